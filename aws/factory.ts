@@ -1,0 +1,248 @@
+// The only place that creates AWS SDK clients. It picks credentials (default chain, or
+// --profile), assumes OrganizationAccountAccessRole into member accounts, retries throttling
+// and 5xx with backoff and jitter (the SDK's standard strategy), loads each client lazily,
+// and in plan/verify refuses any operation that is not a read — a second guard behind the
+// engine. Endpoints come only from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables.
+import { ENDPOINT_ENV, SERVICES, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
+
+export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
+
+/** Where a call goes. `account` is 'management' or a 12-digit member account ID. */
+export interface CallTarget {
+  account?: string;
+  region?: string;
+  /** How to get into a member account: the org access role (default) or a root-audit session. */
+  session?: 'org-role' | 'root-audit';
+}
+
+export interface CallRecord {
+  service: ServiceName;
+  operation: string;
+  account: string;
+  region: string;
+  mutating: boolean;
+  requestId?: string;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+export interface RetryNotice { service: ServiceName; operation: string; attempt: number; error: string; account: string; region: string }
+
+export interface AwsApi {
+  /** One API call. `input` is exactly what is sent. */
+  call<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget): Promise<OpOutput<S, O>>;
+  /** Every page of a list call (NextToken, or the token names given), in order. */
+  pages<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget,
+    tokens?: { input: string; output: string }): Promise<OpOutput<S, O>[]>;
+}
+
+/** Thrown before anything is sent when plan/verify (or an observe) attempts a write. */
+export class ReadOnlyViolation extends Error {
+  constructor(readonly service: string, readonly operation: string) {
+    super(`refused ${service}:${operation}: this run may only read (plan/verify mode)`);
+    this.name = 'ReadOnlyViolation';
+  }
+}
+
+export interface FactoryOptions {
+  profile?: string;
+  /** The home region: default for regional calls. */
+  region: string;
+  readOnly: boolean;
+  maxAttempts?: number;
+  /** Called after every request (success or failure) for the journal and the call counter. */
+  onCall?: (r: CallRecord) => void;
+  /** Called when an attempt failed with an error the SDK retries. */
+  onRetry?: (r: RetryNotice) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+type AnyClient = { send(cmd: unknown): Promise<unknown>; middlewareStack: { addRelativeTo(mw: unknown, opts: unknown): void; add(mw: unknown, opts: unknown): void }; destroy(): void };
+type Provider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
+const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ProvisionedThroughputExceeded|RequestThrottled|InternalFailure|InternalError|ServiceUnavailable|Unavailable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i;
+
+export class AwsFactory implements AwsApi {
+  private clients = new Map<string, Promise<AnyClient>>();
+  private memberCreds = new Map<string, Provider>();
+  private baseCreds?: Provider;
+  private readonly env: NodeJS.ProcessEnv;
+
+  constructor(readonly opts: FactoryOptions) {
+    this.env = opts.env ?? process.env;
+  }
+
+  /** A view that refuses writes, for observe() even in apply mode. */
+  readOnlyView(): AwsApi {
+    const guard = <S extends ServiceName>(s: S, o: string) => {
+      if (!isReadOperation(s, o)) throw new ReadOnlyViolation(s, o);
+    };
+    return {
+      call: (s, o, i, t) => { guard(s, o); return this.call(s, o, i, t); },
+      pages: (s, o, i, t, k) => { guard(s, o); return this.pages(s, o, i, t, k); },
+    };
+  }
+
+  async call<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target: CallTarget = {}): Promise<OpOutput<S, O>> {
+    if (this.opts.readOnly && !isReadOperation(service, operation)) throw new ReadOnlyViolation(service, operation);
+    const region = SERVICES[service].globalRegion ?? target.region ?? this.opts.region;
+    const account = target.account ?? 'management';
+    const client = await this.client(service, account, region, target.session ?? 'org-role');
+    const mod = await SERVICES[service].load();
+    const Ctor = mod[`${operation}Command`] as (new (i: unknown) => unknown) | undefined;
+    if (!Ctor) throw new Error(`unknown operation ${service}:${operation}`);
+    const started = Date.now();
+    const mutating = !isReadOperation(service, operation);
+    try {
+      const out = (await client.send(new Ctor(input))) as { $metadata?: { requestId?: string } };
+      this.opts.onCall?.({ service, operation, account, region, mutating, requestId: out?.$metadata?.requestId, ok: true, ms: Date.now() - started });
+      return out as OpOutput<S, O>;
+    } catch (e) {
+      const err = e as { name?: string; $metadata?: { requestId?: string } };
+      this.opts.onCall?.({ service, operation, account, region, mutating, requestId: err.$metadata?.requestId, ok: false, error: err.name, ms: Date.now() - started });
+      throw e;
+    }
+  }
+
+  async pages<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget,
+    tokens: { input: string; output: string } = { input: 'NextToken', output: 'NextToken' }): Promise<OpOutput<S, O>[]> {
+    const out: OpOutput<S, O>[] = [];
+    let token: string | undefined;
+    // AWS may return an empty page with a token: keep going until the token is gone.
+    for (let page = 0; page < 10_000; page++) {
+      const req = { ...(input as object), ...(token ? { [tokens.input]: token } : {}) } as OpInput<S, O>;
+      const res = await this.call(service, operation, req, target);
+      out.push(res);
+      token = (res as Record<string, unknown>)[tokens.output] as string | undefined;
+      if (!token) return out;
+    }
+    throw new Error(`${service}:${operation} returned more than 10,000 pages`);
+  }
+
+  /** The management account's credentials: default chain, or the named profile. */
+  private async base(): Promise<Provider> {
+    if (!this.baseCreds) {
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      this.baseCreds = fromNodeProviderChain({ profile: this.opts.profile }) as Provider;
+    }
+    return this.baseCreds;
+  }
+
+  private async credentialsFor(account: string, session: 'org-role' | 'root-audit'): Promise<Provider> {
+    if (account === 'management') return this.base();
+    const key = `${account}|${session}`;
+    let p = this.memberCreds.get(key);
+    if (!p) {
+      const base = await this.base();
+      p = session === 'org-role' ? this.assumeRoleProvider(account, base) : this.assumeRootProvider(account, base);
+      this.memberCreds.set(key, p);
+    }
+    return p;
+  }
+
+  /** Role chaining caps sessions at one hour; refresh five minutes before expiry. */
+  private cachedProvider(fetch: () => Promise<Awaited<ReturnType<Provider>>>): Provider {
+    let cached: Awaited<ReturnType<Provider>> | undefined;
+    let pending: Promise<Awaited<ReturnType<Provider>>> | undefined;
+    return async () => {
+      if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000)) return cached;
+      pending ??= fetch().then((c) => { cached = c; return c; }).finally(() => { pending = undefined; });
+      return pending;
+    };
+  }
+
+  private assumeRoleProvider(account: string, base: Provider): Provider {
+    return this.cachedProvider(async () => {
+      const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
+      const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+      const res = await sts.send(new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
+        RoleSessionName: 'secure-start',
+        DurationSeconds: 3600,
+      })) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      return toCreds(res.Credentials, account);
+    });
+  }
+
+  /** sts:AssumeRoot with the audit task policy: read a member root user's credentials. */
+  private assumeRootProvider(account: string, base: Provider): Provider {
+    return this.cachedProvider(async () => {
+      const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
+      const { AssumeRootCommand } = await import('@aws-sdk/client-sts');
+      const res = await sts.send(new AssumeRootCommand({
+        TargetPrincipal: account,
+        TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' },
+        DurationSeconds: 900,
+      })) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      return toCreds(res.Credentials, account);
+    });
+  }
+
+  private client(service: ServiceName, account: string, region: string, session: 'org-role' | 'root-audit', creds?: Provider): Promise<AnyClient> {
+    const key = `${service}|${account}|${region}|${session}|${creds ? 'base' : ''}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = this.makeClient(service, account, region, session, creds);
+      this.clients.set(key, c);
+      c.catch(() => this.clients.delete(key));
+    }
+    return c;
+  }
+
+  private async makeClient(service: ServiceName, account: string, region: string, session: 'org-role' | 'root-audit', creds?: Provider): Promise<AnyClient> {
+    const mod = await SERVICES[service].load();
+    const Ctor = mod[SERVICES[service].client] as new (cfg: Record<string, unknown>) => AnyClient;
+    const credentials = creds ?? (await this.credentialsFor(account, session));
+    const custom = this.env[ENDPOINT_ENV[service]] ?? this.env.AWS_ENDPOINT_URL;
+    const cfg: Record<string, unknown> = {
+      region,
+      credentials,
+      maxAttempts: this.opts.maxAttempts ?? 8,
+      retryMode: 'standard',
+    };
+    if (custom && service === 's3') cfg.forcePathStyle = true; // bucket.127.0.0.1 does not resolve
+    if (custom && service === 's3-control') {
+      // S3 Control puts the account ID in front of the host ({id}.s3-control…), which breaks a
+      // custom endpoint such as http://127.0.0.1:4566. Send to the configured URL as it is.
+      const url = new URL(custom);
+      cfg.endpointProvider = () => ({ url });
+    }
+    const client = new Ctor(cfg);
+    // Plan and verify may not write, whoever calls the client (second line of defence).
+    if (this.opts.readOnly) {
+      client.middlewareStack.add((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const op = (context.commandName ?? '').replace(/Command$/, '');
+        if (!isReadOperation(service, op)) throw new ReadOnlyViolation(service, op);
+        return next(args);
+      }, { step: 'initialize', name: 'secureStartReadOnlyGuard', priority: 'high' });
+    }
+    // Each failed attempt below the SDK's retry loop is reported, so --verbose shows retries.
+    const onRetry = this.opts.onRetry;
+    if (onRetry) {
+      client.middlewareStack.addRelativeTo((next: (a: unknown) => Promise<unknown>, context: { commandName?: string; __ssAttempt?: number }) => async (args: unknown) => {
+        context.__ssAttempt = (context.__ssAttempt ?? 0) + 1;
+        try {
+          return await next(args);
+        } catch (e) {
+          const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+          const what = `${err.name ?? err.code ?? 'Error'}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}`;
+          if (RETRYABLE.test(`${err.name} ${err.code} ${err.message}`) || (err.$metadata?.httpStatusCode ?? 0) >= 500)
+            onRetry({ service, operation: (context.commandName ?? '').replace(/Command$/, ''), attempt: context.__ssAttempt, error: what, account, region });
+          throw e;
+        }
+      }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartRetryReporter' });
+    }
+    return client;
+  }
+
+  destroy(): void {
+    for (const c of this.clients.values()) c.then((x) => x.destroy(), () => undefined);
+    this.clients.clear();
+  }
+}
+
+function toCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined, account: string) {
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${account} returned no credentials`);
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+}

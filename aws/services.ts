@@ -1,0 +1,80 @@
+// The AWS services secure-start talks to, each loaded only when first used (the SDK is
+// most of the bundle; `--help` must not pay for it). Types come from the SDK itself, so
+// `aws.call('organizations', 'CreateAccount', input)` is checked against the real model.
+
+/* eslint-disable @typescript-eslint/consistent-type-imports */
+type Modules = {
+  organizations: typeof import('@aws-sdk/client-organizations');
+  'sso-admin': typeof import('@aws-sdk/client-sso-admin');
+  identitystore: typeof import('@aws-sdk/client-identitystore');
+  budgets: typeof import('@aws-sdk/client-budgets');
+  'cost-explorer': typeof import('@aws-sdk/client-cost-explorer');
+  account: typeof import('@aws-sdk/client-account');
+  cloudtrail: typeof import('@aws-sdk/client-cloudtrail');
+  s3: typeof import('@aws-sdk/client-s3');
+  's3-control': typeof import('@aws-sdk/client-s3-control');
+  sts: typeof import('@aws-sdk/client-sts');
+  iam: typeof import('@aws-sdk/client-iam');
+  ec2: typeof import('@aws-sdk/client-ec2');
+};
+
+export type ServiceName = keyof Modules;
+
+type CommandKeys<S extends ServiceName> = Extract<keyof Modules[S], `${string}Command`>;
+/** Operation names of a service, e.g. 'CreateAccount'. */
+export type OpName<S extends ServiceName> = CommandKeys<S> extends `${infer O}Command` ? (O extends `$${string}` ? never : O) : never;
+type CommandCtor<S extends ServiceName, O extends string> = Modules[S][Extract<`${O}Command`, keyof Modules[S]>];
+// Commands whose input is optional take `...[input]: [] | [Input]`; unwrap either form.
+type FirstArg<P> = P extends [infer I, ...unknown[]] ? I : never;
+export type OpInput<S extends ServiceName, O extends OpName<S>> =
+  CommandCtor<S, O> extends new (...args: infer P) => unknown ? FirstArg<P> : never;
+type OutputOf<C> = C extends { resolveMiddleware(...a: never[]): (args: never) => Promise<{ output: infer Out }> } ? Out : never;
+export type OpOutput<S extends ServiceName, O extends OpName<S>> =
+  CommandCtor<S, O> extends new (...args: never[]) => infer C ? OutputOf<C> : never;
+
+interface ServiceInfo {
+  load: () => Promise<Record<string, unknown>>;
+  client: string;
+  /** Global services are reached in one fixed region whatever the target region. */
+  globalRegion?: string;
+}
+
+export const SERVICES: Record<ServiceName, ServiceInfo> = {
+  organizations: { load: () => import('@aws-sdk/client-organizations'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
+  'sso-admin': { load: () => import('@aws-sdk/client-sso-admin'), client: 'SSOAdminClient' },
+  identitystore: { load: () => import('@aws-sdk/client-identitystore'), client: 'IdentitystoreClient' },
+  budgets: { load: () => import('@aws-sdk/client-budgets'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
+  'cost-explorer': { load: () => import('@aws-sdk/client-cost-explorer'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
+  account: { load: () => import('@aws-sdk/client-account'), client: 'AccountClient', globalRegion: 'us-east-1' },
+  cloudtrail: { load: () => import('@aws-sdk/client-cloudtrail'), client: 'CloudTrailClient' },
+  s3: { load: () => import('@aws-sdk/client-s3'), client: 'S3Client' },
+  's3-control': { load: () => import('@aws-sdk/client-s3-control'), client: 'S3ControlClient' },
+  sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
+  iam: { load: () => import('@aws-sdk/client-iam'), client: 'IAMClient', globalRegion: 'us-east-1' },
+  ec2: { load: () => import('@aws-sdk/client-ec2'), client: 'EC2Client' },
+};
+
+/** The SDK's own names for the per-service endpoint variables (AWS_ENDPOINT_URL_<ID>). */
+export const ENDPOINT_ENV: Record<ServiceName, string> = {
+  organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
+  'sso-admin': 'AWS_ENDPOINT_URL_SSO_ADMIN',
+  identitystore: 'AWS_ENDPOINT_URL_IDENTITYSTORE',
+  budgets: 'AWS_ENDPOINT_URL_BUDGETS',
+  'cost-explorer': 'AWS_ENDPOINT_URL_COST_EXPLORER',
+  account: 'AWS_ENDPOINT_URL_ACCOUNT',
+  cloudtrail: 'AWS_ENDPOINT_URL_CLOUDTRAIL',
+  s3: 'AWS_ENDPOINT_URL_S3',
+  's3-control': 'AWS_ENDPOINT_URL_S3_CONTROL',
+  sts: 'AWS_ENDPOINT_URL_STS',
+  iam: 'AWS_ENDPOINT_URL_IAM',
+  ec2: 'AWS_ENDPOINT_URL_EC2',
+};
+
+/**
+ * Reads never change AWS. Plan and verify may only make these; the check is by operation
+ * name, as IAM's own action naming works, plus STS calls that only mint credentials.
+ */
+export function isReadOperation(service: string, operation: string): boolean {
+  if (/^(Get|List|Describe|Head|Lookup|Search|Check|Preview|Validate)/.test(operation)) return true;
+  return service === 'sts' && ['GetCallerIdentity', 'AssumeRole', 'AssumeRoot', 'GetSessionToken'].includes(operation);
+}

@@ -1,0 +1,131 @@
+// Turns a config file and/or saved answers into a validated Baseline, or a list of
+// messages that each name the field and say what is allowed.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { baselineSchema, isPlaceholder, type Baseline } from './schema.js';
+import { defaultBaseline, plusAddress } from './defaults.js';
+
+export interface ConfigIssue { path: string; message: string }
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: ConfigIssue[], public readonly source?: string) {
+    super(
+      `${source ? `${source}: ` : ''}the configuration is not valid:\n` +
+        issues.map((i) => `  - ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Raw = Record<string, unknown>;
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** Objects merge key by key; arrays and scalars from `over` replace those in `base`. */
+export function deepMerge<T>(base: T, over: unknown): T {
+  if (!isObj(base) || !isObj(over)) return (over === undefined ? base : over) as T;
+  const out: Raw = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  return out as T;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+/** Readable messages for zod's built-in issues; our own rules already read well. */
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${issue.keys.map((k) => `"${k}"`).join(', ')} ${issue.keys.length > 1 ? 'are not known settings' : 'is not a known setting'}; check the spelling`;
+    case 'invalid_type': {
+      const got = (issue as { input?: unknown }).input;
+      const gotType = got === undefined ? 'nothing' : Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got;
+      return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${gotType}`;
+    }
+    case 'too_big':
+      return issue.message.startsWith('Too big') ? `is too ${issue.origin === 'string' ? 'long' : 'big'}: at most ${issue.maximum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}` : issue.message;
+    case 'too_small':
+      return issue.message.startsWith('Too small') ? `is too ${issue.origin === 'string' ? 'short' : 'small'}: at least ${issue.minimum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}` : issue.message;
+    case 'invalid_value':
+      return issue.message.startsWith('Invalid') ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : issue.message;
+    default:
+      return issue.message;
+  }
+}
+
+/** The answers only a founder can give, as paths into the baseline. */
+export const REQUIRED_ANSWERS = [
+  'org.name', 'mailbox', 'founder.givenName', 'founder.familyName', 'founder.email',
+  'contacts.billing.phone', 'contacts.operations.phone', 'contacts.security.phone',
+] as const;
+
+/** Paths whose value is still a placeholder (nothing the founder answered yet). */
+export function placeholdersIn(value: unknown, path: PropertyKey[] = []): string[] {
+  if (isPlaceholder(value)) return [formatPath(path)];
+  if (Array.isArray(value)) return value.flatMap((v, i) => placeholdersIn(v, [...path, i]));
+  if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => placeholdersIn(v, [...path, k]));
+  return [];
+}
+
+/**
+ * Resolves the baseline from raw input (a parsed config file merged with saved answers).
+ * With `placeholders: true` (plan without a config), unanswered values stay visible as
+ * `<founder-email>` and the like; otherwise each one is an error saying it is required.
+ */
+export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; source?: string }): Baseline {
+  if (raw === undefined || raw === null) raw = {};
+  if (!isObj(raw)) throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.source);
+
+  const org = isObj(raw.org) ? raw.org : {};
+  const founder = isObj(raw.founder) ? raw.founder : {};
+  const rawAccounts = Array.isArray(raw.accounts) ? raw.accounts : undefined;
+  const accountNames = rawAccounts?.every((a) => isObj(a) && typeof a.name === 'string' && typeof a.ou === 'string')
+    ? rawAccounts.map((a) => ({ name: (a as Raw).name as string, ou: (a as Raw).ou as string }))
+    : undefined;
+
+  const defaults = defaultBaseline({
+    orgName: str(org.name), slug: str(org.slug), mailbox: str(raw.mailbox), homeRegion: str(raw.homeRegion),
+    givenName: str(founder.givenName), familyName: str(founder.familyName), founderEmail: str(founder.email),
+    accountNames,
+  });
+  // Accounts listed without an email get one by plus-addressing on the mailbox.
+  const merged = deepMerge(defaults, raw) as Raw;
+  if (Array.isArray(merged.accounts)) {
+    merged.accounts = merged.accounts.map((a) =>
+      isObj(a) && a.email === undefined && typeof a.name === 'string' ? { ...a, email: plusAddress(defaults.mailbox, `aws-${a.name}`) } : a);
+  }
+
+  const parsed = baselineSchema({ placeholders: opts.placeholders }).safeParse(merged);
+  const issues: ConfigIssue[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: describe(i) }));
+  if (!opts.placeholders && parsed.success) {
+    for (const p of placeholdersIn(parsed.data)) issues.push({ path: p, message: 'is required: answer it in the wizard or set it in the config file' });
+  }
+  if (issues.length) throw new ConfigError(issues, opts.source);
+  return parsed.data as Baseline;
+}
+
+/** Reads a JSON config file; syntax errors name the line and column. */
+export function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError([{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})` }], path);
+  }
+  if (text.length > 1_000_000) throw new ConfigError([{ path: '', message: 'is larger than 1 MB; a config file is a few kilobytes' }], path);
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    let where = '';
+    if (pos) {
+      const before = text.slice(0, Number(pos[1]));
+      const line = before.split('\n').length;
+      where = ` at line ${line}, column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
+    }
+    throw new ConfigError([{ path: '', message: `is not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }], path);
+  }
+}

@@ -1,0 +1,264 @@
+// The desired baseline: what the founder asked for, fully resolved and validated.
+// Every rule here runs before any AWS call; every message names the field and says what
+// is allowed. The same checks back the wizard's questions (ui/ imports `fieldRules`).
+import { z } from 'zod';
+import { AWS_REGIONS, isRegion } from './regions.js';
+
+/** A visible placeholder for something only the founder can answer, e.g. `<founder-email>`. */
+export const PLACEHOLDER = /<[a-z0-9.+@-]+>/i;
+export const isPlaceholder = (v: unknown): boolean => typeof v === 'string' && PLACEHOLDER.test(v);
+
+// ---- field rules, shared with the wizard's prompts --------------------------------------
+
+/** Returns an error message, or undefined when the value is fine. */
+export type Rule = (value: string) => string | undefined;
+
+const FORBIDDEN_LOCAL = /[\s"'()<>[\]:;,\\|%&]/;
+
+/** The shape every email must have: one @, a plain local part, a domain with a dot. */
+function emailShape(v: string): string | undefined {
+  if (!/^[\x20-\x7e]+$/.test(v)) return 'must use plain ASCII characters only';
+  if (/\s/.test(v)) return 'must not contain spaces';
+  const parts = v.split('@');
+  if (parts.length !== 2) return 'must contain exactly one @';
+  const [local, domain] = parts as [string, string];
+  if (!local) return 'needs a name before the @';
+  if (FORBIDDEN_LOCAL.test(local)) return `the part before @ must not contain any of " ' ( ) < > [ ] : ; , \\ | % &`;
+  if (!/^[a-zA-Z0-9.-]+$/.test(domain)) return 'the domain may contain only letters, digits, dots and dashes';
+  if (!domain.includes('.') || domain.startsWith('.') || domain.endsWith('.') || domain.includes('..'))
+    return 'needs a domain with a dot, such as example.com';
+  return undefined;
+}
+
+/** AWS's rules for an account's root email (Organizations CreateAccount): 6 to 64 characters. */
+export const accountEmailRule: Rule = (v) =>
+  v.length < 6 || v.length > 64 ? `must be 6 to 64 characters (got ${v.length})` : emailShape(v);
+
+/** Any other email we send to (alerts, contacts). */
+export const emailRule: Rule = (v) =>
+  v.length < 6 || v.length > 254 ? `must be 6 to 254 characters (got ${v.length})` : emailShape(v);
+
+export const accountNameRule: Rule = (v) => {
+  if (v.length < 1 || v.length > 50) return `must be 1 to 50 characters (got ${v.length})`;
+  // Names also become parts of profile names (acme-prod-admin) and bucket names.
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(v)) return 'use lowercase letters, digits and dashes, starting with a letter or digit';
+  return undefined;
+};
+
+export const regionRule: Rule = (v) =>
+  isRegion(v) ? undefined : `"${v}" is not an AWS region; use one of ${AWS_REGIONS.slice(0, 6).join(', ')}, …`;
+
+export const orgNameRule: Rule = (v) => {
+  const t = v.trim();
+  if (t.length < 1 || t.length > 40) return 'must be 1 to 40 characters';
+  if (!/^[\p{L}\p{N} .,&'-]+$/u.test(t)) return 'use letters, digits, spaces and . , & \' -';
+  if (!/[a-zA-Z0-9]/.test(t)) return 'must contain at least one letter or digit (a-z, 0-9) to build a short name from';
+  return undefined;
+};
+
+export const slugRule: Rule = (v) =>
+  /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/.test(v) ? undefined
+    : 'must be 1 to 20 lowercase letters, digits or dashes, not starting or ending with a dash';
+
+export const personNameRule: Rule = (v) => {
+  const t = v.trim();
+  if (t.length < 1 || t.length > 64) return 'must be 1 to 64 characters';
+  if (/[\p{Cc}<>]/u.test(t)) return 'must not contain control characters or < >';
+  return undefined;
+};
+
+export const phoneRule: Rule = (v) => {
+  if (v.length < 1 || v.length > 25) return 'must be 1 to 25 characters';
+  if (!/^[\s0-9()+-]+$/.test(v)) return 'may contain only digits, spaces, ( ) + and -';
+  if (!/[0-9]/.test(v)) return 'must contain digits';
+  return undefined;
+};
+
+export const amountRule: Rule = (v) => {
+  if (!/^\d+(\.\d{1,2})?$/.test(v.trim())) return 'must be a positive amount such as 100 or 49.99';
+  const n = Number(v);
+  if (!(n > 0)) return 'must be more than 0';
+  if (n > 1_000_000) return 'must be at most 1,000,000';
+  return undefined;
+};
+
+/** Turns a rule into a zod refinement; placeholders pass when the caller allows them. */
+function ruled(rule: Rule, what: string, allowPlaceholder: boolean) {
+  return z.string({ error: `${what} must be text` }).superRefine((v, ctx) => {
+    if (allowPlaceholder && isPlaceholder(v)) return;
+    const msg = rule(v);
+    if (msg) ctx.addIssue({ code: 'custom', message: `${what} ${msg}` });
+  });
+}
+
+// ---- the schema -----------------------------------------------------------------------
+
+export const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
+
+export function baselineSchema(opts: { placeholders: boolean }) {
+  const p = opts.placeholders;
+  const contact = z.strictObject({
+    name: ruled(personNameRule, 'the contact name', p),
+    title: z.string().min(1, 'the title must not be empty').max(50, 'the title must be at most 50 characters'),
+    email: ruled(emailRule, 'the contact email', p),
+    phone: ruled(phoneRule, 'the phone number', p),
+  });
+  const emails = z
+    .array(ruled(emailRule, 'the email', p))
+    .min(1, 'needs at least one email address')
+    .max(10, 'AWS allows at most 10 email subscribers');
+
+  return z
+    .strictObject({
+      org: z.strictObject({ name: ruled(orgNameRule, 'the organization name', p), slug: ruled(slugRule, 'the short name', p) }),
+      homeRegion: ruled(regionRule, 'the home region', false),
+      allowedRegions: z.array(ruled(regionRule, 'the region', false)).min(1, 'needs at least one region'),
+      mailbox: ruled(accountEmailRule, 'the mailbox', p),
+      founder: z.strictObject({
+        givenName: ruled(personNameRule, 'the given name', p),
+        familyName: ruled(personNameRule, 'the family name', p),
+        email: ruled(emailRule, 'the founder email', p),
+        userName: ruled((v) => (/^[\w+=,.@-]{1,128}$/.test(v) ? undefined : 'may contain only letters, digits and + = , . @ _ - (1 to 128 characters)'), 'the user name', p),
+      }),
+      organizationalUnits: z
+        .array(z.strictObject({
+          name: z.string().min(1).max(128).regex(/^[\w .-]+$/, 'an OU name may contain letters, digits, spaces, dots, dashes and underscores'),
+          parent: z.string().min(1),
+        }))
+        .max(50),
+      accounts: z
+        .array(z.strictObject({
+          name: ruled(accountNameRule, 'the account name', false),
+          email: ruled(accountEmailRule, 'the account email', p),
+          ou: z.string().min(1, 'needs the name of an organizational unit'),
+        }))
+        .min(1, 'needs at least one member account')
+        .max(200, 'at most 200 accounts'),
+      logArchiveAccount: z.string().min(1),
+      auditAccount: z.string().min(1),
+      identityCenter: z.strictObject({
+        permissionSets: z.array(z.strictObject({
+          name: z.string().regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
+          description: z.string().max(700).optional(),
+          managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(20),
+          sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
+        })).min(1),
+        groups: z.array(z.strictObject({ name: z.string().min(1).max(128).regex(/^[\w +=,.@-]+$/, 'a group name may contain letters, digits, spaces and + = , . @ _ -'), description: z.string().max(1024).optional() })),
+        assignments: z.array(z.strictObject({
+          group: z.string(),
+          permissionSet: z.string(),
+          accounts: z.array(z.string()).min(1),
+        })),
+        founderGroups: z.array(z.string()),
+      }),
+      scps: z.strictObject({ guardrails: z.boolean(), logProtection: z.boolean(), regionGuard: z.boolean() }),
+      trail: z.strictObject({
+        name: ruled((v) => (/^[a-zA-Z0-9][a-zA-Z0-9._-]{2,127}$/.test(v) ? undefined : 'must be 3 to 128 letters, digits, dots, dashes or underscores, starting with a letter or digit'), 'the trail name', p),
+        glacierAfterDays: z.number().int().min(0, 'must be 0 (off) or more days').max(3650),
+        expireAfterDays: z.number().int().min(1, 'must be at least 1 day').max(36500, 'must be at most 36500 days'),
+      }),
+      budget: z.strictObject({
+        amount: z.number({ error: 'the budget amount must be a number' }).positive('the budget amount must be more than 0').max(1_000_000, 'the budget amount must be at most 1,000,000'),
+        currency: z.literal('USD', { error: 'budgets are set in USD' }),
+        emails,
+      }),
+      anomaly: z.strictObject({
+        thresholdUsd: z.number({ error: 'the anomaly threshold must be a number' }).positive('the anomaly threshold must be more than 0').max(1_000_000),
+        frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
+        emails,
+      }),
+      contacts: z.strictObject({ billing: contact, operations: contact, security: contact }),
+      hardening: z.strictObject({
+        s3BlockPublicAccess: z.boolean(),
+        ebsEncryption: z.boolean(),
+        passwordPolicy: z.strictObject({
+          minimumLength: z.number().int().min(14, 'the minimum password length must be at least 14 (CIS 1.8)').max(128),
+          reusePrevention: z.number().int().min(1).max(24, 'AWS allows remembering at most 24 passwords'),
+        }),
+      }),
+      rootAccess: z.strictObject({ centralize: z.boolean() }),
+    })
+    .superRefine((b, ctx) => crossChecks(b as Baseline, ctx));
+}
+
+export type Baseline = {
+  org: { name: string; slug: string };
+  homeRegion: string;
+  allowedRegions: string[];
+  mailbox: string;
+  founder: { givenName: string; familyName: string; email: string; userName: string };
+  organizationalUnits: { name: string; parent: string }[];
+  accounts: { name: string; email: string; ou: string }[];
+  logArchiveAccount: string;
+  auditAccount: string;
+  identityCenter: {
+    permissionSets: { name: string; description?: string; managedPolicies: string[]; sessionHours: number }[];
+    groups: { name: string; description?: string }[];
+    /** accounts: account names, 'management', or '*' for every account including management. */
+    assignments: { group: string; permissionSet: string; accounts: string[] }[];
+    founderGroups: string[];
+  };
+  scps: { guardrails: boolean; logProtection: boolean; regionGuard: boolean };
+  trail: { name: string; glacierAfterDays: number; expireAfterDays: number };
+  budget: { amount: number; currency: 'USD'; emails: string[] };
+  anomaly: { thresholdUsd: number; frequency: 'DAILY' | 'WEEKLY'; emails: string[] };
+  contacts: Record<'billing' | 'operations' | 'security', { name: string; title: string; email: string; phone: string }>;
+  hardening: { s3BlockPublicAccess: boolean; ebsEncryption: boolean; passwordPolicy: { minimumLength: number; reusePrevention: number } };
+  rootAccess: { centralize: boolean };
+};
+
+/** Rules that span fields: duplicates and references. */
+function crossChecks(b: Baseline, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+
+  if (!b.allowedRegions.includes(b.homeRegion))
+    issue(['allowedRegions'], `must include the home region ${b.homeRegion}`);
+  dupes(b.allowedRegions).forEach((r) => issue(['allowedRegions'], `lists ${r} twice`));
+
+  const ouNames = new Set(b.organizationalUnits.map((o) => o.name));
+  b.organizationalUnits.forEach((o, i) => {
+    if (o.parent !== 'Root' && !ouNames.has(o.parent))
+      issue(['organizationalUnits', i, 'parent'], `"${o.parent}" is not an OU in the list (use Root or one of ${[...ouNames].join(', ')})`);
+  });
+  dupes(b.organizationalUnits.map((o) => o.name)).forEach((n) => issue(['organizationalUnits'], `lists the OU "${n}" twice`));
+
+  const names = b.accounts.map((a) => a.name);
+  dupes(names).forEach((n) => issue(['accounts'], `two accounts are named "${n}"; account names must be unique`));
+  dupes(b.accounts.map((a) => a.email.toLowerCase()).filter((e) => !isPlaceholder(e))).forEach((e) =>
+    issue(['accounts'], `two accounts use the email ${e}; every AWS account needs its own email address`));
+  b.accounts.forEach((a, i) => {
+    if (a.name === 'management') issue(['accounts', i, 'name'], '"management" is reserved for the management account');
+    if (!ouNames.has(a.ou)) issue(['accounts', i, 'ou'], `"${a.ou}" is not an OU in organizationalUnits (${[...ouNames].join(', ')})`);
+    if (!isPlaceholder(a.email) && !isPlaceholder(b.mailbox) && a.email.toLowerCase() === b.mailbox.toLowerCase())
+      issue(['accounts', i, 'email'], 'must differ from the mailbox itself, which is usually the management account\'s email');
+  });
+  if (!names.includes(b.logArchiveAccount)) issue(['logArchiveAccount'], `"${b.logArchiveAccount}" is not one of the accounts (${names.join(', ')})`);
+  if (!names.includes(b.auditAccount)) issue(['auditAccount'], `"${b.auditAccount}" is not one of the accounts (${names.join(', ')})`);
+
+  const ic = b.identityCenter;
+  const sets = new Set(ic.permissionSets.map((s) => s.name));
+  const groups = new Set(ic.groups.map((g) => g.name));
+  dupes(ic.permissionSets.map((s) => s.name)).forEach((n) => issue(['identityCenter', 'permissionSets'], `lists "${n}" twice`));
+  dupes(ic.groups.map((g) => g.name)).forEach((n) => issue(['identityCenter', 'groups'], `lists "${n}" twice`));
+  ic.assignments.forEach((a, i) => {
+    if (!groups.has(a.group)) issue(['identityCenter', 'assignments', i, 'group'], `"${a.group}" is not one of the groups`);
+    if (!sets.has(a.permissionSet)) issue(['identityCenter', 'assignments', i, 'permissionSet'], `"${a.permissionSet}" is not one of the permission sets`);
+    a.accounts.forEach((acc) => {
+      if (acc !== '*' && acc !== 'management' && !names.includes(acc))
+        issue(['identityCenter', 'assignments', i, 'accounts'], `"${acc}" is not an account (use '*', 'management' or one of ${names.join(', ')})`);
+    });
+  });
+  ic.founderGroups.forEach((g, i) => {
+    if (!groups.has(g)) issue(['identityCenter', 'founderGroups', i], `"${g}" is not one of the groups`);
+  });
+
+  if (b.trail.glacierAfterDays > 0 && b.trail.expireAfterDays <= b.trail.glacierAfterDays)
+    issue(['trail', 'expireAfterDays'], `must be more than glacierAfterDays (${b.trail.glacierAfterDays})`);
+}
+
+function dupes<T>(xs: T[]): T[] {
+  const seen = new Set<T>();
+  const out = new Set<T>();
+  for (const x of xs) (seen.has(x) ? out : seen).add(x);
+  return [...out];
+}

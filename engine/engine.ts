@@ -1,0 +1,393 @@
+// Runs the step graph in dependency order, independent steps and actions in parallel
+// (bounded), in three modes:
+//   apply  — observe, plan, run the actions, observe again until nothing is left;
+//   plan   — observe and plan only (dry-run); nothing runs;
+//   verify — like plan; any planned action is drift.
+// The state file is saved after every completed action, so a crash or Ctrl-C resumes.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Baseline } from '../config/schema.js';
+import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
+import type { StateStore } from '../state/store.js';
+import { isRef, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import { explainError } from './explain.js';
+import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
+import { Limiter } from './limiter.js';
+
+export type Mode = 'apply' | 'plan' | 'verify';
+
+export interface StepResult {
+  id: StepId;
+  title: string;
+  controls: string[];
+  status: StepStatus;
+  /** Planned (plan/verify) or applied (apply) actions. */
+  actions: ActionView[];
+  /** Manual actions still open, blocking or advisory. */
+  manual: ActionView[];
+  error?: Explained;
+  ms: number;
+}
+
+export interface RunResult {
+  mode: Mode;
+  offline: boolean;
+  steps: StepResult[];
+  interrupted: boolean;
+  exitCode: number;
+}
+
+export interface EngineOptions {
+  steps: Step<any>[];
+  want: Baseline;
+  state: StateStore;
+  io: IoHost;
+  /** Actions running at once, over all steps. */
+  concurrency?: number;
+  /** Requests in flight per AWS service (issue: never more than 10). */
+  perService?: number;
+  /** Rounds of observe → apply before a step must have converged. */
+  maxRounds?: number;
+}
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, manual: 3, drift: 4, interrupted: 130 } as const;
+
+/** The order steps may run in; throws on unknown needs or cycles. */
+export function topoOrder(steps: Step<any>[]): Step<any>[] {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const out: Step<any>[] = [];
+  const state = new Map<StepId, 'visiting' | 'done'>();
+  const visit = (s: Step<any>, path: StepId[]) => {
+    if (state.get(s.id) === 'done') return;
+    if (state.get(s.id) === 'visiting') throw new Error(`step graph has a cycle: ${[...path, s.id].join(' → ')}`);
+    state.set(s.id, 'visiting');
+    for (const n of s.needs) {
+      const dep = byId.get(n);
+      if (!dep) throw new Error(`step ${s.id} needs unknown step ${n}`);
+      visit(dep, [...path, s.id]);
+    }
+    state.set(s.id, 'done');
+    out.push(s);
+  };
+  for (const s of steps) visit(s, []);
+  return out;
+}
+
+/** Every ref key inside a value. */
+export function refsIn(v: unknown, acc: Set<string> = new Set()): Set<string> {
+  if (isRef(v)) acc.add(v.key);
+  else if (Array.isArray(v)) v.forEach((x) => refsIn(x, acc));
+  else if (v && typeof v === 'object') Object.values(v).forEach((x) => refsIn(x, acc));
+  return acc;
+}
+
+/** Replaces refs by their values; refs inside strings are not a thing (use template()). */
+export function resolveRefs<T>(v: T, lookup: (key: string) => string | undefined): T {
+  if (isRef(v)) {
+    const x = lookup(v.key);
+    if (x === undefined) throw new Error(`internal: ${v.key} is not known yet`);
+    return x as T;
+  }
+  if (Array.isArray(v)) return v.map((x) => resolveRefs(x, lookup)) as T;
+  if (v && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveRefs(x, lookup)])) as T;
+  return v;
+}
+
+export function viewOf(step: StepId, a: Action, controls: string[]): ActionView {
+  return {
+    step,
+    kind: a.kind,
+    symbol: a.symbol,
+    service: a.service,
+    operation: a.operation,
+    input: JSON.parse(JSON.stringify(a.input ?? {})),
+    account: String(a.target.account),
+    region: a.target.region,
+    summary: a.summary,
+    controls: a.controls ?? controls,
+    ...(a.manual ? { manual: a.manual } : {}),
+  };
+}
+
+interface CallTag { step: StepId; summary: string }
+
+export class Engine {
+  private readonly abort = new AbortController();
+  private readonly tags = new AsyncLocalStorage<CallTag>();
+  private readonly limiter: Limiter;
+  private readonly serviceLimiters = new Map<string, Limiter>();
+  private mode: Mode = 'plan';
+
+  constructor(private readonly opts: EngineOptions) {
+    this.limiter = new Limiter(opts.concurrency ?? 12);
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Ctrl-C: start nothing new, stop waiting, let calls already sent finish, save. */
+  interrupt(): void {
+    this.abort.abort();
+  }
+
+  /** Wire to AwsFactory's onCall: mutating calls go in the journal. */
+  readonly recordCall = (r: CallRecord): void => {
+    if (!r.mutating || this.mode !== 'apply') return;
+    const tag = this.tags.getStore();
+    this.opts.state.data.journal.push({
+      time: new Date().toISOString(),
+      step: tag?.step ?? '?',
+      service: r.service,
+      operation: r.operation,
+      account: r.account,
+      region: r.region,
+      requestId: r.requestId,
+      summary: tag?.summary ?? '',
+      ok: r.ok,
+      ...(r.error ? { error: r.error } : {}),
+    });
+  };
+
+  /** Wire to AwsFactory's onRetry. */
+  readonly recordRetry = (r: RetryNotice): void => {
+    this.opts.io.notify({ type: 'retry', step: this.tags.getStore()?.step, ...r });
+  };
+
+  private value = (key: string): string | undefined => this.opts.state.data.outputs[key];
+
+  private publish = (key: string, value: string): void => {
+    this.opts.state.data.outputs[key] = value;
+  };
+
+  private context(step: Step<any>, aws: AwsApi): StepContext {
+    const io = this.opts.io;
+    return {
+      want: this.opts.want,
+      mode: this.mode,
+      aws,
+      value: this.value,
+      ref: (key) => this.value(key) ?? new Ref(key),
+      publish: this.publish,
+      inflight: (key) => this.opts.state.data.inflight[key],
+      warn: (message) => io.notify({ type: 'log', level: 'warn', step: step.id, message }),
+      info: (message) => io.notify({ type: 'log', level: 'info', step: step.id, message }),
+      signal: this.abort.signal,
+    };
+  }
+
+  async run(params: { mode: Mode; aws: AwsApi; readAws: AwsApi; offline?: boolean; only?: StepId[] }): Promise<RunResult> {
+    this.mode = params.mode;
+    const offline = params.offline ?? false;
+    const order = topoOrder(this.opts.steps);
+    const selected = params.only ? order.filter((s) => params.only!.includes(s.id)) : order;
+    this.opts.io.notify({ type: 'run-start', mode: params.mode, offline, steps: selected.map((s) => ({ id: s.id, title: s.title, needs: s.needs })) });
+
+    const results = new Map<StepId, Promise<StepResult>>();
+    const stepLimiter = new Limiter(6);
+    const runOne = (s: Step<any>): Promise<StepResult> => {
+      let p = results.get(s.id);
+      if (p) return p;
+      p = (async () => {
+        const deps = await Promise.all(s.needs.filter((n) => selected.some((x) => x.id === n)).map((n) => runOne(selected.find((x) => x.id === n)!)));
+        if (params.mode === 'apply') {
+          const bad = deps.find((d) => !['ok', 'changed'].includes(d.status));
+          if (bad) {
+            const status: StepStatus = bad.status === 'blocked' || bad.status === 'manual' ? 'blocked' : bad.status === 'interrupted' ? 'interrupted' : 'skipped';
+            const r: StepResult = { id: s.id, title: s.title, controls: s.controls, status, actions: [], manual: [], ms: 0, error: { message: `Waits for "${bad.title}" (${bad.status}).` } };
+            this.opts.io.notify({ type: 'step-done', step: s.id, status, ms: 0, actions: [], error: r.error });
+            return r;
+          }
+        }
+        return stepLimiter.run(() => this.runStep(s, params.aws, params.readAws, offline));
+      })();
+      results.set(s.id, p);
+      return p;
+    };
+    const steps = await Promise.all(selected.map(runOne));
+
+    if (params.mode === 'apply') {
+      for (const s of steps) {
+        if (s.status === 'interrupted') continue;
+        this.opts.state.data.steps[s.id] = {
+          status: s.status === 'ok' || s.status === 'changed' ? 'done' : s.status === 'failed' ? 'failed' : s.status === 'blocked' || s.status === 'manual' ? 'blocked' : 'pending',
+          at: new Date().toISOString(),
+          ...(s.error ? { error: s.error.message } : {}),
+          actions: s.actions.length,
+        };
+      }
+      await this.opts.state.save();
+    }
+
+    const interrupted = this.abort.signal.aborted;
+    const has = (st: StepStatus) => steps.some((s) => s.status === st);
+    let exitCode: number = EXIT.ok;
+    if (interrupted) exitCode = EXIT.interrupted;
+    else if (has('failed') || has('skipped')) exitCode = EXIT.failure;
+    else if (params.mode === 'apply' && (has('blocked') || has('manual'))) exitCode = EXIT.manual;
+    else if (params.mode === 'verify' && (has('drift') || has('manual'))) exitCode = EXIT.drift;
+    return { mode: params.mode, offline, steps, interrupted, exitCode };
+  }
+
+  private async runStep(step: Step<any>, aws: AwsApi, readAws: AwsApi, offline: boolean): Promise<StepResult> {
+    const io = this.opts.io;
+    const started = Date.now();
+    const done = (status: StepStatus, actions: ActionView[], manual: ActionView[], error?: Explained): StepResult => {
+      const ms = Date.now() - started;
+      io.notify({ type: 'step-done', step: step.id, status, ms, actions, ...(error ? { error } : {}) });
+      return { id: step.id, title: step.title, controls: step.controls, status, actions, manual, ms, ...(error ? { error } : {}) };
+    };
+    if (this.abort.signal.aborted) return done('interrupted', [], []);
+    io.notify({ type: 'step-start', step: step.id, title: step.title });
+
+    const applied: ActionView[] = [];
+    const maxRounds = this.opts.maxRounds ?? 3;
+    const shownManual = new Set<string>();
+    for (let round = 1; ; round++) {
+      let planned: Action[];
+      try {
+        const ctx = this.context(step, readAws);
+        const seen = offline ? step.fresh(ctx) : await this.tags.run({ step: step.id, summary: 'observe' }, () => step.observe(ctx));
+        planned = step.plan(this.opts.want, seen);
+      } catch (e) {
+        if (this.abort.signal.aborted) return done('interrupted', applied, []);
+        return done('failed', applied, [], explainError(e));
+      }
+      const calls = planned.filter((a) => a.kind === 'call');
+      const manual = planned.filter((a) => a.kind === 'manual').map((a) => viewOf(step.id, a, step.controls));
+      for (const m of manual) {
+        if (!shownManual.has(m.summary)) io.notify({ type: 'manual', step: step.id, action: m });
+        shownManual.add(m.summary);
+      }
+      const blocking = manual.filter((m) => m.manual?.blocking);
+
+      if (this.mode !== 'apply') {
+        const views = calls.map((a) => viewOf(step.id, a, step.controls));
+        return done(views.length ? (this.mode === 'verify' ? 'drift' : 'changed') : blocking.length ? 'manual' : 'ok', views, manual);
+      }
+      if (!calls.length) {
+        if (blocking.length) return done('blocked', applied, manual);
+        return done(applied.length ? 'changed' : 'ok', applied, manual);
+      }
+      if (round > maxRounds) {
+        return done('failed', applied, manual, { message: `"${step.title}" did not settle after ${maxRounds} rounds; still planned: ${calls.map((c) => c.summary).join('; ')}. Run again; if this repeats, please report it.` });
+      }
+      const outcome = await this.applyActions(step, calls, aws);
+      applied.push(...outcome.applied);
+      if (outcome.error) return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
+    }
+  }
+
+  /** Runs a step's actions; each waits for the outputs it refers to, the rest in parallel. */
+  private async applyActions(step: Step<any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained }> {
+    const io = this.opts.io;
+    const applied: ActionView[] = [];
+    const errors: Explained[] = [];
+    const failedKeys = new Set<string>();
+    const pending = new Set(actions);
+    const running = new Set<Promise<void>>();
+    const needsOf = (a: Action) => new Set([...refsIn(a.input), ...refsIn(a.target.account), ...(a.after ?? [])]);
+
+    const start = (a: Action) => {
+      pending.delete(a);
+      const view = viewOf(step.id, a, step.controls);
+      const p = (async () => {
+        const t0 = Date.now();
+        const serviceLimiter = this.serviceLimiter(a.service);
+        try {
+          await this.limiter.run(() => serviceLimiter.run(async () => {
+            if (this.abort.signal.aborted) throw new Error('interrupted');
+            const input = resolveRefs(a.input, this.value);
+            const account = resolveRefs(a.target.account, this.value) as string;
+            const resolvedView = { ...view, input: JSON.parse(JSON.stringify(input ?? {})), account };
+            io.notify({ type: 'action-start', step: step.id, action: resolvedView });
+            const ctx = this.runContext(step, aws, input, { account, region: a.target.region });
+            const outputs = await this.tags.run({ step: step.id, summary: a.summary }, () =>
+              a.run ? a.run(ctx) : aws.call(a.service as never, a.operation as never, input as never, { account, region: a.target.region }).then(() => undefined));
+            for (const [k, v] of Object.entries(outputs ?? {})) this.publish(k, v);
+            await this.opts.state.save();
+            applied.push(resolvedView);
+            io.notify({ type: 'action-done', step: step.id, action: resolvedView, ms: Date.now() - t0 });
+          }));
+        } catch (e) {
+          const err = this.abort.signal.aborted
+            ? { message: 'Stopped by Ctrl-C before this finished.' }
+            : explainError(e, { service: a.service, operation: a.operation });
+          errors.push(err);
+          a.produces?.forEach((k) => failedKeys.add(k));
+          io.notify({ type: 'action-failed', step: step.id, action: view, error: err });
+          await this.opts.state.save().catch(() => undefined);
+        }
+      })();
+      running.add(p);
+      p.finally(() => running.delete(p));
+    };
+
+    for (;;) {
+      for (const a of [...pending]) {
+        const needs = [...needsOf(a)];
+        if (needs.some((k) => failedKeys.has(k))) {
+          pending.delete(a);
+          a.produces?.forEach((k) => failedKeys.add(k));
+          errors.push({ message: `Skipped "${a.summary}" because an action it depends on failed.` });
+          continue;
+        }
+        if (!this.abort.signal.aborted && needs.every((k) => this.value(k) !== undefined)) start(a);
+      }
+      if (!running.size) break;
+      await Promise.race(running);
+    }
+    for (const a of pending) {
+      const missing = [...needsOf(a)].filter((k) => this.value(k) === undefined);
+      if (!this.abort.signal.aborted) errors.push({ message: `Internal: "${a.summary}" needs ${missing.map((k) => `<${k}>`).join(', ')}, which no action produced. Please report this.` });
+    }
+    if (!errors.length) return { applied };
+    const message = errors.length === 1 ? errors[0]!.message : `${errors.length} actions failed:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`;
+    return { applied, error: { ...errors[0], message } };
+  }
+
+  private serviceLimiter(service: string): Limiter {
+    let l = this.serviceLimiters.get(service);
+    if (!l) this.serviceLimiters.set(service, (l = new Limiter(this.opts.perService ?? 8)));
+    return l;
+  }
+
+  private runContext(step: Step<any>, aws: AwsApi, input: unknown, target: { account: string; region: string }): RunContext {
+    const base = this.context(step, aws);
+    const state = this.opts.state;
+    const signal = this.abort.signal;
+    const sleep = (ms: number) => new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('interrupted'));
+      const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+      const onAbort = () => { clearTimeout(t); reject(new Error('interrupted')); };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    return {
+      ...base,
+      input,
+      target,
+      sleep,
+      recordInflight: async (key, op) => {
+        state.data.inflight[key] = { ...op, key, step: step.id, startedAt: new Date().toISOString() };
+        await state.save();
+      },
+      clearInflight: async (key) => {
+        delete state.data.inflight[key];
+        await state.save();
+      },
+      poll: async <T>(what: string, check: () => Promise<T | undefined>, o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number } = {}) => {
+        const t0 = Date.now();
+        let delay = o.firstDelayMs ?? 1000;
+        for (;;) {
+          const v = await check();
+          if (v !== undefined) return v;
+          const elapsed = Date.now() - t0;
+          if (elapsed > (o.timeoutMs ?? 30 * 60_000)) throw new Error(`gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`);
+          this.opts.io.notify({ type: 'progress', step: step.id, message: what, elapsedMs: elapsed });
+          await sleep(delay);
+          delay = Math.min(Math.round(delay * 1.5), o.maxDelayMs ?? 15_000);
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,140 @@
+// The contract every step follows. A step OBSERVES AWS with reads only, PLANS the missing
+// mutations with a pure function, and the engine APPLIES them. The same step therefore
+// serves the wizard, resume, dry-run and verify. To add a step: copy steps/organization.ts,
+// then list it in steps/index.ts.
+import type { Baseline } from '../config/schema.js';
+import type { AwsApi } from '../aws/factory.js';
+import type { ServiceName } from '../aws/services.js';
+import type { InflightOp } from '../state/store.js';
+
+export type StepId = string;
+
+/**
+ * A value another step creates, known only once it exists: `<prod.accountId>`.
+ * The engine resolves refs inside action inputs and targets before it runs an action, and
+ * prints them as `<key>` in a plan. Keys: see OUTPUT KEYS below.
+ */
+export class Ref {
+  constructor(readonly key: string) {}
+  toString(): string { return `<${this.key}>`; }
+  toJSON(): string { return `<${this.key}>`; }
+}
+export const ref = (key: string): Ref => new Ref(key);
+export const isRef = (v: unknown): v is Ref => v instanceof Ref;
+/** A string, or a Ref while the thing does not exist yet. */
+export type Val = string | Ref;
+
+/*
+ * OUTPUT KEYS (flat, dotted; values are strings):
+ *   management.accountId   org.id   org.rootId   org.featureSet
+ *   ou.<OuName>.id                          e.g. ou.Security.id
+ *   <accountName>.accountId                 e.g. prod.accountId, log-archive.accountId
+ *   sso.instanceArn  sso.identityStoreId  sso.region  sso.startUrl
+ *   permissionSet.<Name>.arn   group.<Name>.id   user.<userName>.id
+ *   trail.bucket  trail.arn
+ */
+
+export interface Target { account: Val; region: string }
+
+export interface ManualInfo {
+  /** What to do, one short sentence per line. */
+  instructions: string[];
+  /** Why it matters, one sentence. */
+  why: string;
+  /** A console deep link. */
+  link?: string;
+  /**
+   * Blocking: the steps that need this one cannot go on until it is done (the engine asks
+   * the person, or stops with exit code 3). Not blocking: advice shown once per run (e.g.
+   * turning on Identity Center MFA, which no API can check).
+   */
+  blocking: boolean;
+}
+
+export interface Action {
+  kind: 'call' | 'manual';
+  /** '+' create, '~' change, '-' remove; shown in plans like terraform. */
+  symbol: '+' | '~' | '-' | '!';
+  service: ServiceName | 'local' | 'console';
+  operation: string;
+  /** Exactly what is sent (refs resolved at apply time). */
+  input: unknown;
+  target: Target;
+  /** One line: '+ organizations:CreateAccount prod (ops+aws-prod@acme.com)'. */
+  summary: string;
+  /** Output keys this action makes known once it ran (for ordering within a step). */
+  produces?: string[];
+  /** Output keys that must be known before this action runs, besides refs in input/target. */
+  after?: string[];
+  /** Controls this action satisfies, when narrower than the step's. */
+  controls?: string[];
+  manual?: ManualInfo;
+  /**
+   * Apply it. Without `run`, the engine sends `input` as one call and records nothing.
+   * Return outputs (key → value) that later actions and steps can refer to.
+   */
+  run?(ctx: RunContext): Promise<Record<string, string> | void>;
+}
+
+/** What observe() and run() can use. Nothing here writes to the terminal. */
+export interface StepContext {
+  want: Baseline;
+  mode: 'apply' | 'plan' | 'verify';
+  /** Reads only in observe (writes throw ReadOnlyViolation); full access in run. */
+  aws: AwsApi;
+  /** A known output, or undefined. */
+  value(key: string): string | undefined;
+  /** A known output, or a Ref to it for the plan. */
+  ref(key: string): Val;
+  /** Makes an output known (observe publishes what already exists, run what it created). */
+  publish(key: string, value: string): void;
+  /** Asynchronous requests recorded before waiting on them, by natural key. */
+  inflight(key: string): InflightOp | undefined;
+  warn(message: string): void;
+  info(message: string): void;
+  signal: AbortSignal;
+}
+
+export interface RunContext extends StepContext {
+  /** The action's input with every ref resolved. */
+  input: unknown;
+  /** The action's target with the account resolved to 'management' or an account ID. */
+  target: { account: string; region: string };
+  /** Records an asynchronous request in the state file (saved) BEFORE waiting on it. */
+  recordInflight(key: string, op: Omit<InflightOp, 'step' | 'startedAt' | 'key'>): Promise<void>;
+  clearInflight(key: string): Promise<void>;
+  /**
+   * Polls `check` with backoff (1 s growing to 15 s) until it returns a value, reporting
+   * the elapsed time as progress ("creating account prod… 1m12s"). Honors Ctrl-C.
+   */
+  poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number }): Promise<T>;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface Step<Observed = unknown> {
+  id: StepId;
+  title: string;
+  needs: StepId[];
+  /** e.g. ['SSB ACCT.07', 'CIS 3.1'] */
+  controls: string[];
+  /** Reads AWS (reads only). Publishes outputs for what exists already. */
+  observe(ctx: StepContext): Promise<Observed>;
+  /**
+   * What a brand-new account looks like to this step: used by `plan` without credentials.
+   * May use ctx.ref()/ctx.value() but must not call AWS.
+   */
+  fresh(ctx: StepContext): Observed;
+  /** Pure: the actions still missing. Empty means no drift. */
+  plan(want: Baseline, seen: Observed): Action[];
+}
+
+/** Helpers every step uses to build actions. */
+export const mgmt = (region: string): Target => ({ account: 'management', region });
+
+/** Fails an action with a message the founder can act on (shown as is, exit code 1). */
+export class StepError extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'StepError';
+  }
+}

@@ -1,0 +1,51 @@
+// Dispatches a command; each lives in its own file and is loaded only when it runs.
+import type { GlobalOptions } from '../options.js';
+import { CliExit } from '../session.js';
+import { ConfigError } from '../../config/load.js';
+import { StateError } from '../../state/store.js';
+import { explainError } from '../../engine/explain.js';
+
+export interface CommandEnv {
+  version: string;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** A person can answer questions: stdin and stdout are terminals and this is not CI. */
+  interactive: boolean;
+}
+
+type Command = (opts: GlobalOptions, env: CommandEnv) => Promise<number>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  run: () => import('./run.js').then((m) => m.run),
+  plan: () => import('./plan.js').then((m) => m.plan),
+  verify: () => import('./verify.js').then((m) => m.verify),
+  status: () => import('./status.js').then((m) => m.status),
+  profiles: () => import('./profiles.js').then((m) => m.profiles),
+  demo: () => import('./demo.js').then((m) => m.demo),
+};
+
+export async function runCommand(name: string, opts: GlobalOptions, version: string): Promise<number> {
+  const env: CommandEnv = {
+    version,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
+  };
+  try {
+    const cmd = await COMMANDS[name]!();
+    return await cmd(opts, env);
+  } catch (e) {
+    if (e instanceof CliExit) {
+      env.stderr.write(`secure-start: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof ConfigError || e instanceof StateError) {
+      env.stderr.write(`secure-start: ${e.message}\n`);
+      return 2;
+    }
+    const ex = explainError(e);
+    env.stderr.write(`secure-start: ${ex.message}\n`);
+    if (opts.verbose) env.stderr.write(`${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,24 @@
+// `secure-start plan` (--dry-run): observe with reads only, print every call that would be
+// made. Without credentials it plans for a brand-new account. It never writes the state file.
+import type { GlobalOptions } from '../options.js';
+import type { CommandEnv } from './index.js';
+import { baseline, openSession, openState, rawInput } from '../session.js';
+import { LinesIoHost } from '../render/lines.js';
+import { RecordingIoHost } from '../../engine/io.js';
+import { formatPlan, planRecords } from '../plan-view.js';
+import { wantsColor } from '../style.js';
+
+export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number> {
+  const state = openState(opts, env.version);
+  const want = baseline(rawInput(opts, state), true, opts.config);
+  const io = opts.json ? new RecordingIoHost() : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
+  const s = await openSession({ opts, mode: 'plan', want, state, io });
+  try {
+    const result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView(), offline: s.offline });
+    if (opts.json) env.stdout.write(`${JSON.stringify(planRecords(result), null, 2)}\n`);
+    else env.stdout.write(formatPlan(result, { color: wantsColor(env.stdout), width: env.stdout.columns }));
+    return result.exitCode;
+  } finally {
+    s.aws.destroy();
+  }
+}

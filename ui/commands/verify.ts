@@ -1,0 +1,25 @@
+// `secure-start verify`: observe everything with reads only and report each step's controls
+// as ok / drift / manual. Exit code 0 only when all is ok, 4 on drift.
+import type { GlobalOptions } from '../options.js';
+import type { CommandEnv } from './index.js';
+import { baseline, openSession, openState, rawInput } from '../session.js';
+import { RecordingIoHost } from '../../engine/io.js';
+import { LinesIoHost } from '../render/lines.js';
+import { formatVerify, verifyChecks } from '../verify-view.js';
+import { wantsColor } from '../style.js';
+
+export async function verify(opts: GlobalOptions, env: CommandEnv): Promise<number> {
+  const state = openState(opts, env.version);
+  const want = baseline(rawInput(opts, state), false, opts.config);
+  const io = opts.json ? new RecordingIoHost() : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
+  const s = await openSession({ opts, mode: 'verify', want, state, io });
+  try {
+    const result = await s.engine.run({ mode: 'verify', aws: s.aws, readAws: s.aws.readOnlyView() });
+    const checks = verifyChecks(result);
+    if (opts.json) env.stdout.write(`${JSON.stringify({ schemaVersion: 1, account: s.accountId, exitCode: result.exitCode, checks }, null, 2)}\n`);
+    else env.stdout.write(formatVerify(checks, { color: wantsColor(env.stdout), width: env.stdout.columns }));
+    return result.exitCode;
+  } finally {
+    s.aws.destroy();
+  }
+}

@@ -1,0 +1,40 @@
+// The verify report: one check per step, with its SSB/CIS IDs, a status and a one-line fix.
+import type { RunResult } from '../engine/engine.js';
+import { style } from './style.js';
+
+export interface Check {
+  step: string;
+  title: string;
+  controls: string[];
+  status: 'ok' | 'drift' | 'manual' | 'error';
+  /** What differs, one line per planned action. */
+  findings: string[];
+  /** One line: how to fix it. */
+  fix?: string;
+}
+
+export function verifyChecks(result: RunResult): Check[] {
+  return result.steps.map((s) => {
+    const blocking = s.manual.filter((m) => m.manual?.blocking);
+    const status: Check['status'] = s.status === 'failed' || s.status === 'skipped' ? 'error' : s.actions.length ? 'drift' : blocking.length ? 'manual' : 'ok';
+    const findings = [...s.actions.map((a) => a.summary), ...blocking.map((m) => m.summary)];
+    const fix = status === 'drift' ? 'run `npx secure-start` to repair it'
+      : status === 'manual' ? blocking[0]?.manual?.instructions.join(' ') + (blocking[0]?.manual?.link ? ` (${blocking[0]!.manual!.link})` : '')
+      : status === 'error' ? s.error?.message : undefined;
+    return { step: s.id, title: s.title, controls: s.controls, status, findings, ...(fix ? { fix } : {}) };
+  });
+}
+
+export function formatVerify(checks: Check[], o: { color: boolean; width?: number }): string {
+  const st = style(o.color);
+  const mark = { ok: st.green('ok    '), drift: st.yellow('drift '), manual: st.cyan('manual'), error: st.red('error ') };
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${mark[c.status]}  ${c.title}${c.controls.length ? st.dim(`  [${c.controls.join(', ')}]`) : ''}`);
+    for (const f of c.findings) lines.push(st.dim(`          ${f}`));
+    if (c.fix) lines.push(`          fix: ${c.fix}`);
+  }
+  const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
+  lines.push('', st.bold(`${n('ok')} ok, ${n('drift')} drift, ${n('manual')} manual, ${n('error')} error.`));
+  return lines.join('\n') + '\n';
+}
