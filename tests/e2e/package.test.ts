@@ -1,0 +1,35 @@
+// What a founder gets from npm: one package, no runtime dependencies, a CLI that refuses
+// old Node before loading anything else.
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(__dirname, '../..');
+const cli = join(root, 'dist/secure-start.js');
+
+describe('package', () => {
+  it('declares no runtime dependencies and ships only dist/ and docs', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.bin).toEqual({ 'secure-start': 'dist/secure-start.js' });
+    expect(pkg.engines.node).toBe('>=22');
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const files: string[] = JSON.parse(out)[0].files.map((f: { path: string }) => f.path);
+    expect(files).toContain('dist/secure-start.js');
+    expect(files.every((f) => f.startsWith('dist/') || ['README.md', 'package.json', 'LICENSE'].includes(f))).toBe(true);
+  });
+
+  it('the entry starts with a shebang so npx can run it', () => {
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  // The machines here ship Node 20 as the system node; skip where there is none.
+  const oldNode = ['/usr/bin/node', '/bin/node'].find((p) => existsSync(p) && /^v(1\d|2[01])\./.test(spawnSync(p, ['--version'], { encoding: 'utf8' }).stdout));
+  it.skipIf(!oldNode)('on Node < 22 it says which version is needed and exits 2', () => {
+    const r = spawnSync(oldNode!, [cli, '--help'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/needs Node\.js 22 or newer; this is Node\.js 2\d/);
+    expect(r.stdout).toBe('');
+  });
+});
