@@ -85,7 +85,10 @@ export const amountRule: Rule = (v) => {
 /** Turns a rule into a zod refinement; placeholders pass when the caller allows them. */
 function ruled(rule: Rule, what: string, allowPlaceholder: boolean) {
   return z.string({ error: `${what} must be text` }).superRefine((v, ctx) => {
-    if (allowPlaceholder && isPlaceholder(v)) return;
+    if (isPlaceholder(v)) {
+      if (!allowPlaceholder) ctx.addIssue({ code: 'custom', message: `${what} is required: answer it in the wizard or set it in the config file` });
+      return;
+    }
     const msg = rule(v);
     if (msg) ctx.addIssue({ code: 'custom', message: `${what} ${msg}` });
   });
