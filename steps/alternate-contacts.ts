@@ -1,0 +1,119 @@
+// Billing, operations and security alternate contacts on every account, management
+// included, so AWS reaches a person (or a list) rather than only the root e-mail address.
+// The management account is set without AccountId (AWS refuses its own ID there); members
+// through the Account API with AccountId, which needs trusted access for
+// account.amazonaws.com. Each contact is read first and only written when it differs.
+// Covers: SSB ACCT.01, CIS 1.1, CIS 1.2 (security contact).
+import { StepError, mgmt, type Action, type Step, type Val } from './contract.js';
+import type { Baseline } from '../config/schema.js';
+
+export const CONTACT_TYPES = ['BILLING', 'OPERATIONS', 'SECURITY'] as const;
+export type ContactType = (typeof CONTACT_TYPES)[number];
+
+export interface Contact { Name: string; Title: string; EmailAddress: string; PhoneNumber: string }
+
+export interface ContactsSeen {
+  accounts: {
+    /** 'management' or the account name from the config. */
+    name: string;
+    /** Undefined for the management account (no AccountId is sent). */
+    accountId?: Val;
+    /** Missing type: not set (or not readable yet, e.g. before trusted access). */
+    contacts: Partial<Record<ContactType, Contact>>;
+  }[];
+}
+
+const CONFIG_KEY: Record<ContactType, keyof Baseline['contacts']> = { BILLING: 'billing', OPERATIONS: 'operations', SECURITY: 'security' };
+
+export function wantedContact(want: Baseline, type: ContactType): Contact {
+  const c = want.contacts[CONFIG_KEY[type]];
+  return { Name: c.name, Title: c.title, EmailAddress: c.email, PhoneNumber: c.phone };
+}
+
+const same = (a: Contact, b: Contact) =>
+  a.Name === b.Name && a.Title === b.Title && a.PhoneNumber === b.PhoneNumber && a.EmailAddress.toLowerCase() === b.EmailAddress.toLowerCase();
+
+/** Runs `fn` over items, at most `limit` at a time (keeps the Account API under its rate limit). */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+const TRUSTED_ACCESS_HINT = 'Trusted access for the Account Management service (account.amazonaws.com) must be enabled in AWS Organizations; secure-start does this in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Account Management.';
+
+export const alternateContacts: Step<ContactsSeen> = {
+  id: 'alternate-contacts',
+  title: 'Billing, operations and security contacts on every account',
+  needs: ['accounts', 'trusted-access'],
+  controls: ['SSB ACCT.01', 'CIS 1.1', 'CIS 1.2'],
+
+  async observe(ctx) {
+    const targets: ContactsSeen['accounts'] = [
+      { name: 'management', contacts: {} },
+      ...ctx.want.accounts.map((a) => ({ name: a.name, accountId: ctx.ref(`${a.name}.accountId`), contacts: {} })),
+    ];
+    const reads = targets.flatMap((t) => CONTACT_TYPES.map((type) => ({ t, type })));
+    await mapLimit(reads, 6, async ({ t, type }) => {
+      if (t.accountId !== undefined && typeof t.accountId !== 'string') return; // account not created yet
+      try {
+        const out = await ctx.aws.call('account', 'GetAlternateContact', {
+          AlternateContactType: type, ...(typeof t.accountId === 'string' ? { AccountId: t.accountId } : {}),
+        });
+        const c = out.AlternateContact;
+        if (c) t.contacts[type] = { Name: c.Name ?? '', Title: c.Title ?? '', EmailAddress: c.EmailAddress ?? '', PhoneNumber: c.PhoneNumber ?? '' };
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name === 'ResourceNotFoundException') return;
+        // Before trusted access is on (a plan on a half-built organization), members cannot be
+        // read from the management account: treat as not set, the put comes after trusted access.
+        if (name === 'AccessDeniedException' && t.accountId !== undefined && ctx.mode !== 'apply') return;
+        if (name === 'AccessDeniedException') throw new StepError(`AWS refused to read the ${type.toLowerCase()} contact of the ${t.name} account.`, t.accountId ? TRUSTED_ACCESS_HINT : 'Run secure-start as the root user or an administrator of the management account (account:GetAlternateContact).');
+        throw e;
+      }
+    });
+    return { accounts: targets };
+  },
+
+  fresh: (ctx) => ({
+    accounts: [
+      { name: 'management', contacts: {} },
+      ...ctx.want.accounts.map((a) => ({ name: a.name, accountId: ctx.ref(`${a.name}.accountId`), contacts: {} })),
+    ],
+  }),
+
+  plan(want, seen) {
+    const actions: Action[] = [];
+    for (const acct of seen.accounts) {
+      for (const type of CONTACT_TYPES) {
+        const w = wantedContact(want, type);
+        const have = acct.contacts[type];
+        if (have && same(have, w)) continue;
+        const input = { AlternateContactType: type, ...w, ...(acct.accountId !== undefined ? { AccountId: acct.accountId } : {}) };
+        actions.push({
+          kind: 'call', symbol: have ? '~' : '+', service: 'account', operation: 'PutAlternateContact',
+          input, target: mgmt('us-east-1'),
+          summary: `${have ? '~' : '+'} account:PutAlternateContact ${acct.name} ${type} (${w.Name}, ${w.EmailAddress})`,
+          controls: type === 'SECURITY' ? ['SSB ACCT.01', 'CIS 1.2'] : ['SSB ACCT.01', 'CIS 1.1'],
+          async run(ctx) {
+            try {
+              await ctx.aws.call('account', 'PutAlternateContact', ctx.input as never);
+            } catch (e) {
+              const name = (e as Error).name;
+              if (name === 'AccessDeniedException' && acct.accountId !== undefined) throw new StepError(`AWS refused to set the ${type.toLowerCase()} contact of the ${acct.name} account.`, TRUSTED_ACCESS_HINT);
+              if (name === 'ValidationException') throw new StepError(`AWS rejected the ${type.toLowerCase()} contact for ${acct.name}: ${(e as Error).message}`, `Fix contacts.${CONFIG_KEY[type]} in your config (name ≤ 64 characters, title ≤ 50, phone digits, spaces, + ( ) -), then run again.`);
+              throw e;
+            }
+          },
+        });
+      }
+    }
+    return actions;
+  },
+};

@@ -1,0 +1,168 @@
+// A monthly COST budget in the management account (it sees the whole organization's spend)
+// with e-mail alerts at 50 %, 80 % and 100 % of actual spend and 100 % of the forecast.
+// Budgets have no idempotency token: the budget is found by its name, and an existing one
+// is corrected in place (amount, alerts, subscribers), never created a second time.
+// Covers: SSB ACCT.10.
+import { StepError, mgmt, type Action, type Step, type Val } from './contract.js';
+import type { Baseline } from '../config/schema.js';
+import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+
+export interface BudgetNotification {
+  NotificationType: string;
+  ComparisonOperator: string;
+  Threshold: number;
+  ThresholdType: string;
+}
+
+export interface BudgetSeen {
+  accountId: Val;
+  budget?: { name: string; amount?: string; unit?: string; timeUnit?: string; budgetType?: string };
+  /** The budget's alerts, each with its subscribers. */
+  notifications: { notification: BudgetNotification; subscribers: { SubscriptionType: string; Address: string }[] }[];
+}
+
+export const budgetName = (want: Baseline): string => `${want.org.slug}-monthly`;
+
+/** The four alerts of the baseline, in the order they are shown. */
+export const BUDGET_ALERTS: BudgetNotification[] = [
+  { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 50, ThresholdType: 'PERCENTAGE' },
+  { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 80, ThresholdType: 'PERCENTAGE' },
+  { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+  { NotificationType: 'FORECASTED', ComparisonOperator: 'GREATER_THAN', Threshold: 100, ThresholdType: 'PERCENTAGE' },
+];
+
+/** Same alert: AWS identifies a notification by these four fields (PERCENTAGE by default). */
+const alertKey = (n: { NotificationType?: string; ComparisonOperator?: string; Threshold?: number; ThresholdType?: string }): string =>
+  `${n.NotificationType}|${n.ComparisonOperator}|${Number(n.Threshold)}|${n.ThresholdType ?? 'PERCENTAGE'}`;
+
+const alertText = (n: BudgetNotification): string =>
+  `${n.NotificationType === 'FORECASTED' ? 'forecast' : 'actual'} > ${n.Threshold}${n.ThresholdType === 'PERCENTAGE' ? ' %' : ' USD'}`;
+
+const emailSubscribers = (emails: string[]) => emails.map((Address) => ({ SubscriptionType: 'EMAIL', Address }));
+
+function desiredBudget(want: Baseline) {
+  return {
+    BudgetName: budgetName(want),
+    BudgetLimit: { Amount: String(want.budget.amount), Unit: want.budget.currency },
+    TimeUnit: 'MONTHLY' as const,
+    BudgetType: 'COST' as const,
+  };
+}
+
+export const budget: Step<BudgetSeen> = {
+  id: 'budget',
+  title: 'Monthly cost budget with e-mail alerts',
+  needs: ['preflight'],
+  controls: ['SSB ACCT.10'],
+
+  async observe(ctx) {
+    const accountId = ctx.value('management.accountId');
+    if (!accountId) throw new StepError('The management account ID is not known yet.', 'Run again: the preflight step finds it.');
+    const name = budgetName(ctx.want);
+    let b;
+    try {
+      b = (await ctx.aws.call('budgets', 'DescribeBudget', { AccountId: accountId, BudgetName: name })).Budget;
+    } catch (e) {
+      if ((e as Error).name === 'NotFoundException') return { accountId, notifications: [] };
+      if ((e as Error).name === 'AccessDeniedException') {
+        throw new StepError(`These credentials may not read budgets in account ${accountId}.`,
+          'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).');
+      }
+      throw e;
+    }
+    if (!b) return { accountId, notifications: [] };
+    const pages = await ctx.aws.pages('budgets', 'DescribeNotificationsForBudget', { AccountId: accountId, BudgetName: name });
+    const notifications: BudgetSeen['notifications'] = [];
+    for (const n of pages.flatMap((p) => p.Notifications ?? [])) {
+      const subs = await ctx.aws.pages('budgets', 'DescribeSubscribersForNotification', { AccountId: accountId, BudgetName: name, Notification: n });
+      notifications.push({
+        notification: {
+          NotificationType: n.NotificationType ?? 'ACTUAL',
+          ComparisonOperator: n.ComparisonOperator ?? 'GREATER_THAN',
+          Threshold: Number(n.Threshold),
+          ThresholdType: n.ThresholdType ?? 'PERCENTAGE',
+        },
+        subscribers: subs.flatMap((p) => p.Subscribers ?? []).map((s) => ({ SubscriptionType: s.SubscriptionType ?? 'EMAIL', Address: s.Address ?? '' })),
+      });
+    }
+    return {
+      accountId,
+      budget: { name, amount: b.BudgetLimit?.Amount, unit: b.BudgetLimit?.Unit, timeUnit: b.TimeUnit, budgetType: b.BudgetType },
+      notifications,
+    };
+  },
+
+  fresh: (ctx) => ({ accountId: ctx.ref('management.accountId'), notifications: [] }),
+
+  plan(want, seen) {
+    const target = mgmt('us-east-1');
+    const name = budgetName(want);
+    const emails = want.budget.emails;
+    const amount = `${want.budget.amount} ${want.budget.currency}`;
+    const AccountId = seen.accountId;
+
+    if (!seen.budget) {
+      return [{
+        kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateBudget', target,
+        input: {
+          AccountId,
+          Budget: desiredBudget(want),
+          NotificationsWithSubscribers: BUDGET_ALERTS.map((Notification) => ({ Notification, Subscribers: emailSubscribers(emails) })),
+        },
+        summary: `+ budgets:CreateBudget ${name} (${amount} a month; alerts at 50/80/100 % actual and 100 % forecast → ${shortList(emails)})`,
+      }];
+    }
+
+    const actions: Action[] = [];
+    const b = seen.budget;
+    // UpdateBudget may change everything but the name, so a same-named budget of another
+    // type or period is corrected too (the name is ours: <slug>-monthly).
+    if (!sameAmount(b.amount, want.budget.amount) || b.unit !== want.budget.currency || b.timeUnit !== 'MONTHLY' || b.budgetType !== 'COST') {
+      actions.push({
+        kind: 'call', symbol: '~', service: 'budgets', operation: 'UpdateBudget', target,
+        input: { AccountId, NewBudget: desiredBudget(want) },
+        summary: `~ budgets:UpdateBudget ${name} (${b.amount ?? '?'} ${b.unit ?? ''} ${b.budgetType ?? ''} ${(b.timeUnit ?? '').toLowerCase()} → ${amount} COST monthly)`,
+      });
+    }
+
+    const wanted = new Map(BUDGET_ALERTS.map((n) => [alertKey(n), n]));
+    const have = new Map(seen.notifications.map((n) => [alertKey(n.notification), n]));
+    // Alerts that are not the baseline's would mail the billing list at other levels: remove them.
+    for (const [key, n] of have) {
+      if (wanted.has(key)) continue;
+      actions.push({
+        kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteNotification', target,
+        input: { AccountId, BudgetName: name, Notification: n.notification },
+        summary: `- budgets:DeleteNotification ${name} (${alertText(n.notification)})`,
+      });
+    }
+    for (const [key, n] of wanted) {
+      const existing = have.get(key);
+      if (!existing) {
+        actions.push({
+          kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateNotification', target,
+          input: { AccountId, BudgetName: name, Notification: n, Subscribers: emailSubscribers(emails) },
+          summary: `+ budgets:CreateNotification ${name} (${alertText(n)} → ${shortList(emails)})`,
+        });
+        continue;
+      }
+      // SNS subscribers (chat integrations someone added) are left alone; only e-mails are ours.
+      const { missing, extra } = emailDiff(emails, existing.subscribers.filter((s) => s.SubscriptionType === 'EMAIL').map((s) => s.Address));
+      for (const Address of missing) {
+        actions.push({
+          kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateSubscriber', target,
+          input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
+          summary: `+ budgets:CreateSubscriber ${name} (${alertText(n)} → ${Address})`,
+        });
+      }
+      for (const Address of extra) {
+        actions.push({
+          kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteSubscriber', target,
+          input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
+          summary: `- budgets:DeleteSubscriber ${name} (${alertText(n)} → ${Address})`,
+        });
+      }
+    }
+    return actions;
+  },
+};

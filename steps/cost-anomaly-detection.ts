@@ -1,0 +1,181 @@
+// Cost Anomaly Detection in the management account: a DIMENSIONAL monitor on SERVICE (AWS
+// allows one per account and creates "Default-Services-Monitor" itself in newer accounts, so
+// an existing one is reused, never duplicated) and an e-mail subscription that reports
+// anomalies whose total impact reaches the threshold. The subscription is found by name
+// and corrected in place (threshold, frequency, subscribers, monitor).
+// Covers: SSB ACCT.16.
+import { mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import type { Baseline } from '../config/schema.js';
+import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+
+export interface AnomalySeen {
+  /** The account's DIMENSIONAL SERVICE monitor, whatever its name. */
+  monitor?: { arn: string; name: string };
+  subscription?: {
+    arn: string;
+    name: string;
+    monitorArns: string[];
+    frequency: string;
+    subscribers: { Type: string; Address: string }[];
+    /** The absolute impact threshold, when the expression is the simple form this step writes. */
+    threshold?: string;
+  };
+}
+
+export const monitorName = (want: Baseline): string => `${want.org.slug}-services`;
+export const subscriptionName = (want: Baseline): string => `${want.org.slug}-anomaly-alerts`;
+
+export const thresholdExpression = (usd: number) => ({
+  Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' as const, MatchOptions: ['GREATER_THAN_OR_EQUAL' as const], Values: [String(usd)] },
+});
+
+type Monitor = { MonitorArn?: string; MonitorName?: string; MonitorType?: string; MonitorDimension?: string };
+const isServiceMonitor = (m: Monitor) => m.MonitorType === 'DIMENSIONAL' && m.MonitorDimension === 'SERVICE' && !!m.MonitorArn;
+
+async function serviceMonitors(ctx: StepContext): Promise<Monitor[]> {
+  const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalyMonitors', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' });
+  return pages.flatMap((p) => p.AnomalyMonitors ?? []).filter(isServiceMonitor);
+}
+
+/**
+ * The monitor ARN to use at apply time. A monitor ARN remembered in the state file may be
+ * stale (monitor deleted behind our back) while the new one is being created next to this
+ * action, so ask AWS which SERVICE monitor exists now, waiting briefly for it.
+ */
+async function liveMonitorArn(ctx: RunContext, planned: string | undefined): Promise<string> {
+  return ctx.poll('waiting for the cost anomaly monitor', async () => {
+    const monitors = await serviceMonitors(ctx);
+    return (monitors.find((m) => m.MonitorArn === planned) ?? monitors[0])?.MonitorArn;
+  }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 5_000 });
+}
+
+/** '20' from {Dimensions:{Key:'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions:['GREATER_THAN_OR_EQUAL'], Values:['20']}}. */
+function simpleThreshold(expr: { Dimensions?: { Key?: string; MatchOptions?: string[]; Values?: string[] }; And?: unknown; Or?: unknown; Not?: unknown } | undefined): string | undefined {
+  const d = expr?.Dimensions;
+  if (!d || expr?.And || expr?.Or || expr?.Not) return undefined;
+  if (d.Key !== 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' || d.Values?.length !== 1) return undefined;
+  if (d.MatchOptions?.length !== 1 || d.MatchOptions[0] !== 'GREATER_THAN_OR_EQUAL') return undefined;
+  return d.Values[0];
+}
+
+export const costAnomalyDetection: Step<AnomalySeen> = {
+  id: 'cost-anomaly-detection',
+  title: 'Cost anomaly detection with e-mail alerts',
+  needs: ['preflight'],
+  controls: ['SSB ACCT.16'],
+
+  async observe(ctx) {
+    const monitors = await serviceMonitors(ctx);
+    const mine = monitors.find((m) => m.MonitorName === monitorName(ctx.want)) ?? monitors[0];
+    const monitor = mine ? { arn: mine.MonitorArn!, name: mine.MonitorName ?? '' } : undefined;
+    if (monitor) ctx.publish('anomaly.monitorArn', monitor.arn);
+
+    const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalySubscriptions', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' });
+    const name = subscriptionName(ctx.want);
+    const s = pages.flatMap((p) => p.AnomalySubscriptions ?? []).find((x) => x.SubscriptionName === name);
+    if (!s?.SubscriptionArn) return { monitor };
+    return {
+      monitor,
+      subscription: {
+        arn: s.SubscriptionArn,
+        name,
+        monitorArns: s.MonitorArnList ?? [],
+        frequency: s.Frequency ?? '',
+        subscribers: (s.Subscribers ?? []).map((x) => ({ Type: x.Type ?? 'EMAIL', Address: x.Address ?? '' })),
+        threshold: simpleThreshold(s.ThresholdExpression as Parameters<typeof simpleThreshold>[0]),
+      },
+    };
+  },
+
+  fresh: () => ({}),
+
+  plan(want, seen) {
+    const target = mgmt('us-east-1');
+    const actions: Action[] = [];
+    const emails = want.anomaly.emails;
+    const threshold = want.anomaly.thresholdUsd;
+    const frequency = want.anomaly.frequency;
+    const subName = subscriptionName(want);
+
+    if (!seen.monitor) {
+      const input = { AnomalyMonitor: { MonitorName: monitorName(want), MonitorType: 'DIMENSIONAL' as const, MonitorDimension: 'SERVICE' as const } };
+      actions.push({
+        kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalyMonitor', target, input,
+        summary: `+ ce:CreateAnomalyMonitor ${monitorName(want)} (spend per AWS service)`,
+        produces: ['anomaly.monitorArn'],
+        async run(ctx) {
+          try {
+            const out = await ctx.aws.call('cost-explorer', 'CreateAnomalyMonitor', input);
+            return { 'anomaly.monitorArn': out.MonitorArn! };
+          } catch (e) {
+            // AWS allows one SERVICE monitor; one that appeared since observe is the one to use.
+            if (!/Limit exceeded on dimensional/i.test((e as Error).message ?? '')) throw e;
+            return { 'anomaly.monitorArn': await liveMonitorArn(ctx, undefined) };
+          }
+        },
+      });
+    }
+    const monitorArn: Val = seen.monitor?.arn ?? ref('anomaly.monitorArn');
+    const waitForMonitor = seen.monitor ? {} : { after: ['anomaly.monitorArn'] };
+
+    const s = seen.subscription;
+    if (!s) {
+      const input = {
+        AnomalySubscription: {
+          SubscriptionName: subName,
+          MonitorArnList: [monitorArn],
+          Subscribers: emails.map((Address) => ({ Type: 'EMAIL' as const, Address })),
+          Frequency: frequency,
+          ThresholdExpression: thresholdExpression(threshold),
+        },
+      };
+      actions.push({
+        kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalySubscription', target, input,
+        summary: `+ ce:CreateAnomalySubscription ${subName} (${frequency.toLowerCase()} e-mail when an anomaly costs ≥ ${threshold} USD → ${shortList(emails)})`,
+        ...waitForMonitor,
+        async run(ctx) {
+          const sent = ctx.input as typeof input & { AnomalySubscription: { MonitorArnList: string[] } };
+          const arn = seen.monitor ? sent.AnomalySubscription.MonitorArnList[0]! : await liveMonitorArn(ctx, sent.AnomalySubscription.MonitorArnList[0]);
+          await ctx.aws.call('cost-explorer', 'CreateAnomalySubscription', { AnomalySubscription: { ...sent.AnomalySubscription, MonitorArnList: [arn] } });
+        },
+      });
+      return actions;
+    }
+
+    // One update with only the fields that differ (UpdateAnomalySubscription replaces each field given).
+    const changes: string[] = [];
+    const update: Record<string, unknown> = { SubscriptionArn: s.arn };
+    if (s.threshold === undefined || !sameAmount(s.threshold, threshold)) {
+      update.ThresholdExpression = thresholdExpression(threshold);
+      changes.push(`threshold ${s.threshold ?? 'custom'} → ${threshold} USD`);
+    }
+    if (s.frequency !== frequency) {
+      update.Frequency = frequency;
+      changes.push(`${s.frequency || '?'} → ${frequency}`);
+    }
+    const { missing, extra } = emailDiff(emails, s.subscribers.filter((x) => x.Type === 'EMAIL').map((x) => x.Address));
+    if (missing.length || extra.length) {
+      // The list is replaced as a whole: keep SNS subscribers someone added (chat alerts).
+      update.Subscribers = [...emails.map((Address) => ({ Type: 'EMAIL', Address })), ...s.subscribers.filter((x) => x.Type !== 'EMAIL')];
+      changes.push([...missing.map((e) => `+${e}`), ...extra.map((e) => `-${e}`)].join(' '));
+    }
+    const watchesMonitor = seen.monitor && s.monitorArns.includes(seen.monitor.arn);
+    if (!watchesMonitor) {
+      update.MonitorArnList = [monitorArn];
+      changes.push(`watch ${seen.monitor?.name ?? monitorName(want)}`);
+    }
+    if (changes.length) {
+      actions.push({
+        kind: 'call', symbol: '~', service: 'cost-explorer', operation: 'UpdateAnomalySubscription', target, input: update,
+        summary: `~ ce:UpdateAnomalySubscription ${subName} (${changes.join('; ')})`,
+        ...waitForMonitor,
+        async run(ctx) {
+          const sent = { ...(ctx.input as Record<string, unknown>) };
+          if (sent.MonitorArnList && !seen.monitor) sent.MonitorArnList = [await liveMonitorArn(ctx, (sent.MonitorArnList as string[])[0])];
+          await ctx.aws.call('cost-explorer', 'UpdateAnomalySubscription', sent as never);
+        },
+      });
+    }
+    return actions;
+  },
+};

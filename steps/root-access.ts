@@ -1,0 +1,209 @@
+// The root users. Management account: root MFA can only be turned on in the console, so it
+// is a blocking manual step checked with GetAccountSummary, and root access keys get a loud
+// warning. Member accounts: centralized root access (RootCredentialsManagement and
+// RootSessions) so that nobody needs their root passwords, then an audit through
+// sts:AssumeRoot (IAMAuditRootUserCredentials) that no member root user has a password,
+// access keys or MFA devices.
+// Covers: SSB ACCT.02, ACCT.05, CIS 1.4 (no root keys), 1.5 / 1.6 (root MFA).
+import { StepError, mgmt, type Action, type Step } from './contract.js';
+
+export const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
+export const SECURITY_CREDENTIALS_LINK = 'https://console.aws.amazon.com/iam/home#/security_credentials';
+export const ROOT_ACCESS_LINK = 'https://console.aws.amazon.com/iam/home#/root-access-management';
+
+export interface MemberRootAudit {
+  name: string;
+  accountId: string;
+  password: boolean;
+  accessKeys: number;
+  mfaDevices: number;
+}
+
+export interface RootSeen {
+  /** Undefined when GetAccountSummary could not be read. */
+  mfaEnabled?: boolean;
+  accessKeysPresent?: boolean;
+  /** Enabled centralized root access features; undefined when not looked at (centralize off). */
+  features?: string[];
+  /** Members whose root user was audited (accounts not audited are left out). */
+  audit: MemberRootAudit[];
+}
+
+const isNoSuchEntity = (e: unknown) => /^NoSuchEntity(Exception)?$/.test((e as Error).name);
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  }));
+  return out;
+}
+
+const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
+
+export const rootAccess: Step<RootSeen> = {
+  id: 'root-access',
+  title: 'Root users: MFA, no access keys, centralized root access',
+  needs: ['organization', 'accounts', 'trusted-access'],
+  controls: ['SSB ACCT.02', 'SSB ACCT.05', 'CIS 1.4', 'CIS 1.5', 'CIS 1.6'],
+
+  async observe(ctx) {
+    let summary: Record<string, number> | undefined;
+    try {
+      summary = (await ctx.aws.call('iam', 'GetAccountSummary', {})).SummaryMap;
+    } catch (e) {
+      if (!/AccessDenied/.test((e as Error).name)) throw e;
+      throw new StepError('These credentials may not read the account summary (iam:GetAccountSummary), so root MFA cannot be checked.',
+        'Run secure-start as the root user or an administrator of the management account.');
+    }
+    const seen: RootSeen = {
+      mfaEnabled: summary ? (summary.AccountMFAEnabled ?? 0) > 0 : undefined,
+      accessKeysPresent: summary ? (summary.AccountAccessKeysPresent ?? 0) > 0 : undefined,
+      audit: [],
+    };
+    if (seen.accessKeysPresent) {
+      ctx.warn('DANGER: the root user of the management account has access keys. Anyone holding them controls the whole organization and no policy can limit them. Delete them now: IAM console → Security credentials → Access keys (CIS 1.4).');
+    }
+    if (!ctx.want.rootAccess.centralize) return seen;
+
+    try {
+      seen.features = (await ctx.aws.call('iam', 'ListOrganizationsFeatures', {})).EnabledFeatures ?? [];
+    } catch (e) {
+      // Before trusted access for IAM is on (a plan on a half-built organization): nothing enabled yet.
+      if ((e as Error).name !== 'ServiceAccessNotEnabledException') throw e;
+      seen.features = [];
+    }
+    // AssumeRoot into members only works once root sessions are enabled.
+    if (!seen.features.includes('RootSessions')) return seen;
+
+    const members = ctx.want.accounts.flatMap((a) => {
+      const id = ctx.value(`${a.name}.accountId`);
+      return id ? [{ name: a.name, id }] : [];
+    });
+    const results = await mapLimit(members, 4, async ({ name, id }): Promise<MemberRootAudit | undefined> => {
+      const target = { account: id, session: 'root-audit' as const };
+      try {
+        let password = true;
+        try {
+          await ctx.aws.call('iam', 'GetLoginProfile', {}, target);
+        } catch (e) {
+          if (!isNoSuchEntity(e)) throw e;
+          password = false;
+        }
+        const keys = await ctx.aws.pages('iam', 'ListAccessKeys', {}, target, { input: 'Marker', output: 'Marker' });
+        const mfa = await ctx.aws.pages('iam', 'ListMFADevices', {}, target, { input: 'Marker', output: 'Marker' });
+        return {
+          name, accountId: id, password,
+          accessKeys: keys.flatMap((p) => p.AccessKeyMetadata ?? []).length,
+          mfaDevices: mfa.flatMap((p) => p.MFADevices ?? []).length,
+        };
+      } catch (e) {
+        // One member that cannot be audited (still being created, suspended) must not hide the others.
+        ctx.warn(`Could not audit the root user of ${name} (${id}): ${(e as Error).name}: ${(e as Error).message}. The next run tries again.`);
+        return undefined;
+      }
+    });
+    seen.audit = results.filter((r): r is MemberRootAudit => !!r);
+    return seen;
+  },
+
+  fresh: (ctx) => ({
+    mfaEnabled: false,
+    accessKeysPresent: false,
+    ...(ctx.want.rootAccess.centralize ? { features: [] } : {}),
+    audit: [],
+  }),
+
+  plan(want, seen) {
+    const actions: Action[] = [];
+    const target = mgmt('us-east-1');
+
+    if (seen.mfaEnabled === false) {
+      actions.push({
+        kind: 'manual', symbol: '!', service: 'console', operation: 'EnableRootMfa', input: {}, target,
+        summary: '! Turn on MFA for the root user of the management account',
+        controls: ['SSB ACCT.05', 'CIS 1.5', 'CIS 1.6'],
+        manual: {
+          instructions: [
+            'Sign in to the AWS console as the root user (the e-mail address of the management account).',
+            `Open ${SECURITY_CREDENTIALS_LINK} (account menu → Security credentials).`,
+            'Under "Multi-factor authentication (MFA)", choose "Assign MFA device".',
+            'Prefer a passkey or hardware security key; an authenticator app also works.',
+            'Then run secure-start again: it checks AccountMFAEnabled.',
+          ],
+          why: 'The root user can do anything in every account of the organization; a password alone is too little.',
+          link: SECURITY_CREDENTIALS_LINK,
+          blocking: true,
+        },
+      });
+    }
+    if (seen.accessKeysPresent) {
+      actions.push({
+        kind: 'manual', symbol: '!', service: 'console', operation: 'DeleteRootAccessKeys', input: {}, target,
+        summary: '! Delete the access keys of the management account\'s root user',
+        controls: ['SSB ACCT.02', 'CIS 1.4'],
+        manual: {
+          instructions: [
+            'Sign in to the AWS console as the root user.',
+            `Open ${SECURITY_CREDENTIALS_LINK}.`,
+            'Under "Access keys", deactivate, then delete every key.',
+            'If a script uses them, give it an IAM Identity Center profile instead (secure-start profiles).',
+          ],
+          why: 'Root access keys cannot be limited by any policy and are the most damaging credential to leak.',
+          link: SECURITY_CREDENTIALS_LINK,
+          blocking: false,
+        },
+      });
+    }
+
+    if (want.rootAccess.centralize && seen.features) {
+      const ops = { RootCredentialsManagement: 'EnableOrganizationsRootCredentialsManagement', RootSessions: 'EnableOrganizationsRootSessions' } as const;
+      for (const feature of ROOT_FEATURES) {
+        if (seen.features.includes(feature)) continue;
+        const operation = ops[feature];
+        actions.push({
+          kind: 'call', symbol: '+', service: 'iam', operation, input: {}, target,
+          summary: `+ iam:${operation} (${feature === 'RootSessions' ? 'privileged root tasks in members without their root password' : 'manage and remove member root credentials centrally'})`,
+          controls: ['SSB ACCT.02'],
+          async run(ctx) {
+            try {
+              await ctx.aws.call('iam', operation, {});
+            } catch (e) {
+              if ((e as Error).name === 'ServiceAccessNotEnabledException') throw new StepError('AWS refused to enable centralized root access: trusted access for IAM is off.', IAM_TRUSTED_ACCESS_HINT);
+              throw e;
+            }
+          },
+        });
+      }
+
+      for (const m of seen.audit) {
+        const found = [
+          ...(m.password ? ['a console password'] : []),
+          ...(m.accessKeys ? [`${m.accessKeys} access key${m.accessKeys > 1 ? 's' : ''}`] : []),
+          ...(m.mfaDevices ? [`${m.mfaDevices} MFA device${m.mfaDevices > 1 ? 's' : ''}`] : []),
+        ];
+        if (!found.length) continue;
+        actions.push({
+          kind: 'manual', symbol: '!', service: 'console', operation: 'DeleteMemberRootCredentials', input: { AccountId: m.accountId }, target,
+          summary: `! Delete the root credentials of ${m.name} (${m.accountId}): ${found.join(', ')}`,
+          controls: ['SSB ACCT.02', 'CIS 1.4'],
+          manual: {
+            instructions: [
+              `Open ${ROOT_ACCESS_LINK} (IAM → Root access management) in the management account.`,
+              `Select the account ${m.name} (${m.accountId}) and choose "Take privileged action" → "Delete root user credentials".`,
+              'Member accounts do not need root credentials: privileged root tasks are done centrally from now on.',
+            ],
+            why: `The root user of ${m.name} has ${found.join(', ')}; anyone with them can bypass every guardrail in that account.`,
+            link: ROOT_ACCESS_LINK,
+            blocking: false,
+          },
+        });
+      }
+    }
+    return actions;
+  },
+};
