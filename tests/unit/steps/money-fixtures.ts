@@ -21,8 +21,8 @@ export function fakeCtx(want: Baseline, answer: (service: string, op: string, in
     return out as any;
   };
   const aws: AwsApi = {
-    call: call as AwsApi['call'],
-    pages: (async (s: string, o: string, i: any, t?: any) => [await call(s, o, i, t)]) as AwsApi['pages'],
+    call: call as unknown as AwsApi['call'],
+    pages: (async (s: string, o: string, i: any, t?: any) => [await call(s, o, i, t)]) as unknown as AwsApi['pages'],
   };
   const ctx: StepContext = {
     want, mode, aws,
