@@ -3,8 +3,14 @@
 import type { Step } from './contract.js';
 import { preflight } from './preflight.js';
 import { organization } from './organization.js';
+import { trustedAccess } from './trusted-access.js';
+import { organizationalUnits } from './organizational-units.js';
+import { accounts } from './accounts.js';
 
 export const STEPS: Step<any>[] = [
   preflight,
   organization,
+  trustedAccess,
+  organizationalUnits,
+  accounts,
 ];

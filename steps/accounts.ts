@@ -1,0 +1,205 @@
+// Member accounts (log-archive, audit, prod, dev…), each created once and moved into its OU.
+// CreateAccount has no idempotency token, so an account is looked for, in order: by email in
+// ListAccounts (case-insensitive), among the creations still IN_PROGRESS (by name), and in
+// the state file's in-flight request IDs; only then is it created, and its request ID is
+// saved before the wait, so a crash resumes the wait instead of creating it twice.
+// Every account is its own action: one that fails does not stop the others.
+// Covers: SSB ACCT.01 (separate accounts for separate purposes).
+import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
+import type { Baseline } from '../config/schema.js';
+import { ORG_TARGET, isName, mapLimit, orgKnown } from './lib/org-common.js';
+import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
+import { ouKey } from './organizational-units.js';
+
+export interface FoundAccount {
+  id: string;
+  /** Where it is now (root or OU ID); undefined when it could not be read. */
+  parentId?: string;
+  status?: string;
+}
+
+export interface AccountsSeen {
+  rootId: Val;
+  /** Configured account name → the account found for its email. */
+  found: Record<string, FoundAccount>;
+  /** Configured account name → CreateAccount request ID still IN_PROGRESS. */
+  inflight: Record<string, string>;
+  /** OU name → ID, for the OUs that exist. */
+  ouIds: Record<string, string>;
+}
+
+export const accountKey = (name: string): string => `${name}.accountId`;
+export const inflightKey = (email: string): string => `account:${email.toLowerCase()}`;
+
+type Want = Baseline['accounts'][number];
+type Status = { Id?: string; State?: string; AccountId?: string; AccountName?: string; FailureReason?: string };
+
+/** Waits for a CreateAccount request, then returns the new account's ID (or throws a StepError). */
+async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Promise<string> {
+  const status = await ctx.poll(`creating account ${a.name}`, async () => {
+    let s: Status | undefined;
+    try {
+      s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: requestId })).CreateAccountStatus;
+    } catch (e) {
+      // Just issued: the status may not be readable yet.
+      if (isName(e, 'CreateAccountStatusNotFoundException')) return undefined;
+      throw e;
+    }
+    return s && s.State !== 'IN_PROGRESS' ? s : undefined;
+  }, { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
+  await ctx.clearInflight(inflightKey(a.email));
+  if (status.State === 'SUCCEEDED' && status.AccountId) return status.AccountId;
+  throw accountFailure(status.FailureReason, a);
+}
+
+function createAction(a: Want): Action {
+  const input = { Email: a.email, AccountName: a.name };
+  const key = accountKey(a.name);
+  return {
+    kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateAccount', input, target: ORG_TARGET,
+    summary: `+ organizations:CreateAccount ${a.name} (${a.email})`,
+    produces: [key],
+    async run(ctx) {
+      let status: Status | undefined;
+      try {
+        status = (await ctx.aws.call('organizations', 'CreateAccount', input)).CreateAccountStatus;
+      } catch (e) {
+        throw createAccountCallError(e, a) ?? e;
+      }
+      if (!status?.Id) throw new StepError(`AWS accepted the request to create ${a.name} but returned no request ID.`, 'Run again in a few minutes: the account will be found by its email once AWS has made it.');
+      if (status.State === 'FAILED') throw accountFailure(status.FailureReason, a);
+      // Saved before waiting: after a crash the next run resumes this wait.
+      await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: status.Id });
+      return { [key]: await waitForAccount(ctx, a, status.Id) };
+    },
+  };
+}
+
+function resumeAction(a: Want, requestId: string): Action {
+  const input = { CreateAccountRequestId: requestId };
+  const key = accountKey(a.name);
+  return {
+    kind: 'call', symbol: '+', service: 'organizations', operation: 'DescribeCreateAccountStatus', input, target: ORG_TARGET,
+    summary: `+ organizations:CreateAccount ${a.name} (${a.email}): already requested (${requestId}), wait for it`,
+    produces: [key],
+    async run(ctx) {
+      if (!ctx.inflight(inflightKey(a.email))) {
+        await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId });
+      }
+      return { [key]: await waitForAccount(ctx, a, requestId) };
+    },
+  };
+}
+
+function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '~'): Action {
+  const input = { AccountId: accountId, SourceParentId: from, DestinationParentId: to };
+  return {
+    kind: 'call', symbol, service: 'organizations', operation: 'MoveAccount', input, target: ORG_TARGET,
+    summary: `${symbol} organizations:MoveAccount ${a.name} → ${a.ou} OU`,
+    async run(ctx) {
+      const i = ctx.input as { AccountId: string; SourceParentId: string; DestinationParentId: string };
+      try {
+        await ctx.aws.call('organizations', 'MoveAccount', i);
+      } catch (e) {
+        // Already there (a previous run got this far before it stopped).
+        if (isName(e, 'DuplicateAccountException')) return;
+        if (isName(e, 'SourceParentNotFoundException', 'AccountNotFoundException'))
+          throw new StepError(`The account ${a.name} (${i.AccountId}) was not where secure-start expected it (${i.SourceParentId}); someone may have moved it meanwhile.`, 'Run again: it is looked up afresh.');
+        throw e;
+      }
+    },
+  };
+}
+
+export const accounts: Step<AccountsSeen> = {
+  id: 'accounts',
+  title: 'Member accounts, each in its OU',
+  needs: ['organization', 'organizational-units'],
+  controls: ['SSB ACCT.01'],
+
+  async observe(ctx) {
+    if (!orgKnown(ctx)) return accounts.fresh(ctx);
+    const want = ctx.want.accounts;
+    const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+    const byEmail = new Map(listed.filter((x) => x.Email && x.Id).map((x) => [x.Email!.toLowerCase(), x]));
+    const found: Record<string, FoundAccount> = {};
+    const inflight: Record<string, string> = {};
+
+    const missing: Want[] = [];
+    for (const a of want) {
+      const hit = byEmail.get(a.email.toLowerCase());
+      if (hit) found[a.name] = { id: hit.Id!, status: hit.Status ?? hit.State };
+      else missing.push(a);
+    }
+
+    if (missing.length) {
+      const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] }))
+        .flatMap((p) => p.CreateAccountStatuses ?? []);
+      for (const a of missing) {
+        const r = running.find((s) => s.AccountName === a.name && s.Id);
+        if (r) { inflight[a.name] = r.Id!; continue; }
+        // A request this tool made that AWS no longer lists as in progress: ask for it.
+        const rec = ctx.inflight(inflightKey(a.email));
+        if (!rec) continue;
+        let s: Status | undefined;
+        try {
+          s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: rec.requestId })).CreateAccountStatus;
+        } catch (e) {
+          if (!isName(e, 'CreateAccountStatusNotFoundException')) throw e;
+        }
+        if (s?.State === 'IN_PROGRESS') inflight[a.name] = rec.requestId;
+        // Made, but ListAccounts does not show it yet: adopt it rather than create another.
+        else if (s?.State === 'SUCCEEDED' && s.AccountId) found[a.name] = { id: s.AccountId };
+      }
+    }
+
+    await mapLimit(Object.entries(found), 5, async ([name, f]) => {
+      ctx.publish(accountKey(name), f.id);
+      const parents = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: f.id })).flatMap((p) => p.Parents ?? []);
+      if (parents[0]?.Id) f.parentId = parents[0].Id;
+    });
+
+    const ouIds: Record<string, string> = {};
+    for (const ou of ctx.want.organizationalUnits) {
+      const id = ctx.value(ouKey(ou.name));
+      if (id) ouIds[ou.name] = id;
+    }
+    return { rootId: ctx.value('org.rootId')!, found, inflight, ouIds };
+  },
+
+  fresh: (ctx) => ({ rootId: ctx.ref('org.rootId'), found: {}, inflight: {}, ouIds: {} }),
+
+  plan(want, seen) {
+    const actions: Action[] = [];
+    for (const a of want.accounts) {
+      const dest: Val = seen.ouIds[a.ou] ?? ref(ouKey(a.ou));
+      const f = seen.found[a.name];
+      if (f) {
+        if (f.status && f.status !== 'ACTIVE') {
+          actions.push({
+            kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
+            summary: `! account ${a.name}: ${a.email} belongs to account ${f.id}, which is ${f.status.toLowerCase().replace(/_/g, ' ')}`,
+            manual: {
+              instructions: [
+                `The email ${a.email} belongs to the account ${f.id}, which is closed or closing (${f.status}).`,
+                `Choose another email for ${a.name} in the config (accounts → email), then run again.`,
+              ],
+              why: 'A closed account keeps its email for 90 days; AWS cannot create a new account with it.',
+              link: 'https://console.aws.amazon.com/organizations/v2/home/accounts',
+              blocking: true,
+            },
+          });
+          continue;
+        }
+        // An account adopted from elsewhere in the organization is moved, never recreated.
+        if (f.parentId !== undefined && f.parentId !== dest) actions.push(moveAction(a, f.id, f.parentId, dest, '~'));
+        continue;
+      }
+      const requestId = seen.inflight[a.name];
+      actions.push(requestId ? resumeAction(a, requestId) : createAction(a));
+      // New accounts start under the root.
+      actions.push(moveAction(a, ref(accountKey(a.name)), seen.rootId, dest, '+'));
+    }
+    return actions;
+  },
+};

@@ -1,0 +1,92 @@
+// Organizational units: Security, Workloads with Prod and NonProd under it, and the optional
+// Sandbox (names and nesting from the config). Each OU is found by name under its parent
+// before it is created, so a re-run or an OU made by hand is adopted, never duplicated.
+// A child OU's CreateOrganizationalUnit takes its parent's ID as a ref, which orders the calls.
+// Covers: SSB ACCT.01 (account structure).
+import { StepError, ref, type Action, type Step, type Val } from './contract.js';
+import { ORG_TARGET, isName, orgKnown, parentsFirst } from './lib/org-common.js';
+
+export interface OuSeen {
+  rootId: Val;
+  /** OU name → ID, for the configured OUs found under their configured parent. */
+  found: Record<string, string>;
+}
+
+export const ouKey = (name: string): string => `ou.${name}.id`;
+
+const sameName = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+export const organizationalUnits: Step<OuSeen> = {
+  id: 'organizational-units',
+  title: 'Organizational units (Security, Workloads/Prod, Workloads/NonProd…)',
+  needs: ['organization'],
+  controls: ['SSB ACCT.01'],
+
+  async observe(ctx) {
+    if (!orgKnown(ctx)) return organizationalUnits.fresh(ctx);
+    const rootId = ctx.value('org.rootId')!;
+    const found: Record<string, string> = {};
+    const children = new Map<string, { Id?: string; Name?: string }[]>();
+    const under = async (parentId: string) => {
+      let list = children.get(parentId);
+      if (!list) {
+        const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
+        list = pages.flatMap((p) => p.OrganizationalUnits ?? []);
+        children.set(parentId, list);
+      }
+      return list;
+    };
+    for (const ou of parentsFirst(ctx.want.organizationalUnits)) {
+      const parentId = ou.parent === 'Root' ? rootId : found[ou.parent];
+      if (!parentId) continue; // the parent does not exist yet, so neither does the child
+      const list = await under(parentId);
+      // AWS compares OU names case-sensitively, but two OUs differing only in case would
+      // confuse a person: prefer the exact name, else adopt the case-insensitive match.
+      const hit = list.find((o) => o.Name === ou.name) ?? list.find((o) => sameName(o.Name, ou.name));
+      if (hit?.Id) {
+        found[ou.name] = hit.Id;
+        ctx.publish(ouKey(ou.name), hit.Id);
+      }
+    }
+    return { rootId, found };
+  },
+
+  fresh: (ctx) => ({ rootId: ctx.ref('org.rootId'), found: {} }),
+
+  plan(want, seen) {
+    const actions: Action[] = [];
+    for (const ou of parentsFirst(want.organizationalUnits)) {
+      if (seen.found[ou.name]) continue;
+      const ParentId: Val = ou.parent === 'Root' ? seen.rootId : seen.found[ou.parent] ?? ref(ouKey(ou.parent));
+      const input = { ParentId, Name: ou.name };
+      const key = ouKey(ou.name);
+      actions.push({
+        kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateOrganizationalUnit',
+        input, target: ORG_TARGET,
+        summary: `+ organizations:CreateOrganizationalUnit ${ou.name} (under ${ou.parent === 'Root' ? 'the root' : `${ou.parent}`})`,
+        produces: [key],
+        async run(ctx) {
+          const { ParentId: parentId } = ctx.input as { ParentId: string };
+          try {
+            const res = await ctx.aws.call('organizations', 'CreateOrganizationalUnit', { ParentId: parentId, Name: ou.name });
+            const id = res.OrganizationalUnit?.Id;
+            if (!id) throw new StepError(`AWS created the OU ${ou.name} but did not return its ID.`, 'Run again; it will be found by name.');
+            return { [key]: id };
+          } catch (e) {
+            // Made meanwhile (another run, or a person in the console): adopt it.
+            if (isName(e, 'DuplicateOrganizationalUnitException')) {
+              const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
+              const hit = pages.flatMap((p) => p.OrganizationalUnits ?? []).find((o) => sameName(o.Name, ou.name));
+              if (hit?.Id) return { [key]: hit.Id };
+            }
+            if (isName(e, 'ConstraintViolationException'))
+              throw new StepError(`AWS refused to create the OU ${ou.name}: ${(e as Error).message}`,
+                'Organizations allows at most 5 levels of OUs and 1,000 OUs per organization; remove OUs you no longer use or change organizationalUnits in the config.');
+            throw e;
+          }
+        },
+      });
+    }
+    return actions;
+  },
+};

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { accounts, type AccountsSeen } from '../../../steps/accounts.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { StepError } from '../../../steps/contract.js';
+
+const want = basic();
+const OUS = { Security: 'ou-sec', Workloads: 'ou-wl', Prod: 'ou-prod', NonProd: 'ou-np' };
+const seen = (over: Partial<AccountsSeen> = {}): AccountsSeen => ({ rootId: ROOT, found: {}, inflight: {}, ouIds: OUS, ...over });
+const all = (): AccountsSeen['found'] => ({
+  'log-archive': { id: '200000000001', parentId: 'ou-sec', status: 'ACTIVE' },
+  audit: { id: '200000000002', parentId: 'ou-sec', status: 'ACTIVE' },
+  prod: { id: '200000000003', parentId: 'ou-prod', status: 'ACTIVE' },
+  dev: { id: '200000000004', parentId: 'ou-np', status: 'ACTIVE' },
+});
+
+describe('accounts plan', () => {
+  it('on a fresh organization: create then move each account, with symbolic IDs', () => {
+    const f = fakeCtx(want, () => undefined);
+    const actions = accounts.plan(want, accounts.fresh(f.ctx));
+    expect(brief(actions)).toEqual([
+      ['log-archive', 'Security'], ['audit', 'Security'], ['prod', 'Prod'], ['dev', 'NonProd'],
+    ].flatMap(([name, ou]) => [
+      { symbol: '+', op: 'organizations:CreateAccount', input: { Email: `ops+aws-${name}@acme.example`, AccountName: name } },
+      { symbol: '+', op: 'organizations:MoveAccount', input: { AccountId: `<${name}.accountId>`, SourceParentId: '<org.rootId>', DestinationParentId: `<ou.${ou}.id>` } },
+    ]));
+    expect(actions[0]!.produces).toEqual(['log-archive.accountId']);
+    expect(actions[0]!.summary).toBe('+ organizations:CreateAccount log-archive (ops+aws-log-archive@acme.example)');
+  });
+
+  it('plans nothing when every account is in its OU', () => {
+    expect(accounts.plan(want, seen({ found: all() }))).toEqual([]);
+  });
+
+  it('moves an existing account that is in another OU, never recreating it', () => {
+    const found = all();
+    found.prod!.parentId = ROOT;
+    expect(brief(accounts.plan(want, seen({ found })))).toEqual([
+      { symbol: '~', op: 'organizations:MoveAccount', input: { AccountId: '200000000003', SourceParentId: ROOT, DestinationParentId: 'ou-prod' } },
+    ]);
+  });
+
+  it('waits for a creation already in progress instead of creating again', () => {
+    const found = all();
+    delete found.dev;
+    const actions = accounts.plan(want, seen({ found, inflight: { dev: 'car-123' } }));
+    expect(brief(actions)).toEqual([
+      { symbol: '+', op: 'organizations:DescribeCreateAccountStatus', input: { CreateAccountRequestId: 'car-123' } },
+      { symbol: '+', op: 'organizations:MoveAccount', input: { AccountId: '<dev.accountId>', SourceParentId: ROOT, DestinationParentId: 'ou-np' } },
+    ]);
+    expect(actions.some((a) => a.operation === 'CreateAccount')).toBe(false);
+  });
+
+  it('a closed account under the email is a blocking manual step, not a CreateAccount', () => {
+    const found = all();
+    found.audit!.status = 'SUSPENDED';
+    const actions = accounts.plan(want, seen({ found }));
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ kind: 'manual', manual: { blocking: true } });
+  });
+});
+
+describe('accounts observe', () => {
+  const listed = [
+    { Id: '200000000001', Email: 'OPS+AWS-LOG-ARCHIVE@acme.example', Status: 'ACTIVE' },
+    { Id: '200000000003', Email: 'ops+aws-prod@acme.example', Status: 'ACTIVE' },
+    { Id: '999999999999', Email: 'someone@else.example', Status: 'ACTIVE' },
+  ];
+  const answer = (extra: (op: string, input: any) => unknown = () => undefined) => (_s: string, op: string, input: any) => {
+    const x = extra(op, input);
+    if (x !== undefined) return x;
+    if (op === 'ListAccounts') return { Accounts: listed };
+    if (op === 'ListParents') return { Parents: [{ Id: input.ChildId === '200000000003' ? ROOT : 'ou-sec', Type: 'ORGANIZATIONAL_UNIT' }] };
+    if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [{ Id: 'car-audit', AccountName: 'audit', State: 'IN_PROGRESS' }] };
+    throw new Error(`unexpected ${op}`);
+  };
+
+  it('finds accounts by email (any case), in-flight creations by name, publishes IDs, moves the misplaced one', async () => {
+    const f = fakeCtx(want, answer(), { ...ORG_VALUES, 'ou.Security.id': 'ou-sec', 'ou.Prod.id': 'ou-prod' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found).toEqual({ 'log-archive': { id: '200000000001', parentId: 'ou-sec', status: 'ACTIVE' }, prod: { id: '200000000003', parentId: ROOT, status: 'ACTIVE' } });
+    expect(s.inflight).toEqual({ audit: 'car-audit' });
+    expect(f.published).toEqual({ 'log-archive.accountId': '200000000001', 'prod.accountId': '200000000003' });
+    expect(f.calls.find((c) => c.op === 'ListCreateAccountStatus')!.input).toEqual({ States: ['IN_PROGRESS'] });
+    expect(brief(accounts.plan(want, s)).map((a) => `${a.op} ${JSON.stringify(a.input)}`)).toEqual([
+      'organizations:DescribeCreateAccountStatus {"CreateAccountRequestId":"car-audit"}',
+      'organizations:MoveAccount {"AccountId":"<audit.accountId>","SourceParentId":"r-abcd","DestinationParentId":"ou-sec"}',
+      'organizations:MoveAccount {"AccountId":"200000000003","SourceParentId":"r-abcd","DestinationParentId":"ou-prod"}',
+      'organizations:CreateAccount {"Email":"ops+aws-dev@acme.example","AccountName":"dev"}',
+      'organizations:MoveAccount {"AccountId":"<dev.accountId>","SourceParentId":"r-abcd","DestinationParentId":"<ou.NonProd.id>"}',
+    ]);
+  });
+
+  it('uses the state file\'s in-flight request: still running → wait; succeeded → adopt', async () => {
+    const f = fakeCtx(want, answer((op, input) => {
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+      if (op === 'DescribeCreateAccountStatus')
+        return { CreateAccountStatus: input.CreateAccountRequestId === 'car-dev' ? { State: 'IN_PROGRESS' } : { State: 'SUCCEEDED', AccountId: '200000000002' } };
+      return undefined;
+    }), ORG_VALUES);
+    const recs: Record<string, string> = { 'account:ops+aws-dev@acme.example': 'car-dev', 'account:ops+aws-audit@acme.example': 'car-audit' };
+    f.ctx.inflight = (k) => (recs[k] ? { key: k, requestId: recs[k]!, service: 'organizations', operation: 'CreateAccount', step: 'accounts', startedAt: '' } : undefined);
+    const s = await accounts.observe(f.ctx);
+    expect(s.inflight).toEqual({ dev: 'car-dev' });
+    expect(s.found.audit).toEqual({ id: '200000000002', parentId: 'ou-sec' });
+  });
+
+  it('without an organization (plan on an account that has none): fresh, no AWS call', async () => {
+    const f = fakeCtx(want, () => { throw new Error('no call expected'); });
+    expect(await accounts.observe(f.ctx)).toEqual(accounts.fresh(f.ctx));
+  });
+});
+
+describe('accounts run', () => {
+  const create = () => accounts.plan(want, seen())[0]!;
+
+  it('records the request ID BEFORE polling, then returns the account ID and clears it', async () => {
+    const a = create();
+    let polls = 0;
+    const r = fakeRun(want, a, (_s, op) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+      polls++;
+      if (polls === 1) return awsErr('CreateAccountStatusNotFoundException');
+      return { CreateAccountStatus: { Id: 'car-1', State: polls < 3 ? 'IN_PROGRESS' : 'SUCCEEDED', AccountId: '200000000001' } };
+    });
+    r.ctx.recordInflight = async (k, op) => { r.events.push(`record ${k} ${op.requestId} after ${r.calls.length} calls`); };
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001' });
+    expect(r.events[0]).toBe('record account:ops+aws-log-archive@acme.example car-1 after 1 calls');
+    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus']);
+  });
+
+  const failing: [string, RegExp][] = [
+    ['EMAIL_ALREADY_EXISTS', /already belongs to another AWS account.*Pick another address/s],
+    ['ACCOUNT_LIMIT_EXCEEDED', /quota.*servicequotas/s],
+    ['INVALID_EMAIL', /not a valid email/],
+    ['CONCURRENT_ACCOUNT_MODIFICATION', /Run secure-start again/],
+    ['MISSING_PAYMENT_INSTRUMENT', /Add a credit or debit card in the Billing console/],
+  ];
+  for (const [reason, msg] of failing) {
+    it(`FAILED ${reason} becomes a StepError saying what to do`, async () => {
+      const a = create();
+      const r = fakeRun(want, a, (_s, op) => op === 'CreateAccount'
+        ? { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } }
+        : { CreateAccountStatus: { Id: 'car-1', State: 'FAILED', FailureReason: reason } });
+      const err = await a.run!(r.ctx).then(() => undefined, (e) => e);
+      expect(err).toBeInstanceOf(StepError);
+      expect(`${err.message} ${err.hint}`).toMatch(msg);
+      expect(r.events).toEqual(['record account:ops+aws-log-archive@acme.example car-1', 'clear account:ops+aws-log-archive@acme.example']);
+    });
+  }
+
+  it('call errors: FinalizingOrganizationException and the account-number limit', async () => {
+    const a = create();
+    for (const [e, msg] of [
+      [awsErr('FinalizingOrganizationException'), /still preparing the new organization.*run secure-start again/s],
+      [Object.assign(awsErr('ConstraintViolationException', 'You have exceeded the allowed number of AWS accounts.'), { Reason: 'ACCOUNT_NUMBER_LIMIT_EXCEEDED' }), /quota.*servicequotas/s],
+    ] as const) {
+      const r = fakeRun(want, a, () => e);
+      const err = await a.run!(r.ctx).then(() => undefined, (x) => x);
+      expect(err).toBeInstanceOf(StepError);
+      expect(`${err.message} ${err.hint}`).toMatch(msg);
+      expect(r.events).toEqual([]);
+    }
+  });
+
+  it('resume waits on the known request without calling CreateAccount', async () => {
+    const found = all();
+    delete found.dev;
+    const a = accounts.plan(want, seen({ found, inflight: { dev: 'car-9' } }))[0]!;
+    const r = fakeRun(want, a, () => ({ CreateAccountStatus: { State: 'SUCCEEDED', AccountId: '200000000004' } }));
+    expect(await a.run!(r.ctx)).toEqual({ 'dev.accountId': '200000000004' });
+    expect(r.calls.map((c) => c.op)).toEqual(['DescribeCreateAccountStatus']);
+    expect(r.events).toEqual(['record account:ops+aws-dev@acme.example car-9', 'clear account:ops+aws-dev@acme.example']);
+  });
+
+  it('a move that already happened (DuplicateAccountException) is fine', async () => {
+    const a = accounts.plan(want, seen())[1]!;
+    const r = fakeRun(want, a, () => awsErr('DuplicateAccountException'), { 'log-archive.accountId': '200000000001', 'ou.Security.id': 'ou-sec' });
+    await expect(a.run!(r.ctx)).resolves.toBeUndefined();
+    expect(r.calls[0]!.input).toEqual({ AccountId: '200000000001', SourceParentId: ROOT, DestinationParentId: 'ou-sec' });
+  });
+});
