@@ -1,0 +1,584 @@
+// The emulator: one HTTP server on 127.0.0.1 for every service. A request is routed by the
+// SigV4 credential scope (signing name + region), then by the protocol's operation marker
+// (X-Amz-Target, Action=, REST path). The caller's account comes from the access key ID.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleControl } from './control.js';
+import { AwsError, type ErrorSpec } from './errors.js';
+import { FaultEngine, type FaultDecision, type FaultRule, type FaultSpec } from './faults.js';
+import { HoldManager, type HeldCall, type HoldSpec, type HoldStatus } from './hold.js';
+import { asyncRange, callRange, PROFILES, sample, type LatencySettings, type OperationLatency } from './latency.js';
+import { BadRequest, parseInput, protocolErrors, resolveOperation, serializeError, serializeResult, serviceErrors, type WireResponse } from './protocols.js';
+import { hashChars, makeRng } from './rng.js';
+import { applyScenario, type ScenarioOptions } from './scenarios.js';
+import { SERVICES } from './services/index.js';
+import { enableIdentityCenter, setRootMfa } from './console.js';
+import { isMutating, type CallRecord, type Caller, type HandlerContext, type OperationDef, type RawRequest, type ServiceModule } from './types.js';
+import { ORG_ACCESS_ROLE, SECRET_ACCESS_KEY, World, type CredentialRecord, type IdentityCenterInstance, type Principal, type WorldConfig } from './world.js';
+
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  latency?: 'instant' | 'realistic';
+  latencyScale?: number;
+  /** Scenario name, composable with '+', e.g. 'org-exists+iam-user' (default 'fresh'). */
+  scenario?: string | ScenarioOptions;
+  /** World settings (page size, account quota, finalizing window…). */
+  config?: Partial<WorldConfig>;
+  /** Seed for latency samples (fault rules have their own seed). */
+  seed?: number;
+  /** Extra or replacement service modules (tests). */
+  services?: ServiceModule[];
+}
+
+export interface CallFilter {
+  service?: string;
+  operation?: string;
+  account?: string;
+  mutating?: boolean;
+}
+
+export interface CredentialSet {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export function principalArn(p: Principal): string {
+  switch (p.type) {
+    case 'root':
+    case 'root-session':
+      return `arn:aws:iam::${p.accountId}:root`;
+    case 'user':
+      return `arn:aws:iam::${p.accountId}:user/${p.userName}`;
+    case 'assumed-role':
+      return `arn:aws:sts::${p.accountId}:assumed-role/${p.roleName}/${p.sessionName}`;
+  }
+}
+
+export class Emulator {
+  world!: World;
+  readonly modules: ServiceModule[];
+  readonly faults = new FaultEngine();
+  readonly holds = new HoldManager();
+  latency: LatencySettings;
+  scenario: string | ScenarioOptions;
+  private worldConfig: Partial<WorldConfig>;
+  private rng: () => number;
+  private seed: number;
+  private callLog: CallRecord[] = [];
+  private callSeq = 0;
+  private requestSeq = 0;
+  private server: Server | null = null;
+  host: string;
+  port = 0;
+
+  constructor(opts: EmulatorOptions = {}) {
+    const byName = new Map<string, ServiceModule>();
+    for (const m of [...SERVICES, ...(opts.services ?? [])]) byName.set(m.name, m);
+    this.modules = [...byName.values()];
+    this.host = opts.host ?? '127.0.0.1';
+    this.seed = opts.seed ?? 1;
+    this.rng = makeRng(this.seed);
+    this.latency = { profile: PROFILES[opts.latency ?? 'instant'], scale: opts.latencyScale ?? 1, overrides: {} };
+    this.worldConfig = opts.config ?? {};
+    this.scenario = opts.scenario ?? 'fresh';
+    this.reset(this.scenario);
+    this.port = opts.port ?? 0;
+  }
+
+  get url(): string {
+    return `http://${this.host}:${this.port}`;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        console.error('[emulator] unexpected error', err);
+        if (!res.headersSent) res.writeHead(500).end(String(err));
+      });
+    });
+    // SDK clients keep connections alive; do not let idle sockets linger after stop().
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, this.host, () => resolve());
+    });
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.holds.reset();
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  /** Fresh world from a scenario; clears calls, faults and holds. */
+  reset(scenario: string | ScenarioOptions = 'fresh'): void {
+    this.scenario = scenario;
+    this.world = new World(this.worldConfig);
+    applyScenario(this.world, scenario);
+    this.callLog = [];
+    this.callSeq = 0;
+    this.requestSeq = 0;
+    this.rng = makeRng(this.seed);
+    this.faults.clear();
+    this.holds.reset();
+  }
+
+  configure(config: Partial<WorldConfig>): WorldConfig {
+    this.worldConfig = { ...this.worldConfig, ...config };
+    Object.assign(this.world.config, config);
+    return this.world.config;
+  }
+
+  // ---- credentials -----------------------------------------------------------------------
+
+  /**
+   * Credentials for an account: 'management' (or nothing) = the scenario's base caller;
+   * a member account ID = a fresh OrganizationAccountAccessRole session in that account.
+   */
+  credentials(account: 'management' | string = 'management'): CredentialSet {
+    let rec: CredentialRecord | undefined;
+    if (account === 'management' || account === this.world.homeAccountId) {
+      rec = this.world.credentials[this.world.homeAccessKeyId];
+    } else {
+      const acct = this.world.account(account);
+      const role = acct?.roles[ORG_ACCESS_ROLE];
+      if (!acct || !role) throw new Error(`no account ${account} with ${ORG_ACCESS_ROLE} in the emulator`);
+      rec = this.world.mintSession(
+        { type: 'assumed-role', accountId: account, roleName: ORG_ACCESS_ROLE, roleId: role.roleId, sessionName: 'emulator' },
+        3600,
+      );
+    }
+    if (!rec) throw new Error('the scenario has no base credentials');
+    return { accessKeyId: rec.accessKeyId, secretAccessKey: rec.secretAccessKey, ...(rec.sessionToken ? { sessionToken: rec.sessionToken } : {}) };
+  }
+
+  /** Environment for a subprocess (the CLI) talking to this emulator. */
+  env(account: 'management' | string = 'management'): Record<string, string> {
+    const c = this.credentials(account);
+    return {
+      AWS_ENDPOINT_URL: this.url,
+      AWS_ACCESS_KEY_ID: c.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+      ...(c.sessionToken ? { AWS_SESSION_TOKEN: c.sessionToken } : {}),
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+  }
+
+  // ---- inspection ------------------------------------------------------------------------
+
+  calls(filter: CallFilter = {}): CallRecord[] {
+    return this.callLog
+      .filter(
+        (c) =>
+          (filter.service === undefined || c.service === filter.service) &&
+          (filter.operation === undefined || c.operation === filter.operation) &&
+          (filter.account === undefined || c.account === filter.account) &&
+          (filter.mutating === undefined || c.mutating === filter.mutating),
+      )
+      .map((c) => ({ ...c }));
+  }
+
+  clearCalls(): void {
+    this.callLog = [];
+  }
+
+  state(opts: { raw?: boolean } = {}): unknown {
+    this.world.settle();
+    return this.world.snapshot(!opts.raw);
+  }
+
+  /** Complete every pending asynchronous operation now. */
+  flushAsync(): void {
+    this.world.flush();
+  }
+
+  // ---- faults, latency, holds ------------------------------------------------------------
+
+  setFaults(spec: FaultSpec | FaultRule[]): void {
+    this.faults.set(Array.isArray(spec) ? { rules: spec } : spec);
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  setLatency(opts: { profile?: 'instant' | 'realistic'; scale?: number; overrides?: Record<string, OperationLatency> }): LatencySettings {
+    if (opts.profile) {
+      if (!(opts.profile in PROFILES)) throw new Error(`unknown latency profile ${opts.profile}`);
+      this.latency.profile = PROFILES[opts.profile];
+    }
+    if (opts.scale !== undefined) this.latency.scale = opts.scale;
+    if (opts.overrides) this.latency.overrides = { ...this.latency.overrides, ...opts.overrides };
+    return this.latency;
+  }
+
+  hold(spec: HoldSpec): void {
+    this.holds.arm(spec);
+  }
+
+  holdStatus(): HoldStatus {
+    return this.holds.status();
+  }
+
+  waitForHold(timeoutMs?: number): Promise<HeldCall> {
+    return this.holds.waitForHeld(timeoutMs);
+  }
+
+  release(): boolean {
+    return this.holds.release();
+  }
+
+  // ---- console actions and drift ---------------------------------------------------------
+
+  /** "Enable" the Identity Center organization instance, as a person does in the console. */
+  enableIdentityCenter(region = 'us-east-1'): IdentityCenterInstance {
+    this.world.settle();
+    return enableIdentityCenter(this.world, region);
+  }
+
+  /** Turn root MFA on or off for an account (default: the home account), as in the console. */
+  setRootMfa(enabled: boolean, accountId?: string): void {
+    setRootMfa(this.world, enabled, accountId);
+  }
+
+  /** Change resources behind the CLI's back: runs the module's drift handler `kind`. */
+  drift(service: string, kind: string, params: Record<string, any> = {}): unknown {
+    const mod = this.modules.find((m) => m.name === service);
+    const handler = mod?.drift?.[kind];
+    if (!handler) {
+      const known = this.modules.flatMap((m) => Object.keys(m.drift ?? {}).map((k) => `${m.name}:${k}`));
+      throw new Error(`unknown drift ${service}:${kind} (known: ${known.join(', ') || 'none'})`);
+    }
+    this.world.settle();
+    const accountId = String(params.account ?? this.world.homeAccountId);
+    return handler({ world: this.world, accountId, params, error: (m) => new Error(m) });
+  }
+
+  driftKinds(): string[] {
+    return this.modules.flatMap((m) => Object.keys(m.drift ?? {}).map((k) => `${m.name}:${k}`));
+  }
+
+  // ---- request pipeline ------------------------------------------------------------------
+
+  private nextRequestId(): string {
+    const h = hashChars(`request:${++this.requestSeq}`, 32, '0123456789abcdef');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://emulator.local');
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/_emulator/')) {
+      const out = await handleControl(this, req.method ?? 'GET', url, body);
+      res.writeHead(out.status, { 'content-type': 'application/json' }).end(JSON.stringify(out.body ?? null));
+      return;
+    }
+    const raw: RawRequest = {
+      method: req.method ?? 'GET',
+      path: safeDecode(url.pathname),
+      query: url.searchParams,
+      headers: req.headers,
+      body: decodeAwsChunked(req.headers, body),
+    };
+    const started = Date.now();
+    const requestId = this.nextRequestId();
+    const record: CallRecord = {
+      seq: ++this.callSeq,
+      time: new Date(started).toISOString(),
+      service: '?',
+      operation: '?',
+      account: null,
+      principal: null,
+      region: null,
+      mutating: false,
+      status: null,
+      errorCode: null,
+      requestId,
+      durationMs: null,
+    };
+    this.callLog.push(record);
+
+    let clientGone = false;
+    const goneCallbacks: (() => void)[] = [];
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        clientGone = true;
+        for (const cb of goneCallbacks) cb();
+      }
+    });
+
+    const send = (wire: WireResponse, errorCode: string | null = null) => {
+      record.status = wire.status;
+      record.errorCode = errorCode;
+      record.durationMs = Date.now() - started;
+      if (clientGone) {
+        record.note = 'client-disconnected';
+        return;
+      }
+      res.writeHead(wire.status, wire.headers).end(raw.method === 'HEAD' ? undefined : wire.body);
+    };
+    const drop = (fault: string) => {
+      record.fault = fault;
+      record.durationMs = Date.now() - started;
+      req.socket.destroy();
+    };
+
+    // 1. Which service? From the SigV4 credential scope.
+    const scope = credentialScope(raw);
+    if (!scope) {
+      const err = new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
+      return send(serializeError('json', err, requestId), err.code);
+    }
+    record.region = scope.region;
+    const mod = this.modules.find((m) => m.signingName === scope.service && (!m.matches || m.matches(raw)));
+    if (!mod) {
+      record.service = scope.service;
+      const err = new AwsError('UnknownServiceException', `secure-start emulator: service '${scope.service}' is not emulated`, { status: 400 });
+      return send(serializeError('json', err, requestId), err.code);
+    }
+    record.service = mod.name;
+    const errs = serviceErrors(mod);
+    const fail = (spec: ErrorSpec, message: string) =>
+      send(serializeError(mod.protocol, specError(spec, message), requestId, { errorWrapping: mod.errorWrapping, head: raw.method === 'HEAD' }), spec.code);
+
+    // 2. Which operation?
+    const resolved = resolveOperation(mod, raw);
+    if ('error' in resolved) return fail(errs.unknownOperation, `secure-start emulator: unknown ${mod.name} operation ${resolved.hint}`);
+    const operation = resolved.operation;
+    record.operation = operation;
+    const def = mod.operations[operation];
+    record.mutating = isMutating(mod, operation);
+    if (!def) return fail(errs.unknownOperation, `secure-start emulator: ${mod.name}:${operation} is not emulated`);
+    const handler = typeof def === 'function' ? def : (def as OperationDef).handler;
+
+    // 3. Who is calling? From the access key ID.
+    const cred = this.world.credentials[scope.accessKeyId];
+    if (!cred) return fail(errs.invalidCredentials, 'The security token included in the request is invalid.');
+    if (cred.expiresAt !== undefined && cred.expiresAt < Date.now()) {
+      const code = mod.protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException';
+      return fail({ code, status: 400 }, 'The security token included in the request is expired');
+    }
+    const caller: Caller = { accountId: cred.accountId, principal: cred.principal, arn: principalArn(cred.principal), accessKeyId: cred.accessKeyId };
+    record.account = caller.accountId;
+    record.principal = caller.arn;
+
+    let input: Record<string, unknown>;
+    try {
+      input = parseInput(mod, raw, resolved.params);
+    } catch (e) {
+      if (e instanceof BadRequest) return fail(errs.validation, e.message);
+      throw e;
+    }
+
+    // 4. Faults and latency.
+    const facts = { service: mod.name, operation, account: caller.accountId, mutating: record.mutating };
+    const { delayMs, failure } = this.faults.decide(facts);
+    const key = `${mod.name}:${operation}`;
+    const wait = sample(callRange(this.latency, key), this.latency.scale, this.rng) + delayMs;
+    if (wait > 0) await sleep(wait);
+    if (clientGone) return send({ status: 499, headers: {}, body: '' }, null);
+    if (failure?.when === 'before') {
+      if (failure.kind === 'drop') return drop('drop');
+      record.fault = failure.kind;
+      const spec = faultSpec(failure, errs);
+      return fail(spec, spec.message ?? faultMessage(failure, caller, mod, operation));
+    }
+
+    // 5. Hold before applying.
+    const holdWhen = this.holds.claim(facts);
+    const heldCall = (when: 'before' | 'after'): HeldCall => ({ service: mod.name, operation, account: caller.accountId, requestId, when, since: new Date().toISOString() });
+    if (holdWhen === 'before') {
+      record.note = 'held-before';
+      const outcome = await this.holds.hold(heldCall('before'), (cb) => (clientGone ? cb() : goneCallbacks.push(cb)));
+      // The client gave up before the call was applied: AWS never saw it.
+      if (outcome === 'client-disconnected') return send({ status: 499, headers: {}, body: '' }, null);
+    }
+
+    // 6. Apply.
+    this.world.settle();
+    const ctx = this.context(mod, operation, input, caller, scope.region, requestId, raw);
+    let wire: WireResponse;
+    let errorCode: string | null = null;
+    try {
+      const output = await handler(ctx);
+      wire = serializeResult(mod, operation, output, requestId);
+    } catch (e) {
+      let err: AwsError;
+      if (e instanceof AwsError) err = e;
+      else {
+        console.error(`[emulator] ${key} crashed:`, e);
+        err = specError(errs.internal, `secure-start emulator: ${key} failed: ${(e as Error).message}`);
+      }
+      errorCode = err.code;
+      wire = serializeError(mod.protocol, err, requestId, { errorWrapping: mod.errorWrapping, head: raw.method === 'HEAD' });
+    }
+
+    // 7. Hold after applying (the change is made; the client has no answer yet).
+    if (holdWhen === 'after') {
+      record.note = 'held-after';
+      await this.holds.hold(heldCall('after'), (cb) => (clientGone ? cb() : goneCallbacks.push(cb)));
+    }
+    if (failure?.when === 'after') {
+      if (failure.kind === 'drop') return drop('drop-after');
+      record.fault = `${failure.kind}-after`;
+      const spec = faultSpec(failure, errs);
+      return fail(spec, spec.message ?? faultMessage(failure, caller, mod, operation));
+    }
+    send(wire, errorCode);
+  }
+
+  private context(mod: ServiceModule, operation: string, input: Record<string, unknown>, caller: Caller, region: string, requestId: string, req: RawRequest): HandlerContext {
+    const world = this.world;
+    const errs = serviceErrors(mod);
+    return {
+      input,
+      operation,
+      service: mod.name,
+      caller,
+      region,
+      world,
+      requestId,
+      req,
+      error: (code, message, status = 400, extra) => new AwsError(code, message, { status, extra }),
+      accessDenied: (message) =>
+        specError(errs.accessDenied, message ?? `User: ${caller.arn} is not authorized to perform: ${mod.signingName}:${operation}`),
+      later: (run, key) => {
+        const k = `${mod.name}:${key ?? operation}`;
+        world.later(sample(asyncRange(this.latency, k), this.latency.scale, this.rng), k, run);
+      },
+      paginate: (items, token, max) => paginate(world, items, token, max, () => specError(errs.invalidToken, 'The specified pagination token is not valid.')),
+      store: (init, accountId) => world.store(accountId ?? caller.accountId, mod.name, init),
+    };
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------
+
+export function specError(spec: ErrorSpec, message: string): AwsError {
+  return new AwsError(spec.code, spec.message ?? message, { status: spec.status, extra: spec.extra });
+}
+
+function faultSpec(f: FaultDecision, errs: ReturnType<typeof serviceErrors>): ErrorSpec {
+  switch (f.kind) {
+    case 'throttle':
+      return errs.throttling;
+    case 'internal':
+      return errs.internal;
+    case 'unavailable':
+      return errs.unavailable;
+    case 'accessDenied':
+      return errs.accessDenied;
+    default:
+      return { code: f.rule.code ?? errs.internal.code, status: f.rule.status ?? 400, message: f.rule.message };
+  }
+}
+
+function faultMessage(f: FaultDecision, caller: Caller, mod: ServiceModule, operation: string): string {
+  switch (f.kind) {
+    case 'throttle':
+      return 'Rate exceeded';
+    case 'internal':
+      return 'We encountered an internal error. Please try again.';
+    case 'unavailable':
+      return 'Service is unavailable. Please try again.';
+    case 'accessDenied':
+      return `User: ${caller.arn} is not authorized to perform: ${mod.signingName}:${operation} because no identity-based policy allows the ${mod.signingName}:${operation} action`;
+    default:
+      return f.rule.message ?? 'Injected fault';
+  }
+}
+
+/**
+ * NextToken paging over an in-memory list. The token encodes the offset; with
+ * `emptyPages` the first page comes back empty with a token, as AWS occasionally does.
+ */
+export function paginate<T>(world: World, items: T[], token: string | undefined, max: number | string | undefined, invalid: () => Error) {
+  const size = Math.max(1, Math.min(Number(max) || Number.POSITIVE_INFINITY, world.config.pageSize));
+  let offset = 0;
+  if (token) {
+    try {
+      const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown };
+      if (typeof parsed.o !== 'number' || parsed.o < 0 || !Number.isInteger(parsed.o)) throw new Error('bad');
+      offset = parsed.o;
+    } catch {
+      throw invalid();
+    }
+  } else if (world.config.emptyPages && items.length > 0) {
+    return { items: [] as T[], nextToken: encodeToken(0) };
+  }
+  const page = items.slice(offset, offset + size);
+  const nextOffset = offset + page.length;
+  return { items: page, nextToken: nextOffset < items.length ? encodeToken(nextOffset) : undefined };
+}
+
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ o: offset, v: 1 })).toString('base64url');
+}
+
+/** Parse `Credential=AKID/date/region/service/aws4_request` from the Authorization header or presigned query. */
+export function credentialScope(req: RawRequest): { accessKeyId: string; region: string; service: string } | null {
+  const auth = String(req.headers.authorization ?? '');
+  const m = /Credential=([^/\s,]+)\/\d{8}\/([^/\s,]+)\/([^/\s,]+)\/aws4_request/.exec(auth);
+  if (m) return { accessKeyId: m[1], region: m[2], service: m[3] };
+  const q = req.query.get('X-Amz-Credential');
+  const parts = q?.split('/');
+  if (parts && parts.length === 5) return { accessKeyId: parts[0], region: parts[2], service: parts[3] };
+  return null;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** S3 uploads may use `aws-chunked` framing (hex-size;chunk-signature=…\r\n data \r\n … 0\r\n trailers). */
+export function decodeAwsChunked(headers: IncomingMessage['headers'], body: Buffer): Buffer {
+  const enc = String(headers['content-encoding'] ?? '');
+  const sha = String(headers['x-amz-content-sha256'] ?? '');
+  if (!enc.includes('aws-chunked') && !sha.startsWith('STREAMING-')) return body;
+  const out: Buffer[] = [];
+  let pos = 0;
+  while (pos < body.length) {
+    const eol = body.indexOf('\r\n', pos);
+    if (eol < 0) break;
+    const size = parseInt(body.subarray(pos, eol).toString('ascii').split(';')[0], 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    out.push(body.subarray(eol + 2, eol + 2 + size));
+    pos = eol + 2 + size + 2;
+  }
+  return Buffer.concat(out);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export { protocolErrors, SECRET_ACCESS_KEY };

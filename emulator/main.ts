@@ -1,0 +1,49 @@
+// Standalone emulator: node dist/emulator.js --port 4566 [--latency realistic --scale 0.01] [--scenario fresh]
+import { parseArgs } from 'node:util';
+import { startEmulator } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '4566' },
+    host: { type: 'string', default: '127.0.0.1' },
+    latency: { type: 'string', default: 'instant' },
+    scale: { type: 'string', default: '1' },
+    scenario: { type: 'string', default: 'fresh' },
+    'page-size': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: node dist/emulator.js [--port 4566] [--host 127.0.0.1] [--latency instant|realistic] [--scale 0.01]
+                               [--scenario fresh|org-exists|consolidated-billing|member-of-other-org[+iam-user|+role|+root-keys|+root-mfa|+identity-center]]
+                               [--page-size 3]
+A local AWS for secure-start. Nothing real is touched. Control API: <url>/_emulator/ (see emulator/README.md).`);
+  process.exit(0);
+}
+
+const latency = values.latency === 'realistic' ? 'realistic' : values.latency === 'instant' ? 'instant' : undefined;
+if (!latency) {
+  console.error(`--latency must be instant or realistic, not ${values.latency}`);
+  process.exit(2);
+}
+
+const emu = await startEmulator({
+  port: Number(values.port),
+  host: values.host,
+  latency,
+  latencyScale: Number(values.scale),
+  scenario: values.scenario,
+  config: values['page-size'] ? { pageSize: Number(values['page-size']) } : undefined,
+});
+
+console.log(`# secure-start AWS emulator on ${emu.url} (scenario ${values.scenario}, latency ${latency} x${values.scale})`);
+console.log('# Nothing real is touched. Paste these lines into another shell:');
+for (const [k, v] of Object.entries(emu.env())) console.log(`export ${k}=${v}`);
+console.log(`# Control API: curl ${emu.url}/_emulator/state | calls | hold … (Ctrl-C to stop)`);
+
+const shutdown = () => {
+  void emu.stop().then(() => process.exit(0));
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
