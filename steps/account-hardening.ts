@@ -1,0 +1,142 @@
+// Account hardening on every account, the management account included: account-level S3
+// Block Public Access (all four flags), EBS encryption by default in every allowed region
+// (AWS keeps it per account AND per region), and an IAM password policy (even though nobody
+// should have IAM users, CIS asks for it). One action per account × setting (× region for
+// EBS), so they run in parallel; the engine bounds how many at once.
+// Covers: SSB ACCT.06 + CIS 1.8, 1.9 (password policy), SSB ACCT.08 + CIS 2.1.4 (S3 Block
+// Public Access), SSB WKLD.08 + CIS 2.2.1 (EBS encryption).
+import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
+import { mapLimit } from './lib/org-common.js';
+import { passwordPolicyGaps, passwordPolicyInput, type PasswordPolicy } from './lib/hardening-policy.js';
+
+const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
+type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
+
+export interface HardenedAccount {
+  /** 'management' or the account name from the config. */
+  name: string;
+  /** Where calls go: 'management' or the member's ID (a Ref before it exists). */
+  target: Val;
+  /** The 12-digit ID sent as S3 Control's AccountId (a Ref before it is known). */
+  accountId: Val;
+  /** null = not set; undefined = not read (account not created yet). */
+  publicAccessBlock?: Bpa | null;
+  /** region → EBS encryption by default (regions not read are absent). */
+  ebs: Record<string, boolean>;
+  passwordPolicy?: PasswordPolicy | null;
+}
+
+export interface HardeningSeen {
+  accounts: HardenedAccount[];
+}
+
+const errName = (e: unknown): string => (e as Error)?.name ?? '';
+
+function accountsOf(ctx: StepContext): HardenedAccount[] {
+  return [
+    { name: 'management', target: 'management', accountId: ctx.ref('management.accountId'), ebs: {} },
+    ...ctx.want.accounts.map((a) => {
+      const id = ctx.ref(`${a.name}.accountId`);
+      return { name: a.name, target: id, accountId: id, ebs: {} };
+    }),
+  ];
+}
+
+export const accountHardening: Step<HardeningSeen> = {
+  id: 'account-hardening',
+  title: 'Account hardening: S3 Block Public Access, EBS encryption, password policy',
+  needs: ['accounts'],
+  controls: ['SSB ACCT.06', 'SSB ACCT.08', 'SSB WKLD.08', 'CIS 1.8', 'CIS 1.9', 'CIS 2.1.4', 'CIS 2.2.1'],
+
+  async observe(ctx) {
+    const want = ctx.want;
+    const accounts = accountsOf(ctx);
+    // Accounts × settings, a few at a time: every member read goes through an assumed role.
+    await mapLimit(accounts, 4, async (a) => {
+      if (typeof a.target !== 'string' || typeof a.accountId !== 'string') {
+        if (ctx.mode === 'apply') throw new StepError(`The ${a.name} account's ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+        return; // not created yet: everything is still to do
+      }
+      const target = { account: a.target, region: want.homeRegion };
+      const reads: Promise<void>[] = [];
+      if (want.hardening.s3BlockPublicAccess) {
+        reads.push(ctx.aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: a.accountId }, target).then(
+          (r) => { a.publicAccessBlock = { ...r.PublicAccessBlockConfiguration } as Bpa; },
+          (e) => { if (errName(e) === 'NoSuchPublicAccessBlockConfiguration') a.publicAccessBlock = null; else throw e; }));
+      }
+      if (want.hardening.ebsEncryption) {
+        for (const region of want.allowedRegions) {
+          reads.push(ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: a.target, region }).then((r) => {
+            a.ebs[region] = r.EbsEncryptionByDefault === true;
+          }));
+        }
+      }
+      reads.push(ctx.aws.call('iam', 'GetAccountPasswordPolicy', {}, target).then(
+        (r) => { a.passwordPolicy = (r.PasswordPolicy ?? null) as PasswordPolicy | null; },
+        (e) => { if (errName(e) === 'NoSuchEntityException' || errName(e) === 'NoSuchEntity') a.passwordPolicy = null; else throw e; }));
+      await Promise.all(reads);
+    });
+    return { accounts };
+  },
+
+  fresh: (ctx) => ({ accounts: accountsOf(ctx) }),
+
+  plan(want, seen) {
+    const out: Action[] = [];
+    for (const a of seen.accounts) {
+      const home = { account: a.target, region: want.homeRegion };
+
+      if (want.hardening.s3BlockPublicAccess) {
+        const bpa = a.publicAccessBlock;
+        const off = BPA_FLAGS.filter((f) => bpa?.[f] !== true);
+        if (off.length) {
+          const partly = !!bpa;
+          out.push({
+            kind: 'call',
+            symbol: partly ? '~' : '+',
+            service: 's3-control',
+            operation: 'PutPublicAccessBlock',
+            input: { AccountId: a.accountId, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
+            target: home,
+            summary: `${partly ? '~' : '+'} s3-control:PutPublicAccessBlock ${a.name} (account-level, all four flags${partly ? `; ${off.join(', ')} off` : ''})`,
+            controls: ['SSB ACCT.08', 'CIS 2.1.4'],
+          });
+        }
+      }
+
+      if (want.hardening.ebsEncryption) {
+        for (const region of want.allowedRegions) {
+          if (a.ebs[region] === true) continue;
+          const wasOff = a.ebs[region] === false;
+          out.push({
+            kind: 'call',
+            symbol: wasOff ? '~' : '+',
+            service: 'ec2',
+            operation: 'EnableEbsEncryptionByDefault',
+            input: {},
+            target: { account: a.target, region },
+            summary: `${wasOff ? '~' : '+'} ec2:EnableEbsEncryptionByDefault ${a.name} ${region}${wasOff ? ' (is off)' : ''}`,
+            controls: ['SSB WKLD.08', 'CIS 2.2.1'],
+          });
+        }
+      }
+
+      const gaps = a.passwordPolicy === undefined ? [] : passwordPolicyGaps(want.hardening.passwordPolicy, a.passwordPolicy);
+      if (a.passwordPolicy === undefined || gaps.length) {
+        const input = passwordPolicyInput(want.hardening.passwordPolicy, a.passwordPolicy ?? null);
+        const sym = a.passwordPolicy ? '~' : '+';
+        out.push({
+          kind: 'call',
+          symbol: sym,
+          service: 'iam',
+          operation: 'UpdateAccountPasswordPolicy',
+          input,
+          target: { account: a.target, region: 'us-east-1' },
+          summary: `${sym} iam:UpdateAccountPasswordPolicy ${a.name} (length ≥ ${input.MinimumPasswordLength}, reuse ${input.PasswordReusePrevention}, symbols/numbers/upper/lower${gaps.length && a.passwordPolicy ? `; ${gaps.join(', ')}` : ''})`,
+          controls: ['SSB ACCT.06', 'CIS 1.8', 'CIS 1.9'],
+        });
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,83 @@
+// Names and comparisons shared by the log-archive-bucket and org-trail steps.
+import type { Baseline } from '../../config/schema.js';
+import type { Val } from '../contract.js';
+
+/** Shows an ID that is not known yet as `<key>` inside a name (plans only; never sent). */
+export const shown = (v: Val): string => (typeof v === 'string' ? v : String(v));
+
+/**
+ * The trail bucket: `<slug>-org-trail-<log-archive account id>`. The account ID makes it
+ * globally unique and says whose it is; slug ≤ 20 + 11 + 12 = at most 43 characters.
+ */
+export const trailBucketName = (want: Baseline, logArchiveId: Val): string => `${want.org.slug.toLowerCase()}-org-trail-${shown(logArchiveId)}`;
+
+/** The lifecycle rule's ID (the only rule on the bucket). */
+export const LIFECYCLE_RULE_ID = 'secure-start-trail-logs';
+
+export interface LifecycleRuleShape {
+  ID?: string;
+  Status?: string;
+  Filter?: { Prefix?: string; [k: string]: unknown };
+  Prefix?: string;
+  Transitions?: { Days?: number; StorageClass?: string }[];
+  Expiration?: { Days?: number; ExpiredObjectDeleteMarker?: boolean };
+  NoncurrentVersionTransitions?: { NoncurrentDays?: number; StorageClass?: string }[];
+  NoncurrentVersionExpiration?: { NoncurrentDays?: number };
+  AbortIncompleteMultipartUpload?: { DaysAfterInitiation?: number };
+}
+
+/** The bucket's lifecycle: Glacier after N days (when N > 0), expiry after M days; the same for old versions. */
+export function desiredLifecycle(trail: Baseline['trail']) {
+  const g = trail.glacierAfterDays;
+  const rule = {
+    ID: LIFECYCLE_RULE_ID,
+    Status: 'Enabled' as const,
+    Filter: { Prefix: '' },
+    ...(g > 0 ? { Transitions: [{ Days: g, StorageClass: 'GLACIER' as const }] } : {}),
+    Expiration: { Days: trail.expireAfterDays },
+    ...(g > 0 ? { NoncurrentVersionTransitions: [{ NoncurrentDays: g, StorageClass: 'GLACIER' as const }] } : {}),
+    NoncurrentVersionExpiration: { NoncurrentDays: trail.expireAfterDays },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+  };
+  return { Rules: [rule] };
+}
+
+/** A rule reduced to what matters, so the XML round trip (empty lists, order) compares equal. */
+function canonRule(r: LifecycleRuleShape): string {
+  const { Prefix: fp, ...otherFilter } = r.Filter ?? {};
+  return JSON.stringify({
+    ID: r.ID ?? '',
+    Status: r.Status ?? '',
+    Prefix: fp ?? r.Prefix ?? '',
+    otherFilter: Object.keys(otherFilter).sort(),
+    t: (r.Transitions ?? []).map((t) => `${t.Days}:${t.StorageClass}`).sort(),
+    e: r.Expiration?.Days ?? null,
+    edm: r.Expiration?.ExpiredObjectDeleteMarker ?? null,
+    nt: (r.NoncurrentVersionTransitions ?? []).map((t) => `${t.NoncurrentDays}:${t.StorageClass}`).sort(),
+    ne: r.NoncurrentVersionExpiration?.NoncurrentDays ?? null,
+    a: r.AbortIncompleteMultipartUpload?.DaysAfterInitiation ?? null,
+  });
+}
+
+export const sameLifecycle = (a: LifecycleRuleShape[], b: LifecycleRuleShape[]): boolean =>
+  JSON.stringify(a.map(canonRule).sort()) === JSON.stringify(b.map(canonRule).sort());
+
+/**
+ * A policy document in a canonical form: keys sorted, statements by Sid, lists of strings
+ * sorted, and a one-item list equal to the item (IAM treats `"a"` and `["a"]` alike).
+ */
+export function canonPolicy(doc: unknown): string {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      const items = v.map(canon);
+      if (items.every((x) => typeof x === 'string')) {
+        const sorted = [...(items as string[])].sort();
+        return sorted.length === 1 ? sorted[0] : sorted;
+      }
+      return items.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x));
+    }
+    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
+    return v;
+  };
+  return JSON.stringify(canon(doc));
+}

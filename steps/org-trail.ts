@@ -1,0 +1,204 @@
+// The organization trail: created in the management account's home region, for every
+// account of the organization, in every region, with global service events and log file
+// validation, delivering to the log-archive bucket; logging started.
+// CreateTrail has no idempotency token: the trail is found by name first (DescribeTrails),
+// and a TrailAlreadyExistsException after a crash adopts the existing trail.
+// Verify reads DescribeTrails + GetTrailStatus: stopped logging, validation off, a single-
+// region or non-organization trail, or another bucket are drift, repaired with UpdateTrail
+// and StartLogging.
+// Covers: SSB ACCT.07, CIS 3.1 (multi-region trail, logging), CIS 3.2 (log file validation).
+import { StepError, mgmt, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import { trailBucketName } from './lib/logging-names.js';
+
+export interface TrailSeen {
+  /** The bucket the trail must deliver to. */
+  bucket: string;
+  trail?: {
+    arn: string;
+    bucket?: string;
+    isOrganizationTrail: boolean;
+    isMultiRegionTrail: boolean;
+    includeGlobalServiceEvents: boolean;
+    logFileValidation: boolean;
+    isLogging: boolean;
+    /** GetTrailStatus's LatestDeliveryError, when CloudTrail cannot write. */
+    deliveryError?: string;
+  };
+}
+
+const errName = (e: unknown): string => (e as Error)?.name ?? '';
+
+function bucketFor(ctx: StepContext): string {
+  const known = ctx.value('trail.bucket');
+  const id: Val = ctx.ref(`${ctx.want.logArchiveAccount}.accountId`);
+  return known ?? trailBucketName(ctx.want, id);
+}
+
+/** What CreateTrail/UpdateTrail refusals mean for a founder. */
+function explainTrailError(e: unknown, bucket: string): never {
+  switch (errName(e)) {
+    case 'CloudTrailAccessNotEnabledException':
+      throw new StepError('CloudTrail is not trusted by the organization yet, so it cannot create an organization trail.',
+        'Run again: the trusted-access step enables it (organizations:EnableAWSServiceAccess for cloudtrail.amazonaws.com).');
+    case 'InsufficientS3BucketPolicyException':
+      throw new StepError(`The policy of bucket ${bucket} does not let CloudTrail write this trail's logs.`,
+        'Run again: the log-archive-bucket step puts the right policy. If someone changed it by hand, that step puts it back.');
+    case 'S3BucketDoesNotExistException':
+      throw new StepError(`The log bucket ${bucket} does not exist.`, 'Run again: the log-archive-bucket step creates it first.');
+    case 'NotOrganizationManagementAccountException':
+    case 'NotOrganizationMasterAccountException':
+      throw new StepError('Only the management account can create the organization trail.', 'Run secure-start with credentials of the management account.');
+    case 'MaximumNumberOfTrailsExceededException':
+      throw new StepError('This region already has 5 trails, the most AWS allows.', 'Delete a trail you no longer use (CloudTrail console → Trails), then run again.');
+    default:
+      throw e;
+  }
+}
+
+/** Waits until the trail exists (a leftover `trail.arn` from an earlier run must not be trusted). */
+async function whenTrailExists(ctx: RunContext, name: string): Promise<void> {
+  await ctx.poll(`waiting for trail ${name}`, async () => {
+    try {
+      await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target);
+      return true;
+    } catch (e) {
+      if (errName(e) === 'TrailNotFoundException') return undefined;
+      throw e;
+    }
+  }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 2_000 });
+}
+
+export const orgTrail: Step<TrailSeen> = {
+  id: 'org-trail',
+  title: 'Organization CloudTrail trail (all accounts, all regions, validated)',
+  needs: ['trusted-access', 'log-archive-bucket'],
+  controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2'],
+
+  async observe(ctx) {
+    const want = ctx.want;
+    const bucket = bucketFor(ctx);
+    const t = { account: 'management', region: want.homeRegion };
+    // Only trails whose home is this region: a multi-region trail made elsewhere shows here as a shadow.
+    const res = await ctx.aws.call('cloudtrail', 'DescribeTrails', { trailNameList: [want.trail.name], includeShadowTrails: false }, t);
+    const trail = (res.trailList ?? []).find((x) => x.Name === want.trail.name && (!x.HomeRegion || x.HomeRegion === want.homeRegion));
+    if (!trail?.TrailARN) return { bucket };
+    const st = await ctx.aws.call('cloudtrail', 'GetTrailStatus', { Name: trail.TrailARN }, t);
+    ctx.publish('trail.arn', trail.TrailARN);
+    if (st.IsLogging && st.LatestDeliveryError) {
+      ctx.warn(`CloudTrail cannot deliver logs of ${want.trail.name} to ${trail.S3BucketName} (${st.LatestDeliveryError}). The log-archive-bucket step puts the bucket policy back; if this stays, check the bucket in the ${want.logArchiveAccount} account.`);
+    }
+    return {
+      bucket,
+      trail: {
+        arn: trail.TrailARN,
+        bucket: trail.S3BucketName,
+        isOrganizationTrail: trail.IsOrganizationTrail === true,
+        isMultiRegionTrail: trail.IsMultiRegionTrail === true,
+        includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
+        logFileValidation: trail.LogFileValidationEnabled === true,
+        isLogging: st.IsLogging === true,
+        ...(st.LatestDeliveryError ? { deliveryError: st.LatestDeliveryError } : {}),
+      },
+    };
+  },
+
+  fresh: (ctx) => ({ bucket: bucketFor(ctx) }),
+
+  plan(want, seen) {
+    const name = want.trail.name;
+    const t = mgmt(want.homeRegion);
+    const settings = {
+      S3BucketName: seen.bucket,
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+    };
+    if (!seen.trail) {
+      const input = { Name: name, ...settings };
+      return [
+        {
+          kind: 'call',
+          symbol: '+',
+          service: 'cloudtrail',
+          operation: 'CreateTrail',
+          input,
+          target: t,
+          summary: `+ cloudtrail:CreateTrail ${name} (organization, all regions, global events, log file validation → ${seen.bucket})`,
+          produces: ['trail.arn'],
+          async run(ctx) {
+            let arn: string | undefined;
+            try {
+              arn = (await ctx.aws.call('cloudtrail', 'CreateTrail', ctx.input as typeof input, ctx.target)).TrailARN;
+            } catch (e) {
+              // Created by an earlier run that stopped before it saw the answer: adopt it;
+              // the next round corrects any setting that differs.
+              if (errName(e) !== 'TrailAlreadyExistsException') explainTrailError(e, seen.bucket);
+              arn = (await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target)).Trail?.TrailARN;
+            }
+            if (!arn) throw new StepError(`AWS created the trail ${name} but did not return its ARN.`, 'Run again in a minute.');
+            return { 'trail.arn': arn };
+          },
+        },
+        {
+          kind: 'call',
+          symbol: '+',
+          service: 'cloudtrail',
+          operation: 'StartLogging',
+          input: { Name: name },
+          target: t,
+          summary: `+ cloudtrail:StartLogging ${name}`,
+          after: ['trail.arn'],
+          controls: ['SSB ACCT.07', 'CIS 3.1'],
+          async run(ctx) {
+            await whenTrailExists(ctx, name);
+            await ctx.aws.call('cloudtrail', 'StartLogging', { Name: name }, ctx.target);
+          },
+        },
+      ];
+    }
+
+    const out: Action[] = [];
+    const tr = seen.trail;
+    const drift: string[] = [];
+    const controls = new Set<string>(['SSB ACCT.07']);
+    if (tr.bucket !== seen.bucket) drift.push(`bucket ${tr.bucket ?? '(none)'} → ${seen.bucket}`);
+    if (!tr.isOrganizationTrail) drift.push('not an organization trail');
+    if (!tr.isMultiRegionTrail) { drift.push('single region'); controls.add('CIS 3.1'); }
+    if (!tr.includeGlobalServiceEvents) { drift.push('global service events off'); controls.add('CIS 3.1'); }
+    if (!tr.logFileValidation) { drift.push('log file validation off'); controls.add('CIS 3.2'); }
+    if (drift.length) {
+      const input = { Name: tr.arn, ...settings };
+      out.push({
+        kind: 'call',
+        symbol: '~',
+        service: 'cloudtrail',
+        operation: 'UpdateTrail',
+        input,
+        target: t,
+        summary: `~ cloudtrail:UpdateTrail ${name} (${drift.join('; ')})`,
+        controls: [...controls],
+        async run(ctx) {
+          try {
+            await ctx.aws.call('cloudtrail', 'UpdateTrail', ctx.input as typeof input, ctx.target);
+          } catch (e) {
+            explainTrailError(e, seen.bucket);
+          }
+        },
+      });
+    }
+    if (!tr.isLogging) {
+      out.push({
+        kind: 'call',
+        symbol: '~',
+        service: 'cloudtrail',
+        operation: 'StartLogging',
+        input: { Name: tr.arn },
+        target: t,
+        summary: `~ cloudtrail:StartLogging ${name} (logging is stopped)`,
+        controls: ['SSB ACCT.07', 'CIS 3.1'],
+      });
+    }
+    return out;
+  },
+};

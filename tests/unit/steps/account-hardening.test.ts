@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { accountHardening, type HardeningSeen } from '../../../steps/account-hardening.js';
+import { passwordPolicyGaps, passwordPolicyInput } from '../../../steps/lib/hardening-policy.js';
+import { IDS, MGMT, awsErr, basic, brief, fakeCtx, ops } from './logging-hardening-fixtures.js';
+
+const want = basic();
+const allOn = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
+const PW = { MinimumPasswordLength: 14, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, AllowUsersToChangePassword: true, PasswordReusePrevention: 24 };
+const NAMES = ['management', 'log-archive', 'audit', 'prod', 'dev'];
+const idOf = (n: string) => (n === 'management' ? MGMT : IDS[n]!);
+const targetOf = (n: string) => (n === 'management' ? 'management' : IDS[n]!);
+
+const compliant = (): HardeningSeen => ({
+  accounts: NAMES.map((n) => ({
+    name: n, target: targetOf(n), accountId: idOf(n),
+    publicAccessBlock: { ...allOn }, ebs: { 'eu-west-1': true, 'us-east-1': true }, passwordPolicy: { ...PW },
+  })),
+});
+
+describe('account-hardening plan', () => {
+  it('plans nothing when every account is hardened', () => {
+    expect(accountHardening.plan(want, compliant())).toEqual([]);
+  });
+
+  it('a fresh organization: per account, BPA + EBS in each allowed region + password policy', () => {
+    const seen: HardeningSeen = { accounts: NAMES.map((n) => ({ name: n, target: targetOf(n), accountId: idOf(n), publicAccessBlock: null, ebs: { 'eu-west-1': false, 'us-east-1': false }, passwordPolicy: null })) };
+    const actions = accountHardening.plan(want, seen);
+    expect(actions).toHaveLength(NAMES.length * 4);
+    const prod = actions.filter((a) => a.target.account === IDS.prod);
+    expect(brief(prod)).toEqual([
+      { symbol: '+', op: 's3-control:PutPublicAccessBlock', input: { AccountId: IDS.prod, PublicAccessBlockConfiguration: allOn } },
+      { symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} },
+      { symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} },
+      { symbol: '+', op: 'iam:UpdateAccountPasswordPolicy', input: PW },
+    ]);
+    expect(prod.map((a) => a.target.region)).toEqual(['eu-west-1', 'eu-west-1', 'us-east-1', 'us-east-1']);
+    const m = actions.filter((a) => a.target.account === 'management');
+    expect((m[0]!.input as any).AccountId).toBe(MGMT);
+  });
+
+  it('BPA off in one member: one action for that account only (ACCT.08, CIS 2.1.4)', () => {
+    const seen = compliant();
+    seen.accounts[3]!.publicAccessBlock = null;
+    const actions = accountHardening.plan(want, seen);
+    expect(ops(actions)).toEqual(['s3-control:PutPublicAccessBlock']);
+    expect(actions[0]!.target).toEqual({ account: IDS.prod, region: 'eu-west-1' });
+    expect(actions[0]!.controls).toEqual(['SSB ACCT.08', 'CIS 2.1.4']);
+    expect(actions[0]!.summary).toBe('+ s3-control:PutPublicAccessBlock prod (account-level, all four flags)');
+  });
+
+  it('one BPA flag off names the flag', () => {
+    const seen = compliant();
+    seen.accounts[2]!.publicAccessBlock!.BlockPublicPolicy = false;
+    expect(accountHardening.plan(want, seen)[0]!.summary).toBe('~ s3-control:PutPublicAccessBlock audit (account-level, all four flags; BlockPublicPolicy off)');
+  });
+
+  it('EBS encryption off in one region of one account: that region only (WKLD.08, CIS 2.2.1)', () => {
+    const seen = compliant();
+    seen.accounts[4]!.ebs['us-east-1'] = false;
+    const actions = accountHardening.plan(want, seen);
+    expect(brief(actions)).toEqual([{ symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} }]);
+    expect(actions[0]!.target).toEqual({ account: IDS.dev, region: 'us-east-1' });
+    expect(actions[0]!.controls).toEqual(['SSB WKLD.08', 'CIS 2.2.1']);
+  });
+
+  it('a weak password policy is replaced in full, keeping stricter and unmanaged fields', () => {
+    const seen = compliant();
+    seen.accounts[0]!.passwordPolicy = { MinimumPasswordLength: 20, RequireSymbols: false, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, AllowUsersToChangePassword: false, PasswordReusePrevention: 5, MaxPasswordAge: 90, HardExpiry: false };
+    const actions = accountHardening.plan(want, seen);
+    expect(brief(actions)).toEqual([{ symbol: '~', op: 'iam:UpdateAccountPasswordPolicy', input: {
+      MinimumPasswordLength: 20, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true,
+      AllowUsersToChangePassword: false, PasswordReusePrevention: 24, MaxPasswordAge: 90, HardExpiry: false,
+    } }]);
+    expect(actions[0]!.controls).toEqual(['SSB ACCT.06', 'CIS 1.8', 'CIS 1.9']);
+    expect(actions[0]!.summary).toContain('reuse prevention 5 < 24, symbols not required');
+  });
+
+  it('turned-off hardening options plan no BPA or EBS change', () => {
+    const w = { ...want, hardening: { ...want.hardening, s3BlockPublicAccess: false, ebsEncryption: false } };
+    const seen = compliant();
+    seen.accounts.forEach((a) => { a.publicAccessBlock = null; a.ebs = {}; });
+    expect(accountHardening.plan(w, seen)).toEqual([]);
+  });
+
+  it('accounts not created yet are planned by Ref', () => {
+    const { ctx } = fakeCtx(want, () => ({}), { 'management.accountId': MGMT }, 'plan');
+    const actions = accountHardening.plan(want, accountHardening.fresh(ctx));
+    expect(actions).toHaveLength(NAMES.length * 4);
+    const prodBpa = actions.find((a) => String(a.target.account) === '<prod.accountId>' && a.operation === 'PutPublicAccessBlock')!;
+    expect(JSON.parse(JSON.stringify(prodBpa.input)).AccountId).toBe('<prod.accountId>');
+  });
+});
+
+describe('password policy rules', () => {
+  it('CIS 1.8: at least 14 characters even if the config says less', () => {
+    const p = { minimumLength: 14, reusePrevention: 24 };
+    expect(passwordPolicyGaps(p, { ...PW, MinimumPasswordLength: 8 })).toEqual(['length 8 < 14']);
+    expect(passwordPolicyInput({ minimumLength: 10 as number, reusePrevention: 24 }, null).MinimumPasswordLength).toBe(14);
+    expect(passwordPolicyGaps(p, null)).toEqual(['no password policy']);
+    expect(passwordPolicyGaps(p, PW)).toEqual([]);
+  });
+});
+
+describe('account-hardening observe', () => {
+  it('reads each account: S3 Control BPA with its own ID, EBS per allowed region, the password policy', async () => {
+    const { ctx, calls } = fakeCtx(want, (s, op, input, target) => {
+      if (op === 'GetPublicAccessBlock') return target.account === IDS.prod ? awsErr('NoSuchPublicAccessBlockConfiguration', 404) : { PublicAccessBlockConfiguration: allOn };
+      if (op === 'GetEbsEncryptionByDefault') return { EbsEncryptionByDefault: !(target.account === IDS.dev && target.region === 'us-east-1') };
+      if (op === 'GetAccountPasswordPolicy') return target.account === 'management' ? awsErr('NoSuchEntityException', 404) : { PasswordPolicy: PW };
+      throw new Error(`unexpected ${s}:${op}`);
+    });
+    const seen = await accountHardening.observe(ctx);
+    expect(calls).toHaveLength(NAMES.length * 4);
+    expect(calls.filter((c) => c.op === 'GetPublicAccessBlock').map((c) => [c.target.account, c.input.AccountId]))
+      .toEqual(NAMES.map((n) => [targetOf(n), idOf(n)]));
+    expect(ops(accountHardening.plan(want, seen))).toEqual(['iam:UpdateAccountPasswordPolicy', 's3-control:PutPublicAccessBlock', 'ec2:EnableEbsEncryptionByDefault']);
+  });
+
+  it('a member ID not known yet: nothing read for it in plan mode, an error in apply', async () => {
+    const values = { 'management.accountId': MGMT };
+    const answer = (_s: string, op: string) => (op === 'GetPublicAccessBlock' ? { PublicAccessBlockConfiguration: allOn } : op === 'GetEbsEncryptionByDefault' ? { EbsEncryptionByDefault: true } : { PasswordPolicy: PW });
+    const plan = fakeCtx(want, answer, values, 'plan');
+    await accountHardening.observe(plan.ctx);
+    expect(new Set(plan.calls.map((c) => c.target.account))).toEqual(new Set(['management']));
+    const apply = fakeCtx(want, answer, values, 'apply');
+    await expect(accountHardening.observe(apply.ctx)).rejects.toMatchObject({ name: 'StepError' });
+  });
+});
