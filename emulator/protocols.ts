@@ -83,7 +83,10 @@ export function resolveOperation(mod: ServiceModule, req: RawRequest): Operation
       const dot = target.lastIndexOf('.');
       const prefix = target.slice(0, dot);
       const op = target.slice(dot + 1);
-      if (dot < 0 || (mod.targetPrefix && prefix !== mod.targetPrefix)) return { error: 'unknown', hint: target || '(no X-Amz-Target)' };
+      // AWS accepts a service's short target prefix and its fully qualified form
+      // (CloudTrail: `CloudTrail_20131101` and `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`).
+      const known = !mod.targetPrefix || prefix === mod.targetPrefix || mod.targetPrefix.endsWith(`.${prefix}`) || prefix.endsWith(`.${mod.targetPrefix}`);
+      if (dot < 0 || !known) return { error: 'unknown', hint: target || '(no X-Amz-Target)' };
       return { operation: op };
     }
     case 'query':

@@ -6,6 +6,14 @@ import { organization } from './organization.js';
 import { trustedAccess } from './trusted-access.js';
 import { organizationalUnits } from './organizational-units.js';
 import { accounts } from './accounts.js';
+import { serviceControlPolicies } from './service-control-policies.js';
+import { logArchiveBucket } from './log-archive-bucket.js';
+import { orgTrail } from './org-trail.js';
+import { budget } from './budget.js';
+import { costAnomalyDetection } from './cost-anomaly-detection.js';
+import { alternateContacts } from './alternate-contacts.js';
+import { accountHardening } from './account-hardening.js';
+import { rootAccess } from './root-access.js';
 
 export const STEPS: Step<any>[] = [
   preflight,
@@ -13,4 +21,12 @@ export const STEPS: Step<any>[] = [
   trustedAccess,
   organizationalUnits,
   accounts,
+  serviceControlPolicies,
+  logArchiveBucket,
+  orgTrail,
+  budget,
+  costAnomalyDetection,
+  alternateContacts,
+  accountHardening,
+  rootAccess,
 ];

@@ -13,7 +13,7 @@ export const TRUSTED_SERVICES = [
   'iam.amazonaws.com',
 ] as const;
 
-export const SCP_TYPE = 'SERVICE_CONTROL_POLICY';
+export const SCP_TYPE = 'SERVICE_CONTROL_POLICY' as const;
 
 export interface TrustedAccessSeen {
   /** Service principals with trusted access already enabled. */
