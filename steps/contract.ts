@@ -49,6 +49,13 @@ export interface ManualInfo {
    * turning on Identity Center MFA, which no API can check).
    */
   blocking: boolean;
+  /**
+   * Once done, go on with these AWS CLI profile credentials instead of the current ones
+   * (e.g. leaving the root user for the Identity Center admin profile we just wrote). The
+   * interactive UI re-opens AWS access with `--profile <switchProfile>` after the person
+   * confirms; a non-interactive run stops and says to re-run with that flag.
+   */
+  switchProfile?: string;
 }
 
 export interface Action {
