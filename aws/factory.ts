@@ -3,6 +3,7 @@
 // and 5xx with backoff and jitter (the SDK's standard strategy), loads each client lazily,
 // and in plan/verify refuses any operation that is not a read — a second guard behind the
 // engine. Endpoints come only from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables.
+import { Limiter } from './limiter.js';
 import { ENDPOINT_ENV, SERVICES, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
 
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
@@ -56,6 +57,12 @@ export interface FactoryOptions {
   /** Called when an attempt failed with an error the SDK retries. */
   onRetry?: (r: RetryNotice) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * At most this many requests in flight per service, whoever sends them (observe, run,
+   * polls), across accounts. AWS rate limits are per service; a 200-account verify must not
+   * turn into 200 simultaneous calls. Default 8.
+   */
+  maxInFlightPerService?: number;
 }
 
 type AnyClient = { send(cmd: unknown): Promise<unknown>; middlewareStack: { addRelativeTo(mw: unknown, opts: unknown): void; add(mw: unknown, opts: unknown): void }; destroy(): void };
@@ -68,6 +75,7 @@ export class AwsFactory implements AwsApi {
   private memberCreds = new Map<string, Provider>();
   private baseCreds?: Provider;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly inFlight = new Map<string, Limiter>();
 
   constructor(readonly opts: FactoryOptions) {
     this.env = opts.env ?? process.env;
@@ -95,7 +103,7 @@ export class AwsFactory implements AwsApi {
     const started = Date.now();
     const mutating = !isReadOperation(service, operation);
     try {
-      const out = (await client.send(new Ctor(input))) as { $metadata?: { requestId?: string } };
+      const out = (await this.slot(service).run(() => client.send(new Ctor(input)))) as { $metadata?: { requestId?: string } };
       this.opts.onCall?.({ service, operation, account, region, mutating, requestId: out?.$metadata?.requestId, ok: true, ms: Date.now() - started });
       return out as OpOutput<S, O>;
     } catch (e) {
@@ -103,6 +111,17 @@ export class AwsFactory implements AwsApi {
       this.opts.onCall?.({ service, operation, account, region, mutating, requestId: err.$metadata?.requestId, ok: false, error: err.name, ms: Date.now() - started });
       throw e;
     }
+  }
+
+  /** The highest number of requests seen in flight at once, per service. */
+  peakInFlight(): Record<string, number> {
+    return Object.fromEntries([...this.inFlight].map(([s, l]) => [s, l.peak]));
+  }
+
+  private slot(service: string): Limiter {
+    let l = this.inFlight.get(service);
+    if (!l) this.inFlight.set(service, (l = new Limiter(this.opts.maxInFlightPerService ?? 8)));
+    return l;
   }
 
   async pages<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget,

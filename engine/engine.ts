@@ -11,7 +11,7 @@ import type { StateStore } from '../state/store.js';
 import { isRef, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../aws/limiter.js';
 
 export type Mode = 'apply' | 'plan' | 'verify';
 

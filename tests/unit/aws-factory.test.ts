@@ -1,0 +1,58 @@
+// The client factory against the emulator over real HTTP: per-service in-flight cap and the
+// read-only guard. Endpoints come from AWS_ENDPOINT_URL, as for the CLI.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { AwsFactory, ReadOnlyViolation } from '../../aws/factory.js';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator({ scenario: 'org-exists+iam-user' });
+  Object.assign(process.env, emu.env());
+});
+afterAll(() => emu.stop());
+
+/** Highest number of calls the emulator was serving at the same moment. */
+function peakOverlap(calls: { time: string; durationMs: number | null }[]): number {
+  const edges = calls.flatMap((c) => {
+    const start = Date.parse(c.time);
+    return [[start, 1], [start + (c.durationMs ?? 0), -1]] as const;
+  });
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  return peak;
+}
+
+describe('AwsFactory', () => {
+  it('never has more than maxInFlightPerService requests in flight for one service', async () => {
+    emu.clearCalls();
+    emu.setFaults([{ service: 'organizations', kind: 'latency', delayMs: 60 }]);
+    const aws = new AwsFactory({ region: 'us-east-1', readOnly: false, maxInFlightPerService: 3 });
+    await Promise.all(Array.from({ length: 12 }, () => aws.call('organizations', 'DescribeOrganization', {})));
+    emu.clearFaults();
+    const calls = emu.calls({ service: 'organizations', operation: 'DescribeOrganization' });
+    expect(calls).toHaveLength(12);
+    expect(peakOverlap(calls)).toBeLessThanOrEqual(3);
+    expect(aws.peakInFlight().organizations).toBe(3);
+  });
+
+  it('services do not share a budget: another service still runs while one is saturated', async () => {
+    emu.clearCalls();
+    emu.setFaults([{ service: 'organizations', kind: 'latency', delayMs: 300 }]);
+    const aws = new AwsFactory({ region: 'us-east-1', readOnly: false, maxInFlightPerService: 1 });
+    const slow = Promise.all([aws.call('organizations', 'DescribeOrganization', {}), aws.call('organizations', 'DescribeOrganization', {})]);
+    await aws.call('sts', 'GetCallerIdentity', {});
+    // STS answered while organizations was still busy with its first call.
+    expect(emu.calls({ service: 'organizations' }).filter((c) => c.durationMs !== null)).toHaveLength(0);
+    await slow;
+    emu.clearFaults();
+  });
+
+  it('refuses a write in read-only mode before anything is sent', async () => {
+    emu.clearCalls();
+    const aws = new AwsFactory({ region: 'us-east-1', readOnly: true });
+    await expect(aws.call('organizations', 'CreateOrganizationalUnit', { ParentId: 'r-x', Name: 'X' })).rejects.toBeInstanceOf(ReadOnlyViolation);
+    expect(emu.calls()).toHaveLength(0);
+  });
+});
