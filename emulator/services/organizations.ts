@@ -269,7 +269,9 @@ function checkPolicyContent(type: string, content: string): void {
     throw err('MalformedPolicyDocumentException', 'The provided policy document does not meet the requirements of the specified policy type.');
   }
   const d = doc as Record<string, unknown>;
-  if (!d || typeof d !== 'object' || Array.isArray(d) || !('Statement' in d)) {
+  // IAM-style types (SCP, RCP) need statements; tag/backup/opt-out policies have their own syntax.
+  const iamStyle = type === SCP || type === 'RESOURCE_CONTROL_POLICY';
+  if (!d || typeof d !== 'object' || Array.isArray(d) || (iamStyle && !('Statement' in d))) {
     throw err('MalformedPolicyDocumentException', 'The provided policy document does not meet the requirements of the specified policy type.');
   }
   if (type === SCP && content.length > SCP_MAX_CHARS) {
