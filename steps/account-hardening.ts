@@ -98,7 +98,8 @@ export const accountHardening: Step<HardeningSeen> = {
             operation: 'PutPublicAccessBlock',
             input: { AccountId: a.accountId, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
             target: home,
-            summary: `${partly ? '~' : '+'} s3-control:PutPublicAccessBlock ${a.name} (account-level, all four flags${partly ? `; ${off.join(', ')} off` : ''})`,
+            // bpa undefined: not read (account not created yet); null: read, and not set at all.
+            summary: `${partly ? '~' : '+'} s3-control:PutPublicAccessBlock ${a.name} (${partly ? `account-level ${off.join(', ')} off; turn on all four flags` : bpa === null ? 'account-level Block Public Access is off; turn on all four flags' : 'account-level, all four flags'})`,
             controls: ['SSB ACCT.08', 'CIS 2.1.4'],
           });
         }
@@ -115,7 +116,7 @@ export const accountHardening: Step<HardeningSeen> = {
             operation: 'EnableEbsEncryptionByDefault',
             input: {},
             target: { account: a.target, region },
-            summary: `${wasOff ? '~' : '+'} ec2:EnableEbsEncryptionByDefault ${a.name} ${region}${wasOff ? ' (is off)' : ''}`,
+            summary: `${wasOff ? '~' : '+'} ec2:EnableEbsEncryptionByDefault ${a.name} ${region}${wasOff ? ' (EBS encryption by default is off in this region)' : ''}`,
             controls: ['SSB WKLD.08', 'CIS 2.2.1'],
           });
         }
@@ -132,7 +133,7 @@ export const accountHardening: Step<HardeningSeen> = {
           operation: 'UpdateAccountPasswordPolicy',
           input,
           target: { account: a.target, region: 'us-east-1' },
-          summary: `${sym} iam:UpdateAccountPasswordPolicy ${a.name} (length ≥ ${input.MinimumPasswordLength}, reuse ${input.PasswordReusePrevention}, symbols/numbers/upper/lower${gaps.length && a.passwordPolicy ? `; ${gaps.join(', ')}` : ''})`,
+          summary: `${sym} iam:UpdateAccountPasswordPolicy ${a.name} (${gaps.length ? `${gaps.join(', ')}; set ` : ''}length ≥ ${input.MinimumPasswordLength}, reuse prevention ${input.PasswordReusePrevention}, symbols/numbers/upper/lower required)`,
           controls: ['SSB ACCT.06', 'CIS 1.8', 'CIS 1.9'],
         });
       }

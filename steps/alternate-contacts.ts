@@ -30,8 +30,11 @@ export function wantedContact(want: Baseline, type: ContactType): Contact {
   return { Name: c.name, Title: c.title, EmailAddress: c.email, PhoneNumber: c.phone };
 }
 
-const same = (a: Contact, b: Contact) =>
-  a.Name === b.Name && a.Title === b.Title && a.PhoneNumber === b.PhoneNumber && a.EmailAddress.toLowerCase() === b.EmailAddress.toLowerCase();
+
+/** The fields of a contact that differ from the config (e-mail compared case-insensitively). */
+const differing = (a: Contact, b: Contact): string[] => (['Name', 'Title', 'EmailAddress', 'PhoneNumber'] as const)
+  .filter((k) => (k === 'EmailAddress' ? a[k].toLowerCase() !== b[k].toLowerCase() : a[k] !== b[k]))
+  .map((k) => ({ Name: 'name', Title: 'title', EmailAddress: 'e-mail', PhoneNumber: 'phone' })[k]);
 
 /** Runs `fn` over items, at most `limit` at a time (keeps the Account API under its rate limit). */
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -94,12 +97,15 @@ export const alternateContacts: Step<ContactsSeen> = {
       for (const type of CONTACT_TYPES) {
         const w = wantedContact(want, type);
         const have = acct.contacts[type];
-        if (have && same(have, w)) continue;
+        const diff = have ? differing(have, w) : [];
+        if (have && !diff.length) continue;
         const input = { AlternateContactType: type, ...w, ...(acct.accountId !== undefined ? { AccountId: acct.accountId } : {}) };
+        // Say what is wrong, so verify's finding reads as a sentence ("not set", "e-mail differs").
+        const what = have ? `${diff.join(', ')} differ${diff.length > 1 ? '' : 's'}` : 'not set';
         actions.push({
           kind: 'call', symbol: have ? '~' : '+', service: 'account', operation: 'PutAlternateContact',
           input, target: mgmt('us-east-1'),
-          summary: `${have ? '~' : '+'} account:PutAlternateContact ${acct.name} ${type} (${w.Name}, ${w.EmailAddress})`,
+          summary: `${have ? '~' : '+'} account:PutAlternateContact ${acct.name} ${type} (${what}; set to ${w.Name}, ${w.EmailAddress})`,
           controls: type === 'SECURITY' ? ['SSB ACCT.01', 'CIS 1.2'] : ['SSB ACCT.01', 'CIS 1.1'],
           async run(ctx) {
             try {

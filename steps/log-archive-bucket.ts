@@ -9,7 +9,7 @@
 import { StepError, type Action, type RunContext, type Step, type StepContext, type Target, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
-import { canonPolicy, desiredLifecycle, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
+import { canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
@@ -214,7 +214,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
         symbol: created || !bpa ? '+' : '~',
         operation: 'PutPublicAccessBlock',
         input: { Bucket: B, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
-        summary: `${created || !bpa ? '+' : '~'} s3:PutPublicAccessBlock ${B} (all four flags${off.length && bpa ? `; ${off.join(', ')} off` : ''})`,
+        summary: `${created || !bpa ? '+' : '~'} s3:PutPublicAccessBlock ${B} (${created ? '' : bpa ? `${off.join(', ')} off; ` : 'Block Public Access is off; '}all four flags)`,
         controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4'],
       }));
     }
@@ -244,7 +244,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
         symbol: created || !seen.encryption ? '+' : '~',
         operation: 'PutBucketEncryption',
         input: { Bucket: B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } },
-        summary: `${created || !seen.encryption ? '+' : '~'} s3:PutBucketEncryption ${B} (SSE-S3 AES256 by default)`,
+        summary: `${created || !seen.encryption ? '+' : '~'} s3:PutBucketEncryption ${B} (${created ? '' : seen.encryption ? `was ${seen.encryption}; ` : 'no default encryption; '}SSE-S3 AES256 by default)`,
         controls: ['SSB ACCT.07'],
       }));
     }
@@ -256,7 +256,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
         symbol: created || !seen.lifecycle ? '+' : '~',
         operation: 'PutBucketLifecycleConfiguration',
         input: { Bucket: B, LifecycleConfiguration: lifecycle },
-        summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${g > 0 ? `Glacier after ${g} days, ` : ''}delete after ${want.trail.expireAfterDays} days)`,
+        summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${created ? '' : seen.lifecycle ? 'lifecycle rules differ from the config; ' : 'no lifecycle rule; '}${g > 0 ? `Glacier after ${g} days, ` : ''}delete after ${want.trail.expireAfterDays} days)`,
         controls: ['SSB ACCT.07'],
       }));
     }
@@ -267,7 +267,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
         symbol: created || seen.policy == null ? '+' : '~',
         operation: 'PutBucketPolicy',
         input: { Bucket: B, Policy: JSON.stringify(policy) },
-        summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (CloudTrail write for trail ${want.trail.name} only; deny non-TLS)`,
+        summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (${created ? '' : seen.policy == null ? 'no bucket policy; ' : `policy differs: ${policyDiff(seen.policy, policy)}; put back `}CloudTrail write for trail ${want.trail.name} only; deny non-TLS)`,
         controls: ['SSB ACCT.07', 'CIS 2.1.1'],
       }));
     }

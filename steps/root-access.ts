@@ -43,6 +43,20 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R
   return out;
 }
 
+const hasRootCredentials = (m: MemberRootAudit) => m.password || m.accessKeys > 0 || m.mfaDevices > 0;
+
+/**
+ * The audit's one-line report: the founder should see that members have NO root
+ * credentials, not just hear nothing. `total` is the number of member accounts in the config.
+ */
+export function rootAuditReport(total: number, audit: MemberRootAudit[]): string {
+  const bad = audit.filter(hasRootCredentials);
+  const unchecked = total - audit.length;
+  const tail = unchecked > 0 ? ` ${unchecked} member account${unchecked > 1 ? 's were' : ' was'} not checked yet (next run).` : '';
+  if (bad.length) return `Root user audit: ${bad.length} of ${audit.length} member accounts still ${bad.length > 1 ? 'have' : 'has'} root credentials (${bad.map((m) => m.name).join(', ')}); see the manual steps below.${tail}`;
+  return `Root user audit: none of the ${audit.length} member account${audit.length === 1 ? '' : 's'} checked has a root password, access key or MFA device (centralized root access).${tail}`;
+}
+
 const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
 
 export const rootAccess: Step<RootSeen> = {
@@ -108,6 +122,7 @@ export const rootAccess: Step<RootSeen> = {
       }
     });
     seen.audit = results.filter((r): r is MemberRootAudit => !!r);
+    if (ctx.want.accounts.length) ctx.info(rootAuditReport(ctx.want.accounts.length, seen.audit));
     return seen;
   },
 

@@ -81,3 +81,26 @@ export function canonPolicy(doc: unknown): string {
   };
   return JSON.stringify(canon(doc));
 }
+
+/**
+ * How a policy read back differs from ours, by statement Sid, in words for plans and verify:
+ * 'statement AWSCloudTrailWrite changed; DenyInsecureTransport missing; 1 other statement'.
+ */
+export function policyDiff(have: unknown, want: { Statement: { Sid?: string }[] }): string {
+  const stmts = (d: unknown): { Sid?: string }[] => {
+    const s = (d as { Statement?: unknown })?.Statement;
+    return Array.isArray(s) ? s : s && typeof s === 'object' ? [s as { Sid?: string }] : [];
+  };
+  if (typeof have === 'string' || !stmts(have).length) return 'not a valid policy with statements';
+  const mine = new Map(want.Statement.map((s) => [s.Sid, s]));
+  const theirs = stmts(have);
+  const bySid = new Map(theirs.filter((s) => s.Sid).map((s) => [s.Sid, s]));
+  const out: string[] = [];
+  const changed = [...mine].filter(([sid, s]) => bySid.has(sid) && canonPolicy(bySid.get(sid)) !== canonPolicy(s)).map(([sid]) => sid);
+  const missing = [...mine.keys()].filter((sid) => !bySid.has(sid));
+  const other = theirs.filter((s) => !s.Sid || !mine.has(s.Sid)).length;
+  if (changed.length) out.push(`statement ${changed.join(', ')} changed`);
+  if (missing.length) out.push(`${missing.join(', ')} missing`);
+  if (other) out.push(`${other} other statement${other > 1 ? 's' : ''}`);
+  return out.join('; ') || 'differs';
+}

@@ -45,13 +45,13 @@ describe('account-hardening plan', () => {
     expect(ops(actions)).toEqual(['s3-control:PutPublicAccessBlock']);
     expect(actions[0]!.target).toEqual({ account: IDS.prod, region: 'eu-west-1' });
     expect(actions[0]!.controls).toEqual(['SSB ACCT.08', 'CIS 2.1.4']);
-    expect(actions[0]!.summary).toBe('+ s3-control:PutPublicAccessBlock prod (account-level, all four flags)');
+    expect(actions[0]!.summary).toBe('+ s3-control:PutPublicAccessBlock prod (account-level Block Public Access is off; turn on all four flags)');
   });
 
   it('one BPA flag off names the flag', () => {
     const seen = compliant();
     seen.accounts[2]!.publicAccessBlock!.BlockPublicPolicy = false;
-    expect(accountHardening.plan(want, seen)[0]!.summary).toBe('~ s3-control:PutPublicAccessBlock audit (account-level, all four flags; BlockPublicPolicy off)');
+    expect(accountHardening.plan(want, seen)[0]!.summary).toBe('~ s3-control:PutPublicAccessBlock audit (account-level BlockPublicPolicy off; turn on all four flags)');
   });
 
   it('EBS encryption off in one region of one account: that region only (WKLD.08, CIS 2.2.1)', () => {

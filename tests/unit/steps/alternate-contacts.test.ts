@@ -44,7 +44,8 @@ describe('alternate contacts plan', () => {
       { symbol: '~', op: 'account:PutAlternateContact', input: { AlternateContactType: 'OPERATIONS', ...wantedContact(want, 'OPERATIONS') } },
       { symbol: '+', op: 'account:PutAlternateContact', input: { AlternateContactType: 'SECURITY', ...wantedContact(want, 'SECURITY'), AccountId: ids[`${names[1]}.accountId`] } },
     ]);
-    expect(actions[1]!.summary).toBe(`+ account:PutAlternateContact ${names[1]} SECURITY (Ada Lovelace, ops+aws-security@acme.example)`);
+    expect(actions[1]!.summary).toBe(`+ account:PutAlternateContact ${names[1]} SECURITY (not set; set to Ada Lovelace, ops+aws-security@acme.example)`);
+    expect(actions[0]!.summary).toBe('~ account:PutAlternateContact management OPERATIONS (phone differs; set to Ada Lovelace, ops+aws-ops@acme.example)');
   });
 });
 

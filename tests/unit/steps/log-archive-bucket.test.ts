@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { logArchiveBucket, desiredPolicy, type BucketSeen } from '../../../steps/log-archive-bucket.js';
-import { trailBucketName } from '../../../steps/lib/logging-names.js';
+import { policyDiff, trailBucketName } from '../../../steps/lib/logging-names.js';
 import { bucketNameProblem } from '../../../emulator/services/s3.js';
 import { IDS, KNOWN, MGMT, ORG, awsErr, basic, brief, fakeCtx, ops, runAction } from './logging-hardening-fixtures.js';
 
@@ -80,21 +80,21 @@ describe('log-archive-bucket plan', () => {
     expect(logArchiveBucket.plan(want, { ...complete(), encryption: 'aws:kms' })).toEqual([]);
   });
 
-  const oneDrift: [string, (s: BucketSeen) => void, string, string, string[]][] = [
-    ['one BPA flag off', (s) => { s.publicAccessBlock!.RestrictPublicBuckets = false; }, 's3:PutPublicAccessBlock', '~', ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4']],
-    ['BPA removed', (s) => { s.publicAccessBlock = null; }, 's3:PutPublicAccessBlock', '+', ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4']],
-    ['ACLs enabled', (s) => { s.ownership = 'ObjectWriter'; }, 's3:PutBucketOwnershipControls', '~', ['SSB ACCT.07', 'SSB ACCT.08']],
-    ['versioning suspended', (s) => { s.versioning = 'Suspended'; }, 's3:PutBucketVersioning', '~', ['SSB ACCT.07']],
-    ['versioning never set', (s) => { s.versioning = null; }, 's3:PutBucketVersioning', '+', ['SSB ACCT.07']],
-    ['no default encryption', (s) => { s.encryption = null; }, 's3:PutBucketEncryption', '+', ['SSB ACCT.07']],
-    ['lifecycle deleted', (s) => { s.lifecycle = null; }, 's3:PutBucketLifecycleConfiguration', '+', ['SSB ACCT.07']],
-    ['expiry shortened', (s) => { s.lifecycle![0]!.Expiration!.Days = 1; }, 's3:PutBucketLifecycleConfiguration', '~', ['SSB ACCT.07']],
-    ['an extra lifecycle rule', (s) => { s.lifecycle!.push({ ID: 'x', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } } as any); }, 's3:PutBucketLifecycleConfiguration', '~', ['SSB ACCT.07']],
-    ['policy deleted', (s) => { s.policy = null; }, 's3:PutBucketPolicy', '+', ['SSB ACCT.07', 'CIS 2.1.1']],
-    ['TLS deny removed', (s) => { (s.policy as any).Statement.pop(); }, 's3:PutBucketPolicy', '~', ['SSB ACCT.07', 'CIS 2.1.1']],
-    ['SourceArn condition dropped', (s) => { delete (s.policy as any).Statement[1].Condition.StringEquals['aws:SourceArn']; }, 's3:PutBucketPolicy', '~', ['SSB ACCT.07', 'CIS 2.1.1']],
+  const oneDrift: [string, (s: BucketSeen) => void, string, string, string[], string][] = [
+    ['one BPA flag off', (s) => { s.publicAccessBlock!.RestrictPublicBuckets = false; }, 's3:PutPublicAccessBlock', '~', ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4'], 'RestrictPublicBuckets off'],
+    ['BPA removed', (s) => { s.publicAccessBlock = null; }, 's3:PutPublicAccessBlock', '+', ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4'], 'Block Public Access is off'],
+    ['ACLs enabled', (s) => { s.ownership = 'ObjectWriter'; }, 's3:PutBucketOwnershipControls', '~', ['SSB ACCT.07', 'SSB ACCT.08'], 'was ObjectWriter'],
+    ['versioning suspended', (s) => { s.versioning = 'Suspended'; }, 's3:PutBucketVersioning', '~', ['SSB ACCT.07'], 'was Suspended'],
+    ['versioning never set', (s) => { s.versioning = null; }, 's3:PutBucketVersioning', '+', ['SSB ACCT.07'], 'Enabled'],
+    ['no default encryption', (s) => { s.encryption = null; }, 's3:PutBucketEncryption', '+', ['SSB ACCT.07'], 'no default encryption'],
+    ['lifecycle deleted', (s) => { s.lifecycle = null; }, 's3:PutBucketLifecycleConfiguration', '+', ['SSB ACCT.07'], 'no lifecycle rule'],
+    ['expiry shortened', (s) => { s.lifecycle![0]!.Expiration!.Days = 1; }, 's3:PutBucketLifecycleConfiguration', '~', ['SSB ACCT.07'], 'lifecycle rules differ'],
+    ['an extra lifecycle rule', (s) => { s.lifecycle!.push({ ID: 'x', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 1 } } as any); }, 's3:PutBucketLifecycleConfiguration', '~', ['SSB ACCT.07'], 'lifecycle rules differ'],
+    ['policy deleted', (s) => { s.policy = null; }, 's3:PutBucketPolicy', '+', ['SSB ACCT.07', 'CIS 2.1.1'], 'no bucket policy'],
+    ['TLS deny removed', (s) => { (s.policy as any).Statement.pop(); }, 's3:PutBucketPolicy', '~', ['SSB ACCT.07', 'CIS 2.1.1'], 'policy differs: DenyInsecureTransport missing'],
+    ['SourceArn condition dropped', (s) => { delete (s.policy as any).Statement[1].Condition.StringEquals['aws:SourceArn']; }, 's3:PutBucketPolicy', '~', ['SSB ACCT.07', 'CIS 2.1.1'], 'policy differs: statement AWSCloudTrailWrite changed'],
   ];
-  for (const [what, change, op, symbol, controls] of oneDrift) {
+  for (const [what, change, op, symbol, controls, says] of oneDrift) {
     it(`repairs exactly one setting when ${what}`, () => {
       const seen = complete();
       change(seen);
@@ -104,6 +104,8 @@ describe('log-archive-bucket plan', () => {
       expect(actions[0]!.controls).toEqual(controls);
       expect(actions[0]!.run).toBeUndefined(); // bucket exists: sent as is
       expect(actions[0]!.summary).toContain(NAME);
+      // verify shows the summary as the finding: it must say what is wrong.
+      expect(actions[0]!.summary).toContain(says);
     });
   }
 
@@ -211,5 +213,23 @@ describe('log-archive-bucket run', () => {
   it('KNOWN fixture matches the trail ARN the policy names', () => {
     expect(KNOWN['management.accountId']).toBe(MGMT);
     expect(JSON.stringify(desiredPolicy(want, base))).toContain(TRAIL_ARN);
+  });
+});
+
+describe('policyDiff (the finding verify shows for a changed bucket policy)', () => {
+  const mine = desiredPolicy(want, base);
+  it('names changed, missing and foreign statements', () => {
+    const theirs = structuredClone(mine) as any;
+    theirs.Statement[0].Resource = 'arn:aws:s3:::elsewhere';
+    theirs.Statement.pop();
+    theirs.Statement.push({ Sid: 'Public', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: '*' });
+    expect(policyDiff(theirs, mine)).toBe('statement AWSCloudTrailAclCheck changed; DenyInsecureTransport missing; 1 other statement');
+  });
+  it('an unparsable or empty policy says so', () => {
+    expect(policyDiff('{not json', mine)).toBe('not a valid policy with statements');
+    expect(policyDiff({ Version: '2012-10-17' }, mine)).toBe('not a valid policy with statements');
+  });
+  it('a single statement object (not a list) is read as one statement', () => {
+    expect(policyDiff({ Statement: mine.Statement[2] }, mine)).toBe('AWSCloudTrailAclCheck, AWSCloudTrailWrite missing');
   });
 });

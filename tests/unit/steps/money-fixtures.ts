@@ -13,6 +13,7 @@ export const basic = (): Baseline =>
 export function fakeCtx(want: Baseline, answer: (service: string, op: string, input: any, target: any) => unknown, values: Record<string, string> = {}, mode: 'apply' | 'plan' | 'verify' = 'apply') {
   const calls: { service: string; op: string; input: any; target: any }[] = [];
   const warnings: string[] = [];
+  const infos: string[] = [];
   const published: Record<string, string> = {};
   const call = async (service: string, op: string, input: any, target?: any) => {
     calls.push({ service, op, input, target });
@@ -31,10 +32,10 @@ export function fakeCtx(want: Baseline, answer: (service: string, op: string, in
     publish: (k, v) => { published[k] = v; },
     inflight: () => undefined,
     warn: (m) => warnings.push(m),
-    info: () => undefined,
+    info: (m) => infos.push(m),
     signal: new AbortController().signal,
   };
-  return { ctx, calls, warnings, published };
+  return { ctx, calls, warnings, infos, published };
 }
 
 export const awsErr = (name: string, message = name): Error => Object.assign(new Error(message), { name });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rootAccess as step, SECURITY_CREDENTIALS_LINK, type RootSeen } from '../../../steps/root-access.js';
+import { rootAccess as step, rootAuditReport, SECURITY_CREDENTIALS_LINK, type RootSeen } from '../../../steps/root-access.js';
 import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
 
 const want = basic();
@@ -82,6 +82,18 @@ describe('root access observe', () => {
     expect(calls.filter((c) => c.target?.session === 'root-audit')).toHaveLength(3 * names.length);
   });
 
+  it('reports that no member has root credentials when the audit is clean', async () => {
+    const { ctx, infos } = fakeCtx(want, (_s, op) => {
+      if (op === 'GetAccountSummary') return summary(1, 0);
+      if (op === 'ListOrganizationsFeatures') return { EnabledFeatures: ['RootCredentialsManagement', 'RootSessions'] };
+      if (op === 'GetLoginProfile') return awsErr('NoSuchEntity');
+      return op === 'ListAccessKeys' ? { AccessKeyMetadata: [] } : { MFADevices: [] };
+    }, ids);
+    const seen = await step.observe(ctx);
+    expect(step.plan(want, seen)).toEqual([]);
+    expect(infos).toEqual([`Root user audit: none of the ${names.length} member accounts checked has a root password, access key or MFA device (centralized root access).`]);
+  });
+
   it('no audit before RootSessions is on; trusted access off reads as nothing enabled', async () => {
     const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'GetAccountSummary' ? summary(0, 0) : awsErr('ServiceAccessNotEnabledException')), ids, 'plan');
     const seen = await step.observe(ctx);
@@ -90,7 +102,7 @@ describe('root access observe', () => {
   });
 
   it('a member that cannot be audited is a warning, the others are still audited', async () => {
-    const { ctx, warnings } = fakeCtx(want, (_s, op, _i, target) => {
+    const { ctx, warnings, infos } = fakeCtx(want, (_s, op, _i, target) => {
       if (op === 'GetAccountSummary') return summary(1, 0);
       if (op === 'ListOrganizationsFeatures') return { EnabledFeatures: ['RootCredentialsManagement', 'RootSessions'] };
       if (target?.account === ids[`${names[0]}.accountId`]) return awsErr('AccessDenied', 'AssumeRoot refused');
@@ -100,6 +112,7 @@ describe('root access observe', () => {
     const seen = await step.observe(ctx);
     expect(seen.audit.map((a) => a.name)).toEqual(names.slice(1));
     expect(warnings).toEqual([expect.stringContaining(`Could not audit the root user of ${names[0]}`)]);
+    expect(infos[0]).toMatch(/none of the \d+ member accounts checked .* 1 member account was not checked yet/);
   });
 
   it('centralize off: only the account summary is read', async () => {
@@ -107,5 +120,16 @@ describe('root access observe', () => {
     const { ctx, calls } = fakeCtx(w, () => summary(1, 0), ids);
     expect(await step.observe(ctx)).toEqual({ mfaEnabled: true, accessKeysPresent: false, audit: [] });
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('root audit report', () => {
+  const clean = (name: string, accountId: string) => ({ name, accountId, password: false, accessKeys: 0, mfaDevices: 0 });
+  it('names the members that still have root credentials', () => {
+    expect(rootAuditReport(3, [clean('a', '1'), { ...clean('b', '2'), accessKeys: 1 }, clean('c', '3')]))
+      .toBe('Root user audit: 1 of 3 member accounts still has root credentials (b); see the manual steps below.');
+  });
+  it('says which were not checked', () => {
+    expect(rootAuditReport(2, [clean('a', '1')])).toBe('Root user audit: none of the 1 member account checked has a root password, access key or MFA device (centralized root access). 1 member account was not checked yet (next run).');
   });
 });
