@@ -25,7 +25,11 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
 export function deepMerge<T>(base: T, over: unknown): T {
   if (!isObj(base) || !isObj(over)) return (over === undefined ? base : over) as T;
   const out: Raw = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in out ? deepMerge(out[k], v) : v;
+  // Own keys only, defined (not assigned): a "__proto__" key in a config file stays a plain
+  // key that validation reports as unknown, instead of silently replacing the prototype.
+  for (const [k, v] of Object.entries(over)) {
+    Object.defineProperty(out, k, { value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v, enumerable: true, writable: true, configurable: true });
+  }
   return out as T;
 }
 
