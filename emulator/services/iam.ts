@@ -73,6 +73,14 @@ function subject(ctx: Ctx): { kind: 'root' } | { kind: 'user'; name: string } {
   throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
 }
 
+/** Every operation checks the root-session task policy first (not only those with a subject). */
+function rootSessionsLimited(ops: Record<string, (ctx: Ctx) => unknown>): Record<string, (ctx: Ctx) => unknown> {
+  return Object.fromEntries(Object.entries(ops).map(([name, handler]) => [name, (ctx: Ctx) => {
+    checkRootSession(ctx);
+    return handler(ctx);
+  }]));
+}
+
 function credsOf(ctx: Ctx, s: ReturnType<typeof subject>) {
   const acct = ctx.world.account(ctx.caller.accountId)!;
   return s.kind === 'root' ? acct.root : acct.users[s.name];
@@ -141,7 +149,7 @@ export const iam: ServiceModule = {
   protocol: 'query',
   xmlNamespace: 'https://iam.amazonaws.com/doc/2010-05-08/',
   errors: { internal: { code: 'ServiceFailure', status: 500 } },
-  operations: {
+  operations: rootSessionsLimited({
     GetAccountSummary(ctx: Ctx) {
       const acct = ctx.world.account(ctx.caller.accountId)!;
       const users = Object.values(acct.users);
@@ -268,7 +276,7 @@ export const iam: ServiceModule = {
       c.mfaSerials = c.mfaSerials.filter((d) => d.serial !== serial);
       return undefined;
     },
-  },
+  }),
 
   drift: {
     /** Remove the account's password policy. {account?} */
