@@ -3,7 +3,9 @@
 // ListAccounts (case-insensitive), among the creations still IN_PROGRESS (by name), and in
 // the state file's in-flight request IDs; only then is it created, and its request ID is
 // saved before the wait, so a crash resumes the wait instead of creating it twice.
-// Every account is its own action: one that fails does not stop the others.
+// Every account is its own action: one that fails does not stop the others (the engine runs
+// a step's actions in parallel and reports every failure at the end). Creation is bounded by
+// the engine's per-service limit (at most 8 Organizations actions at once, polls included).
 // Covers: SSB ACCT.01 (separate accounts for separate purposes).
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
@@ -16,6 +18,8 @@ export interface FoundAccount {
   /** Where it is now (root or OU ID); undefined when it could not be read. */
   parentId?: string;
   status?: string;
+  /** The email is the management account's own: it cannot be a member account too. */
+  management?: boolean;
 }
 
 export interface AccountsSeen {
@@ -128,8 +132,10 @@ export const accounts: Step<AccountsSeen> = {
     const missing: Want[] = [];
     for (const a of want) {
       const hit = byEmail.get(a.email.toLowerCase());
-      if (hit) found[a.name] = { id: hit.Id!, status: hit.Status ?? hit.State };
-      else missing.push(a);
+      if (hit) {
+        found[a.name] = { id: hit.Id!, status: hit.Status ?? hit.State };
+        if (hit.Id === ctx.value('management.accountId')) found[a.name]!.management = true;
+      } else missing.push(a);
     }
 
     if (missing.length) {
@@ -154,6 +160,7 @@ export const accounts: Step<AccountsSeen> = {
     }
 
     await mapLimit(Object.entries(found), 5, async ([name, f]) => {
+      if (f.management) return; // never published as a member: later steps would change the management account instead
       ctx.publish(accountKey(name), f.id);
       const parents = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: f.id })).flatMap((p) => p.Parents ?? []);
       if (parents[0]?.Id) f.parentId = parents[0].Id;
@@ -175,6 +182,22 @@ export const accounts: Step<AccountsSeen> = {
       const dest: Val = seen.ouIds[a.ou] ?? ref(ouKey(a.ou));
       const f = seen.found[a.name];
       if (f) {
+        if (f.management) {
+          actions.push({
+            kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
+            summary: `! account ${a.name}: ${a.email} is the management account's own email`,
+            manual: {
+              instructions: [
+                `${a.email} is the email of the management account (${f.id}), so it cannot be the email of the member account ${a.name} too.`,
+                `Choose another email for ${a.name} in the config (accounts → email), e.g. another +tag on your mailbox, then run again.`,
+              ],
+              why: 'Every AWS account needs its own email address; secure-start must never mistake the management account for a member.',
+              link: 'https://console.aws.amazon.com/organizations/v2/home/accounts',
+              blocking: true,
+            },
+          });
+          continue;
+        }
         if (f.status && f.status !== 'ACTIVE') {
           actions.push({
             kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
