@@ -1,0 +1,161 @@
+// Helpers for the crash, fault and wrong-place tests: the world every bootstrap starts from,
+// a canonical form of the emulator's state dump that two equivalent worlds share, and explicit
+// resource counts (so "no duplicates" is asserted, not only implied by equality).
+import { readFileSync } from 'node:fs';
+import { BASIC_CONFIG, spawnCli, runCli, explain, type Emulator, type CliResult, type RunOptions } from './harness.js';
+
+/** Every reliability bootstrap: the founder's IAM admin user (root cannot AssumeRole). */
+export const SCENARIO = 'fresh+iam-user';
+export const HOME_REGION: string = JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')).homeRegion;
+export const APPLY = ['--yes', '--config', BASIC_CONFIG];
+
+/**
+ * The console actions a founder does by hand (no API exists): root MFA, and the Identity
+ * Center organization instance in the home region. Done before a run so the bootstrap needs
+ * no person and ends with exit 0.
+ */
+export function prepareWorld(emu: Emulator): void {
+  emu.setRootMfa(true);
+  emu.enableIdentityCenter(HOME_REGION);
+}
+
+/** A fresh world, prepared, with no faults, holds or latency overrides left over. */
+export function resetWorld(emu: Emulator): void {
+  emu.reset(SCENARIO);
+  emu.clearFaults();
+  emu.setLatency({ profile: 'instant', overrides: {} });
+  prepareWorld(emu);
+}
+
+type J = any;
+const NAME_KEYS = ['name', 'Name', 'userName', 'UserName', 'roleName', 'DisplayName', 'GroupName', 'BudgetName', 'MonitorName', 'SubscriptionName'];
+const ID_KEY = /^(id|Id|arn|Arn|ARN)$|(Id|Arn|ARN)$/;
+// IDs that are the same whichever order things were created in.
+const STABLE = (v: string) => /^\d{12}$/.test(v) || !/\d/.test(v) || v.length < 8;
+
+/**
+ * Replaces every opaque generated ID (account IDs, OU/policy IDs, ARNs with random parts,
+ * request IDs) by a label built from the resource's name, then sorts every list. Two worlds
+ * built by the same requests in a different order (parallel creation, a crash, a retry)
+ * compare equal; a duplicate or a missing resource still shows.
+ */
+export function canonicalState(state: J): J {
+  const labels = new Map<string, string>();
+  const label = (id: unknown, l: string) => {
+    if (typeof id === 'string' && id && !labels.has(id)) labels.set(id, `<${l}>`);
+  };
+  for (const [id, a] of Object.entries<J>(state.accounts ?? {})) label(id, `account:${a.name}`);
+  for (const [orgId, org] of Object.entries<J>(state.orgs ?? {})) {
+    label(orgId, 'org');
+    label(org.root?.id, 'root');
+    for (const [id, ou] of Object.entries<J>(org.ous ?? {})) label(id, `ou:${ou.name}`);
+    for (const [id, p] of Object.entries<J>(org.policies ?? {})) label(id, `policy:${p.name}`);
+    for (const s of org.createAccountStatuses ?? []) label(s.id, `create-account:${s.email}`);
+  }
+  // Anything else that has a name next to an opaque ID or ARN.
+  const walk = (v: J, path: string) => {
+    if (Array.isArray(v)) return v.forEach((x) => walk(x, path));
+    if (!v || typeof v !== 'object') return;
+    const nameKey = NAME_KEYS.find((k) => typeof v[k] === 'string');
+    if (nameKey) {
+      for (const [k, x] of Object.entries(v)) {
+        if (typeof x === 'string' && ID_KEY.test(k) && !/^Account/.test(k) && !STABLE(x) && !labels.has(x)) label(x, `${path}:${k}:${v[nameKey]}`);
+      }
+    }
+    for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(state, '');
+  let text = JSON.stringify(state);
+  // Longest first, so an ID inside a longer ARN is replaced as part of the ARN's label only
+  // when the ARN itself has one.
+  for (const [id, l] of [...labels].sort((a, b) => b[0].length - a[0].length)) text = text.split(id).join(l);
+  return sortDeep(JSON.parse(text));
+}
+
+function sortDeep(v: J): J {
+  if (Array.isArray(v)) return v.map(sortDeep).sort((a, b) => (stable(a) < stable(b) ? -1 : stable(a) > stable(b) ? 1 : 0));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+  return v;
+}
+const stable = (v: J) => JSON.stringify(v);
+
+/** Resource counts in a world, for explicit "exactly one of each" assertions. */
+export function resourceCounts(state: J): Record<string, number> {
+  const home = state.homeAccountId;
+  const org: J = Object.values<J>(state.orgs ?? {}).find((o: J) => o.managementAccountId === home) ?? {};
+  const stores = Object.values<J>(state.stores ?? {});
+  const sum = (f: (s: J) => number) => stores.reduce((n, s) => n + f(s), 0);
+  const size = (x: J) => (Array.isArray(x) ? x.length : x && typeof x === 'object' ? Object.keys(x).length : 0);
+  const ic: J = state.identityCenter ?? {};
+  const counts: Record<string, number> = {
+    organizations: Object.values<J>(state.orgs ?? {}).filter((o: J) => o.managementAccountId === home).length,
+    accounts: Object.keys(state.accounts ?? {}).length,
+    ous: size(org.ous),
+    policies: Object.values<J>(org.policies ?? {}).filter((p: J) => !p.awsManaged).length,
+    attachments: Object.values<J>(org.attachments ?? {}).reduce((n: number, t: J) => n + t.length, 0),
+    createAccountRequests: size(org.createAccountStatuses),
+    budgets: sum((s) => size(s.budgets?.budgets)),
+    monitors: sum((s) => size(s['cost-explorer']?.monitors)),
+    subscriptions: sum((s) => size(s['cost-explorer']?.subscriptions)),
+    buckets: sum((s) => size(s.s3?.buckets)),
+    trails: sum((s) => size(s.cloudtrail?.trails)),
+    alternateContacts: sum((s) => size(s.account?.contacts)),
+    iamUsers: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.users), 0),
+    iamRoles: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.roles), 0),
+    identityCenterInstances: state.identityCenter ? 1 : 0,
+  };
+  // Identity Center (sso-admin and identitystore stores, when those services exist): count
+  // every collection they hold, named by service and key.
+  for (const s of stores) {
+    for (const svc of ['sso-admin', 'identitystore']) {
+      for (const [k, v] of Object.entries<J>(s[svc] ?? {})) {
+        if (Array.isArray(v) || (v && typeof v === 'object')) counts[`${svc}.${k}`] = (counts[`${svc}.${k}`] ?? 0) + size(v);
+      }
+    }
+  }
+  for (const [k, v] of Object.entries<J>(ic)) {
+    if (Array.isArray(v) || (v && typeof v === 'object' && !(typeof v === 'string'))) counts[`identityCenter.${k}`] = size(v);
+  }
+  return counts;
+}
+
+/** Canonical state of the emulator right now. */
+export function snapshot(emu: Emulator): J {
+  return canonicalState(emu.state());
+}
+
+export interface CrashPoint { k: number; when: 'before' | 'after' }
+
+/**
+ * One crash case: arm a hold on the k-th mutating call, start the CLI, wait until the
+ * emulator holds that call, SIGKILL (or SIGINT) the CLI, release, and return the dead run.
+ * Returns `held: false` when the run finished before reaching k calls.
+ */
+export async function crashAt(emu: Emulator, p: CrashPoint, opts: RunOptions & { signal?: NodeJS.Signals } = {}): Promise<{ held: boolean; run: CliResult; call?: string }> {
+  emu.hold({ nth: p.k, when: p.when });
+  const cli = spawnCli(APPLY, { emu, ...opts });
+  const waiting = emu.waitForHold(60_000).then((c) => ({ held: true as const, call: `${c.service}:${c.operation}` }));
+  waiting.catch(() => undefined); // the run may end first; then nobody waits for this
+  const outcome = await Promise.race([waiting, cli.done.then(() => ({ held: false as const, call: undefined }))]);
+  if (!outcome.held) {
+    emu.holds.disarm(); // the run made fewer than k mutating calls
+    return { held: false, run: await cli.done };
+  }
+  cli.child.kill(opts.signal ?? 'SIGKILL');
+  if ((opts.signal ?? 'SIGKILL') === 'SIGKILL') {
+    const run = await cli.done;
+    emu.release();
+    return { held: true, run, call: outcome.call };
+  }
+  // SIGINT: let the held call answer so the CLI can finish what it sent and stop.
+  emu.release();
+  const run = await cli.done;
+  return { held: true, run, call: outcome.call };
+}
+
+/** Run to completion in the same folder (the resume). */
+export function resume(emu: Emulator, dir: string, extra: string[] = []): Promise<CliResult> {
+  return runCli([...APPLY, ...extra], { emu, dir });
+}
+
+export { explain };
