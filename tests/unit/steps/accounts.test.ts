@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { accounts, type AccountsSeen } from '../../../steps/accounts.js';
 import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
 import { StepError } from '../../../steps/contract.js';
+import { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
+import { ACCOUNT_QUOTA_LINK, accountFailure, createAccountCallError } from '../../../steps/lib/org-account-errors.js';
 
 const want = basic();
 const OUS = { Security: 'ou-sec', Workloads: 'ou-wl', Prod: 'ou-prod', NonProd: 'ou-np' };
@@ -177,5 +179,48 @@ describe('accounts run', () => {
     const r = fakeRun(want, a, () => awsErr('DuplicateAccountException'), { 'log-archive.accountId': '200000000001', 'ou.Security.id': 'ou-sec' });
     await expect(a.run!(r.ctx)).resolves.toBeUndefined();
     expect(r.calls[0]!.input).toEqual({ AccountId: '200000000001', SourceParentId: ROOT, DestinationParentId: 'ou-sec' });
+  });
+});
+
+describe('accounts: every failure says what to do', () => {
+  const who = { name: 'prod', email: 'ops+aws-prod@acme.example' };
+  // The SDK's own list of reasons: each gets a specific message, never the generic fallback.
+  const reasons = Object.values(CreateAccountFailureReason);
+
+  it(`each of the SDK's ${reasons.length} FailureReasons has its own message and next step`, () => {
+    const generic = accountFailure('SOMETHING_NEW', who);
+    expect(generic.message).toContain('(SOMETHING_NEW)');
+    for (const reason of reasons) {
+      const e = accountFailure(reason, who);
+      expect(e.message, reason).toMatch(/^AWS could not create the account prod \(ops\+aws-prod@acme\.example\): /);
+      expect(e.hint, reason).not.toBe(generic.hint);
+      expect(e.hint!.length, reason).toBeGreaterThan(20);
+    }
+    expect(accountFailure('ACCOUNT_LIMIT_EXCEEDED', who).hint).toContain(ACCOUNT_QUOTA_LINK);
+  });
+
+  it('CreateAccount call errors: rate limit, payment, contact info; unknown errors are left to the engine', () => {
+    const cv = (Reason: string) => Object.assign(awsErr('ConstraintViolationException', 'x'), { Reason });
+    expect(createAccountCallError(cv('ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED'), who)!.hint).toMatch(/Wait a day/);
+    expect(createAccountCallError(cv('MASTER_ACCOUNT_PAYMENT_INSTRUMENT_REQUIRED'), who)!.hint).toMatch(/credit or debit card/);
+    expect(createAccountCallError(cv('MASTER_ACCOUNT_MISSING_CONTACT_INFO'), who)!.hint).toMatch(/contact information/);
+    // The reason only in the message (older SDKs): still recognised.
+    expect(createAccountCallError(awsErr('ConstraintViolationException', 'ACCOUNT_NUMBER_LIMIT_EXCEEDED: too many'), who)!.hint).toContain(ACCOUNT_QUOTA_LINK);
+    expect(createAccountCallError(awsErr('AccessDeniedException'), who)).toBeUndefined();
+  });
+
+  it('an email that is the management account\'s own is a blocking manual step, never adopted or moved', async () => {
+    const f = fakeCtx(want, (_s, op) => {
+      if (op === 'ListAccounts') return { Accounts: [{ Id: '111111111111', Email: 'ops+aws-prod@acme.example', Status: 'ACTIVE' }] };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+      if (op === 'ListParents') return { Parents: [{ Id: ROOT }] };
+      throw new Error(`unexpected ${op}`);
+    }, { ...ORG_VALUES, 'ou.Prod.id': 'ou-prod' });
+    const s = await accounts.observe(f.ctx);
+    expect(f.published['prod.accountId']).toBeUndefined();
+    const forProd = accounts.plan(want, s).filter((a) => a.summary.includes(' prod'));
+    expect(forProd).toHaveLength(1);
+    expect(forProd[0]).toMatchObject({ kind: 'manual', manual: { blocking: true } });
+    expect(forProd[0]!.manual!.instructions.join(' ')).toMatch(/email of the management account.*Choose another email for prod/s);
   });
 });
