@@ -1,0 +1,112 @@
+// The IAM Identity Center organization instance. No API can create it from the management
+// account (CreateInstance only makes account instances), so when ListInstances shows none
+// this is a blocking manual step with the exact clicks; once it exists its ARN, identity
+// store, region and start URL become outputs for the other Identity Center steps.
+// Identity Center is regional and ListInstances only sees its own region: we look in the
+// region it was last seen in, the home region, the allowed regions, then every other one.
+// Covers: SSB ACCT.03 (console access through Identity Center), ACCT.13.
+import { type Step } from './contract.js';
+import { AWS_REGIONS } from '../config/regions.js';
+import { mapLimit } from './lib/org-common.js';
+import { SSO_KEYS, consoleLink, ssoTarget, startUrlFor } from './lib/sso-common.js';
+
+export interface InstanceFound {
+  arn: string;
+  identityStoreId: string;
+  region: string;
+  status: string;
+}
+
+export interface InstanceSeen {
+  instance?: InstanceFound;
+}
+
+type Listed = { InstanceArn?: string; IdentityStoreId?: string; Status?: string; OwnerAccountId?: string };
+
+export const identityCenterInstance: Step<InstanceSeen> = {
+  id: 'identity-center-instance',
+  title: 'IAM Identity Center organization instance',
+  needs: ['organization', 'trusted-access'],
+  controls: ['SSB ACCT.03', 'SSB ACCT.13'],
+
+  async observe(ctx) {
+    const home = ctx.want.homeRegion;
+    const me = ctx.value('management.accountId');
+    const list = async (region: string): Promise<InstanceFound | undefined> => {
+      const pages = await ctx.aws.pages('sso-admin', 'ListInstances', {}, ssoTarget(region));
+      const all = pages.flatMap((p) => (p.Instances ?? []) as Listed[]).filter((i) => i.InstanceArn && i.IdentityStoreId);
+      // The organization instance belongs to the management account; prefer it over account instances.
+      const i = all.find((x) => !me || !x.OwnerAccountId || x.OwnerAccountId === me) ?? all[0];
+      return i ? { arn: i.InstanceArn!, identityStoreId: i.IdentityStoreId!, region, status: i.Status ?? 'ACTIVE' } : undefined;
+    };
+
+    const first = [...new Set([ctx.value(SSO_KEYS.region), home].filter((r): r is string => !!r))];
+    let found: InstanceFound | undefined;
+    for (const r of first) {
+      try {
+        found = await list(r);
+      } catch (e) {
+        // The home region must answer; a remembered other region may since have been disabled.
+        if (r === home) throw e;
+      }
+      if (found) break;
+    }
+    if (!found) {
+      const rest = [...ctx.want.allowedRegions, ...AWS_REGIONS].filter((r, i, a) => !first.includes(r) && a.indexOf(r) === i);
+      // Regions that are not enabled for this account refuse the call: skip them.
+      const hits = await mapLimit(rest, 6, (r) => list(r).catch(() => undefined));
+      found = hits.find((h) => h !== undefined);
+    }
+    if (!found) return {};
+    if (found.status === 'ACTIVE') {
+      ctx.publish(SSO_KEYS.instanceArn, found.arn);
+      ctx.publish(SSO_KEYS.identityStoreId, found.identityStoreId);
+      ctx.publish(SSO_KEYS.region, found.region);
+      ctx.publish(SSO_KEYS.startUrl, startUrlFor(found.identityStoreId));
+      if (found.region !== home) {
+        ctx.info(`IAM Identity Center is enabled in ${found.region}, not in your home region ${home}; secure-start uses it there (an organization has one Identity Center instance, and moving it means deleting it).`);
+      }
+    }
+    return { instance: found };
+  },
+
+  fresh: () => ({}),
+
+  plan(want, seen) {
+    const i = seen.instance;
+    if (i?.status === 'ACTIVE') return [];
+    const region = i?.region ?? want.homeRegion;
+    const link = consoleLink(region);
+    if (i) {
+      return [{
+        kind: 'manual', symbol: '!', service: 'console', operation: 'WaitForIdentityCenter', input: {}, target: ssoTarget(region),
+        summary: `! IAM Identity Center in ${region} is ${i.status.toLowerCase().replace(/_/g, ' ')}: wait until it is enabled`,
+        manual: {
+          instructions: [
+            `IAM Identity Center in ${region} is ${i.status} (instance ${i.arn}).`,
+            i.status === 'DELETE_IN_PROGRESS'
+              ? 'It is being deleted: wait until the deletion has finished, enable it again (IAM Identity Center console → "Enable" → "Enable with AWS Organizations"), then run again.'
+              : 'Wait a minute until the console shows it as enabled, then run again.',
+          ],
+          why: 'Users, groups, permission sets and sign-in all live in the Identity Center instance.',
+          link,
+          blocking: true,
+        },
+      }];
+    }
+    return [{
+      kind: 'manual', symbol: '!', service: 'console', operation: 'EnableIdentityCenter', input: {}, target: ssoTarget(region),
+      summary: `! Enable IAM Identity Center in ${region} (console only; no API can do it)`,
+      manual: {
+        instructions: [
+          `Open the IAM Identity Center console in ${region} (link below), signed in to this management account.`,
+          'Click "Enable", then choose "Enable with AWS Organizations" (not an account instance).',
+          'Wait until the dashboard shows "IAM Identity Center enabled" (about a minute), then run secure-start again.',
+        ],
+        why: 'The founder and the team sign in through Identity Center with short-lived credentials instead of the root user or IAM users; AWS allows enabling the organization instance only in the console.',
+        link,
+        blocking: true,
+      },
+    }];
+  },
+};

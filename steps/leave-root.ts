@@ -1,0 +1,75 @@
+// The root user cannot call sts:AssumeRole, so it cannot reach the member accounts (log
+// bucket, hardening, root access audit). Everything in the management account is done by
+// now, including the founder's Identity Center user, assignments and CLI profiles: when the
+// caller is the root user, this step stops once and says to sign in through Identity Center
+// and continue with the management admin profile (the interactive UI switches to it after
+// Enter; a non-interactive run exits with code 3 and the exact command to re-run). Anyone
+// else goes straight on.
+// Covers: SSB ACCT.02 (stop using the root user), ACCT.13.
+import { StepError, mgmt, type Step } from './contract.js';
+import { SSO_KEYS, managementAdminProfile } from './lib/sso-common.js';
+
+export interface LeaveRootSeen {
+  /** preflight's caller kind: root, iam-user, assumed-role, unknown. */
+  callerKind?: string;
+  startUrl?: string;
+  /** This run's arguments, to print the command that continues it with another profile. */
+  argv: string[];
+}
+
+const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+/** This run's own arguments with --profile replaced: what the founder types next. */
+export function rerunCommand(argv: string[], profile: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--profile') { i++; continue; }
+    if (a.startsWith('--profile=')) continue;
+    out.push(a);
+  }
+  return ['npx', 'secure-start', ...out, '--profile', profile].map(shellQuote).join(' ');
+}
+
+export const leaveRoot: Step<LeaveRootSeen> = {
+  id: 'leave-root',
+  title: 'Continue as your Identity Center admin, not the root user',
+  needs: ['preflight', 'account-assignments', 'sso-profiles'],
+  controls: ['SSB ACCT.02', 'SSB ACCT.13'],
+
+  async observe(ctx) {
+    const kind = ctx.value('caller.kind');
+    const startUrl = ctx.value(SSO_KEYS.startUrl);
+    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2) };
+  },
+
+  // Without credentials nobody is known to be the root user.
+  fresh: () => ({ argv: process.argv.slice(2) }),
+
+  plan(want, seen) {
+    if (seen.callerKind !== 'root') return [];
+    const profile = managementAdminProfile(want);
+    if (!profile) {
+      throw new StepError('You are signed in as the root user, and the founder has no Identity Center assignment on the management account to continue with.',
+        'Add an assignment for one of identityCenter.founderGroups on "management" (e.g. Admins → AdministratorAccess → ["*"]) in the config, then run again.');
+    }
+    const slug = want.org.slug;
+    const cmd = rerunCommand(seen.argv, profile);
+    return [{
+      kind: 'manual', symbol: '!', service: 'console', operation: 'LeaveRoot', input: {}, target: mgmt(want.homeRegion),
+      summary: `! Stop using the root user: sign in through Identity Center and continue with the profile ${profile}`,
+      manual: {
+        instructions: [
+          `Sign in as ${want.founder.userName} at ${seen.startUrl ?? 'your Identity Center start URL'} once (set your password first, see above), and set up MFA when asked.`,
+          `Then run: aws sso login --sso-session ${slug}`,
+          `Then continue with: ${cmd}`,
+          'The rest (the log archive bucket, account hardening, root access) works in the member accounts, which the root user cannot enter.',
+        ],
+        why: 'AWS does not let the root user assume roles into member accounts, and the root user should not be used day to day (SSB ACCT.02).',
+        ...(seen.startUrl ? { link: seen.startUrl } : {}),
+        blocking: true,
+        switchProfile: profile,
+      },
+    }];
+  },
+};

@@ -1,0 +1,155 @@
+// The founder's AWS CLI profiles, in the format `aws configure sso` writes: one
+// `[sso-session <org>]` and one `[profile <org>-<account>-<set>]` for every account and
+// permission set the founder's groups are assigned. A local step: it merges them into
+// ~/.aws/config (or AWS_CONFIG_FILE) through profiles/write.ts, which keeps every other
+// byte, updates our sections in place and backs the file up before the first change. A
+// same-named section we did not write is refused unless --force. In plan mode it only
+// compares; verify reports a difference as advice (the profiles live on one machine, and
+// verify may run elsewhere, e.g. in CI).
+// Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { StepError, mgmt, type Action, type StepContext, type Step } from './contract.js';
+import { mergeAwsConfig } from '../profiles/merge.js';
+import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
+import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
+import { SSO_KEYS, accountIdKey, founderAccess, profileSections } from './lib/sso-common.js';
+
+/** Set once by the CLI (ui/session.ts) from its flags. */
+export const ssoProfilesOptions: { force: boolean; path?: string } = { force: false };
+
+export const configPath = (): string => ssoProfilesOptions.path ?? defaultAwsConfigPath();
+/** `~/.aws/config` rather than the full home path, for messages. */
+export const tilde = (p: string): string => (p.startsWith(homedir() + '/') ? `~${p.slice(homedir().length)}` : p);
+
+export interface SsoProfilesSeen {
+  mode: 'apply' | 'plan' | 'verify';
+  path: string;
+  /** Profile names we want, in file order. */
+  names: string[];
+  /** Undefined while the start URL or an account ID is not known yet (created in this run). */
+  diff?: { changed: boolean; added: string[]; updated: string[] };
+}
+
+/** The sections from what is known now, or undefined while something is missing. */
+export function sectionsFrom(ctx: Pick<StepContext, 'want' | 'value'>): Section[] | undefined {
+  const want = ctx.want;
+  const startUrl = ctx.value(SSO_KEYS.startUrl);
+  const ssoRegion = ctx.value(SSO_KEYS.region);
+  if (!startUrl || !ssoRegion) return undefined;
+  const entries = [];
+  for (const a of founderAccess(want)) {
+    const accountId = ctx.value(accountIdKey(a.account));
+    if (!accountId) return undefined;
+    entries.push({ account: a.account, accountId, permissionSet: a.permissionSet });
+  }
+  return profileSections({ slug: want.org.slug, startUrl, ssoRegion, region: want.homeRegion, entries });
+}
+
+async function readText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new StepError(`Cannot read ${path}: ${(e as Error).message}.`, 'Check the file\'s permissions (or point AWS_CONFIG_FILE at another file), then run again.');
+  }
+}
+
+export function conflictError(e: AwsConfigConflictError): StepError {
+  return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up to ${tilde(backupPathFor(e.path))}).`);
+}
+
+/** Whether the AWS CLI is installed, and what to tell the founder either way. */
+export async function loginAdvice(slug: string): Promise<string> {
+  let version: string | undefined;
+  try {
+    const { execa } = await import('execa');
+    const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
+    if (r.exitCode === 0) version = (r.stdout || r.stderr).split(/\s/)[0];
+  } catch {
+    // Not on PATH.
+  }
+  return version
+    ? `Sign in with: aws sso login --sso-session ${slug}   (${version} found)`
+    : `Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), then sign in with: aws sso login --sso-session ${slug}`;
+}
+
+async function write(ctx: StepContext, sections: Section[]): Promise<void> {
+  const path = configPath();
+  try {
+    const r = await writeAwsConfig(path, sections, { force: ssoProfilesOptions.force });
+    if (r.backupPath) ctx.info(`Backed up your AWS CLI config to ${tilde(r.backupPath)} before changing it.`);
+    if (r.changed) ctx.info(`Wrote ${r.added.length + r.updated.length} section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}: ${[...r.added, ...r.updated].map((h) => `[${h}]`).join(', ')}.`);
+  } catch (e) {
+    if (e instanceof AwsConfigConflictError) throw conflictError(e);
+    if (e instanceof ProfileConfigError) throw new StepError(`Cannot write the AWS CLI profiles: ${e.message}.`, 'Fix the name in the config (org.slug, account names, permission set names), then run again.');
+    throw e;
+  }
+}
+
+export const ssoProfiles: Step<SsoProfilesSeen> = {
+  id: 'sso-profiles',
+  title: 'AWS CLI profiles for the founder (aws configure sso format)',
+  needs: ['account-assignments'],
+  controls: ['SSB ACCT.13'],
+
+  async observe(ctx) {
+    const seen = ssoProfiles.fresh(ctx);
+    let sections: Section[] | undefined;
+    try {
+      sections = sectionsFrom(ctx);
+    } catch (e) {
+      if (e instanceof ProfileConfigError) throw new StepError(`Cannot build the AWS CLI profiles: ${e.message}.`, 'Fix the name in the config (org.slug, account names, permission set names), then run again.');
+      throw e;
+    }
+    if (!sections) return seen;
+    const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ssoProfilesOptions.force });
+    if (merged.conflicts.length) throw conflictError(new AwsConfigConflictError(seen.path, merged.conflicts));
+    // Said once per run: on the last round, when the file is up to date.
+    if (!merged.changed && ctx.mode === 'apply') ctx.info(await loginAdvice(ctx.want.org.slug));
+    return { ...seen, diff: { changed: merged.changed, added: merged.added, updated: merged.updated } };
+  },
+
+  fresh: (ctx) => ({
+    mode: ctx.mode,
+    path: configPath(),
+    names: founderAccess(ctx.want).map((a) => safeName(ctx.want.org.slug, a.account, a.permissionSet)),
+  }),
+
+  plan(want, seen) {
+    if (seen.diff && !seen.diff.changed) return [];
+    const where = tilde(seen.path);
+    const what = seen.diff
+      ? [...seen.diff.added.map((h) => `+[${h}]`), ...seen.diff.updated.map((h) => `~[${h}]`)].join(' ')
+      : `[sso-session ${want.org.slug}] ${seen.names.map((n) => `[profile ${n}]`).join(' ')}`;
+    if (seen.mode === 'verify') {
+      return [{
+        kind: 'manual', symbol: '!', service: 'local', operation: 'WriteAwsConfig', input: { path: seen.path }, target: mgmt(want.homeRegion),
+        summary: `! ${where} on this machine lacks or differs in the founder's profiles: ${what}`,
+        manual: {
+          instructions: [`Run \`npx secure-start profiles\` on the machine you work from to (re)write them (\`--print\` shows them instead).`],
+          why: 'The profiles give short-lived Identity Center credentials instead of long-lived keys.',
+          blocking: false,
+        },
+      }];
+    }
+    const symbol = seen.diff && !seen.diff.added.length ? '~' : '+';
+    return [{
+      kind: 'call', symbol, service: 'local', operation: 'WriteAwsConfig', input: { path: seen.path }, target: mgmt(want.homeRegion),
+      summary: `${symbol} local:WriteAwsConfig ${where} ${what}`,
+      async run(ctx) {
+        const sections = sectionsFrom(ctx);
+        if (!sections) throw new StepError('The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.', 'Run again once the steps before this one have finished.');
+        await write(ctx, sections);
+      },
+    }];
+  },
+};
+
+function safeName(slug: string, account: string, set: string): string {
+  try {
+    return profileName(slug, account, set);
+  } catch {
+    return `${slug}-${account}-${set}`;
+  }
+}
