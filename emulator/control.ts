@@ -84,6 +84,8 @@ export async function handleControl(emu: Emulator, method: string, url: URL, raw
         return ok({ ok: true });
       case 'POST console/enable-identity-center':
         return ok(emu.enableIdentityCenter(body.region));
+      case 'POST console/sso-login':
+        return ok(emu.ssoLogin(String(body.userName), body.region));
       case 'POST console/root-mfa':
         emu.setRootMfa(body.enabled !== false, body.account);
         return ok({ ok: true });

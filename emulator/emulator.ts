@@ -13,6 +13,7 @@ import { hashChars, makeRng } from './rng.js';
 import { applyScenario, type ScenarioOptions } from './scenarios.js';
 import { SERVICES } from './services/index.js';
 import { enableIdentityCenter, setRootMfa } from './console.js';
+import { ssoLogin, type SsoLogin } from './services/sso.js';
 import { isMutating, type CallRecord, type Caller, type HandlerContext, type OperationDef, type RawRequest, type ServiceModule } from './types.js';
 import { ORG_ACCESS_ROLE, SECRET_ACCESS_KEY, World, type CredentialRecord, type IdentityCenterInstance, type Principal, type WorldConfig } from './world.js';
 
@@ -252,6 +253,15 @@ export class Emulator {
     return enableIdentityCenter(this.world, region);
   }
 
+  /**
+   * Sign an identity-store user in at the Identity Center start URL, as a person does in the
+   * browser: returns what `aws sso login` caches (access token, expiry, start URL, region…).
+   */
+  ssoLogin(userName: string, region?: string): SsoLogin {
+    this.world.settle();
+    return ssoLogin(this.world, userName, region);
+  }
+
   /** Turn root MFA on or off for an account (default: the home account), as in the console. */
   setRootMfa(enabled: boolean, accountId?: string): void {
     setRootMfa(this.world, enabled, accountId);
@@ -339,8 +349,10 @@ export class Emulator {
       req.socket.destroy();
     };
 
-    // 1. Which service? From the SigV4 credential scope.
-    const scope = credentialScope(raw);
+    // 1. Which service? From the SigV4 credential scope; a request without one may belong to
+    //    an unsigned service (SSO portal, SSO OIDC) that claims it by path.
+    const unsignedMod = credentialScope(raw) ? undefined : this.modules.find((m) => m.unsigned?.matches(raw));
+    const scope = credentialScope(raw) ?? (unsignedMod ? { accessKeyId: '', region: '', service: unsignedMod.signingName } : null);
     if (!scope) {
       const err = new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
       return send(serializeError('json', err, requestId), err.code);
@@ -367,14 +379,21 @@ export class Emulator {
     if (!def) return fail(errs.unknownOperation, `secure-start emulator: ${mod.name}:${operation} is not emulated`);
     const handler = typeof def === 'function' ? def : (def as OperationDef).handler;
 
-    // 3. Who is calling? From the access key ID.
-    const cred = this.world.credentials[scope.accessKeyId];
-    if (!cred) return fail(errs.invalidCredentials, 'The security token included in the request is invalid.');
-    if (cred.expiresAt !== undefined && cred.expiresAt < Date.now()) {
-      const code = mod.protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException';
-      return fail({ code, status: 400 }, 'The security token included in the request is expired');
+    // 3. Who is calling? From the access key ID (unsigned services: the module says).
+    let caller: Caller;
+    if (mod.unsigned && !scope.accessKeyId) {
+      const who = mod.unsigned.authenticate(raw, this.world);
+      caller = who.caller;
+      scope.region = record.region = who.region;
+    } else {
+      const cred = this.world.credentials[scope.accessKeyId];
+      if (!cred) return fail(errs.invalidCredentials, 'The security token included in the request is invalid.');
+      if (cred.expiresAt !== undefined && cred.expiresAt < Date.now()) {
+        const code = mod.protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException';
+        return fail({ code, status: 400 }, 'The security token included in the request is expired');
+      }
+      caller = { accountId: cred.accountId, principal: cred.principal, arn: principalArn(cred.principal), accessKeyId: cred.accessKeyId };
     }
-    const caller: Caller = { accountId: cred.accountId, principal: cred.principal, arn: principalArn(cred.principal), accessKeyId: cred.accessKeyId };
     record.account = caller.accountId;
     record.principal = caller.arn;
 

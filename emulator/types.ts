@@ -110,6 +110,14 @@ export interface ServiceModule {
   matches?(req: RawRequest): boolean;
   /** REST protocols: map method+path to an operation and its path/query/header params. */
   route?(req: RawRequest): { operation: string; params?: Record<string, unknown> } | undefined;
+  /**
+   * Services called without SigV4 (the SSO portal's bearer token, SSO OIDC): claim a request
+   * that has no credential scope, and say who calls (throw an AwsError to refuse).
+   */
+  unsigned?: {
+    matches(req: RawRequest): boolean;
+    authenticate(req: RawRequest, world: World): { caller: Caller; region: string };
+  };
   /** Service-specific error codes; unspecified ones fall back to protocol defaults. */
   errors?: Partial<ServiceErrors>;
   operations: Record<string, Handler | OperationDef>;

@@ -14,6 +14,7 @@ import { s3Control } from './s3-control.js';
 import { s3 } from './s3.js';
 import { identitystore } from './identitystore.js';
 import { ssoAdmin } from './sso-admin.js';
+import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, ssoAdmin, identitystore];
+export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, ssoAdmin, identitystore, sso, ssoOidc];
