@@ -10,6 +10,7 @@ import { Engine, type Mode } from '../engine/engine.js';
 import type { IoHost } from '../engine/io.js';
 import { explainError } from '../engine/explain.js';
 import { STEPS } from '../steps/index.js';
+import { ssoProfilesOptions } from '../steps/sso-profiles.js';
 import type { GlobalOptions } from './options.js';
 
 export class CliExit extends Error {
@@ -49,6 +50,17 @@ export function baseline(raw: unknown, placeholders: boolean, source?: string): 
   }
 }
 
+/** What to do when no AWS credentials were found: the three usual ways, briefly. */
+export function credentialsGuide(profile?: string): string {
+  return [
+    profile ? `No AWS credentials for the profile "${profile}" (is it in ~/.aws/config, and are you signed in?).` : 'No AWS credentials found. secure-start needs the management account (root user or an administrator). Either:',
+    '  - AWS CloudShell (in the console, top bar): credentials are already set; run `npx secure-start` there;',
+    '  - `aws configure sso` (or `aws login`), then `npx secure-start --profile NAME`;',
+    '  - or export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for this shell.',
+    'Nothing was changed. To look first, `npx secure-start plan` works without credentials.',
+  ].join('\n');
+}
+
 export interface Session {
   want: Baseline;
   state: StateStore;
@@ -65,6 +77,8 @@ export interface Session {
 export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Baseline; state: StateStore; io: IoHost }): Promise<Session> {
   const { opts, mode, want, state, io } = p;
   const engine = new Engine({ steps: STEPS, want, state, io });
+  // --force lets the sso-profiles step replace same-named sections it did not write.
+  ssoProfilesOptions.force = opts.force;
   const aws = new AwsFactory({
     profile: opts.profile,
     region: want.homeRegion,
@@ -80,7 +94,7 @@ export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Ba
     const name = (e as Error).name;
     const noCreds = name === 'CredentialsProviderError' || /credential/i.test((e as Error).message);
     if (mode === 'plan' && noCreds) offline = true;
-    else throw new CliExit(explainError(e).message, noCreds ? 2 : 1);
+    else throw new CliExit(noCreds ? credentialsGuide(opts.profile) : explainError(e).message, noCreds ? 2 : 1);
   }
   if (accountId) {
     try {

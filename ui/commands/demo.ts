@@ -1,8 +1,103 @@
+// `secure-start demo`: the real wizard (same code path as `secure-start`) against a local
+// emulated AWS started in this process. Nothing real is touched: the AWS endpoint,
+// credentials, AWS config file and state file all point at a temporary folder and the
+// emulator for this process only. Console steps are done on the emulator by the demo.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { CliExit } from '../session.js';
+import { run } from './run.js';
+import { style, wantsColor } from '../style.js';
+import type { ActionView } from '../../engine/io.js';
+import type { Baseline } from '../../config/schema.js';
 
-// Interim: replaced by the real command in the same series of changes.
-export async function demo(_opts: GlobalOptions, _env: CommandEnv): Promise<number> {
-  throw new CliExit('the demo command is not built yet', 1);
+/** What the demo answers with --yes (and proposes interactively). */
+export const DEMO_ANSWERS = {
+  org: { name: 'Demo Robotics' },
+  homeRegion: 'us-east-1',
+  allowedRegions: ['us-east-1'],
+  mailbox: 'ops@demo-robotics.example',
+  founder: { givenName: 'Dana', familyName: 'Demo', email: 'dana@demo-robotics.example' },
+  contacts: {
+    billing: { phone: '+1 206 555 0100' },
+    operations: { phone: '+1 206 555 0100' },
+    security: { phone: '+1 206 555 0100' },
+  },
+};
+
+export function demoBanner(color: boolean): string {
+  const st = style(color);
+  return [
+    st.bold(st.yellow('DEMO — nothing real is touched.')),
+    'secure-start runs against an AWS emulator inside this process, with throwaway',
+    'credentials and a temporary folder. No AWS account, no email, no cost.',
+    '',
+  ].join('\n') + '\n';
+}
+
+// Variables that could point the SDK at a real account; the demo removes them for itself.
+const AWS_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+
+export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number> {
+  if (opts.profile) {
+    env.stderr.write('secure-start: the demo uses its own emulated AWS; --profile is ignored.\n');
+  }
+  env.stdout.write(demoBanner(wantsColor(env.stdout)));
+  const dir = mkdtempSync(join(tmpdir(), 'secure-start-demo-'));
+  mkdirSync(join(dir, '.aws'), { recursive: true });
+  // Loaded only here: the emulator is its own chunk.
+  const { startEmulator } = await import('../../emulator/index.js');
+  const interactive = env.interactive && !opts.yes;
+  // The IAM-role caller: the root user cannot assume roles into member accounts, and the
+  // demo does not yet sign in through Identity Center for the leave-root step.
+  const emu = await startEmulator({
+    scenario: 'fresh+role',
+    // Interactive: AWS-like waits, 50 times faster, so progress is visible; --yes: instant.
+    ...(interactive ? { latency: 'realistic' as const, latencyScale: 0.02 } : { latency: 'instant' as const }),
+  });
+  const saved = { ...process.env };
+  try {
+    for (const k of AWS_VARS) delete process.env[k];
+    Object.assign(process.env, emu.env(), {
+      AWS_CONFIG_FILE: join(dir, '.aws', 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws', 'credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    let config = opts.config;
+    if (!interactive && !config) {
+      config = join(dir, 'demo.config.json');
+      writeFileSync(config, JSON.stringify(DEMO_ANSWERS, null, 2));
+    }
+    const doManual = async (a: ActionView, want: Baseline): Promise<string | undefined> => {
+      if (a.operation === 'EnableRootMfa') {
+        emu.setRootMfa(true);
+        return 'turned on MFA for the root user (emulated console).';
+      }
+      if (a.step === 'identity-center-instance' || /IdentityCenter/i.test(a.operation)) {
+        emu.enableIdentityCenter(want.homeRegion);
+        return `enabled IAM Identity Center in ${want.homeRegion} (emulated console).`;
+      }
+      return undefined;
+    };
+    const code = await run(
+      { ...opts, profile: undefined, config, state: join(dir, 'secure-start.state.json') },
+      env,
+      {
+        doManual,
+        offerConfig: false,
+        suggest: {
+          orgName: DEMO_ANSWERS.org.name, mailbox: DEMO_ANSWERS.mailbox, givenName: DEMO_ANSWERS.founder.givenName,
+          familyName: DEMO_ANSWERS.founder.familyName, founderEmail: DEMO_ANSWERS.founder.email, phone: DEMO_ANSWERS.contacts.billing.phone,
+        },
+      },
+    );
+    env.stdout.write(`\nThat was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one.\nRun \`npx secure-start plan\` in AWS CloudShell to see the plan for your real account.\n`);
+    return code;
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

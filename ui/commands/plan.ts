@@ -5,7 +5,8 @@ import type { CommandEnv } from './index.js';
 import { baseline, openSession, openState, rawInput } from '../session.js';
 import { LinesIoHost } from '../render/lines.js';
 import { RecordingIoHost } from '../../engine/io.js';
-import { formatPlan, planRecords } from '../plan-view.js';
+import { formatPlan, formatPlanNotes, planRecords } from '../plan-view.js';
+import { widthOf } from '../render/wrap.js';
 import { wantsColor } from '../style.js';
 
 export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number> {
@@ -16,7 +17,10 @@ export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number
   try {
     const result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView(), offline: s.offline });
     if (opts.json) env.stdout.write(`${JSON.stringify(planRecords(result), null, 2)}\n`);
-    else env.stdout.write(formatPlan(result, { color: wantsColor(env.stdout), width: env.stdout.columns }));
+    else {
+      const o = { color: wantsColor(env.stdout), width: widthOf(env.stdout) };
+      env.stdout.write(formatPlan(result, o) + formatPlanNotes(result, o));
+    }
     return result.exitCode;
   } finally {
     s.aws.destroy();

@@ -1,15 +1,43 @@
-// `secure-start` (no command): the wizard. Collects what is missing, shows the plan, asks
-// once, applies, and stops cleanly at steps a person must do. Run again to resume.
+// `secure-start` (no command): the wizard. Asks what is missing, shows the plan (what it
+// costs, what cannot be undone), asks once, applies with progress, stops at steps a person
+// must do (asks them to press Enter, then checks), and ends with what was built and what to
+// do next. Run again to resume. Without a terminal: --yes, plain lines, exit 3 at a manual step.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { CliExit, baseline, openSession, openState, rawInput } from '../session.js';
+import { CliExit, baseline, credentialsGuide, openSession, openState, rawInput } from '../session.js';
 import { LinesIoHost, JsonLinesIoHost } from '../render/lines.js';
 import { wantsColor } from '../style.js';
 import { formatSummary } from '../summary.js';
-import type { IoHost } from '../../engine/io.js';
-import { EXIT } from '../../engine/engine.js';
+import { formatPlan, formatPlanNotes, planCounts } from '../plan-view.js';
+import { formatManualBox } from '../manual.js';
+import { widthOf } from '../render/wrap.js';
+import { questionsToAsk, configFileText, type Raw } from '../wizard/answers.js';
+import { RecordingIoHost, type ActionView, type IoHost } from '../../engine/io.js';
+import { EXIT, type RunResult } from '../../engine/engine.js';
+import type { Baseline } from '../../config/schema.js';
+import type { StateStore } from '../../state/store.js';
 
-export async function run(opts: GlobalOptions, env: CommandEnv): Promise<number> {
+/** What `secure-start demo` changes in the same code path. */
+export interface RunHooks {
+  /** Performs a console step on the emulated AWS; returns what it did, or undefined if it cannot. */
+  doManual?(a: ActionView, want: Baseline): Promise<string | undefined>;
+  /** Answers proposed by default (Enter takes them). */
+  suggest?: Record<string, string>;
+  /** Offer to save the answers as a config file at the end (default: yes). */
+  offerConfig?: boolean;
+}
+
+export const CONFIG_FILE_NAME = 'secure-start.config.json';
+
+const INTERRUPTED_AT_QUESTION = (statePath: string) =>
+  `Stopped. Answers given so far are saved in ${statePath}; run \`npx secure-start\` again to go on. Nothing was changed in AWS.`;
+
+type Clack = typeof import('@clack/prompts');
+
+export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks = {}): Promise<number> {
   const state = openState(opts, env.version);
   try {
     state.lock('secure-start');
@@ -17,15 +45,64 @@ export async function run(opts: GlobalOptions, env: CommandEnv): Promise<number>
     throw new CliExit((e as Error).message, 2);
   }
   try {
-    const raw = rawInput(opts, state);
-    if (!env.interactive && !opts.yes) {
-      throw new CliExit('No terminal to confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes` to apply without questions.', 2);
+    return await wizard(opts, env, hooks, state);
+  } finally {
+    state.unlock();
+  }
+}
+
+async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore): Promise<number> {
+  let raw = rawInput(opts, state) as Raw;
+  if (!env.interactive && !opts.yes) {
+    throw new CliExit('No terminal to ask questions or confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes --config FILE` to apply without questions.', 2);
+  }
+  // Questions and confirmations only with a person at a terminal and without --yes/--json.
+  const ask = env.interactive && !opts.yes && !opts.json;
+  const color = wantsColor(env.stdout);
+  const width = widthOf(env.stdout);
+  let p: Clack | undefined;
+  const clack = async () => (p ??= await import('@clack/prompts'));
+
+  if (ask) {
+    const which = questionsToAsk(raw, { configFile: !!opts.config });
+    if (which.length) {
+      const c = await clack();
+      const { askQuestions, Cancelled } = await import('../wizard/questions.js');
+      c.intro(state.existed ? 'secure-start: a few more questions' : 'secure-start: the AWS security foundation for your company');
+      try {
+        raw = await askQuestions(raw, which, {
+          suggest: hooks.suggest,
+          save: async (r) => {
+            state.data.answers = r;
+            await state.save();
+          },
+        });
+      } catch (e) {
+        if (e instanceof Cancelled) {
+          env.stderr.write(`${INTERRUPTED_AT_QUESTION(state.path)}\n`);
+          return EXIT.interrupted;
+        }
+        throw e;
+      }
     }
-    const want = baseline(raw, false, opts.config);
-    // Remember the answers for resume and verify (never secrets: names, emails, amounts).
-    state.data.answers = raw;
-    const io: IoHost = opts.json ? new JsonLinesIoHost(env.stdout) : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr) });
-    const s = await openSession({ opts, mode: 'apply', want, state, io });
+  }
+
+  const want = baseline(raw, false, opts.config);
+  // Remember the answers for resume and verify (never secrets: names, emails, amounts).
+  state.data.answers = raw;
+
+  if (ask) {
+    const go = await confirmPlan(opts, env, want, state, { color, width, clack });
+    if (go !== 'go') return go === 'cancel' ? EXIT.interrupted : EXIT.ok;
+  }
+
+  let profile = opts.profile;
+  let result: RunResult | undefined;
+  let stillSeen = new Set<string>();
+  let switchTo: string | undefined;
+  for (let round = 0; round < 8; round++) {
+    const io = progressHost(opts, env, state, want);
+    const s = await openSession({ opts: { ...opts, profile }, mode: 'apply', want, state, io });
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
@@ -36,14 +113,152 @@ export async function run(opts: GlobalOptions, env: CommandEnv): Promise<number>
     process.on('SIGINT', onSigint);
     try {
       await state.save();
-      const result = await s.engine.run({ mode: 'apply', aws: s.aws, readAws: s.aws.readOnlyView() });
-      if (!opts.json) env.stdout.write(formatSummary(result, { statePath: state.path, color: wantsColor(env.stdout), want, outputs: state.data.outputs }));
-      return result.exitCode;
+      result = await s.engine.run({ mode: 'apply', aws: s.aws, readAws: s.aws.readOnlyView() });
     } finally {
+      await (io as { finish?: () => Promise<void> }).finish?.();
       process.off('SIGINT', onSigint);
       s.aws.destroy();
     }
-  } finally {
-    state.unlock();
+    if (result.interrupted || result.steps.some((x) => x.status === 'failed' || x.status === 'skipped')) break;
+    const blocking = result.steps.flatMap((x) => x.manual.filter((m) => m.manual?.blocking));
+    if (!blocking.length) break;
+    switchTo = blocking.find((m) => m.manual?.switchProfile)?.manual?.switchProfile;
+
+    if (!ask) {
+      // The demo performs console steps itself, even without a terminal.
+      if (!hooks.doManual) break;
+      let all = true;
+      for (const m of blocking) {
+        const did = await hooks.doManual(m, want);
+        if (did) env.stderr.write(`demo: ${did}\n`);
+        else all = false;
+        if (did && m.manual?.switchProfile) profile = m.manual.switchProfile;
+      }
+      if (!all) break;
+      continue;
+    }
+
+    const c = await clack();
+    const seenNow = new Set<string>();
+    for (const m of blocking) {
+      env.stdout.write(`\n${formatManualBox(m, { color, width, stillSeen: stillSeen.has(m.summary) })}`);
+      seenNow.add(m.summary);
+      const enter = await c.text({
+        message: hooks.doManual ? 'Press Enter and the demo does this for you' : 'Press Enter when done (Ctrl-C to stop here; run again later)',
+        defaultValue: '',
+      });
+      if (c.isCancel(enter)) {
+        env.stderr.write(`Stopped. Progress is saved in ${state.path}; run \`npx secure-start${m.manual?.switchProfile ? ` --profile ${m.manual.switchProfile}` : profile ? ` --profile ${profile}` : ''}\` again once this is done.\n`);
+        return EXIT.interrupted;
+      }
+      if (hooks.doManual) {
+        const did = await hooks.doManual(m, want);
+        env.stdout.write(did ? `In the demo we did this for you: ${did}\n` : 'The demo cannot do this one; it stays open.\n');
+      }
+      if (m.manual?.switchProfile) {
+        profile = m.manual.switchProfile;
+        env.stdout.write(`Going on with the AWS profile ${profile}.\n`);
+      }
+    }
+    stillSeen = seenNow;
+    env.stdout.write('Checking…\n');
   }
+  if (!result) return EXIT.failure;
+
+  if (!opts.json) {
+    const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
+    const found = done ? writtenProfiles(want.org.slug) : undefined;
+    env.stdout.write(formatSummary(result, {
+      statePath: state.path, color, width, want, outputs: state.data.outputs,
+      ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
+      ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
+    }));
+    if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
+  }
+  return result.exitCode;
+}
+
+/** Plans with reads only, shows it with costs and irreversible parts, asks once. */
+async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline, state: StateStore,
+  o: { color: boolean; width: number; clack: () => Promise<Clack> }): Promise<'go' | 'no' | 'cancel'> {
+  const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost() });
+  let result: RunResult;
+  try {
+    if (s.offline) throw new CliExit(credentialsGuide(opts.profile), 2);
+    result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView() });
+  } finally {
+    s.aws.destroy();
+  }
+  const c = planCounts(result);
+  if (!c.calls && !c.manual) return 'go';
+  const accountNames = Object.fromEntries(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id));
+  env.stdout.write(`\n${formatPlan(result, { color: o.color, width: o.width, accountNames, maxPerGroup: 3 })}${formatPlanNotes(result, { color: o.color, width: o.width })}`);
+  env.stdout.write(`Every call in full: \`npx secure-start plan\` (or \`plan --json\`).\n\n`);
+  const p = await o.clack();
+  const yes = await p.confirm({ message: c.calls ? `Apply these ${c.calls} changes to AWS account ${s.accountId}?` : 'Go on?', initialValue: true });
+  if (p.isCancel(yes)) {
+    env.stderr.write(`${INTERRUPTED_AT_QUESTION(state.path)}\n`);
+    return 'cancel';
+  }
+  if (!yes) {
+    env.stdout.write('Nothing was changed. Your answers are saved; run `npx secure-start` again when ready.\n');
+    return 'no';
+  }
+  return 'go';
+}
+
+/** listr2 on a terminal, plain lines elsewhere (CI, pipes), JSON lines with --json. */
+function progressHost(opts: GlobalOptions, env: CommandEnv, state: StateStore, want: Baseline): IoHost {
+  if (opts.json) return new JsonLinesIoHost(env.stdout);
+  const tty = Boolean(env.stdout.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
+  if (tty) {
+    const names = () => new Map(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name] as const));
+    return new LazyListrHost({
+      verbose: opts.verbose,
+      out: env.stdout,
+      width: widthOf(env.stdout),
+      accountName: (id) => (names().get(id) ? `${names().get(id)} (${id})` : id),
+      knownAccounts: () => want.accounts.map((a) => state.data.outputs[`${a.name}.accountId`]).filter((x): x is string => !!x),
+    });
+  }
+  return new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr) });
+}
+
+/** Loads listr2 only when a terminal run starts (it is a separate chunk). */
+class LazyListrHost implements IoHost {
+  private host?: import('../render/listr.js').ListrIoHost;
+  private queue: Parameters<IoHost['notify']>[0][] = [];
+  private loading: Promise<void>;
+  constructor(o: import('../render/listr.js').ListrHostOptions) {
+    this.loading = import('../render/listr.js').then((m) => {
+      this.host = new m.ListrIoHost(o);
+      for (const e of this.queue) this.host.notify(e);
+      this.queue = [];
+    });
+  }
+  notify(e: Parameters<IoHost['notify']>[0]): void {
+    if (this.host) this.host.notify(e);
+    else this.queue.push(e);
+  }
+  async finish(): Promise<void> {
+    await this.loading;
+    await this.host!.finish();
+  }
+}
+
+/** The profiles secure-start wrote (sections named `<slug>-…`), read back from the AWS config file. */
+function writtenProfiles(slug: string): { names: string[]; file: string } | undefined {
+  const file = process.env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
+  if (!existsSync(file)) return undefined;
+  const names = [...readFileSync(file, 'utf8').matchAll(/^\[profile ([^\]\s]+)\]/gm)].map((m) => m[1]!).filter((n) => n.startsWith(`${slug}-`));
+  return names.length ? { names, file } : undefined;
+}
+
+async function offerConfigFile(env: CommandEnv, raw: Raw, p: Clack): Promise<void> {
+  const path = resolve(CONFIG_FILE_NAME);
+  if (existsSync(path)) return;
+  const yes = await p.confirm({ message: `Save your answers to ${CONFIG_FILE_NAME} for a non-interactive re-run (npx secure-start --yes --config ${CONFIG_FILE_NAME})?`, initialValue: true });
+  if (p.isCancel(yes) || !yes) return;
+  writeFileSync(path, configFileText(raw), { flag: 'wx' });
+  env.stdout.write(`Saved ${path}. It holds no secrets: names, emails, amounts and regions.\n`);
 }

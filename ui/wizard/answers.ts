@@ -1,0 +1,107 @@
+// What the wizard still has to ask, and how answers become the raw config (the same shape as
+// a config file, so saved answers and `secure-start.config.json` are interchangeable). Pure:
+// the prompts live in questions.ts.
+import { placeholdersIn, resolveBaseline } from '../../config/load.js';
+import { DEFAULT_ACCOUNTS, OPTIONAL_ACCOUNTS, plusAddress } from '../../config/defaults.js';
+import { accountEmailRule, emailRule, type Rule } from '../../config/schema.js';
+
+export type Raw = Record<string, unknown>;
+
+/** The questions, in the order they are asked. */
+export const QUESTIONS = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions'] as const;
+export type QuestionId = (typeof QUESTIONS)[number];
+
+const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
+const get = (raw: Raw, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), raw);
+
+/** Which raw paths each question answers; the question is known when all are present. */
+const ANSWERS: Record<QuestionId, string[]> = {
+  orgName: ['org.name'],
+  homeRegion: ['homeRegion'],
+  accounts: ['accounts'],
+  mailbox: ['mailbox'],
+  founder: ['founder.givenName', 'founder.familyName', 'founder.email'],
+  budget: ['budget.amount', 'budget.emails'],
+  anomaly: ['anomaly.thresholdUsd'],
+  contacts: ['contacts.billing.phone', 'contacts.operations.phone', 'contacts.security.phone'],
+  allowedRegions: ['allowedRegions'],
+};
+
+/** Required paths (placeholders) each question fills. */
+const FILLS: Record<QuestionId, RegExp> = {
+  orgName: /^org\./,
+  homeRegion: /^homeRegion$/,
+  accounts: /^accounts/,
+  mailbox: /^mailbox$|^accounts\[\d+\]\.email$|^contacts\.\w+\.email$|^(budget|anomaly)\.emails/,
+  founder: /^founder\.|^contacts\.\w+\.name$/,
+  budget: /^budget\./,
+  anomaly: /^anomaly\./,
+  contacts: /^contacts\./,
+  allowedRegions: /^allowedRegions/,
+};
+
+/**
+ * The questions to ask. Without a config file, every question not answered yet (a previous
+ * run's saved answers count). With a config file, only what it leaves as a placeholder: the
+ * file is the founder's choice for everything else.
+ */
+export function questionsToAsk(raw: Raw, o: { configFile: boolean }): QuestionId[] {
+  if (!o.configFile) return QUESTIONS.filter((q) => ANSWERS[q].some((p) => get(raw, p) === undefined));
+  let missing: string[];
+  try {
+    const b = resolveBaseline(raw, { placeholders: true });
+    missing = placeholdersIn(b);
+  } catch {
+    // Invalid values are reported by the normal validation after the questions.
+    return [];
+  }
+  return QUESTIONS.filter((q) => missing.some((p) => FILLS[q].test(p)));
+}
+
+/** Deep-sets `path` (dotted) in a copy of raw. */
+export function setIn(raw: Raw, path: string, value: unknown): Raw {
+  const [head, ...rest] = path.split('.');
+  if (!rest.length) return { ...raw, [head!]: value };
+  const child = isObj(raw[head!]) ? (raw[head!] as Raw) : {};
+  return { ...raw, [head!]: setIn(child, rest.join('.'), value) };
+}
+
+/** The account set from the optional names chosen, in the default order. */
+export function accountSet(optional: string[]): { name: string; ou: string }[] {
+  return [...DEFAULT_ACCOUNTS, ...OPTIONAL_ACCOUNTS.filter((a) => optional.includes(a.name))].map((a) => ({ ...a }));
+}
+
+/** ops@acme.com → the address each account gets (ops+aws-prod@acme.com). */
+export function accountEmails(mailbox: string, accounts: { name: string }[]): { name: string; email: string }[] {
+  return accounts.map((a) => ({ name: a.name, email: plusAddress(mailbox, `aws-${a.name}`) }));
+}
+
+/** The mailbox rule, plus: every plus-address made from it must be a valid account email. */
+export function mailboxRule(accounts: { name: string }[]): Rule {
+  return (v) => {
+    const own = accountEmailRule(v);
+    if (own) return own;
+    for (const a of accountEmails(v, accounts)) {
+      const bad = accountEmailRule(a.email);
+      if (bad) return `gives ${a.email} for ${a.name}, which ${bad}; use a shorter mailbox`;
+    }
+    return undefined;
+  };
+}
+
+/** A comma-separated list of emails: each valid, 1 to 10 of them. */
+export function parseEmailList(v: string): { emails: string[]; error?: string } {
+  const emails = v.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+  if (!emails.length) return { emails, error: 'needs at least one email address' };
+  if (emails.length > 10) return { emails, error: 'AWS allows at most 10 email addresses' };
+  for (const e of emails) {
+    const bad = emailRule(e);
+    if (bad) return { emails, error: `${e} ${bad}` };
+  }
+  return { emails };
+}
+
+/** The answers as a config file: the same shape `--config` reads. */
+export function configFileText(raw: Raw): string {
+  return `${JSON.stringify(raw, null, 2)}\n`;
+}
