@@ -44,6 +44,8 @@ export async function handleControl(emu: Emulator, method: string, url: URL, raw
           }),
         );
       }
+      case 'GET inflight':
+        return ok(emu.inFlightPeaks());
       case 'DELETE calls':
         emu.clearCalls();
         return ok({ ok: true });

@@ -68,6 +68,7 @@ export class Emulator {
   private rng: () => number;
   private seed: number;
   private callLog: CallRecord[] = [];
+  private inFlight = new Map<string, { now: number; peak: number }>();
   private callSeq = 0;
   private requestSeq = 0;
   private server: Server | null = null;
@@ -128,6 +129,7 @@ export class Emulator {
     this.world = new World(this.worldConfig);
     applyScenario(this.world, scenario);
     this.callLog = [];
+    this.inFlight = new Map();
     this.callSeq = 0;
     this.requestSeq = 0;
     this.rng = makeRng(this.seed);
@@ -193,6 +195,29 @@ export class Emulator {
 
   clearCalls(): void {
     this.callLog = [];
+    this.inFlight.clear();
+  }
+
+  /**
+   * Requests in flight per service (received, not yet answered): the most seen at once since
+   * the last reset/clearCalls. Benchmarks check the CLI never has more than 10 per service.
+   */
+  inFlightPeaks(): Record<string, number> {
+    return Object.fromEntries([...this.inFlight].map(([service, c]) => [service, c.peak]));
+  }
+
+  /** Counts one request of `service` in flight; call the returned function once it is answered. */
+  private trackInFlight(service: string): () => void {
+    let c = this.inFlight.get(service);
+    if (!c) this.inFlight.set(service, (c = { now: 0, peak: 0 }));
+    const counter = c;
+    counter.now++;
+    counter.peak = Math.max(counter.peak, counter.now);
+    let done = false;
+    return () => {
+      if (!done) counter.now--;
+      done = true;
+    };
   }
 
   state(opts: { raw?: boolean } = {}): unknown {
@@ -365,6 +390,7 @@ export class Emulator {
       return send(serializeError('json', err, requestId), err.code);
     }
     record.service = mod.name;
+    res.once('close', this.trackInFlight(mod.name));
     const errs = serviceErrors(mod);
     const fail = (spec: ErrorSpec, message: string) =>
       send(serializeError(mod.protocol, specError(spec, message), requestId, { errorWrapping: mod.errorWrapping, head: raw.method === 'HEAD' }), spec.code);

@@ -1,0 +1,50 @@
+// Bundled by bench/floor.mjs with esbuild and run once: prints, as JSON, the step graph
+// (steps/index.ts) with the actions each step plans for a brand-new account (each step's own
+// fresh() + plan(), no AWS call) and the realistic latency profile (emulator/latency.ts), so
+// the critical path is computed from the same data the CLI and the emulator use.
+import { STEPS } from '../steps/index.js';
+import { isRef, Ref, type Action, type StepContext } from '../steps/contract.js';
+import { refsIn, topoOrder } from '../engine/engine.js';
+import { readConfigFile, resolveBaseline } from '../config/load.js';
+import { REALISTIC } from '../emulator/latency.js';
+
+const configPath = process.argv[2];
+if (!configPath) throw new Error('usage: graph.js <config.json>');
+const want = resolveBaseline(readConfigFile(configPath), { placeholders: false, source: configPath });
+const known: Record<string, string> = { 'management.accountId': '123456789012' };
+const noAws = () => { throw new Error('fresh() must not call AWS'); };
+const ctxFor = (): StepContext => ({
+  want, mode: 'plan',
+  aws: { call: noAws, pages: noAws } as unknown as StepContext['aws'],
+  value: (k) => known[k],
+  ref: (k) => known[k] ?? new Ref(k),
+  publish: () => undefined,
+  inflight: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  signal: new AbortController().signal,
+});
+
+const view = (a: Action) => ({
+  kind: a.kind,
+  service: a.service,
+  operation: a.operation,
+  summary: a.summary,
+  // 'management', or the output key of the member account it goes to.
+  account: isRef(a.target.account) ? a.target.account.key : a.target.account,
+  needs: [...new Set([...refsIn(a.input), ...refsIn(a.target.account), ...(a.after ?? [])])],
+  produces: a.produces ?? [],
+});
+
+const steps = topoOrder(STEPS).map((s) => {
+  const ctx = ctxFor();
+  let actions: ReturnType<typeof view>[] = [];
+  let error: string | undefined;
+  try {
+    actions = s.plan(want, s.fresh(ctx)).map(view);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  return { id: s.id, needs: s.needs, actions, ...(error ? { error } : {}) };
+});
+process.stdout.write(JSON.stringify({ steps, latency: REALISTIC }));
