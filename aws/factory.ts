@@ -72,7 +72,7 @@ const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|Provisi
 
 export class AwsFactory implements AwsApi {
   private clients = new Map<string, Promise<AnyClient>>();
-  private memberCreds = new Map<string, Provider>();
+  private memberCreds = new Map<string, Promise<Provider>>();
   private baseCreds?: Provider;
   private readonly env: NodeJS.ProcessEnv;
   private readonly inFlight = new Map<string, Limiter>();
@@ -153,8 +153,9 @@ export class AwsFactory implements AwsApi {
     const key = `${account}|${session}`;
     let p = this.memberCreds.get(key);
     if (!p) {
-      const base = await this.base();
-      p = session === 'org-role' ? this.assumeRoleProvider(account, base) : this.assumeRootProvider(account, base);
+      // Cached before any await: every client for this account (s3, ec2, iam…) made at the
+      // same moment shares one provider, so one AssumeRole, not one per client.
+      p = this.base().then((base) => (session === 'org-role' ? this.assumeRoleProvider(account, base) : this.assumeRootProvider(account, base)));
       this.memberCreds.set(key, p);
     }
     return p;
@@ -175,11 +176,12 @@ export class AwsFactory implements AwsApi {
     return this.cachedProvider(async () => {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
       const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
-      const res = await sts.send(new AssumeRoleCommand({
+      // In sts's in-flight budget like any other call (200 accounts must not mean 200 at once).
+      const res = await this.slot('sts').run(() => sts.send(new AssumeRoleCommand({
         RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
         RoleSessionName: 'secure-start',
         DurationSeconds: 3600,
-      })) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      }))) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
       return toCreds(res.Credentials, account);
     });
   }
@@ -189,11 +191,11 @@ export class AwsFactory implements AwsApi {
     return this.cachedProvider(async () => {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
       const { AssumeRootCommand } = await import('@aws-sdk/client-sts');
-      const res = await sts.send(new AssumeRootCommand({
+      const res = await this.slot('sts').run(() => sts.send(new AssumeRootCommand({
         TargetPrincipal: account,
         TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' },
         DurationSeconds: 900,
-      })) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      }))) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
       return toCreds(res.Credentials, account);
     });
   }
