@@ -1,0 +1,147 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ini from 'ini';
+import { ssoProfiles, ssoProfilesOptions, sectionsFrom } from '../../../steps/sso-profiles.js';
+import { leaveRoot, rerunCommand } from '../../../steps/leave-root.js';
+import { managementAdminProfile, founderAccess } from '../../../steps/lib/sso-common.js';
+import { StepError } from '../../../steps/contract.js';
+import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, want as basicWant } from './sso-fixtures.js';
+
+const want = basicWant();
+const NAMES = ['management', 'log-archive', 'audit', 'prod', 'dev'].map((a) => `acme-robotics-${a}-admin`);
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ss-profiles-'));
+  file = join(dir, 'config');
+  ssoProfilesOptions.path = file;
+  ssoProfilesOptions.force = false;
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  delete ssoProfilesOptions.path;
+  ssoProfilesOptions.force = false;
+});
+
+describe('founder profiles', () => {
+  it('one per account the founder\'s groups reach, management first: <org>-<account>-<set>', () => {
+    expect(founderAccess(want)).toEqual(['management', 'log-archive', 'audit', 'prod', 'dev'].map((account) => ({ account, permissionSet: 'AdministratorAccess' })));
+    const sections = sectionsFrom({ want, value: (k) => SSO_VALUES[k] })!;
+    expect(sections.map((s) => s.header)).toEqual(['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)]);
+    expect(sections[0]!.entries).toEqual([['sso_start_url', START_URL], ['sso_region', 'eu-west-1'], ['sso_registration_scopes', 'sso:account:access']]);
+    expect(sections[4]!.entries).toEqual([['sso_session', 'acme-robotics'], ['sso_account_id', ACCOUNTS.prod], ['sso_role_name', 'AdministratorAccess'], ['region', 'eu-west-1'], ['output', 'json']]);
+  });
+
+  it('a founder also in Developers gets the power and read-only profiles too, without duplicates', () => {
+    const w = basicWant();
+    w.identityCenter.founderGroups = ['Admins', 'Developers'];
+    const names = founderAccess(w).map((a) => `${a.account}:${a.permissionSet}`);
+    expect(names).toEqual(['management:AdministratorAccess', 'log-archive:AdministratorAccess', 'audit:AdministratorAccess', 'prod:AdministratorAccess', 'prod:ReadOnly', 'dev:AdministratorAccess', 'dev:PowerUser']);
+  });
+
+  it('undefined while the start URL or an account is still unknown', () => {
+    const v: Record<string, string> = { ...SSO_VALUES };
+    delete v['dev.accountId'];
+    expect(sectionsFrom({ want, value: (k) => v[k] })).toBeUndefined();
+  });
+});
+
+describe('sso-profiles observe + plan', () => {
+  it('no file yet: one local write adding every section; applying it writes a file the ini parser reads back', async () => {
+    const f = fakeCtx(want, () => { throw new Error('no AWS call expected'); }, SSO_VALUES);
+    const seen = await ssoProfiles.observe(f.ctx);
+    expect(seen.diff).toEqual({ changed: true, added: ['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)], updated: [] });
+    const [a, ...rest] = ssoProfiles.plan(want, seen);
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ kind: 'call', symbol: '+', service: 'local', operation: 'WriteAwsConfig', input: { path: file } });
+    const r = fakeRun(want, a!, () => undefined, SSO_VALUES);
+    await a!.run!(r.ctx);
+    const parsed = ini.parse(readFileSync(file, 'utf8'));
+    expect(parsed['profile acme-robotics-prod-admin']).toEqual({ sso_session: 'acme-robotics', sso_account_id: ACCOUNTS.prod, sso_role_name: 'AdministratorAccess', region: 'eu-west-1', output: 'json' });
+    expect(parsed['profile acme-robotics-management-admin'].sso_account_id).toBe(MGMT);
+    // Converged: nothing more to do.
+    expect(ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx))).toEqual([]);
+  });
+
+  it('an existing file keeps every unrelated byte; a changed account ID is an in-place update (~)', async () => {
+    const mine = '# my stuff\r\n[profile work]\r\nregion = us-west-2\r\n\r\n';
+    writeFileSync(file, mine);
+    const f = fakeCtx(want, () => undefined, SSO_VALUES);
+    const [a] = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
+    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES).ctx);
+    expect(readFileSync(file, 'utf8').startsWith(mine)).toBe(true);
+    const values = { ...SSO_VALUES, 'prod.accountId': '299999999999' };
+    const f2 = fakeCtx(want, () => undefined, values);
+    const seen = await ssoProfiles.observe(f2.ctx);
+    expect(seen.diff).toEqual({ changed: true, added: [], updated: ['profile acme-robotics-prod-admin'] });
+    const [b] = ssoProfiles.plan(want, seen);
+    expect(b!.symbol).toBe('~');
+    await b!.run!(fakeRun(want, b!, () => undefined, values).ctx);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith(mine)).toBe(true);
+    expect(ini.parse(text)['profile acme-robotics-prod-admin'].sso_account_id).toBe('299999999999');
+  });
+
+  it('a same-named section we did not write: a clear error, unless --force', async () => {
+    writeFileSync(file, '[profile acme-robotics-prod-admin]\nregion = us-east-1\n');
+    const f = fakeCtx(want, () => undefined, SSO_VALUES);
+    const err = await ssoProfiles.observe(f.ctx).catch((e) => e);
+    expect(err).toBeInstanceOf(StepError);
+    expect(err.message).toMatch(/already has \[profile acme-robotics-prod-admin\], not written by secure-start.*--force/);
+    ssoProfilesOptions.force = true;
+    const [a] = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
+    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES).ctx);
+    expect(ini.parse(readFileSync(file, 'utf8'))['profile acme-robotics-prod-admin'].sso_account_id).toBe(ACCOUNTS.prod);
+    expect(readFileSync(`${file}.secure-start.bak`, 'utf8')).toBe('[profile acme-robotics-prod-admin]\nregion = us-east-1\n');
+  });
+
+  it('verify: a difference is advice (profiles live on one machine), not drift', async () => {
+    const f = fakeCtx(want, () => undefined, SSO_VALUES, 'verify');
+    const actions = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
+    expect(actions).toHaveLength(1);
+    expect(actions[0]).toMatchObject({ kind: 'manual', manual: { blocking: false } });
+    expect(actions[0]!.manual!.instructions[0]).toContain('npx secure-start profiles');
+  });
+
+  it('fresh (plan without credentials): one write naming every profile', () => {
+    const f = fakeCtx(want, () => undefined, {}, 'plan');
+    const [a] = ssoProfiles.plan(want, ssoProfiles.fresh(f.ctx));
+    expect(a!.summary).toContain('[sso-session acme-robotics] [profile acme-robotics-management-admin]');
+  });
+});
+
+describe('leave-root', () => {
+  it('root caller: one blocking manual step that switches to the management admin profile', () => {
+    expect(managementAdminProfile(want)).toBe('acme-robotics-management-admin');
+    const [a, ...rest] = leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: ['--yes', '--config', 'my config.json'] });
+    expect(rest).toEqual([]);
+    expect(a).toMatchObject({ kind: 'manual', manual: { blocking: true, switchProfile: 'acme-robotics-management-admin', link: START_URL } });
+    const text = a!.manual!.instructions.join('\n');
+    expect(text).toContain('aws sso login --sso-session acme-robotics');
+    expect(text).toContain("npx secure-start --yes --config 'my config.json' --profile acme-robotics-management-admin");
+  });
+
+  it('anyone else: nothing', () => {
+    for (const callerKind of ['iam-user', 'assumed-role', undefined]) {
+      expect(leaveRoot.plan(want, { callerKind, argv: [] })).toEqual([]);
+    }
+  });
+
+  it('the re-run command replaces an earlier --profile', () => {
+    expect(rerunCommand(['--profile', 'old', '--yes', '--profile=older'], 'new')).toBe('npx secure-start --yes --profile new');
+  });
+
+  it('root with no founder assignment on the management account: a StepError saying what to add', () => {
+    const w = basicWant();
+    w.identityCenter.assignments = w.identityCenter.assignments.map((x) => (x.group === 'Admins' ? { ...x, accounts: ['prod'] } : x));
+    expect(() => leaveRoot.plan(w, { callerKind: 'root', argv: [] })).toThrow(StepError);
+  });
+
+  it('observe reads the caller kind preflight published', async () => {
+    const f = fakeCtx(want, () => undefined, { 'caller.kind': 'root', 'sso.startUrl': START_URL });
+    expect(await leaveRoot.observe(f.ctx)).toMatchObject({ callerKind: 'root', startUrl: START_URL });
+  });
+});
