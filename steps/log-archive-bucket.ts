@@ -88,7 +88,7 @@ async function whenBucketExists(ctx: RunContext, bucket: string): Promise<void> 
 export const logArchiveBucket: Step<BucketSeen> = {
   id: 'log-archive-bucket',
   title: 'Organization trail bucket in the log-archive account',
-  needs: ['organization', 'accounts'],
+  needs: ['organization', 'accounts', 'leave-root'],
   controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.1', 'CIS 2.1.4'],
 
   async observe(ctx) {
@@ -110,6 +110,13 @@ export const logArchiveBucket: Step<BucketSeen> = {
       const code = status(e);
       if (code === 404 || errName(e) === 'NotFound' || errName(e) === 'NoSuchBucket') return base;
       if (code === 403) {
+        // 403 is also what our own bucket answers when its policy locks the role out: the
+        // log-archive account's own bucket list tells the two apart.
+        const mine = await ctx.aws.call('s3', 'ListBuckets', {}, t).then((r) => (r.Buckets ?? []).some((x) => x.Name === name), () => false);
+        if (mine) {
+          throw new StepError(`The bucket ${name} in your ${want.logArchiveAccount} account (${known.account}) refuses access to the OrganizationAccountAccessRole that secure-start uses.`,
+            `Someone changed its bucket policy to deny that role. Sign in to the ${want.logArchiveAccount} account as its root user (IAM → Root access management → Take privileged action → Delete S3 bucket policy), then run again: secure-start puts the right policy back.`);
+        }
         throw new StepError(`The S3 bucket name ${name} is taken by an AWS account outside your ${want.logArchiveAccount} account (${known.account}).`,
           'Bucket names are global and logs must never go to someone else\'s bucket. Choose a different short name ("org.slug" in the config), or delete that bucket if it is yours, then run again.');
       }

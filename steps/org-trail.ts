@@ -134,7 +134,14 @@ export const orgTrail: Step<TrailSeen> = {
               // Created by an earlier run that stopped before it saw the answer: adopt it;
               // the next round corrects any setting that differs.
               if (errName(e) !== 'TrailAlreadyExistsException') explainTrailError(e, seen.bucket);
-              arn = (await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target)).Trail?.TrailARN;
+              const found = (await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target)).Trail;
+              // A multi-region trail of that name made in another region shows here as a
+              // shadow; adopting it would never settle (observe only looks at home trails).
+              if (found?.HomeRegion && found.HomeRegion !== ctx.want.homeRegion) {
+                throw new StepError(`A trail named ${name} already exists with home region ${found.HomeRegion}, not ${ctx.want.homeRegion}.`,
+                  `Set "homeRegion" to ${found.HomeRegion} in the config, or set "trail.name" to another name (and delete the old trail once the new one logs), then run again.`);
+              }
+              arn = found?.TrailARN;
             }
             if (!arn) throw new StepError(`AWS created the trail ${name} but did not return its ARN.`, 'Run again in a minute.');
             return { 'trail.arn': arn };

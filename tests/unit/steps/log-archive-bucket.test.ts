@@ -173,9 +173,15 @@ describe('log-archive-bucket observe', () => {
     expect(published['trail.bucket']).toBeUndefined();
   });
 
-  it('refuses a bucket of that name owned by another account (403), with what to do', async () => {
-    const { ctx } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403) }));
+  it('refuses a bucket of that name owned by another account (403, not in our bucket list), with what to do', async () => {
+    const { ctx, calls } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: 'something-else' }] } }));
     await expect(logArchiveBucket.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('taken by an AWS account outside'), hint: expect.stringContaining('org.slug') });
+    expect(calls.map((c) => `${c.op}@${c.target?.account}`)).toEqual([`HeadBucket@${LA}`, `ListBuckets@${LA}`]);
+  });
+
+  it('our own bucket answering 403 (its policy locks the role out) is not called someone else\'s', async () => {
+    const { ctx } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: NAME }] } }));
+    await expect(logArchiveBucket.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('refuses access to the OrganizationAccountAccessRole'), hint: expect.stringContaining('Delete S3 bucket policy') });
   });
 
   it('plans from fresh when the account does not exist yet (plan mode), fails in apply', async () => {

@@ -106,6 +106,12 @@ describe('org-trail run', () => {
     expect(calls.map((c) => c.op)).toEqual(['CreateTrail', 'GetTrail']);
   });
 
+  it('refuses to adopt a same-named trail whose home is another region (it would never settle)', async () => {
+    const other = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/${NAME}`;
+    const { ctx } = fakeCtx(want, (_s, op) => (op === 'CreateTrail' ? awsErr('TrailAlreadyExistsException') : { Trail: { TrailARN: other, HomeRegion: 'us-east-1' } }));
+    await expect(runAction(create(), ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('home region us-east-1, not eu-west-1'), hint: expect.stringContaining('trail.name') });
+  });
+
   for (const [code, text] of [
     ['CloudTrailAccessNotEnabledException', /not trusted by the organization/],
     ['InsufficientS3BucketPolicyException', /does not let CloudTrail write/],
