@@ -1,0 +1,352 @@
+// Issue 4 end to end: trusted access, organizational units, member accounts and service
+// control policies, run by the BUILT CLI against the emulator. Scenario `fresh+iam-user`
+// (the root user cannot assume roles into members), root MFA on so root-access does not
+// block, and the Identity Center console step done up front (harmless before its steps exist).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import {
+  DescribePolicyCommand, ListAccountsCommand, ListCreateAccountStatusCommand, ListOrganizationalUnitsForParentCommand, ListParentsCommand,
+  ListPoliciesCommand, ListPoliciesForTargetCommand, ListRootsCommand, ListTargetsForPolicyCommand, OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { BASIC_CONFIG, explain, ops, readState, runCli, spawnCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import { denyingStatements, iamActionOf, principalArnOf } from '../helpers/scp-eval.js';
+import { resolveBaseline } from '../../config/load.js';
+import { SCPS, scpContent } from '../../steps/lib/org-scp-policies.js';
+
+const want = resolveBaseline(JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')), { placeholders: false });
+const CFG = ['--config', BASIC_CONFIG];
+const HOME = want.homeRegion;
+const EMAILS = Object.fromEntries(want.accounts.map((a) => [a.name, a.email]));
+const ORG_STEPS = ['organization', 'trusted-access', 'organizational-units', 'accounts', 'service-control-policies'];
+const GUARDRAILS = 'secure-start-guardrails';
+const LOG_PROTECTION = 'secure-start-log-protection';
+
+/** A world where a full run can finish non-interactively. */
+async function readyEmu(scenario: Parameters<typeof startEmu>[0]['scenario'] = 'fresh+iam-user'): Promise<Emulator> {
+  const emu = await startEmu({ scenario });
+  emu.enableIdentityCenter(HOME);
+  emu.setRootMfa(true);
+  return emu;
+}
+
+const orgs = (emu: Emulator) => new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+
+/** The organization as AWS (the emulator) shows it through the SDK: OU paths, accounts by email, policies. */
+async function snapshot(emu: Emulator) {
+  const c = orgs(emu);
+  const rootId = (await c.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+  const ouPath: Record<string, string> = { [rootId]: 'Root' };
+  const walk = async (parent: string): Promise<void> => {
+    let NextToken: string | undefined;
+    do {
+      const page = await c.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parent, NextToken }));
+      for (const ou of page.OrganizationalUnits ?? []) {
+        ouPath[ou.Id!] = `${ouPath[parent]}/${ou.Name}`;
+        await walk(ou.Id!);
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+  };
+  await walk(rootId);
+  const accounts: { id: string; name: string; email: string; path: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await c.send(new ListAccountsCommand({ NextToken }));
+    for (const a of page.Accounts ?? []) {
+      const parent = (await c.send(new ListParentsCommand({ ChildId: a.Id! }))).Parents![0]!.Id!;
+      accounts.push({ id: a.Id!, name: a.Name!, email: a.Email!, path: ouPath[parent]! });
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const policies: Record<string, { id: string; content: string; targets: string[] }> = {};
+  const summaries = [];
+  NextToken = undefined;
+  do {
+    const page = await c.send(new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY', NextToken }));
+    summaries.push(...(page.Policies ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  for (const p of summaries) {
+    const content = (await c.send(new DescribePolicyCommand({ PolicyId: p.Id! }))).Policy!.Content!;
+    const targets: string[] = [];
+    let t: string | undefined;
+    do {
+      const page = await c.send(new ListTargetsForPolicyCommand({ PolicyId: p.Id!, NextToken: t }));
+      targets.push(...(page.Targets ?? []).map((x) => ouPath[x.TargetId!] ?? x.TargetId!));
+      t = page.NextToken;
+    } while (t);
+    policies[p.Name!] = { id: p.Id!, content, targets: targets.sort() };
+  }
+  const ouIds = Object.fromEntries(Object.entries(ouPath).map(([id, path]) => [path, id]));
+  c.destroy();
+  return { rootId, ouPaths: Object.values(ouPath).sort(), ouIds, accounts, policies };
+}
+
+/** SCPs in effect for an account: those on the root and on every OU above it. */
+async function scpsAbove(emu: Emulator, accountId: string): Promise<{ name: string; content: string }[]> {
+  const c = orgs(emu);
+  const out: { name: string; content: string }[] = [];
+  let child = accountId;
+  for (;;) {
+    const parent = (await c.send(new ListParentsCommand({ ChildId: child }))).Parents![0]!;
+    const on = (await c.send(new ListPoliciesForTargetCommand({ TargetId: parent.Id!, Filter: 'SERVICE_CONTROL_POLICY' }))).Policies ?? [];
+    for (const p of on) out.push({ name: p.Name!, content: (await c.send(new DescribePolicyCommand({ PolicyId: p.Id! }))).Policy!.Content! });
+    if (parent.Type === 'ROOT') break;
+    child = parent.Id!;
+  }
+  c.destroy();
+  return out;
+}
+
+const expectedPaths = ['Root', 'Root/Security', 'Root/Workloads', 'Root/Workloads/NonProd', 'Root/Workloads/Prod'];
+const pathOf = (ou: string) => expectedPaths.find((p) => p.endsWith(`/${ou}`))!;
+const count = (r: CliResult, op: string) => r.mutatingCalls.filter((c) => c.operation === op).length;
+
+describe('organization structure: fresh run, second run, drift', () => {
+  let emu: Emulator;
+  let first: CliResult;
+
+  beforeAll(async () => {
+    emu = await readyEmu();
+    // Creations take a moment, so the calls show whether the accounts are made in parallel.
+    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 300, max: 300 } } } });
+    first = await runCli(['--yes', ...CFG], { emu });
+  });
+  afterAll(async () => { await emu?.stop(); });
+
+  it('a fresh run creates exactly the configured OUs, accounts and policies', async () => {
+    expect(first.code, explain(first)).toBe(0);
+    const s = await snapshot(emu);
+    expect(s.ouPaths).toEqual(expectedPaths);
+    const members = s.accounts.filter((a) => a.id !== '123456789012');
+    expect(members.map((a) => ({ name: a.name, email: a.email, path: a.path })).sort((a, b) => a.name.localeCompare(b.name)))
+      .toEqual(want.accounts.map((a) => ({ name: a.name, email: a.email, path: pathOf(a.ou) })).sort((a, b) => a.name.localeCompare(b.name)));
+    expect(Object.keys(s.policies).sort()).toEqual(['FullAWSAccess', LOG_PROTECTION, GUARDRAILS].sort());
+    expect(s.policies[GUARDRAILS]!.targets).toEqual(['Root']);
+    expect(s.policies[LOG_PROTECTION]!.targets).toEqual(['Root/Security']);
+    for (const def of SCPS.filter((d) => d.enabled(want))) expect(s.policies[def.name]!.content).toBe(scpContent(def, want));
+
+    // Exactly one create per thing (the console step already enabled sso trusted access).
+    const orgCalls = first.mutatingCalls.filter((c) => c.service === 'organizations');
+    expect(ops(orgCalls).sort()).toEqual([
+      ...Array(4).fill('organizations:CreateOrganizationalUnit'), ...Array(4).fill('organizations:CreateAccount'),
+      ...Array(4).fill('organizations:MoveAccount'), ...Array(2).fill('organizations:CreatePolicy'),
+      ...Array(2).fill('organizations:AttachPolicy'), ...Array(3).fill('organizations:EnableAWSServiceAccess'),
+    ].sort());
+    // In parallel: every account was requested before the first one was moved into its OU.
+    const seqOf = (op: string) => orgCalls.filter((c) => c.operation === op).map((c) => c.seq);
+    expect(Math.max(...seqOf('CreateAccount'))).toBeLessThan(Math.min(...seqOf('MoveAccount')));
+    // The state file no longer lists any creation in flight.
+    expect(readState(first.dir).inflight).toEqual({});
+  });
+
+  it('the calls made inside member accounts went through OrganizationAccountAccessRole and pass every SCP above them', async () => {
+    const s = await snapshot(emu);
+    const memberIds = new Set(s.accounts.filter((a) => a.id !== '123456789012').map((a) => a.id));
+    const inMembers = first.mutatingCalls.filter((c) => c.account && memberIds.has(c.account));
+    // Hardening, contacts and the trail bucket: a real amount of work, in every member.
+    expect(new Set(inMembers.map((c) => c.account))).toEqual(memberIds);
+    expect(inMembers.length).toBeGreaterThanOrEqual(memberIds.size * 3);
+    const scps = new Map<string, { name: string; content: string }[]>();
+    for (const id of memberIds) scps.set(id, await scpsAbove(emu, id));
+    expect(scps.get(s.accounts.find((a) => a.name === 'log-archive')!.id)!.map((p) => p.name).sort()).toEqual(['FullAWSAccess', 'FullAWSAccess', LOG_PROTECTION, GUARDRAILS].sort());
+    let wouldBlockOthers = 0;
+    for (const c of inMembers) {
+      const principal = principalArnOf(c.principal!);
+      expect(principal, `${c.service}:${c.operation}`).toBe(`arn:aws:iam::${c.account}:role/OrganizationAccountAccessRole`);
+      const req = { action: iamActionOf(c.service, c.operation), context: { 'aws:PrincipalArn': principal, 'aws:RequestedRegion': c.region ?? HOME } };
+      for (const p of scps.get(c.account!)!) {
+        expect(denyingStatements(p.content, req).map((x) => x.Sid), `${p.name} blocks ${c.service}:${c.operation} in ${c.account}`).toEqual([]);
+      }
+      const asOther = { ...req, context: { ...req.context, 'aws:PrincipalArn': `arn:aws:iam::${c.account}:role/Developer` } };
+      if (scps.get(c.account!)!.some((p) => denyingStatements(p.content, asOther).length)) wouldBlockOthers++;
+    }
+    // Not vacuous: some of these calls are exactly what the guardrails forbid to anyone else
+    // (account-level S3 Block Public Access in every member, the trail bucket's settings).
+    expect(wouldBlockOthers).toBeGreaterThanOrEqual(memberIds.size);
+  });
+
+  it('a second run makes no mutating call', async () => {
+    const again = await runCli(['--yes', ...CFG], { emu, dir: first.dir });
+    expect(again.code, explain(again)).toBe(0);
+    expect(ops(again.mutatingCalls)).toEqual([]);
+  });
+
+  it('drift behind the tool\'s back (SCP edited, SCP detached, account moved): verify exits 4 and names each, the next run restores exactly those, verify is clean', async () => {
+    const s = await snapshot(emu);
+    const prod = s.accounts.find((a) => a.name === 'prod')!;
+    emu.drift('organizations', 'update-policy', { policy: GUARDRAILS, content: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}' });
+    emu.drift('organizations', 'detach-policy', { policy: LOG_PROTECTION, target: s.ouIds['Root/Security'] });
+    emu.drift('organizations', 'move-account', { accountId: prod.id, parent: 'Security' });
+
+    const v = await runCli(['verify', ...CFG], { emu, dir: first.dir });
+    expect(v.code, explain(v)).toBe(4);
+    expect(v.mutatingCalls).toEqual([]);
+    expect(v.stdout).toMatch(/drift\s+Service control policies/);
+    expect(v.stdout).toMatch(/drift\s+Member accounts/);
+    expect(v.stdout).toContain(`UpdatePolicy ${GUARDRAILS}`);
+    expect(v.stdout).toContain(`AttachPolicy ${LOG_PROTECTION} → the Security OU`);
+    expect(v.stdout).toContain('MoveAccount prod → Prod OU');
+
+    const fix = await runCli(['--yes', ...CFG], { emu, dir: first.dir });
+    expect(fix.code, explain(fix)).toBe(0);
+    expect(ops(fix.mutatingCalls).sort()).toEqual(['organizations:AttachPolicy', 'organizations:MoveAccount', 'organizations:UpdatePolicy']);
+    const after = await snapshot(emu);
+    expect(after.policies[GUARDRAILS]!.content).toBe(scpContent(SCPS[0]!, want));
+    expect(after.policies[LOG_PROTECTION]!.targets).toEqual(['Root/Security']);
+    expect(after.accounts.find((a) => a.name === 'prod')).toEqual({ ...prod, path: 'Root/Workloads/Prod' });
+
+    const ok = await runCli(['verify', ...CFG], { emu, dir: first.dir });
+    expect(ok.code, explain(ok)).toBe(0);
+  });
+});
+
+describe('organization structure: accounts that already exist or cannot be made', () => {
+  it('an account created outside the tool with the configured email is adopted (no CreateAccount) and moved into its OU', async () => {
+    const emu = await readyEmu({ base: 'org-exists', principal: 'iam-user', members: [{ name: 'Production (old)', email: EMAILS.prod!.toUpperCase() }] });
+    try {
+      const before = await snapshot(emu);
+      const existing = before.accounts.find((a) => a.name === 'Production (old)')!;
+      expect(existing.path).toBe('Root');
+
+      const r = await runCli(['--yes', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(0);
+      const created = r.mutatingCalls.filter((c) => c.operation === 'CreateAccount');
+      expect(created).toHaveLength(want.accounts.length - 1);
+      const after = await snapshot(emu);
+      expect(after.accounts.find((a) => a.id === existing.id)!.path).toBe('Root/Workloads/Prod');
+      expect(after.accounts.filter((a) => a.email.toLowerCase() === EMAILS.prod)).toHaveLength(1);
+      expect(after.accounts).toHaveLength(1 + want.accounts.length);
+      expect(readState(r.dir).outputs['prod.accountId']).toBe(existing.id);
+      // Hardening reached the adopted account too.
+      expect(r.mutatingCalls.some((c) => c.account === existing.id && c.operation === 'PutPublicAccessBlock')).toBe(true);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('EMAIL_ALREADY_EXISTS for one account: reported with what to do, the other accounts complete', async () => {
+    const emu = await readyEmu();
+    // The dev email belongs to an AWS account outside this organization.
+    emu.world.addAccount('555555555555', 'Someone else', EMAILS.dev!);
+    try {
+      const r = await runCli(['--yes', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(1);
+      const out = r.stdout + r.stderr;
+      expect(out).toContain(`AWS could not create the account dev (${EMAILS.dev}): ${EMAILS.dev} already belongs to another AWS account`);
+      expect(out).toContain('Pick another address for dev in the config (accounts → email)');
+      expect(out).toMatch(/accounts failed/);
+
+      const s = await snapshot(emu);
+      const members = s.accounts.filter((a) => a.id !== '123456789012');
+      expect(members.map((a) => `${a.name} ${a.path}`).sort()).toEqual(['audit Root/Security', 'log-archive Root/Security', 'prod Root/Workloads/Prod']);
+      expect(count(r, 'CreateAccount')).toBe(4);
+      expect(count(r, 'MoveAccount')).toBe(3);
+      // The SCP step does not depend on the accounts: it completed too.
+      expect(Object.keys(s.policies)).toEqual(expect.arrayContaining([GUARDRAILS, LOG_PROTECTION]));
+      expect(readState(r.dir).inflight).toEqual({});
+
+      // Run again: only dev is attempted again; nothing made twice.
+      const again = await runCli(['--yes', ...CFG], { emu, dir: r.dir });
+      expect(again.code, explain(again)).toBe(1);
+      expect(again.mutatingCalls.filter((c) => c.service === 'organizations').map((c) => c.operation)).toEqual(['CreateAccount']);
+      expect((await snapshot(emu)).accounts).toHaveLength(4);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('killed while accounts are being created: the next run waits on the recorded requests, never creates twice', async () => {
+    const emu = await readyEmu();
+    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 2500, max: 2500 } } } });
+    try {
+      const run = spawnCli(['--yes', ...CFG], { emu });
+      // Wait until every creation request is saved in the state file, then kill -9.
+      let inflight: Record<string, { requestId: string }> = {};
+      for (let i = 0; i < 200 && Object.keys(inflight).length < want.accounts.length; i++) {
+        await new Promise((res) => setTimeout(res, 25));
+        try { inflight = readState(run.dir)?.inflight ?? {}; } catch { /* mid-rename */ }
+      }
+      run.child.kill('SIGKILL');
+      const killed = await run.done;
+      expect(Object.keys(inflight).sort(), explain(killed)).toEqual(want.accounts.map((a) => `account:${a.email}`).sort());
+      expect(count(killed, 'CreateAccount')).toBe(want.accounts.length);
+
+      const resumed = await runCli(['--yes', ...CFG], { emu, dir: run.dir });
+      expect(resumed.code, explain(resumed)).toBe(0);
+      expect(count(resumed, 'CreateAccount')).toBe(0);
+      expect(resumed.calls.filter((c) => c.operation === 'DescribeCreateAccountStatus').length).toBeGreaterThanOrEqual(want.accounts.length);
+      // The IDs saved before the kill are AWS's requests, and they are what made the accounts.
+      const c = orgs(emu);
+      const statuses = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await c.send(new ListCreateAccountStatusCommand({ NextToken }));
+        statuses.push(...(page.CreateAccountStatuses ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      c.destroy();
+      expect(statuses.map((x) => `${x.Id} ${x.State}`).sort()).toEqual(Object.values(inflight).map((x) => `${x.requestId} SUCCEEDED`).sort());
+      const s = await snapshot(emu);
+      expect(s.accounts).toHaveLength(1 + want.accounts.length);
+      expect(s.accounts.filter((a) => a.id !== '123456789012').every((a) => a.path !== 'Root')).toBe(true);
+      expect(readState(resumed.dir).inflight).toEqual({});
+    } finally {
+      await emu.stop();
+    }
+  });
+});
+
+describe('plan on a fresh account', () => {
+  // The organization part of `plan --json`, exactly, in order, with symbolic IDs.
+  const content = (name: string) => scpContent(SCPS.find((d) => d.name === name)!, want);
+  const description = (name: string) => SCPS.find((d) => d.name === name)!.description;
+  const expected = [
+    { step: 'organization', symbol: '+', operation: 'CreateOrganization', input: { FeatureSet: 'ALL' } },
+    ...['cloudtrail', 'sso', 'account', 'iam'].map((s) => ({ step: 'trusted-access', symbol: '+', operation: 'EnableAWSServiceAccess', input: { ServicePrincipal: `${s}.amazonaws.com` } })),
+    { step: 'organizational-units', symbol: '+', operation: 'CreateOrganizationalUnit', input: { ParentId: '<org.rootId>', Name: 'Security' } },
+    { step: 'organizational-units', symbol: '+', operation: 'CreateOrganizationalUnit', input: { ParentId: '<org.rootId>', Name: 'Workloads' } },
+    { step: 'organizational-units', symbol: '+', operation: 'CreateOrganizationalUnit', input: { ParentId: '<ou.Workloads.id>', Name: 'Prod' } },
+    { step: 'organizational-units', symbol: '+', operation: 'CreateOrganizationalUnit', input: { ParentId: '<ou.Workloads.id>', Name: 'NonProd' } },
+    ...[['log-archive', 'Security'], ['audit', 'Security'], ['prod', 'Prod'], ['dev', 'NonProd']].flatMap(([name, ou]) => [
+      { step: 'accounts', symbol: '+', operation: 'CreateAccount', input: { Email: `ops+aws-${name}@acme.example`, AccountName: name } },
+      { step: 'accounts', symbol: '+', operation: 'MoveAccount', input: { AccountId: `<${name}.accountId>`, SourceParentId: '<org.rootId>', DestinationParentId: `<ou.${ou}.id>` } },
+    ]),
+    { step: 'service-control-policies', symbol: '+', operation: 'CreatePolicy', input: { Name: GUARDRAILS, Description: description(GUARDRAILS), Type: 'SERVICE_CONTROL_POLICY', Content: content(GUARDRAILS) } },
+    { step: 'service-control-policies', symbol: '+', operation: 'AttachPolicy', input: { PolicyId: `<scp.${GUARDRAILS}.id>`, TargetId: '<org.rootId>' } },
+    { step: 'service-control-policies', symbol: '+', operation: 'CreatePolicy', input: { Name: LOG_PROTECTION, Description: description(LOG_PROTECTION), Type: 'SERVICE_CONTROL_POLICY', Content: content(LOG_PROTECTION) } },
+    { step: 'service-control-policies', symbol: '+', operation: 'AttachPolicy', input: { PolicyId: `<scp.${LOG_PROTECTION}.id>`, TargetId: '<ou.Security.id>' } },
+  ].map((a) => ({ ...a, service: 'organizations', account: 'management', region: 'us-east-1' }));
+
+  const orgPart = (r: CliResult) => {
+    const planned = JSON.parse(r.stdout) as { step: string; kind: string; symbol: string; service: string; operation: string; input: unknown; account: string; region: string }[];
+    return planned.filter((a) => ORG_STEPS.includes(a.step)).map(({ step, symbol, service, operation, input, account, region }) => ({ step, symbol, service, operation, input, account, region }));
+  };
+
+  it('without credentials: every organizations call with its input, in order, with symbolic IDs', async () => {
+    const r = await runCli(['plan', '--json', ...CFG]);
+    expect(r.code, explain(r)).toBe(0);
+    expect(orgPart(r)).toEqual(expected);
+  });
+
+  it('against a fresh account (no organization yet): the same calls, and nothing changed', async () => {
+    const emu = await startEmu({ scenario: 'fresh+iam-user' });
+    try {
+      const r = await runCli(['plan', '--json', ...CFG], { emu });
+      expect(orgPart(r), explain(r)).toEqual(expected);
+      expect(r.mutatingCalls).toEqual([]);
+      // Read-only through and through: no organization appeared.
+      expect(r.calls.filter((c) => c.service === 'organizations').every((c) => !c.mutating)).toBe(true);
+      const text = await runCli(['plan', ...CFG], { emu });
+      expect(text.mutatingCalls).toEqual([]);
+      for (const title of ['Trusted access', 'Organizational units', 'Member accounts', 'Service control policies']) {
+        const block = text.stdout.split('\n').findIndex((l) => l.startsWith(title));
+        expect(block, `${title} missing from the plan\n${text.stdout}`).toBeGreaterThanOrEqual(0);
+      }
+      expect(text.stdout).toContain('+ organizations:MoveAccount prod → Prod OU');
+      expect(text.stdout).not.toMatch(/could not plan.*(Organizational|Member accounts|Service control)/);
+    } finally {
+      await emu.stop();
+    }
+  });
+});
