@@ -45,7 +45,7 @@ function accountsOf(ctx: StepContext): HardenedAccount[] {
 export const accountHardening: Step<HardeningSeen> = {
   id: 'account-hardening',
   title: 'Account hardening: S3 Block Public Access, EBS encryption, password policy',
-  needs: ['accounts'],
+  needs: ['accounts', 'leave-root'],
   controls: ['SSB ACCT.06', 'SSB ACCT.08', 'SSB WKLD.08', 'CIS 1.8', 'CIS 1.9', 'CIS 2.1.4', 'CIS 2.2.1'],
 
   async observe(ctx) {

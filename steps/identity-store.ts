@@ -131,7 +131,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
       const link = `${consoleLink(seen.region)}users`;
       actions.push({
         kind: 'manual', symbol: '!', service: 'console', operation: 'FounderPassword', input: {}, target,
-        summary: `! Give ${f.userName} a password to sign in to Identity Center`,
+        summary: `! Give ${f.userName} a password: IAM Identity Center → Settings → turn on "Send email OTP", or Users → ${f.userName} → Reset password → one-time password`,
         manual: {
           instructions: [
             'Users created by API get no invitation email. Either:',
@@ -145,7 +145,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
       });
       actions.push({
         kind: 'manual', symbol: '!', service: 'console', operation: 'IdentityCenterMfa', input: {}, target,
-        summary: '! Require MFA for Identity Center sign-in',
+        summary: '! Require MFA at every Identity Center sign-in: IAM Identity Center → Settings → Authentication → Multi-factor authentication',
         manual: {
           instructions: [
             'IAM Identity Center console → Settings → Authentication → Multi-factor authentication → Configure:',

@@ -6,6 +6,12 @@ import { organization } from './organization.js';
 import { trustedAccess } from './trusted-access.js';
 import { organizationalUnits } from './organizational-units.js';
 import { accounts } from './accounts.js';
+import { identityCenterInstance } from './identity-center-instance.js';
+import { permissionSets } from './permission-sets.js';
+import { identityStore } from './identity-store.js';
+import { accountAssignments } from './account-assignments.js';
+import { ssoProfiles } from './sso-profiles.js';
+import { leaveRoot } from './leave-root.js';
 import { serviceControlPolicies } from './service-control-policies.js';
 import { logArchiveBucket } from './log-archive-bucket.js';
 import { orgTrail } from './org-trail.js';
@@ -21,6 +27,12 @@ export const STEPS: Step<any>[] = [
   trustedAccess,
   organizationalUnits,
   accounts,
+  identityCenterInstance,
+  permissionSets,
+  identityStore,
+  accountAssignments,
+  ssoProfiles,
+  leaveRoot,
   serviceControlPolicies,
   logArchiveBucket,
   orgTrail,

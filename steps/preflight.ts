@@ -22,6 +22,7 @@ export const preflight: Step<PreflightSeen> = {
     const principal = /:root$/.test(arn) ? 'root' : /:user\//.test(arn) ? 'iam-user' : /:assumed-role\//.test(arn) ? 'assumed-role' : 'unknown';
     if (!me.Account) throw new StepError('AWS did not say which account these credentials belong to.');
     ctx.publish('management.accountId', me.Account);
+    ctx.publish('caller.kind', principal);
     ctx.info(`Signed in to AWS account ${me.Account} as ${principal === 'root' ? 'the root user' : arn}.`);
     let rootAccessKeys: boolean | undefined;
     try {

@@ -62,7 +62,7 @@ const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access fo
 export const rootAccess: Step<RootSeen> = {
   id: 'root-access',
   title: 'Root users: MFA, no access keys, centralized root access',
-  needs: ['organization', 'accounts', 'trusted-access'],
+  needs: ['organization', 'accounts', 'trusted-access', 'leave-root'],
   controls: ['SSB ACCT.02', 'SSB ACCT.05', 'CIS 1.4', 'CIS 1.5', 'CIS 1.6'],
 
   async observe(ctx) {

@@ -105,8 +105,6 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
     if (!sections) return seen;
     const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ssoProfilesOptions.force });
     if (merged.conflicts.length) throw conflictError(new AwsConfigConflictError(seen.path, merged.conflicts));
-    // Said once per run: on the last round, when the file is up to date.
-    if (!merged.changed && ctx.mode === 'apply') ctx.info(await loginAdvice(ctx.want.org.slug));
     return { ...seen, diff: { changed: merged.changed, added: merged.added, updated: merged.updated } };
   },
 
@@ -141,6 +139,8 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
         const sections = sectionsFrom(ctx);
         if (!sections) throw new StepError('The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.', 'Run again once the steps before this one have finished.');
         await write(ctx, sections);
+        // Right after writing them: how to use them (probing `aws` costs a process start, so only here).
+        ctx.info(await loginAdvice(want.org.slug));
       },
     }];
   },
