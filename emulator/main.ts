@@ -1,6 +1,6 @@
 // Standalone emulator: node dist/emulator.js --port 4566 [--latency realistic --scale 0.01] [--scenario fresh]
 import { parseArgs } from 'node:util';
-import { startEmulator } from './index.js';
+import { parseScenario, startEmulator } from './index.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,13 +28,30 @@ if (!latency) {
   process.exit(2);
 }
 
+const port = Number(values.port);
+if (!/^\d+$/.test(values.port) || port > 65535) {
+  console.error(`--port must be a number from 0 to 65535 (0 = any free port), not ${values.port}`);
+  process.exit(2);
+}
+
+try {
+  parseScenario(values.scenario);
+} catch (e) {
+  console.error(`--scenario: ${(e as Error).message}`);
+  process.exit(2);
+}
+
 const emu = await startEmulator({
-  port: Number(values.port),
+  port,
   host: values.host,
   latency,
   latencyScale: Number(values.scale),
   scenario: values.scenario,
   config: values['page-size'] ? { pageSize: Number(values['page-size']) } : undefined,
+}).catch((e: NodeJS.ErrnoException) => {
+  // A taken port is the usual failure: say which, and how to pick another.
+  console.error(e.code === 'EADDRINUSE' ? `port ${port} is already in use: pass --port <another> (or --port 0 for any free port)` : `could not start the emulator: ${e.message}`);
+  process.exit(1);
 });
 
 console.log(`# secure-start AWS emulator on ${emu.url} (scenario ${values.scenario}, latency ${latency} x${values.scale})`);
