@@ -87,8 +87,10 @@ export const rootAccess: Step<RootSeen> = {
     try {
       seen.features = (await ctx.aws.call('iam', 'ListOrganizationsFeatures', {})).EnabledFeatures ?? [];
     } catch (e) {
-      // Before trusted access for IAM is on (a plan on a half-built organization): nothing enabled yet.
-      if ((e as Error).name !== 'ServiceAccessNotEnabledException') throw e;
+      // A plan before the organization exists, or before trusted access for IAM is on:
+      // nothing enabled yet (the enable calls come after those steps in apply).
+      const notYet = ['ServiceAccessNotEnabledException', 'OrganizationNotFoundException', 'AWSOrganizationsNotInUseException'];
+      if (!notYet.includes((e as Error).name)) throw e;
       seen.features = [];
     }
     // AssumeRoot into members only works once root sessions are enabled.

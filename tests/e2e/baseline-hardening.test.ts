@@ -150,3 +150,29 @@ describe('a bucket with the trail bucket\'s name owned by another account', () =
     }
   });
 });
+
+describe('plan on a brand-new account (no organization yet, root user)', () => {
+  it('shows every issue-6 step\'s calls and makes zero mutating calls', async () => {
+    const emu = await startEmu({ scenario: 'fresh' });
+    let dir: string | undefined;
+    try {
+      const r = await runCli(['plan', '--config', CONFIG], { emu });
+      dir = r.dir;
+      expect(r.code, explain(r)).toBe(0);
+      expect(r.mutatingCalls, explain(r)).toEqual([]);
+      for (const text of [
+        '+ s3:CreateBucket acme-robotics-org-trail-<log-archive.accountId>',
+        '+ cloudtrail:CreateTrail acme-robotics-org-trail',
+        '+ budgets:CreateBudget acme-robotics-monthly',
+        '+ ce:CreateAnomalyMonitor acme-robotics-services',
+        '+ account:PutAlternateContact management SECURITY',
+        '+ iam:UpdateAccountPasswordPolicy dev',
+        '+ iam:EnableOrganizationsRootSessions',
+        'Turn on MFA for the root user',
+      ]) expect(r.stdout.replace(/\s+/g, ' '), text).toContain(text);
+    } finally {
+      await emu.stop();
+      if (dir) removeDir(dir);
+    }
+  });
+});

@@ -101,6 +101,13 @@ describe('root access observe', () => {
     expect(calls.map((c) => c.op)).toEqual(['GetAccountSummary', 'ListOrganizationsFeatures']);
   });
 
+  it('a plan before the organization exists reads as nothing enabled (OrganizationNotFoundException)', async () => {
+    const { ctx } = fakeCtx(want, (_s, op) => (op === 'GetAccountSummary' ? summary(1, 0) : awsErr('OrganizationNotFoundException')), {}, 'plan');
+    const seen = await step.observe(ctx);
+    expect(seen).toEqual({ mfaEnabled: true, accessKeysPresent: false, features: [], audit: [] });
+    expect(step.plan(want, seen).map((a) => a.operation)).toEqual(['EnableOrganizationsRootCredentialsManagement', 'EnableOrganizationsRootSessions']);
+  });
+
   it('a member that cannot be audited is a warning, the others are still audited', async () => {
     const { ctx, warnings, infos } = fakeCtx(want, (_s, op, _i, target) => {
       if (op === 'GetAccountSummary') return summary(1, 0);
