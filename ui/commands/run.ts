@@ -107,10 +107,15 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     const onSigint = () => {
       interrupts++;
       if (interrupts > 1) process.exit(EXIT.interrupted);
-      env.stderr.write('\nStopping after the calls already sent… (Ctrl-C again to quit at once)\n');
+      const msg = 'Stopping after the calls already sent… (Ctrl-C again to quit at once)';
+      // listr2 redraws the screen: a plain write would be drawn over, so it goes through the host.
+      if (io instanceof LazyListrHost) io.notice(msg);
+      else env.stderr.write(`\n${msg}\n`);
       s.engine.interrupt();
     };
     process.on('SIGINT', onSigint);
+    // A prompt may leave the terminal in raw mode, where Ctrl-C is a key, not SIGINT.
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
     try {
       await state.save();
       result = await s.engine.run({ mode: 'apply', aws: s.aws, readAws: s.aws.readOnlyView() });
@@ -239,6 +244,9 @@ class LazyListrHost implements IoHost {
   notify(e: Parameters<IoHost['notify']>[0]): void {
     if (this.host) this.host.notify(e);
     else this.queue.push(e);
+  }
+  notice(message: string): void {
+    this.host?.notice(message);
   }
   async finish(): Promise<void> {
     await this.loading;

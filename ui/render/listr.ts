@@ -194,6 +194,13 @@ export class ListrIoHost implements IoHost {
     }
   }
 
+  /** A message for the person while tasks render: shown on the first step still running. */
+  notice(message: string): void {
+    const running = [...this.steps.values()].find((s) => s.task && !s.done.settled);
+    if (running?.task) running.task.output = message;
+    this.after.unshift(message);
+  }
+
   /** Waits for the renderer to finish, then prints the messages kept for after it. */
   async finish(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);

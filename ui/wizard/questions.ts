@@ -168,6 +168,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
           message: `Regions you will use (${home} is always included; space to toggle, Enter to go on)`,
           options: AWS_REGIONS.map((r) => ({ value: r as string, label: r, ...(r === home ? { hint: 'home region' } : {}) })),
           initialValues: [home],
+          cursorAt: home,
           required: false,
           maxItems: 8,
         }));
