@@ -75,6 +75,21 @@ describe('account-hardening plan', () => {
     expect(actions[0]!.summary).toContain('reuse prevention 5 < 24, symbols not required');
   });
 
+  it('a deleted password policy is put back in full, and the finding says there is none', () => {
+    const seen = compliant();
+    seen.accounts[2]!.passwordPolicy = null;
+    const actions = accountHardening.plan(want, seen);
+    expect(brief(actions)).toEqual([{ symbol: '+', op: 'iam:UpdateAccountPasswordPolicy', input: PW }]);
+    expect(actions[0]!.target).toEqual({ account: IDS.audit, region: 'us-east-1' });
+    expect(actions[0]!.summary).toBe('+ iam:UpdateAccountPasswordPolicy audit (no password policy; set length ≥ 14, reuse prevention 24, symbols/numbers/upper/lower required)');
+  });
+
+  it('EBS off names the region in the finding', () => {
+    const seen = compliant();
+    seen.accounts[0]!.ebs['eu-west-1'] = false;
+    expect(accountHardening.plan(want, seen)[0]!.summary).toBe('~ ec2:EnableEbsEncryptionByDefault management eu-west-1 (EBS encryption by default is off in this region)');
+  });
+
   it('turned-off hardening options plan no BPA or EBS change', () => {
     const w = { ...want, hardening: { ...want.hardening, s3BlockPublicAccess: false, ebsEncryption: false } };
     const seen = compliant();
@@ -124,5 +139,34 @@ describe('account-hardening observe', () => {
     expect(new Set(plan.calls.map((c) => c.target.account))).toEqual(new Set(['management']));
     const apply = fakeCtx(want, answer, values, 'apply');
     await expect(accountHardening.observe(apply.ctx)).rejects.toMatchObject({ name: 'StepError' });
+  });
+
+  it('reads accounts × regions in parallel, at most 4 accounts at a time', async () => {
+    const regions = ['eu-west-1', 'us-east-1', 'eu-central-1', 'us-west-2'];
+    const many = { ...want, allowedRegions: regions, accounts: Array.from({ length: 9 }, (_, i) => ({ ...want.accounts[0]!, name: `acct${i}`, email: `ops+a${i}@acme.example` })) };
+    const values = { 'management.accountId': MGMT, ...Object.fromEntries(many.accounts.map((a, i) => [`${a.name}.accountId`, String(222200000001 + i)])) };
+    const { ctx } = fakeCtx(many, () => ({}), values);
+    let inFlight = 0;
+    let peak = 0;
+    let peakAccounts = 0;
+    const perAccount = new Map<string, number>();
+    (ctx.aws as any).call = async (_s: string, op: string, _i: unknown, target: { account: string }) => {
+      inFlight++;
+      perAccount.set(target.account, (perAccount.get(target.account) ?? 0) + 1);
+      peak = Math.max(peak, inFlight);
+      peakAccounts = Math.max(peakAccounts, perAccount.size);
+      await new Promise((r) => setTimeout(r, 2));
+      inFlight--;
+      const left = perAccount.get(target.account)! - 1;
+      if (left) perAccount.set(target.account, left); else perAccount.delete(target.account);
+      return op === 'GetPublicAccessBlock' ? { PublicAccessBlockConfiguration: allOn } : op === 'GetEbsEncryptionByDefault' ? { EbsEncryptionByDefault: true } : { PasswordPolicy: PW };
+    };
+    const seen = await accountHardening.observe(ctx);
+    expect(seen.accounts).toHaveLength(10);
+    expect(seen.accounts.every((a) => regions.every((r) => a.ebs[r] === true))).toBe(true);
+    expect(accountHardening.plan(many, seen)).toEqual([]);
+    // Bounded by account (each read goes through an assumed role); within one, all at once.
+    expect(peakAccounts).toBe(4);
+    expect(peak).toBe(4 * (regions.length + 2));
   });
 });
