@@ -63,6 +63,11 @@ describe('Identity Center with an IAM user caller', () => {
     expect(r.mutatingCalls.filter((c) => c.service === 'sso-admin' || c.service === 'identitystore')).toEqual([]);
     // The profiles were not written yet: the founder's file is as it was.
     expect(readFileSync(join(dir, '.aws/config'), 'utf8')).toBe(MINE);
+    // And `profiles` has nothing to read yet: it says what to do first.
+    const p = await runCli(['profiles', '--config', BASIC_CONFIG], { emu, dir });
+    expect(p.code, explain(p)).toBe(1);
+    expect(p.stderr).toContain('IAM Identity Center is not enabled in this organization yet');
+    expect(readFileSync(join(dir, '.aws/config'), 'utf8')).toBe(MINE);
   });
 
   it('after the console action the re-run completes: sets, groups, founder, 13 assignments, profiles', async () => {
@@ -147,6 +152,26 @@ describe('Identity Center with an IAM user caller', () => {
 
     const again = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir });
     expect(again.code, explain(again)).toBe(0);
+  });
+
+  it('one assignment failing does not stop the others: the step fails naming it and what to do; the next run makes it', async () => {
+    emu.drift('sso-admin', 'delete-account-assignment', { permissionSet: 'AdministratorAccess', principal: 'Admins', account: 'dev' });
+    emu.drift('sso-admin', 'delete-account-assignment', { permissionSet: 'Billing', principal: 'Billing', account: MGMT });
+    emu.setFaults({ rules: [{ service: 'sso-admin', operation: 'CreateAccountAssignment', kind: 'error', code: 'ValidationException', status: 400, message: 'Simulated refusal', times: 1 }] });
+    const r = await runCli(args, { emu, dir });
+    emu.setFaults({ rules: [] });
+    expect(r.code, explain(r)).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/Assigning (Admins → AdministratorAccess on dev|Billing → Billing on management) failed: Simulated refusal\./);
+    expect(out).toMatch(/IAM Identity Center console \(AWS accounts → (dev|management)\)/);
+    // Both were tried; the other one was made.
+    expect(ops(r.mutatingCalls).filter((o) => o === 'sso-admin:CreateAccountAssignment')).toHaveLength(2);
+    expect(sso(emu).admin.assignments).toHaveLength(12);
+
+    const again = await runCli(args, { emu, dir });
+    expect(again.code, explain(again)).toBe(0);
+    expect(ops(again.mutatingCalls)).toEqual(['sso-admin:CreateAccountAssignment']);
+    expect(sso(emu).admin.assignments).toHaveLength(13);
   });
 
   it('`profiles --print` prints the sections from AWS without touching the file; `profiles` rewrites a deleted profile', async () => {
