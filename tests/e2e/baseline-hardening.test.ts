@@ -2,8 +2,11 @@
 // log-archive account and account hardening on every account, built by a fresh run; drift
 // made behind the tool's back (account BPA off in one member, EBS encryption off in one
 // region of one account, a password policy deleted, the bucket policy replaced, versioning
-// suspended) is named by `verify` and repaired by exactly the calls it needs; and a bucket
-// name taken by another account is an error, never a silent reuse.
+// suspended) is named by `verify` and repaired by exactly the calls it needs; a bucket name
+// taken by another account is an error, never a silent reuse, while things that may already
+// exist (AWS's default services monitor, a same-named budget) are reused or corrected.
+import { BudgetsClient, CreateBudgetCommand } from '@aws-sdk/client-budgets';
+import { CostExplorerClient, CreateAnomalyMonitorCommand } from '@aws-sdk/client-cost-explorer';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, ops, removeDir, runCli, startEmu } from '../helpers/harness.js';
@@ -121,18 +124,27 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
   });
 });
 
-describe('a bucket with the trail bucket\'s name owned by another account', () => {
-  it('is a clear error naming the bucket and what to do; nothing is written to it and no trail points at it', async () => {
+describe('an account where some things already exist', () => {
+  it('a bucket name taken by another account is a clear error (not reused); AWS\'s default SERVICE monitor is reused; a same-named budget is updated, not duplicated', async () => {
     const emu = await startEmu({ scenario: 'fresh+iam-user' });
     let dir: string | undefined;
     try {
       emu.setRootMfa(true);
       emu.enableIdentityCenter(HOME);
+      const credentials = emu.credentials();
       // Member IDs are handed out in creation order; take every name the log-archive account could get.
-      const s3 = new S3Client({ region: HOME, endpoint: emu.url, forcePathStyle: true, credentials: emu.credentials() });
+      const s3 = new S3Client({ region: HOME, endpoint: emu.url, forcePathStyle: true, credentials });
       const taken = ['111100000001', '111100000002', '111100000003', '111100000004'].map((id) => `acme-robotics-org-trail-${id}`);
       for (const Bucket of taken) await s3.send(new CreateBucketCommand({ Bucket, CreateBucketConfiguration: { LocationConstraint: HOME } }));
       s3.destroy();
+      // Newer accounts come with a services monitor AWS made; only one SERVICE monitor is allowed.
+      const ce = new CostExplorerClient({ region: 'us-east-1', endpoint: emu.url, credentials });
+      const { MonitorArn } = await ce.send(new CreateAnomalyMonitorCommand({ AnomalyMonitor: { MonitorName: 'Default-Services-Monitor', MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' } }));
+      ce.destroy();
+      // A budget someone made by hand with our name and another amount.
+      const budgets = new BudgetsClient({ region: 'us-east-1', endpoint: emu.url, credentials });
+      await budgets.send(new CreateBudgetCommand({ AccountId: MGMT, Budget: { BudgetName: 'acme-robotics-monthly', BudgetLimit: { Amount: '40', Unit: 'USD' }, TimeUnit: 'MONTHLY', BudgetType: 'COST' } }));
+      budgets.destroy();
 
       const r = await runCli(['--yes', '--config', CONFIG], { emu });
       dir = r.dir;
@@ -141,9 +153,22 @@ describe('a bucket with the trail bucket\'s name owned by another account', () =
       expect(out).toMatch(/The S3 bucket name acme-robotics-org-trail-1111000000\d\d is taken by an AWS account outside your log-archive account/);
       expect(out).toContain('org.slug');
       // Not reused: no bucket call wrote anything, and no trail was created.
-      expect(ops(r.mutatingCalls).filter((o) => o.startsWith('s3:') || o.startsWith('cloudtrail:')), explain(r)).toEqual([]);
+      const mutating = ops(r.mutatingCalls);
+      expect(mutating.filter((o) => o.startsWith('s3:') || o.startsWith('cloudtrail:')), explain(r)).toEqual([]);
       for (const Bucket of taken) expect(store(emu, MGMT, 's3').buckets[Bucket].policy).toBeUndefined();
       expect(store(emu, MGMT, 'cloudtrail')?.trails ?? {}).toEqual({});
+
+      // The other steps went on: the existing monitor is watched, not duplicated.
+      expect(mutating).not.toContain('cost-explorer:CreateAnomalyMonitor');
+      const ceStore = store(emu, MGMT, 'cost-explorer');
+      expect(ceStore.monitors.map((m: any) => m.MonitorArn)).toEqual([MonitorArn]);
+      expect(ceStore.subscriptions[0].MonitorArnList).toEqual([MonitorArn]);
+      // The budget is corrected in place (amount, then the four alerts added to it).
+      expect(mutating.filter((o) => o.startsWith('budgets:')).sort()).toEqual(['budgets:CreateNotification', 'budgets:CreateNotification', 'budgets:CreateNotification', 'budgets:CreateNotification', 'budgets:UpdateBudget']);
+      const b = store(emu, MGMT, 'budgets').budgets;
+      expect(Object.keys(b)).toEqual(['acme-robotics-monthly']);
+      expect(Number(b['acme-robotics-monthly'].BudgetLimit.Amount)).toBe(250);
+      expect(b['acme-robotics-monthly'].notifications).toHaveLength(4);
     } finally {
       await emu.stop();
       if (dir) removeDir(dir);
