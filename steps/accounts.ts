@@ -53,6 +53,14 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
   }, { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
   await ctx.clearInflight(inflightKey(a.email));
   if (status.State === 'SUCCEEDED' && status.AccountId) return status.AccountId;
+  if (status.FailureReason === 'EMAIL_ALREADY_EXISTS') {
+    // The email may be taken by our own account: the SDK retries a CreateAccount whose answer
+    // was lost after AWS applied it, and that second request fails this way once the first
+    // one made the account (so does a request racing another run). Then it is ours: adopt it.
+    const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+    const mine = listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'));
+    if (mine?.Id) return mine.Id;
+  }
   throw accountFailure(status.FailureReason, a);
 }
 

@@ -259,6 +259,22 @@ describe('organization structure: accounts that already exist or cannot be made'
     }
   });
 
+  it('a CreateAccount whose answer is lost after AWS made the account: the SDK\'s retry fails EMAIL_ALREADY_EXISTS, and the account is adopted', async () => {
+    const emu = await readyEmu();
+    emu.setFaults([{ service: 'organizations', operation: 'CreateAccount', kind: 'drop', when: 'after', times: 1 }]);
+    try {
+      const r = await runCli(['--yes', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(0);
+      expect(count(r, 'CreateAccount')).toBe(want.accounts.length + 1); // one of them sent twice by the SDK
+      const s = await snapshot(emu);
+      expect(s.accounts).toHaveLength(1 + want.accounts.length);
+      expect(s.accounts.filter((a) => a.id !== '123456789012').every((a) => a.path !== 'Root')).toBe(true);
+      expect(new Set(want.accounts.map((a) => readState(r.dir).outputs[`${a.name}.accountId`])).size).toBe(want.accounts.length);
+    } finally {
+      await emu.stop();
+    }
+  });
+
   it('killed while accounts are being created: the next run waits on the recorded requests, never creates twice', async () => {
     const emu = await readyEmu();
     emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 2500, max: 2500 } } } });

@@ -150,6 +150,29 @@ describe('accounts run', () => {
     });
   }
 
+  it('EMAIL_ALREADY_EXISTS because our own earlier attempt made it (a retried CreateAccount): adopt that account', async () => {
+    const a = create();
+    const r = fakeRun(want, a, (_s, op) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-2', State: 'IN_PROGRESS' } };
+      if (op === 'ListAccounts') return { Accounts: [{ Id: '111111111111', Email: 'ops@acme.example' }, { Id: '200000000001', Email: 'OPS+aws-log-archive@acme.example' }] };
+      return { CreateAccountStatus: { Id: 'car-2', State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' } };
+    });
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001' });
+    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'ListAccounts']);
+  });
+
+  it('EMAIL_ALREADY_EXISTS and the email is not in the organization (or only on the management account): the error', async () => {
+    const a = create();
+    const r = fakeRun(want, a, (_s, op) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-2', State: 'IN_PROGRESS' } };
+      if (op === 'ListAccounts') return { Accounts: [{ Id: '111111111111', Email: 'ops+aws-log-archive@acme.example' }] };
+      return { CreateAccountStatus: { Id: 'car-2', State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' } };
+    });
+    const err = await a.run!(r.ctx).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(StepError);
+    expect(err.message).toContain('already belongs to another AWS account');
+  });
+
   it('call errors: FinalizingOrganizationException and the account-number limit', async () => {
     const a = create();
     for (const [e, msg] of [
