@@ -101,3 +101,11 @@ describe('account alternate contacts', () => {
     expect(() => emu.drift('account', 'contact-removed', { account: member, type: 'SECURITY' })).toThrow(/no SECURITY contact/);
   });
 });
+
+describe('account: faults', () => {
+  it('throttling is TooManyRequestsException (429), as the Account API names it', async () => {
+    emu.setFaults({ rules: [{ service: 'account', kind: 'throttle', times: 1 }] });
+    expect(await errorOf(account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' })))).toMatchObject({ name: 'TooManyRequestsException', status: 429 });
+    expect((await errorOf(account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY' })))).name).toBe('ResourceNotFoundException');
+  });
+});

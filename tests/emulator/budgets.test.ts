@@ -123,3 +123,12 @@ describe('budgets', () => {
     expect(() => emu.drift('budgets', 'budget-amount', { name: 'nope' })).toThrow(/no budget/);
   });
 });
+
+describe('budgets: faults', () => {
+  it('throttling is ThrottlingException (400); an internal fault is InternalErrorException (500)', async () => {
+    emu.setFaults({ rules: [{ service: 'budgets', sequence: ['throttle', 'internal'], kind: 'throttle' }] });
+    expect(await errorOf(client.send(new DescribeBudgetsCommand({ AccountId: ME })))).toMatchObject({ name: 'ThrottlingException', status: 400 });
+    expect(await errorOf(client.send(new DescribeBudgetsCommand({ AccountId: ME })))).toMatchObject({ name: 'InternalErrorException', status: 500 });
+    expect((await client.send(new DescribeBudgetsCommand({ AccountId: ME }))).Budgets ?? []).toEqual([]);
+  });
+});

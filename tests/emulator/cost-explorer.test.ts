@@ -103,3 +103,34 @@ describe('cost explorer anomaly detection', () => {
     expect((await client.send(new GetAnomalySubscriptionsCommand({}))).AnomalySubscriptions).toEqual([]);
   });
 });
+
+describe('cost explorer: paging and faults', () => {
+  it('pages subscriptions with NextPageToken; a bad token is InvalidNextTokenException', async () => {
+    const { MonitorArn } = await client.send(serviceMonitor());
+    for (const n of ['a', 'b', 'c', 'd']) {
+      await client.send(new CreateAnomalySubscriptionCommand({
+        AnomalySubscription: { SubscriptionName: `alerts-${n}`, MonitorArnList: [MonitorArn!], Frequency: 'DAILY', Subscribers: [{ Type: 'EMAIL', Address: `${n}@acme.example` }], ThresholdExpression: threshold('20') },
+      }));
+    }
+    const names: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const r = await client.send(new GetAnomalySubscriptionsCommand({ NextPageToken: token }));
+      names.push(...r.AnomalySubscriptions!.map((x) => x.SubscriptionName!));
+      token = r.NextPageToken;
+      pages++;
+    } while (token && pages < 10);
+    expect(pages).toBe(2);
+    expect(names).toEqual(['alerts-a', 'alerts-b', 'alerts-c', 'alerts-d']);
+    expect((await client.send(new GetAnomalySubscriptionsCommand({ MaxResults: 1 }))).AnomalySubscriptions).toHaveLength(1);
+    expect((await errorOf(client.send(new GetAnomalyMonitorsCommand({ NextPageToken: 'garbage' })))).name).toBe('InvalidNextTokenException');
+  });
+
+  it('throttling is LimitExceededException, as Cost Explorer names it', async () => {
+    emu.setFaults({ rules: [{ service: 'cost-explorer', operation: 'GetAnomalyMonitors', kind: 'throttle', times: 1 }] });
+    const e = await client.send(new GetAnomalyMonitorsCommand({})).then(() => undefined, (x: Error & { $metadata?: { httpStatusCode?: number } }) => x);
+    expect(e).toMatchObject({ name: 'LimitExceededException', $metadata: { httpStatusCode: 400 } });
+    expect((await client.send(new GetAnomalyMonitorsCommand({}))).AnomalyMonitors).toEqual([]);
+  });
+});
