@@ -133,7 +133,7 @@ export const budget: Step<BudgetSeen> = {
       actions.push({
         kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteNotification', target,
         input: { AccountId, BudgetName: name, Notification: n.notification },
-        summary: `- budgets:DeleteNotification ${name} (${alertText(n.notification)})`,
+        summary: `- budgets:DeleteNotification ${name} (an alert at ${alertText(n.notification)} is not in the baseline)`,
       });
     }
     for (const [key, n] of wanted) {
@@ -142,7 +142,7 @@ export const budget: Step<BudgetSeen> = {
         actions.push({
           kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateNotification', target,
           input: { AccountId, BudgetName: name, Notification: n, Subscribers: emailSubscribers(emails) },
-          summary: `+ budgets:CreateNotification ${name} (${alertText(n)} → ${shortList(emails)})`,
+          summary: `+ budgets:CreateNotification ${name} (the alert at ${alertText(n)} is missing; send it to ${shortList(emails)})`,
         });
         continue;
       }
@@ -152,14 +152,14 @@ export const budget: Step<BudgetSeen> = {
         actions.push({
           kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateSubscriber', target,
           input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
-          summary: `+ budgets:CreateSubscriber ${name} (${alertText(n)} → ${Address})`,
+          summary: `+ budgets:CreateSubscriber ${name} (${Address} does not get the alert at ${alertText(n)})`,
         });
       }
       for (const Address of extra) {
         actions.push({
           kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteSubscriber', target,
           input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
-          summary: `- budgets:DeleteSubscriber ${name} (${alertText(n)} → ${Address})`,
+          summary: `- budgets:DeleteSubscriber ${name} (${Address} gets the alert at ${alertText(n)} but is not in budget.emails)`,
         });
       }
     }

@@ -101,7 +101,7 @@ export const costAnomalyDetection: Step<AnomalySeen> = {
       const input = { AnomalyMonitor: { MonitorName: monitorName(want), MonitorType: 'DIMENSIONAL' as const, MonitorDimension: 'SERVICE' as const } };
       actions.push({
         kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalyMonitor', target, input,
-        summary: `+ ce:CreateAnomalyMonitor ${monitorName(want)} (spend per AWS service)`,
+        summary: `+ ce:CreateAnomalyMonitor ${monitorName(want)} (${seen.subscription ? 'no SERVICE monitor; ' : ''}spend per AWS service)`,
         produces: ['anomaly.monitorArn'],
         async run(ctx) {
           try {

@@ -184,7 +184,7 @@ export const rootAccess: Step<RootSeen> = {
         const operation = ops[feature];
         actions.push({
           kind: 'call', symbol: '+', service: 'iam', operation, input: {}, target,
-          summary: `+ iam:${operation} (${feature === 'RootSessions' ? 'privileged root tasks in members without their root password' : 'manage and remove member root credentials centrally'})`,
+          summary: `+ iam:${operation} (${feature === 'RootSessions' ? 'centralized root sessions are off: privileged root tasks in members without their root password' : 'centralized root credentials management is off: remove member root credentials centrally'})`,
           controls: ['SSB ACCT.02'],
           async run(ctx) {
             try {

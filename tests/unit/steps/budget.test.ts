@@ -66,6 +66,11 @@ describe('budget plan', () => {
       { symbol: '-', op: 'budgets:DeleteNotification', input: { AccountId: '123456789012', BudgetName: NAME, Notification: { NotificationType: 'ACTUAL', ComparisonOperator: 'GREATER_THAN', Threshold: 120, ThresholdType: 'PERCENTAGE' } } },
       { symbol: '+', op: 'budgets:CreateNotification', input: { AccountId: '123456789012', BudgetName: NAME, Notification: BUDGET_ALERTS[1], Subscribers: [email(BILLING)] } },
     ]);
+    // What verify shows: each finding says what is wrong.
+    expect(budget.plan(want, seen).map((a) => a.summary)).toEqual([
+      `- budgets:DeleteNotification ${NAME} (an alert at actual > 120 % is not in the baseline)`,
+      `+ budgets:CreateNotification ${NAME} (the alert at actual > 80 % is missing; send it to ${BILLING})`,
+    ]);
   });
 
   it('adds a removed subscriber and removes a foreign e-mail, keeping SNS subscribers', () => {
@@ -75,6 +80,10 @@ describe('budget plan', () => {
     expect(brief(budget.plan(want, seen))).toEqual([
       { symbol: '-', op: 'budgets:DeleteSubscriber', input: { AccountId: '123456789012', BudgetName: NAME, Notification: BUDGET_ALERTS[0], Subscriber: email('old@acme.example') } },
       { symbol: '+', op: 'budgets:CreateSubscriber', input: { AccountId: '123456789012', BudgetName: NAME, Notification: BUDGET_ALERTS[3], Subscriber: email(BILLING) } },
+    ]);
+    expect(budget.plan(want, seen).map((a) => a.summary)).toEqual([
+      `- budgets:DeleteSubscriber ${NAME} (old@acme.example gets the alert at actual > 50 % but is not in budget.emails)`,
+      `+ budgets:CreateSubscriber ${NAME} (${BILLING} does not get the alert at forecast > 100 %)`,
     ]);
   });
 
