@@ -5,6 +5,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { fromSSO } from '@aws-sdk/credential-providers';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import {
@@ -14,6 +16,7 @@ import { CreateGroupCommand, CreateGroupMembershipCommand, CreateUserCommand, Id
 import { Emulator } from '../../emulator/emulator.js';
 import { expireSsoTokens } from '../../emulator/services/sso.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { cliEnv, ROOT } from '../helpers/harness.js';
 import { ssoCachePath, ssoConfigText, ssoLogin } from '../helpers/sso.js';
 
 let emu: Emulator;
@@ -134,6 +137,21 @@ describe('sso portal through fromSSO', () => {
     const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'secure-start' }));
     sts.destroy();
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/secure-start`);
+  });
+
+  it('in a separate process, the default provider chain with a profile (as the CLI uses it) goes through the portal, even with access keys in the environment', async () => {
+    ssoLogin(emu, dir, 'acme', 'jane');
+    const script = `
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient({ region: 'us-east-1', credentials: fromNodeProviderChain({ profile: 'acme-prod-admin' }) });
+      console.log(JSON.stringify(await sts.send(new GetCallerIdentityCommand({}))));`;
+    // cliEnv = the harness's CLI environment: HOME/AWS_CONFIG_FILE in dir, the emulator's endpoint and keys.
+    // Asynchronously: the emulator answers from this very process.
+    const { stdout: out } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: cliEnv({ emu, dir }), encoding: 'utf8', timeout: 20_000 });
+    const id = JSON.parse(out.trim().split('\n').at(-1)!);
+    expect(id.Account).toBe(member);
+    expect(id.Arn).toMatch(/assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/jane$/);
   });
 
   it('a role the user is not assigned to is ForbiddenException (403)', async () => {
