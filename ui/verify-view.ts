@@ -1,6 +1,7 @@
 // The verify report: one check per step, with its SSB/CIS IDs, a status and a one-line fix.
 import type { RunResult } from '../engine/engine.js';
 import { style } from './style.js';
+import { wrap } from './render/wrap.js';
 
 export interface Check {
   step: string;
@@ -28,11 +29,19 @@ export function verifyChecks(result: RunResult): Check[] {
 export function formatVerify(checks: Check[], o: { color: boolean; width?: number }): string {
   const st = style(o.color);
   const mark = { ok: st.green('ok    '), drift: st.yellow('drift '), manual: st.cyan('manual'), error: st.red('error ') };
+  const width = o.width ?? 80;
+  const pad = '          ';
   const lines: string[] = [];
   for (const c of checks) {
-    lines.push(`${mark[c.status]}  ${c.title}${c.controls.length ? st.dim(`  [${c.controls.join(', ')}]`) : ''}`);
-    for (const f of c.findings) lines.push(st.dim(`          ${f}`));
-    if (c.fix) lines.push(`          fix: ${c.fix}`);
+    const ids = c.controls.length ? `  [${c.controls.join(', ')}]` : '';
+    // Title and IDs on one line when they fit; else the IDs go on their own line.
+    if (10 + c.title.length + ids.length <= width) lines.push(`${mark[c.status]}  ${c.title}${st.dim(ids)}`);
+    else {
+      lines.push(`${mark[c.status]}  ${wrap(c.title, width - 10, pad).trimStart()}`);
+      if (ids) lines.push(st.dim(wrap(`${pad}${ids.trim()}`, width, pad)));
+    }
+    for (const f of c.findings) lines.push(st.dim(wrap(`${pad}${f}`, width, `${pad}    `)));
+    if (c.fix) lines.push(wrap(`${pad}fix: ${c.fix}`, width, `${pad}     `));
   }
   const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
   lines.push('', st.bold(`${n('ok')} ok, ${n('drift')} drift, ${n('manual')} manual, ${n('error')} error.`));

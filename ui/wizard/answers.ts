@@ -27,16 +27,16 @@ const ANSWERS: Record<QuestionId, string[]> = {
   allowedRegions: ['allowedRegions'],
 };
 
-/** Required paths (placeholders) each question fills. */
+/** Required paths (placeholders) each question fills; derived values belong to their source. */
 const FILLS: Record<QuestionId, RegExp> = {
   orgName: /^org\./,
   homeRegion: /^homeRegion$/,
-  accounts: /^accounts/,
+  accounts: /^accounts$/,
   mailbox: /^mailbox$|^accounts\[\d+\]\.email$|^contacts\.\w+\.email$|^(budget|anomaly)\.emails/,
   founder: /^founder\.|^contacts\.\w+\.name$/,
-  budget: /^budget\./,
-  anomaly: /^anomaly\./,
-  contacts: /^contacts\./,
+  budget: /^budget\.amount$/,
+  anomaly: /^anomaly\.thresholdUsd$/,
+  contacts: /^contacts\.\w+\.(phone|title)$/,
   allowedRegions: /^allowedRegions/,
 };
 

@@ -1,0 +1,77 @@
+import { describe, expect, test } from 'vitest';
+import { QUESTIONS, accountEmails, accountSet, configFileText, mailboxRule, parseEmailList, questionsToAsk, setIn } from '../../ui/wizard/answers.js';
+import { resolveBaseline } from '../../config/load.js';
+
+const COMPLETE = {
+  org: { name: 'Acme Robotics' },
+  homeRegion: 'eu-west-1',
+  accounts: accountSet(['staging']),
+  mailbox: 'ops@acme.example',
+  founder: { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example' },
+  budget: { amount: 250, emails: ['ops+aws-billing@acme.example'] },
+  anomaly: { thresholdUsd: 25, emails: ['ops+aws-billing@acme.example'] },
+  contacts: { billing: { phone: '+44 1' }, operations: { phone: '+44 1' }, security: { phone: '+44 1' } },
+  allowedRegions: ['eu-west-1'],
+};
+
+describe('which questions the wizard asks', () => {
+  test('a first run asks everything, in order', () => {
+    expect(questionsToAsk({}, { configFile: false })).toEqual([...QUESTIONS]);
+  });
+  test('saved answers are not asked again', () => {
+    expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions']);
+  });
+  test('a founder half-answered is asked again (all three fields belong to one question)', () => {
+    expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
+  });
+  test('complete answers: nothing to ask', () => {
+    expect(questionsToAsk(COMPLETE, { configFile: false })).toEqual([]);
+    // ... and they resolve to a valid baseline with the plus-addressed account emails.
+    const b = resolveBaseline(COMPLETE, { placeholders: false });
+    expect(b.accounts.map((a) => a.email)).toContain('ops+aws-staging@acme.example');
+  });
+  test('with a config file only what it leaves unanswered is asked', () => {
+    const file = { org: { name: 'Acme' }, mailbox: 'ops@acme.example', founder: { givenName: 'Ada', familyName: 'L', email: 'ada@acme.example' } };
+    // Phones are required and missing; budget and regions have defaults, so they are not asked.
+    expect(questionsToAsk(file, { configFile: true })).toEqual(['contacts']);
+    expect(questionsToAsk({ ...file, contacts: COMPLETE.contacts }, { configFile: true })).toEqual([]);
+  });
+  test('a config file without a mailbox asks for it (account and contact emails derive from it)', () => {
+    const { mailbox: _m, ...rest } = COMPLETE;
+    expect(questionsToAsk(rest, { configFile: true })).toEqual(['mailbox']);
+  });
+});
+
+describe('answer helpers', () => {
+  test('setIn deep-sets without touching the input', () => {
+    const a = { org: { name: 'A' } };
+    const b = setIn(a, 'org.slug', 'a');
+    expect(b).toEqual({ org: { name: 'A', slug: 'a' } });
+    expect(a).toEqual({ org: { name: 'A' } });
+    expect(setIn({}, 'contacts.billing.phone', '1')).toEqual({ contacts: { billing: { phone: '1' } } });
+  });
+  test('the account set: defaults plus the optional ones chosen', () => {
+    expect(accountSet([]).map((a) => a.name)).toEqual(['log-archive', 'audit', 'prod', 'dev']);
+    expect(accountSet(['sandbox']).map((a) => `${a.name}:${a.ou}`)).toEqual(['log-archive:Security', 'audit:Security', 'prod:Prod', 'dev:NonProd', 'sandbox:Sandbox']);
+  });
+  test('plus-addressing preview', () => {
+    expect(accountEmails('ops@acme.com', [{ name: 'prod' }])).toEqual([{ name: 'prod', email: 'ops+aws-prod@acme.com' }]);
+  });
+  test('the mailbox rule: the schema rule, and every derived address must fit AWS (64 characters)', () => {
+    const rule = mailboxRule(accountSet([]));
+    expect(rule('ops@acme.com')).toBeUndefined();
+    expect(rule('ops-at-acme')).toMatch(/exactly one @/);
+    const long = `${'a'.repeat(40)}@example.com`; // 52: fine alone, too long with +aws-log-archive
+    expect(rule(long)).toMatch(/gives a+\+aws-log-archive@example\.com for log-archive, which must be 6 to 64 characters/);
+  });
+  test('email lists: comma or space separated, each checked, at most 10', () => {
+    expect(parseEmailList('a@b.co, c@d.co')).toEqual({ emails: ['a@b.co', 'c@d.co'] });
+    expect(parseEmailList('a@b.co nope').error).toMatch(/^nope /);
+    expect(parseEmailList('').error).toMatch(/at least one/);
+    expect(parseEmailList(Array.from({ length: 11 }, (_, i) => `u${i}@b.co`).join(',')).error).toMatch(/at most 10/);
+  });
+  test('the config file text is the answers as JSON, readable back', () => {
+    expect(JSON.parse(configFileText(COMPLETE))).toEqual(COMPLETE);
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, test } from 'vitest';
+import type { RunResult, StepResult } from '../../engine/engine.js';
+import type { ActionView } from '../../engine/io.js';
+import { accountLabel, formatPlan, formatPlanNotes, planNotes } from '../../ui/plan-view.js';
+import { formatManualBox } from '../../ui/manual.js';
+import { formatSummary } from '../../ui/summary.js';
+import { formatVerify, verifyChecks } from '../../ui/verify-view.js';
+import { visibleLength, wrap } from '../../ui/render/wrap.js';
+import { resolveBaseline } from '../../config/load.js';
+
+/** Text with every run of whitespace as one space: for sentences the layout may wrap. */
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+
+const want = resolveBaseline({
+  org: { name: 'Acme Robotics' }, mailbox: 'ops@acme.example',
+  founder: { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example' },
+  contacts: { billing: { phone: '1' }, operations: { phone: '1' }, security: { phone: '1' } },
+}, { placeholders: false });
+
+const call = (step: string, operation: string, summary: string, account = 'management', service = 'organizations'): ActionView => ({
+  step, kind: 'call', symbol: '+', service, operation, input: {}, account, region: 'us-east-1', summary, controls: ['SSB ACCT.01'],
+});
+const manual = (step: string, summary: string, extra: Partial<NonNullable<ActionView['manual']>> = {}): ActionView => ({
+  step, kind: 'manual', symbol: '!', service: 'console', operation: 'EnableRootMfa', input: {}, account: 'management', region: 'us-east-1', summary,
+  controls: ['SSB ACCT.05'],
+  manual: { instructions: ['Sign in to the AWS console as the root user.', 'Open the security credentials page and choose "Assign MFA device".'], why: 'The root user can do anything in every account of the organization; a password alone is too little.', link: 'https://console.aws.amazon.com/iam/home#/security_credentials', blocking: true, ...extra },
+});
+const step = (id: string, title: string, status: StepResult['status'], actions: ActionView[] = [], man: ActionView[] = [], error?: string): StepResult => ({
+  id, title, controls: ['SSB ACCT.01', 'CIS 1.1'], status, actions, manual: man, ms: 0, ...(error ? { error: { message: error } } : {}),
+});
+const result = (steps: StepResult[], o: Partial<RunResult> = {}): RunResult => ({ mode: 'plan', offline: false, steps, interrupted: false, exitCode: 0, ...o });
+
+const accounts = step('accounts', 'Member accounts, each in its OU', 'changed', [
+  call('accounts', 'CreateAccount', '+ organizations:CreateAccount prod (ops+aws-prod@acme.example)'),
+  call('accounts', 'CreateAccount', '+ organizations:CreateAccount dev (ops+aws-dev@acme.example)'),
+  call('accounts', 'CreateAccount', '+ organizations:CreateAccount audit (ops+aws-audit@acme.example)'),
+  call('accounts', 'CreateAccount', '+ organizations:CreateAccount log-archive (ops+aws-log-archive@acme.example)'),
+]);
+const bucket = step('log-archive-bucket', 'Organization trail bucket in the log-archive account', 'changed', [
+  call('log-archive-bucket', 'CreateBucket', '+ s3:CreateBucket acme-org-trail-<log-archive.accountId>', '<log-archive.accountId>', 's3'),
+  call('log-archive-bucket', 'PutBucketVersioning', '+ s3:PutBucketVersioning acme-org-trail-111100000001 (Enabled)', '111100000001', 's3'),
+]);
+
+describe('the plan view', () => {
+  test('grouped by step and by account, with control IDs and counts', () => {
+    const out = formatPlan(result([accounts, bucket]), { color: false, width: 100, accountNames: { '111100000001': 'log-archive' } });
+    expect(out).toContain('Member accounts, each in its OU (4 calls)');
+    expect(out).toMatch(/Member accounts, each in its OU \(4 calls\) +SSB ACCT\.01, CIS 1\.1\n  in management account · us-east-1\n    \+ organizations:CreateAccount prod/);
+    expect(out).toContain('  in log-archive account · us-east-1\n    + s3:CreateBucket');
+    expect(out).toContain('  in log-archive account (111100000001) · us-east-1\n    + s3:PutBucketVersioning');
+    expect(out).toMatch(/Plan: 6 to add, 0 to change, 0 to destroy \(6 API calls\)\.\n$/);
+  });
+  test('the wizard shows at most N calls per account and says how many more', () => {
+    const out = formatPlan(result([accounts]), { color: false, maxPerGroup: 2 });
+    expect(out).toContain('CreateAccount dev');
+    expect(out).not.toContain('CreateAccount audit');
+    expect(out).toContain('    … and 2 more');
+  });
+  test('manual steps are marked as a step for you, advice as advice, without a doubled "!"', () => {
+    const s = step('root-access', 'Root users', 'manual', [], [manual('root-access', '! Turn on MFA for the root user'), manual('root-access', '! Require MFA', { blocking: false })]);
+    const out = formatPlan(result([s]), { color: false });
+    expect(out).toContain('  ! Turn on MFA for the root user (a step for you)');
+    expect(out).toContain('  ! Require MFA (advice)');
+    expect(out).toMatch(/1 step for you in the\s+console\./);
+  });
+  test('a step that could not be planned says why', () => {
+    const out = formatPlan(result([step('x', 'X', 'failed', [], [], 'AWS Organizations is not enabled.')]), { color: false });
+    expect(out).toContain('  ✗ could not plan: AWS Organizations is not enabled.');
+  });
+  test('account labels', () => {
+    expect(accountLabel('management')).toBe('management account');
+    expect(accountLabel('<prod.accountId>')).toBe('prod account');
+    expect(accountLabel('111100000003', { '111100000003': 'prod' })).toBe('prod account (111100000003)');
+    expect(accountLabel('111100000003')).toBe('account 111100000003');
+  });
+  test('what costs money and what cannot be undone, from the operations planned', () => {
+    const trail = step('org-trail', 'Trail', 'changed', [call('org-trail', 'CreateTrail', '+ trail', 'management', 'cloudtrail')]);
+    const budget = step('budget', 'Budget', 'changed', [call('budget', 'CreateBudget', '+ budget', 'management', 'budgets')]);
+    const anomaly = step('cad', 'Anomaly', 'changed', [call('cad', 'CreateAnomalyMonitor', '+ m', 'management', 'cost-explorer')]);
+    const org = step('organization', 'Org', 'changed', [call('organization', 'CreateOrganization', '+ org')]);
+    const n = planNotes(result([org, accounts, trail, budget, anomaly]));
+    expect(n.money.join('\n')).toMatch(/CloudTrail: the first copy of management events is free; you pay S3 storage/);
+    expect(n.money.join('\n')).toMatch(/Budgets: free/);
+    expect(n.money.join('\n')).toMatch(/Cost Anomaly Detection: free/);
+    expect(n.permanent.join('\n')).toMatch(/4 new AWS accounts: .*closing one takes 90 days/);
+    expect(n.permanent.join('\n')).toMatch(/management account of a new organization/);
+    // Nothing planned: nothing to say.
+    expect(formatPlanNotes(result([step('x', 'X', 'ok')]), { color: false })).toBe('');
+  });
+});
+
+describe('the manual-step box', () => {
+  test('what, why and link, within the width (the link stays whole)', () => {
+    for (const width of [60, 80, 100]) {
+      const box = formatManualBox(manual('root-access', '! Turn on MFA for the root user of the management account'), { color: false, width });
+      const lines = box.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^┌─ A step for you ─+┐$/);
+      expect(lines.at(-1)).toMatch(/^└─+┘$/);
+      expect(box).toContain('Turn on MFA for the root user');
+      expect(box).not.toContain('! Turn on');
+      expect(box).toMatch(/1\. Sign in to the AWS console/);
+      expect(box).toMatch(/Why: The root user can do anything/);
+      expect(box).toContain('Link: https://console.aws.amazon.com/iam/home#/security_credentials');
+      // Every bordered line has the same width, and none is wider than the terminal.
+      const bordered = lines.filter((l) => l.endsWith('│') || l.endsWith('┐') || l.endsWith('┘'));
+      expect(new Set(bordered.map(visibleLength)).size).toBe(1);
+      for (const l of lines) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(width);
+    }
+  });
+  test('after a check that still sees it, it says so; a profile switch is announced', () => {
+    const box = formatManualBox(manual('leave-root', '! Continue as your Identity Center admin', { switchProfile: 'acme-management-admin' }), { color: false, width: 80, stillSeen: true });
+    expect(box).toContain('secure-start checked and still sees this as not done.');
+    expect(flat(box.replace(/│/g, ''))).toContain('goes on with the AWS profile acme-management-admin');
+  });
+});
+
+describe('the end summary', () => {
+  const outputs = { 'sso.startUrl': 'https://d-1234567890.awsapps.com/start' };
+  test('done: what was built, the start URL, profiles, the next three things, how to verify', () => {
+    const out = formatSummary(result([accounts, step('budget', 'Monthly cost budget', 'ok')], { mode: 'apply' }), {
+      statePath: '/x/secure-start.state.json', color: false, want, outputs, profiles: ['acme-robotics-management-admin'], profilesFile: '/x/.aws/config',
+    });
+    expect(out).toContain('Done: 4 changes applied in 1 step.');
+    expect(out).toContain('  ✓ Member accounts, each in its OU');
+    expect(out).toContain('  ✓ Monthly cost budget');
+    expect(out).toContain('Sign-in URL: https://d-1234567890.awsapps.com/start');
+    expect(out).toContain('AWS CLI profiles in /x/.aws/config:\n  acme-robotics-management-admin');
+    expect(out).toMatch(/1\. Set your password and MFA/);
+    expect(out).toMatch(/2\. .*aws sso login --sso-session\s+acme-robotics/);
+    expect(out).toMatch(/3\. Invite teammates/);
+    expect(out).toContain('State file: /x/secure-start.state.json');
+    expect(flat(out)).toContain('npx secure-start verify');
+  });
+  test('waiting for a person: the instructions and the exact command to go on', () => {
+    const s = step('leave-root', 'Leave root', 'blocked', [], [manual('leave-root', '! Sign in through Identity Center', { switchProfile: 'acme-robotics-management-admin' })]);
+    const out = formatSummary(result([s], { mode: 'apply', exitCode: 3 }), { statePath: '/x/s.json', color: false, want, outputs: {}, switchProfile: 'acme-robotics-management-admin' });
+    expect(out).toContain('Waiting for you:');
+    expect(out).toContain('Sign in to the AWS console as the root user.');
+    expect(out).toContain('npx secure-start --profile acme-robotics-management-admin');
+    expect(out).not.toContain('Done:');
+  });
+  test('interrupted: progress saved, run again', () => {
+    const out = formatSummary(result([accounts], { interrupted: true, exitCode: 130 }), { statePath: '/x/s.json', color: false, want, outputs: {} });
+    expect(out).toMatch(/Stopped by Ctrl-C\. Nothing is lost: progress is saved in \/x\/s\.json\./);
+  });
+  test('failed: the reason and that finished steps are not repeated', () => {
+    const out = formatSummary(result([step('budget', 'Budget', 'failed', [], [], 'budgets:CreateBudget failed. Run again.')], { exitCode: 1 }), { statePath: '/x/s.json', color: false, want, outputs: {} });
+    expect(out).toContain('1 step failed:\n  ✗ Budget: budgets:CreateBudget failed. Run again.');
+    expect(flat(out)).toContain('finished steps are not repeated');
+  });
+});
+
+describe('the verify table', () => {
+  test('ok / drift / manual / error with IDs and one-line fixes, wrapped to the width', () => {
+    const checks = verifyChecks(result([
+      step('budget', 'Monthly cost budget with e-mail alerts', 'ok'),
+      step('hardening', 'Account hardening: S3 Block Public Access, EBS encryption, password policy', 'drift', [call('hardening', 'UpdateAccountPasswordPolicy', '+ iam:UpdateAccountPasswordPolicy management (no password policy; set length ≥ 14)', 'management', 'iam')]),
+      step('root-access', 'Root users', 'manual', [], [manual('root-access', '! Turn on MFA for the root user')]),
+      step('x', 'Broken', 'failed', [], [], 'Could not read it.'),
+    ], { mode: 'verify', exitCode: 4 }));
+    expect(checks.map((c) => c.status)).toEqual(['ok', 'drift', 'manual', 'error']);
+    const out = formatVerify(checks, { color: false, width: 60 });
+    expect(out).toContain('drift   Account hardening: S3 Block Public Access, EBS');
+    expect(out).toContain('fix: run `npx secure-start` to repair it');
+    expect(out).toContain('fix: Sign in to the AWS console as the root user.');
+    expect(out).toContain('1 ok, 1 drift, 1 manual, 1 error.');
+    for (const l of out.split('\n')) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(60);
+  });
+});
+
+describe('wrap', () => {
+  test('wraps at word boundaries with a hanging indent; never splits a word', () => {
+    expect(wrap('  one two three four', 10, '    ')).toBe('  one two\n    three\n    four');
+    expect(wrap('https://a-very-long-url.example/with/a/path', 10)).toBe('https://a-very-long-url.example/with/a/path');
+    expect(visibleLength('\x1b[31mred\x1b[39m')).toBe(3);
+  });
+});
