@@ -115,6 +115,16 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
       } catch (e) {
         // Already there (a previous run got this far before it stopped).
         if (isName(e, 'DuplicateAccountException')) return;
+        if (isName(e, 'SourceParentNotFoundException')) {
+          // Not under the parent we saw: moved meanwhile, or the SDK retried a move whose answer
+          // was lost after AWS applied it. Look where it is now and finish from there.
+          const now = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: i.AccountId })).flatMap((p) => p.Parents ?? [])[0]?.Id;
+          if (now === i.DestinationParentId) return;
+          if (now) {
+            await ctx.aws.call('organizations', 'MoveAccount', { ...i, SourceParentId: now });
+            return;
+          }
+        }
         if (isName(e, 'SourceParentNotFoundException', 'AccountNotFoundException'))
           throw new StepError(`The account ${a.name} (${i.AccountId}) was not where secure-start expected it (${i.SourceParentId}); someone may have moved it meanwhile.`, 'Run again: it is looked up afresh.');
         throw e;

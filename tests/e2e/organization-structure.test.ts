@@ -259,17 +259,27 @@ describe('organization structure: accounts that already exist or cannot be made'
     }
   });
 
-  it('a CreateAccount whose answer is lost after AWS made the account: the SDK\'s retry fails EMAIL_ALREADY_EXISTS, and the account is adopted', async () => {
+  it('answers lost after AWS acted (one of each organizations write): the SDK retries, the run sees the work was done, nothing is made twice', async () => {
     const emu = await readyEmu();
-    emu.setFaults([{ service: 'organizations', operation: 'CreateAccount', kind: 'drop', when: 'after', times: 1 }]);
+    // The first call of each kind is applied, then its connection dropped before the answer.
+    const lost = ['EnableAWSServiceAccess', 'CreateOrganizationalUnit', 'CreateAccount', 'MoveAccount', 'CreatePolicy', 'AttachPolicy'];
+    emu.setFaults(lost.map((operation) => ({ service: 'organizations', operation, kind: 'drop' as const, when: 'after' as const, times: 1 })));
     try {
       const r = await runCli(['--yes', ...CFG], { emu });
       expect(r.code, explain(r)).toBe(0);
       expect(count(r, 'CreateAccount')).toBe(want.accounts.length + 1); // one of them sent twice by the SDK
+      expect(count(r, 'MoveAccount')).toBe(want.accounts.length + 1); // the retried move finds it already moved
+      expect(r.calls.filter((c) => c.fault?.startsWith('drop')).map((c) => c.operation).sort()).toEqual([...lost].sort());
       const s = await snapshot(emu);
+      expect(s.ouPaths).toEqual(expectedPaths);
       expect(s.accounts).toHaveLength(1 + want.accounts.length);
       expect(s.accounts.filter((a) => a.id !== '123456789012').every((a) => a.path !== 'Root')).toBe(true);
       expect(new Set(want.accounts.map((a) => readState(r.dir).outputs[`${a.name}.accountId`])).size).toBe(want.accounts.length);
+      expect(Object.keys(s.policies).sort()).toEqual(['FullAWSAccess', LOG_PROTECTION, GUARDRAILS].sort());
+      expect(s.policies[GUARDRAILS]!.targets).toEqual(['Root']);
+      expect(s.policies[LOG_PROTECTION]!.targets).toEqual(['Root/Security']);
+      const again = await runCli(['--yes', ...CFG], { emu, dir: r.dir });
+      expect(ops(again.mutatingCalls), explain(again)).toEqual([]);
     } finally {
       await emu.stop();
     }

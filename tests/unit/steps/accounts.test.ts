@@ -203,6 +203,19 @@ describe('accounts run', () => {
     await expect(a.run!(r.ctx)).resolves.toBeUndefined();
     expect(r.calls[0]!.input).toEqual({ AccountId: '200000000001', SourceParentId: ROOT, DestinationParentId: 'ou-sec' });
   });
+
+  it('a move whose source is stale: already in the destination is fine; elsewhere, it is moved from where it is', async () => {
+    const a = accounts.plan(want, seen())[1]!;
+    const values = { 'log-archive.accountId': '200000000001', 'ou.Security.id': 'ou-sec' };
+    const done = fakeRun(want, a, (_s, op) => op === 'MoveAccount' ? awsErr('SourceParentNotFoundException') : { Parents: [{ Id: 'ou-sec' }] }, values);
+    await expect(a.run!(done.ctx)).resolves.toBeUndefined();
+    expect(done.calls.map((c) => c.op)).toEqual(['MoveAccount', 'ListParents']);
+
+    let moves = 0;
+    const elsewhere = fakeRun(want, a, (_s, op) => op === 'MoveAccount' ? (moves++ === 0 ? awsErr('SourceParentNotFoundException') : {}) : { Parents: [{ Id: 'ou-other' }] }, values);
+    await expect(a.run!(elsewhere.ctx)).resolves.toBeUndefined();
+    expect(elsewhere.calls.map((c) => `${c.op} ${c.input.SourceParentId ?? ''}`)).toEqual([`MoveAccount ${ROOT}`, 'ListParents ', 'MoveAccount ou-other']);
+  });
 });
 
 describe('accounts: every failure says what to do', () => {
