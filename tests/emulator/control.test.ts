@@ -275,7 +275,7 @@ describe('holds', () => {
     await ctl('GET', 'hold?wait=5000');
     abort.abort();
     await expect(pending).rejects.toThrow();
-    for (let i = 0; i < 100 && (await ctl('GET', 'hold')).body.held; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && (await ctl('GET', 'hold')).body.held; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await ctl('GET', 'hold')).body).toMatchObject({ held: null, last: { outcome: 'client-disconnected', when: 'before' } });
     expect(await ouNames(o, rootId)).toEqual([]);
     const call = ((await ctl('GET', 'calls?operation=CreateOrganizationalUnit')).body as any[])[0];
@@ -290,7 +290,7 @@ describe('holds', () => {
     await ctl('GET', 'hold?wait=5000');
     abort.abort();
     await expect(pending).rejects.toThrow();
-    for (let i = 0; i < 100 && (await ctl('GET', 'hold')).body.held; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 500 && (await ctl('GET', 'hold')).body.held; i++) await new Promise((r) => setTimeout(r, 10));
     expect((await ctl('GET', 'hold')).body.last).toMatchObject({ outcome: 'client-disconnected', when: 'after' });
     expect(await ouNames(o, rootId)).toEqual(['Security']);
   });
