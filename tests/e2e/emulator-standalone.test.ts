@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ROOT } from '../helpers/harness.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { ROOT, explain, runCli } from '../helpers/harness.js';
 
 const EMULATOR = join(ROOT, 'dist/emulator.js');
 let child: ChildProcess | undefined;
@@ -111,5 +112,23 @@ describe('node dist/emulator.js', () => {
     h.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
     expect((await once(h, 'exit'))[0]).toBe(0);
     expect(out).toMatch(/Usage: node dist\/emulator\.js \[--port 4566\]/);
+  });
+});
+
+describe('secure-start demo', () => {
+  it('runs the whole wizard (--yes) against its in-process emulator and touches nothing real', async () => {
+    // Variables that would point a normal run at a real account: the demo must ignore them.
+    const r = await runCli(['demo', '--yes'], {
+      env: { AWS_PROFILE: 'real-prod', AWS_ACCESS_KEY_ID: 'AKIAREALKEY000000000', AWS_SECRET_ACCESS_KEY: 'real', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      timeoutMs: 120_000,
+    });
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stdout).toMatch(/^DEMO — nothing real is touched\./);
+    expect(r.stdout).toMatch(/That was the demo: \d+ changes made to the emulated AWS, none to a real one\./);
+    expect(r.stderr).toContain('+ organizations:CreateOrganization (all features)');
+    expect(r.stderr).toContain('+ cloudtrail:CreateTrail');
+    // The founder's folder and ~/.aws are left alone: the demo works in its own temporary folder.
+    expect(existsSync(r.statePath)).toBe(false);
+    expect(readdirSync(join(r.dir, '.aws'))).toEqual([]);
   });
 });
