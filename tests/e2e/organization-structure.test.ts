@@ -25,8 +25,8 @@ const LOG_PROTECTION = 'secure-start-log-protection';
 const REGION_GUARD = 'secure-start-region-guard';
 
 /** A world where a full run can finish non-interactively. */
-async function readyEmu(scenario: EmulatorOptions['scenario'] = 'fresh+iam-user'): Promise<Emulator> {
-  const emu = await startEmu({ scenario });
+async function readyEmu(scenario: EmulatorOptions['scenario'] = 'fresh+iam-user', config?: EmulatorOptions['config']): Promise<Emulator> {
+  const emu = await startEmu({ scenario, ...(config ? { config } : {}) });
   emu.enableIdentityCenter(HOME);
   emu.setRootMfa(true);
   return emu;
@@ -280,6 +280,27 @@ describe('organization structure: accounts that already exist or cannot be made'
       expect(s.policies[LOG_PROTECTION]!.targets).toEqual(['Root/Security']);
       const again = await runCli(['--yes', ...CFG], { emu, dir: r.dir });
       expect(ops(again.mutatingCalls), explain(again)).toEqual([]);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('FinalizingOrganizationException: says to wait and run again; the next run creates the accounts', async () => {
+    // A brand-new organization refuses CreateAccount for a while (here: its first 4 calls).
+    const emu = await readyEmu('fresh+iam-user', { finalizing: { calls: want.accounts.length } });
+    try {
+      const r = await runCli(['--yes', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(1);
+      const out = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ');
+      for (const a of want.accounts) expect(out).toContain(`AWS refused to create the account ${a.name} (${a.email}): AWS is still preparing the new organization.`);
+      expect(out).toContain('Wait, then run secure-start again; it carries on where it stopped.');
+      expect((await snapshot(emu)).accounts).toHaveLength(1);
+      expect(readState(r.dir).inflight).toEqual({});
+
+      const again = await runCli(['--yes', ...CFG], { emu, dir: r.dir });
+      expect(again.code, explain(again)).toBe(0);
+      expect(count(again, 'CreateAccount')).toBe(want.accounts.length);
+      expect((await snapshot(emu)).accounts.map((a) => a.path).sort()).toEqual(['Root', ...want.accounts.map((a) => pathOf(a.ou))].sort());
     } finally {
       await emu.stop();
     }
