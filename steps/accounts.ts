@@ -36,6 +36,8 @@ export const accountKey = (name: string): string => `${name}.accountId`;
 export const inflightKey = (email: string): string => `account:${email.toLowerCase()}`;
 
 type Want = Baseline['accounts'][number];
+/** Account states whose email cannot be used (PENDING_ACTIVATION is a new account, usable soon). */
+const CLOSED = ['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'];
 type Status = { Id?: string; State?: string; AccountId?: string; AccountName?: string; FailureReason?: string };
 
 /** Waits for a CreateAccount request, then returns the new account's ID (or throws a StepError). */
@@ -151,7 +153,7 @@ export const accounts: Step<AccountsSeen> = {
     for (const a of want) {
       const hit = byEmail.get(a.email.toLowerCase());
       if (hit) {
-        found[a.name] = { id: hit.Id!, status: hit.Status ?? hit.State };
+        found[a.name] = { id: hit.Id!, status: hit.State ?? hit.Status }; // State replaces the deprecated Status
         if (hit.Id === ctx.value('management.accountId')) found[a.name]!.management = true;
       } else missing.push(a);
     }
@@ -216,7 +218,7 @@ export const accounts: Step<AccountsSeen> = {
           });
           continue;
         }
-        if (f.status && f.status !== 'ACTIVE') {
+        if (f.status && CLOSED.includes(f.status)) {
           actions.push({
             kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
             summary: `! account ${a.name}: ${a.email} belongs to account ${f.id}, which is ${f.status.toLowerCase().replace(/_/g, ' ')}`,

@@ -52,6 +52,12 @@ describe('accounts plan', () => {
     expect(actions.some((a) => a.operation === 'CreateAccount')).toBe(false);
   });
 
+  it('an account still PENDING_ACTIVATION (just made) is adopted like an active one', () => {
+    const found = all();
+    found.audit!.status = 'PENDING_ACTIVATION';
+    expect(accounts.plan(want, seen({ found }))).toEqual([]);
+  });
+
   it('a closed account under the email is a blocking manual step, not a CreateAccount', () => {
     const found = all();
     found.audit!.status = 'SUSPENDED';
