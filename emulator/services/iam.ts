@@ -124,6 +124,13 @@ function disableFeature(feature: (typeof ROOT_FEATURES)[number]) {
   };
 }
 
+/** IAM pages with Marker/MaxItems and says IsTruncated (not NextToken). */
+function markerPage<T>(ctx: Ctx, items: T[]): { items: T[]; more: { IsTruncated: boolean; Marker?: string } } {
+  const max = int(ctx.input, 'MaxItems', { min: 1, max: 1000 }, fail);
+  const p = ctx.paginate(items, str(ctx.input, 'Marker', { min: 1, max: 320 }, fail), max);
+  return { items: p.items, more: p.nextToken ? { IsTruncated: true, Marker: p.nextToken } : { IsTruncated: false } };
+}
+
 function policyOut(p: PasswordPolicy) {
   return {
     MinimumPasswordLength: p.MinimumPasswordLength,
@@ -249,7 +256,8 @@ export const iam: ServiceModule = {
     ListAccessKeys(ctx: Ctx) {
       const s = subject(ctx);
       const keys = credsOf(ctx, s).accessKeys.map((k) => keyOut(k, s.kind === 'user' ? s.name : undefined));
-      return { AccessKeyMetadata: keys, IsTruncated: false };
+      const p = markerPage(ctx, keys);
+      return { AccessKeyMetadata: p.items, ...p.more };
     },
 
     DeleteAccessKey(ctx: Ctx) {
@@ -265,7 +273,8 @@ export const iam: ServiceModule = {
     ListMFADevices(ctx: Ctx) {
       const s = subject(ctx);
       const devices = credsOf(ctx, s).mfaSerials.map((d) => ({ UserName: s.kind === 'user' ? s.name : undefined, SerialNumber: d.serial, EnableDate: d.enabledAt }));
-      return { MFADevices: devices, IsTruncated: false };
+      const p = markerPage(ctx, devices);
+      return { MFADevices: p.items, ...p.more };
     },
 
     DeactivateMFADevice(ctx: Ctx) {

@@ -209,6 +209,27 @@ describe('root and user credentials', () => {
     expect(await errorOf(iam().send(new ListMFADevicesCommand({})))).toMatchObject({ name: 'ValidationError', status: 400 });
   });
 
+  it('ListMFADevices and ListAccessKeys page with Marker / IsTruncated (MaxItems or the page size)', async () => {
+    emu.reset('fresh+iam-user');
+    const user = emu.world.account(ME)!.users.admin;
+    for (const n of [1, 2, 3, 4]) user.mfaSerials.push({ serial: `arn:aws:iam::${ME}:mfa/admin-${n}`, enabledAt: new Date() });
+    const serials: string[] = [];
+    let Marker: string | undefined;
+    let pages = 0;
+    do {
+      const r = await iam().send(new ListMFADevicesCommand({ Marker, MaxItems: 3 }));
+      serials.push(...r.MFADevices!.map((d) => d.SerialNumber!));
+      expect(r.IsTruncated).toBe(!!r.Marker);
+      Marker = r.Marker;
+      pages++;
+    } while (Marker && pages < 10);
+    expect(pages).toBe(2);
+    expect(serials).toEqual([1, 2, 3, 4].map((n) => `arn:aws:iam::${ME}:mfa/admin-${n}`));
+    expect((await iam().send(new ListMFADevicesCommand({ MaxItems: 1 }))).MFADevices).toHaveLength(1);
+    expect(await iam().send(new ListAccessKeysCommand({}))).toMatchObject({ IsTruncated: false });
+    expect(await errorOf(iam().send(new ListMFADevicesCommand({ Marker: 'not-a-marker' })))).toMatchObject({ name: 'ValidationError', status: 400 });
+  });
+
   it('deleting the root access key in use makes those credentials invalid', async () => {
     emu.reset('fresh+root-keys');
     const root = iam();
