@@ -93,6 +93,22 @@ const STATUSES = ['IN_PROGRESS', 'FAILED', 'SUCCEEDED'] as const;
 const MAX_MANAGED_POLICIES = 10;
 const MAX_PERMISSION_SETS = 500;
 const MAX_INLINE_POLICY = 32_768;
+/**
+ * AWS managed policies the emulator knows exist. Attaching any other well-formed AWS managed
+ * ARN is accepted (AWS checks it only when it creates the role), but provisioning the set
+ * into an account then FAILS, naming the policy: a typo such as `PowerUser` for
+ * `PowerUserAccess` surfaces as on AWS instead of passing silently.
+ */
+export const KNOWN_AWS_MANAGED_POLICIES = [
+  'AdministratorAccess', 'PowerUserAccess', 'ReadOnlyAccess', 'SecurityAudit', 'IAMFullAccess', 'IAMReadOnlyAccess',
+  'job-function/Billing', 'job-function/ViewOnlyAccess', 'job-function/SystemAdministrator', 'job-function/NetworkAdministrator',
+  'job-function/DatabaseAdministrator', 'job-function/DataScientist', 'job-function/SupportUser',
+  'AWSBillingReadOnlyAccess', 'AWSSupportAccess', 'AWSOrganizationsReadOnlyAccess', 'AWSOrganizationsFullAccess',
+  'AWSCloudTrail_ReadOnlyAccess', 'AWSCloudTrail_FullAccess', 'CloudWatchReadOnlyAccess', 'AWSCloudShellFullAccess',
+  'AWSSSOReadOnly', 'AWSSSODirectoryReadOnly', 'AWSSSOMemberAccountAdministrator', 'AWSAccountManagementReadOnlyAccess',
+  'AWSAccountManagementFullAccess', 'AWSBudgetsReadOnlyAccess', 'AmazonS3ReadOnlyAccess', 'AmazonS3FullAccess',
+  'AmazonEC2ReadOnlyAccess', 'AmazonEC2FullAccess', 'AWSCodeCommitReadOnly', 'AWSConfigUserAccess',
+].map((n) => `arn:aws:iam::aws:policy/${n}`);
 
 type Ctx = HandlerContext<Record<string, any>>;
 
@@ -151,6 +167,12 @@ function instanceId(ic: IdentityCenterInstance): string {
 function accountInOrg(world: World, ic: IdentityCenterInstance, accountId: string): boolean {
   const org = world.orgOf(ic.ownerAccountId);
   return !!org && accountId in org.accountParents && world.account(accountId)?.status === 'ACTIVE';
+}
+
+/** Why the set cannot be provisioned (a policy IAM does not have), or undefined. */
+function provisioningProblem(ps: PermissionSetRec): string | undefined {
+  const missing = ps.managedPolicies.find((p) => !KNOWN_AWS_MANAGED_POLICIES.includes(p.Arn));
+  return missing ? `Policy ${missing.Arn} does not exist or is not attachable.` : undefined;
 }
 
 /** Provision the current version of a set into an account: create or update its role. */
@@ -439,6 +461,11 @@ export const ssoAdmin: ServiceModule = {
           Object.assign(status, { Status: 'FAILED', FailureReason: `PermissionSet ${ps.arn} was deleted.` });
           return;
         }
+        const problem = provisioningProblem(live);
+        if (problem) {
+          Object.assign(status, { Status: 'FAILED', FailureReason: problem });
+          return;
+        }
         if (targetId) {
           if (!accountInOrg(world, ic, targetId)) {
             Object.assign(status, { Status: 'FAILED', FailureReason: `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.` });
@@ -524,6 +551,7 @@ export const ssoAdmin: ServiceModule = {
         if (!live) reason = `PermissionSet ${ps.arn} was deleted.`;
         else if (!accountInOrg(world, ic, targetId)) reason = `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.`;
         else if (!principalExists(world, principalType, principalId)) reason = `Received a 404 status error: No ${principalType === 'USER' ? 'user' : 'group'} found with id ${principalId} in the identity store.`;
+        else reason = provisioningProblem(live);
         if (reason || !live) {
           Object.assign(status, { Status: 'FAILED', FailureReason: reason });
           return;

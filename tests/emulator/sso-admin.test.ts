@@ -172,6 +172,19 @@ describe('sso-admin permission sets', () => {
     expect((await errorOf(attach(ps, 'OneTooMany'))).name).toBe('ServiceQuotaExceededException');
   });
 
+  it('an AWS managed policy that does not exist is accepted, but provisioning and assigning then FAIL naming it', async () => {
+    const ps = await createPs('PowerUser');
+    await attach(ps, 'PowerUser'); // the real one is PowerUserAccess
+    const g = await group();
+    const st = (await assign(ps, prod, g)).AccountAssignmentCreationStatus!;
+    expect(await creation(st.RequestId!)).toMatchObject({ Status: 'FAILED', FailureReason: 'Policy arn:aws:iam::aws:policy/PowerUser does not exist or is not attachable.' });
+    const prov = (await client.send(new ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: ps, TargetType: 'AWS_ACCOUNT', TargetId: prod }))).PermissionSetProvisioningStatus!;
+    const done = (await client.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: prov.RequestId }))).PermissionSetProvisioningStatus!;
+    expect(done).toMatchObject({ Status: 'FAILED', FailureReason: expect.stringContaining('policy/PowerUser ') });
+    expect(await provisionedTo(prod)).toEqual([]);
+    expect(ssoRoles(prod)).toEqual([]);
+  });
+
   it('inline policy: put, get, delete', async () => {
     const ps = await createPs('Admin');
     const doc = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }] });
