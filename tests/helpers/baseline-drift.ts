@@ -57,18 +57,54 @@ export interface DriftBatch {
   repair: string[];
 }
 
-export function verifyLine(stdout: string, title: string): string | undefined {
-  return stdout.split('\n').find((l) => l.includes(title) && /^(ok|drift|manual|error)\b/.test(l));
+export interface CheckBlock {
+  status: string;
+  /** The heading (title and IDs), whitespace collapsed. */
+  heading: string;
+  /** One entry per finding, wrapped lines joined. */
+  findings: string[];
+  fix?: string;
 }
 
-/** The indented lines under a check: its findings and its fix. */
-export function findingsOf(stdout: string, title: string): string[] {
+/**
+ * The block of the human verify report for the check whose title starts with `title`:
+ * `status  title  [IDs]`, then indented findings and `fix:`; wrapped lines (deeper indent)
+ * are joined, so the assertions do not depend on the terminal width.
+ */
+export function checkBlock(stdout: string, title: string): CheckBlock | undefined {
   const lines = stdout.split('\n');
-  const at = lines.indexOf(verifyLine(stdout, title) ?? '\u0000');
-  if (at < 0) return [];
-  const rest = lines.slice(at + 1);
-  const end = rest.findIndex((l) => !/^\s/.test(l));
-  return end < 0 ? rest : rest.slice(0, end);
+  const start = lines.findIndex((l) => new RegExp(`^(ok|drift|manual|error)\\s+${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(l));
+  if (start < 0) return undefined;
+  const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const items: string[] = [];
+  let heading = lines[start]!;
+  for (const l of lines.slice(start + 1)) {
+    if (!/^\s/.test(l) || !l.trim()) break;
+    const indent = l.match(/^\s*/)![0].length;
+    const text = l.trim();
+    if (indent <= 10 && (/^[+~!-] /.test(text) || text.startsWith('fix: '))) items.push(text);
+    else if (items.length) items[items.length - 1] += ` ${text}`;
+    else heading += ` ${text}`; // a wrapped title or the IDs on their own line
+  }
+  const fix = items.find((i) => i.startsWith('fix: '));
+  return {
+    status: heading.split(/\s/)[0]!,
+    heading: squash(heading),
+    findings: items.filter((i) => !i.startsWith('fix: ')).map(squash),
+    ...(fix ? { fix: squash(fix.slice(5)) } : {}),
+  };
+}
+
+/** `verify --json`'s checks (the stable machine form). */
+export async function verifyJson(b: Built): Promise<{ code: number | null; checks: { step: string; title: string; controls: string[]; status: string; findings: string[]; fix?: string }[]; run: CliResult }> {
+  const run = await runCli(['verify', '--json', '--config', CONFIG], { emu: b.emu, dir: b.dir });
+  let checks;
+  try {
+    checks = JSON.parse(run.stdout).checks;
+  } catch {
+    throw new Error(`verify --json did not print JSON:\n${explain(run)}`);
+  }
+  return { code: run.code, checks, run };
 }
 
 /**
@@ -82,13 +118,13 @@ export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: Cli
   expect(verify.code, explain(verify)).toBe(4);
   expect(verify.mutatingCalls, explain(verify)).toEqual([]);
   for (const check of c.checks) {
-    expect(verifyLine(verify.stdout, check.title), explain(verify)).toMatch(/^drift\b/);
-    for (const id of check.controls) expect(verifyLine(verify.stdout, check.title)).toContain(id);
-    const findings = findingsOf(verify.stdout, check.title);
-    // One finding per drift plus the fix line: nothing else is reported for this step.
-    expect(findings, explain(verify)).toHaveLength(check.findings.length + 1);
-    for (const f of check.findings) expect(findings.some((l) => f.test(l)), `${f} in\n${findings.join('\n')}`).toBe(true);
-    expect(findings.at(-1)).toMatch(/^\s+fix: /);
+    const block = checkBlock(verify.stdout, check.title);
+    expect(block?.status, explain(verify)).toBe('drift');
+    for (const id of check.controls) expect(block!.heading).toContain(id);
+    // One finding per drift: nothing else is reported for this step.
+    expect(block!.findings, explain(verify)).toHaveLength(check.findings.length);
+    for (const f of check.findings) expect(block!.findings.some((l) => f.test(l)), `${f} in\n${block!.findings.join('\n')}`).toBe(true);
+    expect(block!.fix, 'each check says how to fix it').toBeTruthy();
   }
   // Only these checks drifted: every other one is still ok.
   expect(verify.stdout, explain(verify)).toMatch(new RegExp(`\\b${c.checks.length} drift, 0 manual, 0 error\\.`));
@@ -97,7 +133,10 @@ export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: Cli
   expect(repair.code, explain(repair)).toBe(0);
   expect(repair.mutatingCalls.map(where).sort(), explain(repair)).toEqual([...c.repair].sort());
 
-  const clean = await runCli(['verify', '--config', CONFIG], { emu: b.emu, dir: b.dir });
-  expect(clean.code, explain(clean)).toBe(0);
+  // Clean again, read through --json (the machine form a CI would use).
+  const clean = await verifyJson(b);
+  expect(clean.code, explain(clean.run)).toBe(0);
+  expect(clean.checks.filter((x) => x.status !== 'ok'), explain(clean.run)).toEqual([]);
+  expect(clean.run.mutatingCalls).toEqual([]);
   return { verify, repair };
 }
