@@ -1,0 +1,155 @@
+// plan (--dry-run) and verify never write: across every scenario the emulator offers, before,
+// during (after a crash mid-run) and after a bootstrap, with drift and under faults, they
+// make zero mutating calls, leave the emulator's world exactly as it was, and never create or
+// change the state file.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { explain, runCli, scratchDir, spawnCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import { APPLY, crashAt, resetWorld, SCENARIO } from '../helpers/crash.js';
+import { SecretScan } from '../helpers/scan.js';
+
+let emu: Emulator;
+const secrets = new SecretScan();
+let readOnlyRuns = 0;
+
+beforeAll(async () => {
+  emu = await startEmu({ scenario: SCENARIO });
+});
+afterAll(async () => {
+  secrets.issued.collect(emu);
+  expect(secrets.scan()).toEqual([]);
+  await emu.stop();
+});
+
+const CONFIG = APPLY.slice(1); // --config basic.json
+const READ_ONLY: [string, string[]][] = [
+  ['plan', ['plan', ...CONFIG]],
+  ['--dry-run', ['--dry-run', ...CONFIG]],
+  ['plan --json', ['plan', '--json', ...CONFIG]],
+  ['verify', ['verify', ...CONFIG]],
+  ['verify --json --verbose', ['verify', '--json', '--verbose', ...CONFIG]],
+];
+
+/** Every read-only command in `dir`: no mutating call, world and state file unchanged. */
+async function neverWrites(dir: string, expectCodes: number[] = [0, 1, 2, 3, 4]): Promise<CliResult[]> {
+  const statePath = `${dir}/secure-start.state.json`;
+  const before = existsSync(statePath) ? readFileSync(statePath) : null;
+  const world = JSON.stringify(worldOf(emu));
+  const out: CliResult[] = [];
+  for (const [name, args] of READ_ONLY) {
+    const r = await runCli(args, { emu, dir });
+    secrets.run(r);
+    readOnlyRuns++;
+    expect(r.mutatingCalls.map((c) => `${c.service}:${c.operation}`), `${name} wrote to AWS\n${explain(r)}`).toEqual([]);
+    expect(expectCodes, `${name}\n${explain(r)}`).toContain(r.code);
+    expect(JSON.stringify(worldOf(emu)), `${name} changed the world`).toBe(world);
+    if (before) expect(readFileSync(statePath).equals(before), `${name} changed the state file`).toBe(true);
+    else expect(existsSync(statePath), `${name} created a state file`).toBe(false);
+    out.push(r);
+  }
+  return out;
+}
+
+/** The emulator creates a service's empty store on the first read (identitystore's with its
+ *  store ID in it); that is not a change. */
+function worldOf(emu: Emulator): unknown {
+  const w: any = emu.state();
+  for (const s of Object.values<any>(w.stores ?? {})) delete s.identitystore?.identityStoreId;
+  return pruneEmpty(w);
+}
+
+function pruneEmpty(v: any): any {
+  if (Array.isArray(v)) return v.map(pruneEmpty);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = pruneEmpty(x);
+      if (p === null || (typeof p === 'object' && Object.keys(p).length === 0)) continue;
+      out[k] = p;
+    }
+    return out;
+  }
+  return v;
+}
+
+describe('before any run, in every scenario', () => {
+  const scenarios = ['fresh', 'fresh+iam-user', 'fresh+role', 'fresh+iam-user+root-keys', 'org-exists+iam-user', 'consolidated-billing+iam-user', 'member-of-other-org+iam-user', 'fresh+iam-user+identity-center+root-mfa'];
+  test.each(scenarios)('%s', async (scenario) => {
+    emu.reset(scenario);
+    const [plan] = await neverWrites(scratchDir('ss-dry-'));
+    if (!scenario.startsWith('member-of-other-org')) expect(plan!.stdout, explain(plan!)).toMatch(/CreateAccount|organizations:/);
+  });
+
+  test('without credentials, plan works offline and calls nothing', async () => {
+    emu.reset(SCENARIO);
+    const dir = scratchDir('ss-dry-');
+    const r = await runCli(['plan', ...CONFIG], { dir, env: { AWS_ENDPOINT_URL: emu.url } });
+    expect(r.code, explain(r)).toBe(0);
+    expect(emu.calls()).toEqual([]);
+    expect(r.stdout).toContain('organizations:CreateOrganization');
+    expect(existsSync(`${dir}/secure-start.state.json`)).toBe(false);
+  });
+});
+
+describe('around a bootstrap', () => {
+  let dir: string;
+  test('after a complete bootstrap: plan has nothing to do, verify is clean', async () => {
+    resetWorld(emu);
+    const r = await runCli(APPLY, { emu });
+    expect(r.code, explain(r)).toBe(0);
+    dir = r.dir;
+    const [plan, , , verify] = await neverWrites(dir, [0]);
+    expect(plan!.code).toBe(0);
+    expect(verify!.code).toBe(0);
+  });
+
+  test('with drift made behind its back: verify reports it (exit 4) and still writes nothing', async () => {
+    const root = (Object.values((emu.state() as any).orgs)[0] as any).root.id;
+    emu.drift('cloudtrail', 'trail-stopped', { name: 'acme-robotics-org-trail' });
+    emu.drift('s3-control', 'account-bpa-off', {});
+    emu.drift('budgets', 'budget-amount', { name: 'acme-robotics-monthly', amount: '99' });
+    emu.drift('iam', 'delete-password-policy', {});
+    emu.drift('organizations', 'detach-policy', { policy: 'secure-start-guardrails', target: root });
+    const runs = await neverWrites(dir, [4, 0]);
+    expect(runs[3]!.code, explain(runs[3]!)).toBe(4);
+    // The repair then happens only in apply mode.
+    const fix = await runCli(APPLY, { emu, dir });
+    expect(fix.code, explain(fix)).toBe(0);
+    expect(fix.mutatingCalls.length).toBeGreaterThan(0);
+    const again = await runCli(['verify', ...CONFIG], { emu, dir });
+    expect(again.code, explain(again)).toBe(0);
+  });
+
+  test('after a crash in the middle (state file with a request in flight)', async () => {
+    resetWorld(emu);
+    const crash = await crashAt(emu, { k: 1, when: 'after' }, { signal: 'SIGKILL' });
+    expect(crash.held).toBe(true);
+    // Crash again right after the first CreateAccount was accepted, so a request is in flight.
+    const second = await (async () => {
+      emu.hold({ when: 'after', operation: 'CreateAccount' });
+      const cli = spawnCli(APPLY, { emu, dir: crash.run.dir });
+      await emu.waitForHold(30_000);
+      cli.child.kill('SIGKILL');
+      const r = await cli.done;
+      emu.release();
+      return r;
+    })();
+    expect(second.signal).toBe('SIGKILL');
+    await neverWrites(crash.run.dir);
+  });
+
+  test('under throttling and server errors on every read', async () => {
+    resetWorld(emu);
+    emu.setFaults({ seed: 11, rules: [
+      { kind: 'throttle', rate: 0.2, mutating: false },
+      { kind: 'unavailable', rate: 0.05, mutating: false },
+    ] });
+    await neverWrites(scratchDir('ss-dry-'));
+    emu.clearFaults();
+  });
+});
+
+test('the read-only runs above were really run', () => {
+  expect(readOnlyRuns).toBeGreaterThanOrEqual(READ_ONLY.length * 12);
+});
+
