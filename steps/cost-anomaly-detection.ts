@@ -4,7 +4,7 @@
 // anomalies whose total impact reaches the threshold. The subscription is found by name
 // and corrected in place (threshold, frequency, subscribers, monitor).
 // Covers: SSB ACCT.16.
-import { mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import { StepError, mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
 
@@ -32,8 +32,22 @@ export const thresholdExpression = (usd: number) => ({
 type Monitor = { MonitorArn?: string; MonitorName?: string; MonitorType?: string; MonitorDimension?: string };
 const isServiceMonitor = (m: Monitor) => m.MonitorType === 'DIMENSIONAL' && m.MonitorDimension === 'SERVICE' && !!m.MonitorArn;
 
+/** Cost Explorer refusals a founder can hit on a new account, with what to do. */
+function explainCe(e: unknown): never {
+  const err = e as Error;
+  if (err?.name === 'AccessDeniedException' && /not enabled for cost explorer/i.test(err.message ?? '')) {
+    throw new StepError('Cost Explorer is not turned on for this account yet, so anomaly detection cannot be set up.',
+      'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.');
+  }
+  if (err?.name === 'AccessDeniedException') {
+    throw new StepError('These credentials may not use Cost Anomaly Detection (ce:*AnomalyMonitor*, ce:*AnomalySubscription*).',
+      'Run secure-start as an administrator of the management account.');
+  }
+  throw e;
+}
+
 async function serviceMonitors(ctx: StepContext): Promise<Monitor[]> {
-  const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalyMonitors', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' });
+  const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalyMonitors', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' }).catch(explainCe);
   return pages.flatMap((p) => p.AnomalyMonitors ?? []).filter(isServiceMonitor);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costAnomalyDetection as step, thresholdExpression, type AnomalySeen } from '../../../steps/cost-anomaly-detection.js';
 import type { RunContext } from '../../../steps/contract.js';
-import { basic, brief, fakeCtx } from './money-fixtures.js';
+import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
 
 const want = basic(); // threshold 20 USD, DAILY, ops+aws-billing@acme.example
 const BILLING = 'ops+aws-billing@acme.example';
@@ -97,6 +97,13 @@ describe('cost anomaly detection observe / run', () => {
     });
     expect(await step.observe(ctx)).toEqual(complete());
     expect(published['anomaly.monitorArn']).toBe(MON);
+  });
+
+  it('Cost Explorer not turned on yet: an explained error with the console link', async () => {
+    const { ctx } = fakeCtx(want, () => awsErr('AccessDeniedException', 'User not enabled for cost explorer access'));
+    await expect(step.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('Cost Explorer is not turned on'), hint: expect.stringContaining('cost-explorer') });
+    const denied = fakeCtx(want, () => awsErr('AccessDeniedException', 'not authorized'));
+    await expect(step.observe(denied.ctx)).rejects.toMatchObject({ name: 'StepError', hint: expect.stringContaining('administrator') });
   });
 
   it('the subscription uses the monitor that exists now, not a stale remembered ARN', async () => {
