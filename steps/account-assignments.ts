@@ -125,19 +125,42 @@ export const accountAssignments: Step<AssignmentsSeen> = {
     });
     const present: string[] = [];
     const inflight: Record<string, string> = {};
-    await mapLimit(want, 5, async (a) => {
+    const missing: AssignmentWant[] = [];
+    const cell = (a: AssignmentWant) => `${accountIds[a.account]}|${setArns[a.permissionSet]}|${groupIds[a.group]}`;
+    for (const a of want) {
       const acc = accountIds[a.account]; const set = setArns[a.permissionSet]; const grp = groupIds[a.group];
-      if (acc && set && grp && existing.has(`${acc}|${set}|GROUP|${grp}`)) { present.push(assignmentId(a)); return; }
-      const rec = ctx.inflight(assignmentKey(a));
-      if (!rec) return;
+      if (acc && set && grp && existing.has(`${acc}|${set}|GROUP|${grp}`)) present.push(assignmentId(a));
+      else missing.push(a);
+    }
+    // A creation still running is waited for, never asked twice: the ones this tool recorded
+    // in the state file, and (a crash between AWS's answer and that record) any other
+    // IN_PROGRESS creation for the same cell.
+    const describe = async (requestId: string) => {
       try {
-        const st = (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: rec.requestId }, target)).AccountAssignmentCreationStatus;
-        // Still running: wait for it rather than ask twice. Finished ones are re-checked by the list above.
-        if (st?.Status === 'IN_PROGRESS') inflight[assignmentId(a)] = rec.requestId;
+        return (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }, target)).AccountAssignmentCreationStatus;
       } catch (e) {
-        if (!isName(e, 'ResourceNotFoundException')) throw e;
+        if (isName(e, 'ResourceNotFoundException')) return undefined;
+        throw e;
       }
+    };
+    await mapLimit(missing, 5, async (a) => {
+      const rec = ctx.inflight(assignmentKey(a));
+      if (rec && (await describe(rec.requestId))?.Status === 'IN_PROGRESS') inflight[assignmentId(a)] = rec.requestId;
     });
+    const unknown = missing.filter((a) => !inflight[assignmentId(a)] && accountIds[a.account] && setArns[a.permissionSet] && groupIds[a.group]);
+    if (unknown.length) {
+      const running = (await ctx.aws.pages('sso-admin', 'ListAccountAssignmentCreationStatus', { InstanceArn: instanceArn, Filter: { Status: 'IN_PROGRESS' } }, target))
+        .flatMap((p) => p.AccountAssignmentsCreationStatus ?? []).map((x) => x.RequestId).filter((x): x is string => !!x);
+      const byCell = new Map<string, string>();
+      await mapLimit(running, 5, async (id) => {
+        const st = await describe(id);
+        if (st?.Status === 'IN_PROGRESS' && st.PrincipalType === 'GROUP') byCell.set(`${st.TargetId}|${st.PermissionSetArn}|${st.PrincipalId}`, id);
+      });
+      for (const a of unknown) {
+        const id = byCell.get(cell(a));
+        if (id) inflight[assignmentId(a)] = id;
+      }
+    }
     return { ...base, instanceArn, present, inflight, accountIds, setArns, groupIds };
   },
 

@@ -62,7 +62,7 @@ describe('account-assignments plan', () => {
 });
 
 describe('account-assignments observe', () => {
-  it('lists each (account, set) pair once and matches our groups; finds in-flight creations from the state file', async () => {
+  it('lists each (account, set) pair once and matches our groups; finds in-flight creations from the state file and unrecorded ones still IN_PROGRESS', async () => {
     const lists: string[] = [];
     const f = fakeCtx(want, (_s, op, input) => {
       if (op === 'ListAccountAssignments') {
@@ -75,7 +75,17 @@ describe('account-assignments observe', () => {
         const group = input.PermissionSetArn === psArn('AdministratorAccess') ? 'g-admins' : input.PermissionSetArn === psArn('ReadOnly') ? 'g-auditors' : 'g-billing';
         return { AccountAssignments: [{ AccountId: input.AccountId, PermissionSetArn: input.PermissionSetArn, PrincipalType: 'GROUP', PrincipalId: group }] };
       }
-      if (op === 'DescribeAccountAssignmentCreationStatus') return { AccountAssignmentCreationStatus: { Status: 'IN_PROGRESS', RequestId: input.AccountAssignmentCreationRequestId } };
+      if (op === 'DescribeAccountAssignmentCreationStatus') {
+        const id = input.AccountAssignmentCreationRequestId;
+        // req-orphan: made by a run killed before it could record it; req-done: long finished.
+        if (id === 'req-orphan') return { AccountAssignmentCreationStatus: { Status: 'IN_PROGRESS', RequestId: id, TargetId: ACCOUNTS.prod, PermissionSetArn: psArn('ReadOnly'), PrincipalType: 'GROUP', PrincipalId: 'g-devs' } };
+        if (id === 'req-other') return { AccountAssignmentCreationStatus: { Status: 'IN_PROGRESS', RequestId: id, TargetId: ACCOUNTS.prod, PermissionSetArn: psArn('ReadOnly'), PrincipalType: 'GROUP', PrincipalId: 'g-someone-else' } };
+        return { AccountAssignmentCreationStatus: { Status: 'IN_PROGRESS', RequestId: id } };
+      }
+      if (op === 'ListAccountAssignmentCreationStatus') {
+        expect(input.Filter).toEqual({ Status: 'IN_PROGRESS' });
+        return { AccountAssignmentsCreationStatus: [{ RequestId: 'req-orphan', Status: 'IN_PROGRESS' }, { RequestId: 'req-other', Status: 'IN_PROGRESS' }] };
+      }
       throw new Error(`unexpected ${op}`);
     }, ALL_VALUES);
     f.ctx.inflight = (k) => (k === 'assignment:Developers|PowerUser|dev' ? { key: k, step: 'account-assignments', service: 'sso-admin', operation: 'CreateAccountAssignment', requestId: 'req-dev', startedAt: '' } : undefined);
@@ -83,9 +93,11 @@ describe('account-assignments observe', () => {
     expect(new Set(lists).size).toBe(lists.length);
     expect(lists).toHaveLength(12);
     expect(s.present.sort()).toEqual(MATRIX.map(assignmentId).filter((p) => p !== 'Developers|ReadOnly|prod' && p !== 'Developers|PowerUser|dev').sort());
-    expect(s.inflight).toEqual({ 'Developers|PowerUser|dev': 'req-dev' });
-    expect(brief(accountAssignments.plan(want, s)).map((a) => a.op)).toEqual([
-      'sso-admin:DescribeAccountAssignmentCreationStatus', 'sso-admin:CreateAccountAssignment',
+    expect(s.inflight).toEqual({ 'Developers|PowerUser|dev': 'req-dev', 'Developers|ReadOnly|prod': 'req-orphan' });
+    // Both are waited for; nothing is asked twice.
+    expect(brief(accountAssignments.plan(want, s))).toEqual([
+      { symbol: '+', op: 'sso-admin:DescribeAccountAssignmentCreationStatus', input: { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: 'req-dev' } },
+      { symbol: '+', op: 'sso-admin:DescribeAccountAssignmentCreationStatus', input: { InstanceArn: INSTANCE, AccountAssignmentCreationRequestId: 'req-orphan' } },
     ]);
   });
 });
