@@ -68,6 +68,13 @@ export const accountHardening: Step<HardeningSeen> = {
         for (const region of want.allowedRegions) {
           reads.push(ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: a.target, region }).then((r) => {
             a.ebs[region] = r.EbsEncryptionByDefault === true;
+          }, (e) => {
+            // An opt-in region (e.g. af-south-1) that this account has not enabled refuses every call.
+            if (['OptInRequired', 'AuthFailure'].includes(errName(e))) {
+              throw new StepError(`The region ${region} is not enabled in the ${a.name} account (${a.accountId}), so EBS encryption cannot be turned on there.`,
+                `Enable ${region} for that account (AWS console → Account → AWS Regions, or the Account API EnableRegion), or remove it from "allowedRegions" in the config, then run again.`);
+            }
+            throw e;
           }));
         }
       }

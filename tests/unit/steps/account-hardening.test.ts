@@ -131,6 +131,14 @@ describe('account-hardening observe', () => {
     expect(ops(accountHardening.plan(want, seen))).toEqual(['iam:UpdateAccountPasswordPolicy', 's3-control:PutPublicAccessBlock', 'ec2:EnableEbsEncryptionByDefault']);
   });
 
+  it('an opt-in region the account has not enabled is an explained error', async () => {
+    const { ctx } = fakeCtx(want, (_s, op, _i, target) => {
+      if (op === 'GetEbsEncryptionByDefault' && target.region === 'us-east-1' && target.account === IDS.prod) return awsErr('OptInRequired', 401);
+      return op === 'GetPublicAccessBlock' ? { PublicAccessBlockConfiguration: allOn } : op === 'GetEbsEncryptionByDefault' ? { EbsEncryptionByDefault: true } : { PasswordPolicy: PW };
+    });
+    await expect(accountHardening.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('us-east-1 is not enabled in the prod account'), hint: expect.stringContaining('allowedRegions') });
+  });
+
   it('a member ID not known yet: nothing read for it in plan mode, an error in apply', async () => {
     const values = { 'management.accountId': MGMT };
     const answer = (_s: string, op: string) => (op === 'GetPublicAccessBlock' ? { PublicAccessBlockConfiguration: allOn } : op === 'GetEbsEncryptionByDefault' ? { EbsEncryptionByDefault: true } : { PasswordPolicy: PW });
