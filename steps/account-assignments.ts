@@ -18,7 +18,7 @@ export interface AssignmentsSeen {
   region: string;
   /** assignmentId → true for the assignments that exist. */
   present: string[];
-  /** assignmentId → CreateAccountAssignment request still IN_PROGRESS. */
+  /** assignmentId → CreateAccountAssignment request to wait on (in progress, or finished after the list was read). */
   inflight: Record<string, string>;
   /** What is known already (IDs), else refs for the plan. */
   accountIds: Record<string, Val>;
@@ -145,7 +145,10 @@ export const accountAssignments: Step<AssignmentsSeen> = {
     };
     await mapLimit(missing, 5, async (a) => {
       const rec = ctx.inflight(assignmentKey(a));
-      if (rec && (await describe(rec.requestId))?.Status === 'IN_PROGRESS') inflight[assignmentId(a)] = rec.requestId;
+      if (!rec) return;
+      // Finished since the list above, or still running: either way, wait on it (which also clears the record).
+      const st = await describe(rec.requestId);
+      if (st && st.Status !== 'FAILED') inflight[assignmentId(a)] = rec.requestId;
     });
     const unknown = missing.filter((a) => !inflight[assignmentId(a)] && accountIds[a.account] && setArns[a.permissionSet] && groupIds[a.group]);
     if (unknown.length) {
@@ -154,7 +157,7 @@ export const accountAssignments: Step<AssignmentsSeen> = {
       const byCell = new Map<string, string>();
       await mapLimit(running, 5, async (id) => {
         const st = await describe(id);
-        if (st?.Status === 'IN_PROGRESS' && st.PrincipalType === 'GROUP') byCell.set(`${st.TargetId}|${st.PermissionSetArn}|${st.PrincipalId}`, id);
+        if (st && st.Status !== 'FAILED' && st.PrincipalType === 'GROUP') byCell.set(`${st.TargetId}|${st.PermissionSetArn}|${st.PrincipalId}`, id);
       });
       for (const a of unknown) {
         const id = byCell.get(cell(a));

@@ -102,6 +102,35 @@ describe('account-assignments observe', () => {
   });
 });
 
+describe('account-assignments observe: recorded requests', () => {
+  const run = async (status: string) => {
+    const f = fakeCtx(want, (_s, op, input) => {
+      if (op === 'ListAccountAssignments') {
+        // Everything but Billing on management exists.
+        if (input.PermissionSetArn === psArn('Billing')) return { AccountAssignments: [] };
+        const group = input.PermissionSetArn === psArn('AdministratorAccess') ? 'g-admins' : input.PermissionSetArn === psArn('PowerUser') ? 'g-devs' : undefined;
+        const rows = [{ AccountId: input.AccountId, PermissionSetArn: input.PermissionSetArn, PrincipalType: 'GROUP', PrincipalId: 'g-auditors' }];
+        if (group) rows.push({ ...rows[0]!, PrincipalId: group });
+        if (input.AccountId === ACCOUNTS.prod && input.PermissionSetArn === psArn('ReadOnly')) rows.push({ ...rows[0]!, PrincipalId: 'g-devs' });
+        return { AccountAssignments: rows };
+      }
+      if (op === 'DescribeAccountAssignmentCreationStatus') return { AccountAssignmentCreationStatus: { Status: status, RequestId: input.AccountAssignmentCreationRequestId } };
+      if (op === 'ListAccountAssignmentCreationStatus') return { AccountAssignmentsCreationStatus: [] };
+      throw new Error(`unexpected ${op}`);
+    }, ALL_VALUES);
+    f.ctx.inflight = (k) => (k === 'assignment:Billing|Billing|management' ? { key: k, step: 'account-assignments', service: 'sso-admin', operation: 'CreateAccountAssignment', requestId: 'req-b', startedAt: '' } : undefined);
+    return accountAssignments.plan(want, await accountAssignments.observe(f.ctx)).map((a) => a.operation);
+  };
+
+  it('finished after the list was read (SUCCEEDED): waited on (which clears the record), not asked again', async () => {
+    expect(await run('SUCCEEDED')).toEqual(['DescribeAccountAssignmentCreationStatus']);
+  });
+
+  it('FAILED: asked again', async () => {
+    expect(await run('FAILED')).toEqual(['CreateAccountAssignment']);
+  });
+});
+
 describe('account-assignments run', () => {
   const one = () => accountAssignments.plan(want, seen({ present: seen().present.filter((p) => p !== 'Admins|AdministratorAccess|prod') }))[0]!;
 
