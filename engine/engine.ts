@@ -267,6 +267,14 @@ export class Engine {
       }
       if (!calls.length) {
         if (blocking.length) return done('blocked', applied, manual);
+        // Settled: nothing of this step is still being waited on. A request recorded in flight
+        // by a run that was killed, and found finished by this observe, is forgotten here
+        // (else the state file says "waiting on AWS" for it forever).
+        const stale = Object.entries(this.opts.state.data.inflight).filter(([, op]) => op.step === step.id);
+        if (stale.length) {
+          for (const [k] of stale) delete this.opts.state.data.inflight[k];
+          await this.opts.state.save();
+        }
         return done(applied.length ? 'changed' : 'ok', applied, manual);
       }
       if (round > maxRounds) {
