@@ -185,11 +185,12 @@ describe('organization structure: fresh run, second run, drift', () => {
     const v = await runCli(['verify', ...CFG], { emu, dir: first.dir });
     expect(v.code, explain(v)).toBe(4);
     expect(v.mutatingCalls).toEqual([]);
-    expect(v.stdout).toMatch(/drift\s+Service control policies/);
-    expect(v.stdout).toMatch(/drift\s+Member accounts/);
-    expect(v.stdout).toContain(`UpdatePolicy ${GUARDRAILS}`);
-    expect(v.stdout).toContain(`AttachPolicy ${LOG_PROTECTION} → the Security OU`);
-    expect(v.stdout).toContain('MoveAccount prod → Prod OU');
+    const report = v.stdout.replace(/\s+/g, ' '); // long lines are wrapped
+    expect(report).toMatch(/drift Service control policies/);
+    expect(report).toMatch(/drift Member accounts/);
+    expect(report).toContain(`~ organizations:UpdatePolicy ${GUARDRAILS}`);
+    expect(report).toContain(`+ organizations:AttachPolicy ${LOG_PROTECTION} → the Security OU`);
+    expect(report).toContain('~ organizations:MoveAccount prod → Prod OU');
 
     const fix = await runCli(['--yes', ...CFG], { emu, dir: first.dir });
     expect(fix.code, explain(fix)).toBe(0);
@@ -308,21 +309,31 @@ describe('organization structure: accounts that already exist or cannot be made'
 
   it('killed while accounts are being created: the next run waits on the recorded requests, never creates twice', async () => {
     const emu = await readyEmu();
-    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 2500, max: 2500 } } } });
+    // Creations stay IN_PROGRESS until the test completes them (emu.flushAsync), whatever the machine's speed.
+    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } } });
+    const until = async (what: string, check: () => boolean) => {
+      for (let i = 0; i < 1200 && !check(); i++) await new Promise((res) => setTimeout(res, 25));
+      expect(check(), `timed out waiting: ${what}`).toBe(true);
+    };
     try {
       const run = spawnCli(['--yes', ...CFG], { emu });
       // Wait until every creation request is saved in the state file, then kill -9.
       let inflight: Record<string, { requestId: string }> = {};
-      for (let i = 0; i < 200 && Object.keys(inflight).length < want.accounts.length; i++) {
-        await new Promise((res) => setTimeout(res, 25));
+      await until('4 requests in the state file', () => {
         try { inflight = readState(run.dir)?.inflight ?? {}; } catch { /* mid-rename */ }
-      }
+        return Object.keys(inflight).length === want.accounts.length;
+      });
       run.child.kill('SIGKILL');
       const killed = await run.done;
       expect(Object.keys(inflight).sort(), explain(killed)).toEqual(want.accounts.map((a) => `account:${a.email}`).sort());
       expect(count(killed, 'CreateAccount')).toBe(want.accounts.length);
 
-      const resumed = await runCli(['--yes', ...CFG], { emu, dir: run.dir });
+      // The next run finds the requests still in progress and waits on them; AWS then finishes them.
+      const mark = Math.max(0, ...emu.calls().map((c) => c.seq));
+      const next = spawnCli(['--yes', ...CFG], { emu, dir: run.dir });
+      await until('the next run polls a creation', () => emu.calls().some((c) => c.seq > mark && c.operation === 'DescribeCreateAccountStatus'));
+      emu.flushAsync();
+      const resumed = await next.done;
       expect(resumed.code, explain(resumed)).toBe(0);
       expect(count(resumed, 'CreateAccount')).toBe(0);
       expect(resumed.calls.filter((c) => c.operation === 'DescribeCreateAccountStatus').length).toBeGreaterThanOrEqual(want.accounts.length);
