@@ -143,7 +143,9 @@ export class AwsFactory implements AwsApi {
   private async base(): Promise<Provider> {
     if (!this.baseCreds) {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-      this.baseCreds = fromNodeProviderChain({ profile: this.opts.profile }) as Provider;
+      // ignoreCache: a profile written earlier in this same process (the wizard's switch to the
+      // Identity Center admin profile) must be read from disk, not from the SDK's file cache.
+      this.baseCreds = fromNodeProviderChain({ profile: this.opts.profile, ...(this.opts.profile ? { ignoreCache: true } : {}) }) as Provider;
     }
     return this.baseCreds;
   }

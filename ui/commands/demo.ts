@@ -2,12 +2,14 @@
 // emulated AWS started in this process. Nothing real is touched: the AWS endpoint,
 // credentials, AWS config file and state file all point at a temporary folder and the
 // emulator for this process only. Console steps are done on the emulator by the demo.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { run } from './run.js';
+import { CliExit } from '../session.js';
 import { style, wantsColor } from '../style.js';
 import type { ActionView } from '../../engine/io.js';
 import type { Baseline } from '../../config/schema.js';
@@ -43,16 +45,19 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
   if (opts.profile) {
     env.stderr.write('secure-start: the demo uses its own emulated AWS; --profile is ignored.\n');
   }
+  if (!env.interactive && !opts.yes) {
+    throw new CliExit('The demo asks its questions in a terminal. Without one (CI, a pipe), run `secure-start demo --yes`: it answers for a sample company.', 2);
+  }
   env.stdout.write(demoBanner(wantsColor(env.stdout)));
   const dir = mkdtempSync(join(tmpdir(), 'secure-start-demo-'));
   mkdirSync(join(dir, '.aws'), { recursive: true });
   // Loaded only here: the emulator is its own chunk.
   const { startEmulator } = await import('../../emulator/index.js');
   const interactive = env.interactive && !opts.yes;
-  // The IAM-role caller: the root user cannot assume roles into member accounts, and the
-  // demo does not yet sign in through Identity Center for the leave-root step.
+  // A brand-new account used as its root user, as most founders start: the run stops at
+  // leave-root, and the demo signs in through the emulated Identity Center for them.
   const emu = await startEmulator({
-    scenario: 'fresh+role',
+    scenario: 'fresh',
     // Interactive: AWS-like waits, 50 times faster, so progress is visible; --yes: instant.
     ...(interactive ? { latency: 'realistic' as const, latencyScale: 0.02 } : { latency: 'instant' as const }),
   });
@@ -60,6 +65,8 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
   try {
     for (const k of AWS_VARS) delete process.env[k];
     Object.assign(process.env, emu.env(), {
+      // The SSO token cache lives under HOME: keep it in the demo folder too.
+      HOME: dir,
       AWS_CONFIG_FILE: join(dir, '.aws', 'config'),
       AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws', 'credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
@@ -73,6 +80,21 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
       if (a.operation === 'EnableRootMfa') {
         emu.setRootMfa(true);
         return 'turned on MFA for the root user (emulated console).';
+      }
+      if (a.manual?.switchProfile) {
+        // What `aws sso login --sso-session <slug>` does after the browser step: a token in
+        // ~/.aws/sso/cache, which the written profile then uses.
+        const login = emu.ssoLogin(want.founder.userName);
+        const cache = join(dir, '.aws', 'sso', 'cache');
+        mkdirSync(cache, { recursive: true });
+        const file = join(cache, `${createHash('sha1').update(want.org.slug).digest('hex')}.json`);
+        writeFileSync(file, JSON.stringify({
+          startUrl: login.startUrl, region: login.region, accessToken: login.accessToken, expiresAt: login.expiresAt,
+          clientId: login.clientId, clientSecret: login.clientSecret, registrationExpiresAt: login.registrationExpiresAt, refreshToken: login.refreshToken,
+        }), { mode: 0o600 });
+        // From now on the profile's Identity Center credentials, not the root user's keys.
+        for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[k];
+        return `signed in through IAM Identity Center as ${want.founder.userName} (what \`aws sso login --sso-session ${want.org.slug}\` does).`;
       }
       if (a.step === 'identity-center-instance' || /IdentityCenter/i.test(a.operation)) {
         emu.enableIdentityCenter(want.homeRegion);
