@@ -119,6 +119,28 @@ export function resourceCounts(state: J): Record<string, number> {
   return counts;
 }
 
+/** The emulator creates a service's empty store on the first read (identitystore's with its
+ *  store ID in it); that is not a change. */
+export function worldOf(emu: Emulator): unknown {
+  const w: any = emu.state();
+  for (const s of Object.values<any>(w.stores ?? {})) delete s.identitystore?.identityStoreId;
+  return pruneEmpty(w);
+}
+
+function pruneEmpty(v: any): any {
+  if (Array.isArray(v)) return v.map(pruneEmpty);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = pruneEmpty(x);
+      if (p === null || (typeof p === 'object' && Object.keys(p).length === 0)) continue;
+      out[k] = p;
+    }
+    return out;
+  }
+  return v;
+}
+
 /** Canonical state of the emulator right now. */
 export function snapshot(emu: Emulator): J {
   return canonicalState(emu.state());
@@ -155,7 +177,7 @@ export async function crashAt(emu: Emulator, p: CrashPoint, opts: RunOptions & {
 
 /** Run to completion in the same folder (the resume). */
 export function resume(emu: Emulator, dir: string, extra: string[] = []): Promise<CliResult> {
-  return runCli([...APPLY, ...extra], { emu, dir });
+  return runCli([...APPLY, ...extra], { emu, dir, timeoutMs: 170_000 });
 }
 
 export { explain };

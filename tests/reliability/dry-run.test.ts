@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { explain, runCli, scratchDir, spawnCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
-import { APPLY, crashAt, resetWorld, SCENARIO } from '../helpers/crash.js';
+import { APPLY, crashAt, resetWorld, SCENARIO, worldOf } from '../helpers/crash.js';
 import { SecretScan } from '../helpers/scan.js';
 
 let emu: Emulator;
@@ -48,28 +48,6 @@ async function neverWrites(dir: string, expectCodes: number[] = [0, 1, 2, 3, 4])
     out.push(r);
   }
   return out;
-}
-
-/** The emulator creates a service's empty store on the first read (identitystore's with its
- *  store ID in it); that is not a change. */
-function worldOf(emu: Emulator): unknown {
-  const w: any = emu.state();
-  for (const s of Object.values<any>(w.stores ?? {})) delete s.identitystore?.identityStoreId;
-  return pruneEmpty(w);
-}
-
-function pruneEmpty(v: any): any {
-  if (Array.isArray(v)) return v.map(pruneEmpty);
-  if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      const p = pruneEmpty(x);
-      if (p === null || (typeof p === 'object' && Object.keys(p).length === 0)) continue;
-      out[k] = p;
-    }
-    return out;
-  }
-  return v;
 }
 
 describe('before any run, in every scenario', () => {

@@ -21,7 +21,7 @@ const noAws: AwsApi = {
 const inflight = (step: string, key: string) => ({ step, service: 'organizations', operation: 'CreateAccount', requestId: `car-${key}`, key, startedAt: '2026-11-23T00:00:00Z' });
 const manual: Action = {
   kind: 'manual', symbol: '!', service: 'console', operation: 'EnableThing', input: {}, target: { account: 'management', region: 'us-east-1' },
-  summary: '! enable the thing', manual: { instructions: 'click', why: 'because', link: 'https://example.com', blocking: true },
+  summary: '! enable the thing', manual: { instructions: ['click'], why: 'because', link: 'https://example.com', blocking: true },
 };
 const step = (id: string, planned: Action[] = []): Step<null> => ({ id, title: id, needs: [], controls: [], observe: async () => null, fresh: () => null, plan: () => planned });
 
