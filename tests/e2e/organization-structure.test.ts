@@ -32,6 +32,12 @@ async function readyEmu(scenario: EmulatorOptions['scenario'] = 'fresh+iam-user'
   return emu;
 }
 
+/** Waits (up to 30 s) until `check` holds: for moments in a running CLI, never for durations. */
+async function until(what: string, check: () => boolean): Promise<void> {
+  for (let i = 0; i < 1200 && !check(); i++) await new Promise((res) => setTimeout(res, 25));
+  expect(check(), `timed out waiting: ${what}`).toBe(true);
+}
+
 const orgs = (emu: Emulator) => new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
 
 /** The organization as AWS (the emulator) shows it through the SDK: OU paths, accounts by email, policies. */
@@ -111,9 +117,13 @@ describe('organization structure: fresh run, second run, drift', () => {
 
   beforeAll(async () => {
     emu = await readyEmu();
-    // Creations take a moment, so the calls show whether the accounts are made in parallel.
-    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 300, max: 300 } } } });
-    first = await runCli(['--yes', ...CFG], { emu });
+    // Creations stay IN_PROGRESS until every account has been requested: a run that created
+    // them one after another would never get there (and fail here).
+    emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } } });
+    const run = spawnCli(['--yes', ...CFG], { emu });
+    await until('every account requested at once', () => emu.calls().filter((c) => c.operation === 'CreateAccount').length === want.accounts.length);
+    emu.flushAsync();
+    first = await run.done;
   });
   afterAll(async () => { await emu?.stop(); });
 
@@ -136,7 +146,8 @@ describe('organization structure: fresh run, second run, drift', () => {
       ...Array(4).fill('organizations:MoveAccount'), ...Array(2).fill('organizations:CreatePolicy'),
       ...Array(2).fill('organizations:AttachPolicy'), ...Array(3).fill('organizations:EnableAWSServiceAccess'),
     ].sort());
-    // In parallel: every account was requested before the first one was moved into its OU.
+    // In parallel: every account was requested before the first one was moved into its OU
+    // (and the creations completed only once all were requested, see beforeAll).
     const seqOf = (op: string) => orgCalls.filter((c) => c.operation === op).map((c) => c.seq);
     expect(Math.max(...seqOf('CreateAccount'))).toBeLessThan(Math.min(...seqOf('MoveAccount')));
     // The state file no longer lists any creation in flight.
@@ -311,10 +322,6 @@ describe('organization structure: accounts that already exist or cannot be made'
     const emu = await readyEmu();
     // Creations stay IN_PROGRESS until the test completes them (emu.flushAsync), whatever the machine's speed.
     emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } } });
-    const until = async (what: string, check: () => boolean) => {
-      for (let i = 0; i < 1200 && !check(); i++) await new Promise((res) => setTimeout(res, 25));
-      expect(check(), `timed out waiting: ${what}`).toBe(true);
-    };
     try {
       const run = spawnCli(['--yes', ...CFG], { emu });
       // Wait until every creation request is saved in the state file, then kill -9.
