@@ -1,10 +1,57 @@
-// `secure-start status`: what the state file says about each step, and what it knows
-// (IDs, in-flight requests, the last changes). Reads only the local file.
+// `secure-start status`: the step graph, what the state file says about each step and what
+// it knows (IDs, in-flight requests, the last changes). On a terminal an ink view also reads
+// AWS (read-only) and shows each step's live state; elsewhere plain text from the file only.
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { openState } from '../session.js';
+import { baseline, openSession, openState } from '../session.js';
 import { STEPS } from '../../steps/index.js';
 import { topoOrder } from '../../engine/engine.js';
+import type { IoEvent } from '../../engine/io.js';
+import type { StateStore } from '../../state/store.js';
+import type { Step } from '../../steps/contract.js';
+import type { StatusModel, LiveCheck } from '../status-view.js';
+
+/** Which step made an output key known (for listing each step's resources). */
+export function stepOfOutput(key: string, accountNames: string[]): string | undefined {
+  if (key === 'management.accountId' || key.startsWith('org.')) return 'organization';
+  if (key.startsWith('ou.')) return 'organizational-units';
+  if (key.endsWith('.accountId') && accountNames.includes(key.slice(0, -'.accountId'.length))) return 'accounts';
+  if (key.startsWith('sso.')) return 'identity-center-instance';
+  if (key.startsWith('permissionSet.')) return 'permission-sets';
+  if (key.startsWith('group.') || key.startsWith('user.')) return 'identity-store';
+  if (key === 'trail.bucket') return 'log-archive-bucket';
+  if (key.startsWith('trail.')) return 'org-trail';
+  return undefined;
+}
+
+export function statusModel(state: StateStore, steps: Step<any>[] = STEPS): StatusModel {
+  const d = state.data;
+  const order = topoOrder(steps);
+  const depth = new Map<string, number>();
+  for (const s of order) depth.set(s.id, Math.max(0, ...s.needs.map((n) => (depth.get(n) ?? 0) + 1)));
+  const names = Array.isArray((d.answers as { accounts?: unknown }).accounts)
+    ? ((d.answers as { accounts: { name?: string }[] }).accounts.map((a) => a.name ?? ''))
+    : ['log-archive', 'audit', 'prod', 'dev', 'staging', 'sandbox'];
+  const ids = new Set(order.map((s) => s.id));
+  const resources = new Map<string, [string, string][]>();
+  for (const [k, v] of Object.entries(d.outputs)) {
+    const step = stepOfOutput(k, names);
+    if (step && ids.has(step)) resources.set(step, [...(resources.get(step) ?? []), [k, v]]);
+  }
+  return {
+    stateFile: state.path,
+    account: d.managementAccountId,
+    updated: d.updatedAt,
+    journal: d.journal.length,
+    inflight: Object.values(d.inflight).map((op) => `${op.service}:${op.operation} ${op.key} (request ${op.requestId}, since ${op.startedAt})`),
+    steps: order.map((s) => ({
+      id: s.id, title: s.title, needs: s.needs, depth: depth.get(s.id) ?? 0,
+      ...(d.steps[s.id] ? { saved: d.steps[s.id]!.status } : {}),
+      ...(d.steps[s.id]?.error ? { error: d.steps[s.id]!.error } : {}),
+      resources: resources.get(s.id) ?? [],
+    })),
+  };
+}
 
 export async function status(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   const state = openState(opts, env.version);
@@ -17,17 +64,42 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
     env.stdout.write(`No state file at ${state.path} yet: nothing has run here. Start with \`npx secure-start plan\`.\n`);
     return 0;
   }
+  const model = statusModel(state);
+  const tty = Boolean(env.stdout.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
+  if (tty) {
+    const { showStatus } = await import('../status-view.js');
+    await showStatus(model, Object.keys(d.answers).length ? liveCheck(opts, state) : undefined);
+    return 0;
+  }
   const lines = [`State file ${state.path} — management account ${d.managementAccountId ?? 'unknown'}, updated ${d.updatedAt}`, ''];
-  for (const s of topoOrder(STEPS)) {
-    const r = d.steps[s.id];
-    lines.push(`${(r?.status ?? 'not run').padEnd(8)} ${s.title}${r?.error ? ` — ${r.error}` : ''}`);
+  for (const s of model.steps) {
+    lines.push(`${(s.saved ?? 'not run').padEnd(8)} ${s.title}${s.error ? ` — ${s.error}` : ''}`);
+    for (const [k, v] of s.resources) lines.push(`           ${k} = ${v}`);
   }
-  const inflight = Object.values(d.inflight);
-  if (inflight.length) {
-    lines.push('', 'Waiting on AWS:');
-    for (const op of inflight) lines.push(`  ${op.service}:${op.operation} ${op.key} (request ${op.requestId}, since ${op.startedAt})`);
-  }
+  if (model.inflight.length) lines.push('', 'Waiting on AWS:', ...model.inflight.map((l) => `  ${l}`));
   lines.push('', `${d.journal.length} changes recorded; ${Object.keys(d.outputs).length} IDs known.`);
   env.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** A verify run (reads only) whose step results feed the live view. */
+function liveCheck(opts: GlobalOptions, state: StateStore): LiveCheck {
+  return async (report) => {
+    const want = baseline(state.data.answers, false);
+    const io = {
+      notify(e: IoEvent) {
+        if (e.type !== 'step-done') return;
+        const live = e.status === 'ok' ? 'ok' : e.status === 'drift' ? 'drift' : e.status === 'manual' ? 'manual' : 'error';
+        report(e.step, live, e.status === 'drift' ? `${e.actions.length} difference${e.actions.length === 1 ? '' : 's'}: run \`npx secure-start\` to repair` : e.error?.message);
+      },
+    };
+    const s = await openSession({ opts, mode: 'verify', want, state, io });
+    try {
+      const r = await s.engine.run({ mode: 'verify', aws: s.aws, readAws: s.aws.readOnlyView() });
+      const drift = r.steps.filter((x) => x.status === 'drift').length;
+      return drift ? `AWS: ${drift} step${drift === 1 ? '' : 's'} drifted. \`npx secure-start verify\` lists them; \`npx secure-start\` repairs.` : 'AWS matches the baseline.';
+    } finally {
+      s.aws.destroy();
+    }
+  };
 }
