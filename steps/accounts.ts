@@ -18,6 +18,8 @@ export interface FoundAccount {
   /** Where it is now (root or OU ID); undefined when it could not be read. */
   parentId?: string;
   status?: string;
+  /** Found by the ID this tool recorded, under another email than the config's (it was changed). */
+  emailWas?: string;
   /** The email is the management account's own: it cannot be a member account too. */
   management?: boolean;
 }
@@ -166,16 +168,26 @@ export const accounts: Step<AccountsSeen> = {
         if (r) { inflight[a.name] = r.Id!; continue; }
         // A request this tool made that AWS no longer lists as in progress: ask for it.
         const rec = ctx.inflight(inflightKey(a.email));
-        if (!rec) continue;
-        let s: Status | undefined;
-        try {
-          s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: rec.requestId })).CreateAccountStatus;
-        } catch (e) {
-          if (!isName(e, 'CreateAccountStatusNotFoundException')) throw e;
+        if (rec) {
+          let s: Status | undefined;
+          try {
+            s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: rec.requestId })).CreateAccountStatus;
+          } catch (e) {
+            if (!isName(e, 'CreateAccountStatusNotFoundException')) throw e;
+          }
+          if (s?.State === 'IN_PROGRESS') { inflight[a.name] = rec.requestId; continue; }
+          // Made, but ListAccounts does not show it yet: adopt it rather than create another.
+          if (s?.State === 'SUCCEEDED' && s.AccountId) { found[a.name] = { id: s.AccountId }; continue; }
         }
-        if (s?.State === 'IN_PROGRESS') inflight[a.name] = rec.requestId;
-        // Made, but ListAccounts does not show it yet: adopt it rather than create another.
-        else if (s?.State === 'SUCCEEDED' && s.AccountId) found[a.name] = { id: s.AccountId };
+        // The email was changed in the config after the account was made: the state file still
+        // knows the account, which is in the organization under its old email. Keep using it;
+        // a second account for the new address would leave the first one unmanaged.
+        const known = ctx.value(accountKey(a.name));
+        const prior = known ? listed.find((x) => x.Id === known) : undefined;
+        const claimed = prior?.Email !== undefined && want.some((w) => w.email.toLowerCase() === prior.Email!.toLowerCase());
+        if (prior?.Id && prior.Id !== ctx.value('management.accountId') && !claimed) {
+          found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...(prior.Email ? { emailWas: prior.Email } : {}) };
+        }
       }
     }
 
@@ -233,6 +245,21 @@ export const accounts: Step<AccountsSeen> = {
             },
           });
           continue;
+        }
+        if (f.emailWas) {
+          actions.push({
+            kind: 'manual', symbol: '!', service: 'console', operation: 'UpdatePrimaryEmail', input: {}, target: ORG_TARGET,
+            summary: `! account ${a.name} (${f.id}) still has the email ${f.emailWas}; the config says ${a.email}`,
+            manual: {
+              instructions: [
+                `secure-start keeps using the account ${a.name} (${f.id}) and does not create another one for ${a.email}.`,
+                `To give it the new address: AWS Organizations console → AWS accounts → ${a.name} → Edit the primary email (AWS sends a code to the new address). Or put ${f.emailWas} back in the config.`,
+              ],
+              why: 'An account\'s email receives its root user\'s password resets and AWS notices; it should be the one you chose.',
+              link: 'https://console.aws.amazon.com/organizations/v2/home/accounts',
+              blocking: false,
+            },
+          });
         }
         // An account adopted from elsewhere in the organization is moved, never recreated.
         if (f.parentId !== undefined && f.parentId !== dest) actions.push(moveAction(a, f.id, f.parentId, dest, '~'));

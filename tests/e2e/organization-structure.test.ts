@@ -214,6 +214,19 @@ describe('organization structure: fresh run, second run, drift', () => {
     const ok = await runCli(['verify', ...CFG], { emu, dir: first.dir });
     expect(ok.code, explain(ok)).toBe(0);
   });
+
+  it('the dev email changed in the config afterwards: the same account is kept (never a second one), with advice', async () => {
+    const raw = JSON.parse(readFileSync(BASIC_CONFIG, 'utf8'));
+    const cfg = join(first.dir, 'changed-email.json');
+    writeFileSync(cfg, JSON.stringify({ ...raw, accounts: want.accounts.map((a) => (a.name === 'dev' ? { ...a, email: 'dev-team@acme.example' } : a)) }));
+    const before = (await snapshot(emu)).accounts;
+    const r = await runCli(['--yes', '--config', cfg], { emu, dir: first.dir });
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.mutatingCalls.filter((c) => c.service === 'organizations')).toEqual([]);
+    expect((await snapshot(emu)).accounts).toEqual(before);
+    const out = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ');
+    expect(out).toContain(`account dev (${before.find((a) => a.name === 'dev')!.id}) still has the email ${EMAILS.dev}; the config says dev-team@acme.example`);
+  });
 });
 
 describe('organization structure: accounts that already exist or cannot be made', () => {

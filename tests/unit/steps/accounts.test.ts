@@ -266,3 +266,40 @@ describe('accounts: every failure says what to do', () => {
     expect(forProd[0]!.manual!.instructions.join(' ')).toMatch(/email of the management account.*Choose another email for prod/s);
   });
 });
+
+describe('accounts: the email changed in the config after the account was made', () => {
+  const answer = (listed: { Id: string; Email: string; State?: string }[]) => (_s: string, op: string) => {
+    if (op === 'ListAccounts') return { Accounts: listed };
+    if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+    if (op === 'ListParents') return { Parents: [{ Id: 'ou-np' }] };
+    throw new Error(`unexpected ${op}`);
+  };
+  const others = [
+    { Id: '200000000001', Email: 'ops+aws-log-archive@acme.example', State: 'ACTIVE' },
+    { Id: '200000000002', Email: 'ops+aws-audit@acme.example', State: 'ACTIVE' },
+    { Id: '200000000003', Email: 'ops+aws-prod@acme.example', State: 'ACTIVE' },
+  ];
+
+  it('keeps the account the state file knows (no second CreateAccount) and advises, without blocking', async () => {
+    const f = fakeCtx(want, answer([...others, { Id: '200000000004', Email: 'old-dev@acme.example', State: 'ACTIVE' }]),
+      { ...ORG_VALUES, 'dev.accountId': '200000000004', 'ou.NonProd.id': 'ou-np', 'ou.Security.id': 'ou-sec', 'ou.Prod.id': 'ou-np' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found.dev).toEqual({ id: '200000000004', status: 'ACTIVE', emailWas: 'old-dev@acme.example', parentId: 'ou-np' });
+    const forDev = accounts.plan(want, s).filter((a) => a.summary.includes('dev'));
+    expect(forDev.map((a) => a.kind)).toEqual(['manual']);
+    expect(forDev[0]).toMatchObject({ manual: { blocking: false } });
+    expect(forDev[0]!.summary).toBe('! account dev (200000000004) still has the email old-dev@acme.example; the config says ops+aws-dev@acme.example');
+  });
+
+  it('an ID whose account now carries another configured account\'s email is not taken over; gone from the organization → created', async () => {
+    // dev's recorded ID now holds prod's email (someone swapped them): do not claim it for dev.
+    const f = fakeCtx(want, answer([...others.slice(0, 2), { Id: '200000000004', Email: 'ops+aws-prod@acme.example' }]),
+      { ...ORG_VALUES, 'dev.accountId': '200000000004' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found.dev).toBeUndefined();
+    const g = fakeCtx(want, answer(others), { ...ORG_VALUES, 'dev.accountId': '200000000009' });
+    const t = await accounts.observe(g.ctx);
+    expect(t.found.dev).toBeUndefined();
+    expect(accounts.plan(want, t).some((a) => a.operation === 'CreateAccount' && (a.input as { AccountName: string }).AccountName === 'dev')).toBe(true);
+  });
+});
