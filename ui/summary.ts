@@ -15,6 +15,8 @@ export interface SummaryInput {
   profiles?: string[];
   /** Where the profiles were written. */
   profilesFile?: string;
+  /** --verbose: AWS error codes and request IDs. */
+  verbose?: boolean;
   /** The profile to re-run with, when a step asked to switch (non-interactive). */
   switchProfile?: string;
 }
@@ -36,7 +38,11 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
   }
   if (failed.length) {
     lines.push(st.red(`${failed.length} step${failed.length === 1 ? '' : 's'} failed:`));
-    for (const f of failed) lines.push(w(`  ✗ ${f.title}: ${f.error?.message ?? 'failed'}`));
+    for (const f of failed) {
+      lines.push(w(`  ✗ ${f.title}: ${f.error?.message ?? 'failed'}`));
+      // The AWS error code and request ID are for support tickets: only under --verbose.
+      if (o.verbose && f.error?.code) lines.push(st.dim(`      AWS error ${f.error.code}${f.error.requestId ? `, request ID ${f.error.requestId}` : ''}${f.error.service ? ` (${f.error.service}:${f.error.operation})` : ''}`));
+    }
     lines.push(w('Fix what the message says, then run `npx secure-start` again: finished steps are not repeated.', ''));
   }
   const manual = result.steps.flatMap((s) => s.manual.filter((m) => m.manual?.blocking));

@@ -175,3 +175,15 @@ describe('wrap', () => {
     expect(visibleLength('\x1b[31mred\x1b[39m')).toBe(3);
   });
 });
+
+describe('errors in the summary', () => {
+  const failed = (code?: string) => result([{ ...step('budget', 'Budget', 'failed'), error: { message: 'budgets:CreateBudget failed. Wait a minute and run again.', code, requestId: 'req-123', service: 'budgets', operation: 'CreateBudget' } }], { exitCode: 1 });
+  test('the AWS error code and request ID only under --verbose', () => {
+    const plain = formatSummary(failed('ThrottlingException'), { statePath: '/x', color: false, want, outputs: {} });
+    expect(plain).toContain('Wait a minute and run again.');
+    expect(plain).not.toContain('ThrottlingException');
+    expect(plain).not.toContain('req-123');
+    const verbose = formatSummary(failed('ThrottlingException'), { statePath: '/x', color: false, want, outputs: {}, verbose: true });
+    expect(verbose).toContain('AWS error ThrottlingException, request ID req-123 (budgets:CreateBudget)');
+  });
+});

@@ -174,7 +174,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
     const found = done ? writtenProfiles(want.org.slug) : undefined;
     env.stdout.write(formatSummary(result, {
-      statePath: state.path, color, width, want, outputs: state.data.outputs,
+      statePath: state.path, color, width, want, outputs: state.data.outputs, verbose: opts.verbose,
       ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
     }));

@@ -95,7 +95,8 @@ export class ListrIoHost implements IoHost {
         const s = this.steps.get(e.step);
         if (!s) break;
         s.started.resolve();
-        s.done.resolve({ status: e.status, message: e.error?.message, changes: e.actions.length });
+        const code = this.o.verbose && e.error?.code ? ` (AWS error ${e.error.code}${e.error.requestId ? `, request ID ${e.error.requestId}` : ''})` : '';
+        s.done.resolve({ status: e.status, message: e.error ? `${e.error.message}${code}` : undefined, changes: e.actions.length });
         for (const a of s.accounts.values()) a.done.resolve();
         break;
       }
