@@ -30,8 +30,11 @@ export async function startEmulator({ scenario = 'fresh+iam-user', latency = 'in
   });
   child.stdout.resume();
   const url = env.AWS_ENDPOINT_URL;
-  const control = async (method, path, body) => {
-    const res = await fetch(`${url}/_emulator/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const control = async (method, path, body, retry = true) => {
+    // A keep-alive socket the emulator closed while we were busy: ask again on a new one.
+    const res = await fetch(`${url}/_emulator/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+      .catch((e) => { if (retry) return null; throw e; });
+    if (!res) return control(method, path, body, false);
     const json = await res.json();
     if (!res.ok) throw new Error(`emulator ${method} ${path}: ${JSON.stringify(json)}`);
     return json;
@@ -66,14 +69,14 @@ export const removeScratch = (dir) => rmSync(dir, { recursive: true, force: true
 
 /**
  * Runs the built CLI to the end in `dir`. `timeScale` dilates the CLI's own timers (see
- * probe.mjs); `rss` asks for its peak RSS. Returns wall time, exit code, output, peak RSS.
+ * probe.mjs). Returns wall time, exit code, output, and the CLI's peak RSS and CPU time.
  */
-export function runCli(emu, dir, args, { timeScale = 1, rss = false } = {}) {
+export function runCli(emu, dir, args, { timeScale = 1 } = {}) {
   const rssFile = join(dir, `.rss-${Date.now()}`);
   const env = {
     PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: join(dir, '.aws/config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws/credentials'),
     CI: 'true', NO_COLOR: '1', ...emu.env,
-    SS_BENCH_TIME_SCALE: String(timeScale), ...(rss ? { SS_BENCH_RSS_FILE: rssFile } : {}),
+    SS_BENCH_TIME_SCALE: String(timeScale), SS_BENCH_RSS_FILE: rssFile,
   };
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
@@ -85,8 +88,8 @@ export function runCli(emu, dir, args, { timeScale = 1, rss = false } = {}) {
     child.on('error', reject);
     child.on('exit', (code) => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      const peakRss = rss && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : null;
-      resolve({ ms, code, stdout, stderr, peakRss });
+      const usage = existsSync(rssFile) ? JSON.parse(readFileSync(rssFile, 'utf8')) : {};
+      resolve({ ms, code, stdout, stderr, peakRss: usage.maxRss ?? null, cpuMs: usage.cpuMs ?? null });
     });
   });
 }
