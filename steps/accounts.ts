@@ -1,7 +1,8 @@
 // Member accounts (log-archive, audit, prod, dev…), each created once and moved into its OU.
 // CreateAccount has no idempotency token, so an account is looked for, in order: by email in
-// ListAccounts (case-insensitive), among the creations still IN_PROGRESS (by name), and in
-// the state file's in-flight request IDs; only then is it created, and its request ID is
+// ListAccounts (case-insensitive), among the creations still IN_PROGRESS (by name), in the
+// state file's in-flight request IDs, and by the account ID the state file recorded (when the
+// email was changed in the config since); only then is it created, and its request ID is
 // saved before the wait, so a crash resumes the wait instead of creating it twice.
 // Every account is its own action: one that fails does not stop the others (the engine runs
 // a step's actions in parallel and reports every failure at the end). Creation is bounded by
