@@ -1,10 +1,8 @@
 // What every command needs before the engine runs: the baseline (config file + saved
 // answers + defaults, validated before any AWS call), the state file, the AWS factory and
 // the caller's identity. Errors here are usage errors (exit 2) or missing credentials.
-import { resolve } from 'node:path';
-import { ConfigError, deepMerge, readConfigFile, resolveBaseline } from '../config/load.js';
 import type { Baseline } from '../config/schema.js';
-import { StateError, StateStore } from '../state/store.js';
+import { StateError, type StateStore } from '../state/store.js';
 import { AwsFactory } from '../aws/factory.js';
 import { Engine, type Mode } from '../engine/engine.js';
 import type { IoHost } from '../engine/io.js';
@@ -13,42 +11,10 @@ import { STEPS } from '../steps/index.js';
 import { ssoProfilesOptions } from '../steps/sso-profiles.js';
 import type { GlobalOptions } from './options.js';
 
-export class CliExit extends Error {
-  constructor(message: string, readonly exitCode: number) {
-    super(message);
-  }
-}
-
-/** The raw input: saved answers, then the config file over them, then --region. */
-export function rawInput(opts: GlobalOptions, state?: StateStore): Record<string, unknown> {
-  let raw: Record<string, unknown> = (state?.data.answers as Record<string, unknown>) ?? {};
-  if (opts.config) {
-    const file = readConfigFile(resolve(opts.config));
-    if (typeof file !== 'object' || file === null || Array.isArray(file))
-      throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.config);
-    raw = deepMerge(raw, file);
-  }
-  if (opts.region && raw.homeRegion === undefined) raw = { ...raw, homeRegion: opts.region };
-  return raw;
-}
-
-export function openState(opts: GlobalOptions, version: string): StateStore {
-  try {
-    return StateStore.open(resolve(opts.state), version);
-  } catch (e) {
-    if (e instanceof StateError) throw new CliExit(e.message, 2);
-    throw e;
-  }
-}
-
-export function baseline(raw: unknown, placeholders: boolean, source?: string): Baseline {
-  try {
-    return resolveBaseline(raw, { placeholders, source });
-  } catch (e) {
-    if (e instanceof ConfigError) throw new CliExit(e.message, 2);
-    throw e;
-  }
-}
+// The light parts (no step graph, no AWS client) live in input.ts so the wizard can ask its
+// first question before loading the rest; re-exported here for the commands that use both.
+export { CliExit, rawInput, openState, baseline } from './input.js';
+import { CliExit } from './input.js';
 
 /** What to do when no AWS credentials were found: the three usual ways, briefly. */
 export function credentialsGuide(profile?: string): string {

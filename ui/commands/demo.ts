@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { run } from './run.js';
-import { CliExit } from '../session.js';
+import { CliExit } from '../input.js';
 import { style, wantsColor } from '../style.js';
 import type { ActionView } from '../../engine/io.js';
 import type { Baseline } from '../../config/schema.js';

@@ -1,6 +1,6 @@
 // Dispatches a command; each lives in its own file and is loaded only when it runs.
 import type { GlobalOptions } from '../options.js';
-import { CliExit } from '../session.js';
+import { CliExit } from '../input.js';
 import { ConfigError } from '../../config/load.js';
 import { StateError } from '../../state/store.js';
 import { explainError } from '../../engine/explain.js';

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { CliExit, baseline, credentialsGuide, openSession, openState, rawInput } from '../session.js';
+import { CliExit, baseline, openState, rawInput } from '../input.js';
 import { LinesIoHost, JsonLinesIoHost } from '../render/lines.js';
 import { wantsColor } from '../style.js';
 import { formatSummary } from '../summary.js';
@@ -88,6 +88,8 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   }
 
   const want = baseline(raw, false, opts.config);
+  // The step graph and the AWS client load only now, after the questions.
+  const { openSession, credentialsGuide } = await import('../session.js');
   // Remember the answers for resume and verify (never secrets: names, emails, amounts).
   state.data.answers = raw;
 
@@ -186,6 +188,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
 /** Plans with reads only, shows it with costs and irreversible parts, asks once. */
 async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline, state: StateStore,
   o: { color: boolean; width: number; clack: () => Promise<Clack> }): Promise<'go' | 'no' | 'cancel'> {
+  const { openSession, credentialsGuide } = await import('../session.js');
   const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost() });
   let result: RunResult;
   try {
