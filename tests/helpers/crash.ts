@@ -39,7 +39,8 @@ const STABLE = (v: string) => /^\d{12}$/.test(v) || !/\d/.test(v) || v.length < 
  * built by the same requests in a different order (parallel creation, a crash, a retry)
  * compare equal; a duplicate or a missing resource still shows.
  */
-export function canonicalState(state: J): J {
+export function canonicalState(input: J): J {
+  const state = structuredClone(input);
   const labels = new Map<string, string>();
   const label = (id: unknown, l: string) => {
     if (typeof id === 'string' && id && !labels.has(id)) labels.set(id, `<${l}>`);
@@ -53,19 +54,23 @@ export function canonicalState(state: J): J {
     for (const s of org.createAccountStatuses ?? []) label(s.id, `create-account:${s.email}`);
   }
   // Anything else that has a name next to an opaque ID or ARN.
-  const walk = (v: J, path: string) => {
-    if (Array.isArray(v)) return v.forEach((x) => walk(x, path));
+  const walk = (v: J) => {
+    if (Array.isArray(v)) return v.forEach((x) => walk(x));
     if (!v || typeof v !== 'object') return;
+    // Async request IDs (assignment, provisioning) depend only on call order.
+    if (typeof v.RequestId === 'string') v.RequestId = '<request>';
+    if (typeof v.MembershipId === 'string') label(v.MembershipId, `membership:${v.GroupId}:${v.UserId}`);
     const nameKey = NAME_KEYS.find((k) => typeof v[k] === 'string');
     if (nameKey) {
       for (const [k, x] of Object.entries(v)) {
-        if (typeof x === 'string' && ID_KEY.test(k) && !/^Account/.test(k) && !STABLE(x) && !labels.has(x)) label(x, `${path}:${k}:${v[nameKey]}`);
+        if (typeof x === 'string' && ID_KEY.test(k) && !/^Account/.test(k) && !STABLE(x) && !labels.has(x)) label(x, `${k}:${v[nameKey]}`);
       }
     }
-    for (const [k, x] of Object.entries(v)) walk(x, k);
+    for (const x of Object.values(v)) walk(x);
   };
-  walk(state, '');
-  let text = JSON.stringify(state);
+  walk(state);
+  // Identity Center's roles in each account end in a random suffix (AWSReservedSSO_<set>_<hex>).
+  let text = JSON.stringify(state).replace(/(AWSReservedSSO_[\w+=,.@-]+?)_[0-9a-f]{16}/g, '$1_<suffix>');
   // Longest first, so an ID inside a longer ARN is replaced as part of the ARN's label only
   // when the ARN itself has one.
   for (const [id, l] of [...labels].sort((a, b) => b[0].length - a[0].length)) text = text.split(id).join(l);

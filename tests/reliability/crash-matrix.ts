@@ -1,0 +1,102 @@
+// The crash matrix, shared by crash-matrix-1..4.test.ts (one shard each, so vitest runs them
+// in parallel workers). A clean fresh bootstrap first gives N, its number of mutating calls,
+// and the final world. Then for EVERY k in 1..N and both hold points ("before": the k-th
+// mutating call is never applied; "after": it is applied but the answer never arrives) the
+// CLI is SIGKILLed exactly there and run again to completion: the final world must equal the
+// clean run's, with the same count of every kind of resource (no duplicates, nothing lost).
+import { afterAll, describe, expect, test } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+import { runCli, startEmu, type Emulator } from '../helpers/harness.js';
+import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, SCENARIO, snapshot, type CrashPoint } from '../helpers/crash.js';
+import { SecretScan } from '../helpers/scan.js';
+import { stateSchema } from '../../state/store.js';
+
+export const SHARDS = 4;
+
+export interface CleanRun {
+  emu: Emulator;
+  n: number;
+  world: unknown;
+  counts: Record<string, number>;
+  ops: string[];
+}
+
+/** The uninterrupted bootstrap every crash case is compared with. */
+export async function cleanRun(): Promise<CleanRun> {
+  const emu = await startEmu({ scenario: SCENARIO });
+  resetWorld(emu);
+  const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+  if (r.code !== 0) throw new Error(`the clean bootstrap failed:\n${explain(r)}`);
+  const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+  if (again.mutatingCalls.length) throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
+  return { emu, n: r.mutatingCalls.length, world: snapshot(emu), counts: resourceCounts(emu.state()), ops: r.mutatingCalls.map((c) => `${c.service}:${c.operation}`) };
+}
+
+/** Every crash point, in a fixed order; shard s (1-based) takes every SHARDS-th one. */
+export function crashPoints(n: number, shard: number): CrashPoint[] {
+  const all: CrashPoint[] = [];
+  for (let k = 1; k <= n; k++) for (const when of ['before', 'after'] as const) all.push({ k, when });
+  return all.filter((_, i) => i % SHARDS === shard - 1);
+}
+
+/** What the clean bootstrap must have built, exactly once each (basic.json + the console steps). */
+export function expectBaselineCounts(c: Record<string, number>): void {
+  expect(c).toMatchObject({
+    organizations: 1,
+    accounts: 5, // management + log-archive, audit, prod, dev
+    ous: 4,
+    policies: 2,
+    createAccountRequests: 4,
+    budgets: 1,
+    monitors: 1,
+    subscriptions: 1,
+    buckets: 1,
+    trails: 1,
+    alternateContacts: 15,
+    identityCenterInstances: 1,
+  });
+}
+
+/** A state file the CLI left (after a kill or an interrupt) is whole and valid. */
+export function expectValidStateFile(path: string): void {
+  if (!existsSync(path)) return; // killed before its first save
+  const parsed = stateSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+}
+
+export function defineCrashShard(shard: number, clean: CleanRun): void {
+  const { emu } = clean;
+  const secrets = new SecretScan();
+  const points = crashPoints(clean.n, shard);
+  afterAll(async () => {
+    secrets.issued.collect(emu);
+    expect(secrets.scan()).toEqual([]);
+    await emu.stop();
+  });
+
+  test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each and converged (N = ${clean.n} mutating calls)`, () => {
+    expect(clean.n).toBeGreaterThan(50);
+    expectBaselineCounts(clean.counts);
+    expect(points.length).toBeGreaterThanOrEqual(Math.floor((2 * clean.n) / SHARDS));
+  });
+
+  describe(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
+    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when}` })))('$name', async (p) => {
+      resetWorld(emu);
+      const crash = await crashAt(emu, p, { timeoutMs: 170_000 });
+      expect(crash.held, `the run ended before its mutating call ${p.k}\n${explain(crash.run)}`).toBe(true);
+      expect(crash.run.signal).toBe('SIGKILL');
+      expectValidStateFile(crash.run.statePath);
+      secrets.output(`k=${p.k} ${p.when} killed`, crash.run.stdout, crash.run.stderr);
+
+      const r = await resume(emu, crash.run.dir);
+      secrets.run(r, `k=${p.k} ${p.when} resume`);
+      expect(r.code, `crashed at ${crash.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
+      expect(resourceCounts(emu.state()), `counts after a crash at ${crash.call} (${p.when})`).toEqual(clean.counts);
+      expect(snapshot(emu), `world after a crash at ${crash.call} (${p.when})`).toEqual(clean.world);
+      const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
+      expect(stateSchema.safeParse(state).success).toBe(true);
+      expect(state.inflight, 'requests left in flight after completion').toEqual({});
+    }, 200_000);
+  });
+}
