@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { explain, runCli } from '../helpers/harness.js';
+import { KEY, PtySession } from '../helpers/pty.js';
 
 describe('secure-start demo', () => {
   test('--yes runs to the end with the banner, doing the console steps itself', async () => {
@@ -40,4 +41,39 @@ describe('secure-start demo', () => {
     expect(r.code, explain(r)).toBe(2);
     expect(r.stderr).toContain('run `secure-start demo --yes`');
   });
+
+  test('in a terminal: the same wizard, Enter takes the proposed answers, the demo does the console steps after Enter', async () => {
+    const pty = new PtySession(['demo'], { cols: 100 });
+    try {
+      await pty.expect(/DEMO — nothing real is touched\./);
+      // Every question proposes the demo company's answer: Enter takes it.
+      for (const q of [/What is your company called\?/, /Home region/, /Add any of these\?/, /Mailbox for AWS account emails/, /Use these\?/,
+        /Your first name/, /Your last name/, /Your email/, /Monthly budget in USD/, /Who gets budget and cost alerts\?/,
+        /unusual cost reaches/, /Who are they\?/, /Your phone number/, /Regions you will use/]) {
+        await pty.expect(q);
+        await pty.keys(KEY.enter);
+      }
+      await pty.expect(/Apply these \d+ changes to AWS account 123456789012\?/, 30);
+      await pty.keys(KEY.enter);
+      // The console steps of a root-user start, each a box; after Enter the demo does it.
+      const done: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const next = await pty.expect(/Press Enter and the demo does this for you|Done: /, 90);
+        if (/Done:/.test(next)) break;
+        await pty.keys(KEY.enter);
+        done.push(await pty.expect(/In the demo we did this for you: [^\n]+/));
+      }
+      expect(done.join('\n')).toMatch(/enabled IAM Identity Center in us-east-1/);
+      expect(done.join('\n')).toMatch(/signed in through IAM Identity Center as dana@demo-robotics\.example/);
+      expect(pty.seen).toContain('Going on with the AWS profile demo-robotics-management-admin.');
+      if (!/Done:/.test(pty.seen)) await pty.expect(/Done: /, 90);
+      // The summary counts the changes of every round, not only the last one.
+      expect(await pty.expect(/changes applied in \d+ steps\./)).toMatch(/^\d{2,} changes applied/);
+      await pty.expect(/That was the demo/, 30);
+      const exit = await pty.exit();
+      expect(exit.code, pty.seen.slice(-3000)).toBe(0);
+    } finally {
+      await pty.close();
+    }
+  }, 180_000);
 });

@@ -187,3 +187,15 @@ describe('errors in the summary', () => {
     expect(verbose).toContain('AWS error ThrottlingException, request ID req-123 (budgets:CreateBudget)');
   });
 });
+
+describe('rounds between manual steps', () => {
+  test('the summary counts every round\'s changes; a step changed in an earlier round stays "changed"', async () => {
+    const { mergeRounds } = await import('../../ui/commands/run.js');
+    const first = result([accounts, step('leave-root', 'Leave root', 'blocked')], { mode: 'apply', exitCode: 3 });
+    const second = result([step('accounts', 'Member accounts, each in its OU', 'ok'), step('leave-root', 'Leave root', 'ok')], { mode: 'apply' });
+    const merged = mergeRounds([first, second]);
+    expect(merged.steps.map((s) => [s.id, s.status, s.actions.length])).toEqual([['accounts', 'changed', 4], ['leave-root', 'ok', 0]]);
+    expect(merged.exitCode).toBe(0);
+    expect(formatSummary(merged, { statePath: '/x', color: false, want, outputs: {} })).toContain('Done: 4 changes applied in 1 step.');
+  });
+});

@@ -100,6 +100,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
 
   let profile = opts.profile;
   let result: RunResult | undefined;
+  const rounds: RunResult[] = [];
   let stillSeen = new Set<string>();
   let switchTo: string | undefined;
   for (let round = 0; round < 8; round++) {
@@ -121,6 +122,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     try {
       await state.save();
       result = await s.engine.run({ mode: 'apply', aws: s.aws, readAws: s.aws.readOnlyView() });
+      rounds.push(result);
     } finally {
       await (io as { finish?: () => Promise<void> }).finish?.();
       process.off('SIGINT', onSigint);
@@ -175,7 +177,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   if (!opts.json) {
     const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
     const found = done ? writtenProfiles(want.org.slug) : undefined;
-    env.stdout.write(formatSummary(result, {
+    env.stdout.write(formatSummary(mergeRounds(rounds), {
       statePath: state.path, color, width, want, outputs: state.data.outputs, verbose: opts.verbose,
       ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
@@ -183,6 +185,22 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
   }
   return result.exitCode;
+}
+
+/**
+ * One result for the summary out of the engine runs between manual steps: the last run's
+ * status for each step, with the changes every run made (the last run alone may have had
+ * little left to do).
+ */
+export function mergeRounds(rounds: RunResult[]): RunResult {
+  const last = rounds[rounds.length - 1]!;
+  return {
+    ...last,
+    steps: last.steps.map((s) => {
+      const actions = rounds.flatMap((r) => r.steps.find((x) => x.id === s.id)?.actions ?? []);
+      return { ...s, actions, status: s.status === 'ok' && actions.length ? 'changed' : s.status };
+    }),
+  };
 }
 
 /** Plans with reads only, shows it with costs and irreversible parts, asks once. */
