@@ -66,6 +66,8 @@ describe('secure-start demo', () => {
       expect(done.join('\n')).toMatch(/enabled IAM Identity Center in us-east-1/);
       expect(done.join('\n')).toMatch(/signed in through IAM Identity Center as dana@demo-robotics\.example/);
       expect(pty.seen).toContain('Going on with the AWS profile demo-robotics-management-admin.');
+      // Long waits show their elapsed time (realistic, scaled-down latency in the demo).
+      expect(pty.seen).toMatch(/creating account [\w-]+… \d+s/);
       if (!/Done:/.test(pty.seen)) await pty.expect(/Done: /, 90);
       // The summary counts the changes of every round, not only the last one.
       expect(await pty.expect(/changes applied in \d+ steps\./)).toMatch(/^\d{2,} changes applied/);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BASIC_CONFIG, explain, readState, runCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { KEY, PtySession, answerRest } from '../helpers/pty.js';
+import { ssoLogin } from '../helpers/sso.js';
 import { stateSchema } from '../../state/store.js';
 
 let emu: Emulator;
@@ -107,5 +108,30 @@ describe('the interactive wizard in a terminal', () => {
     expect(pty.seen).not.toContain('Save your answers');
     expect(existsSync(join(pty.dir, 'secure-start.config.json'))).toBe(false);
   }, 120_000);
-});
 
+  test('the root user: leave-root, Enter before signing in says how, after `aws sso login` it goes on with the admin profile', async () => {
+    await emu.stop();
+    emu = await startEmu({ scenario: 'fresh' });
+    emu.setRootMfa(true);
+    emu.enableIdentityCenter('eu-west-1');
+    pty = new PtySession(['--config', BASIC_CONFIG], { emu });
+    await pty.expect(/Apply these \d+ changes/, 30);
+    await pty.keys(KEY.enter);
+    const box = await pty.expect(/Press Enter when done/, 90);
+    expect(box).toContain('After Enter, secure-start goes on with the AWS profile');
+    // Enter before signing in: no credentials for the profile yet; it says how and waits.
+    await pty.keys(KEY.enter);
+    const how = await pty.expect(/Press Enter when signed in/, 30);
+    expect(how).toContain('The profile acme-robotics-management-admin has no credentials yet');
+    expect(how).toContain('aws sso login --sso-session acme-robotics');
+    ssoLogin(emu, pty.dir, 'acme-robotics', 'ada@acme.example');
+    await pty.keys(KEY.enter);
+    await pty.expect(/Done: \d+ changes applied/, 90);
+    const exit = await pty.exit();
+    expect(exit.code, pty.seen.slice(-3000)).toBe(0);
+    // Member accounts were entered by the Identity Center admin, never by the root user.
+    const assume = emu.calls({ operation: 'AssumeRole' });
+    expect(assume.length).toBeGreaterThan(0);
+    expect(assume.every((c) => /AWSReservedSSO_AdministratorAccess/.test(String((c as { principal?: string }).principal))), JSON.stringify(assume.map((c) => (c as { principal?: string }).principal))).toBe(true);
+  }, 150_000);
+});

@@ -105,7 +105,21 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   let switchTo: string | undefined;
   for (let round = 0; round < 8; round++) {
     const io = progressHost(opts, env, state, want);
-    const s = await openSession({ opts: { ...opts, profile }, mode: 'apply', want, state, io });
+    let s: Awaited<ReturnType<typeof openSession>>;
+    try {
+      s = await openSession({ opts: { ...opts, profile }, mode: 'apply', want, state, io });
+    } catch (e) {
+      // Switched to the Identity Center profile but not signed in yet: say how, and wait.
+      if (!(ask && profile && profile !== opts.profile && e instanceof CliExit)) throw e;
+      const c = await clack();
+      env.stdout.write(`\nThe profile ${profile} has no credentials yet: sign in first with\n  aws sso login --sso-session ${want.org.slug}\n(in another terminal or browser tab), then come back here.\n`);
+      const enter = await c.text({ message: 'Press Enter when signed in (Ctrl-C to stop here)', defaultValue: '' });
+      if (c.isCancel(enter)) {
+        env.stderr.write(`Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`);
+        return EXIT.interrupted;
+      }
+      continue;
+    }
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
