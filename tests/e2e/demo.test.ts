@@ -47,9 +47,9 @@ describe('secure-start demo', () => {
     try {
       await pty.expect(/DEMO — nothing real is touched\./);
       // Every question proposes the demo company's answer: Enter takes it.
-      for (const q of [/What is your company called\?/, /Home region/, /Add any of these\?/, /Mailbox for AWS account emails/, /Use these\?/,
-        /Your first name/, /Your last name/, /Your email/, /Monthly budget in USD/, /Who gets budget and cost alerts\?/,
-        /unusual cost reaches/, /Who are they\?/, /Your phone number/, /Regions you will use/]) {
+      for (const q of [/What is your company called\?/, /Home region/, /Add optional accounts\?/, /Mailbox for the AWS account emails/, /Use these addresses\?/,
+        /Your first name/, /Your last name/, /Your email/, /Monthly budget in USD/, /Who gets cost alerts\?/,
+        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);
       }

@@ -1,4 +1,4 @@
-// Ctrl-C in the real interactive wizard (through a pseudo-terminal): at a question, and
+// Ctrl-C in the real interactive wizard (through a 60-column pseudo-terminal): at a question, and
 // while changes are being made; each time one clear line, exit 130, a valid state file, and
 // the next run resumes where it stopped, to the end.
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -21,12 +21,12 @@ describe('Ctrl-C in the wizard', () => {
   test('mid-questions and mid-run: one line, exit 130, state valid; the next runs resume to the end', async () => {
     emu.setRootMfa(true);
     emu.enableIdentityCenter('us-east-1');
-    pty = new PtySession([], { emu });
+    pty = new PtySession([], { emu, cols: 60 });
     const dir = pty.dir;
     await pty.answer(/What is your company called\?/, 'Acme Robotics');
     await pty.expect(/Home region/);
     await pty.keys(KEY.enter); // us-east-1
-    await pty.expect(/Add any of these\?/);
+    await pty.expect(/Add optional accounts\?/);
     await pty.keys(KEY.ctrlC);
     const stopped = await pty.exit();
     expect(stopped.code, pty.seen).toBe(130);
@@ -40,7 +40,7 @@ describe('Ctrl-C in the wizard', () => {
     await pty.close();
 
     // Resume: the two answers are not asked again.
-    pty = new PtySession([], { emu, dir });
+    pty = new PtySession([], { emu, dir, cols: 60 });
     await answerRest(pty);
     expect(pty.seen).not.toContain('What is your company called');
     await pty.expect(/Apply these \d+ changes/, 30);
@@ -62,7 +62,7 @@ describe('Ctrl-C in the wizard', () => {
     await pty.close();
 
     // Resume to the end: no questions, the rest of the plan, done.
-    pty = new PtySession([], { emu, dir });
+    pty = new PtySession([], { emu, dir, cols: 60 });
     const plan = await pty.expect(/Apply these \d+ changes/, 30);
     expect(plan).not.toMatch(/What is your company|Mailbox for AWS/);
     expect(plan).not.toMatch(/CreateOrganization \(all features\)/); // made before the Ctrl-C

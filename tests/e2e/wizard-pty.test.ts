@@ -70,7 +70,7 @@ describe('the interactive wizard in a terminal', () => {
     });
     expect(config.accounts.map((a: { name: string }) => a.name)).toEqual(['log-archive', 'audit', 'prod', 'dev', 'staging']);
     // The questions as a founder sees them, then the plan, progress and the end, in that order.
-    const order = ['What is your company called', 'Home region', 'Mailbox for AWS account emails', 'Your first name', 'Monthly budget', 'Regions you will use', 'What it costs', 'Apply these', 'Member accounts, each in its OU (10 changes)', 'Done:', 'Next'];
+    const order = ['What is your company called', 'Home region', 'Mailbox for the AWS account emails', 'Your first name', 'Monthly budget', 'Regions you will use', 'What it costs', 'Apply these', 'Member accounts, each in its OU (10 changes)', 'Done:', 'Next'];
     const at = order.map((t) => pty!.seen.indexOf(t));
     expect(at.every((i) => i >= 0), JSON.stringify(Object.fromEntries(order.map((t, i) => [t, at[i]])))).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);

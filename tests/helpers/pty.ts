@@ -95,14 +95,14 @@ export class PtySession {
 
 /** Answers the questions after the first two, as the founder of Acme Robotics. */
 export async function answerRest(p: PtySession): Promise<void> {
-  await p.expect(/Add any of these\?/);
+  await p.expect(/Add optional accounts\?/);
   await p.keys(KEY.space, KEY.enter); // staging, the first option
   // A typo first: the same rule as the config schema rejects it as typed.
-  await p.answer(/Mailbox for AWS account emails/, 'ops-at-acme');
+  await p.answer(/Mailbox for the AWS account emails/, 'ops-at-acme');
   await p.expect(/must contain exactly one @/);
   await p.keys(...Array(11).fill(KEY.backspace));
   await p.send(`ops@acme.example${KEY.enter}`);
-  const preview = await p.expect(/Use these\?/);
+  const preview = await p.expect(/Use these addresses\?/);
   for (const e of ['ops+aws-staging@acme.example', 'ops+aws-log-archive@acme.example'])
     if (!preview.includes(e)) throw new Error(`the email preview lacks ${e}:\n${preview}`);
   await p.send(KEY.enter);
@@ -110,11 +110,11 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.answer(/Your last name/, 'Lovelace');
   await p.answer(/Your email/, 'ada@acme.example');
   await p.answer(/Monthly budget in USD/, '250');
-  await p.answer(/Who gets budget and cost alerts\?/, ''); // the proposed ops+aws-billing@…
-  await p.answer(/unusual cost reaches how many USD\?/, '25');
-  await p.expect(/Who are they\?/);
+  await p.answer(/Who gets cost alerts\?/, ''); // the proposed ops+aws-billing@…
+  await p.answer(/unusual costs from how many USD\?/, '25');
+  await p.expect(/security contacts\?/);
   await p.keys(KEY.enter); // Ada, for all three
-  await p.answer(/Your phone number/, '+44 20 7946 0000');
+  await p.answer(/Your phone, with country code/, '+44 20 7946 0000');
   await p.expect(/Regions you will use/);
   await p.keys(KEY.down, KEY.space, KEY.enter); // the list starts at the home region: add the one after it
 }

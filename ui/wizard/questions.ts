@@ -72,7 +72,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       case 'homeRegion': {
         const env = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
         const region = answer(await p.select({
-          message: 'Home region (where the trail, Identity Center and your workloads live)',
+          message: 'Home region (trail, Identity Center, workloads)',
           options: AWS_REGIONS.map((r) => ({ value: r as string, label: r })),
           initialValue: env && isRegion(env) ? env : 'us-east-1',
           maxItems: 8,
@@ -82,7 +82,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       }
       case 'accounts': {
         const optional = answer(await p.multiselect({
-          message: 'Accounts: log-archive, audit, prod and dev are always made. Add any of these? (space to toggle, Enter to go on)',
+          message: 'Add optional accounts? (space toggles, Enter goes on)',
           options: OPTIONAL_ACCOUNTS.map((a) => ({ value: a.name, label: a.name, hint: a.name === 'staging' ? 'a copy of prod to test releases' : 'for experiments, with its own OU' })),
           initialValues: [] as string[],
           required: false,
@@ -92,10 +92,12 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       }
       case 'mailbox': {
         const accounts = (Array.isArray(raw.accounts) ? raw.accounts : accountSet([])) as { name: string; ou: string; email?: string }[];
-        const mailbox = await ask('Mailbox for AWS account emails (every account needs its own address; we use plus-addressing on this one)', mailboxRule(accounts), { def: s.mailbox, placeholder: s.mailbox ?? 'ops@acme.com' });
+        p.log.info('Every AWS account needs its own email address: we make them from one mailbox with plus-addressing.');
+        const mailbox = await ask('Mailbox for the AWS account emails', mailboxRule(accounts), { def: s.mailbox, placeholder: s.mailbox ?? 'ops@acme.com' });
         const preview = accountEmails(mailbox, accounts);
         p.note(preview.map((a) => `${a.name.padEnd(12)} ${a.email}`).join('\n'), 'Account emails');
-        const ok = answer(await p.confirm({ message: `Use these? (mail to them arrives in ${mailbox} if your provider supports plus-addressing, as Gmail and Microsoft 365 do)`, initialValue: true }));
+        p.log.info(`Mail to them arrives in ${mailbox} if your provider supports plus-addressing (Gmail and Microsoft 365 do).`);
+        const ok = answer(await p.confirm({ message: 'Use these addresses?', initialValue: true }));
         let list = accounts.map((a) => ({ name: a.name, ou: a.ou }));
         if (!ok) {
           const emails: string[] = [];
@@ -110,26 +112,27 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
         break;
       }
       case 'founder': {
-        const givenName = await ask('Your first name (you become the first administrator in IAM Identity Center)', personNameRule, { def: s.givenName });
+        p.log.info('You become the first administrator, signing in through IAM Identity Center.');
+        const givenName = await ask('Your first name', personNameRule, { def: s.givenName });
         await set('founder.givenName', givenName);
         const familyName = await ask('Your last name', personNameRule, { def: s.familyName });
         await set('founder.familyName', familyName);
-        const email = await ask('Your email (your Identity Center user name and sign-in invitation)', emailRule, { def: s.founderEmail, placeholder: s.founderEmail ?? 'you@acme.com' });
+        const email = await ask('Your email (your sign-in user name)', emailRule, { def: s.founderEmail, placeholder: s.founderEmail ?? 'you@acme.com' });
         await set('founder.email', email);
         break;
       }
       case 'budget': {
-        const amount = await ask('Monthly budget in USD (alerts at 50 %, 80 %, 100 % and when the forecast passes it)', amountRule, { def: '100' });
+        const amount = await ask('Monthly budget in USD (alerts at 50/80/100 %)', amountRule, { def: '100' });
         await set('budget.amount', Number(amount));
         const mailbox = str(raw, 'mailbox');
         const def = mailbox ? plusAddress(mailbox, 'aws-billing') : undefined;
         const listRule: Rule = (v) => parseEmailList(v).error;
-        const emails = parseEmailList(await ask('Who gets budget and cost alerts? (emails, comma-separated)', listRule, { def })).emails;
+        const emails = parseEmailList(await ask('Who gets cost alerts? (emails, comma-separated)', listRule, { def })).emails;
         await set('budget.emails', emails);
         break;
       }
       case 'anomaly': {
-        const t = await ask('Cost anomaly alert: email when an unusual cost reaches how many USD?', amountRule, { def: '20' });
+        const t = await ask('Alert on unusual costs from how many USD?', amountRule, { def: '20' });
         raw = setIn(raw, 'anomaly.thresholdUsd', Number(t));
         // The same people get both kinds of cost alert.
         const emails = (raw.budget as Raw | undefined)?.emails;
@@ -140,7 +143,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       case 'contacts': {
         const founderName = [str(raw, 'founder', 'givenName'), str(raw, 'founder', 'familyName')].filter(Boolean).join(' ');
         const who = answer(await p.select({
-          message: 'AWS writes to three contacts about billing, operations and security. Who are they?',
+          message: 'Who are the billing, operations and security contacts?',
           options: [
             { value: 'founder', label: founderName ? `${founderName}, for all three` : 'You, for all three' },
             { value: 'each', label: 'Different people: ask for each' },
@@ -148,7 +151,8 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
           initialValue: 'founder',
         }));
         if (who === 'founder') {
-          const phone = await ask('Your phone number, with country code (AWS may call about security issues)', phoneRule, { def: s.phone, placeholder: s.phone ?? '+1 206 555 0100' });
+          p.log.info('AWS may call this number about security issues.');
+          const phone = await ask('Your phone, with country code', phoneRule, { def: s.phone, placeholder: s.phone ?? '+1 206 555 0100' });
           for (const k of ['billing', 'operations', 'security']) await set(`contacts.${k}.phone`, phone);
         } else {
           const mailbox = str(raw, 'mailbox');
@@ -165,7 +169,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       case 'allowedRegions': {
         const home = str(raw, 'homeRegion') ?? 'us-east-1';
         const chosen = answer(await p.multiselect({
-          message: `Regions you will use (${home} is always included; space to toggle, Enter to go on)`,
+          message: 'Regions you will use (space toggles, Enter goes on)',
           options: AWS_REGIONS.map((r) => ({ value: r as string, label: r, ...(r === home ? { hint: 'home region' } : {}) })),
           initialValues: [home],
           cursorAt: home,
