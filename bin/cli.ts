@@ -28,13 +28,15 @@ Commands
   status       what the state file and AWS say about each step
   profiles     (re)write the aws configure sso profiles in ~/.aws/config
   demo         the whole wizard against a local emulated AWS; nothing real is touched
+               (with --yes it answers for a sample company and runs to the end)
 
 Options
   --profile NAME   AWS profile for the management account (default: the default chain)
   --region NAME    home region (default: the config, else us-east-1)
   --config FILE    the desired baseline as JSON (see README); skips those questions
   --state FILE     the state file (default: ./secure-start.state.json)
-  --yes, -y        do not ask; apply without confirmation (needed without a terminal)
+  --yes, -y        do not ask; apply without confirmation (needed without a terminal;
+                   then every answer must come from --config or a previous run)
   --json           machine-readable output (plan: records; verify: checks; run: events)
   --verbose        show retries, AWS error codes and request IDs
   --force          profiles: replace a same-named section secure-start did not write
