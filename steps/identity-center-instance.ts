@@ -51,10 +51,14 @@ export const identityCenterInstance: Step<InstanceSeen> = {
       }
       if (found) break;
     }
-    if (!found) {
-      const rest = [...ctx.want.allowedRegions, ...AWS_REGIONS].filter((r, i, a) => !first.includes(r) && a.indexOf(r) === i);
+    // Then the allowed regions, then every other region (most founders never get this far).
+    const tried = new Set(first);
+    for (const tier of [ctx.want.allowedRegions, [...AWS_REGIONS]]) {
+      if (found) break;
+      const regions = tier.filter((r) => !tried.has(r));
+      regions.forEach((r) => tried.add(r));
       // Regions that are not enabled for this account refuse the call: skip them.
-      const hits = await mapLimit(rest, 6, (r) => list(r).catch(() => undefined));
+      const hits = await mapLimit(regions, 6, (r) => list(r).catch(() => undefined));
       found = hits.find((h) => h !== undefined);
     }
     if (!found) return {};

@@ -60,6 +60,12 @@ describe('identity-center-instance observe', () => {
     expect(f.calls.slice(0, 2).map((c) => c.target.region)).toEqual(['eu-west-1', 'us-east-1']);
   });
 
+  it('found in an allowed region: the remaining regions are not asked', async () => {
+    const f = fakeCtx(want, answer(listing('us-east-1')), { 'management.accountId': MGMT });
+    expect((await identityCenterInstance.observe(f.ctx)).instance?.region).toBe('us-east-1');
+    expect(f.calls.map((c) => c.target.region)).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
   it('looks first where it was seen last time', async () => {
     const f = fakeCtx(want, answer(listing('us-west-2')), { 'management.accountId': MGMT, 'sso.region': 'us-west-2' });
     const seen = await identityCenterInstance.observe(f.ctx);
