@@ -25,6 +25,13 @@ describe('without a terminal', () => {
     expect(existsSync(r.statePath)).toBe(false);
   });
 
+  test('--json without --yes: exit 2 (JSON mode never asks, so it never applies unconfirmed)', async () => {
+    const r = await runCli(['--json', '--config', BASIC_CONFIG], { emu });
+    expect(r.code, explain(r)).toBe(2);
+    expect(r.stderr).toMatch(/--json .* needs --yes/);
+    expect(r.calls).toEqual([]);
+  });
+
   test('--yes without answers: exit 2 naming every missing answer, before any AWS call', async () => {
     const r = await runCli(['--yes'], { emu });
     expect(r.code, explain(r)).toBe(2);

@@ -53,6 +53,10 @@ export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks 
 
 async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore): Promise<number> {
   let raw = rawInput(opts, state) as Raw;
+  if (opts.json && !opts.yes) {
+    // JSON output has no questions and no confirmation: say so rather than apply unasked.
+    throw new CliExit('--json prints events for scripts and asks nothing, so it needs --yes (and every answer in --config or a previous run). To review first: `secure-start plan --json`.', 2);
+  }
   if (!env.interactive && !opts.yes) {
     throw new CliExit('No terminal to ask questions or confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes --config FILE` to apply without questions.', 2);
   }
