@@ -59,7 +59,6 @@ export function canonicalState(input: J): J {
     if (!v || typeof v !== 'object') return;
     // Async request IDs (assignment, provisioning) depend only on call order.
     if (typeof v.RequestId === 'string') v.RequestId = '<request>';
-    if (typeof v.MembershipId === 'string') label(v.MembershipId, `membership:${v.GroupId}:${v.UserId}`);
     const nameKey = NAME_KEYS.find((k) => typeof v[k] === 'string');
     if (nameKey) {
       for (const [k, x] of Object.entries(v)) {
@@ -69,11 +68,20 @@ export function canonicalState(input: J): J {
     for (const x of Object.values(v)) walk(x);
   };
   walk(state);
-  // Identity Center's roles in each account end in a random suffix (AWSReservedSSO_<set>_<hex>).
-  let text = JSON.stringify(state).replace(/(AWSReservedSSO_[\w+=,.@-]+?)_[0-9a-f]{16}/g, '$1_<suffix>');
+  // Memberships are named by their group and user, once those have labels.
+  const memberships = (v: J): void => {
+    if (Array.isArray(v)) return v.forEach(memberships);
+    if (!v || typeof v !== 'object') return;
+    if (typeof v.MembershipId === 'string') label(v.MembershipId, `membership:${labels.get(v.GroupId) ?? v.GroupId}:${labels.get(v.UserId) ?? v.UserId}`);
+    Object.values(v).forEach(memberships);
+  };
+  memberships(state);
+  let text = JSON.stringify(state);
   // Longest first, so an ID inside a longer ARN is replaced as part of the ARN's label only
   // when the ARN itself has one.
   for (const [id, l] of [...labels].sort((a, b) => b[0].length - a[0].length)) text = text.split(id).join(l);
+  // Identity Center's roles in each account end in a random suffix (AWSReservedSSO_<set>_<hex>).
+  text = text.replace(/(AWSReservedSSO_[\w+=,.@-]+?)_[0-9a-f]{16}/g, '$1_<suffix>');
   return sortDeep(JSON.parse(text));
 }
 
