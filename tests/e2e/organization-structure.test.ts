@@ -456,6 +456,7 @@ describe('plan on a fresh account', () => {
     const emu = await startEmu({ scenario: 'fresh+iam-user' });
     try {
       const r = await runCli(['plan', '--json', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(0);
       expect(orgPart(r), explain(r)).toEqual(expected);
       expect(r.mutatingCalls).toEqual([]);
       // Read-only through and through: no organization appeared.
