@@ -14,6 +14,7 @@ import { BASIC_CONFIG, explain, ops, readState, runCli, scratchDir, spawnCli, st
 import { denyingStatements, iamActionOf, principalArnOf } from '../helpers/scp-eval.js';
 import { resolveBaseline } from '../../config/load.js';
 import { SCPS, scpContent } from '../../steps/lib/org-scp-policies.js';
+import { ACCOUNT_QUOTA_LINK } from '../../steps/lib/org-account-errors.js';
 
 const want = resolveBaseline(JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')), { placeholders: false });
 const CFG = ['--config', BASIC_CONFIG];
@@ -279,6 +280,24 @@ describe('organization structure: accounts that already exist or cannot be made'
       expect(again.code, explain(again)).toBe(1);
       expect(again.mutatingCalls.filter((c) => c.service === 'organizations').map((c) => c.operation)).toEqual(['CreateAccount']);
       expect((await snapshot(emu)).accounts).toHaveLength(4);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it('ACCOUNT_LIMIT_EXCEEDED: the account over the quota is reported with the quota-increase link, the others complete', async () => {
+    // The organization may hold 4 accounts: the management account and 3 members.
+    const emu = await readyEmu('fresh+iam-user', { accountQuota: 4 });
+    try {
+      const r = await runCli(['--yes', ...CFG], { emu });
+      expect(r.code, explain(r)).toBe(1);
+      const out = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' ');
+      const over = want.accounts.filter((a) => out.includes(`AWS could not create the account ${a.name} (${a.email}): the organization has reached its quota of member accounts.`));
+      expect(over, out).toHaveLength(1);
+      expect(out).toContain(ACCOUNT_QUOTA_LINK);
+      const members = (await snapshot(emu)).accounts.filter((a) => a.id !== '123456789012');
+      expect(members.map((a) => a.name).sort()).toEqual(want.accounts.map((a) => a.name).filter((n) => n !== over[0]!.name).sort());
+      expect(members.every((a) => a.path !== 'Root')).toBe(true);
     } finally {
       await emu.stop();
     }
