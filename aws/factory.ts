@@ -28,6 +28,14 @@ export interface CallRecord {
   ms: number;
 }
 
+/** The error name for a call whose answer was lost: look again before doing it again. */
+export const UNKNOWN_OUTCOME = 'UnknownOutcome';
+/** Operations AWS would perform twice if sent twice (no idempotency token, no conflict error). */
+export const NO_BLIND_RETRY: Partial<Record<string, string[]>> = {
+  organizations: ['CreateAccount'],
+  'cost-explorer': ['CreateAnomalyMonitor', 'CreateAnomalySubscription'],
+};
+
 export interface RetryNotice { service: ServiceName; operation: string; attempt: number; error: string; account: string; region: string }
 
 export interface AwsApi {
@@ -183,7 +191,16 @@ export class AwsFactory implements AwsApi {
         RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
         RoleSessionName: 'secure-start',
         DurationSeconds: 3600,
-      }))) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      }))).catch((e: Error) => {
+        // Said plainly: else each step reports a bare "not allowed" (or worse, reads the 403
+        // as something else), and nobody can tell it is the way into the account that failed.
+        if (!/^AccessDenied/.test(e.name)) throw e;
+        throw Object.assign(new Error(`Could not get into member account ${account}: sts:AssumeRole on ${MEMBER_ROLE} was denied.`), {
+          name: 'StepError',
+          hint: `Use credentials allowed to call sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE} (an administrator of the management account is), and check that the role exists in account ${account} and trusts the management account. Then run again.`,
+          cause: e,
+        });
+      }) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
       return toCreds(res.Credentials, account);
     });
   }
@@ -255,6 +272,24 @@ export class AwsFactory implements AwsApi {
           throw e;
         }
       }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartRetryReporter' });
+    }
+    // Creates with no idempotency token, which AWS would do twice: when the answer is lost
+    // (connection dropped, timed out) the SDK must not send them again blindly. The error says
+    // the outcome is unknown, and the engine observes again to see whether it happened.
+    const ops = NO_BLIND_RETRY[service];
+    if (ops) {
+      client.middlewareStack.addRelativeTo((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        const op = (context.commandName ?? '').replace(/Command$/, '');
+        try {
+          return await next(args);
+        } catch (e) {
+          const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+          const noAnswer = typeof err.$metadata?.httpStatusCode !== 'number' && (/^E[A-Z]+$/.test(err.code ?? '') || err.name === 'TimeoutError' || /socket hang up|ECONNRESET|EPIPE|timed? ?out/i.test(err.message ?? ''));
+          if (!ops.includes(op) || !noAnswer) throw e;
+          // A plain error (no code, no status): the SDK's retry loop does not resend it.
+          throw Object.assign(new Error(`${service}:${op} was sent but its answer was lost (${err.code ?? err.name}); it may or may not have happened, so it is not sent again blindly.`), { name: UNKNOWN_OUTCOME });
+        }
+      }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartNoBlindRetry' });
     }
     return client;
   }

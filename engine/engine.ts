@@ -13,6 +13,9 @@ import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
 
+/** aws/factory.ts names a create whose answer was lost this way (it never resends those). */
+const UNKNOWN_OUTCOME = 'UnknownOutcome';
+
 export type Mode = 'apply' | 'plan' | 'verify';
 
 export interface StepResult {
@@ -282,15 +285,18 @@ export class Engine {
       }
       const outcome = await this.applyActions(step, calls, aws);
       applied.push(...outcome.applied);
+      // A create whose answer was lost: the next round's observe tells whether it happened.
+      if (outcome.error && outcome.lookAgain && !this.abort.signal.aborted) continue;
       if (outcome.error) return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
     }
   }
 
   /** Runs a step's actions; each waits for the outputs it refers to, the rest in parallel. */
-  private async applyActions(step: Step<any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained }> {
+  private async applyActions(step: Step<any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained; lookAgain?: boolean }> {
     const io = this.opts.io;
     const applied: ActionView[] = [];
     const errors: Explained[] = [];
+    const skipped = new Set<Explained>();
     const failedKeys = new Set<string>();
     const pending = new Set(actions);
     const running = new Set<Promise<void>>();
@@ -337,7 +343,9 @@ export class Engine {
         if (needs.some((k) => failedKeys.has(k))) {
           pending.delete(a);
           a.produces?.forEach((k) => failedKeys.add(k));
-          errors.push({ message: `Skipped "${a.summary}" because an action it depends on failed.` });
+          const e = { message: `Skipped "${a.summary}" because an action it depends on failed.` };
+          skipped.add(e);
+          errors.push(e);
           continue;
         }
         if (!this.abort.signal.aborted && needs.every((k) => this.value(k) !== undefined)) start(a);
@@ -351,7 +359,9 @@ export class Engine {
     }
     if (!errors.length) return { applied };
     const message = errors.length === 1 ? errors[0]!.message : `${errors.length} actions failed:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`;
-    return { applied, error: { ...errors[0], message } };
+    // Only answers lost in transit (and what waited on them): observe again, do not fail.
+    const lookAgain = errors.some((e) => e.code === UNKNOWN_OUTCOME) && errors.every((e) => e.code === UNKNOWN_OUTCOME || skipped.has(e));
+    return { applied, error: { ...errors[0], message }, lookAgain };
   }
 
   private serviceLimiter(service: string): Limiter {

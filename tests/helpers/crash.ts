@@ -122,6 +122,9 @@ export function resourceCounts(state: J): Record<string, number> {
   for (const s of stores) {
     for (const svc of ['sso-admin', 'identitystore']) {
       for (const [k, v] of Object.entries<J>(s[svc] ?? {})) {
+        // Request logs (creationStatuses…) record requests, not resources: an assignment asked
+        // for twice is still one assignment.
+        if (/Statuses$/.test(k)) continue;
         if (Array.isArray(v) || (v && typeof v === 'object')) counts[`${svc}.${k}`] = (counts[`${svc}.${k}`] ?? 0) + size(v);
       }
     }
@@ -152,6 +155,12 @@ function pruneEmpty(v: any): any {
     return out;
   }
   return v;
+}
+
+/** A canonical world without Identity Center's request logs (for runs that re-sent an
+ *  idempotent request, such as CreateAccountAssignment after a lost answer). */
+export function withoutRequestLogs(world: J): J {
+  return JSON.parse(JSON.stringify(world), (k, v) => (k === 'creationStatuses' || k === 'deletionStatuses' || k === 'provisioningStatuses' ? undefined : v));
 }
 
 /** Canonical state of the emulator right now. */

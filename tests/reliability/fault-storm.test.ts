@@ -1,0 +1,135 @@
+// Fault storm: a fresh bootstrap while the emulator throttles 20 % of ALL calls, answers 5 %
+// with 500/503 and drops 2 % of connections (seeded, so a failure reproduces) ends exactly
+// like an uninterrupted clean run; --verbose shows the retries. A permanent failure of one
+// operation stops the run with a message naming it, the steps that do not depend on it still
+// finish, and the next run (fault gone) completes the job.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { explain, runCli, startEmu, type Emulator } from '../helpers/harness.js';
+import { APPLY, resetWorld, resourceCounts, resume, SCENARIO, snapshot, withoutRequestLogs } from '../helpers/crash.js';
+import { SecretScan } from '../helpers/scan.js';
+import type { FaultRule } from '../../emulator/index.js';
+
+let emu: Emulator;
+let clean: unknown;
+let cleanCounts: Record<string, number>;
+const secrets = new SecretScan();
+
+beforeAll(async () => {
+  emu = await startEmu({ scenario: SCENARIO });
+  resetWorld(emu);
+  const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+  expect(r.code, explain(r)).toBe(0);
+  clean = snapshot(emu);
+  cleanCounts = resourceCounts(emu.state());
+}, 200_000);
+afterAll(async () => {
+  secrets.issued.collect(emu);
+  expect(secrets.scan()).toEqual([]);
+  await emu.stop();
+});
+
+/** The rates the issue asks to survive, on every operation of every service. */
+export const STORM: FaultRule[] = [
+  { kind: 'throttle', rate: 0.2 },
+  { kind: 'internal', rate: 0.025 },
+  { kind: 'unavailable', rate: 0.025 },
+  { kind: 'drop', rate: 0.02 },
+];
+
+describe('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
+  test.each([7, 2026])('seed %i: completes with the same final world as a clean run', async (seed) => {
+    resetWorld(emu);
+    emu.setFaults({ seed, rules: STORM });
+    const r = await runCli([...APPLY, '--verbose'], { emu, timeoutMs: 280_000 });
+    emu.clearFaults();
+    secrets.run(r);
+    const faults = r.calls.filter((c) => c.fault);
+    expect(r.code, `${faults.length} faults injected\n${explain(r)}`).toBe(0);
+    // The storm really happened, on reads and writes, in every kind.
+    expect(faults.length).toBeGreaterThan(40);
+    expect(faults.filter((c) => c.mutating).length).toBeGreaterThan(5);
+    expect(new Set(faults.map((c) => c.fault)).size).toBeGreaterThanOrEqual(3);
+    // Retries are visible with --verbose: named operation, attempt and error.
+    const retries = r.stderr.match(/retry: [\w-]+:\w+ attempt \d+ failed with [^;]+; retrying/g) ?? [];
+    expect(retries.length, r.stderr.slice(0, 3000)).toBeGreaterThan(20);
+    expect(r.stderr).toMatch(/failed with (TooManyRequestsException|ThrottlingException|Throttling|SlowDown|RequestLimitExceeded)/);
+    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+    expect(snapshot(emu)).toEqual(clean);
+    // And it converged: nothing left to do.
+    const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+    expect(again.code, explain(again)).toBe(0);
+    expect(again.mutatingCalls).toEqual([]);
+  }, 600_000);
+});
+
+describe('a dropped answer to a create that WAS applied is survived (the retry finds it done)', () => {
+  test('every mutating operation loses its first answer once', async () => {
+    resetWorld(emu);
+    // `when: after`: the call is applied, then the connection is cut; the SDK retries a call
+    // that already happened. The step must treat "already exists" as done, never duplicate.
+    const ops = new Set<string>();
+    const probe = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+    expect(probe.code, explain(probe)).toBe(0);
+    for (const c of probe.mutatingCalls) ops.add(`${c.service}:${c.operation}`);
+    resetWorld(emu);
+    emu.setFaults({ seed: 3, rules: [...ops].map((o) => {
+      const [service, operation] = o.split(':') as [string, string];
+      return { service, operation, kind: 'drop' as const, when: 'after' as const, times: 1 };
+    }) });
+    const r = await runCli(APPLY, { emu, timeoutMs: 280_000 });
+    emu.clearFaults();
+    secrets.run(r);
+    const dropped = r.calls.filter((c) => c.fault === 'drop-after');
+    expect(dropped.length).toBe(ops.size);
+    // A first run may stop on an error it could not tell from a real one; a second run must
+    // finish, and either way nothing exists twice.
+    const fin = r.code === 0 ? r : await resume(emu, r.dir);
+    expect(fin.code, `first run: ${explain(r)}\nsecond run: ${explain(fin)}`).toBe(0);
+    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+    // An assignment request re-sent after its lost answer is logged twice; it is one assignment.
+    expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(clean));
+  }, 600_000);
+});
+
+describe('a permanent failure on one operation', () => {
+  const cases: { op: string; rule: FaultRule; says: RegExp; stillDone: (c: Record<string, number>) => void; notDone: (c: Record<string, number>) => void }[] = [
+    {
+      op: 'budgets:CreateBudget (a leaf step)',
+      rule: { service: 'budgets', operation: 'CreateBudget', kind: 'accessDenied' },
+      says: /CreateBudget|budget/i,
+      stillDone: (c) => expect(c).toMatchObject({ accounts: 5, trails: 1, monitors: 1, subscriptions: 1, buckets: 1 }),
+      notDone: (c) => expect(c.budgets).toBe(0),
+    },
+    {
+      op: 'organizations:CreateOrganizationalUnit (accounts depend on it)',
+      rule: { service: 'organizations', operation: 'CreateOrganizationalUnit', kind: 'accessDenied' },
+      says: /CreateOrganizationalUnit|organizational unit/i,
+      stillDone: (c) => expect(c).toMatchObject({ budgets: 1, monitors: 1, subscriptions: 1 }),
+      notDone: (c) => expect(c).toMatchObject({ ous: 0, accounts: 1, trails: 0 }),
+    },
+  ];
+  test.each(cases)('$op: stops with a clear message, independent steps finish, the next run completes', async (c) => {
+    resetWorld(emu);
+    emu.setFaults({ rules: [c.rule] });
+    const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+    secrets.run(r);
+    expect(r.code, explain(r)).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(c.says);
+    expect(out, explain(r)).toMatch(/AccessDenied|not allowed|permission/i);
+    expect(out, explain(r)).toMatch(/run .*again|npx secure-start/i);
+    const mid = resourceCounts(emu.state());
+    c.stillDone(mid);
+    c.notDone(mid);
+    const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
+    expect(Object.values<any>(state.steps).some((s) => s.status === 'failed')).toBe(true);
+
+    emu.clearFaults();
+    const fin = await resume(emu, r.dir);
+    secrets.run(fin);
+    expect(fin.code, explain(fin)).toBe(0);
+    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+    expect(snapshot(emu)).toEqual(clean);
+  }, 400_000);
+});
