@@ -1,0 +1,106 @@
+// Crashes that are not at a call boundary: SIGKILL at seeded random moments inside the long
+// asynchronous waits (CreateAccount IN_PROGRESS, Identity Center assignments/provisioning, made
+// to last about a second each), and Ctrl-C (SIGINT) at a sample of the matrix's crash points:
+// the CLI says how to resume, exits 130, leaves a valid state file, and the next run ends
+// with the same world as an uninterrupted one.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { spawnCli, type Emulator } from '../helpers/harness.js';
+import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, snapshot } from '../helpers/crash.js';
+import { SecretScan } from '../helpers/scan.js';
+import { stateSchema } from '../../state/store.js';
+import { cleanRun, expectValidStateFile, type CleanRun } from './crash-matrix.js';
+
+let clean: CleanRun;
+let emu: Emulator;
+const secrets = new SecretScan();
+
+beforeAll(async () => {
+  clean = await cleanRun();
+  emu = clean.emu;
+}, 400_000);
+afterAll(async () => {
+  secrets.issued.collect(emu);
+  expect(secrets.scan()).toEqual([]);
+  await emu.stop();
+});
+
+/** mulberry32: the kill times are random but reproducible. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SLOW = { async: { min: 1000, max: 1000 } };
+const WAITS: { id: string; operation: string; overrides: Record<string, typeof SLOW> }[] = [
+  { id: 'while CreateAccount is IN_PROGRESS', operation: 'CreateAccount', overrides: { 'organizations:CreateAccount': SLOW } },
+  {
+    id: 'while Identity Center assignments and provisioning are IN_PROGRESS',
+    operation: 'CreateAccountAssignment',
+    overrides: { 'sso-admin:CreateAccountAssignment': SLOW, 'sso-admin:ProvisionPermissionSet': SLOW },
+  },
+];
+
+describe('SIGKILL at a seeded random moment inside a long wait', () => {
+  const cases = WAITS.flatMap((w) => [101, 202, 303].map((seed) => ({ ...w, seed, name: `${w.id} (seed ${seed})` })));
+  test.each(cases)('$name', async (c) => {
+    resetWorld(emu);
+    emu.setLatency({ profile: 'instant', overrides: c.overrides });
+    const delay = Math.floor(rng(c.seed)() * 1500);
+    const cli = spawnCli(APPLY, { emu, timeoutMs: 170_000 });
+    // Wait until the long operation has been asked for, then let a random part of the wait pass.
+    const t0 = Date.now();
+    while (!emu.calls({ operation: c.operation }).length) {
+      if (cli.child.exitCode !== null || Date.now() - t0 > 150_000) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(emu.calls({ operation: c.operation }).length, `the run never reached ${c.operation}`).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, delay));
+    cli.child.kill('SIGKILL');
+    const dead = await cli.done;
+    expect(dead.signal, explain(dead)).toBe('SIGKILL');
+    expectValidStateFile(dead.statePath);
+
+    const r = await resume(emu, dead.dir);
+    secrets.run(r);
+    expect(r.code, `killed ${delay} ms into ${c.operation}\n${explain(r)}`).toBe(0);
+    emu.flushAsync();
+    expect(resourceCounts(emu.state())).toEqual(clean.counts);
+    expect(snapshot(emu)).toEqual(clean.world);
+    expect(JSON.parse(readFileSync(r.statePath, 'utf8')).inflight).toEqual({});
+  }, 400_000);
+});
+
+describe('Ctrl-C (SIGINT) at a sample of the crash points', () => {
+  // Every 12th point of the matrix, both hold positions: spread over the whole bootstrap.
+  const sample = () => {
+    const out: { k: number; when: 'before' | 'after'; name: string }[] = [];
+    for (let k = 1; k <= 95; k += 12) for (const when of ['before', 'after'] as const) out.push({ k, when, name: `k=${k} ${when}` });
+    return out;
+  };
+  test.each(sample())('$name', async (p) => {
+    const k = Math.min(p.k, clean.n);
+    resetWorld(emu);
+    const stop = await crashAt(emu, { k, when: p.when }, { signal: 'SIGINT', timeoutMs: 170_000 });
+    expect(stop.held).toBe(true);
+    secrets.run(stop.run);
+    expect(stop.run.code, explain(stop.run)).toBe(130);
+    expect(stop.run.stderr + stop.run.stdout).toMatch(/Stopping after the calls already sent/);
+    expect(stop.run.stdout + stop.run.stderr, explain(stop.run)).toMatch(/Run `npx secure-start` again to carry on where it stopped/);
+    const saved = JSON.parse(readFileSync(stop.run.statePath, 'utf8'));
+    const parsed = stateSchema.safeParse(saved);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+
+    const r = await resume(emu, stop.run.dir);
+    secrets.run(r);
+    expect(r.code, explain(r)).toBe(0);
+    expect(resourceCounts(emu.state())).toEqual(clean.counts);
+    expect(snapshot(emu)).toEqual(clean.world);
+  }, 400_000);
+});
