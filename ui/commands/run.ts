@@ -93,7 +93,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
 
   const want = baseline(raw, false, opts.config);
   // The step graph and the AWS client load only now, after the questions.
-  const { openSession, credentialsGuide } = await import('../session.js');
+  const { openSession } = await import('../session.js');
   // Remember the answers for resume and verify (never secrets: names, emails, amounts).
   state.data.answers = raw;
 
