@@ -97,7 +97,7 @@ export async function economy({ pageSize, timeScale, runs = Number(process.env.S
   const stepNames = [...new Set(growth.flatMap((g) => Object.keys(g.steps.fresh).concat(Object.keys(g.steps.rerun))))].sort();
   for (const step of stepNames) {
     const c = (g, kind) => g.steps[kind][step] ?? 0;
-    add(`calls by ${step}`, `${c(first, 'fresh')} / ${c(first, 'rerun')} / ${c(first, 'verify')}; re-run at ${growth.map((g) => g.n).join('/')} accounts: ${growth.map((g) => c(g, 'rerun')).join(' / ')}`);
+    add(`calls by ${step}: fresh / re-run / verify at ${first.n} accounts`, `${c(first, 'fresh')} / ${c(first, 'rerun')} / ${c(first, 'verify')}; re-run at ${growth.map((g) => g.n).join('/')} accounts: ${growth.map((g) => c(g, 'rerun')).join(' / ')}`);
   }
   for (const g of growth) {
     add(`${g.n} accounts: calls fresh / re-run / verify`, `${g.fresh.calls.length} / ${g.rerun.calls.length} / ${g.verify.calls.length}`);

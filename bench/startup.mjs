@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { medianMs, median, timeRun } from './lib.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
-const cli = join(root, 'dist/secure-start.js');
+const cli = join(process.env.SS_BENCH_DIST ?? join(root, 'dist'), 'secure-start.js');
 const node = process.execPath;
 
 export async function startup({ runs = 15 } = {}) {
