@@ -21,6 +21,11 @@ export interface CleanRun {
   ops: string[];
 }
 
+/** More emulators for the pool (the clean run's is the first). */
+export async function moreEmulators(): Promise<Emulator[]> {
+  return Promise.all(Array.from({ length: Math.max(0, PARALLEL - 1) }, () => startEmu({ scenario: SCENARIO })));
+}
+
 /** The uninterrupted bootstrap every crash case is compared with. */
 export async function cleanRun(): Promise<CleanRun> {
   const emu = await startEmu({ scenario: SCENARIO });
@@ -64,14 +69,39 @@ export function expectValidStateFile(path: string): void {
   expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
 }
 
-export function defineCrashShard(shard: number, clean: CleanRun): void {
-  const { emu } = clean;
+/**
+ * Cases run two at a time, each on its own emulator: a case spends half its time in the CLI
+ * process and half in the emulator (this worker), so two keep two cores busy even when vitest
+ * gives this file a single worker.
+ */
+const PARALLEL = Number(process.env.SS_CRASH_PARALLEL ?? 2);
+
+class EmulatorPool {
+  private free: Emulator[];
+  private waiters: ((e: Emulator) => void)[] = [];
+  constructor(readonly all: Emulator[]) {
+    this.free = [...all];
+  }
+  async use<T>(f: (emu: Emulator) => Promise<T>): Promise<T> {
+    const emu = this.free.pop() ?? (await new Promise<Emulator>((r) => this.waiters.push(r)));
+    try {
+      return await f(emu);
+    } finally {
+      const w = this.waiters.shift();
+      if (w) w(emu);
+      else this.free.push(emu);
+    }
+  }
+}
+
+export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator[] = []): void {
+  const pool = new EmulatorPool([clean.emu, ...extra]);
   const secrets = new SecretScan();
   const points = crashPoints(clean.n, shard);
   afterAll(async () => {
-    secrets.issued.collect(emu);
+    for (const emu of pool.all) secrets.issued.collect(emu);
     expect(secrets.scan()).toEqual([]);
-    await emu.stop();
+    for (const emu of pool.all) await emu.stop();
   });
 
   test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each and converged (N = ${clean.n} mutating calls)`, () => {
@@ -80,8 +110,8 @@ export function defineCrashShard(shard: number, clean: CleanRun): void {
     expect(points.length).toBeGreaterThanOrEqual(Math.floor((2 * clean.n) / SHARDS));
   });
 
-  describe(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
-    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when}` })))('$name', async (p) => {
+  describe.concurrent(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
+    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when}` })))('$name', (p) => pool.use(async (emu) => {
       resetWorld(emu);
       const crash = await crashAt(emu, p, { timeoutMs: 170_000 });
       expect(crash.held, `the run ended before its mutating call ${p.k}\n${explain(crash.run)}`).toBe(true);
@@ -97,6 +127,6 @@ export function defineCrashShard(shard: number, clean: CleanRun): void {
       const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
       expect(stateSchema.safeParse(state).success).toBe(true);
       expect(state.inflight, 'requests left in flight after completion').toEqual({});
-    }, 200_000);
+    }), 600_000);
   });
 }
