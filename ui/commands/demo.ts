@@ -11,6 +11,7 @@ import type { CommandEnv } from './index.js';
 import { run } from './run.js';
 import { CliExit } from '../input.js';
 import { style, wantsColor } from '../style.js';
+import { widthOf, wrap } from '../render/wrap.js';
 import type { ActionView } from '../../engine/io.js';
 import type { Baseline } from '../../config/schema.js';
 
@@ -114,7 +115,7 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
         },
       },
     );
-    env.stdout.write(`\nThat was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one.\nRun \`npx secure-start plan\` in AWS CloudShell to see the plan for your real account.\n`);
+    env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, widthOf(env.stdout))}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', widthOf(env.stdout))}\n`);
     return code;
   } finally {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
