@@ -52,7 +52,7 @@ function desiredBudget(want: Baseline) {
 export const budget: Step<BudgetSeen> = {
   id: 'budget',
   title: 'Monthly cost budget with e-mail alerts',
-  needs: ['preflight'],
+  needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.10'],
 
   async observe(ctx) {

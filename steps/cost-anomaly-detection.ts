@@ -75,7 +75,7 @@ function simpleThreshold(expr: { Dimensions?: { Key?: string; MatchOptions?: str
 export const costAnomalyDetection: Step<AnomalySeen> = {
   id: 'cost-anomaly-detection',
   title: 'Cost anomaly detection with e-mail alerts',
-  needs: ['preflight'],
+  needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.16'],
 
   async observe(ctx) {

@@ -30,8 +30,8 @@ export const organization: Step<OrganizationSeen> = {
     const me = ctx.value('management.accountId');
     if (org?.MasterAccountId && me && org.MasterAccountId !== me) {
       throw new StepError(
-        `This account (${me}) is a member of another organization (${org.Id}, managed by account ${org.MasterAccountId}).`,
-        'secure-start must run in the management account of your own organization: sign in to a brand-new account, or leave that organization first.',
+        `This account (${me}) is a member of another organization (${org.Id}, managed by account ${org.MasterAccountId}); nothing was changed.`,
+        `secure-start must run in the management account of your own organization: use credentials for account ${org.MasterAccountId} (--profile) if that organization is yours; otherwise sign in to a brand-new account, or leave that organization first.`,
       );
     }
     if (org?.FeatureSet !== 'ALL') {

@@ -21,21 +21,6 @@ export const preflight: Step<PreflightSeen> = {
     const arn = me.Arn ?? '';
     const principal = /:root$/.test(arn) ? 'root' : /:user\//.test(arn) ? 'iam-user' : /:assumed-role\//.test(arn) ? 'assumed-role' : 'unknown';
     if (!me.Account) throw new StepError('AWS did not say which account these credentials belong to.');
-    // The wrong place is refused here, before any step writes (budget and anomaly detection
-    // need only this step): an account that is a member of an organization, ours or someone
-    // else's, is not where the baseline belongs.
-    try {
-      const org = (await ctx.aws.call('organizations', 'DescribeOrganization', {})).Organization;
-      if (org?.MasterAccountId && org.MasterAccountId !== me.Account) {
-        throw new StepError(
-          `This account (${me.Account}) is a member of the organization ${org.Id}, managed by account ${org.MasterAccountId}; nothing was changed.`,
-          `secure-start must run in the management account of your own organization: use credentials for account ${org.MasterAccountId} (--profile) if that organization is yours; otherwise sign in to a brand-new account, or leave that organization first.`,
-        );
-      }
-    } catch (e) {
-      if (e instanceof StepError) throw e;
-      // No organization yet, or not allowed to read it: the organization step decides.
-    }
     ctx.publish('management.accountId', me.Account);
     ctx.publish('caller.kind', principal);
     ctx.info(`Signed in to AWS account ${me.Account} as ${principal === 'root' ? 'the root user' : arn}.`);

@@ -56,7 +56,7 @@ describe('not the management account of its own organization', () => {
     expect(snapshot(emu)).toEqual(clean);
     const prod = Object.values<any>((emu.state() as any).accounts).find((a) => a.name === 'prod').id as string;
     // Refused before any write: the world stays exactly as the bootstrap left it.
-    await refusedEverywhere(prod, /member of the organization .* managed by account 123456789012/);
+    await refusedEverywhere(prod, /member of another organization .* managed by account 123456789012/);
   }, 400_000);
 });
 
