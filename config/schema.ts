@@ -143,7 +143,7 @@ export function baselineSchema(opts: { placeholders: boolean }) {
         permissionSets: z.array(z.strictObject({
           name: z.string().regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
           description: z.string().max(700).optional(),
-          managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(20),
+          managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
           sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
         })).min(1),
         groups: z.array(z.strictObject({ name: z.string().min(1).max(128).regex(/^[\w +=,.@-]+$/, 'a group name may contain letters, digits, spaces and + = , . @ _ -'), description: z.string().max(1024).optional() })),

@@ -3,10 +3,10 @@
  * permissions kept. The only I/O in profiles/.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { atomicWrite } from '../state/atomic-write.js';
 import { mergeAwsConfig, type MergeOptions, type MergeResult } from './merge.js';
 import type { Section } from './render.js';
 
@@ -95,38 +95,4 @@ export async function writeAwsConfig(path: string, sections: Section[], opts: Me
   return result;
 }
 
-/** Temp file in the same directory (so rename is atomic), fsync, rename over, fsync the directory. */
-async function atomicWrite(target: string, text: string, mode: number): Promise<void> {
-  const tmp = join(dirname(target), `.${basename(target)}.secure-start-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  let renamed = false;
-  try {
-    const fh = await open(tmp, 'wx', mode);
-    try {
-      await fh.writeFile(text, 'utf8');
-      // open()'s mode is filtered by the umask; set it exactly so an 0644 file stays 0644.
-      await fh.chmod(mode);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, target);
-    renamed = true;
-    await syncDir(dirname(target));
-  } finally {
-    if (!renamed) await unlink(tmp).catch(() => undefined);
-  }
-}
 
-/** Makes the rename durable. Best effort: not every platform lets a directory be fsynced. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const fh = await open(dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    // Windows and some file systems refuse; the rename itself is still atomic.
-  }
-}

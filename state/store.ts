@@ -1,7 +1,8 @@
 // The state file: a journal of what secure-start asked for and did. AWS stays the source
 // of truth; this file remembers answers, created IDs and asynchronous requests still in
 // flight (so a crash resumes a wait instead of creating twice). It never holds a secret.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync, constants, statSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync, constants, statSync } from 'node:fs';
+import { atomicWrite, atomicWriteSync } from './atomic-write.js';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -89,28 +90,7 @@ function emptyState(toolVersion: string): StateData {
   return { schemaVersion: STATE_SCHEMA_VERSION, toolVersion, createdAt: now, updatedAt: now, answers: {}, steps: {}, outputs: {}, inflight: {}, journal: [] };
 }
 
-/** Writes `text` to `path` so that a reader sees either the old file or the new one, whole. */
-export function atomicWrite(path: string, text: string, mode = 0o600): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(tmp, path);
-  } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
-  // Make the rename itself durable.
-  try {
-    const dfd = openSync(dirname(path), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* some filesystems refuse fsync on a directory */ }
-}
+export { atomicWriteSync } from './atomic-write.js';
 
 interface LockInfo { pid: number; host: string; startedAt: string; command: string }
 
@@ -124,7 +104,15 @@ function processAlive(pid: number): boolean {
 }
 
 export class StateStore {
-  private saving: Promise<void> = Promise.resolve();
+  /** The write under way (or the last one). */
+  private writing: Promise<void> = Promise.resolve();
+  /** The next write, queued behind `writing`, that every save() asked for meanwhile shares. */
+  private next?: Promise<void>;
+  /** Versions: a write whose version is older than the one on disk is dropped. */
+  private version = 0;
+  private onDisk = 0;
+  /** Files written so far (asynchronously), for the run's statistics. */
+  writes = 0;
   private locked = false;
 
   private constructor(readonly path: string, public data: StateData, readonly existed: boolean) {}
@@ -209,15 +197,39 @@ export class StateStore {
     try { unlinkSync(this.lockPath); } catch { /* already gone */ }
   }
 
-  /** Saves now; concurrent callers are serialised so the file is always one whole version. */
+  /**
+   * Resolves once a version of the file that includes every change made before the call is
+   * on disk (group commit): writes never overlap, and all the callers that arrive while one
+   * write is under way share the next one. Parallel actions recording their requests at the
+   * same moment cost one write, not one each.
+   */
   save(): Promise<void> {
-    this.saving = this.saving.then(() => this.saveSync(), () => this.saveSync());
-    return this.saving;
+    if (!this.next) {
+      const next = this.writing.then(noop, noop).then(() => {
+        this.next = undefined; // changes from now on need the write after this one
+        return this.write();
+      });
+      this.next = next;
+      this.writing = next;
+    }
+    return this.next;
   }
 
-  saveSync(): void {
+  private async write(): Promise<void> {
+    const v = ++this.version;
+    this.writes++;
     this.data.updatedAt = new Date().toISOString();
-    atomicWrite(this.path, JSON.stringify(this.data, null, 2) + '\n');
-    try { if ((statSync(this.path).mode & 0o777) !== 0o600) chmodSync(this.path, 0o600); } catch { /* best effort */ }
+    await atomicWrite(this.path, JSON.stringify(this.data, null, 2) + '\n', 0o600, () => v > this.onDisk);
+    if (v > this.onDisk) this.onDisk = v;
+  }
+
+  /** Writes now, synchronously (on the way out after a signal); newer than any write under way. */
+  saveSync(): void {
+    const v = ++this.version;
+    this.data.updatedAt = new Date().toISOString();
+    atomicWriteSync(this.path, JSON.stringify(this.data, null, 2) + '\n');
+    this.onDisk = v;
   }
 }
+
+const noop = (): void => undefined;

@@ -7,7 +7,7 @@
 // are left alone.
 // Covers: SSB ACCT.04 (least privilege per account), ACCT.13.
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
-import { mapLimit } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import {
   SSO_KEYS, accountIdKey, assignmentId, expandAssignments, groupKey, isName, permissionSetKey, retryConflict,
   ssoKnown, ssoRegion, ssoTarget, type AssignmentWant,

@@ -6,7 +6,7 @@
 // Covers: SSB ACCT.06 + CIS 1.8, 1.9 (password policy), SSB ACCT.08 + CIS 2.1.4 (S3 Block
 // Public Access), SSB WKLD.08 + CIS 2.2.1 (EBS encryption).
 import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
-import { mapLimit } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import { passwordPolicyGaps, passwordPolicyInput, type PasswordPolicy } from './lib/hardening-policy.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;

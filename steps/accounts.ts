@@ -10,7 +10,8 @@
 // Covers: SSB ACCT.01 (separate accounts for separate purposes).
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
-import { ORG_TARGET, isName, mapLimit, orgKnown } from './lib/org-common.js';
+import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
 import { ouKey } from './organizational-units.js';
 

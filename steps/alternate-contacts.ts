@@ -6,6 +6,7 @@
 // Covers: SSB ACCT.01, CIS 1.1, CIS 1.2 (security contact).
 import { StepError, mgmt, type Action, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
+import { mapLimit } from './lib/map-limit.js';
 
 export const CONTACT_TYPES = ['BILLING', 'OPERATIONS', 'SECURITY'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
@@ -36,18 +37,6 @@ const differing = (a: Contact, b: Contact): string[] => (['Name', 'Title', 'Emai
   .filter((k) => (k === 'EmailAddress' ? a[k].toLowerCase() !== b[k].toLowerCase() : a[k] !== b[k]))
   .map((k) => ({ Name: 'name', Title: 'title', EmailAddress: 'e-mail', PhoneNumber: 'phone' })[k]);
 
-/** Runs `fn` over items, at most `limit` at a time (keeps the Account API under its rate limit). */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
-}
 
 const TRUSTED_ACCESS_HINT = 'Trusted access for the Account Management service (account.amazonaws.com) must be enabled in AWS Organizations; secure-start does this in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Account Management.';
 

@@ -26,7 +26,8 @@ export type Val = string | Ref;
 
 /*
  * OUTPUT KEYS (flat, dotted; values are strings):
- *   management.accountId   org.id   org.rootId   org.featureSet
+ *   management.accountId   caller.kind (root | iam-user | assumed-role | unknown)
+ *   org.id   org.rootId   org.featureSet   anomaly.monitorArn
  *   ou.<OuName>.id                          e.g. ou.Security.id
  *   <accountName>.accountId                 e.g. prod.accountId, log-archive.accountId
  *   sso.instanceArn  sso.identityStoreId  sso.region  sso.startUrl

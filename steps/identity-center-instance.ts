@@ -7,7 +7,7 @@
 // Covers: SSB ACCT.03 (console access through Identity Center), ACCT.13.
 import { type Step } from './contract.js';
 import { AWS_REGIONS } from '../config/regions.js';
-import { mapLimit } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import { SSO_KEYS, consoleLink, ssoTarget, startUrlFor } from './lib/sso-common.js';
 
 export interface InstanceFound {

@@ -6,7 +6,7 @@
 // the founder is told how to get a password and to turn MFA on.
 // Covers: SSB ACCT.03 (people sign in through Identity Center), ACCT.05 (MFA, guided).
 import { ref, type Action, type RunContext, type Step, type Val } from './contract.js';
-import { mapLimit } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import { SSO_KEYS, consoleLink, groupKey, isName, ssoKnown, ssoRegion, ssoTarget, userKey } from './lib/sso-common.js';
 
 export interface IdentityStoreSeen {

@@ -7,7 +7,7 @@
 // Covers: SSB ACCT.04 (least-privilege permission sets), ACCT.13 (short sessions).
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
-import { mapLimit } from './lib/org-common.js';
+import { mapLimit } from './lib/map-limit.js';
 import { SSO_KEYS, durationHours, isName, isoHours, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
 
 export interface SetFound {

@@ -6,6 +6,7 @@
 // access keys or MFA devices.
 // Covers: SSB ACCT.02, ACCT.05, CIS 1.4 (no root keys), 1.5 / 1.6 (root MFA).
 import { StepError, mgmt, type Action, type Step } from './contract.js';
+import { mapLimit } from './lib/map-limit.js';
 
 export const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
 export const SECURITY_CREDENTIALS_LINK = 'https://console.aws.amazon.com/iam/home#/security_credentials';
@@ -31,17 +32,6 @@ export interface RootSeen {
 
 const isNoSuchEntity = (e: unknown) => /^NoSuchEntity(Exception)?$/.test((e as Error).name);
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  }));
-  return out;
-}
 
 const hasRootCredentials = (m: MemberRootAudit) => m.password || m.accessKeys > 0 || m.mfaDevices > 0;
 

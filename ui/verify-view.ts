@@ -12,6 +12,8 @@ export interface Check {
   findings: string[];
   /** One line: how to fix it. */
   fix?: string;
+  /** Advice the step gives that is not drift (does not change the exit code), e.g. turn on MFA. */
+  advice: string[];
 }
 
 export function verifyChecks(result: RunResult): Check[] {
@@ -22,7 +24,8 @@ export function verifyChecks(result: RunResult): Check[] {
     const fix = status === 'drift' ? 'run `npx secure-start` to repair it'
       : status === 'manual' ? blocking[0]?.manual?.instructions.join(' ') + (blocking[0]?.manual?.link ? ` (${blocking[0]!.manual!.link})` : '')
       : status === 'error' ? s.error?.message : undefined;
-    return { step: s.id, title: s.title, controls: s.controls, status, findings, ...(fix ? { fix } : {}) };
+    const advice = s.manual.filter((m) => !m.manual?.blocking).map((m) => m.summary.replace(/^!\s*/, ''));
+    return { step: s.id, title: s.title, controls: s.controls, status, findings, ...(fix ? { fix } : {}), advice };
   });
 }
 
@@ -42,8 +45,10 @@ export function formatVerify(checks: Check[], o: { color: boolean; width?: numbe
     }
     for (const f of c.findings) lines.push(st.dim(wrap(`${pad}${f}`, width, `${pad}    `)));
     if (c.fix) lines.push(wrap(`${pad}fix: ${c.fix}`, width, `${pad}     `));
+    for (const a of c.advice) lines.push(st.cyan(wrap(`${pad}advice: ${a}`, width, `${pad}        `)));
   }
   const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
-  lines.push('', st.bold(`${n('ok')} ok, ${n('drift')} drift, ${n('manual')} manual, ${n('error')} error.`));
+  const advice = checks.reduce((k, c) => k + c.advice.length, 0);
+  lines.push('', st.bold(`${n('ok')} ok, ${n('drift')} drift, ${n('manual')} manual, ${n('error')} error.`) + (advice ? ` ${advice} piece${advice === 1 ? '' : 's'} of advice (not drift).` : ''));
   return lines.join('\n') + '\n';
 }

@@ -81,6 +81,7 @@ const check = z.strictObject({
   status: z.enum(['ok', 'drift', 'manual', 'error']),
   findings: z.array(z.string()),
   fix: z.string().optional(),
+  advice: z.array(z.string()),
 });
 const verifyJson = z.strictObject({ schemaVersion: z.literal(1), account: z.string().regex(/^\d{12}$/), exitCode: z.number().int(), checks: z.array(check).min(1) });
 

@@ -166,6 +166,16 @@ describe('the verify table', () => {
     expect(out).toContain('1 ok, 1 drift, 1 manual, 1 error.');
     for (const l of out.split('\n')) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(60);
   });
+
+  test('advice (a non-blocking console step) is listed under its check and is not drift', () => {
+    const checks = verifyChecks(result([
+      step('identity-store', 'Identity Center users and groups', 'ok', [], [manual('identity-store', '! Require MFA at every Identity Center sign-in', { blocking: false })]),
+    ], { mode: 'verify', exitCode: 0 }));
+    expect(checks[0]).toMatchObject({ status: 'ok', findings: [], advice: ['Require MFA at every Identity Center sign-in'] });
+    const out = formatVerify(checks, { color: false, width: 80 });
+    expect(out).toContain('advice: Require MFA at every Identity Center sign-in');
+    expect(out).toContain('1 ok, 0 drift, 0 manual, 0 error. 1 piece of advice (not drift).');
+  });
 });
 
 describe('wrap', () => {
@@ -197,5 +207,19 @@ describe('rounds between manual steps', () => {
     expect(merged.steps.map((s) => [s.id, s.status, s.actions.length])).toEqual([['accounts', 'changed', 4], ['leave-root', 'ok', 0]]);
     expect(merged.exitCode).toBe(0);
     expect(formatSummary(merged, { statePath: '/x', color: false, want, outputs: {} })).toContain('Done: 4 changes applied in 1 step.');
+  });
+});
+
+describe('line-by-line progress', () => {
+  test('a non-blocking manual action is shown with one "!" whether or not its summary starts with one', async () => {
+    const { LinesIoHost } = await import('../../ui/render/lines.js');
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const host = new LinesIoHost(out, { verbose: false, color: false });
+    host.notify({ type: 'manual', step: 'identity-store', action: manual('identity-store', '! Require MFA at every sign-in', { blocking: false }) });
+    host.notify({ type: 'manual', step: 'identity-store', action: manual('identity-store', 'Give the founder a password', { blocking: false }) });
+    expect(text.split('\n').filter(Boolean)).toEqual(['  ! Require MFA at every sign-in', '  ! Give the founder a password']);
   });
 });

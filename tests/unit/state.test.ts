@@ -25,6 +25,30 @@ describe('state file', () => {
     expect(readdirSync(dir)).toEqual(['state.json']); // no temp files left behind
   });
 
+  it('group commit: saves asked for while a write is under way share the next write, and each waits for a version with its change', async () => {
+    const path = join(tmp(), 'state.json');
+    const s = StateStore.open(path, '1');
+    s.bindAccount('123456789012');
+    const first = s.save();
+    const later: Promise<void>[] = [];
+    for (let i = 0; i < 20; i++) {
+      s.data.outputs[`k${i}`] = String(i);
+      later.push(s.save().then(() => {
+        // Resolved only once the file on disk has this caller's change.
+        expect(JSON.parse(readFileSync(path, 'utf8')).outputs[`k${i}`]).toBe(String(i));
+      }));
+    }
+    await Promise.all([first, ...later]);
+    expect(s.writes).toBe(1); // all asked for in the same turn: one write, not 21
+    await Promise.all([s.save(), (async () => { await new Promise((r) => setTimeout(r, 0)); s.data.outputs.b = 'b'; return s.save(); })()]);
+    expect(JSON.parse(readFileSync(path, 'utf8')).outputs.b).toBe('b');
+    expect(s.writes).toBeGreaterThanOrEqual(2); // the change made later got a write of its own
+    s.data.outputs.last = 'x';
+    s.saveSync(); // on the way out: written at once, never overwritten by an older version
+    await s.save();
+    expect(JSON.parse(readFileSync(path, 'utf8')).outputs.last).toBe('x');
+  });
+
   it('serialises concurrent saves so the file is always one whole version', async () => {
     const path = join(tmp(), 'state.json');
     const s = StateStore.open(path, '1');

@@ -9,7 +9,7 @@ import { AwsFactory, type AwsApi } from '../../aws/factory.js';
 import { Ref, StepError, type StepContext } from '../../steps/contract.js';
 import type { Baseline } from '../../config/schema.js';
 import { identityCenterInstance } from '../../steps/identity-center-instance.js';
-import { mapLimit } from '../../steps/lib/org-common.js';
+import { mapLimit } from '../../steps/lib/map-limit.js';
 import { SSO_KEYS, isName, profileSections, sortAccess, type ProfileEntry } from '../../steps/lib/sso-common.js';
 import { conflictError, configPath, loginAdvice, ssoProfilesOptions, tilde } from '../../steps/sso-profiles.js';
 import { formatSections } from '../../profiles/merge.js';

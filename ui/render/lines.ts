@@ -26,7 +26,8 @@ export class LinesIoHost implements IoHost {
     const st = this.st;
     switch (e.type) {
       case 'run-start':
-        if (e.offline) this.line(st.yellow('No AWS credentials found: planning for a brand-new account.'));
+        // plan and verify say it in their own report (quiet).
+        if (e.offline && !this.o.quiet) this.line(st.yellow('No AWS credentials found: planning for a brand-new account.'));
         break;
       case 'step-start':
         if (this.o.verbose) this.line(st.dim(`… ${e.title}`));
@@ -54,7 +55,8 @@ export class LinesIoHost implements IoHost {
         if (this.o.verbose) this.line(st.dim(`    retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`));
         break;
       case 'manual':
-        if (!e.action.manual?.blocking) this.line(st.cyan(`  ! ${e.action.summary}`));
+        // In plan and verify (quiet) the report lists the console steps itself.
+        if (!e.action.manual?.blocking && !this.o.quiet) this.line(st.cyan(`  ${e.action.summary.startsWith('!') ? '' : '! '}${e.action.summary}`));
         break;
       case 'log':
         this.line(e.level === 'warn' ? st.yellow(`  ⚠ ${e.message}`) : `  ${e.message}`);
