@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most of a test's time is a CLI child process and the emulator answering it in turns, so
+    // each file keeps about one core busy: run at least two files at once, even on 2 cores
+    // (the default leaves one core idle there). SS_TEST_WORKERS overrides.
+    maxWorkers: Number(process.env.SS_TEST_WORKERS) || Math.max(2, availableParallelism()),
   },
 });
