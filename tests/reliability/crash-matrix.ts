@@ -76,7 +76,7 @@ export function expectValidStateFile(path: string): void {
  */
 const PARALLEL = Number(process.env.SS_CRASH_PARALLEL ?? 2);
 
-class EmulatorPool {
+export class EmulatorPool {
   private free: Emulator[];
   private waiters: ((e: Emulator) => void)[] = [];
   constructor(readonly all: Emulator[]) {
