@@ -358,10 +358,17 @@ export class Engine {
       if (!this.abort.signal.aborted) errors.push({ message: `Internal: "${a.summary}" needs ${missing.map((k) => `<${k}>`).join(', ')}, which no action produced. Please report this.` });
     }
     if (!errors.length) return { applied };
-    const message = errors.length === 1 ? errors[0]!.message : `${errors.length} actions failed:\n${errors.map((e) => `  - ${e.message}`).join('\n')}`;
+    // The failures first; what was skipped because of them after, and not counted as failed.
+    const failed = errors.filter((e) => !skipped.has(e));
+    const parts: string[] = [];
+    if (failed.length === 1) parts.push(failed[0]!.message);
+    else if (failed.length > 1) parts.push(`${failed.length} actions failed:\n${failed.map((e) => `  - ${e.message}`).join('\n')}`);
+    if (skipped.size === 1 && failed.length) parts.push(`Not done because of it: ${[...skipped][0]!.message.replace(/^Skipped "(.*)" because an action it depends on failed\.$/, '$1')}.`);
+    else if (skipped.size) parts.push(`Not done because of ${failed.length === 1 ? 'it' : 'them'}:\n${[...skipped].map((e) => `  - ${e.message.replace(/^Skipped "(.*)" because an action it depends on failed\.$/, '$1')}`).join('\n')}`);
+    const message = parts.join('\n');
     // Only answers lost in transit (and what waited on them): observe again, do not fail.
     const lookAgain = errors.some((e) => e.code === UNKNOWN_OUTCOME) && errors.every((e) => e.code === UNKNOWN_OUTCOME || skipped.has(e));
-    return { applied, error: { ...errors[0], message }, lookAgain };
+    return { applied, error: { ...(failed[0] ?? errors[0]), message }, lookAgain };
   }
 
   private serviceLimiter(service: string): Limiter {

@@ -140,6 +140,25 @@ describe('engine', () => {
     expect(state.data.steps.b!.status).toBe('done');
   });
 
+  it('one failed action and what waited on it: reported as one failure, the skipped action named separately', async () => {
+    const w = world();
+    const s: Step<Set<string>> = {
+      id: 'acct', title: 'accounts', needs: [], controls: [],
+      observe: async () => new Set(w.have), fresh: () => new Set(),
+      plan: (_w, seen) => seen.has('Account') ? [] : [
+        w.make('Account', { produces: 'prod.accountId', fail: () => true }),
+        w.make('Move', { input: { AccountId: ref('prod.accountId') } }),
+        w.make('Other'),
+      ],
+    };
+    const r = await new Engine({ steps: [s], want, state: newState(), io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+    const msg = r.steps[0]!.error!.message;
+    expect(msg).toMatch(/^.*Account broke/);
+    expect(msg).not.toMatch(/actions failed/);
+    expect(msg).toContain('Not done because of it: + Move.');
+    expect(w.have.has('Other')).toBe(true);
+  });
+
   it('a step whose plan does not settle fails with a clear message', async () => {
     const s: Step<null> = {
       id: 'loop', title: 'Never done', needs: [], controls: [], observe: async () => null, fresh: () => null,
