@@ -1,46 +1,24 @@
 // Alternate contacts through the real SDK client against the emulator: the management
 // account without AccountId, members with it once trusted access is on.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AccountClient, DeleteAlternateContactCommand, GetAlternateContactCommand, PutAlternateContactCommand } from '@aws-sdk/client-account';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
+import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let account: AccountClient;
 let orgs: OrganizationsClient;
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  account?.destroy();
-  orgs?.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
-  account?.destroy();
-  orgs?.destroy();
-  const cfg = { region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 };
-  account = new AccountClient(cfg);
-  orgs = new OrganizationsClient(cfg);
+  account = sdk.client(AccountClient);
+  orgs = sdk.client(OrganizationsClient);
 });
 
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }));
 const security = { AlternateContactType: 'SECURITY' as const, Name: 'Ada Lovelace', Title: 'Security contact', EmailAddress: 'sec@acme.example', PhoneNumber: '+44 20 7946 0000' };
 
 /** An organization with one member; trusted access for the Account service only when asked. */
-async function orgWithMember(trusted: boolean): Promise<string> {
-  await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const { CreateAccountStatus } = await orgs.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }));
-  let id: string | undefined;
-  for (let i = 0; i < 20 && !id; i++) {
-    const s = (await orgs.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus!.Id! }))).CreateAccountStatus!;
-    id = s.State === 'SUCCEEDED' ? s.AccountId : undefined;
-  }
-  if (trusted) await orgs.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'account.amazonaws.com' }));
-  return id!;
-}
+const orgWithMember = async (trusted: boolean): Promise<string> =>
+  (await sdk.orgWithMember({ trust: trusted ? 'account.amazonaws.com' : undefined })).member;
 
 describe('account alternate contacts', () => {
   it('puts, gets and deletes the caller\'s own contact; unset is ResourceNotFoundException (404)', async () => {
@@ -78,15 +56,11 @@ describe('account alternate contacts', () => {
     const member = await orgWithMember(true);
     expect((await errorOf(account.send(new PutAlternateContactCommand({ ...security, AccountId: '123456789012' })))).name).toBe('ValidationException');
     expect((await errorOf(account.send(new PutAlternateContactCommand({ ...security, AccountId: '999999999999' })))).name).toBe('AccessDeniedException');
-    const asMember = new AccountClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(member), maxAttempts: 1 });
-    try {
-      expect((await errorOf(asMember.send(new PutAlternateContactCommand({ ...security, AccountId: member })))).name).toBe('AccessDeniedException');
-      // Without AccountId a member sets its own.
-      await asMember.send(new PutAlternateContactCommand(security));
-      expect((await account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: member }))).AlternateContact?.Name).toBe('Ada Lovelace');
-    } finally {
-      asMember.destroy();
-    }
+    const asMember = sdk.client(AccountClient, { credentials: emu.credentials(member) });
+    expect((await errorOf(asMember.send(new PutAlternateContactCommand({ ...security, AccountId: member })))).name).toBe('AccessDeniedException');
+    // Without AccountId a member sets its own.
+    await asMember.send(new PutAlternateContactCommand(security));
+    expect((await account.send(new GetAlternateContactCommand({ AlternateContactType: 'SECURITY', AccountId: member }))).AlternateContact?.Name).toBe('Ada Lovelace');
   });
 
   it('without an organization, AccountId is refused', async () => {

@@ -1,28 +1,19 @@
 // Budgets through the real SDK client against the emulator: success paths and AWS-shaped errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BudgetsClient, CreateBudgetCommand, CreateNotificationCommand, CreateSubscriberCommand, DeleteBudgetCommand,
   DeleteNotificationCommand, DeleteSubscriberCommand, DescribeBudgetCommand, DescribeBudgetsCommand,
   DescribeNotificationsForBudgetCommand, DescribeSubscribersForNotificationCommand, UpdateBudgetCommand,
   type Notification,
 } from '@aws-sdk/client-budgets';
-import { Emulator } from '../../emulator/emulator.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let client: BudgetsClient;
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  client?.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
-  client?.destroy();
-  client = new BudgetsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+  client = sdk.client(BudgetsClient);
 });
 
 const alert = (NotificationType: 'ACTUAL' | 'FORECASTED', Threshold: number): Notification =>
@@ -34,7 +25,6 @@ const create = (extra: object = {}) => client.send(new CreateBudgetCommand({
   NotificationsWithSubscribers: [{ Notification: alert('ACTUAL', 80), Subscribers: [email('billing@acme.example')] }],
   ...extra,
 }));
-const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }));
 
 describe('budgets', () => {
   it('creates a budget with notifications and reads it back', async () => {

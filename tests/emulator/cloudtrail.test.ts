@@ -2,56 +2,26 @@
 // organization trails, what AWS checks at CreateTrail (trusted access, management account,
 // bucket policy for CloudTrail's GetBucketAcl/PutObject), home regions, shadow trails,
 // logging status and delivery errors, throttling and drift kinds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
   StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type CreateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
+import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let ct: CloudTrailClient;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
   ct = trails();
 });
 
-const cfg = (region: string, credentials: Creds) => ({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
-function trails(region = 'eu-west-1', credentials: Creds = emu.credentials()): CloudTrailClient {
-  const c = new CloudTrailClient(cfg(region, credentials));
-  clients.push(c);
-  return c;
-}
-function s3(credentials: Creds = emu.credentials()): S3Client {
-  const c = new S3Client({ ...cfg('eu-west-1', credentials), forcePathStyle: true });
-  clients.push(c);
-  return c;
-}
-function orgs(): OrganizationsClient {
-  const c = new OrganizationsClient(cfg('us-east-1', emu.credentials()));
-  clients.push(c);
-  return c;
-}
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
+const trails = (region = 'eu-west-1', credentials?: Creds) => sdk.client(CloudTrailClient, { region, credentials });
+const s3 = (credentials?: Creds) => sdk.client(S3Client, { region: 'eu-west-1', credentials, forcePathStyle: true });
+const orgs = () => sdk.client(OrganizationsClient);
 
 const BUCKET = 'acme-cloudtrail-logs';
 const trailArn = (name: string, region = 'eu-west-1', account = ME) => `arn:aws:cloudtrail:${region}:${account}:trail/${name}`;
@@ -78,14 +48,7 @@ async function bucket(policy?: string): Promise<void> {
 }
 
 /** An ALL-features org with one member; trusted access for CloudTrail only when asked. */
-async function org(trusted: boolean): Promise<{ orgId: string; member: string }> {
-  const o = orgs();
-  const orgId = (await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
-  const s = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }))).CreateAccountStatus!;
-  const member = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!.AccountId!;
-  if (trusted) await o.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'cloudtrail.amazonaws.com' }));
-  return { orgId, member };
-}
+const org = (trusted: boolean) => sdk.orgWithMember({ trust: trusted ? 'cloudtrail.amazonaws.com' : undefined });
 
 const orgTrail: CreateTrailCommandInput = { Name: 'org-trail', S3BucketName: BUCKET, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, IsOrganizationTrail: true, EnableLogFileValidation: true };
 

@@ -2,7 +2,7 @@
 // against real SDK calls: reset/scenario, state, the call log and its filters, faults,
 // latency, world config, holds (before/after, release, client disconnect), flush, console
 // actions, drift, credentials; plus the framework's own AWS-shaped errors.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateOrganizationalUnitCommand, CreateOrganizationCommand, CreateAccountCommand, DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand, ListAccountsCommand, ListAWSServiceAccessForOrganizationCommand, ListOrganizationalUnitsForParentCommand,
@@ -10,19 +10,12 @@ import {
 } from '@aws-sdk/client-organizations';
 import { GetAccountSummaryCommand, IAMClient, UpdateAccountPasswordPolicyCommand, GetAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { Emulator } from '../../emulator/emulator.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
+// The world is reset through the control API below, not by the helper.
+const sdk = useEmulator({ reset: false });
+const { emu } = sdk;
 beforeEach(async () => {
   await ctl('POST', 'reset', { scenario: 'fresh' });
   await ctl('POST', 'latency', { profile: 'instant', scale: 1 });
@@ -46,21 +39,11 @@ async function envCreds(account = 'management') {
   return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
 }
 async function orgs(opts: { maxAttempts?: number } = {}): Promise<OrganizationsClient> {
-  const c = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: await envCreds(), maxAttempts: opts.maxAttempts ?? 1 });
-  clients.push(c);
-  return c;
+  return sdk.client(OrganizationsClient, { credentials: await envCreds(), maxAttempts: opts.maxAttempts });
 }
 async function iam(): Promise<IAMClient> {
-  const c = new IAMClient({ region: 'us-east-1', endpoint: emu.url, credentials: await envCreds(), maxAttempts: 1 });
-  clients.push(c);
-  return c;
+  return sdk.client(IAMClient, { credentials: await envCreds() });
 }
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
 
 describe('reset, scenarios, state, credentials', () => {
   it('health answers; reset and scenario build the named world', async () => {
@@ -68,8 +51,7 @@ describe('reset, scenarios, state, credentials', () => {
     expect((await ctl('POST', 'scenario', { name: 'org-exists+iam-user' })).body).toEqual({ ok: true, scenario: 'org-exists+iam-user' });
     const o = await orgs();
     expect((await o.send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId).toBe(ME);
-    const sts = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: await envCreds(), maxAttempts: 1 });
-    clients.push(sts);
+    const sts = sdk.client(STSClient, { credentials: await envCreds() });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ME}:user/admin`);
     expect((await ctl('POST', 'reset', { scenario: 'fresh' })).body.scenario).toBe('fresh');
     expect((await errorOf((await orgs()).send(new DescribeOrganizationCommand({})))).name).toBe('AWSOrganizationsNotInUseException');
@@ -98,8 +80,7 @@ describe('reset, scenarios, state, credentials', () => {
     await ctl('POST', 'scenario', { name: { base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }] } });
     const creds = await envCreds('111100000001');
     expect(creds.sessionToken).toBeTruthy();
-    const sts = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: creds, maxAttempts: 1 });
-    clients.push(sts);
+    const sts = sdk.client(STSClient, { credentials: creds });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe('111100000001');
     expect((await ctl('GET', 'credentials?account=999999999999')).status).toBe(400);
   });

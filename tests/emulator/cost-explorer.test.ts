@@ -1,26 +1,17 @@
 // Cost anomaly detection through the real SDK client against the emulator.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CostExplorerClient, CreateAnomalyMonitorCommand, CreateAnomalySubscriptionCommand, DeleteAnomalyMonitorCommand,
   DeleteAnomalySubscriptionCommand, GetAnomalyMonitorsCommand, GetAnomalySubscriptionsCommand, UpdateAnomalySubscriptionCommand,
 } from '@aws-sdk/client-cost-explorer';
-import { Emulator } from '../../emulator/emulator.js';
 import { seedDefaultAnomalyMonitor, DEFAULT_MONITOR_NAME } from '../../emulator/services/cost-explorer.js';
+import { useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let client: CostExplorerClient;
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  client?.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
-  client?.destroy();
-  client = new CostExplorerClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+  client = sdk.client(CostExplorerClient);
 });
 
 const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: Error) => ({ name: e.name, message: e.message }));

@@ -1,35 +1,13 @@
 // Amazon EC2 (ec2Query) through the real SDK v3 client: EBS encryption by default, kept per
 // account AND per region, DryRun, AWS-shaped errors (<Response><Errors>), RequestLimitExceeded.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DescribeInstancesCommand, DisableEbsEncryptionByDefaultCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
+import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+const sdk = useEmulator();
+const { emu } = sdk;
 
-let emu: Emulator;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
-beforeEach(() => emu.reset('fresh'));
-
-function ec2(region = 'eu-west-1', credentials: Creds = emu.credentials()): EC2Client {
-  const c = new EC2Client({ region, endpoint: emu.url, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
+const ec2 = (region = 'eu-west-1', credentials?: Creds) => sdk.client(EC2Client, { region, credentials });
 
 const isOn = async (c: EC2Client) => (await c.send(new GetEbsEncryptionByDefaultCommand({}))).EbsEncryptionByDefault;
 
@@ -58,11 +36,7 @@ describe('EBS encryption by default', () => {
   });
 
   it('is per account: a member account has its own setting', async () => {
-    const o = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
-    clients.push(o);
-    await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-    const s = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }))).CreateAccountStatus!;
-    const member = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!.AccountId!;
+    const { member } = await sdk.orgWithMember();
     await ec2('eu-west-1', emu.credentials(member)).send(new EnableEbsEncryptionByDefaultCommand({}));
     expect(await isOn(ec2('eu-west-1', emu.credentials(member)))).toBe(true);
     expect(await isOn(ec2('eu-west-1'))).toBe(false);

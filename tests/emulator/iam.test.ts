@@ -1,7 +1,7 @@
 // AWS IAM through the real SDK v3 client against the emulator: account summary, password
 // policy, centralised root access features, and root credentials audited/removed through
 // sts:AssumeRoot sessions limited by their task policy.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   DeactivateMFADeviceCommand, DeleteAccessKeyCommand, DeleteAccountPasswordPolicyCommand, DeleteLoginProfileCommand,
   DisableOrganizationsRootCredentialsManagementCommand, DisableOrganizationsRootSessionsCommand,
@@ -10,60 +10,24 @@ import {
   ListOrganizationsFeaturesCommand, UpdateAccountPasswordPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { AssumeRootCommand, STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
 import { ACCESS_KEYS, MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { asCreds, errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+const sdk = useEmulator();
+const { emu } = sdk;
 
-let emu: Emulator;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
-beforeEach(() => emu.reset('fresh'));
+const iam = (credentials?: Creds) => sdk.client(IAMClient, { credentials });
 
-const cfg = (credentials: Creds) => ({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
-function iam(credentials: Creds = emu.credentials()): IAMClient {
-  const c = new IAMClient(cfg(credentials));
-  clients.push(c);
-  return c;
-}
-function orgs(): OrganizationsClient {
-  const c = new OrganizationsClient(cfg(emu.credentials()));
-  clients.push(c);
-  return c;
-}
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
 // The SDK names awsQuery errors by their shape (NoSuchEntityException for the wire code NoSuchEntity).
 const NO_SUCH_ENTITY = /^NoSuchEntity(Exception)?$/;
 
-async function orgWithMember(opts: { iamTrusted?: boolean } = {}): Promise<string> {
-  const o = orgs();
-  await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const s = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }))).CreateAccountStatus!;
-  const id = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!.AccountId!;
-  if (opts.iamTrusted) await o.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
-  return id;
-}
+const orgWithMember = async (opts: { iamTrusted?: boolean } = {}): Promise<string> =>
+  (await sdk.orgWithMember({ trust: opts.iamTrusted ? 'iam.amazonaws.com' : undefined })).member;
 
 /** A root session in a member account, limited by a root-task policy. */
 async function rootSession(member: string, task: string): Promise<IAMClient> {
-  const stsClient = new STSClient(cfg(emu.credentials()));
-  clients.push(stsClient);
-  const res = await stsClient.send(new AssumeRootCommand({ TargetPrincipal: member, TaskPolicyArn: { arn: `arn:aws:iam::aws:policy/root-task/${task}` } }));
-  const c = res.Credentials!;
-  return iam({ accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken });
+  const res = await sdk.client(STSClient).send(new AssumeRootCommand({ TargetPrincipal: member, TaskPolicyArn: { arn: `arn:aws:iam::aws:policy/root-task/${task}` } }));
+  return iam(asCreds(res.Credentials));
 }
 
 describe('account summary', () => {
@@ -237,8 +201,7 @@ describe('root and user credentials', () => {
     expect(keys.map((k) => k.AccessKeyId)).toEqual([ACCESS_KEYS.root]);
     expect(keys[0].UserName).toBeUndefined();
     await root.send(new DeleteAccessKeyCommand({ AccessKeyId: ACCESS_KEYS.root }));
-    const sts = new STSClient(cfg({ accessKeyId: ACCESS_KEYS.root, secretAccessKey: 'x' }));
-    clients.push(sts);
+    const sts = sdk.client(STSClient, { credentials: { accessKeyId: ACCESS_KEYS.root, secretAccessKey: 'x' } });
     expect(await errorOf(sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ name: 'InvalidClientTokenId', status: 403 });
     expect(ME).toBe('123456789012');
   });

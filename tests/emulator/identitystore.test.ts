@@ -1,6 +1,6 @@
 // Identity Store through the real SDK client against the emulator: users, groups,
 // memberships, lookups by unique attribute, paging, AWS-shaped errors, faults and drift.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateGroupCommand, CreateGroupMembershipCommand, CreateUserCommand, DeleteGroupCommand, DeleteGroupMembershipCommand,
   DeleteUserCommand, DescribeGroupCommand, DescribeGroupMembershipCommand, DescribeUserCommand, GetGroupIdCommand,
@@ -8,32 +8,18 @@ import {
   ListGroupMembershipsForMemberCommand, ListGroupsCommand, ListUsersCommand, UpdateGroupCommand, UpdateUserCommand,
   paginateListGroups, paginateListUsers, type CreateUserCommandInput,
 } from '@aws-sdk/client-identitystore';
-import { Emulator } from '../../emulator/emulator.js';
+import { errorOf as awsError, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator({ reset: 'fresh+identity-center' });
+const { emu } = sdk;
 let client: IdentitystoreClient;
 let storeId: string;
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  client?.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh+identity-center');
   storeId = emu.world.identityCenter!.identityStoreId;
-  client?.destroy();
-  client = new IdentitystoreClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+  client = sdk.client(IdentitystoreClient);
 });
 
-type Err = { name: string; message: string; status?: number; ResourceType?: string; Reason?: string };
-const errorOf = (p: Promise<unknown>): Promise<Err> =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number }; ResourceType?: string; Reason?: string }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode, ResourceType: e.ResourceType, Reason: e.Reason }),
-  );
+const errorOf = (p: Promise<unknown>) => awsError(p, 'ResourceType', 'Reason');
 const user = (UserName = 'jane', extra: Partial<CreateUserCommandInput> = {}): CreateUserCommandInput => ({
   IdentityStoreId: storeId,
   UserName,
@@ -194,9 +180,8 @@ describe('identitystore access and errors', () => {
   });
 
   it('the identity store lives in the instance\'s home region only', async () => {
-    const other = new IdentitystoreClient({ region: 'eu-west-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+    const other = sdk.client(IdentitystoreClient, { region: 'eu-west-1' });
     expect((await errorOf(other.send(new ListUsersCommand({ IdentityStoreId: storeId })))).name).toBe('ResourceNotFoundException');
-    other.destroy();
   });
 
   it('before Identity Center is enabled there is no identity store', async () => {
@@ -208,9 +193,8 @@ describe('identitystore access and errors', () => {
     emu.reset({ base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }], identityCenterRegion: 'us-east-1' });
     storeId = emu.world.identityCenter!.identityStoreId;
     const memberId = Object.keys(emu.world.accounts).find((a) => a !== emu.world.homeAccountId)!;
-    const asMember = new IdentitystoreClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(memberId), maxAttempts: 1 });
+    const asMember = sdk.client(IdentitystoreClient, { credentials: emu.credentials(memberId) });
     expect(await errorOf(asMember.send(new ListUsersCommand({ IdentityStoreId: storeId })))).toMatchObject({ name: 'AccessDeniedException', status: 400 });
-    asMember.destroy();
   });
 
   it('throttling fault surfaces as ThrottlingException', async () => {

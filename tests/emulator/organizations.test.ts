@@ -2,7 +2,7 @@
 // operation, AWS-shaped errors (name, Reason, HTTP status), NextToken paging, throttling,
 // asynchrony (CreateAccount, EnablePolicyType), member-account access rules, the fidelity
 // list of issue 3 and the organizations drift kinds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AttachPolicyCommand, CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, CreatePolicyCommand,
   DeleteOrganizationalUnitCommand, DeletePolicyCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand,
@@ -14,22 +14,13 @@ import {
   MoveAccountCommand, OrganizationsClient, TagResourceCommand, UntagResourceCommand, UpdateOrganizationalUnitCommand,
   UpdatePolicyCommand, paginateListAccounts, type CreateAccountStatus,
 } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
 import { MANAGEMENT_ACCOUNT_ID as ME, OTHER_ORG_MANAGEMENT_ACCOUNT_ID as OTHER } from '../../emulator/world.js';
+import { errorOf as awsError, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator({ reset: false }); // fresh() resets
+const { emu } = sdk;
 let orgs: OrganizationsClient;
-const extra: OrganizationsClient[] = [];
 
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  orgs?.destroy();
-  for (const c of extra) c.destroy();
-  await emu.stop();
-});
 beforeEach(() => fresh('fresh'));
 
 /** New world and a management-account client (maxAttempts 1: a fault is seen as it is). */
@@ -38,22 +29,12 @@ function fresh(scenario: string, config: Record<string, unknown> = {}) {
   emu.configure({ pageSize: 3, emptyPages: false, accountQuota: 10, finalizing: {}, ...config });
   emu.setLatency({ profile: 'instant', scale: 1 });
   emu.latency.overrides = {};
-  orgs?.destroy();
   orgs = clientFor();
 }
 
-function clientFor(account: 'management' | string = 'management'): OrganizationsClient {
-  const c = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(account), maxAttempts: 1 });
-  if (account !== 'management') extra.push(c);
-  return c;
-}
+const clientFor = (account: 'management' | string = 'management') => sdk.client(OrganizationsClient, { credentials: emu.credentials(account) });
 
-type Failure = { name: string; message: string; status?: number; Reason?: string };
-const errorOf = (p: Promise<unknown>): Promise<Failure> =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number }; Reason?: string }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode, Reason: e.Reason }),
-  );
+const errorOf = (p: Promise<unknown>) => awsError(p, 'Reason');
 
 const SCP = 'SERVICE_CONTROL_POLICY' as const;
 const denyLeave = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'DenyLeave', Effect: 'Deny', Action: 'organizations:LeaveOrganization', Resource: '*' }] });
@@ -538,8 +519,7 @@ describe('who may call what', () => {
   });
 
   it('unknown credentials are UnrecognizedClientException; an operation that is not emulated says so', async () => {
-    const stranger = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: { accessKeyId: 'AKIANOTKNOWN00000000', secretAccessKey: 'x' }, maxAttempts: 1 });
-    extra.push(stranger);
+    const stranger = sdk.client(OrganizationsClient, { credentials: { accessKeyId: 'AKIANOTKNOWN00000000', secretAccessKey: 'x' } });
     expect(await errorOf(stranger.send(new DescribeOrganizationCommand({})))).toMatchObject({ name: 'UnrecognizedClientException', status: 400 });
     await createOrg();
     const e = await errorOf(orgs.send(new LeaveOrganizationCommand({})));
@@ -561,8 +541,7 @@ describe('faults', () => {
 
   it('the SDK retries a throttled call by itself when allowed to', async () => {
     await createOrg();
-    const patient = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 3 });
-    extra.push(patient);
+    const patient = sdk.client(OrganizationsClient, { maxAttempts: 3 });
     emu.setFaults({ rules: [{ operation: 'DescribeOrganization', kind: 'throttle', times: 2 }] });
     expect((await patient.send(new DescribeOrganizationCommand({}))).Organization!.FeatureSet).toBe('ALL');
     expect(emu.calls({ operation: 'DescribeOrganization' }).map((c) => c.errorCode)).toEqual(['TooManyRequestsException', 'TooManyRequestsException', null]);

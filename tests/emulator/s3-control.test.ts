@@ -2,52 +2,26 @@
 // S3 Control puts the account ID in front of the host name ({id}.s3-control…), which does
 // not resolve for http://127.0.0.1:port, so the client is given the same endpoint fix as
 // aws/factory.ts: an endpointProvider that returns the emulator's URL as it is.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DeletePublicAccessBlockCommand, GetPublicAccessBlockCommand, PutPublicAccessBlockCommand, S3ControlClient } from '@aws-sdk/client-s3-control';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let control: S3ControlClient;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
   control = client();
 });
 
-function client(credentials: Creds = emu.credentials(), maxAttempts = 1): S3ControlClient {
+function client(credentials?: Creds, maxAttempts = 1): S3ControlClient {
   const url = new URL(emu.url);
-  const c = new S3ControlClient({ region: 'us-east-1', endpoint: emu.url, endpointProvider: () => ({ url }), credentials, maxAttempts });
-  clients.push(c);
-  return c;
+  return sdk.client(S3ControlClient, { endpointProvider: () => ({ url }), credentials, maxAttempts });
 }
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
 
 const ALL_ON = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 
-async function member(): Promise<string> {
-  const o = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
-  clients.push(o);
-  await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const s = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }))).CreateAccountStatus!;
-  return (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!.AccountId!;
-}
+const member = async (): Promise<string> => (await sdk.orgWithMember()).member;
 
 describe('account-level Block Public Access', () => {
   it('is absent on a new account (NoSuchPublicAccessBlockConfiguration, 404), then put, read and deleted', async () => {

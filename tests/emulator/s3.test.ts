@@ -1,7 +1,7 @@
 // Amazon S3 through the real SDK v3 client (path style) against the emulator: every bucket
 // operation the log-archive bucket needs, global bucket names across accounts, regions,
 // AWS-shaped errors (XML <Error>, HTTP status), SlowDown throttling, drift kinds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateBucketCommand, DeleteBucketCommand, DeleteBucketEncryptionCommand, DeleteBucketLifecycleCommand,
   DeleteBucketOwnershipControlsCommand, DeleteBucketPolicyCommand, DeletePublicAccessBlockCommand, GetBucketEncryptionCommand,
@@ -10,38 +10,18 @@ import {
   PutBucketEncryptionCommand, PutBucketLifecycleConfigurationCommand, PutBucketOwnershipControlsCommand, PutBucketPolicyCommand,
   PutBucketVersioningCommand, PutPublicAccessBlockCommand, S3Client, type LifecycleRule,
 } from '@aws-sdk/client-s3';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { Emulator } from '../../emulator/emulator.js';
+import { errorOf as awsError, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-let emu: Emulator;
+const sdk = useEmulator();
+const { emu } = sdk;
 let s3: S3Client;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
 beforeEach(() => {
-  emu.reset('fresh');
   s3 = client();
 });
 
-function client(region = 'us-east-1', credentials: Creds = emu.credentials()): S3Client {
-  const c = new S3Client({ region, endpoint: emu.url, credentials, forcePathStyle: true, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
+const client = (region = 'us-east-1', credentials?: Creds) => sdk.client(S3Client, { region, credentials, forcePathStyle: true });
 
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number }; Code?: string; BucketName?: string }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode, BucketName: e.BucketName }),
-  );
+const errorOf = (p: Promise<unknown>) => awsError(p, 'BucketName');
 
 const BUCKET = 'acme-logs-123456789012';
 const policy = (bucket = BUCKET) => JSON.stringify({
@@ -52,13 +32,7 @@ const policy = (bucket = BUCKET) => JSON.stringify({
   ],
 });
 
-async function member(): Promise<string> {
-  const o = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
-  clients.push(o);
-  await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const s = (await o.send(new CreateAccountCommand({ AccountName: 'log-archive', Email: 'ops+aws-log-archive@acme.example' }))).CreateAccountStatus!;
-  return (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!.AccountId!;
-}
+const member = async (): Promise<string> => (await sdk.orgWithMember({ name: 'log-archive' })).member;
 
 describe('buckets', () => {
   it('creates, heads, lists, locates and deletes a bucket; new buckets come locked down and encrypted', async () => {
@@ -201,8 +175,7 @@ describe('bucket configuration', () => {
   it('throttling is SlowDown (503); the SDK retries it when allowed to', async () => {
     emu.setFaults({ rules: [{ service: 's3', operation: 'GetBucketVersioning', kind: 'throttle', times: 2 }] });
     expect(await errorOf(s3.send(new GetBucketVersioningCommand({ Bucket: BUCKET })))).toMatchObject({ name: 'SlowDown', status: 503 });
-    const patient = new S3Client({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), forcePathStyle: true, maxAttempts: 3 });
-    clients.push(patient);
+    const patient = sdk.client(S3Client, { forcePathStyle: true, maxAttempts: 3 });
     expect((await patient.send(new GetBucketVersioningCommand({ Bucket: BUCKET }))).$metadata.attempts).toBe(2);
   });
 

@@ -1,7 +1,7 @@
 // SSO Admin (IAM Identity Center) through the real SDK client against the emulator: the
 // instance, permission sets and their policies, asynchronous provisioning and account
 // assignments, listings with paging, AWS-shaped errors, faults and drift kinds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, CreatePermissionSetCommand, DeleteAccountAssignmentCommand,
   DeleteInlinePolicyFromPermissionSetCommand, DeletePermissionSetCommand, DescribeAccountAssignmentCreationStatusCommand,
@@ -15,24 +15,16 @@ import {
   paginateListPermissionSets,
 } from '@aws-sdk/client-sso-admin';
 import { CreateGroupCommand, CreateUserCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { Emulator } from '../../emulator/emulator.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator({ reset: false }); // setup() resets
+const { emu } = sdk;
 let client: SSOAdminClient;
 let instanceArn: string;
 let storeId: string;
 let prod: string;
 let dev: string;
-
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  client?.destroy();
-  await emu.stop();
-});
 
 function setup(region = 'us-east-1') {
   emu.reset({ base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }, { name: 'dev', email: 'ops+dev@acme.example' }], identityCenterRegion: region });
@@ -40,38 +32,19 @@ function setup(region = 'us-east-1') {
   instanceArn = emu.world.identityCenter!.instanceArn;
   storeId = emu.world.identityCenter!.identityStoreId;
   emu.latency.overrides = {}; // tests below slow some async operations down
-  client?.destroy();
-  client = new SSOAdminClient({ region, endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+  client = sdk.client(SSOAdminClient, { region });
 }
 beforeEach(() => setup());
 
-type Err = { name: string; message: string; status?: number };
-const errorOf = (p: Promise<unknown>): Promise<Err> =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
 const createPs = async (Name = 'AdministratorAccess', SessionDuration: string | null = 'PT8H') =>
   (await client.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name, SessionDuration: SessionDuration ?? undefined, Description: `${Name} for acme` }))).PermissionSet!.PermissionSetArn!;
 const attach = (PermissionSetArn: string, policy: string) =>
   client.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn, ManagedPolicyArn: `arn:aws:iam::aws:policy/${policy}` }));
-const store = () => new IdentitystoreClient({ region: emu.world.identityCenter!.region, endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
-async function group(DisplayName = 'Admins'): Promise<string> {
-  const s = store();
-  try {
-    return (await s.send(new CreateGroupCommand({ IdentityStoreId: storeId, DisplayName }))).GroupId!;
-  } finally {
-    s.destroy();
-  }
-}
-async function userId(UserName = 'jane'): Promise<string> {
-  const s = store();
-  try {
-    return (await s.send(new CreateUserCommand({ IdentityStoreId: storeId, UserName, DisplayName: UserName, Name: { GivenName: UserName, FamilyName: 'Doe' } }))).UserId!;
-  } finally {
-    s.destroy();
-  }
-}
+const store = () => sdk.client(IdentitystoreClient, { region: emu.world.identityCenter!.region });
+const group = async (DisplayName = 'Admins'): Promise<string> =>
+  (await store().send(new CreateGroupCommand({ IdentityStoreId: storeId, DisplayName }))).GroupId!;
+const userId = async (UserName = 'jane'): Promise<string> =>
+  (await store().send(new CreateUserCommand({ IdentityStoreId: storeId, UserName, DisplayName: UserName, Name: { GivenName: UserName, FamilyName: 'Doe' } }))).UserId!;
 const assign = (PermissionSetArn: string, TargetId: string, PrincipalId: string, PrincipalType: 'GROUP' | 'USER' = 'GROUP') =>
   client.send(new CreateAccountAssignmentCommand({ InstanceArn: instanceArn, TargetId, TargetType: 'AWS_ACCOUNT', PermissionSetArn, PrincipalType, PrincipalId }));
 const creation = async (RequestId: string) =>
@@ -94,10 +67,9 @@ describe('sso-admin instance', () => {
 
   it('the instance is regional: another region lists nothing and cannot use it', async () => {
     setup('eu-central-1');
-    const other = new SSOAdminClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+    const other = sdk.client(SSOAdminClient);
     expect((await other.send(new ListInstancesCommand({}))).Instances).toEqual([]);
     expect((await errorOf(other.send(new ListPermissionSetsCommand({ InstanceArn: instanceArn })))).name).toBe('ResourceNotFoundException');
-    other.destroy();
     expect((await client.send(new ListInstancesCommand({}))).Instances).toHaveLength(1);
     await createPs();
   });
@@ -108,10 +80,9 @@ describe('sso-admin instance', () => {
   });
 
   it('member accounts are AccessDeniedException (and see no organization instance)', async () => {
-    const asMember = new SSOAdminClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(prod), maxAttempts: 1 });
+    const asMember = sdk.client(SSOAdminClient, { credentials: emu.credentials(prod) });
     expect((await asMember.send(new ListInstancesCommand({}))).Instances).toEqual([]);
     expect(await errorOf(asMember.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'X' })))).toMatchObject({ name: 'AccessDeniedException', status: 400 });
-    asMember.destroy();
   });
 });
 

@@ -1,7 +1,7 @@
 // The SSO portal (client-sso GetRoleCredentials) and OIDC refresh through the SDK's real
 // `fromSSO` credential provider: a config file with an sso-session + profile, a token cache
 // written as `aws sso login` writes it, and STS calls made with the credentials it yields.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,35 +13,26 @@ import {
   AttachManagedPolicyToPermissionSetCommand, CreateAccountAssignmentCommand, CreatePermissionSetCommand, SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
 import { CreateGroupCommand, CreateGroupMembershipCommand, CreateUserCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore';
-import { Emulator } from '../../emulator/emulator.js';
 import { expireSsoTokens } from '../../emulator/services/sso.js';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
 import { cliEnv, ROOT } from '../helpers/harness.js';
 import { ssoCachePath, ssoConfigText, ssoLogin } from '../helpers/sso.js';
+import { useEmulator } from '../helpers/emulator-sdk.js';
 
-let emu: Emulator;
+const sdk = useEmulator({ reset: false }); // world() resets
+const { emu } = sdk;
 let dir: string;
 let member: string;
 let ids: { instanceArn: string; storeId: string; adminPs: string; readPs: string; userId: string; groupId: string };
 const saved = { ...process.env };
-
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  await emu.stop();
-});
-
-const cfg = () => ({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
 
 /** An org with one member, Identity Center, jane in Admins, Admins → AdministratorAccess in the management account and the member. */
 async function world() {
   emu.reset({ base: 'org-exists', principal: 'iam-user', members: [{ name: 'prod', email: 'ops+prod@acme.example' }], identityCenterRegion: 'us-east-1' });
   member = Object.keys(emu.world.accounts).find((a) => a !== ME)!;
   const ic = emu.world.identityCenter!;
-  const admin = new SSOAdminClient(cfg());
-  const store = new IdentitystoreClient(cfg());
+  const admin = sdk.client(SSOAdminClient);
+  const store = sdk.client(IdentitystoreClient);
   const ps = async (Name: string, policy: string, SessionDuration = 'PT8H') => {
     const arn = (await admin.send(new CreatePermissionSetCommand({ InstanceArn: ic.instanceArn, Name, SessionDuration }))).PermissionSet!.PermissionSetArn!;
     await admin.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: ic.instanceArn, PermissionSetArn: arn, ManagedPolicyArn: `arn:aws:iam::aws:policy/${policy}` }));
@@ -58,8 +49,6 @@ async function world() {
   // ReadOnly directly to the user, in the member account only.
   await admin.send(new CreateAccountAssignmentCommand({ InstanceArn: ic.instanceArn, TargetId: member, TargetType: 'AWS_ACCOUNT', PermissionSetArn: readPs, PrincipalType: 'USER', PrincipalId: UserId }));
   emu.flushAsync();
-  admin.destroy();
-  store.destroy();
   ids = { instanceArn: ic.instanceArn, storeId: ic.identityStoreId, adminPs, readPs, userId: UserId!, groupId: GroupId! };
 }
 
@@ -90,12 +79,8 @@ afterEach(() => {
 
 const credsFor = (profile: string) => fromSSO({ profile, ignoreCache: true })();
 const whoAmI = async (profile: string) => {
-  const sts = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: await credsFor(profile), maxAttempts: 1 });
-  try {
-    return await sts.send(new GetCallerIdentityCommand({}));
-  } finally {
-    sts.destroy();
-  }
+  const sts = sdk.client(STSClient, { credentials: await credsFor(profile) });
+  return sts.send(new GetCallerIdentityCommand({}));
 };
 const errorOf = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: Error) => e);
 
@@ -133,9 +118,8 @@ describe('sso portal through fromSSO', () => {
 
   it('the management session can AssumeRole into a member (OrganizationAccountAccessRole)', async () => {
     ssoLogin(emu, dir, 'acme', 'jane');
-    const sts = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials: await credsFor('acme-management-admin'), maxAttempts: 1 });
+    const sts = sdk.client(STSClient, { credentials: await credsFor('acme-management-admin') });
     const out = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'secure-start' }));
-    sts.destroy();
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/secure-start`);
   });
 

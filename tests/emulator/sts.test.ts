@@ -1,62 +1,26 @@
 // AWS STS through the real SDK v3 client against the emulator: who the credentials are,
 // AssumeRole into member accounts (only OrganizationAccountAccessRole of an org account,
 // never with root credentials), AssumeRoot sessions, expiry, throttling.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AssumeRoleCommand, AssumeRootCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { CreateAccountCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { EnableOrganizationsRootSessionsCommand, IAMClient } from '@aws-sdk/client-iam';
-import { Emulator } from '../../emulator/emulator.js';
 import { ACCESS_KEYS, MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
+import { asCreds, errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-
-let emu: Emulator;
-const clients: { destroy(): void }[] = [];
-beforeAll(async () => {
-  emu = new Emulator();
-  await emu.listen();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await emu.stop();
-});
+const sdk = useEmulator();
+const { emu } = sdk;
 beforeEach(() => {
-  emu.reset('fresh');
   emu.configure({ allowRootAssumeRole: false });
 });
 
-function sts(credentials: Creds = emu.credentials(), maxAttempts = 1): STSClient {
-  const c = new STSClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts });
-  clients.push(c);
-  return c;
-}
-function orgs(credentials: Creds = emu.credentials()): OrganizationsClient {
-  const c = new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
-  clients.push(c);
-  return c;
-}
-
-const errorOf = (p: Promise<unknown>) =>
-  p.then(
-    () => { throw new Error('expected an error'); },
-    (e: Error & { $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
-  );
+const sts = (credentials?: Creds, maxAttempts = 1) => sdk.client(STSClient, { credentials, maxAttempts });
+const orgs = (credentials?: Creds) => sdk.client(OrganizationsClient, { credentials });
 
 const roleArn = (account: string, role = 'OrganizationAccountAccessRole') => `arn:aws:iam::${account}:role/${role}`;
 
 /** An ALL-features organization with one member; returns the member's account ID. */
-async function orgWithMember(): Promise<string> {
-  const o = orgs();
-  await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  const s = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+aws-prod@acme.example' }))).CreateAccountStatus!;
-  const done = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: s.Id! }))).CreateAccountStatus!;
-  expect(done.State).toBe('SUCCEEDED');
-  return done.AccountId!;
-}
-
-function asCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined): Creds {
-  return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
-}
+const orgWithMember = async (): Promise<string> => (await sdk.orgWithMember()).member;
 
 describe('GetCallerIdentity', () => {
   it('names the root user, an IAM user and a role session of the management account', async () => {
@@ -162,8 +126,7 @@ describe('AssumeRoot', () => {
     const call = (c?: Creds, target = member) => sts(c).send(new AssumeRootCommand({ TargetPrincipal: target, TaskPolicyArn: task }));
     expect(await errorOf(call())).toMatchObject({ name: 'AccessDenied', status: 403 });
     await orgs().send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'iam.amazonaws.com' }));
-    const iam = new IAMClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
-    clients.push(iam);
+    const iam = sdk.client(IAMClient);
     await iam.send(new EnableOrganizationsRootSessionsCommand({}));
     const res = await call();
     expect(res.Credentials!.AccessKeyId).toMatch(/^ASIA/);
