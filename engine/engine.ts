@@ -296,7 +296,8 @@ export class Engine {
     const io = this.opts.io;
     const applied: ActionView[] = [];
     const errors: Explained[] = [];
-    const skipped = new Set<Explained>();
+    /** Errors of actions not run because one they depend on failed, with their summaries. */
+    const skipped = new Map<Explained, string>();
     const failedKeys = new Set<string>();
     const pending = new Set(actions);
     const running = new Set<Promise<void>>();
@@ -344,7 +345,7 @@ export class Engine {
           pending.delete(a);
           a.produces?.forEach((k) => failedKeys.add(k));
           const e = { message: `Skipped "${a.summary}" because an action it depends on failed.` };
-          skipped.add(e);
+          skipped.set(e, a.summary);
           errors.push(e);
           continue;
         }
@@ -363,8 +364,9 @@ export class Engine {
     const parts: string[] = [];
     if (failed.length === 1) parts.push(failed[0]!.message);
     else if (failed.length > 1) parts.push(`${failed.length} actions failed:\n${failed.map((e) => `  - ${e.message}`).join('\n')}`);
-    if (skipped.size === 1 && failed.length) parts.push(`Not done because of it: ${[...skipped][0]!.message.replace(/^Skipped "(.*)" because an action it depends on failed\.$/, '$1')}.`);
-    else if (skipped.size) parts.push(`Not done because of ${failed.length === 1 ? 'it' : 'them'}:\n${[...skipped].map((e) => `  - ${e.message.replace(/^Skipped "(.*)" because an action it depends on failed\.$/, '$1')}`).join('\n')}`);
+    const notDone = [...skipped.values()];
+    if (notDone.length === 1) parts.push(`Not done because of it: ${notDone[0]}.`);
+    else if (notDone.length) parts.push(`Not done because of ${failed.length === 1 ? 'it' : 'them'}:\n${notDone.map((x) => `  - ${x}`).join('\n')}`);
     const message = parts.join('\n');
     // Only answers lost in transit (and what waited on them): observe again, do not fail.
     const lookAgain = errors.some((e) => e.code === UNKNOWN_OUTCOME) && errors.every((e) => e.code === UNKNOWN_OUTCOME || skipped.has(e));

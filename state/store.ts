@@ -111,8 +111,6 @@ export class StateStore {
   /** Versions: a write whose version is older than the one on disk is dropped. */
   private version = 0;
   private onDisk = 0;
-  /** Files written so far (asynchronously), for the run's statistics. */
-  writes = 0;
   private locked = false;
 
   private constructor(readonly path: string, public data: StateData, readonly existed: boolean) {}
@@ -217,7 +215,6 @@ export class StateStore {
 
   private async write(): Promise<void> {
     const v = ++this.version;
-    this.writes++;
     this.data.updatedAt = new Date().toISOString();
     await atomicWrite(this.path, JSON.stringify(this.data, null, 2) + '\n', 0o600, () => v > this.onDisk);
     if (v > this.onDisk) this.onDisk = v;

@@ -68,7 +68,7 @@ export interface Action {
   /** Exactly what is sent (refs resolved at apply time). */
   input: unknown;
   target: Target;
-  /** One line: '+ organizations:CreateAccount prod (ops+aws-prod@acme.com)'. */
+  /** One line that starts with the symbol: '+ organizations:CreateAccount prod (ops+aws-prod@acme.com)', '! Turn on MFA…'. */
   summary: string;
   /** Output keys this action makes known once it ran (for ordering within a step). */
   produces?: string[];

@@ -56,7 +56,7 @@ export class LinesIoHost implements IoHost {
         break;
       case 'manual':
         // In plan and verify (quiet) the report lists the console steps itself.
-        if (!e.action.manual?.blocking && !this.o.quiet) this.line(st.cyan(`  ${e.action.summary.startsWith('!') ? '' : '! '}${e.action.summary}`));
+        if (!e.action.manual?.blocking && !this.o.quiet) this.line(st.cyan(`  ${e.action.summary}`)); // starts with its '!'
         break;
       case 'log':
         this.line(e.level === 'warn' ? st.yellow(`  ⚠ ${e.message}`) : `  ${e.message}`);

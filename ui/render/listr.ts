@@ -84,7 +84,7 @@ export class ListrIoHost implements IoHost {
         this.after.push(e.level === 'warn' ? `⚠ ${e.message}` : e.message);
         break;
       case 'manual':
-        if (!e.action.manual?.blocking) this.after.push(e.action.summary.startsWith('!') ? e.action.summary : `! ${e.action.summary}`);
+        if (!e.action.manual?.blocking) this.after.push(e.action.summary); // starts with its '!'
         break;
       case 'action-failed': {
         const t = this.steps.get(e.step)?.task;
