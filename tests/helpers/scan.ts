@@ -3,6 +3,7 @@
 // the emulator issued (collected from its credential table) and for AWS-shaped patterns.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
 import type { Emulator } from './harness.js';
 
 export interface Finding { where: string; what: string; excerpt: string }
@@ -100,4 +101,17 @@ export class SecretScan {
   scan(): Finding[] {
     return scanForSecrets(this.items, this.issued);
   }
+}
+
+/**
+ * After a file's tests: collect the credentials its emulators issued, scan every output and
+ * file the file recorded in `secrets` (none may hold a secret), then stop the emulators.
+ * `emus` is read then, so emulators started in beforeAll count.
+ */
+export function scanAndStopAfterAll(secrets: SecretScan, emus: () => Emulator[]): void {
+  afterAll(async () => {
+    for (const emu of emus()) secrets.issued.collect(emu);
+    expect(secrets.scan()).toEqual([]);
+    for (const emu of emus()) await emu.stop();
+  });
 }

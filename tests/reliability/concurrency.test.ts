@@ -1,12 +1,12 @@
 // Two runs on one state file: the second refuses and names the lock holder; a lock left by a
 // SIGKILLed run (or a half-written lock long abandoned) is taken over, and the bootstrap then
 // finishes with exactly one of everything.
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeAll, beforeEach, expect, test } from 'vitest';
 import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { explain, runCli, scratchDir, spawnCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { APPLY, resetWorld, resourceCounts, SCENARIO, snapshot, prepareWorld } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 
 let emu: Emulator;
 let clean: any;
@@ -22,11 +22,7 @@ beforeAll(async () => {
   cleanCounts = resourceCounts(emu.state());
 });
 beforeEach(() => resetWorld(emu));
-afterAll(async () => {
-  secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  await emu.stop();
-});
+scanAndStopAfterAll(secrets, () => [emu]);
 
 test('a second run on the same state file refuses, naming the running one; the first finishes', async () => {
   // Keep the first run alive, holding its lock, by pausing its 3rd change.

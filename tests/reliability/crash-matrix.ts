@@ -4,11 +4,11 @@
 // mutating call is never applied; "after": it is applied but the answer never arrives) the
 // CLI is SIGKILLed exactly there and run again to completion: the final world must equal the
 // clean run's, with the same count of every kind of resource (no duplicates, nothing lost).
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readFileSync, existsSync } from 'node:fs';
 import { runCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, SCENARIO, snapshot, type CrashPoint } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 
 export const SHARDS = 4;
@@ -98,11 +98,7 @@ export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator
   const pool = new EmulatorPool([clean.emu, ...extra]);
   const secrets = new SecretScan();
   const points = crashPoints(clean.n, shard);
-  afterAll(async () => {
-    for (const emu of pool.all) secrets.issued.collect(emu);
-    expect(secrets.scan()).toEqual([]);
-    for (const emu of pool.all) await emu.stop();
-  });
+  scanAndStopAfterAll(secrets, () => pool.all);
 
   test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each and converged (N = ${clean.n} mutating calls)`, () => {
     expect(clean.n).toBeGreaterThan(50);

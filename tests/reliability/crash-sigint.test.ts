@@ -4,21 +4,17 @@
 // positions are the same moment for a Ctrl-C (the held call is let through so the CLI can
 // finish it), so each point is interrupted once. Every sixth point is also resumed to the end
 // and compared with the uninterrupted run (the SIGKILL matrix resumes all of them).
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, snapshot } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { crashAt, explain, resetWorld, resourceCounts, resume, snapshot } from '../helpers/crash.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 import { cleanRun, EmulatorPool, moreEmulators } from './crash-matrix.js';
 
 const clean = await cleanRun();
 const pool = new EmulatorPool([clean.emu, ...(await moreEmulators())]);
 const secrets = new SecretScan();
-afterAll(async () => {
-  for (const emu of pool.all) secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  for (const emu of pool.all) await emu.stop();
-});
+scanAndStopAfterAll(secrets, () => pool.all);
 
 const points = Array.from({ length: clean.n }, (_, i) => ({ k: i + 1, when: i % 2 ? 'after' as const : 'before' as const, resume: i % 6 === 0 }));
 

@@ -2,12 +2,12 @@
 // asynchronous waits (CreateAccount IN_PROGRESS, Identity Center assignments/provisioning, made
 // to last about a second each): the next run ends with the same world as an uninterrupted
 // one. Ctrl-C at every crash point is in crash-sigint.test.ts.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { spawnCli, type Emulator } from '../helpers/harness.js';
-import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, snapshot } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
-import { stateSchema } from '../../state/store.js';
+import { APPLY, explain, resetWorld, resourceCounts, resume, snapshot } from '../helpers/crash.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
+import { makeRng } from '../../emulator/rng.js'; // seeded: the kill times are random but reproducible
 import { cleanRun, expectValidStateFile, type CleanRun } from './crash-matrix.js';
 
 let clean: CleanRun;
@@ -18,23 +18,7 @@ beforeAll(async () => {
   clean = await cleanRun();
   emu = clean.emu;
 }, 400_000);
-afterAll(async () => {
-  secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  await emu.stop();
-});
-
-/** mulberry32: the kill times are random but reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+scanAndStopAfterAll(secrets, () => [emu]);
 
 const SLOW = { async: { min: 1000, max: 1000 } };
 const WAITS: { id: string; operation: string; overrides: Record<string, typeof SLOW> }[] = [
@@ -51,7 +35,7 @@ describe('SIGKILL at a seeded random moment inside a long wait', () => {
   test.each(cases)('$name', async (c) => {
     resetWorld(emu);
     emu.setLatency({ profile: 'instant', overrides: c.overrides });
-    const delay = Math.floor(rng(c.seed)() * 1500);
+    const delay = Math.floor(makeRng(c.seed)() * 1500);
     const cli = spawnCli(APPLY, { emu, timeoutMs: 170_000 });
     // Wait until the long operation has been asked for, then let a random part of the wait pass.
     const t0 = Date.now();

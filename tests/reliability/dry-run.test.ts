@@ -2,11 +2,11 @@
 // during (after a crash mid-run) and after a bootstrap, with drift and under faults, they
 // make zero mutating calls, leave the emulator's world exactly as it was, and never create or
 // change the state file.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { explain, runCli, scratchDir, spawnCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
 import { APPLY, crashAt, resetWorld, SCENARIO, worldOf } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 
 let emu: Emulator;
 const secrets = new SecretScan();
@@ -15,11 +15,7 @@ let readOnlyRuns = 0;
 beforeAll(async () => {
   emu = await startEmu({ scenario: SCENARIO });
 });
-afterAll(async () => {
-  secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  await emu.stop();
-});
+scanAndStopAfterAll(secrets, () => [emu]);
 
 const CONFIG = APPLY.slice(1); // --config basic.json
 const READ_ONLY: [string, string[]][] = [

@@ -3,31 +3,21 @@
 // like an uninterrupted clean run; --verbose shows the retries. A permanent failure of one
 // operation stops the run with a message naming it, the steps that do not depend on it still
 // finish, and the next run (fault gone) completes the job.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { explain, runCli, startEmu, type Emulator } from '../helpers/harness.js';
-import { APPLY, resetWorld, resourceCounts, resume, SCENARIO, snapshot, withoutRequestLogs } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { explain, runCli, type Emulator } from '../helpers/harness.js';
+import { APPLY, resetWorld, resourceCounts, resume, snapshot, withoutRequestLogs } from '../helpers/crash.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
+import { cleanRun } from './crash-matrix.js';
 import type { FaultRule } from '../../emulator/index.js';
 
-let emu: Emulator;
-let clean: unknown;
-let cleanCounts: Record<string, number>;
+// The uninterrupted bootstrap every case is compared with (and that converged on a re-run).
+const base = await cleanRun();
+const emu: Emulator = base.emu;
+const clean = base.world;
+const cleanCounts = base.counts;
 const secrets = new SecretScan();
-
-beforeAll(async () => {
-  emu = await startEmu({ scenario: SCENARIO });
-  resetWorld(emu);
-  const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
-  expect(r.code, explain(r)).toBe(0);
-  clean = snapshot(emu);
-  cleanCounts = resourceCounts(emu.state());
-}, 200_000);
-afterAll(async () => {
-  secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  await emu.stop();
-});
+scanAndStopAfterAll(secrets, () => [emu]);
 
 /** The rates the issue asks to survive, on every operation of every service. */
 export const STORM: FaultRule[] = [

@@ -3,31 +3,21 @@
 // and what to do, and leaves no damage: no write at all where the run cannot be right, and
 // where only one permission is missing, nothing half-made — the next run with the permission
 // finishes the job with exactly one of everything.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { explain, runCli, startEmu, type Emulator } from '../helpers/harness.js';
-import { APPLY, resetWorld, resourceCounts, resume, SCENARIO, snapshot, worldOf } from '../helpers/crash.js';
-import { SecretScan } from '../helpers/scan.js';
+import { describe, expect, test } from 'vitest';
+import { explain, runCli, type Emulator } from '../helpers/harness.js';
+import { APPLY, resetWorld, resourceCounts, resume, snapshot, worldOf } from '../helpers/crash.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
+import { cleanRun } from './crash-matrix.js';
 import type { FaultRule } from '../../emulator/index.js';
 
-let emu: Emulator;
-let clean: unknown;
-let cleanCounts: Record<string, number>;
+// The uninterrupted bootstrap every case is compared with (and that converged on a re-run).
+const base = await cleanRun();
+const emu: Emulator = base.emu;
+const clean = base.world;
+const cleanCounts = base.counts;
 const secrets = new SecretScan();
 const CONFIG = APPLY.slice(1);
-
-beforeAll(async () => {
-  emu = await startEmu({ scenario: SCENARIO });
-  resetWorld(emu);
-  const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
-  expect(r.code, explain(r)).toBe(0);
-  clean = snapshot(emu);
-  cleanCounts = resourceCounts(emu.state());
-}, 200_000);
-afterAll(async () => {
-  secrets.issued.collect(emu);
-  expect(secrets.scan()).toEqual([]);
-  await emu.stop();
-});
+scanAndStopAfterAll(secrets, () => [emu]);
 
 /** Apply, plan and verify from the wrong place: refused, no write, world unchanged. */
 async function refusedEverywhere(account: string | undefined, says: RegExp) {
