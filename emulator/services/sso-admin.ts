@@ -293,6 +293,22 @@ function statusFilter(ctx: Ctx): string | undefined {
   return oneOf(f as Record<string, unknown>, 'Status', STATUSES, {}, fail);
 }
 
+/** Describe*Status: one asynchronous request by the ID in `idField`. */
+function describeRequest<T extends { RequestId: string }>(ctx: Ctx, requests: T[], idField: string, what: string): T {
+  const id = str(ctx.input, idField, { required: true, min: 36, max: 36, pattern: REQUEST_ID }, fail)!;
+  const st = requests.find((x) => x.RequestId === id);
+  if (!st) throw notFound(`Could not find ${what} ${id}.`);
+  return { ...st };
+}
+
+/** List*Status: the requests' ID, status and date, filtered by status, one page. */
+function listRequests(ctx: Ctx, requests: { Status: string; RequestId: string; CreatedDate: Date }[]) {
+  const paged = page(ctx);
+  const status = statusFilter(ctx);
+  const p = paged(requests.filter((x) => !status || x.Status === status));
+  return { items: p.items.map(opMeta), nextToken: p.nextToken };
+}
+
 /** The assignment fields of Create/DeleteAccountAssignment. */
 function assignmentInput(ctx: Ctx, s: SsoAdminStore, ic: IdentityCenterInstance) {
   const targetId = accountIdField(ctx, 'TargetId');
@@ -481,19 +497,12 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribePermissionSetProvisioningStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const id = str(ctx.input, 'ProvisionPermissionSetRequestId', { required: true, min: 36, max: 36, pattern: REQUEST_ID }, fail)!;
-      const st = s.provisioningStatuses.find((p) => p.RequestId === id);
-      if (!st) throw notFound(`Could not find provisioning request ${id}.`);
-      return { PermissionSetProvisioningStatus: { ...st } };
+      return { PermissionSetProvisioningStatus: describeRequest(ctx, instanceFor(ctx).s.provisioningStatuses, 'ProvisionPermissionSetRequestId', 'provisioning request') };
     },
 
     ListPermissionSetProvisioningStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const paged = page(ctx);
-      const status = statusFilter(ctx);
-      const p = paged(s.provisioningStatuses.filter((x) => !status || x.Status === status));
-      return { PermissionSetsProvisioningStatus: p.items.map(opMeta), NextToken: p.nextToken };
+      const r = listRequests(ctx, instanceFor(ctx).s.provisioningStatuses);
+      return { PermissionSetsProvisioningStatus: r.items, NextToken: r.nextToken };
     },
 
     ListAccountsForProvisionedPermissionSet(ctx: Ctx) {
@@ -566,19 +575,12 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribeAccountAssignmentCreationStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const id = str(ctx.input, 'AccountAssignmentCreationRequestId', { required: true, min: 36, max: 36, pattern: REQUEST_ID }, fail)!;
-      const st = s.creationStatuses.find((x) => x.RequestId === id);
-      if (!st) throw notFound(`Could not find account assignment creation request ${id}.`);
-      return { AccountAssignmentCreationStatus: { ...st } };
+      return { AccountAssignmentCreationStatus: describeRequest(ctx, instanceFor(ctx).s.creationStatuses, 'AccountAssignmentCreationRequestId', 'account assignment creation request') };
     },
 
     ListAccountAssignmentCreationStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const paged = page(ctx);
-      const status = statusFilter(ctx);
-      const p = paged(s.creationStatuses.filter((x) => !status || x.Status === status));
-      return { AccountAssignmentsCreationStatus: p.items.map(opMeta), NextToken: p.nextToken };
+      const r = listRequests(ctx, instanceFor(ctx).s.creationStatuses);
+      return { AccountAssignmentsCreationStatus: r.items, NextToken: r.nextToken };
     },
 
     DeleteAccountAssignment(ctx: Ctx) {
@@ -604,19 +606,12 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribeAccountAssignmentDeletionStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const id = str(ctx.input, 'AccountAssignmentDeletionRequestId', { required: true, min: 36, max: 36, pattern: REQUEST_ID }, fail)!;
-      const st = s.deletionStatuses.find((x) => x.RequestId === id);
-      if (!st) throw notFound(`Could not find account assignment deletion request ${id}.`);
-      return { AccountAssignmentDeletionStatus: { ...st } };
+      return { AccountAssignmentDeletionStatus: describeRequest(ctx, instanceFor(ctx).s.deletionStatuses, 'AccountAssignmentDeletionRequestId', 'account assignment deletion request') };
     },
 
     ListAccountAssignmentDeletionStatus(ctx: Ctx) {
-      const { s } = instanceFor(ctx);
-      const paged = page(ctx);
-      const status = statusFilter(ctx);
-      const p = paged(s.deletionStatuses.filter((x) => !status || x.Status === status));
-      return { AccountAssignmentsDeletionStatus: p.items.map(opMeta), NextToken: p.nextToken };
+      const r = listRequests(ctx, instanceFor(ctx).s.deletionStatuses);
+      return { AccountAssignmentsDeletionStatus: r.items, NextToken: r.nextToken };
     },
 
     ListAccountAssignments(ctx: Ctx) {
