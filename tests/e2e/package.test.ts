@@ -2,7 +2,8 @@
 // old Node before loading anything else.
 import { describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '../..');
@@ -31,5 +32,16 @@ describe('package', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/needs Node\.js 22 or newer; this is Node\.js 2\d/);
     expect(r.stdout).toBe('');
+  });
+
+  it("keeps V8's compiled code between runs (Node's compile cache in the temp folder), so a re-run starts sooner", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ss-cc-'));
+    const env = { ...process.env, TMPDIR: tmp, NODE_DISABLE_COMPILE_CACHE: '', NODE_COMPILE_CACHE: '' };
+    delete env.NODE_DISABLE_COMPILE_CACHE;
+    delete env.NODE_COMPILE_CACHE;
+    const r = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8', env });
+    expect(r.status, r.stderr).toBe(0);
+    const cache = join(tmp, 'node-compile-cache');
+    expect(existsSync(cache) && readdirSync(cache, { recursive: true }).length > 0).toBe(true);
   });
 });
