@@ -221,4 +221,16 @@ describe('line-by-line progress', () => {
     host.notify({ type: 'manual', step: 'identity-store', action: manual('identity-store', '! Require MFA at every sign-in', { blocking: false }) });
     expect(text.split('\n').filter(Boolean)).toEqual(['  ! Require MFA at every sign-in']);
   });
+
+  test('plan and verify (quiet) leave the offline notice and advice to their report: not printed twice', async () => {
+    const { LinesIoHost } = await import('../../ui/render/lines.js');
+    const { PassThrough } = await import('node:stream');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const host = new LinesIoHost(out, { verbose: false, color: false, quiet: true });
+    host.notify({ type: 'run-start', mode: 'plan', offline: true, steps: [] });
+    host.notify({ type: 'manual', step: 'identity-store', action: manual('identity-store', '! Require MFA at every sign-in', { blocking: false }) });
+    expect(text).toBe('');
+  });
 });
