@@ -112,5 +112,5 @@ function ok(body: unknown): ControlResponse {
 }
 
 function latencyOut(emu: Emulator) {
-  return { profile: emu.latency.profile.name, scale: emu.latency.scale, overrides: emu.latency.overrides };
+  return { profile: emu.latency.profile.name, scale: emu.latency.scale, overrides: emu.latency.overrides, behaviours: { ...emu.latency.profile.behaviours, ...emu.latency.behaviours } };
 }

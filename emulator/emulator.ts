@@ -5,9 +5,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { handleControl } from './control.js';
 import { AwsError, type ErrorSpec } from './errors.js';
+import type { BehaviourName } from './behaviours.js';
 import { FaultEngine, type FaultDecision, type FaultRule, type FaultSpec } from './faults.js';
 import { HoldManager, type HeldCall, type HoldSpec, type HoldStatus } from './hold.js';
-import { asyncRange, callRange, PROFILES, sample, type LatencySettings, type OperationLatency } from './latency.js';
+import { asyncRange, behaviourRange, callRange, PROFILES, sample, type LatencySettings, type OperationLatency } from './latency.js';
+import { BEHAVIOUR_NAMES, BUCKET_CONFIG_WRITES, RATE_QUOTAS, isBehaviourName } from './behaviours.js';
 import { BadRequest, parseInput, protocolErrors, resolveOperation, serializeError, serializeResult, serviceErrors, type WireResponse } from './protocols.js';
 import { hashChars, makeRng } from './rng.js';
 import { applyScenario, type ScenarioOptions } from './scenarios.js';
@@ -84,6 +86,9 @@ export class Emulator {
     this.rng = makeRng(this.seed);
     this.latency = { profile: PROFILES[opts.latency ?? 'instant'], scale: opts.latencyScale ?? 1, overrides: {} };
     this.worldConfig = opts.config ?? {};
+    for (const name of this.worldConfig.lenient ?? []) {
+      if (!isBehaviourName(name)) throw new Error(`unknown behaviour ${name} (known: ${BEHAVIOUR_NAMES.join(', ')})`);
+    }
     this.scenario = opts.scenario ?? 'fresh';
     this.reset(this.scenario);
     this.port = opts.port ?? 0;
@@ -127,6 +132,7 @@ export class Emulator {
   reset(scenario: string | ScenarioOptions = 'fresh'): void {
     this.scenario = scenario;
     this.world = new World(this.worldConfig);
+    this.world.behaviourMs = (key) => sample(behaviourRange(this.latency, key), this.latency.scale, this.rng);
     applyScenario(this.world, scenario);
     this.callLog = [];
     this.inFlight = new Map();
@@ -138,6 +144,9 @@ export class Emulator {
   }
 
   configure(config: Partial<WorldConfig>): WorldConfig {
+    for (const name of config.lenient ?? []) {
+      if (!isBehaviourName(name)) throw new Error(`unknown behaviour ${name} (known: ${BEHAVIOUR_NAMES.join(', ')})`);
+    }
     this.worldConfig = { ...this.worldConfig, ...config };
     Object.assign(this.world.config, config);
     return this.world.config;
@@ -230,6 +239,17 @@ export class Emulator {
     this.world.flush();
   }
 
+  /**
+   * Resolves once a new account made by CreateAccount is ready (behaviour account-readiness:
+   * AssumeRole into it and its services work), at once for any other account.
+   */
+  async accountReady(accountId: string): Promise<void> {
+    this.world.settle();
+    const at = this.world.account(accountId)?.readyAt;
+    const wait = at ? at.services - Date.now() : 0;
+    if (wait > 0) await sleep(wait + 1);
+  }
+
   // ---- faults, latency, holds ------------------------------------------------------------
 
   setFaults(spec: FaultSpec | FaultRule[]): void {
@@ -244,13 +264,14 @@ export class Emulator {
     this.faults.clear();
   }
 
-  setLatency(opts: { profile?: 'instant' | 'realistic'; scale?: number; overrides?: Record<string, OperationLatency> }): LatencySettings {
+  setLatency(opts: { profile?: 'instant' | 'realistic'; scale?: number; overrides?: Record<string, OperationLatency>; behaviours?: LatencySettings['behaviours'] }): LatencySettings {
     if (opts.profile) {
       if (!(opts.profile in PROFILES)) throw new Error(`unknown latency profile ${opts.profile}`);
       this.latency.profile = PROFILES[opts.profile];
     }
     if (opts.scale !== undefined) this.latency.scale = opts.scale;
     if (opts.overrides) this.latency.overrides = { ...this.latency.overrides, ...opts.overrides };
+    if (opts.behaviours) this.latency.behaviours = { ...this.latency.behaviours, ...opts.behaviours };
     return this.latency;
   }
 
@@ -431,6 +452,18 @@ export class Emulator {
       throw e;
     }
 
+    // 3b. AWS behaviours at the front door (behaviours.ts): rate quotas, a new account that is
+    //     not ready yet, writes that overlap another write to the same organization or bucket.
+    const door = this.frontDoor(mod, operation, input, resolved.params, caller, record.mutating);
+    if (door?.kind === 'refuse-now') {
+      record.fault = door.behaviour;
+      return fail(door.spec, door.message);
+    }
+    if (door?.kind === 'busy') {
+      const end = this.world.clock.begin(door.key);
+      res.once('close', () => end(this.world.behaviourMs(door.tail)));
+    }
+
     // 4. Faults and latency.
     const facts = { service: mod.name, operation, account: caller.accountId, mutating: record.mutating };
     const { delayMs, failure } = this.faults.decide(facts);
@@ -438,6 +471,11 @@ export class Emulator {
     const wait = sample(callRange(this.latency, key), this.latency.scale, this.rng) + delayMs;
     if (wait > 0) await sleep(wait);
     if (clientGone) return send({ status: 499, headers: {}, body: '' }, null);
+    // A write that arrived while another was in progress is refused once its latency is spent.
+    if (door?.kind === 'refuse-later') {
+      record.fault = door.behaviour;
+      return fail(door.spec, door.message);
+    }
     if (failure?.when === 'before') {
       if (failure.kind === 'drop') return drop('drop');
       record.fault = failure.kind;
@@ -488,6 +526,60 @@ export class Emulator {
     send(wire, errorCode);
   }
 
+  /**
+   * The AWS behaviours that decide before a handler runs. Returns undefined (go on), a refusal
+   * to answer at once (`now`: throttled, not ready), a refusal to answer after the call's latency
+   * (a conflicting write), or the key of a resource this write keeps busy until it answered.
+   */
+  private frontDoor(mod: ServiceModule, operation: string, input: Record<string, unknown>, params: Record<string, unknown> | undefined, caller: Caller, mutating: boolean):
+    | { kind: 'refuse-now' | 'refuse-later'; behaviour: BehaviourName; spec: ErrorSpec; message: string }
+    | { kind: 'busy'; key: string; tail: 'orgWriteTail' | 'bucketWriteTail' }
+    | undefined {
+    const world = this.world;
+    const errs = serviceErrors(mod);
+    world.settle();
+
+    // Rate quotas: token buckets per organization or per calling account.
+    if (world.strict('throttling')) {
+      for (const q of RATE_QUOTAS) {
+        if (q.service !== mod.name || (q.operations && !q.operations.includes(operation))) continue;
+        const scope = q.per === 'organization' ? world.orgOf(caller.accountId)?.id ?? caller.accountId : caller.accountId;
+        const factor = this.latency.profile.behaviours.rateFactor / (this.latency.scale || 1);
+        if (!world.clock.take(`${q.service}:${q.operations?.join(',') ?? '*'}:${scope}`, q.rate * factor, q.burst)) {
+          return { kind: 'refuse-now', behaviour: 'throttling', spec: errs.throttling, message: 'Rate exceeded' };
+        }
+      }
+    }
+
+    // A new account's services are not subscribed yet (AssumeRole itself is refused in sts.ts).
+    const acct = world.account(caller.accountId);
+    // Global services (Organizations, IAM, STS, billing) answer at once; the regional ones that
+    // are "subscribed" per account (EC2, S3, CloudTrail…) are the ones that lag.
+    if (acct?.readyAt && world.strict('account-readiness') && Date.now() < acct.readyAt.services && !GLOBAL_SERVICES.includes(mod.name)) {
+      if (mod.name === 'ec2') return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'OptInRequired', status: 401 }, message: 'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.' };
+      if (mod.name === 's3' || mod.name === 's3-control') return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'NotSignedUp', status: 403 }, message: 'Your account is not signed up for the S3 service. You must sign up before you can use S3.' };
+      return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'SubscriptionRequiredException', status: 400 }, message: 'The AWS Access Key Id needs a subscription for the service' };
+    }
+
+    // Writes that overlap another write to the same organization or bucket configuration.
+    let key: string | undefined;
+    let tail: 'orgWriteTail' | 'bucketWriteTail' = 'orgWriteTail';
+    if (mod.name === 'organizations' && mutating && world.strict('org-conflicts')) {
+      const org = world.orgOf(caller.accountId);
+      if (org) key = `org:${org.id}`;
+    } else if (mod.name === 's3' && BUCKET_CONFIG_WRITES.has(operation) && world.strict('s3-conflicts')) {
+      const bucket = String(params?.Bucket ?? input.Bucket ?? '');
+      if (bucket) { key = `s3:${bucket}`; tail = 'bucketWriteTail'; }
+    }
+    if (!key) return undefined;
+    if (world.clock.isBusy(key)) {
+      return mod.name === 's3'
+        ? { kind: 'refuse-later', behaviour: 's3-conflicts', spec: { code: 'OperationAborted', status: 409 }, message: 'A conflicting conditional operation is currently in progress against this resource. Please try again.' }
+        : { kind: 'refuse-later', behaviour: 'org-conflicts', spec: { code: 'ConcurrentModificationException', status: 400 }, message: "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later." };
+    }
+    return { kind: 'busy', key, tail };
+  }
+
   private context(mod: ServiceModule, operation: string, input: Record<string, unknown>, caller: Caller, region: string, requestId: string, req: RawRequest): HandlerContext {
     const world = this.world;
     const errs = serviceErrors(mod);
@@ -514,6 +606,9 @@ export class Emulator {
 }
 
 // ---- helpers ---------------------------------------------------------------------------
+
+/** Services a new account can use as soon as it can be signed in to (behaviour account-readiness). */
+const GLOBAL_SERVICES = ['sts', 'iam', 'sso', 'sso-oidc', 'organizations', 'account', 'budgets', 'cost-explorer'];
 
 export function specError(spec: ErrorSpec, message: string): AwsError {
   return new AwsError(spec.code, spec.message ?? message, { status: spec.status, extra: spec.extra });

@@ -1,7 +1,9 @@
 // Latency profiles as data. `call` is how long AWS takes to answer a call; `async` is how
 // long an asynchronous operation stays IN_PROGRESS/PENDING after answering. Keys are
-// `<service>:<Operation>` (service = module name). A benchmark can read REALISTIC to
+// `<service>:<Operation>` (service = module name). `behaviours` times the AWS behaviours of
+// behaviours.ts. A benchmark can read REALISTIC to
 // compute the critical path of a run: use `mean(range)` of each call/async on the path.
+import type { BehaviourTimings } from './behaviours.js';
 
 export interface LatencyRange {
   /** milliseconds */
@@ -16,6 +18,8 @@ export interface OperationLatency {
 
 export interface LatencyProfile {
   name: string;
+  /** How long the AWS behaviours of behaviours.ts last in this profile. */
+  behaviours: BehaviourTimings;
   /** Any call without its own entry. */
   defaultCall: LatencyRange;
   /** Any async completion without its own entry. */
@@ -26,13 +30,50 @@ export interface LatencyProfile {
 const ZERO: LatencyRange = { min: 0, max: 0 };
 const r = (min: number, max: number): LatencyRange => ({ min, max });
 
-export const INSTANT: LatencyProfile = { name: 'instant', defaultCall: ZERO, defaultAsync: ZERO, operations: {} };
+/**
+ * Calls answer at once and most asynchronous work is done by the next request, but the AWS
+ * behaviours of behaviours.ts still happen, compressed: a new account is unusable for tens of
+ * milliseconds, a new OU missing from lists for a few tens, Identity Center work takes a few
+ * milliseconds, so the code that waits for them runs in every test.
+ */
+export const INSTANT: LatencyProfile = {
+  name: 'instant',
+  defaultCall: ZERO,
+  defaultAsync: ZERO,
+  behaviours: {
+    // Writes conflict only while they overlap (a held call, injected latency): a client that
+    // waits for each answer is never refused here; the realistic profile adds AWS's tail.
+    orgWriteTail: ZERO,
+    bucketWriteTail: ZERO,
+    accountRoleDelay: r(20, 40),
+    accountServicesDelay: r(40, 80),
+    consistency: r(20, 50),
+    rateFactor: 20,
+  },
+  operations: {
+    // Long enough that a second operation on the same permission set sent at once conflicts.
+    'sso-admin:CreateAccountAssignment': { async: r(5, 15) },
+    'sso-admin:DeleteAccountAssignment': { async: r(5, 15) },
+    'sso-admin:ProvisionPermissionSet': { async: r(5, 15) },
+  },
+};
 
 /** AWS-like durations (observed orders of magnitude, not guarantees). */
 export const REALISTIC: LatencyProfile = {
   name: 'realistic',
   defaultCall: r(50, 300),
   defaultAsync: r(1000, 3000),
+  behaviours: {
+    // Not published; reports show sequential writes conflicting too (see behaviours.ts).
+    orgWriteTail: r(200, 800),
+    bucketWriteTail: r(100, 400),
+    // "You might need to wait a few minutes before you can successfully access the account"
+    // (API_CreateAccount.html): up to a minute for the role, up to two for the services.
+    accountRoleDelay: r(10_000, 60_000),
+    accountServicesDelay: r(30_000, 120_000),
+    consistency: r(1000, 4000),
+    rateFactor: 1,
+  },
   operations: {
     'organizations:CreateOrganization': { call: r(2000, 5000) },
     'organizations:CreateAccount': { call: r(300, 800), async: r(60_000, 120_000) },
@@ -72,6 +113,8 @@ export interface LatencySettings {
   scale: number;
   /** Per-key overrides on top of the profile, e.g. {'organizations:CreateAccount': {async: {min: 200, max: 200}}}. */
   overrides: Record<string, OperationLatency>;
+  /** Overrides of the profile's behaviour durations, e.g. {accountRoleDelay: {min: 0, max: 0}}. */
+  behaviours?: Partial<Omit<BehaviourTimings, 'rateFactor'>>;
 }
 
 export function callRange(s: LatencySettings, key: string): LatencyRange {
@@ -80,6 +123,11 @@ export function callRange(s: LatencySettings, key: string): LatencyRange {
 
 export function asyncRange(s: LatencySettings, key: string): LatencyRange {
   return s.overrides[key]?.async ?? s.profile.operations[key]?.async ?? s.profile.defaultAsync;
+}
+
+/** A behaviour's duration in this profile, scaled, sampled. */
+export function behaviourRange(s: LatencySettings, key: Exclude<keyof BehaviourTimings, 'rateFactor'>): LatencyRange {
+  return s.behaviours?.[key] ?? s.profile.behaviours[key];
 }
 
 export function sample(range: LatencyRange, scale: number, rng: () => number): number {

@@ -4,6 +4,7 @@
 // and a state dump is one walk over this object.
 
 import { hashChars } from './rng.js';
+import { BehaviourClock, type BehaviourName, type BehaviourTimings } from './behaviours.js';
 
 export const MANAGEMENT_ACCOUNT_ID = '123456789012';
 /** Management account of the foreign organization in the `member-of-other-org` scenario. */
@@ -78,6 +79,12 @@ export interface AccountRecord {
   root: RootUser;
   users: Record<string, IamUserRecord>;
   roles: Record<string, RoleRecord>;
+  /**
+   * A new account made by CreateAccount is not usable at once (behaviour account-readiness):
+   * epoch ms until AssumeRole into it works, and until its services answer. Absent = ready.
+   * Kept out of the state dump (a timing, not a fact about the world).
+   */
+  readyAt?: { role: number; services: number };
 }
 
 export type PolicyTypeStatus = 'ENABLED' | 'PENDING_ENABLE' | 'PENDING_DISABLE';
@@ -156,6 +163,19 @@ export interface WorldConfig {
   finalizing: { calls?: number; seconds?: number };
   /** AWS refuses sts:AssumeRole with root credentials; turn on to relax that. */
   allowRootAssumeRole: boolean;
+  /** AWS behaviours (behaviours.ts) switched off by name; all are on by default. */
+  lenient: BehaviourName[];
+  /**
+   * What a CreateAccount beyond the in-progress limit answers: AWS does not document it; public
+   * reports show a throttling error ('throttle', TooManyRequestsException). The other form,
+   * 'concurrent-modification', answers ConcurrentModificationException.
+   */
+  accountCreationLimitForm: 'throttle' | 'concurrent-modification';
+  /**
+   * Accounts an organization may create per 24 hours (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED past
+   * it). AWS does not publish the figure; 20 lets a 10-account quota fill in one day.
+   */
+  accountCreationsPerDay: number;
 }
 
 export const DEFAULT_CONFIG: WorldConfig = {
@@ -164,6 +184,9 @@ export const DEFAULT_CONFIG: WorldConfig = {
   accountQuota: 10,
   finalizing: {},
   allowRootAssumeRole: false,
+  lenient: [],
+  accountCreationLimitForm: 'throttle',
+  accountCreationsPerDay: 20,
 };
 
 interface PendingTask {
@@ -184,12 +207,31 @@ export class World {
   homeAccountId = MANAGEMENT_ACCOUNT_ID;
   homeAccessKeyId: string = ACCESS_KEYS.root;
   config: WorldConfig;
+  /** Timing state of the AWS behaviours (in progress, not yet visible, token buckets). */
+  readonly clock = new BehaviourClock();
+  /** Samples a behaviour duration in ms; the emulator sets it from its latency settings. */
+  behaviourMs: (key: Exclude<keyof BehaviourTimings, 'rateFactor'>) => number = () => 0;
   private counters: Record<string, number> = {};
   private tasks: PendingTask[] = [];
   private taskSeq = 0;
 
   constructor(config: Partial<WorldConfig> = {}) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+  }
+
+  /** Whether an AWS behaviour of behaviours.ts is on (it is unless named in config.lenient). */
+  strict(name: BehaviourName): boolean {
+    return !this.config.lenient.includes(name);
+  }
+
+  /** `key` was just created: with eventual consistency on, lists miss it for a while. */
+  created(key: string): void {
+    if (this.strict('eventual-consistency')) this.clock.created(key, this.behaviourMs('consistency'));
+  }
+
+  /** Whether lists show `key` yet (see created()). */
+  listed(key: string): boolean {
+    return !this.strict('eventual-consistency') || this.clock.visible(key);
   }
 
   // ---- deterministic identifiers -------------------------------------------------------
@@ -323,9 +365,14 @@ export class World {
     }
   }
 
-  /** Complete all pending asynchronous work now (tests). */
+  /**
+   * Complete all pending asynchronous work now (tests): async operations, and the waits of the
+   * AWS behaviours (new accounts ready, new resources listed, writes no longer in progress).
+   */
   flush(): void {
     this.settle(Number.POSITIVE_INFINITY);
+    for (const a of Object.values(this.accounts)) delete a.readyAt;
+    this.clock.catchUp();
   }
 
   pendingTasks(): { label: string; dueInMs: number }[] {
@@ -343,7 +390,7 @@ export class World {
   snapshot(normalise = true): unknown {
     const raw = {
       homeAccountId: this.homeAccountId,
-      accounts: this.accounts,
+      accounts: Object.fromEntries(Object.entries(this.accounts).map(([id, { readyAt: _timing, ...a }]) => [id, a])),
       orgs: this.orgs,
       identityCenter: this.identityCenter,
       stores: this.stores,

@@ -111,7 +111,10 @@ function featuresOut(org: Organization) {
 function enableFeature(feature: (typeof ROOT_FEATURES)[number]) {
   return (ctx: Ctx) => {
     const org = featureOrg(ctx, { enabling: true });
-    if (!org.iamFeatures.includes(feature)) org.iamFeatures.push(feature);
+    if (!org.iamFeatures.includes(feature)) {
+      org.iamFeatures.push(feature);
+      ctx.world.created(`iam-feature:${org.id}:${feature}`);
+    }
     return featuresOut(org);
   };
 }
@@ -230,7 +233,10 @@ export const iam: ServiceModule = {
     },
 
     ListOrganizationsFeatures(ctx: Ctx) {
-      return featuresOut(featureOrg(ctx, { enabling: false }));
+      const org = featureOrg(ctx, { enabling: false });
+      // IAM is eventually consistent (behaviours.ts): a feature enabled a moment ago may not show yet.
+      const out = featuresOut(org);
+      return { ...out, EnabledFeatures: out.EnabledFeatures.filter((f) => ctx.world.listed(`iam-feature:${org.id}:${f}`)) };
     },
     EnableOrganizationsRootCredentialsManagement: enableFeature('RootCredentialsManagement'),
     EnableOrganizationsRootSessions: enableFeature('RootSessions'),

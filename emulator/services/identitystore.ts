@@ -288,6 +288,7 @@ export const identitystore: ServiceModule = {
       const now = new Date();
       const u: IdsUser = { UserId: resourceId(ctx.world, s, 'user'), UserName: userName, DisplayName: displayName, Name: name, Emails: emails, attributes, UserStatus: 'ENABLED', CreatedAt: now, UpdatedAt: now };
       s.users[u.UserId] = u;
+      ctx.world.created(`ids:${u.UserId}`);
       return { IdentityStoreId: s.identityStoreId, UserId: u.UserId };
     },
 
@@ -300,7 +301,7 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const name = filterValue(ctx, 'UserName');
-      const users = Object.values(s.users).filter((u) => name === undefined || u.UserName.toLowerCase() === name.toLowerCase());
+      const users = Object.values(s.users).filter((u) => (name === undefined || u.UserName.toLowerCase() === name.toLowerCase()) && ctx.world.listed(`ids:${u.UserId}`));
       const p = paged(users);
       return { Users: p.items.map((u) => userOut(s, u)), NextToken: p.nextToken };
     },
@@ -312,7 +313,8 @@ export const identitystore: ServiceModule = {
       const u = path === 'emails.value'
         ? Object.values(s.users).find((x) => x.Emails?.some((e) => e.Value?.toLowerCase() === value.toLowerCase()))
         : userByName(s, value);
-      if (!u) throw notFound('USER', value, 'USER not found.');
+      // A lookup by attribute is an index, eventually consistent like a list (behaviours.ts).
+      if (!u || !ctx.world.listed(`ids:${u.UserId}`)) throw notFound('USER', value, 'USER not found.');
       return { IdentityStoreId: s.identityStoreId, UserId: u.UserId };
     },
 
@@ -369,6 +371,7 @@ export const identitystore: ServiceModule = {
       const now = new Date();
       const g: IdsGroup = { GroupId: resourceId(ctx.world, s, 'group'), DisplayName: displayName, Description: description, CreatedAt: now, UpdatedAt: now };
       s.groups[g.GroupId] = g;
+      ctx.world.created(`ids:${g.GroupId}`);
       return { IdentityStoreId: s.identityStoreId, GroupId: g.GroupId };
     },
 
@@ -381,7 +384,7 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const name = filterValue(ctx, 'DisplayName');
-      const groups = Object.values(s.groups).filter((g) => name === undefined || g.DisplayName.toLowerCase() === name.toLowerCase());
+      const groups = Object.values(s.groups).filter((g) => (name === undefined || g.DisplayName.toLowerCase() === name.toLowerCase()) && ctx.world.listed(`ids:${g.GroupId}`));
       const p = paged(groups);
       return { Groups: p.items.map((g) => groupOut(s, g)), NextToken: p.nextToken };
     },
@@ -390,7 +393,7 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const value = unique(ctx, 'GROUP');
       const g = groupByName(s, value);
-      if (!g) throw notFound('GROUP', value, 'GROUP not found.');
+      if (!g || !ctx.world.listed(`ids:${g.GroupId}`)) throw notFound('GROUP', value, 'GROUP not found.');
       return { IdentityStoreId: s.identityStoreId, GroupId: g.GroupId };
     },
 
@@ -437,6 +440,7 @@ export const identitystore: ServiceModule = {
       }
       const m: IdsMembership = { MembershipId: resourceId(ctx.world, s, 'membership'), GroupId: g.GroupId, UserId: userId, CreatedAt: new Date() };
       s.memberships[m.MembershipId] = m;
+      ctx.world.created(`ids:${m.MembershipId}`);
       return { IdentityStoreId: s.identityStoreId, MembershipId: m.MembershipId };
     },
 
@@ -452,7 +456,7 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const g = requireGroup(s, idField(ctx, 'GroupId'));
-      const p = paged(Object.values(s.memberships).filter((m) => m.GroupId === g.GroupId));
+      const p = paged(Object.values(s.memberships).filter((m) => m.GroupId === g.GroupId && ctx.world.listed(`ids:${m.MembershipId}`)));
       return { GroupMemberships: p.items.map((m) => membershipOut(s, m)), NextToken: p.nextToken };
     },
 
@@ -461,7 +465,7 @@ export const identitystore: ServiceModule = {
       const paged = page(ctx);
       const userId = memberUserId(ctx);
       requireUser(s, userId);
-      const p = paged(Object.values(s.memberships).filter((m) => m.UserId === userId));
+      const p = paged(Object.values(s.memberships).filter((m) => m.UserId === userId && ctx.world.listed(`ids:${m.MembershipId}`)));
       return { GroupMemberships: p.items.map((m) => membershipOut(s, m)), NextToken: p.nextToken };
     },
 
@@ -470,7 +474,7 @@ export const identitystore: ServiceModule = {
       const groupId = idField(ctx, 'GroupId');
       const userId = memberUserId(ctx);
       const m = Object.values(s.memberships).find((x) => x.GroupId === groupId && x.UserId === userId);
-      if (!m) throw notFound('GROUP_MEMBERSHIP', `${groupId}/${userId}`, 'GROUP_MEMBERSHIP not found.');
+      if (!m || !ctx.world.listed(`ids:${m.MembershipId}`)) throw notFound('GROUP_MEMBERSHIP', `${groupId}/${userId}`, 'GROUP_MEMBERSHIP not found.');
       return { IdentityStoreId: s.identityStoreId, MembershipId: m.MembershipId };
     },
 

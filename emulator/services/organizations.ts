@@ -12,6 +12,7 @@ import {
   type World,
 } from '../world.js';
 import { AwsError } from '../errors.js';
+import { MAX_ACCOUNT_CREATIONS_IN_PROGRESS } from '../behaviours.js';
 
 export const FULL_AWS_ACCESS_ID = 'p-FullAWSAccess';
 const FULL_AWS_ACCESS: OrgPolicy = {
@@ -230,6 +231,12 @@ function requireParent(org: Organization, id: string, code = 'ParentNotFoundExce
   if (!parentExists(org, id)) throw err(code, 'We can\'t find a root or OU with the ParentId that you specified.');
 }
 
+/** What list calls show: eventual consistency hides what was created a moment ago (behaviours.ts). */
+function listedChildren(world: World, org: Organization, parentId: string) {
+  const c = childrenOf(org, parentId);
+  return { accounts: c.accounts.filter((a) => world.listed(`account:${a}`)), ous: c.ous.filter((o) => world.listed(`ou:${o}`)) };
+}
+
 function childrenOf(org: Organization, parentId: string) {
   return {
     accounts: Object.keys(org.accountParents).filter((a) => org.accountParents[a] === parentId),
@@ -368,7 +375,7 @@ export const organizations: ServiceModule = {
 
     ListAWSServiceAccessForOrganization(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const all = Object.entries(org.serviceAccess).map(([ServicePrincipal, DateEnabled]) => ({ ServicePrincipal, DateEnabled }));
+      const all = Object.entries(org.serviceAccess).filter(([sp]) => ctx.world.listed(`service-access:${sp}`)).map(([ServicePrincipal, DateEnabled]) => ({ ServicePrincipal, DateEnabled }));
       const p = page(ctx)(all);
       return { EnabledServicePrincipals: p.items, NextToken: p.nextToken };
     },
@@ -379,7 +386,10 @@ export const organizations: ServiceModule = {
       if (org.featureSet !== 'ALL') {
         throw err('ConstraintViolationException', 'Trusted access requires an organization with all features enabled.', { Reason: 'ENABLE_ALL_FEATURES_REQUIRED' });
       }
-      org.serviceAccess[sp] ??= new Date();
+      if (!org.serviceAccess[sp]) {
+        org.serviceAccess[sp] = new Date();
+        ctx.world.created(`service-access:${sp}`);
+      }
       return {};
     },
 
@@ -392,7 +402,7 @@ export const organizations: ServiceModule = {
 
     ListAccounts(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const p = page(ctx)(Object.keys(org.accountParents).map((id) => accountOut(ctx.world, org, id)));
+      const p = page(ctx)(Object.keys(org.accountParents).filter((id) => ctx.world.listed(`account:${id}`)).map((id) => accountOut(ctx.world, org, id)));
       return { Accounts: p.items, NextToken: p.nextToken };
     },
 
@@ -419,7 +429,7 @@ export const organizations: ServiceModule = {
       const parentId = str(ctx.input, 'ParentId', { required: true, pattern: ID.parent }, fail)!;
       const type = oneOf(ctx.input, 'ChildType', ['ACCOUNT', 'ORGANIZATIONAL_UNIT'] as const, { required: true }, fail)!;
       requireParent(org, parentId);
-      const c = childrenOf(org, parentId);
+      const c = listedChildren(ctx.world, org, parentId);
       const ids = type === 'ACCOUNT' ? c.accounts : c.ous;
       const p = page(ctx)(ids.map((Id) => ({ Id, Type: type })));
       return { Children: p.items, NextToken: p.nextToken };
@@ -429,7 +439,7 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const parentId = str(ctx.input, 'ParentId', { required: true, pattern: ID.parent }, fail)!;
       requireParent(org, parentId);
-      const p = page(ctx)(childrenOf(org, parentId).accounts.map((id) => accountOut(ctx.world, org, id)));
+      const p = page(ctx)(listedChildren(ctx.world, org, parentId).accounts.map((id) => accountOut(ctx.world, org, id)));
       return { Accounts: p.items, NextToken: p.nextToken };
     },
 
@@ -437,7 +447,7 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const parentId = str(ctx.input, 'ParentId', { required: true, pattern: ID.parent }, fail)!;
       requireParent(org, parentId);
-      const p = page(ctx)(childrenOf(org, parentId).ous.map((id) => ouOut(org, id)));
+      const p = page(ctx)(listedChildren(ctx.world, org, parentId).ous.map((id) => ouOut(org, id)));
       return { OrganizationalUnits: p.items, NextToken: p.nextToken };
     },
 
@@ -459,6 +469,7 @@ export const organizations: ServiceModule = {
       org.ous[id] = { id, arn: `arn:aws:organizations::${org.managementAccountId}:ou/${org.id}/${id}`, name, parentId };
       if (scpEnabled(org)) org.attachments[FULL_AWS_ACCESS_ID].push(id);
       if (Object.keys(tags).length) org.tags[id] = tags;
+      ctx.world.created(`ou:${id}`);
       return { OrganizationalUnit: ouOut(org, id) };
     },
 
@@ -510,6 +521,24 @@ export const organizations: ServiceModule = {
       if (finalizing) {
         throw err('FinalizingOrganizationException', "AWS can't perform the operation because the organization is still being finalized. Try again later.");
       }
+      if (ctx.world.strict('account-creation-limits')) {
+        // Only 5 creations may be in progress at once (quotas page); what AWS answers past that
+        // is not documented, public reports show a throttling error (behaviours.ts).
+        const running = org.createAccountStatuses.filter((c) => c.state === 'IN_PROGRESS').length;
+        if (running >= MAX_ACCOUNT_CREATIONS_IN_PROGRESS) {
+          if (ctx.world.config.accountCreationLimitForm === 'concurrent-modification') {
+            throw err('ConcurrentModificationException', "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.");
+          }
+          throw err('TooManyRequestsException', 'You have exceeded the number of accounts that can be created concurrently. Try again later.', { Type: 'RATE_LIMIT' });
+        }
+        // The daily creation rate (API_ConstraintViolationException.html: "You attempted to exceed
+        // the number of accounts that you can create in one day").
+        const dayAgo = Date.now() - 24 * 3600_000;
+        const today = org.createAccountStatuses.filter((c) => c.state !== 'FAILED' && c.requestedAt.getTime() > dayAgo).length;
+        if (today >= ctx.world.config.accountCreationsPerDay) {
+          throw err('ConstraintViolationException', 'You have exceeded the number of accounts that you can create in one day.', { Reason: 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED' });
+        }
+      }
       const status: CreateAccountStatusRecord = {
         id: `car-${ctx.world.id('car', 32)}`,
         accountName: name,
@@ -535,6 +564,12 @@ export const organizations: ServiceModule = {
           if (Object.keys(tags).length) org.tags[acct.id] = tags;
           status.state = 'SUCCEEDED';
           status.accountId = acct.id;
+          // SUCCEEDED is not "ready": the role and the services come later (behaviours.ts).
+          if (world.strict('account-readiness')) {
+            const role = Date.now() + world.behaviourMs('accountRoleDelay');
+            acct.readyAt = { role, services: Math.max(role, Date.now() + world.behaviourMs('accountServicesDelay')) };
+          }
+          world.created(`account:${acct.id}`);
         }
       });
       return { CreateAccountStatus: out };
@@ -596,6 +631,7 @@ export const organizations: ServiceModule = {
       };
       org.policies[id] = policy;
       if (Object.keys(tags).length) org.tags[id] = tags;
+      ctx.world.created(`policy:${id}`);
       return { Policy: { PolicySummary: policySummary(policy), Content: content } };
     },
 
@@ -640,7 +676,7 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const type = oneOf(ctx.input, 'Filter', POLICY_TYPES, { required: true }, fail)!;
       const managed = type === SCP && org.featureSet === 'ALL' ? [FULL_AWS_ACCESS] : [];
-      const all = [...managed, ...Object.values(org.policies).filter((p) => p.type === type)].map(policySummary);
+      const all = [...managed, ...Object.values(org.policies).filter((p) => p.type === type && ctx.world.listed(`policy:${p.id}`))].map(policySummary);
       const p = page(ctx)(all);
       return { Policies: p.items, NextToken: p.nextToken };
     },
@@ -650,7 +686,7 @@ export const organizations: ServiceModule = {
       const targetId = str(ctx.input, 'TargetId', { required: true, pattern: ID.target }, fail)!;
       const type = oneOf(ctx.input, 'Filter', POLICY_TYPES, { required: true }, fail)!;
       if (!target(ctx.world, org, targetId)) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
-      const p = page(ctx)(policiesOnTarget(org, targetId, type).map(policySummary));
+      const p = page(ctx)(policiesOnTarget(org, targetId, type).filter((p) => ctx.world.listed(`attachment:${p.id}:${targetId}`)).map(policySummary));
       return { Policies: p.items, NextToken: p.nextToken };
     },
 
@@ -658,7 +694,7 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'PolicyId', { required: true, pattern: ID.policy }, fail)!;
       requirePolicy(org, id);
-      const all = (org.attachments[id] ?? []).map((t) => target(ctx.world, org, t)).filter((t) => !!t);
+      const all = (org.attachments[id] ?? []).filter((t) => ctx.world.listed(`attachment:${id}:${t}`)).map((t) => target(ctx.world, org, t)).filter((t) => !!t);
       const p = page(ctx)(all);
       return { Targets: p.items, NextToken: p.nextToken };
     },
@@ -676,6 +712,7 @@ export const organizations: ServiceModule = {
         throw err('ConstraintViolationException', 'You attempted to attach more policies of this type to an entity than allowed (5).', { Reason: 'POLICY_NUMBER_LIMIT_EXCEEDED' });
       }
       targets.push(targetId);
+      ctx.world.created(`attachment:${id}:${targetId}`);
       return {};
     },
 

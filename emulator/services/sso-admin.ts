@@ -120,6 +120,17 @@ const notFound = (message: string) => new AwsError('ResourceNotFoundException', 
 const conflict = (message: string) => new AwsError('ConflictException', message, { status: 400 });
 const quota = (message: string) => new AwsError('ServiceQuotaExceededException', message, { status: 400 });
 
+/**
+ * Behaviour sso-conflicts: while an assignment creation, deletion or provisioning of a
+ * permission set is in progress, another one on the same set is refused (ConflictException,
+ * "retry with backoff": API_CreateAccountAssignment.html#API_CreateAccountAssignment_Errors).
+ */
+function refuseWhileBusy(ctx: Ctx, s: SsoAdminStore, ps: PermissionSetRec): void {
+  if (!ctx.world.strict('sso-conflicts')) return;
+  const busy = [...s.creationStatuses, ...s.deletionStatuses, ...s.provisioningStatuses].some((o) => o.Status === 'IN_PROGRESS' && o.PermissionSetArn === ps.arn);
+  if (busy) throw conflict(`There is a conflicting operation in process on permission set ${ps.name}. Please wait until the operation is complete and try again.`);
+}
+
 // ---- shared helpers (the SSO portal and drift read these) -----------------------------
 
 export function ssoAdminStoreOf(world: World): SsoAdminStore | undefined {
@@ -468,6 +479,7 @@ export const ssoAdmin: ServiceModule = {
       if (s.provisioningStatuses.some((p) => p.Status === 'IN_PROGRESS' && p.PermissionSetArn === ps.arn && (p.AccountId === targetId || !p.AccountId || !targetId))) {
         throw conflict(`A provisioning operation for permission set ${ps.name} is already in progress.`);
       }
+      refuseWhileBusy(ctx, s, ps);
       const status: ProvisioningStatusRec = { RequestId: uuid(ctx.world, 'sso-request'), Status: 'IN_PROGRESS', AccountId: targetId, PermissionSetArn: ps.arn, CreatedDate: new Date() };
       s.provisioningStatuses.push(status);
       const world = ctx.world;
@@ -542,6 +554,7 @@ export const ssoAdmin: ServiceModule = {
     CreateAccountAssignment(ctx: Ctx) {
       const { ic, s } = instanceFor(ctx);
       const { targetId, ps, principalType, principalId } = assignmentInput(ctx, s, ic);
+      refuseWhileBusy(ctx, s, ps);
       const status: AssignmentOpStatus = {
         RequestId: uuid(ctx.world, 'sso-request'),
         Status: 'IN_PROGRESS',
@@ -586,6 +599,7 @@ export const ssoAdmin: ServiceModule = {
     DeleteAccountAssignment(ctx: Ctx) {
       const { ic, s } = instanceFor(ctx);
       const { targetId, ps, principalType, principalId } = assignmentInput(ctx, s, ic);
+      refuseWhileBusy(ctx, s, ps);
       const status: AssignmentOpStatus = {
         RequestId: uuid(ctx.world, 'sso-request'),
         Status: 'IN_PROGRESS',

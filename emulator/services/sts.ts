@@ -63,8 +63,14 @@ export const sts: ServiceModule = {
           throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', { status: 400 });
         }
         const [, accountId, roleName] = m;
-        const role = ctx.world.account(accountId)?.roles[roleName];
+        const target = ctx.world.account(accountId);
+        const role = target?.roles[roleName];
         if (!role || !role.trustedAccountIds.includes(caller.accountId)) {
+          throw denied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+        }
+        // A new account answers SUCCEEDED before its role can be assumed: the same AccessDenied
+        // for a few minutes (API_CreateAccount.html; behaviour account-readiness).
+        if (target?.readyAt && ctx.world.strict('account-readiness') && Date.now() < target.readyAt.role) {
           throw denied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
         }
         const creds = ctx.world.mintSession({ type: 'assumed-role', accountId, roleName, roleId: role.roleId, sessionName: session }, duration);

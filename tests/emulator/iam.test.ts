@@ -13,7 +13,9 @@ import { AssumeRootCommand, STSClient, GetCallerIdentityCommand } from '@aws-sdk
 import { ACCESS_KEYS, MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
 import { asCreds, errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
-const sdk = useEmulator();
+// Lists right after creating: this file tests what the calls do; eventual consistency has its
+// own tests (tests/emulator/behaviours.test.ts).
+const sdk = useEmulator({ lenient: ['eventual-consistency'] });
 const { emu } = sdk;
 
 const iam = (credentials?: Creds) => sdk.client(IAMClient, { credentials });

@@ -10,7 +10,9 @@ import {
 } from '@aws-sdk/client-identitystore';
 import { errorOf as awsError, useEmulator } from '../helpers/emulator-sdk.js';
 
-const sdk = useEmulator({ reset: 'fresh+identity-center' });
+// Lists right after creating: this file tests what the calls do; eventual consistency has its
+// own tests (tests/emulator/behaviours.test.ts).
+const sdk = useEmulator({ reset: 'fresh+identity-center', lenient: ['eventual-consistency'] });
 const { emu } = sdk;
 let client: IdentitystoreClient;
 let storeId: string;

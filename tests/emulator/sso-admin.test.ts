@@ -31,7 +31,10 @@ function setup(region = 'us-east-1') {
   [prod, dev] = Object.keys(emu.world.accounts).filter((a) => a !== ME).sort();
   instanceArn = emu.world.identityCenter!.instanceArn;
   storeId = emu.world.identityCenter!.identityStoreId;
-  emu.latency.overrides = {}; // tests below slow some async operations down
+  // Identity Center work completes by the next request here (tests below slow some of it down
+  // on purpose); conflicts while it runs have their own tests in behaviours.test.ts.
+  const now = { async: { min: 0, max: 0 } };
+  emu.latency.overrides = { 'sso-admin:CreateAccountAssignment': now, 'sso-admin:DeleteAccountAssignment': now, 'sso-admin:ProvisionPermissionSet': now };
   client = sdk.client(SSOAdminClient, { region });
 }
 beforeEach(() => setup());

@@ -45,6 +45,7 @@ async function world() {
   await store.send(new CreateGroupMembershipCommand({ IdentityStoreId: ic.identityStoreId, GroupId, MemberId: { UserId: UserId! } }));
   for (const account of [ME, member]) {
     await admin.send(new CreateAccountAssignmentCommand({ InstanceArn: ic.instanceArn, TargetId: account, TargetType: 'AWS_ACCOUNT', PermissionSetArn: adminPs, PrincipalType: 'GROUP', PrincipalId: GroupId }));
+    emu.flushAsync(); // as a client that waits for each assignment (one at a time per permission set)
   }
   // ReadOnly directly to the user, in the member account only.
   await admin.send(new CreateAccountAssignmentCommand({ InstanceArn: ic.instanceArn, TargetId: member, TargetType: 'AWS_ACCOUNT', PermissionSetArn: readPs, PrincipalType: 'USER', PrincipalId: UserId }));

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { Emulator, type CredentialSet } from '../../emulator/emulator.js';
 import type { ScenarioOptions } from '../../emulator/scenarios.js';
+import type { BehaviourName } from '../../emulator/behaviours.js';
 
 export type Creds = CredentialSet;
 
@@ -31,6 +32,11 @@ export interface ClientOptions {
 export interface UseEmulatorOptions {
   /** The world each test starts from (default 'fresh'); false: the file resets it itself. */
   reset?: string | ScenarioOptions | false;
+  /**
+   * AWS behaviours (emulator/behaviours.ts) this file switches off because it tests something
+   * else; every other behaviour stays on. Say why next to the call.
+   */
+  lenient?: BehaviourName[];
 }
 
 export interface MemberOptions {
@@ -57,8 +63,8 @@ export interface EmulatorSdk {
  * the top level of the file; a beforeEach the file adds afterwards runs after the reset here.
  */
 export function useEmulator(opts: UseEmulatorOptions = {}): EmulatorSdk {
-  const { reset = 'fresh' } = opts;
-  const emu = new Emulator();
+  const { reset = 'fresh', lenient = [] } = opts;
+  const emu = new Emulator({ config: { lenient } });
   let clients: SdkClient[] = [];
   const destroyClients = () => {
     for (const c of clients) c.destroy();
@@ -90,6 +96,8 @@ export function useEmulator(opts: UseEmulatorOptions = {}): EmulatorSdk {
       status = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id! }))).CreateAccountStatus!;
     } while (status.State === 'IN_PROGRESS' && ++polls < 20);
     expect(status.State).toBe('SUCCEEDED');
+    // SUCCEEDED is not usable yet (behaviour account-readiness): tests act in the member next.
+    await emu.accountReady(status.AccountId!);
     if (trust) await o.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: trust }));
     return { orgId, member: status.AccountId! };
   }
