@@ -1,12 +1,24 @@
 // The only place that creates AWS SDK clients. It picks credentials (default chain, or
 // --profile), assumes OrganizationAccountAccessRole into member accounts, retries throttling
-// and 5xx with backoff and jitter (the SDK's standard strategy), loads each client lazily,
-// and in plan/verify refuses any operation that is not a read — a second guard behind the
-// engine. Endpoints come only from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables.
+// and 5xx with backoff and jitter (the SDK's standard strategy; adaptive, i.e. with a client-side
+// rate limit, where AWS enforces low request rates), loads each client lazily, and in
+// plan/verify refuses any operation that is not a read — a second guard behind the engine.
+// Writes that AWS refuses to run side by side go one at a time (writers.ts), and the "another
+// change is in progress, try again" answers AWS documents as retryable are retried with
+// backoff. Endpoints come only from the SDK's own AWS_ENDPOINT_URL[_<SERVICE>] variables.
 import { Limiter } from './limiter.js';
+import { CONFLICT_RETRY, conflictDelayMs, isDocumentedConflict, writerKey } from './writers.js';
 import { ENDPOINT_ENV, SERVICES, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
 
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
+
+/**
+ * Services with low, enforced request rates: Organizations (TooManyRequestsException,
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html)
+ * and the Account API (1–10 requests per second per operation,
+ * https://docs.aws.amazon.com/accounts/latest/reference/quotas.html).
+ */
+const ADAPTIVE: ServiceName[] = ['organizations', 'account'];
 
 /** Where a call goes. `account` is 'management' or a 12-digit member account ID. */
 export interface CallTarget {
@@ -27,6 +39,9 @@ export interface CallRecord {
   error?: string;
   ms: number;
 }
+
+/** The `code` of the error thrown when AssumeRole into a member account is denied (its `cause` is AWS's error). */
+export const MEMBER_ACCESS_DENIED = 'MemberAccessDenied';
 
 /** The error name for a call whose answer was lost: look again before doing it again. */
 export const UNKNOWN_OUTCOME = 'UnknownOutcome';
@@ -84,6 +99,8 @@ export class AwsFactory implements AwsApi {
   private baseCreds?: Provider;
   private readonly env: NodeJS.ProcessEnv;
   private readonly inFlight = new Map<string, Limiter>();
+  /** One writer at a time per resource AWS serialises (writers.ts), whoever sends it. */
+  private readonly writers = new Map<string, Limiter>();
 
   constructor(readonly opts: FactoryOptions) {
     this.env = opts.env ?? process.env;
@@ -108,17 +125,38 @@ export class AwsFactory implements AwsApi {
     const mod = await SERVICES[service].load();
     const Ctor = mod[`${operation}Command`] as (new (i: unknown) => unknown) | undefined;
     if (!Ctor) throw new Error(`unknown operation ${service}:${operation}`);
-    const started = Date.now();
     const mutating = !isReadOperation(service, operation);
-    try {
-      const out = (await this.slot(service).run(() => client.send(new Ctor(input)))) as { $metadata?: { requestId?: string } };
-      this.opts.onCall?.({ service, operation, account, region, mutating, requestId: out?.$metadata?.requestId, ok: true, ms: Date.now() - started });
-      return out as OpOutput<S, O>;
-    } catch (e) {
-      const err = e as { name?: string; $metadata?: { requestId?: string } };
-      this.opts.onCall?.({ service, operation, account, region, mutating, requestId: err.$metadata?.requestId, ok: false, error: err.name, ms: Date.now() - started });
-      throw e;
-    }
+    const once = async (): Promise<OpOutput<S, O>> => {
+      const started = Date.now();
+      try {
+        const out = (await this.slot(service).run(() => client.send(new Ctor(input)))) as { $metadata?: { requestId?: string } };
+        this.opts.onCall?.({ service, operation, account, region, mutating, requestId: out?.$metadata?.requestId, ok: true, ms: Date.now() - started });
+        return out as OpOutput<S, O>;
+      } catch (e) {
+        const err = e as { name?: string; $metadata?: { requestId?: string } };
+        this.opts.onCall?.({ service, operation, account, region, mutating, requestId: err.$metadata?.requestId, ok: false, error: err.name, ms: Date.now() - started });
+        throw e;
+      }
+    };
+    // A documented "try again later" conflict is retried (with the writer lock held, so the
+    // writes queued behind it keep their order); anything else is the caller's to handle.
+    const withRetry = async (): Promise<OpOutput<S, O>> => {
+      const t0 = Date.now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once();
+        } catch (e) {
+          if (!isDocumentedConflict(service, e) || Date.now() - t0 > CONFLICT_RETRY.budgetMs) throw e;
+          this.opts.onRetry?.({ service, operation, attempt, error: (e as Error).name, account, region });
+          await new Promise((r) => setTimeout(r, conflictDelayMs(attempt)));
+        }
+      }
+    };
+    const key = mutating ? writerKey(service, operation, input as Record<string, unknown>, account) : undefined;
+    if (!key) return withRetry();
+    let w = this.writers.get(key);
+    if (!w) this.writers.set(key, (w = new Limiter(1)));
+    return w.run(withRetry);
   }
 
   /** The highest number of requests seen in flight at once, per service. */
@@ -197,6 +235,7 @@ export class AwsFactory implements AwsApi {
         if (!/^AccessDenied/.test(e.name)) throw e;
         throw Object.assign(new Error(`Could not get into member account ${account}: sts:AssumeRole on ${MEMBER_ROLE} was denied.`), {
           name: 'StepError',
+          code: MEMBER_ACCESS_DENIED,
           hint: `Use credentials allowed to call sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE} (an administrator of the management account is), and check that the role exists in account ${account} and trusts the management account. Then run again.`,
           cause: e,
         });
@@ -239,7 +278,9 @@ export class AwsFactory implements AwsApi {
       region,
       credentials,
       maxAttempts: this.opts.maxAttempts ?? 8,
-      retryMode: 'standard',
+      // Adaptive = standard retries plus a client-side rate limiter that slows down after a
+      // throttling answer: for the services whose request rates are low (writers.ts).
+      retryMode: ADAPTIVE.includes(service) ? 'adaptive' : 'standard',
     };
     if (custom && service === 's3') cfg.forcePathStyle = true; // bucket.127.0.0.1 does not resolve
     if (custom && service === 's3-control') {

@@ -10,14 +10,25 @@ export class Limiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.active++;
-    this.peak = Math.max(this.peak, this.active);
+    const release = await this.acquire();
     try {
       return await task();
     } finally {
+      release();
+    }
+  }
+
+  /** Waits for a place and takes it; call the returned function (once) to give it back. */
+  async acquire(): Promise<() => void> {
+    if (this.active >= this.size) await new Promise<void>((resolve) => this.queue.push(resolve));
+    this.active++;
+    this.peak = Math.max(this.peak, this.active);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
       this.active--;
       this.queue.shift()?.();
-    }
+    };
   }
 }

@@ -13,6 +13,37 @@ import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
 
+/** The limiter places an action holds while it works: given back while it only waits. */
+class ActionPlaces {
+  private releases: (() => void)[] = [];
+  constructor(private readonly limiters: Limiter[]) {}
+
+  async take(): Promise<void> {
+    for (const l of this.limiters) this.releases.push(await l.acquire());
+  }
+
+  give(): void {
+    for (const r of this.releases.splice(0).reverse()) r();
+  }
+
+  async whileWaiting<T>(wait: () => Promise<T>): Promise<T> {
+    if (!this.releases.length) return wait();
+    this.give();
+    try {
+      return await wait();
+    } finally {
+      await this.take();
+    }
+  }
+}
+
+/** How long a step waits for AWS to show what it just changed before sending it again. */
+const SETTLE = { firstDelayMs: 250, maxDelayMs: 4_000, budgetMs: 60_000 };
+
+/** One call, exactly: the same service, operation, account, region and input. */
+const callKey = (v: Pick<ActionView, 'service' | 'operation' | 'account' | 'region' | 'input'>): string =>
+  JSON.stringify([v.service, v.operation, v.account, v.region, v.input]);
+
 /** aws/factory.ts names a create whose answer was lost this way (it never resends those). */
 const UNKNOWN_OUTCOME = 'UnknownOutcome';
 
@@ -50,6 +81,11 @@ export interface EngineOptions {
   perService?: number;
   /** Rounds of observe → apply before a step must have converged. */
   maxRounds?: number;
+  /**
+   * How long a step waits, in all, for AWS to show what it just changed before sending the same
+   * call again (default SETTLE.budgetMs).
+   */
+  settleBudgetMs?: number;
 }
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, manual: 3, drift: 4, interrupted: 130 } as const;
@@ -119,6 +155,8 @@ export class Engine {
   private readonly tags = new AsyncLocalStorage<CallTag>();
   private readonly limiter: Limiter;
   private readonly serviceLimiters = new Map<string, Limiter>();
+  /** Named slots for RunContext.exclusive (what AWS serialises across a whole operation). */
+  private readonly slots = new Map<string, Limiter>();
   private mode: Mode = 'plan';
 
   constructor(private readonly opts: EngineOptions) {
@@ -246,6 +284,11 @@ export class Engine {
     const applied: ActionView[] = [];
     const maxRounds = this.opts.maxRounds ?? 3;
     const shownManual = new Set<string>();
+    // What this step sent successfully, by exact call: planned again at once means AWS does not
+    // show it yet (eventual consistency), not that it is missing.
+    const sent = new Set<string>();
+    let settleWaitedMs = 0;
+    let settleDelayMs = SETTLE.firstDelayMs;
     for (let round = 1; ; round++) {
       let planned: Action[];
       try {
@@ -280,11 +323,29 @@ export class Engine {
         }
         return done(applied.length ? 'changed' : 'ok', applied, manual);
       }
+      // Just made, not listed yet: look again after a moment rather than make it twice. Lists
+      // and lookups are eventually consistent (IAM: troubleshoot_general.html#troubleshoot_general_eventual-consistency;
+      // Organizations: "changes are not always immediately visible"); a bounded wait, then it is
+      // sent again (AWS's own duplicate checks answer for the rest).
+      const repeated = calls.filter((a) => { const k = this.plannedKey(a); return k !== undefined && sent.has(k); });
+      if (repeated.length && settleWaitedMs < (this.opts.settleBudgetMs ?? SETTLE.budgetMs) && !this.abort.signal.aborted) {
+        io.notify({ type: 'progress', step: step.id, message: `waiting for AWS to show what was just changed (${repeated.length === 1 ? repeated[0]!.summary.replace(/^[-+~!] /, '').replace(/ \(.*\)$/, '') : `${repeated.length} changes`})`, elapsedMs: settleWaitedMs });
+        try {
+          await this.sleep(settleDelayMs);
+        } catch {
+          return done('interrupted', applied, []);
+        }
+        settleWaitedMs += settleDelayMs;
+        settleDelayMs = Math.min(settleDelayMs * 2, SETTLE.maxDelayMs);
+        round--;
+        continue;
+      }
       if (round > maxRounds) {
         return done('failed', applied, manual, { message: `"${step.title}" did not settle after ${maxRounds} rounds; still planned: ${calls.map((c) => c.summary).join('; ')}. Run again; if this repeats, please report it.` });
       }
       const outcome = await this.applyActions(step, calls, aws);
       applied.push(...outcome.applied);
+      for (const v of outcome.applied) sent.add(callKey(v));
       // A create whose answer was lost: the next round's observe tells whether it happened.
       if (outcome.error && outcome.lookAgain && !this.abort.signal.aborted) continue;
       if (outcome.error) return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
@@ -308,22 +369,28 @@ export class Engine {
       const view = viewOf(step.id, a, step.controls);
       const p = (async () => {
         const t0 = Date.now();
-        const serviceLimiter = this.serviceLimiter(a.service);
+        // An action holds one of the run's action places and one of its service's while it
+        // works, and gives both back while it only waits (a poll's sleep, a turn at something
+        // AWS serialises), so waiting actions never starve working ones.
+        const places = new ActionPlaces([this.limiter, this.serviceLimiter(a.service)]);
         try {
-          await this.limiter.run(() => serviceLimiter.run(async () => {
+          await places.take();
+          try {
             if (this.abort.signal.aborted) throw new Error('interrupted');
             const input = resolveRefs(a.input, this.value);
             const account = resolveRefs(a.target.account, this.value) as string;
             const resolvedView = { ...view, input: JSON.parse(JSON.stringify(input ?? {})), account };
             io.notify({ type: 'action-start', step: step.id, action: resolvedView });
-            const ctx = this.runContext(step, aws, input, { account, region: a.target.region });
+            const ctx = this.runContext(step, aws, input, { account, region: a.target.region }, places);
             const outputs = await this.tags.run({ step: step.id, summary: a.summary }, () =>
               a.run ? a.run(ctx) : aws.call(a.service as never, a.operation as never, input as never, { account, region: a.target.region }).then(() => undefined));
             for (const [k, v] of Object.entries(outputs ?? {})) this.publish(k, v);
             await this.opts.state.save();
             applied.push(resolvedView);
             io.notify({ type: 'action-done', step: step.id, action: resolvedView, ms: Date.now() - t0 });
-          }));
+          } finally {
+            places.give();
+          }
         } catch (e) {
           const err = this.abort.signal.aborted
             ? { message: 'Stopped by Ctrl-C before this finished.' }
@@ -373,27 +440,56 @@ export class Engine {
     return { applied, error: { ...(failed[0] ?? errors[0]), message }, lookAgain };
   }
 
+  /** The exact call a planned action would make, once every ref in it is known. */
+  private plannedKey(a: Action): string | undefined {
+    try {
+      const input = resolveRefs(a.input, this.value);
+      const account = resolveRefs(a.target.account, this.value) as string;
+      return callKey({ service: a.service, operation: a.operation, account, region: a.target.region, input: JSON.parse(JSON.stringify(input ?? {})) });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    const signal = this.abort.signal;
+    return new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Error('interrupted'));
+      const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
+      const onAbort = () => { clearTimeout(t); reject(new Error('interrupted')); };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   private serviceLimiter(service: string): Limiter {
     let l = this.serviceLimiters.get(service);
     if (!l) this.serviceLimiters.set(service, (l = new Limiter(this.opts.perService ?? 8)));
     return l;
   }
 
-  private runContext(step: Step<any>, aws: AwsApi, input: unknown, target: { account: string; region: string }): RunContext {
+  private runContext(step: Step<any>, aws: AwsApi, input: unknown, target: { account: string; region: string }, places?: ActionPlaces): RunContext {
     const base = this.context(step, aws);
     const state = this.opts.state;
     const signal = this.abort.signal;
-    const sleep = (ms: number) => new Promise<void>((resolve, reject) => {
-      if (signal.aborted) return reject(new Error('interrupted'));
-      const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-      const onAbort = () => { clearTimeout(t); reject(new Error('interrupted')); };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    const waiting = <T>(fn: () => Promise<T>): Promise<T> => (places ? places.whileWaiting(fn) : fn());
+    const sleep = (ms: number) => waiting(() => this.sleep(ms));
     return {
       ...base,
       input,
       target,
       sleep,
+      exclusive: async <T>(key: string, fn: () => Promise<T>, capacity = 1): Promise<T> => {
+        let slot = this.slots.get(key);
+        if (!slot) this.slots.set(key, (slot = new Limiter(Math.max(1, capacity))));
+        const turn = slot;
+        const release = await waiting(() => turn.acquire());
+        try {
+          if (signal.aborted) throw new Error('interrupted');
+          return await fn();
+        } finally {
+          release();
+        }
+      },
       recordInflight: async (key, op) => {
         state.data.inflight[key] = { ...op, key, step: step.id, startedAt: new Date().toISOString() };
         await state.save();

@@ -9,7 +9,7 @@
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import { mapLimit } from './lib/map-limit.js';
 import {
-  SSO_KEYS, accountIdKey, assignmentId, expandAssignments, groupKey, isName, permissionSetKey, retryConflict,
+  SSO_KEYS, SSO_POLL, accountIdKey, assignmentId, expandAssignments, groupKey, isName, onePerPermissionSet, permissionSetKey, retryConflict,
   ssoKnown, ssoRegion, ssoTarget, type AssignmentWant,
 } from './lib/sso-common.js';
 
@@ -43,7 +43,7 @@ async function waitAssignment(ctx: RunContext, a: AssignmentWant, instanceArn: s
     const st = (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }, ctx.target))
       .AccountAssignmentCreationStatus as CreationStatus | undefined;
     return st && st.Status !== 'IN_PROGRESS' ? st : undefined;
-  }, { firstDelayMs: 1000, maxDelayMs: 10_000, timeoutMs: 15 * 60_000 });
+  }, SSO_POLL);
   await ctx.clearInflight(assignmentKey(a));
   if (s.Status !== 'SUCCEEDED') throw failure(a, s.FailureReason);
 }
@@ -62,19 +62,21 @@ function createAction(a: AssignmentWant, seen: AssignmentsSeen): Action {
     summary: `+ sso-admin:CreateAccountAssignment ${label(a)}`,
     async run(ctx) {
       const i = ctx.input as { InstanceArn: string; TargetId: string; TargetType: 'AWS_ACCOUNT'; PermissionSetArn: string; PrincipalType: 'GROUP'; PrincipalId: string };
-      let st: CreationStatus | undefined;
-      try {
-        st = (await retryConflict(ctx, `assigning ${label(a)}`, () => ctx.aws.call('sso-admin', 'CreateAccountAssignment', i, ctx.target)))?.AccountAssignmentCreationStatus;
-      } catch (e) {
-        if (isName(e, 'ServiceQuotaExceededException')) throw failure(a, (e as Error).message);
-        if (isName(e, 'ResourceNotFoundException', 'ValidationException')) throw failure(a, (e as Error).message);
-        throw e;
-      }
-      if (!st?.RequestId) throw new StepError(`AWS accepted ${label(a)} but returned no request ID.`, 'Run again: the assignment is looked up afresh.');
-      if (st.Status === 'FAILED') throw failure(a, st.FailureReason);
-      // Saved before waiting: after a crash the next run resumes this wait.
-      await ctx.recordInflight(assignmentKey(a), { service: 'sso-admin', operation: 'CreateAccountAssignment', requestId: st.RequestId });
-      await waitAssignment(ctx, a, i.InstanceArn, st.RequestId);
+      await onePerPermissionSet(ctx, i.PermissionSetArn, async () => {
+        let st: CreationStatus | undefined;
+        try {
+          st = (await retryConflict(ctx, `assigning ${label(a)}`, () => ctx.aws.call('sso-admin', 'CreateAccountAssignment', i, ctx.target)))?.AccountAssignmentCreationStatus;
+        } catch (e) {
+          if (isName(e, 'ServiceQuotaExceededException')) throw failure(a, (e as Error).message);
+          if (isName(e, 'ResourceNotFoundException', 'ValidationException')) throw failure(a, (e as Error).message);
+          throw e;
+        }
+        if (!st?.RequestId) throw new StepError(`AWS accepted ${label(a)} but returned no request ID.`, 'Run again: the assignment is looked up afresh.');
+        if (st.Status === 'FAILED') throw failure(a, st.FailureReason);
+        // Saved before waiting: after a crash the next run resumes this wait.
+        await ctx.recordInflight(assignmentKey(a), { service: 'sso-admin', operation: 'CreateAccountAssignment', requestId: st.RequestId });
+        await waitAssignment(ctx, a, i.InstanceArn, st.RequestId);
+      });
     },
   };
 }
@@ -87,7 +89,10 @@ function resumeAction(a: AssignmentWant, seen: AssignmentsSeen, requestId: strin
     async run(ctx) {
       const i = ctx.input as { InstanceArn: string };
       if (!ctx.inflight(assignmentKey(a))) await ctx.recordInflight(assignmentKey(a), { service: 'sso-admin', operation: 'CreateAccountAssignment', requestId });
-      await waitAssignment(ctx, a, i.InstanceArn, requestId);
+      // The request still runs on the permission set: hold its slot until it is done.
+      const setArn = typeof seen.setArns[a.permissionSet] === 'string' ? seen.setArns[a.permissionSet] as string : undefined;
+      if (setArn) await onePerPermissionSet(ctx, setArn, () => waitAssignment(ctx, a, i.InstanceArn, requestId));
+      else await waitAssignment(ctx, a, i.InstanceArn, requestId);
     },
   };
 }

@@ -5,14 +5,19 @@
 // email was changed in the config since); only then is it created, and its request ID is
 // saved before the wait, so a crash resumes the wait instead of creating it twice.
 // Every account is its own action: one that fails does not stop the others (the engine runs
-// a step's actions in parallel and reports every failure at the end). Creation is bounded by
-// the engine's per-service limit (at most 8 Organizations actions at once, polls included).
+// a step's actions in parallel and reports every failure at the end). AWS lets an organization
+// have at most 5 creations in progress, so at most 5 create-and-wait actions run at once (a
+// config with more accounts still finishes in one run); a new account is then waited for until
+// AWS has finished setting it up (lib/account-readiness.ts), and only then is the step done.
+// A list that does not show an account the state file knows yet (eventual consistency) is
+// checked by its ID before anything is created.
 // Covers: SSB ACCT.01 (separate accounts for separate purposes).
-import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
+import { StepError, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 import { mapLimit } from './lib/map-limit.js';
 import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
+import { NEW_ACCOUNT_MS, accountReady, canCheckReadiness, readyKey, waitUntilReady } from './lib/account-readiness.js';
 import { ouKey } from './organizational-units.js';
 
 export interface FoundAccount {
@@ -24,6 +29,10 @@ export interface FoundAccount {
   emailWas?: string;
   /** The email is the management account's own: it cannot be a member account too. */
   management?: boolean;
+  /** Made recently and AWS has not finished setting it up: secure-start cannot work in it yet. */
+  notReady?: boolean;
+  /** When it joined the organization (epoch ms), when AWS said. */
+  joinedAt?: number;
 }
 
 export interface AccountsSeen {
@@ -34,12 +43,21 @@ export interface AccountsSeen {
   inflight: Record<string, string>;
   /** OU name → ID, for the OUs that exist. */
   ouIds: Record<string, string>;
+  /** Account creations in progress that are not this config's (they use some of AWS's 5 slots). */
+  othersInProgress: number;
 }
 
 export const accountKey = (name: string): string => `${name}.accountId`;
 export const inflightKey = (email: string): string => `account:${email.toLowerCase()}`;
 
 type Want = Baseline['accounts'][number];
+/**
+ * AWS lets an organization have 5 account creations in progress at a time
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html).
+ */
+export const MAX_CREATIONS_IN_PROGRESS = 5;
+const CREATION_SLOTS = 'organizations:account-creation';
+
 /** Account states whose email cannot be used (PENDING_ACTIVATION is a new account, usable soon). */
 const CLOSED = ['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'];
 type Status = { Id?: string; State?: string; AccountId?: string; AccountName?: string; FailureReason?: string };
@@ -59,6 +77,16 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
   }, { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
   await ctx.clearInflight(inflightKey(a.email));
   if (status.State === 'SUCCEEDED' && status.AccountId) return status.AccountId;
+  if (status.FailureReason === 'CONCURRENT_ACCOUNT_MODIFICATION') {
+    // "You already submitted a request with the same information" (CreateAccountStatus): the
+    // other request makes the account; wait for that one instead.
+    const other = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] }))
+      .flatMap((p) => p.CreateAccountStatuses ?? []).find((x) => x.AccountName === a.name && x.Id && x.Id !== requestId);
+    if (other?.Id) {
+      await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: other.Id });
+      return waitForAccount(ctx, a, other.Id);
+    }
+  }
   if (status.FailureReason === 'EMAIL_ALREADY_EXISTS') {
     // The email may be taken by our own account: the SDK retries a CreateAccount whose answer
     // was lost after AWS applied it, and that second request fails this way once the first
@@ -70,7 +98,49 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
   throw accountFailure(status.FailureReason, a);
 }
 
-function createAction(a: Want): Action {
+/**
+ * CreateAccount, waiting for a free creation slot when AWS answers that too many are in
+ * progress (someone else's creations, or a limit lower than documented). AWS does not document
+ * that answer; public reports show a throttling error, so both TooManyRequestsException and
+ * ConcurrentModificationException are taken to mean it (the factory has already retried each).
+ */
+async function sendCreate(ctx: RunContext, a: Want, input: { Email: string; AccountName: string }): Promise<Status | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await ctx.aws.call('organizations', 'CreateAccount', input)).CreateAccountStatus;
+    } catch (e) {
+      if (!isName(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10) throw createAccountCallError(e, a) ?? e;
+    }
+    await ctx.poll(`waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name}`, async () => {
+      const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
+      return running.length < MAX_CREATIONS_IN_PROGRESS ? true : undefined;
+    }, { firstDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
+  }
+}
+
+/** The account exists (SUCCEEDED): make its ID known, then wait until AWS has set it up. */
+async function whenReady(ctx: RunContext, a: Want, id: string): Promise<Record<string, string>> {
+  // Known at once, so that moving it into its OU goes on while AWS finishes the account.
+  ctx.publish(accountKey(a.name), id);
+  if (!canCheckReadiness(ctx)) return { [accountKey(a.name)]: id };
+  await waitUntilReady(ctx, a.name, id);
+  return { [accountKey(a.name)]: id, [readyKey(a.name)]: 'true' };
+}
+
+type Listed = { Id?: string; Email?: string; State?: string; Status?: string; JoinedTimestamp?: Date };
+const joined = (x: Listed): { joinedAt?: number } => (x.JoinedTimestamp ? { joinedAt: new Date(x.JoinedTimestamp).getTime() } : {});
+
+/** The account by its ID (a read AWS answers at once), or undefined when it is not in the organization. */
+async function describeAccount(ctx: StepContext, id: string): Promise<Listed | undefined> {
+  try {
+    return (await ctx.aws.call('organizations', 'DescribeAccount', { AccountId: id })).Account;
+  } catch (e) {
+    if (isName(e, 'AccountNotFoundException')) return undefined;
+    throw e;
+  }
+}
+
+function createAction(a: Want, slots: number): Action {
   const input = { Email: a.email, AccountName: a.name };
   const key = accountKey(a.name);
   return {
@@ -78,22 +148,35 @@ function createAction(a: Want): Action {
     summary: `+ organizations:CreateAccount ${a.name} (${a.email})`,
     produces: [key],
     async run(ctx) {
-      let status: Status | undefined;
-      try {
-        status = (await ctx.aws.call('organizations', 'CreateAccount', input)).CreateAccountStatus;
-      } catch (e) {
-        throw createAccountCallError(e, a) ?? e;
-      }
-      if (!status?.Id) throw new StepError(`AWS accepted the request to create ${a.name} but returned no request ID.`, 'Run again in a few minutes: the account will be found by its email once AWS has made it.');
-      if (status.State === 'FAILED') throw accountFailure(status.FailureReason, a);
-      // Saved before waiting: after a crash the next run resumes this wait.
-      await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: status.Id });
-      return { [key]: await waitForAccount(ctx, a, status.Id) };
+      // One of AWS's 5 in-progress slots from the request until SUCCEEDED (not the readiness wait).
+      const id = await ctx.exclusive(CREATION_SLOTS, async () => {
+        const status = await sendCreate(ctx, a, input);
+        if (!status?.Id) throw new StepError(`AWS accepted the request to create ${a.name} but returned no request ID.`, 'Run again in a few minutes: the account will be found by its email once AWS has made it.');
+        if (status.State === 'FAILED') throw accountFailure(status.FailureReason, a);
+        // Saved before waiting: after a crash the next run resumes this wait.
+        await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: status.Id });
+        return waitForAccount(ctx, a, status.Id);
+      }, slots);
+      return whenReady(ctx, a, id);
     },
   };
 }
 
-function resumeAction(a: Want, requestId: string): Action {
+/** An account that exists but that AWS is still setting up (found so by observe). */
+function readyAction(a: Want, id: string): Action {
+  const input = { RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'secure-start' };
+  return {
+    kind: 'call', symbol: '~', service: 'sts', operation: 'AssumeRole', input, target: { account: 'management', region: ORG_TARGET.region },
+    summary: `~ wait until the new account ${a.name} (${id}) is ready: AWS is still setting it up`,
+    produces: [readyKey(a.name)],
+    async run(ctx) {
+      await waitUntilReady(ctx, a.name, id);
+      return { [readyKey(a.name)]: 'true' };
+    },
+  };
+}
+
+function resumeAction(a: Want, requestId: string, slots: number): Action {
   const input = { CreateAccountRequestId: requestId };
   const key = accountKey(a.name);
   return {
@@ -104,7 +187,8 @@ function resumeAction(a: Want, requestId: string): Action {
       if (!ctx.inflight(inflightKey(a.email))) {
         await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId });
       }
-      return { [key]: await waitForAccount(ctx, a, requestId) };
+      const id = await ctx.exclusive(CREATION_SLOTS, () => waitForAccount(ctx, a, requestId), slots);
+      return { ...(await whenReady(ctx, a, id)), [key]: id };
     },
   };
 }
@@ -157,14 +241,16 @@ export const accounts: Step<AccountsSeen> = {
     for (const a of want) {
       const hit = byEmail.get(a.email.toLowerCase());
       if (hit) {
-        found[a.name] = { id: hit.Id!, status: hit.State ?? hit.Status }; // State replaces the deprecated Status
+        found[a.name] = { id: hit.Id!, status: hit.State ?? hit.Status, ...joined(hit) }; // State replaces the deprecated Status
         if (hit.Id === ctx.value('management.accountId')) found[a.name]!.management = true;
       } else missing.push(a);
     }
 
+    let othersInProgress = 0;
     if (missing.length) {
       const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] }))
         .flatMap((p) => p.CreateAccountStatuses ?? []);
+      othersInProgress = running.filter((r) => !want.some((w) => w.name === r.AccountName)).length;
       for (const a of missing) {
         const r = running.find((s) => s.AccountName === a.name && s.Id);
         if (r) { inflight[a.name] = r.Id!; continue; }
@@ -185,10 +271,17 @@ export const accounts: Step<AccountsSeen> = {
         // knows the account, which is in the organization under its old email. Keep using it;
         // a second account for the new address would leave the first one unmanaged.
         const known = ctx.value(accountKey(a.name));
-        const prior = known ? listed.find((x) => x.Id === known) : undefined;
-        const claimed = prior?.Email !== undefined && want.some((w) => w.email.toLowerCase() === prior.Email!.toLowerCase());
+        let prior: Listed | undefined = known ? listed.find((x) => x.Id === known) : undefined;
+        // Or it was made a moment ago and ListAccounts does not show it yet (eventually
+        // consistent); DescribeAccount reads it by ID.
+        if (known && !prior) prior = await describeAccount(ctx, known);
+        if (prior?.Id && prior.Email?.toLowerCase() === a.email.toLowerCase()) {
+          found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...joined(prior) };
+          continue;
+        }
+        const claimed = prior?.Email !== undefined && want.some((w) => w.email.toLowerCase() === prior!.Email!.toLowerCase());
         if (prior?.Id && prior.Id !== ctx.value('management.accountId') && !claimed) {
-          found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...(prior.Email ? { emailWas: prior.Email } : {}) };
+          found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...joined(prior), ...(prior.Email ? { emailWas: prior.Email } : {}) };
         }
       }
     }
@@ -198,6 +291,11 @@ export const accounts: Step<AccountsSeen> = {
       ctx.publish(accountKey(name), f.id);
       const parents = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: f.id })).flatMap((p) => p.Parents ?? []);
       if (parents[0]?.Id) f.parentId = parents[0].Id;
+      // A new account this state file has not seen ready yet: can secure-start work in it?
+      if (ctx.value(readyKey(name)) === 'true' || (f.status && f.status !== 'ACTIVE' && f.status !== 'PENDING_ACTIVATION') || !canCheckReadiness(ctx)) return;
+      if (f.joinedAt !== undefined && Date.now() - f.joinedAt > NEW_ACCOUNT_MS) return;
+      if (await accountReady(ctx, f.id)) ctx.publish(readyKey(name), 'true');
+      else f.notReady = true;
     });
 
     const ouIds: Record<string, string> = {};
@@ -205,10 +303,10 @@ export const accounts: Step<AccountsSeen> = {
       const id = ctx.value(ouKey(ou.name));
       if (id) ouIds[ou.name] = id;
     }
-    return { rootId: ctx.value('org.rootId')!, found, inflight, ouIds };
+    return { rootId: ctx.value('org.rootId')!, found, inflight, ouIds, othersInProgress };
   },
 
-  fresh: (ctx) => ({ rootId: ctx.ref('org.rootId'), found: {}, inflight: {}, ouIds: {} }),
+  fresh: (ctx) => ({ rootId: ctx.ref('org.rootId'), found: {}, inflight: {}, ouIds: {}, othersInProgress: 0 }),
 
   plan(want, seen) {
     const actions: Action[] = [];
@@ -265,10 +363,13 @@ export const accounts: Step<AccountsSeen> = {
         }
         // An account adopted from elsewhere in the organization is moved, never recreated.
         if (f.parentId !== undefined && f.parentId !== dest) actions.push(moveAction(a, f.id, f.parentId, dest, '~'));
+        if (f.notReady) actions.push(readyAction(a, f.id));
         continue;
       }
       const requestId = seen.inflight[a.name];
-      actions.push(requestId ? resumeAction(a, requestId) : createAction(a));
+      // Creations at once: AWS's 5, less the ones in progress that are not this config's.
+      const slots = Math.max(1, MAX_CREATIONS_IN_PROGRESS - seen.othersInProgress);
+      actions.push(requestId ? resumeAction(a, requestId, slots) : createAction(a, slots));
       // New accounts start under the root.
       actions.push(moveAction(a, ref(accountKey(a.name)), seen.rootId, dest, '+'));
     }

@@ -117,6 +117,13 @@ export interface RunContext extends StepContext {
    */
   poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number }): Promise<T>;
   sleep(ms: number): Promise<void>;
+  /**
+   * Runs `fn` while holding one of `capacity` slots named `key`, shared by every action of the
+   * run (all steps). For what AWS serialises across a whole asynchronous operation, longer than
+   * one call: Identity Center work on one permission set, the 5 account creations AWS lets an
+   * organization have in progress. Waiting for a slot honors Ctrl-C.
+   */
+  exclusive<T>(key: string, fn: () => Promise<T>, capacity?: number): Promise<T>;
 }
 
 export interface Step<Observed = unknown> {

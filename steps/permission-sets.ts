@@ -8,7 +8,7 @@
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
-import { SSO_KEYS, durationHours, isName, isoHours, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
+import { SSO_KEYS, SSO_POLL, durationHours, isName, isoHours, onePerPermissionSet, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
 
 export interface SetFound {
   arn: string;
@@ -45,7 +45,7 @@ async function waitProvisioned(ctx: RunContext, instanceArn: string, name: strin
   const status = await ctx.poll(`provisioning permission set ${name}`, async () => {
     const s = (await ctx.aws.call('sso-admin', 'DescribePermissionSetProvisioningStatus', { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId }, ctx.target)).PermissionSetProvisioningStatus;
     return s && s.Status !== 'IN_PROGRESS' ? s : undefined;
-  }, { firstDelayMs: 1000, maxDelayMs: 10_000, timeoutMs: 15 * 60_000 });
+  }, SSO_POLL);
   await ctx.clearInflight(provisionKey(name));
   if (status.Status !== 'SUCCEEDED') {
     throw new StepError(`Re-provisioning the permission set ${name} failed${status.FailureReason ? `: ${status.FailureReason}` : ''}.`,
@@ -145,21 +145,25 @@ function provisionAction(name: string, seen: PermissionSetsSeen, f: SetFound): A
       ? `~ sso-admin:ProvisionPermissionSet ${name}: already requested (${resume}), wait for it`
       : `~ sso-admin:ProvisionPermissionSet ${name} to ${f.outdated.length} account${f.outdated.length === 1 ? '' : 's'} running an older copy (${f.outdated.join(', ')})`,
     async run(ctx) {
-      const instanceArn = (ctx.input as { InstanceArn: string }).InstanceArn;
-      let requestId = resume;
-      if (!requestId) {
-        const out = await retryConflict(ctx, `provisioning ${name}`, () => ctx.aws.call('sso-admin', 'ProvisionPermissionSet', { ...input, InstanceArn: instanceArn }, ctx.target));
-        requestId = out?.PermissionSetProvisioningStatus?.RequestId;
-        if (!requestId) throw new StepError(`AWS accepted re-provisioning ${name} but returned no request ID.`, 'Run again in a minute.');
-        if (out?.PermissionSetProvisioningStatus?.Status === 'FAILED') {
-          throw new StepError(`Re-provisioning the permission set ${name} failed: ${out.PermissionSetProvisioningStatus.FailureReason ?? 'no reason given'}.`, 'Run again; if it fails again, check the set in the IAM Identity Center console.');
-        }
-      }
-      // Saved before waiting: after a crash the next run resumes this wait.
-      if (!ctx.inflight(provisionKey(name))) await ctx.recordInflight(provisionKey(name), { service: 'sso-admin', operation: 'ProvisionPermissionSet', requestId });
-      await waitProvisioned(ctx, instanceArn, name, requestId);
+      await onePerPermissionSet(ctx, f.arn, () => provision(ctx));
     },
   };
+
+  async function provision(ctx: RunContext): Promise<void> {
+    const instanceArn = (ctx.input as { InstanceArn: string }).InstanceArn;
+    let requestId = resume;
+    if (!requestId) {
+      const out = await retryConflict(ctx, `provisioning ${name}`, () => ctx.aws.call('sso-admin', 'ProvisionPermissionSet', { ...input, InstanceArn: instanceArn }, ctx.target));
+      requestId = out?.PermissionSetProvisioningStatus?.RequestId;
+      if (!requestId) throw new StepError(`AWS accepted re-provisioning ${name} but returned no request ID.`, 'Run again in a minute.');
+      if (out?.PermissionSetProvisioningStatus?.Status === 'FAILED') {
+        throw new StepError(`Re-provisioning the permission set ${name} failed: ${out.PermissionSetProvisioningStatus.FailureReason ?? 'no reason given'}.`, 'Run again; if it fails again, check the set in the IAM Identity Center console.');
+      }
+    }
+    // Saved before waiting: after a crash the next run resumes this wait.
+    if (!ctx.inflight(provisionKey(name))) await ctx.recordInflight(provisionKey(name), { service: 'sso-admin', operation: 'ProvisionPermissionSet', requestId });
+    await waitProvisioned(ctx, instanceArn, name, requestId);
+  }
 }
 
 export const permissionSets: Step<PermissionSetsSeen> = {

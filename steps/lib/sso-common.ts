@@ -114,6 +114,20 @@ export function durationHours(iso: string | undefined): number | undefined {
 }
 export const isoHours = (h: number): string => `PT${h}H`;
 
+/**
+ * Runs `fn` (a create/delete of an assignment or a provisioning, and the wait for it) while no
+ * other such operation on the same permission set runs in this run: Identity Center refuses a
+ * second one with ConflictException until the first finishes
+ * (https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html#API_CreateAccountAssignment_Errors;
+ * aws-samples/assignment-automation-4-aws-sso#8). Different permission sets go in parallel.
+ */
+export function onePerPermissionSet<T>(ctx: RunContext, permissionSetArn: string, fn: () => Promise<T>): Promise<T> {
+  return ctx.exclusive(`sso-admin:permission-set:${permissionSetArn}`, fn);
+}
+
+/** Polling an Identity Center request: seconds on AWS, so look soon and then less often. */
+export const SSO_POLL = { firstDelayMs: 250, maxDelayMs: 5_000, timeoutMs: 15 * 60_000 };
+
 /** ConflictException: another change to the same permission set is still being applied; try again shortly. */
 export async function retryConflict<T>(ctx: RunContext, what: string, fn: () => Promise<T>, done?: () => Promise<boolean>): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {

@@ -164,9 +164,33 @@ describe('engine', () => {
       id: 'loop', title: 'Never done', needs: [], controls: [], observe: async () => null, fresh: () => null,
       plan: () => [{ kind: 'call', symbol: '~', service: 'organizations', operation: 'UpdatePolicy', input: {}, target: { account: 'management', region: 'us-east-1' }, summary: '~ again', run: async () => undefined }],
     };
-    const r = await new Engine({ steps: [s], want, state: newState(), io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+    const io = new RecordingIoHost();
+    const r = await new Engine({ steps: [s], want, state: newState(), io, settleBudgetMs: 100 }).run({ mode: 'apply', aws: noAws, readAws: noAws });
     expect(r.steps[0]!.status).toBe('failed');
     expect(r.steps[0]!.error!.message).toMatch(/did not settle after 3 rounds/);
+    // Before sending the same call again it waited (briefly here) for AWS to show the first one.
+    expect(io.events.some((e) => e.type === 'progress' && /waiting for AWS to show what was just changed/.test(e.message))).toBe(true);
+  });
+
+  it('a call planned again right after it succeeded is not sent again while AWS catches up (eventual consistency)', async () => {
+    // The world shows a made thing only on the third look after it was made.
+    let made = 0;
+    let looks = 0;
+    let sent = 0;
+    const s: Step<boolean> = {
+      id: 'ou', title: 'OUs', needs: [], controls: [], fresh: () => false,
+      observe: async () => { looks++; return made > 0 && looks >= 4; },
+      plan: (_w, visible) => visible ? [] : [{ kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateOrganizationalUnit', input: { Name: 'Security' }, target: { account: 'management', region: 'us-east-1' }, summary: '+ create Security', run: async () => { sent++; made++; } }],
+    };
+    const io = new RecordingIoHost();
+    const r = await new Engine({ steps: [s], want, state: newState(), io }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+    expect(r.steps[0]!.status).toBe('changed');
+    expect(sent).toBe(1);
+    expect(looks).toBe(4);
+    expect(io.events.filter((e) => e.type === 'progress').map((e) => (e as { message: string }).message)).toEqual([
+      'waiting for AWS to show what was just changed (create Security)',
+      'waiting for AWS to show what was just changed (create Security)',
+    ]);
   });
 
   it('a blocking manual action stops dependents with exit code 3; independent steps go on', async () => {

@@ -6,8 +6,11 @@ import { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
 import { ACCOUNT_QUOTA_LINK, accountFailure, createAccountCallError } from '../../../steps/lib/org-account-errors.js';
 
 const want = basic();
+/** The reads that tell whether a new account is ready (steps/lib/account-readiness.ts). */
+const READY_OPS = ['GetCallerIdentity', 'GetEbsEncryptionByDefault', 'ListBuckets'];
+const PROBES = ['GetCallerIdentity', 'GetEbsEncryptionByDefault', 'ListBuckets'];
 const OUS = { Security: 'ou-sec', Workloads: 'ou-wl', Prod: 'ou-prod', NonProd: 'ou-np' };
-const seen = (over: Partial<AccountsSeen> = {}): AccountsSeen => ({ rootId: ROOT, found: {}, inflight: {}, ouIds: OUS, ...over });
+const seen = (over: Partial<AccountsSeen> = {}): AccountsSeen => ({ rootId: ROOT, found: {}, inflight: {}, ouIds: OUS, othersInProgress: 0, ...over });
 const all = (): AccountsSeen['found'] => ({
   'log-archive': { id: '200000000001', parentId: 'ou-sec', status: 'ACTIVE' },
   audit: { id: '200000000002', parentId: 'ou-sec', status: 'ACTIVE' },
@@ -76,6 +79,7 @@ describe('accounts observe', () => {
   const answer = (extra: (op: string, input: any) => unknown = () => undefined) => (_s: string, op: string, input: any) => {
     const x = extra(op, input);
     if (x !== undefined) return x;
+    if (READY_OPS.includes(op)) return {};
     if (op === 'ListAccounts') return { Accounts: listed };
     if (op === 'ListParents') return { Parents: [{ Id: input.ChildId === '200000000003' ? ROOT : 'ou-sec', Type: 'ORGANIZATIONAL_UNIT' }] };
     if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [{ Id: 'car-audit', AccountName: 'audit', State: 'IN_PROGRESS' }] };
@@ -87,7 +91,8 @@ describe('accounts observe', () => {
     const s = await accounts.observe(f.ctx);
     expect(s.found).toEqual({ 'log-archive': { id: '200000000001', parentId: 'ou-sec', status: 'ACTIVE' }, prod: { id: '200000000003', parentId: ROOT, status: 'ACTIVE' } });
     expect(s.inflight).toEqual({ audit: 'car-audit' });
-    expect(f.published).toEqual({ 'log-archive.accountId': '200000000001', 'prod.accountId': '200000000003' });
+    // Never seen ready by this state file: looked at once, then remembered as ready.
+    expect(f.published).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true', 'prod.accountId': '200000000003', 'prod.ready': 'true' });
     expect(f.calls.find((c) => c.op === 'ListCreateAccountStatus')!.input).toEqual({ States: ['IN_PROGRESS'] });
     expect(brief(accounts.plan(want, s)).map((a) => `${a.op} ${JSON.stringify(a.input)}`)).toEqual([
       'organizations:DescribeCreateAccountStatus {"CreateAccountRequestId":"car-audit"}',
@@ -126,14 +131,17 @@ describe('accounts run', () => {
     let polls = 0;
     const r = fakeRun(want, a, (_s, op) => {
       if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+      if (READY_OPS.includes(op)) return {};
       polls++;
       if (polls === 1) return awsErr('CreateAccountStatusNotFoundException');
       return { CreateAccountStatus: { Id: 'car-1', State: polls < 3 ? 'IN_PROGRESS' : 'SUCCEEDED', AccountId: '200000000001' } };
     });
     r.ctx.recordInflight = async (k, op) => { r.events.push(`record ${k} ${op.requestId} after ${r.calls.length} calls`); };
-    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001' });
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true' });
     expect(r.events[0]).toBe('record account:ops+aws-log-archive@acme.example car-1 after 1 calls');
-    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus']);
+    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus', 'DescribeCreateAccountStatus', ...PROBES]);
+    // The probes run in the new account, in the home region.
+    expect(r.calls.slice(-3).map((c) => c.target)).toEqual(PROBES.map(() => ({ account: '200000000001', region: want.homeRegion })));
   });
 
   const failing: [string, RegExp][] = [
@@ -161,10 +169,11 @@ describe('accounts run', () => {
     const r = fakeRun(want, a, (_s, op) => {
       if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-2', State: 'IN_PROGRESS' } };
       if (op === 'ListAccounts') return { Accounts: [{ Id: '111111111111', Email: 'ops@acme.example' }, { Id: '200000000001', Email: 'OPS+aws-log-archive@acme.example' }] };
+      if (READY_OPS.includes(op)) return {};
       return { CreateAccountStatus: { Id: 'car-2', State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' } };
     });
-    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001' });
-    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'ListAccounts']);
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true' });
+    expect(r.calls.map((c) => c.op)).toEqual(['CreateAccount', 'DescribeCreateAccountStatus', 'ListAccounts', ...PROBES]);
   });
 
   it('EMAIL_ALREADY_EXISTS and the email is not in the organization (or only on the management account): the error', async () => {
@@ -198,8 +207,8 @@ describe('accounts run', () => {
     delete found.dev;
     const a = accounts.plan(want, seen({ found, inflight: { dev: 'car-9' } }))[0]!;
     const r = fakeRun(want, a, () => ({ CreateAccountStatus: { State: 'SUCCEEDED', AccountId: '200000000004' } }));
-    expect(await a.run!(r.ctx)).toEqual({ 'dev.accountId': '200000000004' });
-    expect(r.calls.map((c) => c.op)).toEqual(['DescribeCreateAccountStatus']);
+    expect(await a.run!(r.ctx)).toEqual({ 'dev.accountId': '200000000004', 'dev.ready': 'true' });
+    expect(r.calls.map((c) => c.op)).toEqual(['DescribeCreateAccountStatus', ...PROBES]);
     expect(r.events).toEqual(['record account:ops+aws-dev@acme.example car-9', 'clear account:ops+aws-dev@acme.example']);
   });
 
@@ -270,8 +279,11 @@ describe('accounts: every failure says what to do', () => {
 describe('accounts: the email changed in the config after the account was made', () => {
   const answer = (listed: { Id: string; Email: string; State?: string }[]) => (_s: string, op: string) => {
     if (op === 'ListAccounts') return { Accounts: listed };
+    if (READY_OPS.includes(op)) return {};
     if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
     if (op === 'ListParents') return { Parents: [{ Id: 'ou-np' }] };
+    // Asked by ID when the list does not show a known account: really gone here.
+    if (op === 'DescribeAccount') return awsErr('AccountNotFoundException');
     throw new Error(`unexpected ${op}`);
   };
   const others = [
@@ -301,5 +313,130 @@ describe('accounts: the email changed in the config after the account was made',
     const t = await accounts.observe(g.ctx);
     expect(t.found.dev).toBeUndefined();
     expect(accounts.plan(want, t).some((a) => a.operation === 'CreateAccount' && (a.input as { AccountName: string }).AccountName === 'dev')).toBe(true);
+  });
+});
+
+describe('accounts: AWS as it really behaves (issue 13)', () => {
+  const notReady = (cause: string) => Object.assign(new Error('Could not get into member account'), { name: 'StepError', code: 'MemberAccessDenied', cause: new Error(cause) });
+  const NO_REASON = 'User: arn:aws:iam::111111111111:user/admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::200000000001:role/OrganizationAccountAccessRole';
+
+  it('a new account is waited for until AssumeRole, EC2 and S3 all work in it (denied, then OptInRequired, then ready)', async () => {
+    const a = accounts.plan(want, seen())[0]!;
+    const answers: unknown[] = [notReady(NO_REASON), notReady(NO_REASON), awsErr('OptInRequired'), awsErr('NotSignedUp')];
+    let probes = 0;
+    const r = fakeRun(want, a, (_s, op) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+      if (op === 'DescribeCreateAccountStatus') return { CreateAccountStatus: { Id: 'car-1', State: 'SUCCEEDED', AccountId: '200000000001' } };
+      if (op === 'GetCallerIdentity') return probes++ < 2 ? answers[probes - 1] : {};
+      if (op === 'GetEbsEncryptionByDefault') return probes === 3 ? answers[2] : {};
+      if (op === 'ListBuckets') return probes === 4 ? answers[3] : {};
+      throw new Error(`unexpected ${op}`);
+    });
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true' });
+    // Known before the wait, so the move into its OU can go on meanwhile.
+    expect(r.published['log-archive.accountId']).toBe('200000000001');
+    expect(r.calls.filter((c) => c.op === 'GetCallerIdentity')).toHaveLength(5);
+  });
+
+  it('an AssumeRole denial that names a policy never passes with time: it fails at once, not after a wait', async () => {
+    const a = accounts.plan(want, seen())[0]!;
+    const r = fakeRun(want, a, (_s, op) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+      if (op === 'DescribeCreateAccountStatus') return { CreateAccountStatus: { Id: 'car-1', State: 'SUCCEEDED', AccountId: '200000000001' } };
+      return notReady(`${NO_REASON} because no identity-based policy allows the sts:AssumeRole action`);
+    });
+    await expect(a.run!(r.ctx)).rejects.toMatchObject({ code: 'MemberAccessDenied' });
+    expect(r.calls.filter((c) => c.op === 'GetCallerIdentity')).toHaveLength(1);
+  });
+
+  it('observe: an account that exists but is not ready yet (a crash after SUCCEEDED) gets a wait, not a second CreateAccount', async () => {
+    const f = fakeCtx(want, (_s, op) => {
+      if (op === 'ListAccounts') return { Accounts: [{ Id: '200000000001', Email: 'ops+aws-log-archive@acme.example', State: 'ACTIVE', JoinedTimestamp: new Date() }] };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+      if (op === 'ListParents') return { Parents: [{ Id: 'ou-sec' }] };
+      if (op === 'GetCallerIdentity') return notReady(NO_REASON);
+      throw new Error(`unexpected ${op}`);
+    }, { ...ORG_VALUES, 'ou.Security.id': 'ou-sec' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found['log-archive']).toMatchObject({ id: '200000000001', notReady: true });
+    expect(f.published['log-archive.ready']).toBeUndefined();
+    const mine = accounts.plan(want, s).filter((x) => x.summary.includes('log-archive'));
+    expect(brief(mine)).toEqual([{ symbol: '~', op: 'sts:AssumeRole', input: { RoleArn: 'arn:aws:iam::200000000001:role/OrganizationAccountAccessRole', RoleSessionName: 'secure-start' } }]);
+    expect(mine[0]!.produces).toEqual(['log-archive.ready']);
+  });
+
+  it('observe: an account the state file has seen ready, or one older than a day, is not probed again', async () => {
+    const calls: string[] = [];
+    const f = fakeCtx(want, (_s, op) => {
+      calls.push(op);
+      if (op === 'ListAccounts') return { Accounts: [
+        { Id: '200000000001', Email: 'ops+aws-log-archive@acme.example', State: 'ACTIVE', JoinedTimestamp: new Date() },
+        { Id: '200000000002', Email: 'ops+aws-audit@acme.example', State: 'ACTIVE', JoinedTimestamp: new Date(Date.now() - 3 * 24 * 3600_000) },
+      ] };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+      if (op === 'ListParents') return { Parents: [{ Id: 'ou-sec' }] };
+      throw new Error(`unexpected ${op}`);
+    }, { ...ORG_VALUES, 'log-archive.ready': 'true' });
+    await accounts.observe(f.ctx);
+    expect(calls.filter((c) => READY_OPS.includes(c))).toEqual([]);
+  });
+
+  it('observe: an account made a moment ago that ListAccounts does not show yet is read by ID, never created again', async () => {
+    const f = fakeCtx(want, (_s, op, input: any) => {
+      if (op === 'ListAccounts') return { Accounts: [] };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [] };
+      if (op === 'DescribeAccount') return input.AccountId === '200000000004' ? { Account: { Id: '200000000004', Email: 'ops+aws-dev@acme.example', State: 'ACTIVE' } } : awsErr('AccountNotFoundException');
+      if (op === 'ListParents') return { Parents: [{ Id: 'ou-np' }] };
+      if (READY_OPS.includes(op)) return {};
+      throw new Error(`unexpected ${op}`);
+    }, { ...ORG_VALUES, 'dev.accountId': '200000000004', 'ou.NonProd.id': 'ou-np' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found.dev).toMatchObject({ id: '200000000004', parentId: 'ou-np' });
+    expect(s.found.dev!.emailWas).toBeUndefined();
+    expect(accounts.plan(want, s).filter((x) => x.summary.includes(' dev'))).toEqual([]);
+  });
+
+  it('more creations than AWS lets run at once: each create holds one of 5 slots (fewer when others are in progress)', async () => {
+    const five = accounts.plan(want, seen())[0]!;
+    const three = accounts.plan(want, seen({ othersInProgress: 2 }))[0]!;
+    for (const [a, want5] of [[five, 5], [three, 3]] as const) {
+      const slots: [string, number | undefined][] = [];
+      const r = fakeRun(want, a, (_s, op) => (op === 'CreateAccount' ? { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } }
+        : READY_OPS.includes(op) ? {} : { CreateAccountStatus: { Id: 'car-1', State: 'SUCCEEDED', AccountId: '200000000001' } }));
+      r.ctx.exclusive = (k, fn, capacity) => { slots.push([k, capacity]); return fn(); };
+      await a.run!(r.ctx);
+      expect(slots).toEqual([['organizations:account-creation', want5]]);
+    }
+  });
+
+  for (const code of ['TooManyRequestsException', 'ConcurrentModificationException']) {
+    it(`CreateAccount answered ${code} (too many creations in progress): wait for a free slot, then create once`, async () => {
+      const a = accounts.plan(want, seen())[0]!;
+      let creates = 0;
+      let lists = 0;
+      const r = fakeRun(want, a, (_s, op) => {
+        if (op === 'CreateAccount') return creates++ === 0 ? awsErr(code) : { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+        if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: Array.from({ length: lists++ === 0 ? 5 : 4 }, (_, i) => ({ Id: `car-x${i}`, State: 'IN_PROGRESS' })) };
+        if (READY_OPS.includes(op)) return {};
+        return { CreateAccountStatus: { Id: 'car-1', State: 'SUCCEEDED', AccountId: '200000000001' } };
+      });
+      expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true' });
+      expect(r.calls.map((c) => c.op).slice(0, 4)).toEqual(['CreateAccount', 'ListCreateAccountStatus', 'ListCreateAccountStatus', 'CreateAccount']);
+    });
+  }
+
+  it('FAILED CONCURRENT_ACCOUNT_MODIFICATION ("you already submitted a request with the same information"): wait on that other request', async () => {
+    const a = accounts.plan(want, seen())[0]!;
+    const r = fakeRun(want, a, (_s, op, input: any) => {
+      if (op === 'CreateAccount') return { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [{ Id: 'car-0', AccountName: 'log-archive', State: 'IN_PROGRESS' }] };
+      if (op === 'DescribeCreateAccountStatus') return input.CreateAccountRequestId === 'car-1'
+        ? { CreateAccountStatus: { Id: 'car-1', State: 'FAILED', FailureReason: 'CONCURRENT_ACCOUNT_MODIFICATION' } }
+        : { CreateAccountStatus: { Id: 'car-0', State: 'SUCCEEDED', AccountId: '200000000001' } };
+      if (READY_OPS.includes(op)) return {};
+      throw new Error(`unexpected ${op}`);
+    });
+    expect(await a.run!(r.ctx)).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true' });
+    expect(r.calls.filter((c) => c.op === 'CreateAccount')).toHaveLength(1);
   });
 });

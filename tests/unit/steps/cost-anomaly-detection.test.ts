@@ -112,7 +112,7 @@ describe('cost anomaly detection observe / run', () => {
     const run: RunContext = {
       ...ctx, target: { account: 'management', region: 'us-east-1' },
       input: JSON.parse(JSON.stringify(create!.input).replace('"<anomaly.monitorArn>"', '"arn:aws:ce::123456789012:anomalymonitor/deleted"')),
-      recordInflight: async () => undefined, clearInflight: async () => undefined, sleep: async () => undefined,
+      recordInflight: async () => undefined, clearInflight: async () => undefined, sleep: async () => undefined, exclusive: (_k, fn) => fn(),
       poll: async (_w, check) => (await check())!,
     };
     await create!.run!(run);

@@ -60,6 +60,7 @@ export function runAction(a: Action, ctx: StepContext) {
     target: { account: String(a.target.account), region: a.target.region },
     recordInflight: async () => undefined,
     clearInflight: async () => undefined,
+    exclusive: (_k, fn) => fn(),
     poll: async (_what, check) => {
       for (let i = 0; i < 20; i++) {
         const v = await check();

@@ -20,6 +20,7 @@ export function fakeRun(want: Baseline, action: Action, answer: Parameters<typeo
     ...f.ctx,
     input: resolve(action.input),
     target: { account: 'management', region: 'us-east-1' },
+    exclusive: (_k, fn) => fn(),
     inflight: (k) => (inflight[k] ? { ...inflight[k]!, key: k, step: 'x', startedAt: '' } : undefined),
     recordInflight: async (k, op) => { events.push(`record ${k} ${op.requestId}`); inflight[k] = op; },
     clearInflight: async (k) => { events.push(`clear ${k}`); delete inflight[k]; },
