@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { median, fmt } from './lib.mjs';
 import { startEmulator, scratch, removeScratch, runCli, journal, basicConfig, root } from './emu.mjs';
-import { loadGraph, meanOverrides, criticalPath } from './floor.mjs';
+import { loadGraph, meanOverrides, meanBehaviours, criticalPath } from './floor.mjs';
 import { economy } from './economy.mjs';
 
 const SCALE = 0.01;
@@ -33,7 +33,7 @@ export async function versusFloor(graph, scale, n) {
     let floor;
     for (let i = 0; i < n; i++) {
       await emu.prepare({ homeRegion, pageSize: PAGE_SIZE });
-      await emu.latency({ profile: 'realistic', scale, overrides: meanOverrides(graph.latency) });
+      await emu.latency({ profile: 'realistic', scale, overrides: meanOverrides(graph.latency), behaviours: meanBehaviours(graph.latency) });
       const r = await bootstrap(emu, basicConfig, { timeScale: scale });
       const calls = await emu.calls();
       const first = Math.min(...calls.map((c) => Date.parse(c.time)));

@@ -44,7 +44,8 @@ export async function startEmulator({ scenario = 'fresh+iam-user', latency = 'in
     /** A new world where a bootstrap can complete without a person: the console steps done. */
     async prepare({ scenario: sc = scenario, homeRegion, accountQuota = 10, pageSize: ps } = {}) {
       await control('POST', 'reset', { scenario: sc });
-      await control('POST', 'config', { accountQuota, ...(ps ? { pageSize: ps } : {}) });
+      // A raised account quota comes with a daily creation rate to match (both are AWS quotas).
+      await control('POST', 'config', { accountQuota, accountCreationsPerDay: Math.max(20, accountQuota), ...(ps ? { pageSize: ps } : {}) });
       await control('POST', 'console/enable-identity-center', { region: homeRegion });
       await control('POST', 'console/root-mfa', { enabled: true });
       await control('DELETE', 'calls');

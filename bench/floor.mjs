@@ -18,8 +18,18 @@
 // operation (one with an `async` range), that wait and one read to see it finished; the
 // first action in a member account not touched by an earlier step pays one sts:AssumeRole.
 // At most 10 requests per service run at once (the issue's limit). Human steps (console
-// actions) are excluded. Everything else the CLI spends — start-up, CPU, extra observe
-// rounds, waiting on steps it does not need, poll granularity — is overhead: wall / floor.
+// actions) are excluded.
+// What real AWS serialises is on the path too (emulator/behaviours.ts; the same rules as
+// aws/writers.ts and the steps): one Organizations write at a time in the whole run, each
+// keeping the organization busy for its call and the tail after it (a write sent sooner
+// conflicts); one configuration write at a time per bucket, with its tail; one Identity Center
+// operation at a time per permission set, for its whole asynchronous duration; at most 5
+// account creations in progress; and a new account is usable only once AWS has finished setting
+// it up (the accounts step waits for that: the role, then the services, then one look).
+// Writes are placed in the earliest gap of their resource's timeline at or after they are
+// ready, across steps, so the order the steps are listed in does not inflate the floor.
+// Everything else the CLI spends — start-up, CPU, extra observe rounds, waiting on steps it
+// does not need, poll granularity, conflicts it had to retry — is overhead: wall / floor.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +57,30 @@ export function meanOverrides(latency) {
   return Object.fromEntries(Object.entries(latency.operations).map(([k, v]) => [k, { ...(v.call ? { call: pin(v.call) } : {}), ...(v.async ? { async: pin(v.async) } : {}) }]));
 }
 
+/** The behaviour durations pinned to their means too. */
+export function meanBehaviours(latency) {
+  return Object.fromEntries(Object.entries(latency.behaviours).filter(([, r]) => typeof r === 'object').map(([k, r]) => [k, { min: mean(r), max: mean(r) }]));
+}
+
+/** A resource's busy intervals, `capacity` at a time. */
+class Timeline {
+  constructor(capacity = 1) { this.lanes = Array.from({ length: capacity }, () => []); }
+  /** The earliest start ≥ `at` where `length` fits in some lane. */
+  fit(at, length) {
+    return Math.min(...this.lanes.map((lane) => {
+      let t = at;
+      for (const [s, e] of lane) { if (t + length <= s) break; if (e > t) t = e; }
+      return t;
+    }));
+  }
+  /** Books [t, t+length) in a lane where it fits (fit() said one does). */
+  book(t, length) {
+    const lane = this.lanes.find((l) => l.every(([s, e]) => e <= t || s >= t + length));
+    lane.push([t, t + length]);
+    lane.sort((x, y) => x[0] - y[0]);
+  }
+}
+
 /**
  * The critical path in ms at real (unscaled) latencies. `journal`: the run's mutating calls.
  * `pollRounding`: wait for async work in the CLI's poll steps (1 s, ×1.5, at most 15 s)
@@ -58,6 +92,12 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
   const asyncRange = (s, op) => L.operations[`${s}:${op}`]?.async;
   const read = mean(L.defaultCall);
   const assumeRole = callMs('sts', 'AssumeRole');
+  const B = L.behaviours;
+  const tail = { organizations: mean(B.orgWriteTail), s3: mean(B.bucketWriteTail) };
+  // A new account: the role, then the services; the accounts step then looks once (AssumeRole + reads).
+  const readiness = Math.max(mean(B.accountRoleDelay), mean(B.accountServicesDelay)) + assumeRole + read;
+  const timelines = new Map();
+  const timeline = (key, capacity) => timelines.get(key) ?? timelines.set(key, new Timeline(capacity)).get(key);
   const polled = (ms) => {
     if (!pollRounding) return ms;
     let t = 0;
@@ -109,9 +149,25 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
       const role = member && !seen.has(a.account) ? assumeRole : 0;
       if (member) mine.add(a.account);
       const ar = asyncRange(a.service, a.operation);
-      const done = begin + role + callMs(a.service, a.operation) + (ar ? polled(mean(ar)) + read : 0);
-      slots[slot] = done - (ar ? polled(mean(ar)) + read : 0); // the slot is free once the call answered
-      a.produces.forEach((k) => ready.set(k, done));
+      const call = callMs(a.service, a.operation);
+      const wait = ar ? polled(mean(ar)) + read : 0;
+      // Held for the whole operation (a creation slot, a permission set), then one call at a
+      // time per resource with its tail: the earliest start where both are free.
+      const hold = a.holds ? timeline(a.holds, a.holds === 'account-creation' ? 5 : 1) : undefined;
+      const writer = a.writer ? timeline(a.writer) : undefined;
+      const writeMs = call + (tail[a.service] ?? 0);
+      let at = begin + role;
+      for (;;) {
+        const h = hold ? hold.fit(at, call + wait) : at;
+        const w = writer ? writer.fit(h, writeMs) : h;
+        if (w === h) { at = h; break; }
+        at = w;
+      }
+      hold?.book(at, call + wait);
+      writer?.book(at, writeMs);
+      const done = at + call + wait + (a.service === 'organizations' && a.operation === 'CreateAccount' ? readiness : 0);
+      slots[slot] = at + call; // the request slot is free once the call answered
+      a.produces.forEach((k) => ready.set(k, done - (a.operation === 'CreateAccount' ? readiness : 0)));
       end = Math.max(end, done);
     }
     finish.set(s.id, end);
@@ -119,5 +175,6 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
     path.set(s.id, [...(from ? path.get(from) : []), s.id]);
   }
   const last = [...finish].reduce((a, b) => (b[1] > a[1] ? b : a));
+
   return { ms: last[1], path: path.get(last[0]), finish: Object.fromEntries(finish) };
 }

@@ -7,6 +7,8 @@ import { isRef, Ref, type Action, type StepContext } from '../steps/contract.js'
 import { refsIn, topoOrder } from '../engine/engine.js';
 import { readConfigFile, resolveBaseline } from '../config/load.js';
 import { REALISTIC } from '../emulator/latency.js';
+import { writerKey } from '../aws/writers.js';
+import { isReadOperation } from '../aws/services.js';
 
 const configPath = process.argv[2];
 if (!configPath) throw new Error('usage: graph.js <config.json>');
@@ -25,6 +27,22 @@ const ctxFor = (): StepContext => ({
   signal: new AbortController().signal,
 });
 
+const keyOf = (v: unknown) => (isRef(v) ? `<${v.key}>` : String(v));
+/**
+ * What AWS serialises that this action takes part in (the same rules the CLI follows):
+ * `writer` for one call at a time per resource (aws/writers.ts: the organization, a bucket's
+ * configuration), `holds` for a whole asynchronous operation (a permission set's Identity
+ * Center work; one of the organization's 5 account-creation slots).
+ */
+function serialised(a: Action): { writer?: string; holds?: string } {
+  const input = (a.input ?? {}) as Record<string, unknown>;
+  const named = { ...input, ...(typeof input.Bucket === 'string' || isRef(input.Bucket) ? { Bucket: keyOf(input.Bucket) } : {}) };
+  const writer = a.kind === 'call' && a.service !== 'local' && !isReadOperation(a.service, a.operation) ? writerKey(a.service, a.operation, named, keyOf(a.target.account)) : undefined;
+  if (a.service === 'organizations' && a.operation === 'CreateAccount') return { writer, holds: 'account-creation' };
+  if (a.service === 'sso-admin' && ['CreateAccountAssignment', 'ProvisionPermissionSet'].includes(a.operation)) return { holds: `permission-set:${keyOf(input.PermissionSetArn)}` };
+  return writer ? { writer } : {};
+}
+
 const view = (a: Action) => ({
   kind: a.kind,
   service: a.service,
@@ -34,6 +52,7 @@ const view = (a: Action) => ({
   account: isRef(a.target.account) ? a.target.account.key : a.target.account,
   needs: [...new Set([...refsIn(a.input), ...refsIn(a.target.account), ...(a.after ?? [])])],
   produces: a.produces ?? [],
+  ...serialised(a),
 });
 
 const steps = topoOrder(STEPS).map((s) => {

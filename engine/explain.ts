@@ -23,6 +23,12 @@ const HINTS: Record<string, string> = {
   UnrecognizedClientException: 'AWS does not recognise these credentials. Check the profile or the environment variables.',
   CloudTrailAccessNotEnabledException: 'CloudTrail is not yet trusted by the organization. Run again; the trusted-access step enables it first.',
   InsufficientS3BucketPolicyException: 'The log bucket policy does not let CloudTrail write. Run again; the bucket step sets the policy.',
+  // Conflicts and delays AWS documents as temporary (aws/writers.ts, steps/lib/account-readiness.ts):
+  // secure-start already waited and retried; they outlasted that.
+  OperationAborted: 'Another change to this S3 bucket\'s settings was still in progress, and AWS kept refusing for two minutes. Wait a few minutes and run again; secure-start carries on where it stopped.',
+  OptInRequired: 'AWS is still setting up this account (or the region is not enabled for it). Wait a few minutes and run again; if it lasts, enable the region in the account (Account → AWS Regions).',
+  NotSignedUp: 'AWS is still setting up this new account\'s S3 service. Wait a few minutes and run again; secure-start carries on where it stopped.',
+  SubscriptionRequiredException: 'AWS is still setting up this new account\'s services. Wait a few minutes and run again; secure-start carries on where it stopped.',
 };
 
 export function explainError(e: unknown, where?: { service?: string; operation?: string }): Explained {

@@ -106,12 +106,35 @@ describe('node dist/emulator.js', () => {
     expect(second.err).toContain(`port ${taken} is already in use`);
   });
 
+  it('AWS behaviours are on unless named with --lenient (repeatable, comma-separated); an unknown name exits 2', async () => {
+    const { env, stdout } = await start(['--port', '0', '--lenient', 'org-conflicts,throttling', '--lenient', 'eventual-consistency']);
+    expect(stdout()).toContain('# AWS behaviours on: account-creation-limits, account-readiness, s3-conflicts, sso-conflicts (off: org-conflicts, throttling, eventual-consistency)');
+    const state = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/state`)).json()) as { config: { lenient: string[] } };
+    expect(state.config.lenient).toEqual(['org-conflicts', 'throttling', 'eventual-consistency']);
+    // And over the control API: names are checked there too.
+    const bad = await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/config`, { method: 'POST', body: JSON.stringify({ lenient: ['nope'] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/unknown behaviour nope \(known: org-conflicts, /);
+    child!.kill('SIGTERM');
+    await once(child!, 'exit');
+
+    const p = spawn(process.execPath, [EMULATOR, '--port', '0', '--lenient', 'sso-conflict'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    p.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
+    expect((await once(p, 'exit'))[0]).toBe(2);
+    expect(err).toContain('--lenient: unknown behaviour sso-conflict (known: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency)');
+
+    const def = await start(['--port', '0']);
+    expect(def.stdout()).toContain('# AWS behaviours on: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency');
+  });
+
   it('--help prints the usage and exits 0', async () => {
     const h = spawn(process.execPath, [EMULATOR, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     h.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
     expect((await once(h, 'exit'))[0]).toBe(0);
     expect(out).toMatch(/Usage: node dist\/emulator\.js \[--port 4566\]/);
+    expect(out).toMatch(/each of these is on unless named with --lenient:\n  org-conflicts +Organizations refuses a write/);
   });
 });
 

@@ -19,11 +19,12 @@ export function prepareWorld(emu: Emulator): void {
   emu.enableIdentityCenter(HOME_REGION);
 }
 
-/** A fresh world, prepared, with no faults, holds or latency overrides left over. */
+/** A fresh world, prepared, with no faults, holds or latency overrides left over (every AWS behaviour on, at the instant profile's durations). */
 export function resetWorld(emu: Emulator): void {
   emu.reset(SCENARIO);
   emu.clearFaults();
   emu.setLatency({ profile: 'instant', overrides: {} });
+  emu.latency.behaviours = {};
   prepareWorld(emu);
 }
 
@@ -31,7 +32,8 @@ type J = any;
 const NAME_KEYS = ['name', 'Name', 'userName', 'UserName', 'roleName', 'DisplayName', 'GroupName', 'BudgetName', 'MonitorName', 'SubscriptionName'];
 const ID_KEY = /^(id|Id|arn|Arn|ARN)$|(Id|Arn|ARN)$/;
 // IDs that are the same whichever order things were created in.
-const STABLE = (v: string) => /^\d{12}$/.test(v) || !/\d/.test(v) || v.length < 8;
+// (IAM unique IDs such as AROA… may happen to have no digit: they are opaque all the same.)
+const STABLE = (v: string) => /^\d{12}$/.test(v) || ((!/\d/.test(v) || v.length < 8) && !/^A[A-Z]{3}[A-Z2-7]{12,}$/.test(v));
 
 /**
  * Replaces every opaque generated ID (account IDs, OU/policy IDs, ARNs with random parts,

@@ -1,7 +1,8 @@
 // Crashes that are not at a call boundary: SIGKILL at seeded random moments inside the long
-// asynchronous waits (CreateAccount IN_PROGRESS, Identity Center assignments/provisioning, made
-// to last about a second each): the next run ends with the same world as an uninterrupted
-// one. Ctrl-C at every crash point is in crash-sigint.test.ts.
+// asynchronous waits (CreateAccount IN_PROGRESS, Identity Center assignments/provisioning, a new
+// account that AWS is still setting up; made to last about a second each): the next run ends
+// with the same world as an uninterrupted one. Ctrl-C at every crash point is in
+// crash-sigint.test.ts.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { spawnCli, type Emulator } from '../helpers/harness.js';
@@ -21,12 +22,20 @@ beforeAll(async () => {
 scanAndStopAfterAll(secrets, () => [emu]);
 
 const SLOW = { async: { min: 1000, max: 1000 } };
-const WAITS: { id: string; operation: string; overrides: Record<string, typeof SLOW> }[] = [
+type Range = { min: number; max: number };
+const WAITS: { id: string; operation: string; overrides: Record<string, typeof SLOW>; behaviours?: Record<string, Range> }[] = [
   { id: 'while CreateAccount is IN_PROGRESS', operation: 'CreateAccount', overrides: { 'organizations:CreateAccount': SLOW } },
   {
     id: 'while Identity Center assignments and provisioning are IN_PROGRESS',
     operation: 'CreateAccountAssignment',
     overrides: { 'sso-admin:CreateAccountAssignment': SLOW, 'sso-admin:ProvisionPermissionSet': SLOW },
+  },
+  {
+    // From the first look into a new account (AssumeRole refused) until EC2 and S3 answer in it.
+    id: 'while a new account is not ready yet',
+    operation: 'AssumeRole',
+    overrides: {},
+    behaviours: { accountRoleDelay: { min: 500, max: 500 }, accountServicesDelay: { min: 1000, max: 1000 } },
   },
 ];
 
@@ -35,6 +44,7 @@ describe('SIGKILL at a seeded random moment inside a long wait', () => {
   test.each(cases)('$name', async (c) => {
     resetWorld(emu);
     emu.setLatency({ profile: 'instant', overrides: c.overrides });
+    emu.latency.behaviours = c.behaviours ?? {};
     const delay = Math.floor(makeRng(c.seed)() * 1500);
     const cli = spawnCli(APPLY, { emu, timeoutMs: 170_000 });
     // Wait until the long operation has been asked for, then let a random part of the wait pass.

@@ -349,6 +349,23 @@ describe('accounts: AWS as it really behaves (issue 13)', () => {
     expect(r.calls.filter((c) => c.op === 'GetCallerIdentity')).toHaveLength(1);
   });
 
+  it('a new account that never gets ready: the wait ends with what to do, not a raw error', async () => {
+    const a = accounts.plan(want, seen())[0]!;
+    const r = fakeRun(want, a, (_s, op) => (op === 'CreateAccount' ? { CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } }
+      : op === 'DescribeCreateAccountStatus' ? { CreateAccountStatus: { Id: 'car-1', State: 'SUCCEEDED', AccountId: '200000000001' } } : notReady(NO_REASON)));
+    const poll = r.ctx.poll;
+    r.ctx.poll = async (what, check, o) => {
+      if (!/new account/.test(what)) return poll(what, check, o);
+      expect(await check()).toBeUndefined();
+      expect(o).toMatchObject({ timeoutMs: 15 * 60_000 });
+      throw new Error(`gave up waiting: ${what} after 900 s. Run again to keep waiting.`);
+    };
+    const err = await a.run!(r.ctx).then(() => undefined, (e) => e);
+    expect(err).toBeInstanceOf(StepError);
+    expect(err.message).toBe('AWS has not finished setting up the new account log-archive (200000000001) after 15 minutes: secure-start cannot sign in to it yet.');
+    expect(err.hint).toMatch(/Run secure-start again later; it carries on where it stopped/);
+  });
+
   it('observe: an account that exists but is not ready yet (a crash after SUCCEEDED) gets a wait, not a second CreateAccount', async () => {
     const f = fakeCtx(want, (_s, op) => {
       if (op === 'ListAccounts') return { Accounts: [{ Id: '200000000001', Email: 'ops+aws-log-archive@acme.example', State: 'ACTIVE', JoinedTimestamp: new Date() }] };
