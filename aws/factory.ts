@@ -1,7 +1,7 @@
 // The only place that creates AWS SDK clients. It picks credentials (default chain, or
 // --profile), assumes OrganizationAccountAccessRole into member accounts, retries throttling
-// and 5xx with backoff and jitter (the SDK's standard strategy; adaptive, i.e. with a client-side
-// rate limit, where AWS enforces low request rates), loads each client lazily, and in
+// and 5xx with backoff and jitter (the SDK's standard strategy: also what keeps the low request
+// rates of Organizations and the Account API), loads each client lazily, and in
 // plan/verify refuses any operation that is not a read — a second guard behind the engine.
 // Writes that AWS refuses to run side by side go one at a time (writers.ts), and the "another
 // change is in progress, try again" answers AWS documents as retryable are retried with
@@ -12,13 +12,6 @@ import { ENDPOINT_ENV, SERVICES, isReadOperation, type OpInput, type OpName, typ
 
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
 
-/**
- * Services with low, enforced request rates: Organizations (TooManyRequestsException,
- * https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html)
- * and the Account API (1–10 requests per second per operation,
- * https://docs.aws.amazon.com/accounts/latest/reference/quotas.html).
- */
-const ADAPTIVE: ServiceName[] = ['organizations', 'account'];
 
 /** Where a call goes. `account` is 'management' or a 12-digit member account ID. */
 export interface CallTarget {
@@ -278,9 +271,11 @@ export class AwsFactory implements AwsApi {
       region,
       credentials,
       maxAttempts: this.opts.maxAttempts ?? 8,
-      // Adaptive = standard retries plus a client-side rate limiter that slows down after a
-      // throttling answer: for the services whose request rates are low (writers.ts).
-      retryMode: ADAPTIVE.includes(service) ? 'adaptive' : 'standard',
+      // Throttling (Organizations' TooManyRequestsException, the Account API's 1–10 requests per
+      // second, https://docs.aws.amazon.com/accounts/latest/reference/quotas.html) is retried with
+      // backoff and jitter. Not 'adaptive': its client-side limiter drops to ~0.5 requests/s after
+      // one throttle and stays there, which made 15 alternate contacts take 5 s instead of 1.
+      retryMode: 'standard',
     };
     if (custom && service === 's3') cfg.forcePathStyle = true; // bucket.127.0.0.1 does not resolve
     if (custom && service === 's3-control') {
