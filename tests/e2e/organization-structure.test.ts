@@ -39,7 +39,8 @@ async function until(what: string, check: () => boolean): Promise<void> {
   expect(check(), `timed out waiting: ${what}`).toBe(true);
 }
 
-const orgs = (emu: Emulator) => new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 1 });
+// Retries on: Organizations throttles a burst of reads (the emulator's throttling behaviour), as AWS does.
+const orgs = (emu: Emulator) => new OrganizationsClient({ region: 'us-east-1', endpoint: emu.url, credentials: emu.credentials(), maxAttempts: 5 });
 
 /** The organization as AWS (the emulator) shows it through the SDK: OU paths, accounts by email, policies. */
 async function snapshot(emu: Emulator) {

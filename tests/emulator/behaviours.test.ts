@@ -54,7 +54,7 @@ describe('switching behaviours off by name', () => {
 describe('org-conflicts: one write at a time per organization', () => {
   it('a write while another is in progress is ConcurrentModificationException (400); reads go on; lenient: both succeed', async () => {
     const { rootId } = await withOrg();
-    slow('organizations:CreateOrganizationalUnit', 150);
+    slow('organizations:CreateOrganizationalUnit', 500);
     const first = orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }));
     await sleep(40);
     expect(await errorOf(orgs().send(new CreatePolicyCommand({ Name: 'p', Description: 'd', Type: 'SERVICE_CONTROL_POLICY', Content: '{"Version":"2012-10-17","Statement":[]}' }))))
@@ -74,10 +74,10 @@ describe('org-conflicts: one write at a time per organization', () => {
 
   it('realistic profile: the organization stays busy a moment after a write answered, so even writes in sequence can conflict', async () => {
     const { rootId } = await withOrg();
-    emu.setLatency({ behaviours: { orgWriteTail: { min: 300, max: 300 } } });
+    emu.setLatency({ behaviours: { orgWriteTail: { min: 1000, max: 1000 } } });
     await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }));
     expect((await errorOf(orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Workloads' })))).name).toBe('ConcurrentModificationException');
-    await sleep(350);
+    await sleep(1050);
     await orgs().send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Workloads' }));
   });
 });
@@ -144,20 +144,22 @@ describe('account-readiness: SUCCEEDED is not ready', () => {
   }
 
   it('AssumeRole is AccessDenied (403) at first, then EC2 answers OptInRequired and S3 NotSignedUp, then all work', async () => {
-    emu.setLatency({ behaviours: { accountRoleDelay: { min: 150, max: 150 }, accountServicesDelay: { min: 400, max: 400 } } });
+    emu.setLatency({ behaviours: { accountRoleDelay: { min: 60_000, max: 60_000 }, accountServicesDelay: { min: 120_000, max: 120_000 } } });
     const member = await newMember();
+    const readyAt = emu.world.account(member)!.readyAt!;
+    const passes = (what: 'role' | 'services') => { readyAt[what] = Date.now(); }; // time goes by
     const sts = sdk.client(STSClient);
     const assume = () => sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${member}:role/OrganizationAccountAccessRole`, RoleSessionName: 'test' }));
     const denied = await errorOf(assume());
     expect(denied).toMatchObject({ name: 'AccessDenied', status: 403 });
     // Without a reason: that is how a role that does not exist (yet) is refused.
     expect(denied.message).not.toMatch(/because/);
-    await sleep(200);
+    passes('role');
     const creds = asCreds((await assume()).Credentials);
     expect((await sdk.client(STSClient, { credentials: creds }).send(new GetCallerIdentityCommand({}))).Account).toBe(member);
     expect(await errorOf(sdk.client(EC2Client, { credentials: creds }).send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'OptInRequired', status: 401 });
     expect(await errorOf(sdk.client(S3Client, { credentials: creds, forcePathStyle: true }).send(new ListBucketsCommand({})))).toMatchObject({ name: 'NotSignedUp', status: 403 });
-    await sleep(250);
+    passes('services');
     await sdk.client(EC2Client, { credentials: creds }).send(new GetEbsEncryptionByDefaultCommand({}));
     await sdk.client(S3Client, { credentials: creds, forcePathStyle: true }).send(new ListBucketsCommand({}));
   });
@@ -175,7 +177,7 @@ describe('s3-conflicts: one configuration write per bucket at a time', () => {
     const s3 = sdk.client(S3Client, { forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'acme-logs' }));
     await s3.send(new CreateBucketCommand({ Bucket: 'acme-other' }));
-    slow('s3:PutBucketVersioning', 150);
+    slow('s3:PutBucketVersioning', 500);
     const first = s3.send(new PutBucketVersioningCommand({ Bucket: 'acme-logs', VersioningConfiguration: { Status: 'Enabled' } }));
     await sleep(40);
     const policy = (b: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: `arn:aws:s3:::${b}/*`, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }] });
