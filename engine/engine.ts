@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
-import { isRef, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import { isRef, PollTimeout, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
@@ -505,7 +505,7 @@ export class Engine {
           const v = await check();
           if (v !== undefined) return v;
           const elapsed = Date.now() - t0;
-          if (elapsed > (o.timeoutMs ?? 30 * 60_000)) throw new Error(`gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`);
+          if (elapsed > (o.timeoutMs ?? 30 * 60_000)) throw new PollTimeout(`gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`);
           this.opts.io.notify({ type: 'progress', step: step.id, message: what, elapsedMs: elapsed });
           await sleep(delay);
           delay = Math.min(Math.round(delay * 1.5), o.maxDelayMs ?? 15_000);

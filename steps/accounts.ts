@@ -18,6 +18,7 @@ import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 import { mapLimit } from './lib/map-limit.js';
 import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
 import { NEW_ACCOUNT_MS, accountReady, canCheckReadiness, readyKey, waitUntilReady } from './lib/account-readiness.js';
+import { findExisting } from './lib/eventual.js';
 import { ouKey } from './organizational-units.js';
 
 export interface FoundAccount {
@@ -91,9 +92,12 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
     // The email may be taken by our own account: the SDK retries a CreateAccount whose answer
     // was lost after AWS applied it, and that second request fails this way once the first
     // one made the account (so does a request racing another run). Then it is ours: adopt it.
-    const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
-    const mine = listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'));
-    if (mine?.Id) return mine.Id;
+    // ListAccounts may not show an account made a moment ago (eventual consistency): look a while.
+    const mine = await findExisting(ctx, `the account ${a.name}`, async () => {
+      const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+      return listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'))?.Id;
+    });
+    if (mine) return mine;
   }
   throw accountFailure(status.FailureReason, a);
 }
@@ -248,12 +252,24 @@ export const accounts: Step<AccountsSeen> = {
 
     let othersInProgress = 0;
     if (missing.length) {
-      const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] }))
+      const statuses = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] }))
         .flatMap((p) => p.CreateAccountStatuses ?? []);
+      const running = statuses.filter((s) => s.State === 'IN_PROGRESS');
       othersInProgress = running.filter((r) => !want.some((w) => w.name === r.AccountName)).length;
       for (const a of missing) {
         const r = running.find((s) => s.AccountName === a.name && s.Id);
         if (r) { inflight[a.name] = r.Id!; continue; }
+        // Made a moment ago by a run that never saw the answer, and not listed yet (eventual
+        // consistency): its creation says SUCCEEDED; read the account by ID and check the email.
+        let adopted = false;
+        for (const done of statuses.filter((s) => s.State === 'SUCCEEDED' && s.AccountName === a.name && s.AccountId)) {
+          const acct = await describeAccount(ctx, done.AccountId!);
+          if (acct?.Email?.toLowerCase() !== a.email.toLowerCase()) continue;
+          found[a.name] = { id: acct.Id!, status: acct.State ?? acct.Status, ...joined(acct) };
+          adopted = true;
+          break;
+        }
+        if (adopted) continue;
         // A request this tool made that AWS no longer lists as in progress: ask for it.
         const rec = ctx.inflight(inflightKey(a.email));
         if (rec) {

@@ -113,7 +113,8 @@ export interface RunContext extends StepContext {
   clearInflight(key: string): Promise<void>;
   /**
    * Polls `check` with backoff (1 s growing to 15 s) until it returns a value, reporting
-   * the elapsed time as progress ("creating account prod… 1m12s"). Honors Ctrl-C.
+   * the elapsed time as progress ("creating account prod… 1m12s"). Honors Ctrl-C. Throws
+   * PollTimeout once `timeoutMs` (default 30 minutes) has passed.
    */
   poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number }): Promise<T>;
   sleep(ms: number): Promise<void>;
@@ -145,6 +146,11 @@ export interface Step<Observed = unknown> {
 
 /** Helpers every step uses to build actions. */
 export const mgmt = (region: string): Target => ({ account: 'management', region });
+
+/** What RunContext.poll throws when its timeout runs out (the message says what was waited for). */
+export class PollTimeout extends Error {
+  override name = 'PollTimeout';
+}
 
 /** Fails an action with a message the founder can act on (shown as is, exit code 1). */
 export class StepError extends Error {

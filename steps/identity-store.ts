@@ -8,6 +8,7 @@
 import { ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import { mapLimit } from './lib/map-limit.js';
 import { SSO_KEYS, consoleLink, groupKey, isName, ssoKnown, ssoRegion, ssoTarget, userKey } from './lib/sso-common.js';
+import { findExisting } from './lib/eventual.js';
 
 export interface IdentityStoreSeen {
   identityStoreId: Val;
@@ -41,6 +42,21 @@ async function userId(ctx: { aws: RunContext['aws'] }, storeId: string, userName
   }
 }
 
+/** The ID the state file recorded, if AWS still has that group/user under the expected name. */
+async function knownById(ctx: { aws: RunContext['aws'] }, op: 'DescribeGroup' | 'DescribeUser', storeId: string, id: string | undefined,
+  target: { account: string; region: string }, same: (x: { DisplayName?: string; UserName?: string }) => boolean): Promise<string | undefined> {
+  if (!id) return undefined;
+  try {
+    const x = op === 'DescribeGroup'
+      ? await ctx.aws.call('identitystore', 'DescribeGroup', { IdentityStoreId: storeId, GroupId: id }, target)
+      : await ctx.aws.call('identitystore', 'DescribeUser', { IdentityStoreId: storeId, UserId: id }, target);
+    return same(x) ? id : undefined;
+  } catch (e) {
+    if (notFound(e)) return undefined;
+    throw e;
+  }
+}
+
 export const identityStore: Step<IdentityStoreSeen> = {
   id: 'identity-store',
   title: 'Identity Center groups, the founder\'s user and memberships',
@@ -54,11 +70,12 @@ export const identityStore: Step<IdentityStoreSeen> = {
     const target = ssoTarget(region);
     const groups: Record<string, string> = {};
     await mapLimit(ctx.want.identityCenter.groups, 4, async (g) => {
-      const id = await groupId(ctx, storeId, g.name, target);
+      // A group made a moment ago may not be found by name yet: the ID this state file knows is read directly.
+      const id = (await groupId(ctx, storeId, g.name, target)) ?? (await knownById(ctx, 'DescribeGroup', storeId, ctx.value(groupKey(g.name)), target, (x) => x.DisplayName === g.name));
       if (id) { groups[g.name] = id; ctx.publish(groupKey(g.name), id); }
     });
     const founder = ctx.want.founder.userName;
-    const uid = await userId(ctx, storeId, founder, target);
+    const uid = (await userId(ctx, storeId, founder, target)) ?? (await knownById(ctx, 'DescribeUser', storeId, ctx.value(userKey(founder)), target, (x) => x.UserName === founder));
     const memberOf: string[] = [];
     if (uid) {
       ctx.publish(userKey(founder), uid);
@@ -93,7 +110,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
             return { [key]: (await ctx.aws.call('identitystore', 'CreateGroup', i, ctx.target)).GroupId! };
           } catch (e) {
             if (!isName(e, 'ConflictException')) throw e;
-            const id = await groupId(ctx, i.IdentityStoreId, g.name, ctx.target);
+            const id = await findExisting(ctx, `the group ${g.name}`, () => groupId(ctx, i.IdentityStoreId, g.name, ctx.target));
             if (!id) throw e;
             return { [key]: id };
           }
@@ -121,7 +138,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
             return { [uKey]: (await ctx.aws.call('identitystore', 'CreateUser', i, ctx.target)).UserId! };
           } catch (e) {
             if (!isName(e, 'ConflictException')) throw e;
-            const id = await userId(ctx, i.IdentityStoreId, f.userName, ctx.target);
+            const id = await findExisting(ctx, `the user ${f.userName}`, () => userId(ctx, i.IdentityStoreId, f.userName, ctx.target));
             if (!id) throw e;
             return { [uKey]: id };
           }

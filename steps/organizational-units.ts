@@ -3,7 +3,8 @@
 // before it is created, so a re-run or an OU made by hand is adopted, never duplicated.
 // A child OU's CreateOrganizationalUnit takes its parent's ID as a ref, which orders the calls.
 // Covers: SSB ACCT.01 (account structure).
-import { StepError, ref, type Action, type Step, type Val } from './contract.js';
+import { StepError, ref, type Action, type Step, type StepContext, type Val } from './contract.js';
+import { findExisting } from './lib/eventual.js';
 import { ORG_TARGET, isName, orgKnown, parentsFirst } from './lib/org-common.js';
 
 export interface OuSeen {
@@ -15,6 +16,19 @@ export interface OuSeen {
 export const ouKey = (name: string): string => `ou.${name}.id`;
 
 const sameName = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/** The OU with this ID, if it is still named so under that parent. */
+async function describeOu(ctx: StepContext, id: string, name: string, parentId: string): Promise<string | undefined> {
+  try {
+    const ou = (await ctx.aws.call('organizations', 'DescribeOrganizationalUnit', { OrganizationalUnitId: id })).OrganizationalUnit;
+    if (!sameName(ou?.Name, name)) return undefined;
+    const parent = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: id })).flatMap((p) => p.Parents ?? [])[0]?.Id;
+    return parent === parentId ? id : undefined;
+  } catch (e) {
+    if (isName(e, 'OrganizationalUnitNotFoundException')) return undefined;
+    throw e;
+  }
+}
 
 export const organizationalUnits: Step<OuSeen> = {
   id: 'organizational-units',
@@ -42,10 +56,14 @@ export const organizationalUnits: Step<OuSeen> = {
       const list = await under(parentId);
       // AWS compares OU names case-sensitively, but two OUs differing only in case would
       // confuse a person: prefer the exact name, else adopt the case-insensitive match.
-      const hit = list.find((o) => o.Name === ou.name) ?? list.find((o) => sameName(o.Name, ou.name));
-      if (hit?.Id) {
-        found[ou.name] = hit.Id;
-        ctx.publish(ouKey(ou.name), hit.Id);
+      let id = (list.find((o) => o.Name === ou.name) ?? list.find((o) => sameName(o.Name, ou.name)))?.Id;
+      // Made a moment ago, not listed yet (eventual consistency): the ID this state file knows
+      // is read directly, and kept if it is still that OU under that parent.
+      const known = ctx.value(ouKey(ou.name));
+      if (!id && known) id = await describeOu(ctx, known, ou.name, parentId);
+      if (id) {
+        found[ou.name] = id;
+        ctx.publish(ouKey(ou.name), id);
       }
     }
     return { rootId, found };
@@ -75,9 +93,11 @@ export const organizationalUnits: Step<OuSeen> = {
           } catch (e) {
             // Made meanwhile (another run, or a person in the console): adopt it.
             if (isName(e, 'DuplicateOrganizationalUnitException')) {
-              const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
-              const hit = pages.flatMap((p) => p.OrganizationalUnits ?? []).find((o) => sameName(o.Name, ou.name));
-              if (hit?.Id) return { [key]: hit.Id };
+              const id = await findExisting(ctx, `the OU ${ou.name}`, async () => {
+                const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
+                return pages.flatMap((p) => p.OrganizationalUnits ?? []).find((o) => sameName(o.Name, ou.name))?.Id;
+              });
+              if (id) return { [key]: id };
             }
             if (isName(e, 'ConstraintViolationException'))
               throw new StepError(`AWS refused to create the OU ${ou.name}: ${(e as Error).message}`,

@@ -8,6 +8,7 @@
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
+import { findExisting } from './lib/eventual.js';
 import { SSO_KEYS, SSO_POLL, durationHours, isName, isoHours, onePerPermissionSet, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
 
 export interface SetFound {
@@ -70,7 +71,7 @@ function createActions(want: Baseline, s: Want, seen: PermissionSetsSeen): Actio
       } catch (e) {
         // Made by a run that stopped before it saw the answer: adopt it.
         if (!isName(e, 'ConflictException')) throw limitError(e, want) ?? e;
-        const arn = await findByName(ctx, i.InstanceArn, s.name);
+        const arn = await findExisting(ctx, `the permission set ${s.name}`, () => findByName(ctx, i.InstanceArn, s.name));
         if (!arn) throw e;
         return { [key]: arn };
       }

@@ -13,6 +13,7 @@ import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 import { SCPS, samePolicy, scpContent, type ScpDef } from './lib/org-scp-policies.js';
 import { ouKey } from './organizational-units.js';
 import { SCP_TYPE } from './trusted-access.js';
+import { findExisting } from './lib/eventual.js';
 
 export const MAX_SCPS_PER_TARGET = 5;
 export const scpKey = (name: string): string => `scp.${name}.id`;
@@ -51,12 +52,21 @@ export const serviceControlPolicies: Step<ScpSeen> = {
     const policies: ScpSeen['policies'] = {};
     const attached: ScpSeen['attached'] = {};
     for (const def of SCPS) {
-      const s = summaries.find((x) => x.Name === def.name && x.Id);
-      if (!s) continue;
-      const p = (await ctx.aws.call('organizations', 'DescribePolicy', { PolicyId: s.Id! })).Policy;
-      policies[def.name] = { id: s.Id!, content: p?.Content };
-      ctx.publish(scpKey(def.name), s.Id!);
-      const targets = (await ctx.aws.pages('organizations', 'ListTargetsForPolicy', { PolicyId: s.Id! })).flatMap((x) => x.Targets ?? []);
+      const listed = summaries.find((x) => x.Name === def.name && x.Id)?.Id;
+      // Made a moment ago, not listed yet (eventual consistency): read the ID this state file knows.
+      const id = listed ?? ctx.value(scpKey(def.name));
+      if (!id) continue;
+      let p;
+      try {
+        p = (await ctx.aws.call('organizations', 'DescribePolicy', { PolicyId: id })).Policy;
+      } catch (e) {
+        if (!listed && isName(e, 'PolicyNotFoundException')) continue;
+        throw e;
+      }
+      if (!listed && p?.PolicySummary?.Name !== def.name) continue;
+      policies[def.name] = { id, content: p?.Content };
+      ctx.publish(scpKey(def.name), id);
+      const targets = (await ctx.aws.pages('organizations', 'ListTargetsForPolicy', { PolicyId: id })).flatMap((x) => x.Targets ?? []);
       attached[def.name] = targets.map((t) => t.TargetId ?? '').filter(Boolean);
     }
     const perTarget: ScpSeen['perTarget'] = {};
@@ -116,9 +126,9 @@ export const serviceControlPolicies: Step<ScpSeen> = {
             } catch (e) {
               // Made meanwhile: adopt it; the next round compares its content.
               if (isName(e, 'DuplicatePolicyException')) {
-                const all = (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []);
-                const hit = all.find((p) => p.Name === def.name);
-                if (hit?.Id) return { [key]: hit.Id };
+                const id = await findExisting(ctx, `the policy ${def.name}`, async () =>
+                  (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []).find((p) => p.Name === def.name)?.Id);
+                if (id) return { [key]: id };
               }
               if (isName(e, 'PolicyTypeNotEnabledException'))
                 throw new StepError('Service control policies are not enabled on the root yet.', 'Run again: the trusted-access step enables them first.');

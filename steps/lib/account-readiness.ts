@@ -7,7 +7,7 @@
 // accounts, so the accounts step waits here (bounded, shown as progress) and records the
 // account as ready in the state file.
 import { MEMBER_ACCESS_DENIED } from '../../aws/factory.js';
-import { StepError, type RunContext, type StepContext } from '../contract.js';
+import { PollTimeout, StepError, type RunContext, type StepContext } from '../contract.js';
 
 export const readyKey = (name: string): string => `${name}.ready`;
 
@@ -67,7 +67,7 @@ export async function waitUntilReady(ctx: RunContext, name: string, accountId: s
       async () => ((await accountReady(ctx, accountId)) ? true : undefined),
       { firstDelayMs: 250, maxDelayMs: 15_000, timeoutMs: READY_TIMEOUT_MS });
   } catch (e) {
-    if (!/^gave up waiting/.test((e as Error).message)) throw e;
+    if (!(e instanceof PollTimeout)) throw e;
     throw new StepError(`AWS has not finished setting up the new account ${name} (${accountId}) after ${READY_TIMEOUT_MS / 60_000} minutes: secure-start cannot sign in to it yet.`,
       'This is on AWS\'s side and usually clears within the hour. Run secure-start again later; it carries on where it stopped. If it lasts a day, contact AWS Support about the account.');
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accounts, type AccountsSeen } from '../../../steps/accounts.js';
 import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
-import { StepError } from '../../../steps/contract.js';
+import { PollTimeout, StepError } from '../../../steps/contract.js';
 import { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
 import { ACCOUNT_QUOTA_LINK, accountFailure, createAccountCallError } from '../../../steps/lib/org-account-errors.js';
 
@@ -93,7 +93,7 @@ describe('accounts observe', () => {
     expect(s.inflight).toEqual({ audit: 'car-audit' });
     // Never seen ready by this state file: looked at once, then remembered as ready.
     expect(f.published).toEqual({ 'log-archive.accountId': '200000000001', 'log-archive.ready': 'true', 'prod.accountId': '200000000003', 'prod.ready': 'true' });
-    expect(f.calls.find((c) => c.op === 'ListCreateAccountStatus')!.input).toEqual({ States: ['IN_PROGRESS'] });
+    expect(f.calls.find((c) => c.op === 'ListCreateAccountStatus')!.input).toEqual({ States: ['IN_PROGRESS', 'SUCCEEDED'] });
     expect(brief(accounts.plan(want, s)).map((a) => `${a.op} ${JSON.stringify(a.input)}`)).toEqual([
       'organizations:DescribeCreateAccountStatus {"CreateAccountRequestId":"car-audit"}',
       'organizations:MoveAccount {"AccountId":"<audit.accountId>","SourceParentId":"r-abcd","DestinationParentId":"ou-sec"}',
@@ -358,7 +358,7 @@ describe('accounts: AWS as it really behaves (issue 13)', () => {
       if (!/new account/.test(what)) return poll(what, check, o);
       expect(await check()).toBeUndefined();
       expect(o).toMatchObject({ timeoutMs: 15 * 60_000 });
-      throw new Error(`gave up waiting: ${what} after 900 s. Run again to keep waiting.`);
+      throw new PollTimeout(`gave up waiting: ${what} after 900 s. Run again to keep waiting.`);
     };
     const err = await a.run!(r.ctx).then(() => undefined, (e) => e);
     expect(err).toBeInstanceOf(StepError);
@@ -411,6 +411,26 @@ describe('accounts: AWS as it really behaves (issue 13)', () => {
     expect(s.found.dev).toMatchObject({ id: '200000000004', parentId: 'ou-np' });
     expect(s.found.dev!.emailWas).toBeUndefined();
     expect(accounts.plan(want, s).filter((x) => x.summary.includes(' dev'))).toEqual([]);
+  });
+
+  it('observe: made by a run that never saw the answer, not listed yet: its SUCCEEDED creation is adopted after a read by ID', async () => {
+    const f = fakeCtx(want, (_s, op, input: any) => {
+      if (op === 'ListAccounts') return { Accounts: [] };
+      if (op === 'ListCreateAccountStatus') return { CreateAccountStatuses: [
+        { Id: 'car-old', AccountName: 'dev', State: 'SUCCEEDED', AccountId: '200000000009' }, // an older "dev", another email
+        { Id: 'car-new', AccountName: 'dev', State: 'SUCCEEDED', AccountId: '200000000004' },
+      ] };
+      if (op === 'DescribeAccount') return { Account: { Id: input.AccountId, Email: input.AccountId === '200000000004' ? 'ops+aws-dev@acme.example' : 'someone@else.example', State: 'ACTIVE' } };
+      if (op === 'ListParents') return { Parents: [{ Id: 'ou-np' }] };
+      if (READY_OPS.includes(op)) return {};
+      throw new Error(`unexpected ${op}`);
+    }, { ...ORG_VALUES, 'ou.NonProd.id': 'ou-np' });
+    const s = await accounts.observe(f.ctx);
+    expect(s.found.dev).toMatchObject({ id: '200000000004', parentId: 'ou-np' });
+    expect(s.found.prod).toBeUndefined(); // no creation of that name: still to create
+    const plan = accounts.plan(want, s);
+    expect(plan.filter((x) => x.summary.includes(' dev'))).toEqual([]);
+    expect(plan.filter((x) => x.operation === 'CreateAccount').map((x) => (x.input as { AccountName: string }).AccountName)).toEqual(['log-archive', 'audit', 'prod']);
   });
 
   it('more creations than AWS lets run at once: each create holds one of 5 slots (fewer when others are in progress)', async () => {

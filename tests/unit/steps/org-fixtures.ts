@@ -1,5 +1,5 @@
 // Shared fixtures for the trusted-access / OU / accounts / SCP unit tests.
-import { Ref, type Action, type RunContext } from '../../../steps/contract.js';
+import { PollTimeout, Ref, type Action, type RunContext } from '../../../steps/contract.js';
 import { basic, fakeCtx } from './money-fixtures.js';
 import type { Baseline } from '../../../config/schema.js';
 
@@ -24,9 +24,9 @@ export function fakeRun(want: Baseline, action: Action, answer: Parameters<typeo
     inflight: (k) => (inflight[k] ? { ...inflight[k]!, key: k, step: 'x', startedAt: '' } : undefined),
     recordInflight: async (k, op) => { events.push(`record ${k} ${op.requestId}`); inflight[k] = op; },
     clearInflight: async (k) => { events.push(`clear ${k}`); delete inflight[k]; },
-    poll: async (_what, check) => {
+    poll: async (what, check) => {
       for (let i = 0; i < 50; i++) { const v = await check(); if (v !== undefined) return v; }
-      throw new Error('poll never finished');
+      throw new PollTimeout(`gave up waiting: ${what}`); // as the engine's poll does when its time is up
     },
     sleep: async () => undefined,
   };
