@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BASIC_CONFIG, explain, runCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { APPLY, resetWorld, SCENARIO } from '../helpers/crash.js';
+import type { FaultRule } from '../../emulator/index.js';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -20,7 +21,7 @@ interface ReadFailure {
   step: string;
   service: string;
   operation: string;
-  rule: Parameters<Emulator['setFaults']>[0]['rules'][number];
+  rule: FaultRule;
   /** What the message says besides the operation. */
   says: RegExp;
 }
