@@ -104,6 +104,10 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   }
 
   const want = baseline(raw, false, opts.config);
+  // The short name derived from the org name is kept with the answers: names in AWS derive
+  // from it (bucket, trail, budget, profiles), so renaming the company later (org.name in the
+  // config) must not rename, and so duplicate, what exists. A short name set on purpose wins.
+  if ((raw.org as Raw | undefined)?.slug === undefined) raw = { ...raw, org: { ...((raw.org as Raw | undefined) ?? {}), slug: want.org.slug } };
   // The step graph and the AWS client load only now, after the questions.
   const { openSession } = await import('../session.js');
   // Remember the answers for resume and verify (never secrets: names, emails, amounts).
