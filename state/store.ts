@@ -102,7 +102,7 @@ interface LockInfo { pid: number; host: string; startedAt: string; command: stri
  * The holder of a lock touches it (its mtime) this often while it runs, whatever it is
  * doing (waiting on AWS, or on the founder at a prompt).
  */
-export const LOCK_HEARTBEAT_MS = 10_000;
+export const LOCK_HEARTBEAT_MS = 5_000;
 /**
  * A lock not touched for this long was left by a run that is gone, on whatever machine it
  * ran: containers and cloud shells get a new hostname on every start, so a pid cannot be
