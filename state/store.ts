@@ -228,7 +228,8 @@ export class StateStore {
     this.locked = true;
     this.token = token;
     this.heartbeat = setInterval(() => {
-      const now = this.readLock();
+      let now: SeenLock | undefined;
+      try { now = this.readLock(); } catch { return; /* unreadable for a moment: try next beat */ }
       if (now?.info.token !== token) {
         clearInterval(this.heartbeat);
         this.locked = false;
