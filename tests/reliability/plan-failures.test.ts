@@ -1,7 +1,9 @@
 // A failed read is never silent: when a read fails during plan (Cost Explorer not yet turned on
 // in a new account, an AWS error on any read), the exit code is non-zero, stderr names the
 // operation that failed without --verbose, and `plan --json` has an error record for the
-// step (its other steps' calls are still listed). The same for verify and run.
+// step (its other steps' calls are still listed). The same for verify and run. Five kinds of
+// read failure: Cost Explorer not turned on, a raw AWS error, and three refusals each step
+// explains in its own words (the operation is named all the same).
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BASIC_CONFIG, explain, runCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { APPLY, resetWorld, SCENARIO } from '../helpers/crash.js';
@@ -38,6 +40,18 @@ const FAILURES: ReadFailure[] = [
     step: 'org-trail', service: 'cloudtrail', operation: 'DescribeTrails',
     rule: { service: 'cloudtrail', operation: 'DescribeTrails', kind: 'error', code: 'InvalidParameterCombinationException', status: 400, message: 'The request is not valid.' },
     says: /not valid/,
+  },
+  {
+    id: 'the account summary read denied (root MFA cannot be checked)',
+    step: 'root-access', service: 'iam', operation: 'GetAccountSummary',
+    rule: { service: 'iam', operation: 'GetAccountSummary', kind: 'accessDenied' },
+    says: /may not read the account summary/,
+  },
+  {
+    id: 'alternate contact read denied in the management account',
+    step: 'alternate-contacts', service: 'account', operation: 'GetAlternateContact',
+    rule: { service: 'account', operation: 'GetAlternateContact', kind: 'accessDenied' },
+    says: /AWS refused to read the (billing|operations|security) contact of the management account/,
   },
   {
     id: 'budgets read denied',
