@@ -64,6 +64,6 @@ const steps = topoOrder(STEPS).map((s) => {
   } catch (e) {
     error = (e as Error).message;
   }
-  return { id: s.id, needs: s.needs, actions, ...(error ? { error } : {}) };
+  return { id: s.id, needs: [...s.needs, ...(s.waitsFor ?? [])], actions, ...(error ? { error } : {}) };
 });
 process.stdout.write(JSON.stringify({ steps, latency: REALISTIC }));

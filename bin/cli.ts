@@ -1,6 +1,7 @@
 // Parses arguments, picks a command, sets the exit code. Nothing else lives here: each
 // command is in ui/commands/ and is loaded only when it runs.
 import { parseArgs } from 'node:util';
+import { isRegion } from '../config/regions.js';
 
 declare const __SECURE_START_VERSION__: string;
 export const VERSION = typeof __SECURE_START_VERSION__ === 'string' ? __SECURE_START_VERSION__ : '0.0.0-dev';
@@ -32,7 +33,8 @@ Commands
 
 Options
   --profile NAME   AWS profile for the management account (default: the default chain)
-  --region NAME    home region (default: the config, else us-east-1)
+  --region NAME    home region (default: the config or saved answers, else us-east-1);
+                   wins over saved answers; refused if the --config file says another
   --config FILE    the desired baseline as JSON (see README); skips those questions
   --state FILE     the state file (default: ./secure-start.state.json)
   --yes, -y        do not ask; apply without confirmation (needed without a terminal;
@@ -48,7 +50,8 @@ Options
 Exit codes
   0  ok                      3  stopped at a step a person must do (see the message)
   1  failure (see message)   4  verify found drift
-  2  bad input or usage      130 interrupted (Ctrl-C); run again to resume
+  2  bad input or usage      130 / 143 / 129  stopped by Ctrl-C / SIGTERM / SIGHUP
+                             (128 + the signal); progress is saved: run again to resume
 
 Environment
   AWS_PROFILE, AWS_REGION, AWS credentials as the AWS CLI reads them;
@@ -101,8 +104,9 @@ export function parseCli(argv: string[]): { command: CommandName; opts: GlobalOp
     const v = values[k];
     if (v !== undefined && (!v.trim() || v.startsWith('-'))) throw new UsageError(`--${k} needs a value, got "${v}".`);
   }
-  if (values.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(values.region))
-    throw new UsageError(`--region "${values.region}" is not an AWS region name (for example eu-west-1).`);
+  // Checked here, always: an explicit flag is never silently ignored, valid or not.
+  if (values.region !== undefined && !isRegion(values.region))
+    throw new UsageError(`--region "${values.region}" is not an AWS region secure-start supports (for example eu-west-1; the list is in config/regions.ts).`);
   return {
     command,
     help: !!values.help,
@@ -121,7 +125,21 @@ export function parseCli(argv: string[]): { command: CommandName; opts: GlobalOp
   };
 }
 
+/**
+ * A reader that went away (`secure-start plan | head -1`) is not an error: further output to
+ * that stream is dropped, quietly, and the command finishes as it would have (a run still
+ * saves its state and releases its lock). Without this, Node prints an EPIPE stack trace.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
+  quietOnClosedPipe(process.stdout);
+  quietOnClosedPipe(process.stderr);
   let parsed;
   try {
     parsed = parseCli(argv);

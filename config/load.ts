@@ -1,6 +1,6 @@
 // Turns a config file and/or saved answers into a validated Baseline, or a list of
 // messages that each name the field and say what is allowed.
-import { readFileSync } from 'node:fs';
+import { UnreadableFileError, readRegularFile } from '../state/read-file.js';
 import { z } from 'zod';
 import { baselineSchema, isPlaceholder, type Baseline } from './schema.js';
 import { defaultBaseline, plusAddress } from './defaults.js';
@@ -109,16 +109,23 @@ export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; sou
   return parsed.data as Baseline;
 }
 
-/** Reads a JSON config file; syntax errors name the line and column. */
+/** A config file is a few kilobytes. */
+export const CONFIG_MAX_BYTES = 1_000_000;
+
+/** Reads a JSON config file; syntax errors name the line and column. Never hangs on a FIFO or a device. */
 export function readConfigFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readRegularFile(path, CONFIG_MAX_BYTES);
   } catch (e) {
+    if (e instanceof UnreadableFileError) {
+      throw new ConfigError([{ path: '', message: e.kind === 'too large'
+        ? 'is larger than 1 MB; a config file is a few kilobytes (it was not read)'
+        : `is a ${e.kind}, not a file; pass a JSON file with --config` }], path);
+    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError([{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})` }], path);
   }
-  if (text.length > 1_000_000) throw new ConfigError([{ path: '', message: 'is larger than 1 MB; a config file is a few kilobytes' }], path);
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {

@@ -3,6 +3,7 @@
 // is allowed. The same checks back the wizard's questions (ui/ imports `fieldRules`).
 import { z } from 'zod';
 import { AWS_REGIONS, isRegion } from './regions.js';
+import { ProfileConfigError, profileName } from '../profiles/render.js';
 
 /** A visible placeholder for something only the founder can answer, e.g. `<founder-email>`. */
 export const PLACEHOLDER = /<[a-z0-9.+@-]+>/i;
@@ -34,9 +35,27 @@ function emailShape(v: string): string | undefined {
 export const accountEmailRule: Rule = (v) =>
   v.length < 6 || v.length > 64 ? `must be 6 to 64 characters (got ${v.length})` : emailShape(v);
 
-/** Any other email we send to (alerts, contacts). */
+/** Any other email we send to (alerts, the founder's). */
 export const emailRule: Rule = (v) =>
   v.length < 6 || v.length > 254 ? `must be 6 to 254 characters (got ${v.length})` : emailShape(v);
+
+// Java's \s (the Account API's patterns are Java regexes): never JavaScript's, which also takes
+// no-break and other Unicode spaces.
+const JAVA_SPACE = '[ \\t\\n\\x0B\\f\\r]';
+/**
+ * An alternate contact's email, exactly as the Account API takes it: 1 to 254 characters,
+ * pattern [\s]*[\w+=.#|!&-]+@[\w.-]+\.[\w]+[\s]* (\w is ASCII letters, digits and _).
+ * https://docs.aws.amazon.com/accounts/latest/reference/API_AlternateContact.html
+ */
+const CONTACT_EMAIL = new RegExp(`^${JAVA_SPACE}*[\\w+=.#|!&-]+@[\\w.-]+\\.\\w+${JAVA_SPACE}*$`);
+export const contactEmailRule: Rule = (v) => {
+  if (v.length < 1 || v.length > 254) return `must be 1 to 254 characters (got ${v.length})`;
+  if (CONTACT_EMAIL.test(v)) return undefined;
+  const at = v.split('@');
+  if (at.length !== 2) return 'must contain exactly one @';
+  if (!/^[\s]*[\w+=.#|!&-]+$/.test(at[0]!)) return 'the part before @ may contain only letters, digits and _ + = . # | ! & - (the AWS Account API\'s rule)';
+  return 'needs a domain of letters, digits, _ . - ending in a dot and a name without dashes, such as example.com (the AWS Account API\'s rule)';
+};
 
 export const accountNameRule: Rule = (v) => {
   if (v.length < 1 || v.length > 50) return `must be 1 to 50 characters (got ${v.length})`;
@@ -56,9 +75,11 @@ export const orgNameRule: Rule = (v) => {
   return undefined;
 };
 
+// The short name starts the trail (<slug>-org-trail), bucket and profile names. CloudTrail
+// refuses two dashes in a row in a trail name, so the short name has none either.
 export const slugRule: Rule = (v) =>
-  /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/.test(v) ? undefined
-    : 'must be 1 to 20 lowercase letters, digits or dashes, not starting or ending with a dash';
+  /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/.test(v) && !v.includes('--') ? undefined
+    : 'must be 1 to 20 lowercase letters, digits or single dashes, not starting or ending with a dash';
 
 export const personNameRule: Rule = (v) => {
   const t = v.trim();
@@ -74,11 +95,125 @@ export const phoneRule: Rule = (v) => {
   return undefined;
 };
 
-export const amountRule: Rule = (v) => {
-  if (!/^\d+(\.\d{1,2})?$/.test(v.trim())) return 'must be a positive amount such as 100 or 49.99';
-  const n = Number(v);
-  if (!(n > 0)) return 'must be more than 0';
-  if (n > 1_000_000) return 'must be at most 1,000,000';
+// ---- amounts ----------------------------------------------------------------------------
+// AWS Budgets takes an amount as a string of plain decimal digits (Spend.Amount, pattern
+// ([0-9]*\.)?[0-9]+, up to 2^31-1 characters:
+// https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_Spend.html),
+// and so does the anomaly threshold (a dimension value). No exponent ("1e-7"), no sign, no
+// grouping. What limits us is the JSON number a config file holds: a double keeps 15
+// significant digits exactly, so an amount with more would be sent as another amount.
+
+/** The pattern AWS Budgets gives for Spend.Amount. */
+export const AWS_DECIMAL = /^([0-9]*\.)?[0-9]+$/;
+/** Decimal digits a double always holds exactly (DBL_DIG). */
+export const MAX_SIGNIFICANT_DIGITS = 15;
+
+/** The number as plain decimal digits, as AWS takes it: 1e-7 → '0.0000001', 1e21 → '1000000000000000000000'. */
+export function plainDecimal(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  const s = String(Math.abs(n));
+  const sign = n < 0 ? '-' : '';
+  const m = /^(\d+)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
+  if (!m) return sign + s;
+  const digits = m[1]! + (m[2] ?? '');
+  const point = m[1]!.length + Number(m[3]);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return sign + digits + '0'.repeat(point - digits.length);
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
+/** Significant digits of a number's shortest exact form (1e21 → 1, 49.99 → 4). */
+export function significantDigits(n: number): number {
+  return /^-?(\d)(?:\.(\d+))?e/.exec(n.toExponential())!.slice(1).join('').length;
+}
+
+/** A problem with an amount AWS takes as a plain decimal, or undefined. `min` is 'positive' or 'zero'. */
+export function amountProblem(n: number, min: 'positive' | 'zero'): string | undefined {
+  if (!Number.isFinite(n)) return 'must be a finite number';
+  if (min === 'positive' ? !(n > 0) : n < 0) return min === 'positive' ? 'must be more than 0' : 'must be 0 or more';
+  if (significantDigits(n) > MAX_SIGNIFICANT_DIGITS) return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits, which a config file's number cannot hold exactly`;
+  return undefined;
+}
+
+/** An amount typed as text (the wizard): AWS's plain decimal, read back exactly. */
+function typedAmount(v: string, min: 'positive' | 'zero'): string | undefined {
+  const t = v.trim();
+  if (!AWS_DECIMAL.test(t)) return `must be a ${min === 'positive' ? 'positive ' : ''}amount in plain digits such as 100 or 49.99 (no sign, exponent or thousands separator)`;
+  const n = Number(t);
+  const p = amountProblem(n, min);
+  if (p) return p;
+  // What is stored (a number) must write back as what was typed, or the founder's amount changes.
+  const typed = t.replace(/^0+(?=\d)/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '').replace(/^\./, '0.');
+  if (plainDecimal(n) !== typed) return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits; it cannot be kept exactly`;
+  return undefined;
+}
+
+/** The monthly budget (AWS Budgets: more than 0; AWS refuses a budget of 0). */
+export const amountRule: Rule = (v) => typedAmount(v, 'positive');
+/** The anomaly alert threshold in USD (Cost Anomaly Detection: 0 or more, 0 = every anomaly). */
+export const thresholdRule: Rule = (v) => typedAmount(v, 'zero');
+
+// ---- names AWS derives from the slug and other names ------------------------------------
+
+/**
+ * The trail bucket's name: `<slug>-org-trail-<log-archive account id>`. The account ID makes
+ * it globally unique and says whose it is.
+ */
+export const trailBucketNameFor = (slug: string, logArchiveId: string): string => `${slug.toLowerCase()}-org-trail-${logArchiveId}`;
+
+/**
+ * Amazon S3's rules for a general purpose bucket name, or undefined when the name is valid.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+ */
+export function s3BucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `must be 3 to 63 characters (is ${name.length})`;
+  if (!/^[a-z0-9.-]+$/.test(name)) return 'may contain only lowercase letters, digits, dots and hyphens';
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'must begin and end with a letter or digit';
+  if (name.includes('..')) return 'must not contain two adjacent dots';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'must not look like an IP address';
+  // Reserved by S3 (xn-- is punycode; sthree- also covers sthree-configurator).
+  for (const p of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (name.startsWith(p)) return `must not start with "${p}" (reserved by Amazon S3)`;
+  // Reserved for access point aliases, Object Lambda aliases, Multi-Region Access Points,
+  // directory buckets and table buckets.
+  for (const x of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (name.endsWith(x)) return `must not end with "${x}" (reserved by Amazon S3)`;
+  return undefined;
+}
+
+/**
+ * CloudTrail's rules for a trail name, or undefined when it is valid.
+ * https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_CreateTrail.html (Name)
+ */
+export function trailNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 128) return `must be 3 to 128 characters (is ${name.length})`;
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'may contain only ASCII letters, digits, dots, underscores and dashes';
+  if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) return 'must start and end with a letter or digit';
+  if (/[._-]{2}/.test(name)) return 'must not have two dots, underscores or dashes next to each other (such as -- or -_)';
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'must not look like an IP address';
+  return undefined;
+}
+
+// IAM Identity Center's identity store: "Administrator and AWSAdministrators are reserved names
+// and can't be used for users or groups"; a group's display name is 1 to 1024 letters, marks,
+// symbols, digits, punctuation, tab, line breaks, space and no-break space; a user name the same
+// without any whitespace, 1 to 128.
+// https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroup.html
+// https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html
+export const RESERVED_IDENTITY_NAMES = ['Administrator', 'AWSAdministrators'];
+const reservedName = (v: string) => RESERVED_IDENTITY_NAMES.find((r) => r.toLowerCase() === v.trim().toLowerCase());
+
+export const groupNameRule: Rule = (v) => {
+  if (v.length < 1 || v.length > 1024) return `must be 1 to 1024 characters (got ${v.length})`;
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u00a0\u3000]+$/u.test(v)) return 'may contain letters, digits, symbols, punctuation and spaces (no control or invisible characters)';
+  const r = reservedName(v);
+  if (r) return `"${r}" is reserved by IAM Identity Center; choose another name`;
+  return undefined;
+};
+
+export const userNameRule: Rule = (v) => {
+  if (v.length < 1 || v.length > 128) return `must be 1 to 128 characters (got ${v.length})`;
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(v)) return 'may contain letters, digits, symbols and punctuation, without spaces or invisible characters';
+  const r = reservedName(v);
+  if (r) return `"${r}" is reserved by IAM Identity Center; choose another name`;
   return undefined;
 };
 
@@ -103,7 +238,7 @@ export function baselineSchema(opts: { placeholders: boolean }) {
   const contact = z.strictObject({
     name: ruled(personNameRule, 'the contact name', p),
     title: z.string().min(1, 'the title must not be empty').max(50, 'the title must be at most 50 characters'),
-    email: ruled(emailRule, 'the contact email', p),
+    email: ruled(contactEmailRule, 'the contact email', p),
     phone: ruled(phoneRule, 'the phone number', p),
   });
   const emails = z
@@ -121,7 +256,7 @@ export function baselineSchema(opts: { placeholders: boolean }) {
         givenName: ruled(personNameRule, 'the given name', p),
         familyName: ruled(personNameRule, 'the family name', p),
         email: ruled(emailRule, 'the founder email', p),
-        userName: ruled((v) => (/^[\w+=,.@-]{1,128}$/.test(v) ? undefined : 'may contain only letters, digits and + = , . @ _ - (1 to 128 characters)'), 'the user name', p),
+        userName: ruled(userNameRule, 'the user name', p),
       }),
       organizationalUnits: z
         .array(z.strictObject({
@@ -146,7 +281,7 @@ export function baselineSchema(opts: { placeholders: boolean }) {
           managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
           sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
         })).min(1),
-        groups: z.array(z.strictObject({ name: z.string().min(1).max(128).regex(/^[\w +=,.@-]+$/, 'a group name may contain letters, digits, spaces and + = , . @ _ -'), description: z.string().max(1024).optional() })),
+        groups: z.array(z.strictObject({ name: ruled(groupNameRule, 'the group name', false), description: z.string().max(1024).optional() })),
         assignments: z.array(z.strictObject({
           group: z.string(),
           permissionSet: z.string(),
@@ -156,17 +291,23 @@ export function baselineSchema(opts: { placeholders: boolean }) {
       }),
       scps: z.strictObject({ guardrails: z.boolean(), logProtection: z.boolean(), regionGuard: z.boolean() }),
       trail: z.strictObject({
-        name: ruled((v) => (/^[a-zA-Z0-9][a-zA-Z0-9._-]{2,127}$/.test(v) ? undefined : 'must be 3 to 128 letters, digits, dots, dashes or underscores, starting with a letter or digit'), 'the trail name', p),
+        name: ruled(trailNameProblem, 'the trail name', p),
         glacierAfterDays: z.number().int().min(0, 'must be 0 (off) or more days').max(3650),
         expireAfterDays: z.number().int().min(1, 'must be at least 1 day').max(36500, 'must be at most 36500 days'),
       }),
       budget: z.strictObject({
-        amount: z.number({ error: 'the budget amount must be a number' }).positive('the budget amount must be more than 0').max(1_000_000, 'the budget amount must be at most 1,000,000'),
+        amount: z.number({ error: 'the budget amount must be a number' }).superRefine((n, ctx) => {
+          const msg = amountProblem(n, 'positive');
+          if (msg) ctx.addIssue({ code: 'custom', message: `the budget amount ${msg}` });
+        }),
         currency: z.literal('USD', { error: 'budgets are set in USD' }),
         emails,
       }),
       anomaly: z.strictObject({
-        thresholdUsd: z.number({ error: 'the anomaly threshold must be a number' }).positive('the anomaly threshold must be more than 0').max(1_000_000),
+        thresholdUsd: z.number({ error: 'the anomaly threshold must be a number' }).superRefine((n, ctx) => {
+          const msg = amountProblem(n, 'zero');
+          if (msg) ctx.addIssue({ code: 'custom', message: `the anomaly threshold ${msg}` });
+        }),
         frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
         emails,
       }),
@@ -255,8 +396,52 @@ function crossChecks(b: Baseline, ctx: z.RefinementCtx): void {
     if (!groups.has(g)) issue(['identityCenter', 'founderGroups', i], `"${g}" is not one of the groups`);
   });
 
+  // Names derived from the short name must be names AWS takes (checked here, before any call).
+  if (!isPlaceholder(b.org.slug)) {
+    const bucket = trailBucketNameFor(b.org.slug, '123456789012');
+    const bad = s3BucketNameProblem(bucket);
+    if (bad) issue(['org', 'slug'], `gives the log bucket the name ${trailBucketNameFor(b.org.slug, '<account-id>')}, which Amazon S3 refuses: a bucket name ${bad}; choose another short name`);
+    // Each of the founder's (account, permission set) pairs becomes one AWS CLI profile.
+    const byName = new Map<string, string[]>();
+    for (const a of founderPairs(b)) {
+      let name: string;
+      try {
+        name = profileName(b.org.slug, a.account, a.permissionSet);
+      } catch (e) {
+        if (!(e instanceof ProfileConfigError)) throw e;
+        issue(['identityCenter', 'assignments'], `cannot name an AWS CLI profile for ${a.account} × ${a.permissionSet}: ${e.message}`);
+        continue;
+      }
+      byName.set(name, [...(byName.get(name) ?? []), `${a.account} × ${a.permissionSet}`]);
+    }
+    for (const [name, pairs] of byName) {
+      if (pairs.length > 1) issue(['identityCenter', 'assignments'], `${pairs.join(' and ')} would both be the AWS CLI profile "${name}" (profiles are named <short name>-<account>-<permission set>); rename an account or a permission set`);
+    }
+  }
+
   if (b.trail.glacierAfterDays > 0 && b.trail.expireAfterDays <= b.trail.glacierAfterDays)
     issue(['trail', 'expireAfterDays'], `must be more than glacierAfterDays (${b.trail.glacierAfterDays})`);
+}
+
+/**
+ * The founder's (account, permission set) pairs through their groups, no duplicates: the same
+ * expansion as steps/lib/sso-common.ts founderAccess ('*' is management and every account).
+ */
+function founderPairs(b: Baseline): { account: string; permissionSet: string }[] {
+  const all = ['management', ...b.accounts.map((a) => a.name)];
+  const groups = new Set(b.identityCenter.founderGroups);
+  const seen = new Set<string>();
+  const out: { account: string; permissionSet: string }[] = [];
+  for (const a of b.identityCenter.assignments) {
+    if (!groups.has(a.group)) continue;
+    for (const account of a.accounts.includes('*') ? all : all.filter((n) => a.accounts.includes(n))) {
+      const k = `${account}|${a.permissionSet}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ account, permissionSet: a.permissionSet });
+    }
+  }
+  return out;
 }
 
 function dupes<T>(xs: T[]): T[] {

@@ -150,6 +150,39 @@ export function viewOf(step: StepId, a: Action, controls: string[]): ActionView 
 
 interface CallTag { step: StepId; summary: string }
 
+/** The AWS call an error came from, set by namingFailures (not enumerable: never serialised). */
+const FAILED_CALL = Symbol('secure-start.failedCall');
+type FailedCall = { service: string; operation: string };
+
+/** The failed call behind an error, or behind the StepError that explains it (its cause). */
+export function failedCall(e: unknown): FailedCall | undefined {
+  const own = (x: unknown) => (x && typeof x === 'object' ? (x as { [FAILED_CALL]?: FailedCall })[FAILED_CALL] : undefined);
+  return own(e) ?? own((e as { cause?: unknown })?.cause);
+}
+
+/** The same AWS API, with every error marked with the service and operation that failed. */
+export function namingFailures(aws: AwsApi): AwsApi {
+  const mark = (service: string, operation: string) => (e: unknown): never => {
+    if (e && typeof e === 'object' && !Object.hasOwn(e, FAILED_CALL)) Object.defineProperty(e, FAILED_CALL, { value: { service, operation } });
+    throw e;
+  };
+  return {
+    call: (s, o, i, t) => aws.call(s, o, i, t).catch(mark(s, o)),
+    pages: (s, o, i, t, k) => aws.pages(s, o, i, t, k).catch(mark(s, o)),
+  };
+}
+
+/**
+ * A failed observe (a read, or the reads of plan/verify), explained with the operation that
+ * failed in the message itself, so it is named without --verbose.
+ */
+export function observeFailure(e: unknown): Explained {
+  const where = failedCall(e);
+  const ex = explainError(e, where);
+  if (where && !ex.message.includes(`${where.service}:${where.operation}`)) ex.message = `${where.service}:${where.operation} failed: ${ex.message}`;
+  return ex;
+}
+
 export class Engine {
   private readonly abort = new AbortController();
   private readonly tags = new AsyncLocalStorage<CallTag>();
@@ -206,7 +239,7 @@ export class Engine {
     return {
       want: this.opts.want,
       mode: this.mode,
-      aws,
+      aws: namingFailures(aws),
       value: this.value,
       ref: (key) => this.value(key) ?? new Ref(key),
       publish: this.publish,
@@ -230,9 +263,11 @@ export class Engine {
       let p = results.get(s.id);
       if (p) return p;
       p = (async () => {
-        const deps = await Promise.all(s.needs.filter((n) => selected.some((x) => x.id === n)).map((n) => runOne(selected.find((x) => x.id === n)!)));
+        // `waitsFor` only orders (a local step an AWS step looks at); `needs` also gates.
+        const before = [...s.needs, ...(s.waitsFor ?? [])].filter((n) => selected.some((x) => x.id === n));
+        const deps = await Promise.all(before.map((n) => runOne(selected.find((x) => x.id === n)!)));
         if (params.mode === 'apply') {
-          const bad = deps.find((d) => !['ok', 'changed'].includes(d.status));
+          const bad = deps.find((d) => s.needs.includes(d.id) && !['ok', 'changed'].includes(d.status));
           if (bad) {
             const status: StepStatus = bad.status === 'blocked' || bad.status === 'manual' ? 'blocked' : bad.status === 'interrupted' ? 'interrupted' : 'skipped';
             const r: StepResult = { id: s.id, title: s.title, controls: s.controls, status, actions: [], manual: [], ms: 0, error: { message: `Waits for "${bad.title}" (${bad.status}).` } };
@@ -297,7 +332,7 @@ export class Engine {
         planned = step.plan(this.opts.want, seen);
       } catch (e) {
         if (this.abort.signal.aborted) return done('interrupted', applied, []);
-        return done('failed', applied, [], explainError(e));
+        return done('failed', applied, [], observeFailure(e));
       }
       const calls = planned.filter((a) => a.kind === 'call');
       const manual = planned.filter((a) => a.kind === 'manual').map((a) => viewOf(step.id, a, step.controls));
@@ -393,7 +428,7 @@ export class Engine {
           }
         } catch (e) {
           const err = this.abort.signal.aborted
-            ? { message: 'Stopped by Ctrl-C before this finished.' }
+            ? { message: 'Stopped (interrupted) before this finished.' }
             : explainError(e, { service: a.service, operation: a.operation });
           errors.push(err);
           a.produces?.forEach((k) => failedKeys.add(k));

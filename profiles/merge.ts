@@ -116,26 +116,73 @@ function findBlocks(lines: Line[]): Block[] {
   });
 }
 
-/** Do the section's key/value lines already say exactly what we would write? Order and spacing don't matter. */
-function sameEntries(lines: Line[], block: Block, entries: Section['entries']): boolean {
-  const found = new Map<string, string>();
-  let last: string | undefined;
-  for (let i = block.headerLine + 1; i < block.contentEnd; i++) {
-    const text = lines[i].text;
-    if (isBlankOrComment(text)) continue;
-    if (/^\s/.test(text) && last !== undefined) {
-      // Indented continuation (a nested sub-section): we never write these, so it differs.
-      found.set(last, `${found.get(last)}\n${text.trim()}`);
+/** One key of a section: its `key = value` line and any indented continuation lines (a nested block). */
+interface KeyLines {
+  /** Lowercased, as configparser reads option names; undefined for a line that is no key. */
+  key?: string;
+  value: string;
+  lines: Line[];
+}
+
+/**
+ * A section's content split into keys (with their continuation lines); blank and comment
+ * lines are kept as their own entries, so the founder's comments stay where they were.
+ */
+function keysOf(lines: Line[], from: number, to: number): KeyLines[] {
+  const out: KeyLines[] = [];
+  for (let i = from; i < to; i++) {
+    const line = lines[i];
+    const last = out[out.length - 1];
+    if (/^\s/.test(line.text) && line.text.trim() && last?.key !== undefined && !isBlankOrComment(line.text)) {
+      last.lines.push(line); // indented continuation: part of the key above
+      continue;
+    }
+    if (isBlankOrComment(line.text)) {
+      out.push({ value: '', lines: [line] });
       continue;
     }
     // configparser splits on the first `=` or `:`; values may contain more of both (URLs).
-    const m = /^([^=:]*?)\s*[=:]\s*(.*)$/.exec(text.trim());
-    if (!m) return false;
-    last = m[1].toLowerCase();
-    if (found.has(last)) return false;
-    found.set(last, m[2].trim());
+    const m = /^([^=:]*?)\s*[=:]\s*(.*)$/.exec(line.text.trim());
+    out.push(m ? { key: m[1].toLowerCase(), value: m[2].trim(), lines: [line] } : { value: '', lines: [line] });
   }
-  return found.size === entries.length && entries.every(([k, v]) => found.get(k.toLowerCase()) === v);
+  return out;
+}
+
+/**
+ * The content of our own section with our keys set to `entries`, or undefined when it already
+ * says exactly that. Only the keys secure-start writes are ours: any other key a founder added
+ * (cli_pager, a nested s3 block, …) stays, with its comments, where it was. A second copy of
+ * one of our keys goes (configparser refuses a file with a key twice in a section).
+ */
+function rewriteOwned(lines: Line[], block: Block, entries: Section['entries'], eol: string, extra: KeyLines[] = []): Line[] | undefined {
+  const want = new Map(entries.map(([k, v]) => [k.toLowerCase(), { k, v }]));
+  const have = [...keysOf(lines, block.headerLine + 1, block.contentEnd), ...extra];
+  const out: Line[] = [];
+  const done = new Set<string>();
+  let changed = extra.length > 0;
+  let lastOurs = -1;
+  for (const kl of have) {
+    const ours = kl.key !== undefined ? want.get(kl.key) : undefined;
+    if (!ours) {
+      out.push(...kl.lines);
+      continue;
+    }
+    if (done.has(kl.key!) || kl.lines.length > 1) changed = true;
+    if (done.has(kl.key!)) continue;
+    done.add(kl.key!);
+    if (kl.value === ours.v) out.push(kl.lines[0]);
+    else {
+      out.push({ text: `${ours.k} = ${ours.v}`, eol: kl.lines[0].eol || eol });
+      changed = true;
+    }
+    lastOurs = out.length - 1;
+  }
+  const missing = entries.filter(([k]) => !done.has(k.toLowerCase())).map(([k, v]) => ({ text: `${k} = ${v}`, eol }));
+  if (missing.length) {
+    changed = true;
+    out.splice(lastOurs + 1, 0, ...missing);
+  }
+  return changed ? out : undefined;
 }
 
 function sectionLines(section: Section, eol: string): Line[] {
@@ -183,12 +230,16 @@ export function mergeAwsConfig(existing: string, sections: Section[], opts: Merg
       continue;
     }
     const [first, ...duplicates] = matches;
-    if (duplicates.length === 0 && first.markerLine !== undefined && sameEntries(lines, first, section.entries)) continue;
-
     const rendered = sectionLines(section, eol);
     if (first.markerLine !== undefined) {
-      // Ours: keep the marker and header lines as they are, replace the keys.
-      edits.push({ start: first.headerLine + 1, end: first.contentEnd, lines: rendered.slice(2) });
+      // Ours: keep the marker and header lines as they are, set our keys, keep the founder's.
+      // Keys the founder added to an extra copy (which goes) move into the one that stays.
+      const taken = new Set([...section.entries.map(([k]) => k.toLowerCase()), ...keysOf(lines, first.headerLine + 1, first.contentEnd).map((kl) => kl.key)]);
+      const fromCopies = duplicates.flatMap((d) => keysOf(lines, d.headerLine + 1, d.contentEnd))
+        .filter((kl) => kl.key !== undefined && !taken.has(kl.key) && taken.add(kl.key));
+      const content = rewriteOwned(lines, first, section.entries, eol, fromCopies.map((kl) => ({ ...kl, lines: kl.lines.map((l) => ({ ...l, eol: l.eol || eol })) })));
+      if (!content && duplicates.length === 0) continue;
+      if (content) edits.push({ start: first.headerLine + 1, end: first.contentEnd, lines: content });
     } else {
       // Someone else's, taken over under --force: comments above it stay, we add our marker.
       edits.push({ start: first.headerLine, end: first.contentEnd, lines: rendered });

@@ -1,21 +1,25 @@
 /**
- * Writes merged sections into the AWS CLI config file safely: one-time backup, atomic replace,
- * permissions kept. The only I/O in profiles/.
+ * Writes merged sections into the AWS CLI config file safely: a backup of every version it
+ * replaces, atomic replace, permissions kept. The only I/O in profiles/.
  */
 import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, realpath, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { atomicWrite } from '../state/atomic-write.js';
+import { readRegularFile } from '../state/read-file.js';
 import { mergeAwsConfig, type MergeOptions, type MergeResult } from './merge.js';
 import type { Section } from './render.js';
 
 export interface WriteResult extends MergeResult {
   /** The file that was (or would have been) written. */
   path: string;
-  /** Set when this call created the one-time backup of the original file. */
+  /** Set when this call backed up the version it replaced (not when that version was kept already). */
   backupPath?: string;
 }
+
+/** An AWS CLI config file is kilobytes; a bigger one is not read whole (nor a FIFO or a device). */
+const MAX_BYTES = 10 * 1024 * 1024;
 
 /** Same-named sections we did not write, without `force`. Nothing has been written. */
 export class AwsConfigConflictError extends Error {
@@ -30,7 +34,7 @@ export class AwsConfigConflictError extends Error {
         (conflicts.length === 1 ? 'that section' : 'those sections') +
         ', or re-run with --force to replace ' +
         (conflicts.length === 1 ? 'it' : 'them') +
-        ` (the original file is backed up to ${backupPathFor(path)} first).`,
+        ` (the file is backed up next to it first, as ${basename(path)}.secure-start….bak).`,
     );
   }
 }
@@ -46,8 +50,41 @@ export function defaultAwsConfigPath(env: NodeJS.ProcessEnv = process.env): stri
   return join(homedir(), '.aws', 'config');
 }
 
+/** The backup of the file as it was before secure-start first changed it. */
 export function backupPathFor(path: string): string {
   return `${path}.secure-start.bak`;
+}
+
+/** The backup of a later version: `<path>.secure-start.<UTC time>.bak` (sorts by time). */
+export function laterBackupPathFor(path: string, now = new Date(), n = 0): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  return `${path}.secure-start.${stamp}${n ? `-${n}` : ''}.bak`;
+}
+
+/**
+ * Backs up the version about to be replaced, unless a backup already holds exactly it (a file
+ * secure-start wrote and nobody changed since). The first backup keeps the plain name.
+ */
+async function backUp(target: string, path: string, text: string, mode: number): Promise<string | undefined> {
+  const dir = dirname(path);
+  const prefix = `${basename(path)}.secure-start`;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix) || !name.endsWith('.bak')) continue;
+    try {
+      if (readRegularFile(join(dir, name), MAX_BYTES) === text) return undefined;
+    } catch { /* not a backup we can read: ignore it */ }
+  }
+  for (let n = 0; n < 100; n++) {
+    const backup = n === 0 ? backupPathFor(path) : laterBackupPathFor(path, new Date(), n - 1);
+    try {
+      await copyFile(target, backup, constants.COPYFILE_EXCL);
+      await chmod(backup, mode);
+      return backup;
+    } catch (err) {
+      if (!isErrno(err, 'EEXIST')) throw err;
+    }
+  }
+  throw new Error(`cannot find a free backup name next to ${path}`);
 }
 
 const isErrno = (err: unknown, code: string): boolean =>
@@ -65,7 +102,7 @@ export async function writeAwsConfig(path: string, sections: Section[], opts: Me
   let mode: number | undefined;
   try {
     target = await realpath(path);
-    existing = await readFile(target, 'utf8');
+    existing = readRegularFile(target, MAX_BYTES);
     mode = (await stat(target)).mode & 0o7777;
   } catch (err) {
     if (!isErrno(err, 'ENOENT')) throw err;
@@ -77,15 +114,10 @@ export async function writeAwsConfig(path: string, sections: Section[], opts: Me
   if (!merged.changed) return result;
 
   if (mode !== undefined) {
-    // Only the first change ever is backed up: later runs must not overwrite the user's original.
-    const backup = backupPathFor(path);
-    try {
-      await copyFile(target, backup, constants.COPYFILE_EXCL);
-      await chmod(backup, mode);
-      result.backupPath = backup;
-    } catch (err) {
-      if (!isErrno(err, 'EEXIST')) throw err;
-    }
+    // Every version replaced is kept (a founder's edit since the last run included); earlier
+    // backups, the original first of all, are never overwritten.
+    const backup = await backUp(target, path, existing, mode);
+    if (backup) result.backupPath = backup;
   }
 
   const dir = dirname(target);

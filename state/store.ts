@@ -1,13 +1,17 @@
 // The state file: a journal of what secure-start asked for and did. AWS stays the source
 // of truth; this file remembers answers, created IDs and asynchronous requests still in
 // flight (so a crash resumes a wait instead of creating twice). It never holds a secret.
-import { closeSync, fsyncSync, openSync, readFileSync, unlinkSync, writeSync, constants, statSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, utimesSync, writeSync, constants, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { atomicWrite, atomicWriteSync } from './atomic-write.js';
+import { UnreadableFileError, formatSize, readRegularFile } from './read-file.js';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 
 export const STATE_SCHEMA_VERSION = 1;
+/** A 200-account bootstrap writes about 1 MB; anything past this is not our file and is not read. */
+export const STATE_MAX_BYTES = 32 * 1024 * 1024;
 
 const journalEntry = z.object({
   time: z.string(),
@@ -92,7 +96,27 @@ function emptyState(toolVersion: string): StateData {
 
 export { atomicWriteSync } from './atomic-write.js';
 
-interface LockInfo { pid: number; host: string; startedAt: string; command: string }
+interface LockInfo { pid: number; host: string; startedAt: string; command: string; token?: string }
+
+/**
+ * The holder of a lock touches it (its mtime) this often while it runs, whatever it is
+ * doing (waiting on AWS, or on the founder at a prompt).
+ */
+export const LOCK_HEARTBEAT_MS = 5_000;
+/**
+ * A lock not touched for this long was left by a run that is gone, on whatever machine it
+ * ran: containers and cloud shells get a new hostname on every start, so a pid cannot be
+ * checked there. On this machine a dead pid is proof at once.
+ */
+export const LOCK_STALE_MS = 60_000;
+/** A takeover claim older than this was left by a run that died in the middle of taking over. */
+const TAKEOVER_STALE_MS = 10_000;
+
+interface SeenLock { text: string; info: Partial<LockInfo>; mtimeMs: number }
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
 
 function processAlive(pid: number): boolean {
   try {
@@ -127,8 +151,15 @@ export class StateStore {
   static open(path: string, toolVersion: string): StateStore {
     let text: string;
     try {
-      text = readFileSync(path, 'utf8');
+      text = readRegularFile(path, STATE_MAX_BYTES);
     } catch (e) {
+      // Not a file at all (a device, a FIFO, a directory) or far too big: refused at once,
+      // and never "move it aside" (one does not mv /dev/null).
+      if (e instanceof UnreadableFileError) {
+        throw new StateError(e.kind === 'too large'
+          ? `The state file ${path} is ${formatSize(e.size ?? 0)}; a state file is a few hundred kilobytes, so this is not one. It was not read. Pass the right file with --state.`
+          : `The state file ${path} is a ${e.kind}, not a file. Pass a file path with --state (the default is ./secure-start.state.json in the current folder).`);
+      }
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return new StateStore(path, emptyState(toolVersion), false);
       throw new StateError(`The state file ${path} exists but cannot be read (${code}). Fix its permissions (chmod 600 ${path}) or pass another file with --state.`);
@@ -164,34 +195,125 @@ export class StateStore {
     this.data.managementAccountId = accountId;
   }
 
-  /** Refuses a second concurrent run; takes over a lock left by a process that died. */
-  lock(command: string): void {
-    const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command };
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fd = openSync(this.lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-        try { writeSync(fd, JSON.stringify(info)); fsyncSync(fd); } finally { closeSync(fd); }
-        this.locked = true;
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError(`Cannot create the lock file ${this.lockPath} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`);
+  /**
+   * Refuses a second concurrent run; takes over a lock left by a run that is gone: at once
+   * when its pid is dead on this machine, else once it has not been touched for
+   * LOCK_STALE_MS, whatever its hostname. Taking over is atomic: of several runs that find
+   * the same stale lock at the same moment, exactly one gets it (see takeOver). While held,
+   * the lock is touched every LOCK_HEARTBEAT_MS; `onLost` is called if another run ever takes
+   * it over all the same (this run was stopped or asleep for longer than LOCK_STALE_MS).
+   */
+  lock(command: string, opts: { onLost?: () => void } = {}): void {
+    const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, token: randomBytes(8).toString('hex') };
+    const text = JSON.stringify(info);
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if (this.createLock(text)) return this.held(info.token!, opts.onLost);
+      const seen = this.readLock();
+      if (!seen) continue; // released just now: try again
+      if (!this.isStale(seen, info.host)) {
+        const h = seen.info;
+        const beat = Math.round((Date.now() - seen.mtimeMs) / 1000);
+        throw new StateError(`Another secure-start run is using ${this.path} (pid ${h.pid ?? '?'} on ${h.host ?? '?'}, started ${h.startedAt ?? '?'}, command "${h.command ?? '?'}", last seen ${beat} s ago). Wait for it to finish; if it is gone, its lock is taken over ${Math.round(LOCK_STALE_MS / 1000)} s after it was last seen, or delete ${this.lockPath}.`);
       }
-      let holder: Partial<LockInfo> = {};
-      try { holder = JSON.parse(readFileSync(this.lockPath, 'utf8')) as LockInfo; } catch { /* half-written: treat by age */ }
-      const stale = holder.pid !== undefined
-        ? holder.host === info.host && !processAlive(holder.pid)
-        : Date.now() - statSync(this.lockPath).mtimeMs > 60_000;
-      if (!stale) {
-        throw new StateError(`Another secure-start run is using ${this.path} (pid ${holder.pid ?? '?'} on ${holder.host ?? '?'}, started ${holder.startedAt ?? '?'}, command "${holder.command ?? '?'}"). Wait for it to finish; if it is gone, delete ${this.lockPath}.`);
-      }
-      try { unlinkSync(this.lockPath); } catch { /* someone else removed it first */ }
+      if (this.takeOver(seen, text)) return this.held(info.token!, opts.onLost);
+      sleepSync(10 + Math.floor(Math.random() * 20)); // another run is taking it over right now
     }
     throw new StateError(`Could not take the lock ${this.lockPath}; another run is starting at the same time.`);
   }
 
+  private heartbeat?: NodeJS.Timeout;
+  private token?: string;
+
+  private held(token: string, onLost?: () => void): void {
+    this.locked = true;
+    this.token = token;
+    this.heartbeat = setInterval(() => {
+      let now: SeenLock | undefined;
+      try { now = this.readLock(); } catch { return; /* unreadable for a moment: try next beat */ }
+      if (now?.info.token !== token) {
+        clearInterval(this.heartbeat);
+        this.locked = false;
+        onLost?.();
+        return;
+      }
+      try { utimesSync(this.lockPath, new Date(), new Date()); } catch { /* gone: seen next beat */ }
+    }, LOCK_HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
+
+  /** O_EXCL: exactly one of several runs creates the file. */
+  private createLock(text: string): boolean {
+    try {
+      const fd = openSync(this.lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new StateError(`Cannot create the lock file ${this.lockPath} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`);
+    }
+  }
+
+  private readLock(): SeenLock | undefined {
+    try {
+      const text = readFileSync(this.lockPath, 'utf8');
+      const mtimeMs = statSync(this.lockPath).mtimeMs;
+      let info: Partial<LockInfo> = {};
+      try { info = JSON.parse(text) as LockInfo; } catch { /* half-written: judged by age */ }
+      return { text, info: info && typeof info === 'object' ? info : {}, mtimeMs };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StateError(`Cannot read the lock file ${this.lockPath} (${(e as NodeJS.ErrnoException).code}).`);
+    }
+  }
+
+  private isStale(seen: SeenLock, host: string): boolean {
+    const { pid } = seen.info;
+    if (typeof pid === 'number' && seen.info.host === host && !processAlive(pid)) return true;
+    return Date.now() - seen.mtimeMs > LOCK_STALE_MS;
+  }
+
+  /**
+   * Replaces the stale lock `seen` with ours, or returns false when another run got there
+   * first. A claim file per stale lock (`<lock>.takeover-<id>-<n>`, created with O_EXCL) lets
+   * exactly one run replace it; that run checks the lock is still the stale one, renames its
+   * own lock over it (atomic) and removes the claims. A run that loses the claim looks again
+   * and finds the winner's live lock. A claim left by a run that died while taking over (a
+   * window of microseconds) is passed over after TAKEOVER_STALE_MS with the next n.
+   */
+  private takeOver(seen: SeenLock, text: string): boolean {
+    const id = createHash('sha256').update(seen.info.token ?? seen.text).digest('hex').slice(0, 16);
+    const claim = (n: number) => `${this.lockPath}.takeover-${id}-${n}`;
+    for (let n = 1; n <= 50; n++) {
+      try {
+        closeSync(openSync(claim(n), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError(`Cannot create ${claim(n)} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`);
+        let age: number;
+        try { age = Date.now() - statSync(claim(n)).mtimeMs; } catch { return false; }
+        if (age > TAKEOVER_STALE_MS) continue;
+        return false;
+      }
+      const now = this.readLock();
+      if (now?.text !== seen.text) {
+        try { unlinkSync(claim(n)); } catch { /* gone */ }
+        return false;
+      }
+      const tmp = `${this.lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+      try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
+      renameSync(tmp, this.lockPath);
+      for (let k = 1; k <= n; k++) try { unlinkSync(claim(k)); } catch { /* gone */ }
+      return true;
+    }
+    return false;
+  }
+
   unlock(): void {
+    clearInterval(this.heartbeat);
     if (!this.locked) return;
     this.locked = false;
+    // Only our own lock: never one another run took over in the meantime.
+    if (this.readLock()?.info.token !== this.token) return;
     try { unlinkSync(this.lockPath); } catch { /* already gone */ }
   }
 

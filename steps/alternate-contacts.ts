@@ -66,7 +66,7 @@ export const alternateContacts: Step<ContactsSeen> = {
         // Before trusted access is on (a plan on a half-built organization), members cannot be
         // read from the management account: treat as not set, the put comes after trusted access.
         if (name === 'AccessDeniedException' && t.accountId !== undefined && ctx.mode !== 'apply') return;
-        if (name === 'AccessDeniedException') throw new StepError(`AWS refused to read the ${type.toLowerCase()} contact of the ${t.name} account.`, t.accountId ? TRUSTED_ACCESS_HINT : 'Run secure-start as the root user or an administrator of the management account (account:GetAlternateContact).');
+        if (name === 'AccessDeniedException') throw new StepError(`AWS refused to read the ${type.toLowerCase()} contact of the ${t.name} account.`, t.accountId ? TRUSTED_ACCESS_HINT : 'Run secure-start as the root user or an administrator of the management account (account:GetAlternateContact).', { cause: e });
         throw e;
       }
     });

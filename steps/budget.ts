@@ -1,11 +1,18 @@
 // A monthly COST budget in the management account (it sees the whole organization's spend)
 // with e-mail alerts at 50 %, 80 % and 100 % of actual spend and 100 % of the forecast.
 // Budgets have no idempotency token: the budget is found by its name, and an existing one
-// is corrected in place (amount, alerts, subscribers), never created a second time.
+// is corrected in place (amount, alerts, subscribers), never created a second time. Its name
+// derives from the short name (<slug>-monthly), which a founder may change after a run; the
+// name the budget was made with is kept in the state file (budget.name), and a budget found
+// under it is adopted and kept (AWS cannot rename a budget, and a new one would start
+// without its history), so a new short name never leaves a second budget behind.
 // Covers: SSB ACCT.10.
-import { StepError, mgmt, type Action, type Step, type Val } from './contract.js';
-import type { Baseline } from '../config/schema.js';
+import { StepError, mgmt, type Action, type Step, type StepContext, type Val } from './contract.js';
+import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+
+/** Output key: the name of the budget this organization uses, once it exists. */
+export const BUDGET_NAME_KEY = 'budget.name';
 
 export interface BudgetNotification {
   NotificationType: string;
@@ -40,13 +47,27 @@ const alertText = (n: BudgetNotification): string =>
 
 const emailSubscribers = (emails: string[]) => emails.map((Address) => ({ SubscriptionType: 'EMAIL', Address }));
 
-function desiredBudget(want: Baseline) {
+function desiredBudget(want: Baseline, name = budgetName(want)) {
   return {
-    BudgetName: budgetName(want),
-    BudgetLimit: { Amount: String(want.budget.amount), Unit: want.budget.currency },
+    BudgetName: name,
+    // Plain decimal digits, as AWS takes them (never "1e-7").
+    BudgetLimit: { Amount: plainDecimal(want.budget.amount), Unit: want.budget.currency },
     TimeUnit: 'MONTHLY' as const,
     BudgetType: 'COST' as const,
   };
+}
+
+async function describeBudget(ctx: StepContext, accountId: string, name: string) {
+  try {
+    return (await ctx.aws.call('budgets', 'DescribeBudget', { AccountId: accountId, BudgetName: name })).Budget;
+  } catch (e) {
+    if ((e as Error).name === 'NotFoundException') return undefined;
+    if ((e as Error).name === 'AccessDeniedException') {
+      throw new StepError(`These credentials may not read budgets in account ${accountId}.`,
+        'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).', { cause: e });
+    }
+    throw e;
+  }
 }
 
 export const budget: Step<BudgetSeen> = {
@@ -58,19 +79,20 @@ export const budget: Step<BudgetSeen> = {
   async observe(ctx) {
     const accountId = ctx.value('management.accountId');
     if (!accountId) throw new StepError('The management account ID is not known yet.', 'Run again: the preflight step finds it.');
-    const name = budgetName(ctx.want);
-    let b;
-    try {
-      b = (await ctx.aws.call('budgets', 'DescribeBudget', { AccountId: accountId, BudgetName: name })).Budget;
-    } catch (e) {
-      if ((e as Error).name === 'NotFoundException') return { accountId, notifications: [] };
-      if ((e as Error).name === 'AccessDeniedException') {
-        throw new StepError(`These credentials may not read budgets in account ${accountId}.`,
-          'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).');
+    const wanted = budgetName(ctx.want);
+    // The name this organization's budget was made with, when it differs (a new short name).
+    const recorded = ctx.value(BUDGET_NAME_KEY);
+    let name = wanted;
+    let b = await describeBudget(ctx, accountId, wanted);
+    if (!b && recorded && recorded !== wanted) {
+      b = await describeBudget(ctx, accountId, recorded);
+      if (b) {
+        name = recorded;
+        ctx.info(`The budget keeps its name ${recorded} (AWS cannot rename a budget; a new one would lose its history).`);
       }
-      throw e;
     }
     if (!b) return { accountId, notifications: [] };
+    ctx.publish(BUDGET_NAME_KEY, name);
     const pages = await ctx.aws.pages('budgets', 'DescribeNotificationsForBudget', { AccountId: accountId, BudgetName: name });
     const notifications: BudgetSeen['notifications'] = [];
     for (const n of pages.flatMap((p) => p.Notifications ?? [])) {
@@ -96,20 +118,26 @@ export const budget: Step<BudgetSeen> = {
 
   plan(want, seen) {
     const target = mgmt('us-east-1');
-    const name = budgetName(want);
+    // An adopted budget keeps the name it was made with.
+    const name = seen.budget?.name ?? budgetName(want);
     const emails = want.budget.emails;
-    const amount = `${want.budget.amount} ${want.budget.currency}`;
+    const amount = `${plainDecimal(want.budget.amount)} ${want.budget.currency}`;
     const AccountId = seen.accountId;
 
     if (!seen.budget) {
+      const input = {
+        AccountId,
+        Budget: desiredBudget(want),
+        NotificationsWithSubscribers: BUDGET_ALERTS.map((Notification) => ({ Notification, Subscribers: emailSubscribers(emails) })),
+      };
       return [{
-        kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateBudget', target,
-        input: {
-          AccountId,
-          Budget: desiredBudget(want),
-          NotificationsWithSubscribers: BUDGET_ALERTS.map((Notification) => ({ Notification, Subscribers: emailSubscribers(emails) })),
-        },
+        kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateBudget', target, input,
         summary: `+ budgets:CreateBudget ${name} (${amount} a month; alerts at 50/80/100 % actual and 100 % forecast → ${shortList(emails)})`,
+        produces: [BUDGET_NAME_KEY],
+        async run(ctx) {
+          await ctx.aws.call('budgets', 'CreateBudget', ctx.input as never);
+          return { [BUDGET_NAME_KEY]: name };
+        },
       }];
     }
 
@@ -120,7 +148,7 @@ export const budget: Step<BudgetSeen> = {
     if (!sameAmount(b.amount, want.budget.amount) || b.unit !== want.budget.currency || b.timeUnit !== 'MONTHLY' || b.budgetType !== 'COST') {
       actions.push({
         kind: 'call', symbol: '~', service: 'budgets', operation: 'UpdateBudget', target,
-        input: { AccountId, NewBudget: desiredBudget(want) },
+        input: { AccountId, NewBudget: desiredBudget(want, name) },
         summary: `~ budgets:UpdateBudget ${name} (${b.amount ?? '?'} ${b.unit ?? ''} ${b.budgetType ?? ''} ${(b.timeUnit ?? '').toLowerCase()} → ${amount} COST monthly)`,
       });
     }

@@ -130,7 +130,13 @@ export interface RunContext extends StepContext {
 export interface Step<Observed = unknown> {
   id: StepId;
   title: string;
+  /** Steps that must have finished well (ok or changed) before this one runs in apply mode. */
   needs: StepId[];
+  /**
+   * Steps this one runs after whatever their outcome: order only, never a gate. For a local
+   * step (the founder's ~/.aws/config) that an AWS step must look at but never wait on.
+   */
+  waitsFor?: StepId[];
   /** e.g. ['SSB ACCT.07', 'CIS 3.1'] */
   controls: string[];
   /** Reads AWS (reads only). Publishes outputs for what exists already. */
@@ -154,8 +160,9 @@ export class PollTimeout extends Error {
 
 /** Fails an action with a message the founder can act on (shown as is, exit code 1). */
 export class StepError extends Error {
-  constructor(message: string, readonly hint?: string) {
-    super(message);
+  /** `cause`: the AWS error this explains, so the failed operation can still be named. */
+  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'StepError';
   }
 }

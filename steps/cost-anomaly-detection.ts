@@ -2,11 +2,17 @@
 // allows one per account and creates "Default-Services-Monitor" itself in newer accounts, so
 // an existing one is reused, never duplicated) and an e-mail subscription that reports
 // anomalies whose total impact reaches the threshold. The subscription is found by name
-// and corrected in place (threshold, frequency, subscribers, monitor).
+// and corrected in place (threshold, frequency, subscribers, monitor). Its name derives from
+// the short name, which a founder may change after a run: the subscription's ARN is kept in
+// the state file (anomaly.subscriptionArn), and one found by that ARN under its old name is
+// renamed in place (UpdateAnomalySubscription takes a new SubscriptionName), never doubled.
 // Covers: SSB ACCT.16.
 import { StepError, mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
-import type { Baseline } from '../config/schema.js';
+import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+
+/** Output key: the ARN of this organization's anomaly subscription, once it exists. */
+export const SUBSCRIPTION_ARN_KEY = 'anomaly.subscriptionArn';
 
 export interface AnomalySeen {
   /** The account's DIMENSIONAL SERVICE monitor, whatever its name. */
@@ -25,8 +31,9 @@ export interface AnomalySeen {
 export const monitorName = (want: Baseline): string => `${want.org.slug}-services`;
 export const subscriptionName = (want: Baseline): string => `${want.org.slug}-anomaly-alerts`;
 
+// Plain decimal digits (never "1e-7"): the value is compared as a number.
 export const thresholdExpression = (usd: number) => ({
-  Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' as const, MatchOptions: ['GREATER_THAN_OR_EQUAL' as const], Values: [String(usd)] },
+  Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' as const, MatchOptions: ['GREATER_THAN_OR_EQUAL' as const], Values: [plainDecimal(usd)] },
 });
 
 type Monitor = { MonitorArn?: string; MonitorName?: string; MonitorType?: string; MonitorDimension?: string };
@@ -37,11 +44,11 @@ function explainCe(e: unknown): never {
   const err = e as Error;
   if (err?.name === 'AccessDeniedException' && /not enabled for cost explorer/i.test(err.message ?? '')) {
     throw new StepError('Cost Explorer is not turned on for this account yet, so anomaly detection cannot be set up.',
-      'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.');
+      'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.', { cause: e });
   }
   if (err?.name === 'AccessDeniedException') {
     throw new StepError('These credentials may not use Cost Anomaly Detection (ce:*AnomalyMonitor*, ce:*AnomalySubscription*).',
-      'Run secure-start as an administrator of the management account.');
+      'Run secure-start as an administrator of the management account.', { cause: e });
   }
   throw e;
 }
@@ -84,15 +91,19 @@ export const costAnomalyDetection: Step<AnomalySeen> = {
     const monitor = mine ? { arn: mine.MonitorArn!, name: mine.MonitorName ?? '' } : undefined;
     if (monitor) ctx.publish('anomaly.monitorArn', monitor.arn);
 
-    const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalySubscriptions', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' });
+    const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalySubscriptions', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' }).catch(explainCe);
     const name = subscriptionName(ctx.want);
-    const s = pages.flatMap((p) => p.AnomalySubscriptions ?? []).find((x) => x.SubscriptionName === name);
+    const all = pages.flatMap((p) => p.AnomalySubscriptions ?? []);
+    // By its name, else the one this organization made before under another name (state file).
+    const recorded = ctx.value(SUBSCRIPTION_ARN_KEY);
+    const s = all.find((x) => x.SubscriptionName === name) ?? (recorded ? all.find((x) => x.SubscriptionArn === recorded) : undefined);
     if (!s?.SubscriptionArn) return { monitor };
+    ctx.publish(SUBSCRIPTION_ARN_KEY, s.SubscriptionArn);
     return {
       monitor,
       subscription: {
         arn: s.SubscriptionArn,
-        name,
+        name: s.SubscriptionName ?? name,
         monitorArns: s.MonitorArnList ?? [],
         frequency: s.Frequency ?? '',
         subscribers: (s.Subscribers ?? []).map((x) => ({ Type: x.Type ?? 'EMAIL', Address: x.Address ?? '' })),
@@ -145,12 +156,14 @@ export const costAnomalyDetection: Step<AnomalySeen> = {
       };
       actions.push({
         kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalySubscription', target, input,
-        summary: `+ ce:CreateAnomalySubscription ${subName} (${frequency.toLowerCase()} e-mail when an anomaly costs ≥ ${threshold} USD → ${shortList(emails)})`,
+        summary: `+ ce:CreateAnomalySubscription ${subName} (${frequency.toLowerCase()} e-mail when an anomaly costs ≥ ${plainDecimal(threshold)} USD → ${shortList(emails)})`,
         ...waitForMonitor,
+        produces: [SUBSCRIPTION_ARN_KEY],
         async run(ctx) {
           const sent = ctx.input as typeof input & { AnomalySubscription: { MonitorArnList: string[] } };
           const arn = seen.monitor ? sent.AnomalySubscription.MonitorArnList[0]! : await liveMonitorArn(ctx, sent.AnomalySubscription.MonitorArnList[0]);
-          await ctx.aws.call('cost-explorer', 'CreateAnomalySubscription', { AnomalySubscription: { ...sent.AnomalySubscription, MonitorArnList: [arn] } });
+          const out = await ctx.aws.call('cost-explorer', 'CreateAnomalySubscription', { AnomalySubscription: { ...sent.AnomalySubscription, MonitorArnList: [arn] } });
+          if (out.SubscriptionArn) return { [SUBSCRIPTION_ARN_KEY]: out.SubscriptionArn };
         },
       });
       return actions;
@@ -159,9 +172,13 @@ export const costAnomalyDetection: Step<AnomalySeen> = {
     // One update with only the fields that differ (UpdateAnomalySubscription replaces each field given).
     const changes: string[] = [];
     const update: Record<string, unknown> = { SubscriptionArn: s.arn };
+    if (s.name !== subName) {
+      update.SubscriptionName = subName;
+      changes.push(`rename ${s.name} → ${subName}`);
+    }
     if (s.threshold === undefined || !sameAmount(s.threshold, threshold)) {
       update.ThresholdExpression = thresholdExpression(threshold);
-      changes.push(`threshold ${s.threshold ?? 'custom'} → ${threshold} USD`);
+      changes.push(`threshold ${s.threshold ?? 'custom'} → ${plainDecimal(threshold)} USD`);
     }
     if (s.frequency !== frequency) {
       update.Frequency = frequency;

@@ -1,13 +1,19 @@
 // The root user cannot call sts:AssumeRole, so it cannot reach the member accounts (log
 // bucket, hardening, root access audit). Everything in the management account is done by
-// now, including the founder's Identity Center user, assignments and CLI profiles: when the
-// caller is the root user, this step stops once and says to sign in through Identity Center
-// and continue with the management admin profile (the interactive UI switches to it after
-// Enter; a non-interactive run exits with code 3 and the exact command to re-run). Anyone
-// else goes straight on.
+// now, including the founder's Identity Center user and assignments: when the caller is the
+// root user, this step stops once and says to sign in through Identity Center and continue
+// with the management admin profile (the interactive UI switches to it after Enter; a
+// non-interactive run exits with code 3 and the exact command to re-run). Anyone else goes
+// straight on, whatever happened to the profiles on this machine: writing ~/.aws/config
+// (the sso-profiles step) never gates an AWS control. This step runs after sso-profiles
+// (`waitsFor`, order only) because the root user, and only the root user, needs the profile
+// it switches to: if that profile could not be written (a same-named section of the
+// founder's, an unreadable file), this step fails with the fix instead of sending the
+// founder to a profile that does not exist, or worse, to their own same-named one.
 // Covers: SSB ACCT.02 (stop using the root user), ACCT.13.
 import { StepError, mgmt, type Step } from './contract.js';
 import { SSO_KEYS, managementAdminProfile } from './lib/sso-common.js';
+import { profileProblem } from './sso-profiles.js';
 
 export interface LeaveRootSeen {
   /** preflight's caller kind: root, iam-user, assumed-role, unknown. */
@@ -15,6 +21,8 @@ export interface LeaveRootSeen {
   startUrl?: string;
   /** This run's arguments, to print the command that continues it with another profile. */
   argv: string[];
+  /** Root in apply mode only: why the profile to continue with is not usable in ~/.aws/config. */
+  profileProblem?: { message: string; hint: string };
 }
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
@@ -34,13 +42,17 @@ export function rerunCommand(argv: string[], profile: string): string {
 export const leaveRoot: Step<LeaveRootSeen> = {
   id: 'leave-root',
   title: 'Continue as your Identity Center admin, not the root user',
-  needs: ['preflight', 'account-assignments', 'sso-profiles'],
+  needs: ['preflight', 'account-assignments'],
+  waitsFor: ['sso-profiles'],
   controls: ['SSB ACCT.02', 'SSB ACCT.13'],
 
   async observe(ctx) {
     const kind = ctx.value('caller.kind');
     const startUrl = ctx.value(SSO_KEYS.startUrl);
-    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2) };
+    // Only a root caller switches profiles, and only an apply has written them by now.
+    const profile = kind === 'root' && ctx.mode === 'apply' ? managementAdminProfile(ctx.want) : undefined;
+    const problem = profile ? await profileProblem(ctx, profile) : undefined;
+    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2), ...(problem ? { profileProblem: problem } : {}) };
   },
 
   // Without credentials nobody is known to be the root user.
@@ -52,6 +64,10 @@ export const leaveRoot: Step<LeaveRootSeen> = {
     if (!profile) {
       throw new StepError('You are signed in as the root user, and the founder has no Identity Center assignment on the management account to continue with.',
         'Add an assignment for one of identityCenter.founderGroups on "management" (e.g. Admins → AdministratorAccess → ["*"]) in the config, then run again.');
+    }
+    if (seen.profileProblem) {
+      throw new StepError(`You are signed in as the root user, which cannot enter the member accounts (log archive bucket, hardening, root access). To go on as your Identity Center admin you need the AWS CLI profile ${profile}, and ${seen.profileProblem.message}.`,
+        `${seen.profileProblem.hint} The steps in the management account ran; the member-account steps (and the trail, which needs the log bucket) wait for this.`);
     }
     const slug = want.org.slug;
     const cmd = rerunCommand(seen.argv, profile);

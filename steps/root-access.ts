@@ -62,7 +62,7 @@ export const rootAccess: Step<RootSeen> = {
     } catch (e) {
       if (!/AccessDenied/.test((e as Error).name)) throw e;
       throw new StepError('These credentials may not read the account summary (iam:GetAccountSummary), so root MFA cannot be checked.',
-        'Run secure-start as the root user or an administrator of the management account.');
+        'Run secure-start as the root user or an administrator of the management account.', { cause: e });
     }
     const seen: RootSeen = {
       mfaEnabled: summary ? (summary.AccountMFAEnabled ?? 0) > 0 : undefined,

@@ -7,13 +7,16 @@
 // compares; verify reports a difference as advice (the profiles live on one machine, and
 // verify may run elsewhere, e.g. in CI).
 // Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { StepError, mgmt, type Action, type StepContext, type Step } from './contract.js';
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
 import { SSO_KEYS, accountIdKey, founderAccess, profileSections } from './lib/sso-common.js';
+import { UnreadableFileError, formatSize, readRegularFile } from '../state/read-file.js';
+
+/** An AWS CLI config file is kilobytes; anything past this is not one (and is never read whole). */
+export const AWS_CONFIG_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Set once by the CLI (ui/session.ts) from its flags. */
 export const ssoProfilesOptions: { force: boolean; path?: string } = { force: false };
@@ -46,17 +49,54 @@ export function sectionsFrom(ctx: Pick<StepContext, 'want' | 'value'>): Section[
   return profileSections({ slug: want.org.slug, startUrl, ssoRegion, region: want.homeRegion, entries });
 }
 
-async function readText(path: string): Promise<string> {
+/** The AWS CLI config file's text ('' when there is none yet); never a hang on a FIFO or a device. */
+export async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return readRegularFile(path, AWS_CONFIG_MAX_BYTES);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw new StepError(`Cannot read ${path}: ${(e as Error).message}.`, 'Check the file\'s permissions (or point AWS_CONFIG_FILE at another file), then run again.');
+    if (e instanceof UnreadableFileError) {
+      throw new StepError(`Cannot use ${tilde(path)} for the AWS CLI profiles: ${e.kind === 'too large' ? `it is ${formatSize(e.size ?? 0)}, not an AWS CLI config file` : `it is a ${e.kind}, not a file`}.`,
+        'Point AWS_CONFIG_FILE at your AWS CLI config file (a regular file), or fix ~/.aws/config, then run again (or write the profiles later with `npx secure-start profiles`).');
+    }
+    throw new StepError(`Cannot read ${tilde(path)}: ${(e as Error).message}.`, 'Check the file\'s permissions (or point AWS_CONFIG_FILE at another file), then run again.');
   }
 }
 
+/**
+ * Why the profile `name` (and its sso-session) is not ready to use in the AWS CLI config
+ * file, or undefined when it is there, ours and up to date. For leave-root: the root user
+ * switches to this profile, so it must be the one secure-start wrote, not a same-named one.
+ */
+export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value'>, name: string): Promise<{ message: string; hint: string } | undefined> {
+  const path = configPath();
+  let sections: Section[] | undefined;
+  try {
+    sections = sectionsFrom(ctx);
+  } catch (e) {
+    if (e instanceof ProfileConfigError) return { message: `it cannot be built: ${e.message}`, hint: 'Fix the name in the config (org.slug, account names, permission set names), then run again.' };
+    throw e;
+  }
+  if (!sections) return { message: 'the Identity Center start URL or an account ID is not known yet', hint: 'Run again once the Identity Center steps have finished.' };
+  const mine = sections.filter((x) => x.header === `sso-session ${ctx.want.org.slug}` || x.header === `profile ${name}`);
+  let text: string;
+  try {
+    text = await readText(path);
+  } catch (e) {
+    if (e instanceof StepError) return { message: `it could not be written: ${e.message.replace(/\.$/, '')}`, hint: e.hint ?? '' };
+    throw e;
+  }
+  const merged = mergeAwsConfig(text, mine);
+  if (merged.conflicts.length) {
+    return { message: `${tilde(path)} already has ${merged.conflicts.map((h) => `[${h}]`).join(', ')}, which secure-start did not write (so the profile could not be written)`,
+      hint: 'Rename or remove that section, or run again with --force to replace it (your file is backed up first).' };
+  }
+  if (merged.changed) return { message: `${tilde(path)} lacks it or has other settings in it (the sso-profiles step could not write it; see its message)`, hint: 'Fix what the sso-profiles step says, then run again.' };
+  return undefined;
+}
+
 export function conflictError(e: AwsConfigConflictError): StepError {
-  return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up to ${tilde(backupPathFor(e.path))}).`);
+  return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`);
 }
 
 /** Whether the AWS CLI is installed, and what to tell the founder either way. */

@@ -13,16 +13,24 @@ export class CliExit extends Error {
   }
 }
 
-/** The raw input: saved answers, then the config file over them, then --region. */
+/**
+ * The raw input: saved answers, then the config file over them, then --region. An explicit
+ * --region wins over saved answers; against a config file that names another home region it
+ * is refused (exit 2), naming both: which one the founder meant is theirs to say.
+ */
 export function rawInput(opts: GlobalOptions, state?: StateStore): Record<string, unknown> {
   let raw: Record<string, unknown> = (state?.data.answers as Record<string, unknown>) ?? {};
   if (opts.config) {
     const file = readConfigFile(resolve(opts.config));
     if (typeof file !== 'object' || file === null || Array.isArray(file))
       throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.config);
+    const inFile = (file as Record<string, unknown>).homeRegion;
+    if (opts.region && inFile !== undefined && inFile !== opts.region) {
+      throw new CliExit(`--region ${opts.region} conflicts with "homeRegion": ${JSON.stringify(inFile)} in ${opts.config}. Use one of them: drop --region, or change homeRegion in the file.`, 2);
+    }
     raw = deepMerge(raw, file);
   }
-  if (opts.region && raw.homeRegion === undefined) raw = { ...raw, homeRegion: opts.region };
+  if (opts.region) raw = { ...raw, homeRegion: opts.region };
   return raw;
 }
 

@@ -19,12 +19,34 @@ export interface PlanRecord {
   controls: string[];
 }
 
-export function planRecords(result: RunResult): PlanRecord[] {
+/**
+ * A step that could not be planned (a read failed): its calls are unknown, so a script must
+ * not take the plan as complete. `service`/`operation` name the call that failed, when known.
+ */
+export interface PlanErrorRecord {
+  step: string;
+  kind: 'error';
+  service?: string;
+  operation?: string;
+  code?: string;
+  message: string;
+}
+
+export function planRecords(result: RunResult): (PlanRecord | PlanErrorRecord)[] {
   const rec = (a: ActionView): PlanRecord => ({
     step: a.step, kind: a.kind, symbol: a.symbol, service: a.service, operation: a.operation,
     input: a.input, account: a.account, region: a.region, summary: a.summary, controls: a.controls,
   });
-  return result.steps.flatMap((s) => [...s.actions.map(rec), ...s.manual.map(rec)]);
+  return result.steps.flatMap((s) => [
+    ...s.actions.map(rec),
+    ...s.manual.map(rec),
+    ...(s.status === 'failed' ? [{
+      step: s.id, kind: 'error' as const,
+      ...(s.error?.service ? { service: s.error.service, operation: s.error.operation } : {}),
+      ...(s.error?.code ? { code: s.error.code } : {}),
+      message: s.error?.message ?? 'failed',
+    }] : []),
+  ]);
 }
 
 export function planCounts(result: RunResult) {

@@ -19,6 +19,8 @@ export interface SummaryInput {
   verbose?: boolean;
   /** The profile to re-run with, when a step asked to switch (non-interactive). */
   switchProfile?: string;
+  /** What stopped an interrupted run ('Ctrl-C', 'SIGTERM', …); default Ctrl-C. */
+  stoppedBy?: string;
 }
 
 export function formatSummary(result: RunResult, o: SummaryInput): string {
@@ -32,7 +34,7 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
   const calls = result.steps.reduce((n, s) => n + s.actions.length, 0);
 
   if (result.interrupted) {
-    lines.push(st.yellow(w(`Stopped by Ctrl-C. Nothing is lost: progress is saved in ${o.statePath}.`, '')));
+    lines.push(st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. Nothing is lost: progress is saved in ${o.statePath}.`, '')));
     lines.push('Run `npx secure-start` again to carry on where it stopped.');
     return lines.join('\n') + '\n';
   }

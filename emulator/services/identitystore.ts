@@ -52,8 +52,15 @@ const TEXT = /^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$/u;
 /** Optional user attributes accepted by CreateUser besides the ones modelled above. */
 const OTHER_USER_ATTRIBUTES = ['NickName', 'ProfileUrl', 'Addresses', 'PhoneNumbers', 'UserType', 'Title', 'PreferredLanguage', 'Locale', 'Timezone', 'Photos', 'Website', 'Birthdate', 'Roles'];
 const MULTI_VALUED = ['Emails', 'Addresses', 'PhoneNumbers'];
-/** Names AWS reserves for itself. */
+/**
+ * Names AWS reserves for itself: "Administrator and AWSAdministrators are reserved names and
+ * can't be used for users or groups" (CreateUser UserName, CreateGroup DisplayName:
+ * https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateGroup.html).
+ */
 const RESERVED_USER_NAMES = ['administrator', 'awsadministrators'];
+const reservedGroupName = (name: string): void => {
+  if (RESERVED_USER_NAMES.includes(name.trim().toLowerCase())) throw validation(`The group name ${name} is reserved.`);
+};
 
 type Ctx = HandlerContext<Record<string, any>>;
 
@@ -366,6 +373,7 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       if (ctx.input.DisplayName === undefined || ctx.input.DisplayName === null) throw validation('Missing required attribute: displayName');
       const displayName = text(ctx.input.DisplayName, 'DisplayName');
+      reservedGroupName(displayName);
       const description = ctx.input.Description === undefined ? undefined : text(ctx.input.Description, 'Description');
       if (groupByName(s, displayName)) throw conflict(`Duplicate GroupDisplayName: a group named ${displayName} already exists.`);
       const now = new Date();
@@ -409,6 +417,7 @@ export const identitystore: ServiceModule = {
         if (top === 'DisplayName') {
           if (remove) throw validation('displayName cannot be removed.');
           next.DisplayName = text(op.AttributeValue, 'DisplayName');
+          reservedGroupName(next.DisplayName);
           const other = groupByName(s, next.DisplayName);
           if (other && other.GroupId !== g.GroupId) throw conflict(`Duplicate GroupDisplayName: a group named ${next.DisplayName} already exists.`);
         } else if (top === 'Description') {

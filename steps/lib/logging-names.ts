@@ -1,15 +1,15 @@
 // Names and comparisons shared by the log-archive-bucket and org-trail steps.
-import type { Baseline } from '../../config/schema.js';
+import { trailBucketNameFor, type Baseline } from '../../config/schema.js';
 import type { Val } from '../contract.js';
 
 /** Shows an ID that is not known yet as `<key>` inside a name (plans only; never sent). */
 export const shown = (v: Val): string => (typeof v === 'string' ? v : String(v));
 
 /**
- * The trail bucket: `<slug>-org-trail-<log-archive account id>`. The account ID makes it
- * globally unique and says whose it is; slug ≤ 20 + 11 + 12 = at most 43 characters.
+ * The trail bucket: `<slug>-org-trail-<log-archive account id>` (config/schema.ts, which
+ * checks it against S3's naming rules before any call); at most 20 + 11 + 12 = 43 characters.
  */
-export const trailBucketName = (want: Baseline, logArchiveId: Val): string => `${want.org.slug.toLowerCase()}-org-trail-${shown(logArchiveId)}`;
+export const trailBucketName = (want: Baseline, logArchiveId: Val): string => trailBucketNameFor(want.org.slug, shown(logArchiveId));
 
 /** The lifecycle rule's ID (the only rule on the bucket). */
 export const LIFECYCLE_RULE_ID = 'secure-start-trail-logs';

@@ -140,6 +140,15 @@ describe('identitystore groups and memberships', () => {
     expect((await errorOf(client.send(new CreateGroupCommand({ IdentityStoreId: storeId })))).name).toBe('ValidationException');
   });
 
+  it('Administrator and AWSAdministrators are reserved group names (any case), on create and on rename', async () => {
+    for (const name of ['Administrator', 'AWSAdministrators', 'administrator']) {
+      expect(await errorOf(createGroup(name))).toMatchObject({ name: 'ValidationException', message: expect.stringMatching(/reserved/) });
+    }
+    // Only those names: one more letter is a name like any other.
+    const id = await createGroup('Administrators');
+    expect(await errorOf(client.send(new UpdateGroupCommand({ IdentityStoreId: storeId, GroupId: id, Operations: [{ AttributePath: 'displayName', AttributeValue: 'AWSAdministrators' }] })))).toMatchObject({ name: 'ValidationException' });
+  });
+
   it('UpdateGroup and DeleteGroup', async () => {
     const g = await createGroup('Admins');
     await createGroup('Ops');

@@ -86,7 +86,7 @@ export const CONFIG_CASES: Case[] = [
   { id: 'budget amount 0', config: cfg((c) => (c.budget.amount = 0)), names: 'budget.amount' },
   { id: 'negative budget amount', config: cfg((c) => (c.budget.amount = -5)), names: 'budget.amount' },
   { id: 'budget amount as text', config: cfg((c) => (c.budget.amount = '250')), names: 'budget.amount' },
-  { id: 'huge budget amount', config: cfg((c) => (c.budget.amount = 1e300)), names: 'budget.amount' },
+  { id: 'budget amount with more digits than a number holds', config: cfg((c) => (c.budget.amount = 98765432109876543210)), names: 'budget.amount' },
   { id: 'budget in EUR', config: cfg((c) => (c.budget.currency = 'EUR')), names: 'budget.currency' },
   { id: 'eleven budget emails', config: cfg((c) => (c.budget.emails = Array.from({ length: 11 }, (_, i) => `b${i}@acme.example`))), names: 'budget.emails' },
   { id: 'anomaly threshold null', config: cfg((c) => (c.anomaly = { thresholdUsd: null })), names: 'anomaly.thresholdUsd' },

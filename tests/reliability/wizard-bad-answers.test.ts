@@ -33,12 +33,12 @@ export const BAD_ANSWERS: { question: RegExp; bad: [string, RegExp][]; good: str
   { question: /Your email/, bad: [['ada@@acme.example', /exactly one @/], ['ada lovelace@acme.example', /must not contain spaces/]], good: 'ada@acme.example' },
   { question: /Monthly budget in USD/, bad: [
     ['0', /more than 0/],
-    ['-5', /positive amount/],
-    ['1e9', /positive amount/],
-    ['2000000', /at most 1,000,000/],
-    ['12.345', /positive amount/],
+    ['-5', /positive amount in plain digits/],
+    ['1e9', /positive amount in plain digits/], // AWS takes plain decimals only
+    ['1,000', /positive amount in plain digits/],
+    ['1234567890123456', /more than 15 significant digits/],
   ], good: '250' },
-  { question: /unusual costs from how many USD\?/, bad: [['twenty', /positive amount/]], good: '25' },
+  { question: /unusual costs from how many USD\?/, bad: [['twenty', /amount in plain digits/], ['-1', /amount in plain digits/]], good: '25' },
   { question: /Your phone, with country code/, bad: [['call me', /only digits/], ['+++', /must contain digits/]], good: '+44 20 7946 0000' },
 ];
 

@@ -120,7 +120,7 @@ describe('state file', () => {
     if (process.getuid?.() === 0) {
       // root reads anything; check the message path with a directory instead.
       const dir = tmp();
-      expect(() => StateStore.open(dir, '1')).toThrow(/cannot be read \(EISDIR\)/);
+      expect(() => StateStore.open(dir, '1')).toThrow(/is a directory, not a file\. Pass a file path with --state/);
       return;
     }
     const path = join(tmp(), 'state.json');

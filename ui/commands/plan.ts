@@ -3,8 +3,7 @@
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { baseline, openSession, openState, rawInput } from '../session.js';
-import { LinesIoHost } from '../render/lines.js';
-import { RecordingIoHost } from '../../engine/io.js';
+import { JsonLinesIoHost, LinesIoHost, problems } from '../render/lines.js';
 import { formatPlan, formatPlanNotes, planRecords } from '../plan-view.js';
 import { widthOf } from '../render/wrap.js';
 import { wantsColor } from '../style.js';
@@ -12,7 +11,9 @@ import { wantsColor } from '../style.js';
 export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   const state = openState(opts, env.version);
   const want = baseline(rawInput(opts, state), true, opts.config);
-  const io = opts.json ? new RecordingIoHost() : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
+  // Under --json, stdout is one JSON document; failures (and retries with --verbose) go to
+  // stderr as JSON lines, so a failed read is never silent.
+  const io = opts.json ? new JsonLinesIoHost(env.stderr, problems(opts.verbose)) : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
   const s = await openSession({ opts, mode: 'plan', want, state, io });
   try {
     const result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView(), offline: s.offline });

@@ -8,11 +8,12 @@ import { join, resolve } from 'node:path';
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { CliExit, baseline, openState, rawInput } from '../input.js';
-import { LinesIoHost, JsonLinesIoHost } from '../render/lines.js';
+import { LinesIoHost, JsonLinesIoHost, TeeIoHost, problems } from '../render/lines.js';
 import { wantsColor } from '../style.js';
 import { formatSummary } from '../summary.js';
 import { formatPlan, formatPlanNotes, planCounts } from '../plan-view.js';
 import { formatManualBox } from '../manual.js';
+import { Stopper, stopExitCode, stopLabel } from '../stop.js';
 import { widthOf } from '../render/wrap.js';
 import { questionsToAsk, configFileText, type Raw } from '../wizard/answers.js';
 import { RecordingIoHost, type ActionView, type IoHost } from '../../engine/io.js';
@@ -39,19 +40,30 @@ type Clack = typeof import('@clack/prompts');
 
 export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks = {}): Promise<number> {
   const state = openState(opts, env.version);
+  // Ctrl-C, SIGTERM and SIGHUP alike, for the whole command (see ui/stop.ts).
+  const stopper = new Stopper((cause, atOnce) => {
+    if (process.stdin.isTTY) process.stdin.setRawMode?.(false);
+    // At once (a second signal): the last progress on disk, newer than any write under way.
+    if (atOnce) try { state.saveSync(); } catch { /* the last saved version stays */ }
+    env.stderr.write(`\nStopped by ${stopLabel(cause)}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.\n`);
+    state.unlock();
+    process.exit(stopExitCode(cause));
+  });
   try {
-    state.lock('secure-start');
+    state.lock('secure-start', { onLost: () => stopper.stop('lock-lost') });
   } catch (e) {
     throw new CliExit((e as Error).message, 2);
   }
+  stopper.install();
   try {
-    return await wizard(opts, env, hooks, state);
+    return await wizard(opts, env, hooks, state, stopper);
   } finally {
+    stopper.uninstall();
     state.unlock();
   }
 }
 
-async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore): Promise<number> {
+async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore, stopper: Stopper): Promise<number> {
   let raw = rawInput(opts, state) as Raw;
   if (opts.json && !opts.yes) {
     // JSON output has no questions and no confirmation: say so rather than apply unasked.
@@ -92,6 +104,10 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   }
 
   const want = baseline(raw, false, opts.config);
+  // The short name derived from the org name is kept with the answers: names in AWS derive
+  // from it (bucket, trail, budget, profiles), so renaming the company later (org.name in the
+  // config) must not rename, and so duplicate, what exists. A short name set on purpose wins.
+  if ((raw.org as Raw | undefined)?.slug === undefined) raw = { ...raw, org: { ...((raw.org as Raw | undefined) ?? {}), slug: want.org.slug } };
   // The step graph and the AWS client load only now, after the questions.
   const { openSession } = await import('../session.js');
   // Remember the answers for resume and verify (never secrets: names, emails, amounts).
@@ -124,17 +140,11 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       }
       continue;
     }
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(EXIT.interrupted);
-      const msg = 'Stopping after the calls already sent… (Ctrl-C again to quit at once)';
+    stopper.attach({
+      interrupt: () => s.engine.interrupt(),
       // listr2 redraws the screen: a plain write would be drawn over, so it goes through the host.
-      if (io instanceof LazyListrHost) io.notice(msg);
-      else env.stderr.write(`\n${msg}\n`);
-      s.engine.interrupt();
-    };
-    process.on('SIGINT', onSigint);
+      notice: (msg) => (io instanceof LazyListrHost ? io.notice(msg) : env.stderr.write(`\n${msg}\n`)),
+    });
     // A prompt may leave the terminal in raw mode, where Ctrl-C is a key, not SIGINT.
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     try {
@@ -142,8 +152,8 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       result = await s.engine.run({ mode: 'apply', aws: s.aws, readAws: s.aws.readOnlyView() });
       rounds.push(result);
     } finally {
+      stopper.attach(undefined);
       await (io as { finish?: () => Promise<void> }).finish?.();
-      process.off('SIGINT', onSigint);
       s.aws.destroy();
     }
     if (result.interrupted || result.steps.some((x) => x.status === 'failed' || x.status === 'skipped')) break;
@@ -191,6 +201,11 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     env.stdout.write('Checking…\n');
   }
   if (!result) return EXIT.failure;
+  // Stopped by a signal (or a lost lock): 128 + the signal's number, as the shell reports it.
+  const stopCode = result.interrupted ? stopper.exitCode : undefined;
+  if (opts.json && result.interrupted) {
+    env.stderr.write(`Stopped by ${stopLabel(stopper.cause ?? 'SIGINT')}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.\n`);
+  }
 
   if (!opts.json) {
     const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
@@ -199,10 +214,11 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       statePath: state.path, color, width, want, outputs: state.data.outputs, verbose: opts.verbose,
       ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
+      ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
     }));
     if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
   }
-  return result.exitCode;
+  return stopCode ?? result.exitCode;
 }
 
 /**
@@ -253,7 +269,8 @@ async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline,
 
 /** listr2 on a terminal, plain lines elsewhere (CI, pipes), JSON lines with --json. */
 function progressHost(opts: GlobalOptions, env: CommandEnv, state: StateStore, want: Baseline): IoHost {
-  if (opts.json) return new JsonLinesIoHost(env.stdout);
+  // Every event on stdout; failures (and retries with --verbose) on stderr too.
+  if (opts.json) return new TeeIoHost(new JsonLinesIoHost(env.stdout), new JsonLinesIoHost(env.stderr, problems(opts.verbose)));
   const tty = Boolean(env.stdout.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
   if (tty) {
     const names = () => new Map(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name] as const));

@@ -3,7 +3,8 @@
 // AWS (read-only) and shows each step's live state; elsewhere plain text from the file only.
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { baseline, openSession, openState } from '../session.js';
+import { CliExit, baseline, openSession, openState } from '../session.js';
+import { StateError } from '../../state/store.js';
 import { STEPS } from '../../steps/index.js';
 import { topoOrder } from '../../engine/engine.js';
 import type { IoEvent } from '../../engine/io.js';
@@ -21,6 +22,8 @@ export function stepOfOutput(key: string, accountNames: string[]): string | unde
   if (key.startsWith('group.') || key.startsWith('user.')) return 'identity-store';
   if (key === 'trail.bucket') return 'log-archive-bucket';
   if (key.startsWith('trail.')) return 'org-trail';
+  if (key.startsWith('budget.')) return 'budget';
+  if (key.startsWith('anomaly.')) return 'cost-anomaly-detection';
   return undefined;
 }
 
@@ -53,9 +56,39 @@ export function statusModel(state: StateStore, steps: Step<any>[] = STEPS): Stat
   };
 }
 
+/**
+ * Who the credentials belong to (one read-only call), or undefined when there are none or AWS
+ * cannot be reached: the file is then shown as it is, like a plan without credentials.
+ */
+async function callerAccount(opts: GlobalOptions, region: string): Promise<string | undefined> {
+  const { AwsFactory } = await import('../../aws/factory.js');
+  const aws = new AwsFactory({ profile: opts.profile, region, readOnly: true, maxAttempts: 2 });
+  try {
+    return (await aws.call('sts', 'GetCallerIdentity', {})).Account;
+  } catch {
+    return undefined;
+  } finally {
+    aws.destroy();
+  }
+}
+
 export async function status(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   const state = openState(opts, env.version);
   const d = state.data;
+  // Another account's state file is refused here as by every other command (exit 2), not shown
+  // as if it described the account these credentials reach.
+  if (d.managementAccountId) {
+    const home = typeof d.answers.homeRegion === 'string' ? d.answers.homeRegion : 'us-east-1';
+    const caller = await callerAccount(opts, opts.region ?? home);
+    if (caller) {
+      try {
+        state.bindAccount(caller);
+      } catch (e) {
+        if (e instanceof StateError) throw new CliExit(e.message, 2);
+        throw e;
+      }
+    }
+  }
   if (opts.json) {
     env.stdout.write(`${JSON.stringify({ schemaVersion: 1, stateFile: state.path, exists: state.existed, managementAccountId: d.managementAccountId ?? null, steps: d.steps, outputs: d.outputs, inflight: d.inflight, journalEntries: d.journal.length }, null, 2)}\n`);
     return 0;

@@ -74,10 +74,29 @@ export class LinesIoHost implements IoHost {
   }
 }
 
-/** One JSON object per line on stdout: for --json runs. */
+/** One JSON object per line: for --json runs (every event), and stderr under --json (`keep`). */
 export class JsonLinesIoHost implements IoHost {
-  constructor(private readonly out: NodeJS.WritableStream) {}
+  constructor(private readonly out: NodeJS.WritableStream, private readonly keep: (e: IoEvent) => boolean = () => true) {}
   notify(e: IoEvent): void {
+    if (!this.keep(e)) return;
     this.out.write(`${JSON.stringify({ ...e, time: new Date().toISOString() })}\n`);
+  }
+}
+
+/**
+ * What goes to stderr under --json, as JSON lines: every failure (with the operation that
+ * failed) and warning, and with --verbose every retry. stdout keeps the command's own output.
+ */
+export const problems = (verbose: boolean) => (e: IoEvent): boolean =>
+  (e.type === 'step-done' && e.status === 'failed') || e.type === 'action-failed' || (e.type === 'log' && e.level === 'warn') || (verbose && e.type === 'retry');
+
+/** Sends every event to each host. */
+export class TeeIoHost implements IoHost {
+  private readonly hosts: IoHost[];
+  constructor(...hosts: IoHost[]) {
+    this.hosts = hosts;
+  }
+  notify(e: IoEvent): void {
+    for (const h of this.hosts) h.notify(e);
   }
 }

@@ -4,7 +4,7 @@
 import * as p from '@clack/prompts';
 import { AWS_REGIONS, isRegion } from '../../config/regions.js';
 import { OPTIONAL_ACCOUNTS, plusAddress, slugify } from '../../config/defaults.js';
-import { accountEmailRule, amountRule, emailRule, orgNameRule, personNameRule, phoneRule, type Rule } from '../../config/schema.js';
+import { accountEmailRule, amountRule, contactEmailRule, emailRule, orgNameRule, personNameRule, phoneRule, thresholdRule, type Rule } from '../../config/schema.js';
 import { accountEmails, accountSet, mailboxRule, parseEmailList, setIn, type QuestionId, type Raw } from './answers.js';
 
 /** Ctrl-C (or Escape) at a question. */
@@ -132,7 +132,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
         break;
       }
       case 'anomaly': {
-        const t = await ask('Alert on unusual costs from how many USD?', amountRule, { def: '20' });
+        const t = await ask('Alert on unusual costs from how many USD?', thresholdRule, { def: '20' });
         raw = setIn(raw, 'anomaly.thresholdUsd', Number(t));
         // The same people get both kinds of cost alert.
         const emails = (raw.budget as Raw | undefined)?.emails;
@@ -159,7 +159,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
           for (const [k, title, tag] of [['billing', 'Billing contact', 'aws-billing'], ['operations', 'Operations contact', 'aws-ops'], ['security', 'Security contact', 'aws-security']] as const) {
             const name = await ask(`${title}: name`, personNameRule, founderName ? { def: founderName } : {});
             const t = await ask(`${title}: title`, (v) => (v.length > 50 ? 'must be at most 50 characters' : undefined), { def: title });
-            const email = await ask(`${title}: email`, emailRule, mailbox ? { def: plusAddress(mailbox, tag) } : {});
+            const email = await ask(`${title}: email`, contactEmailRule, mailbox ? { def: plusAddress(mailbox, tag) } : {});
             const phone = await ask(`${title}: phone, with country code`, phoneRule, s.phone ? { def: s.phone } : {});
             await set(`contacts.${k}`, { name, title: t, email, phone });
           }

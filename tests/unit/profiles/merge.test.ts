@@ -117,11 +117,13 @@ describe('mergeAwsConfig: re-runs', () => {
     expect(count(out.text, '[profile acme-prod-admin]')).toBe(1);
   });
 
-  it('rewrites all keys of our section, dropping keys we no longer write', () => {
+  it('updates our keys in our section and keeps a key the founder added there', () => {
     const first = mergeAwsConfig('', acmeSections([PROD])).text;
-    const stale = first.replace('output = json\n', 'output = json\ncli_pager = less\n');
-    const out = mergeAwsConfig(stale, acmeSections([{ ...PROD, region: 'us-east-1' }]));
-    expect(out.text).toBe(first.replace(/region = eu-west-1\noutput/, 'region = us-east-1\noutput'));
+    const edited = first.replace('output = json\n', 'output = json\ncli_pager = less\n');
+    const out = mergeAwsConfig(edited, acmeSections([{ ...PROD, region: 'us-east-1' }]));
+    expect(out.text).toBe(edited.replace(/region = eu-west-1\noutput/, 'region = us-east-1\noutput'));
+    // The founder's key alone is no difference.
+    expect(mergeAwsConfig(edited, acmeSections([PROD]))).toMatchObject({ text: edited, changed: false });
   });
 
   it('updates in place in a CRLF file without a final newline', () => {
@@ -205,11 +207,13 @@ describe('mergeAwsConfig: file shapes', () => {
     expect(ini.parse(out.text)['profile nested']).toEqual({ s3: '', max_concurrent_requests: '20', addressing_style: 'path', region: 'us-east-1' });
   });
 
-  it('treats a nested block inside our own section as a difference and rewrites it', () => {
+  it('keeps a nested block the founder added inside our own section', () => {
     const first = mergeAwsConfig('', acmeSections([PROD])).text;
     const input = `${first.trimEnd()}\ns3 =\n  addressing_style = path\n`;
-    const out = mergeAwsConfig(input, acmeSections([PROD]));
-    expect(out.text).toBe(first);
+    expect(mergeAwsConfig(input, acmeSections([PROD]))).toMatchObject({ text: input, changed: false });
+    const out = mergeAwsConfig(input, acmeSections([{ ...PROD, accountId: '999988887777' }]));
+    expect(out.text).toBe(input.replace('sso_account_id = 111122223333', 'sso_account_id = 999988887777'));
+    expect(ini.parse(out.text)['profile acme-prod-admin']).toMatchObject({ s3: '', addressing_style: 'path', sso_account_id: '999988887777' });
   });
 
   it('rejects duplicate or malformed sections from the caller', () => {

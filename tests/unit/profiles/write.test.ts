@@ -27,7 +27,7 @@ describe('writeAwsConfig', () => {
     expect(await readdir(join(dir, 'home', '.aws'))).toEqual(['config']);
   });
 
-  it('backs up the original once, before the first change only', async () => {
+  it('backs up the original before the first change, and never overwrites that backup', async () => {
     const path = join(dir, 'config');
     const original = fixture('many-profiles.ini');
     await writeFile(path, original);
@@ -35,12 +35,15 @@ describe('writeAwsConfig', () => {
     const first = await writeAwsConfig(path, acmeSections());
     expect(first.backupPath).toBe(backupPathFor(path));
     expect(await readFile(backupPathFor(path), 'utf8')).toBe(original);
-    parseAndCheck(await readFile(path, 'utf8'));
+    const written = await readFile(path, 'utf8');
+    parseAndCheck(written);
 
-    // A later change must not overwrite the user's original with our own output.
+    // A later change must not overwrite the user's original with our own output; the version it
+    // replaces is kept too, under its own name.
     const second = await writeAwsConfig(path, acmeSections([{ ...PROD, region: 'us-east-1' }]));
     expect(second.updated).toEqual(['profile acme-prod-admin']);
-    expect(second.backupPath).toBeUndefined();
+    expect(second.backupPath).toMatch(/config\.secure-start\.\d{4}-\d\d-\d\dT[\d-]+Z\.bak$/);
+    expect(await readFile(second.backupPath!, 'utf8')).toBe(written);
     expect(await readFile(backupPathFor(path), 'utf8')).toBe(original);
   });
 
