@@ -25,6 +25,8 @@ export interface TrailRecord {
   CloudWatchLogsLogGroupArn?: string;
   CloudWatchLogsRoleArn?: string;
   logging: boolean;
+  /** PutEventSelectors; absent: AWS's default (all management events, read and write). */
+  eventSelectors?: { ReadWriteType: string; IncludeManagementEvents: boolean; DataResources: unknown[]; ExcludeManagementEventSources: string[] }[];
   startLoggingTime?: Date;
   stopLoggingTime?: Date;
 }
@@ -147,7 +149,7 @@ function trailView(t: TrailRecord): Record<string, unknown> {
     CloudWatchLogsLogGroupArn: t.CloudWatchLogsLogGroupArn,
     CloudWatchLogsRoleArn: t.CloudWatchLogsRoleArn,
     KmsKeyId: t.KmsKeyId,
-    HasCustomEventSelectors: false,
+    HasCustomEventSelectors: !!t.eventSelectors,
     HasInsightSelectors: false,
     IsOrganizationTrail: t.IsOrganizationTrail,
   };
@@ -338,6 +340,26 @@ export const cloudtrail: ServiceModule = {
         // (?) AWS does not document the exact text for a KMS failure; the bucket ones are S3's codes.
         ...(problem ? { LatestDeliveryError: problem === 'missing' ? 'NoSuchBucket' : problem === 'kms' ? 'KMS.AccessDeniedException' : 'AccessDenied' } : {}),
       };
+    },
+
+    // Which events the trail records (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html):
+    // at most 5 selectors; ReadOnly or no management events would hide writes from the logs.
+    PutEventSelectors(ctx) {
+      const t = findTrail(ctx, ctx.input.TrailName, true);
+      const sel = ctx.input.EventSelectors as unknown;
+      if (ctx.input.AdvancedEventSelectors !== undefined) throw ctx.error('UnsupportedOperationException', 'The emulator supports basic event selectors only.');
+      if (!Array.isArray(sel) || sel.length < 1 || sel.length > 5) throw ctx.error('InvalidEventSelectorsException', 'You can specify from 1 to 5 event selectors for a trail.');
+      t.eventSelectors = sel.map((e: Record<string, unknown>) => {
+        const rw = e.ReadWriteType ?? 'All';
+        if (!['ReadOnly', 'WriteOnly', 'All'].includes(String(rw))) throw ctx.error('InvalidEventSelectorsException', `Invalid ReadWriteType ${String(rw)}.`);
+        return { ReadWriteType: String(rw), IncludeManagementEvents: bool(ctx, e.IncludeManagementEvents, 'IncludeManagementEvents') ?? true, DataResources: Array.isArray(e.DataResources) ? e.DataResources : [], ExcludeManagementEventSources: Array.isArray(e.ExcludeManagementEventSources) ? e.ExcludeManagementEventSources as string[] : [] };
+      });
+      return { TrailARN: t.TrailARN, EventSelectors: t.eventSelectors };
+    },
+
+    GetEventSelectors(ctx) {
+      const t = findTrail(ctx, ctx.input.TrailName, false);
+      return { TrailARN: t.TrailARN, EventSelectors: t.eventSelectors ?? [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] };
     },
 
     StartLogging(ctx) {

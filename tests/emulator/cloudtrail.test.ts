@@ -4,7 +4,7 @@
 // logging status and delivery errors, throttling and drift kinds.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
+  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailCommand, GetTrailStatusCommand, PutEventSelectorsCommand,
   StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type CreateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
 import { CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
@@ -247,5 +247,18 @@ describe('encryption with a KMS key (CIS 3.5)', () => {
     const got = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: d.key }));
     expect(got.ServerSideEncryption).toBe('aws:kms');
     expect(got.SSEKMSKeyId).toBe(k.Arn);
+  });
+});
+
+describe('event selectors', () => {
+  it('default: all management events; PutEventSelectors changes them (1 to 5, ReadWriteType validated)', async () => {
+    await bucket(trailPolicy());
+    await ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET }));
+    expect((await ct.send(new GetEventSelectorsCommand({ TrailName: 'main' }))).EventSelectors).toEqual([{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }]);
+    expect((await errorOf(ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [] })))).name).toBe('InvalidEventSelectorsException');
+    expect((await errorOf(ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [{ ReadWriteType: 'Some' as never }] })))).name).toBe('InvalidEventSelectorsException');
+    await ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] }));
+    expect((await ct.send(new GetEventSelectorsCommand({ TrailName: 'main' }))).EventSelectors![0]!.ReadWriteType).toBe('ReadOnly');
+    expect((await ct.send(new GetTrailCommand({ Name: 'main' }))).Trail!.HasCustomEventSelectors).toBe(true);
   });
 });
