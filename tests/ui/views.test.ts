@@ -276,3 +276,14 @@ describe('who can and cannot delete the audit logs (the plan says it before anyt
     expect(logProtectionNote(noProtection)).toContain('the log-protection SCP is turned off in the config, so administrators of the log-archive account can delete the log bucket');
   });
 });
+
+describe('verify says what an ok guardrail does not cover', () => {
+  test('the management account is never bound by SCPs; with compliance Object Lock it cannot delete logs, so that part goes', async () => {
+    const { scpScopeNote } = await import('../../ui/verify-view.js');
+    expect(scpScopeNote(want)).toBe('The guardrails (SCPs) bind everyone in the member accounts, never the management account: its administrators can stop the trail and, through OrganizationAccountAccessRole, delete log files. See "What the guardrails stop" in the README.');
+    expect(scpScopeNote({ ...want, trail: { ...want.trail, objectLock: { mode: 'compliance', days: 30 } } })).not.toContain('delete log files');
+    expect(scpScopeNote({ ...want, scps: { guardrails: false, logProtection: false, regionGuard: false } })).toBeUndefined();
+    const out = formatVerify([], { color: false, note: scpScopeNote(want) });
+    expect(flat(out)).toContain('never the management account');
+  });
+});
