@@ -231,10 +231,12 @@ describe('secure-start never locks itself out: with every guardrail on it still 
     expect(members.filter((c) => c.errorCode === 'AccessDenied' || c.errorCode === 'AccessDeniedException' || c.errorCode === 'UnauthorizedOperation')).toEqual([]);
   });
 
-  test('drift in member accounts is repaired through the access role: EBS off in a region the guard closes, account BPA off, the bucket policy replaced, the key disabled and not rotating, the trail stopped', async () => {
+  test('drift in member accounts is repaired through the access role: EBS off in a region the guard closes, a region enabled later, account BPA off, the bucket policy replaced, the key disabled and not rotating, the trail stopped', async () => {
     const { prod, dev } = b.ids as Record<string, string>;
     const la = b.ids['log-archive']!;
     b.emu.drift('ec2', 'ebs-encryption-off', { account: prod, region: 'ap-northeast-1' });
+    // An opt-in region the dev account enables later (outside the guard too) is covered by the next run.
+    b.emu.drift('ec2', 'region-opt-in', { account: dev, region: 'eu-south-1' });
     b.emu.drift('s3-control', 'account-bpa-off', { account: dev });
     b.emu.drift('s3', 'bucket-policy-changed', { bucket: b.bucket });
     b.emu.drift('kms', 'rotation-off', { account: la });
@@ -243,6 +245,7 @@ describe('secure-start never locks itself out: with every guardrail on it still 
     const v = await runCli(['verify', '--config', b.config], { emu: b.emu, dir: b.dir });
     expect(v.code, explain(v)).toBe(4);
     expect(v.stdout).toMatch(/ec2:EnableEbsEncryptionByDefault prod ap-northeast-1/);
+    expect(v.stdout).toMatch(/~ ec2:EnableEbsEncryptionByDefault dev eu-south-1/);
     expect(v.stdout).toMatch(/kms:EnableKey alias\/acme-robotics-org-trail/);
     const fix = await runCli(['--yes', '--config', b.config], { emu: b.emu, dir: b.dir });
     expect(fix.code, explain(fix)).toBe(0);
@@ -250,6 +253,7 @@ describe('secure-start never locks itself out: with every guardrail on it still 
     expect(repaired).toEqual([
       'cloudtrail:StartLogging@management/eu-west-1',
       `ec2:EnableEbsEncryptionByDefault@${prod}/ap-northeast-1`,
+      `ec2:EnableEbsEncryptionByDefault@${dev}/eu-south-1`,
       `kms:EnableKey@${la}/eu-west-1`,
       `kms:EnableKeyRotation@${la}/eu-west-1`,
       `s3-control:PutPublicAccessBlock@${dev}/eu-west-1`,
