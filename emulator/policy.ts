@@ -31,8 +31,26 @@ export class PolicyError extends Error {
 
 export const asList = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
+/** Parsed policy texts and compiled patterns: every member-account call is evaluated, policies rarely change. */
+const parsed = new Map<string, Statement[]>();
+const patterns = new Map<string, RegExp>();
+const remember = <K, V>(m: Map<K, V>, k: K, v: V): V => {
+  if (m.size > 2000) m.clear();
+  m.set(k, v);
+  return v;
+};
+
 /** The statements of a policy document (text or parsed); malformed text throws PolicyError. */
 export function statementsOf(policy: string | { Statement?: unknown }): Statement[] {
+  if (typeof policy === 'string') {
+    const hit = parsed.get(policy);
+    if (hit) return hit;
+    return remember(parsed, policy, parseStatements(policy));
+  }
+  return parseStatements(policy);
+}
+
+function parseStatements(policy: string | { Statement?: unknown }): Statement[] {
   let doc: { Statement?: unknown };
   if (typeof policy === 'string') {
     try {
@@ -50,8 +68,13 @@ export function statementsOf(policy: string | { Statement?: unknown }): Statemen
 
 /** IAM wildcard match: `*` any run of characters, `?` one character. */
 export function wildcard(pattern: string, value: string, caseInsensitive = false): boolean {
-  const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
-  return new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's').test(value);
+  const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
+  let re = patterns.get(key);
+  if (!re) {
+    const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+    re = remember(patterns, key, new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's'));
+  }
+  return re.test(value);
 }
 
 /**
