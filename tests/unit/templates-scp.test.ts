@@ -175,6 +175,10 @@ describe('SCP statements deny what they should, never OrganizationAccountAccessR
     expect(denyingStatements(guard, { action: 'iam:CreateRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'sts:AssumeRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'ec2:RunInstances', context: ctx('ap-south-1') })).toHaveLength(1);
+    // The global services the wizard and README name keep working in any region.
+    for (const action of ['organizations:DescribeOrganization', 'budgets:ViewBudget', 'aws-portal:ViewBilling', 'cloudfront:ListDistributions', 'route53:ListHostedZones', 'kms:CreateKey', 'iam:ListRoles']) {
+      expect(denyingStatements(guard, { action, context: ctx('ap-south-1') }), action).toEqual([]);
+    }
   });
 });
 
