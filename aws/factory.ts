@@ -42,6 +42,7 @@ export const UNKNOWN_OUTCOME = 'UnknownOutcome';
 export const NO_BLIND_RETRY: Partial<Record<string, string[]>> = {
   organizations: ['CreateAccount'],
   'cost-explorer': ['CreateAnomalyMonitor', 'CreateAnomalySubscription'],
+  kms: ['CreateKey'],
 };
 
 export interface RetryNotice { service: ServiceName; operation: string; attempt: number; error: string; account: string; region: string }

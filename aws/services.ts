@@ -16,6 +16,7 @@ type Modules = {
   sts: typeof import('@aws-sdk/client-sts');
   iam: typeof import('@aws-sdk/client-iam');
   ec2: typeof import('@aws-sdk/client-ec2');
+  kms: typeof import('@aws-sdk/client-kms');
 };
 
 export type ServiceName = keyof Modules;
@@ -52,6 +53,7 @@ export const SERVICES: Record<ServiceName, ServiceInfo> = {
   sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
   iam: { load: () => import('@aws-sdk/client-iam'), client: 'IAMClient', globalRegion: 'us-east-1' },
   ec2: { load: () => import('@aws-sdk/client-ec2'), client: 'EC2Client' },
+  kms: { load: () => import('@aws-sdk/client-kms'), client: 'KMSClient' },
 };
 
 /** The SDK's own names for the per-service endpoint variables (AWS_ENDPOINT_URL_<ID>). */
@@ -68,6 +70,7 @@ export const ENDPOINT_ENV: Record<ServiceName, string> = {
   sts: 'AWS_ENDPOINT_URL_STS',
   iam: 'AWS_ENDPOINT_URL_IAM',
   ec2: 'AWS_ENDPOINT_URL_EC2',
+  kms: 'AWS_ENDPOINT_URL_KMS',
 };
 
 /**

@@ -123,7 +123,10 @@ export function defaultBaseline(known: {
       founderGroups: ['Admins'],
     },
     scps: { guardrails: true, logProtection: true, regionGuard: false },
-    trail: { name: `${slug}-org-trail`, glacierAfterDays: 90, expireAfterDays: 365 },
+    // No Glacier transition by default: CloudTrail files are a few KB, and S3 Glacier adds
+    // 40 KB of billed overhead per object plus a transition fee, so moving them costs more
+    // than keeping them (logging-names.ts, desiredLifecycle). Object Lock is opt-in.
+    trail: { name: `${slug}-org-trail`, glacierAfterDays: 0, expireAfterDays: 365, objectLock: { mode: 'off', days: 365 } },
     budget: { amount: 100, currency: 'USD', emails: [plusAddress(mailbox, 'aws-billing')] },
     anomaly: { thresholdUsd: 20, frequency: 'DAILY', emails: [plusAddress(mailbox, 'aws-billing')] },
     contacts: {

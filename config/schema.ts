@@ -294,6 +294,11 @@ export function baselineSchema(opts: { placeholders: boolean }) {
         name: ruled(trailNameProblem, 'the trail name', p),
         glacierAfterDays: z.number().int().min(0, 'must be 0 (off) or more days').max(3650),
         expireAfterDays: z.number().int().min(1, 'must be at least 1 day').max(36500, 'must be at most 36500 days'),
+        // S3 Object Lock on the log bucket: off by default (it can never be turned off again).
+        objectLock: z.strictObject({
+          mode: z.enum(['off', 'governance', 'compliance'], { error: 'the Object Lock mode must be off, governance or compliance' }),
+          days: z.number({ error: 'the Object Lock retention must be a number of days' }).int('the Object Lock retention must be whole days').min(1, 'the Object Lock retention must be at least 1 day').max(36500, 'the Object Lock retention must be at most 36500 days (100 years)'),
+        }),
       }),
       budget: z.strictObject({
         amount: z.number({ error: 'the budget amount must be a number' }).superRefine((n, ctx) => {
@@ -343,7 +348,13 @@ export type Baseline = {
     founderGroups: string[];
   };
   scps: { guardrails: boolean; logProtection: boolean; regionGuard: boolean };
-  trail: { name: string; glacierAfterDays: number; expireAfterDays: number };
+  trail: {
+    name: string;
+    glacierAfterDays: number;
+    expireAfterDays: number;
+    /** S3 Object Lock on the trail bucket: no version can be deleted for `days` (compliance: by nobody). */
+    objectLock: { mode: 'off' | 'governance' | 'compliance'; days: number };
+  };
   budget: { amount: number; currency: 'USD'; emails: string[] };
   anomaly: { thresholdUsd: number; frequency: 'DAILY' | 'WEEKLY'; emails: string[] };
   contacts: Record<'billing' | 'operations' | 'security', { name: string; title: string; email: string; phone: string }>;
@@ -421,6 +432,10 @@ function crossChecks(b: Baseline, ctx: z.RefinementCtx): void {
 
   if (b.trail.glacierAfterDays > 0 && b.trail.expireAfterDays <= b.trail.glacierAfterDays)
     issue(['trail', 'expireAfterDays'], `must be more than glacierAfterDays (${b.trail.glacierAfterDays})`);
+  // A locked version cannot be removed before its retention ends: a lock longer than the
+  // expiry would keep (and bill) logs the config says to delete.
+  if (b.trail.objectLock.mode !== 'off' && b.trail.objectLock.days > b.trail.expireAfterDays)
+    issue(['trail', 'objectLock', 'days'], `must be at most expireAfterDays (${b.trail.expireAfterDays}): a locked log file cannot be deleted before its retention ends`);
 }
 
 /**

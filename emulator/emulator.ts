@@ -13,6 +13,8 @@ import { BEHAVIOUR_NAMES, BUCKET_CONFIG_WRITES, RATE_QUOTAS, isBehaviourName } f
 import { BadRequest, parseInput, protocolErrors, resolveOperation, serializeError, serializeResult, serviceErrors, type WireResponse } from './protocols.js';
 import { hashChars, makeRng } from './rng.js';
 import { applyScenario, type ScenarioOptions } from './scenarios.js';
+import { PolicyError } from './policy.js';
+import { authorizeScp } from './scp.js';
 import { SERVICES } from './services/index.js';
 import { enableIdentityCenter, setRootMfa } from './console.js';
 import { ssoLogin, type SsoLogin } from './services/sso.js';
@@ -452,7 +454,22 @@ export class Emulator {
       throw e;
     }
 
-    // 3b. AWS behaviours at the front door (behaviours.ts): rate quotas, a new account that is
+    // 3b. Service control policies (scp.ts): a member account's caller gets the service's
+    //     AccessDenied for what the SCPs on its path do not allow. Unsigned portal calls are
+    //     not IAM principals. A policy the evaluator cannot read fails loudly (500).
+    if (!mod.unsigned) {
+      let denied: string | undefined;
+      try {
+        denied = authorizeScp(this.world, mod.name, operation, input, caller, scope.region);
+      } catch (e) {
+        if (!(e instanceof PolicyError)) throw e;
+        console.error(`[emulator] ${mod.name}:${operation}: cannot evaluate the SCPs:`, e.message);
+        return fail(errs.internal, `secure-start emulator: cannot evaluate the service control policies: ${e.message}`);
+      }
+      if (denied) return fail(errs.accessDenied, mod.protocol === 'ec2' ? `You are not authorized to perform this operation. ${denied}` : denied);
+    }
+
+    // 3c. AWS behaviours at the front door (behaviours.ts): rate quotas, a new account that is
     //     not ready yet, writes that overlap another write to the same organization or bucket.
     const door = this.frontDoor(mod, operation, input, resolved.params, caller, record.mutating);
     if (door?.kind === 'refuse-now') {

@@ -65,9 +65,18 @@ export interface RoleRecord {
   roleName: string;
   roleId: string;
   arn: string;
-  /** Account IDs whose principals may assume this role. */
+  /** Account IDs whose principals may assume this role (the trust policy it was made with). */
   trustedAccountIds: string[];
   createdAt: Date;
+  /** The trust policy (AssumeRolePolicyDocument) that sts:AssumeRole evaluates; see services/iam-roles.ts. */
+  trustPolicy: string;
+  /** IAM state of the role (services/iam-roles.ts): managed policy ARNs, inline policies, boundary, tags. */
+  path?: string;
+  attachedPolicies?: string[];
+  inlinePolicies?: Record<string, string>;
+  permissionsBoundary?: string;
+  tags?: Record<string, string>;
+  description?: string;
 }
 
 export interface AccountRecord {
@@ -281,6 +290,10 @@ export class World {
       arn: `arn:aws:iam::${accountId}:role/${roleName}`,
       trustedAccountIds,
       createdAt: new Date(),
+      trustPolicy: trustPolicyFor(trustedAccountIds),
+      // AWS attaches AdministratorAccess to the role Organizations creates in a new account
+      // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_create-cross-account-role.html).
+      attachedPolicies: roleName === ORG_ACCESS_ROLE ? ['arn:aws:iam::aws:policy/AdministratorAccess'] : [],
     };
     this.accounts[accountId].roles[roleName] = role;
     return role;
@@ -399,6 +412,14 @@ export class World {
     };
     return toJsonSafe(raw, normalise);
   }
+}
+
+/** The trust policy of a role trusting whole accounts; none: a SAML provider (Identity Center roles). */
+export function trustPolicyFor(accountIds: string[]): string {
+  const statement = accountIds.length
+    ? { Effect: 'Allow', Principal: { AWS: accountIds.map((a) => `arn:aws:iam::${a}:root`) }, Action: 'sts:AssumeRole' }
+    : { Effect: 'Allow', Principal: { Federated: 'saml-provider/AWSSSO' }, Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'] };
+  return JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
 }
 
 export function toJsonSafe(value: unknown, normalise: boolean): unknown {

@@ -1,13 +1,18 @@
 // Account hardening on every account, the management account included: account-level S3
-// Block Public Access (all four flags), EBS encryption by default in every allowed region
-// (AWS keeps it per account AND per region), and an IAM password policy (even though nobody
-// should have IAM users, CIS asks for it). One action per account × setting (× region for
-// EBS), so they run in parallel; the engine bounds how many at once.
+// Block Public Access (all four flags), EBS encryption by default in EVERY region enabled for
+// the account (AWS keeps it per account AND per region; CIS 2.2.1 asks for all regions, and
+// the region guard is optional), and an IAM password policy (even though nobody should have
+// IAM users, CIS asks for it). The enabled regions come from ec2:DescribeRegions in each
+// account (a region enabled later is covered by the next run or flagged by verify); an
+// allowed region the account has not enabled is an error the founder must fix. One action
+// per account × setting (× region for EBS), so they run in parallel; the engine bounds how
+// many at once.
 // Covers: SSB ACCT.06 + CIS 1.8, 1.9 (password policy), SSB ACCT.08 + CIS 2.1.4 (S3 Block
 // Public Access), SSB WKLD.08 + CIS 2.2.1 (EBS encryption).
 import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
 import { mapLimit } from './lib/map-limit.js';
 import { passwordPolicyGaps, passwordPolicyInput, type PasswordPolicy } from './lib/hardening-policy.js';
+import { DEFAULT_ENABLED_REGIONS } from './lib/default-regions.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
@@ -23,6 +28,8 @@ export interface HardenedAccount {
   publicAccessBlock?: Bpa | null;
   /** region → EBS encryption by default (regions not read are absent). */
   ebs: Record<string, boolean>;
+  /** Regions enabled for the account (ec2:DescribeRegions); undefined = not read (a new account has AWS's defaults). */
+  regions?: string[];
   passwordPolicy?: PasswordPolicy | null;
 }
 
@@ -42,11 +49,24 @@ function accountsOf(ctx: StepContext): HardenedAccount[] {
   ];
 }
 
+/** Every enabled region of the account (a new account: AWS's defaults, plus any allowed opt-in region). */
+function regionsOf(a: HardenedAccount, want: { allowedRegions: string[] }): string[] {
+  return a.regions ?? [...new Set([...DEFAULT_ENABLED_REGIONS, ...want.allowedRegions])].sort();
+}
+
 export const accountHardening: Step<HardeningSeen> = {
   id: 'account-hardening',
-  title: 'Account hardening: S3 Block Public Access, EBS encryption, password policy',
+  title: 'Account hardening: S3 Block Public Access, EBS encryption in every enabled region, password policy',
   needs: ['accounts', 'leave-root'],
   controls: ['SSB ACCT.06', 'SSB ACCT.08', 'SSB WKLD.08', 'CIS 1.8', 'CIS 1.9', 'CIS 2.1.4', 'CIS 2.2.1'],
+  describe(want) {
+    const h = want.hardening;
+    return {
+      title: `Account hardening: ${[h.s3BlockPublicAccess && 'S3 Block Public Access', h.ebsEncryption && 'EBS encryption in every enabled region', 'password policy'].filter(Boolean).join(', ')}`,
+      controls: ['SSB ACCT.06', ...(h.s3BlockPublicAccess ? ['SSB ACCT.08'] : []), ...(h.ebsEncryption ? ['SSB WKLD.08'] : []), 'CIS 1.8', 'CIS 1.9',
+        ...(h.s3BlockPublicAccess ? ['CIS 2.1.4'] : []), ...(h.ebsEncryption ? ['CIS 2.2.1'] : [])],
+    };
+  },
 
   async observe(ctx) {
     const want = ctx.want;
@@ -65,18 +85,20 @@ export const accountHardening: Step<HardeningSeen> = {
           (e) => { if (errName(e) === 'NoSuchPublicAccessBlockConfiguration') a.publicAccessBlock = null; else throw e; }));
       }
       if (want.hardening.ebsEncryption) {
-        for (const region of want.allowedRegions) {
-          reads.push(ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: a.target, region }).then((r) => {
-            a.ebs[region] = r.EbsEncryptionByDefault === true;
-          }, (e) => {
-            // An opt-in region (e.g. af-south-1) that this account has not enabled refuses every call.
-            if (['OptInRequired', 'AuthFailure'].includes(errName(e))) {
-              throw new StepError(`The region ${region} is not enabled in the ${a.name} account (${a.accountId}), so EBS encryption cannot be turned on there.`,
-                `Enable ${region} for that account (AWS console → Account → AWS Regions, or the Account API EnableRegion), or remove it from "allowedRegions" in the config, then run again.`);
-            }
-            throw e;
-          }));
-        }
+        reads.push((async () => {
+          // Regions enabled for this account (opt-in regions only once enabled).
+          const r = await ctx.aws.call('ec2', 'DescribeRegions', {}, target);
+          const enabled = (r.Regions ?? []).map((x) => x.RegionName ?? '').filter(Boolean).sort();
+          const missing = want.allowedRegions.find((x) => !enabled.includes(x));
+          if (missing) {
+            throw new StepError(`The region ${missing} is not enabled in the ${a.name} account (${a.accountId}), so EBS encryption cannot be turned on there.`,
+              `Enable ${missing} for that account (AWS console → Account → AWS Regions, or the Account API EnableRegion), or remove it from "allowedRegions" in the config, then run again.`);
+          }
+          a.regions = enabled;
+          await Promise.all(enabled.map((region) => ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: target.account, region }).then((x) => {
+            a.ebs[region] = x.EbsEncryptionByDefault === true;
+          })));
+        })());
       }
       reads.push(ctx.aws.call('iam', 'GetAccountPasswordPolicy', {}, target).then(
         (r) => { a.passwordPolicy = (r.PasswordPolicy ?? null) as PasswordPolicy | null; },
@@ -113,7 +135,7 @@ export const accountHardening: Step<HardeningSeen> = {
       }
 
       if (want.hardening.ebsEncryption) {
-        for (const region of want.allowedRegions) {
+        for (const region of regionsOf(a, want)) {
           if (a.ebs[region] === true) continue;
           const wasOff = a.ebs[region] === false;
           out.push({

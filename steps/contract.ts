@@ -32,7 +32,7 @@ export type Val = string | Ref;
  *   <accountName>.accountId                 e.g. prod.accountId, log-archive.accountId
  *   sso.instanceArn  sso.identityStoreId  sso.region  sso.startUrl
  *   permissionSet.<Name>.arn   group.<Name>.id   user.<userName>.id
- *   trail.bucket  trail.arn
+ *   trail.bucket  trail.arn  trail.keyArn
  */
 
 export interface Target { account: Val; region: string }
@@ -148,6 +148,13 @@ export interface Step<Observed = unknown> {
   fresh(ctx: StepContext): Observed;
   /** Pure: the actions still missing. Empty means no drift. */
   plan(want: Baseline, seen: Observed): Action[];
+  /**
+   * Title and controls for this config, when they depend on it (an opt-in part such as the
+   * region guard): nothing may show a control that is not built. Default: `title`, `controls`.
+   */
+  describe?(want: Baseline): { title?: string; controls?: string[] };
+  /** False: an option the config turned off; the step is left out of the run (steps/index.ts). */
+  enabled?(want: Baseline): boolean;
 }
 
 /** Helpers every step uses to build actions. */

@@ -1,5 +1,6 @@
 // The step graph, in a readable order (the engine orders by `needs`, not by this list).
 // To add a step: copy steps/organization.ts, give it an id and `needs`, and add it here.
+import type { Baseline } from '../config/schema.js';
 import type { Step } from './contract.js';
 import { preflight } from './preflight.js';
 import { organization } from './organization.js';
@@ -15,6 +16,8 @@ import { leaveRoot } from './leave-root.js';
 import { serviceControlPolicies } from './service-control-policies.js';
 import { logArchiveBucket } from './log-archive-bucket.js';
 import { orgTrail } from './org-trail.js';
+import { trailKey } from './trail-key.js';
+import { logArchiveObjectLock } from './log-archive-object-lock.js';
 import { budget } from './budget.js';
 import { costAnomalyDetection } from './cost-anomaly-detection.js';
 import { alternateContacts } from './alternate-contacts.js';
@@ -35,6 +38,8 @@ export const STEPS: Step<any>[] = [
   leaveRoot,
   serviceControlPolicies,
   logArchiveBucket,
+  logArchiveObjectLock,
+  trailKey,
   orgTrail,
   budget,
   costAnomalyDetection,
@@ -42,3 +47,17 @@ export const STEPS: Step<any>[] = [
   accountHardening,
   rootAccess,
 ];
+
+/**
+ * The graph for one config: steps an option turned off are left out (and so are the needs on
+ * them), and each step's title and controls are the ones this config builds — the plan, the
+ * progress view, verify and the final summary all show these.
+ */
+export function stepsFor(want: Baseline, steps: Step<any>[] = STEPS): Step<any>[] {
+  const kept = steps.filter((s) => s.enabled?.(want) !== false);
+  const ids = new Set(kept.map((s) => s.id));
+  return kept.map((s) => {
+    const d = s.describe?.(want) ?? {};
+    return { ...s, title: d.title ?? s.title, controls: d.controls ?? s.controls, needs: s.needs.filter((n) => ids.has(n)) };
+  });
+}

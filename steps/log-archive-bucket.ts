@@ -9,7 +9,7 @@
 import { StepError, type Action, type RunContext, type Step, type StepContext, type Target, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
-import { canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
+import { TRANSITION_MIN_SIZE, canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
@@ -29,6 +29,8 @@ export interface BucketSeen {
   versioning?: string | null;
   encryption?: string | null;
   lifecycle?: LifecycleRuleShape[] | null;
+  /** The lifecycle's TransitionDefaultMinimumObjectSize as read. */
+  lifecycleMinSize?: string | null;
   /** The policy document as read (parsed), or null. */
   policy?: unknown;
 }
@@ -152,6 +154,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
       versioning: ver.Status ?? null,
       encryption: enc?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null,
       lifecycle: (life?.Rules as LifecycleRuleShape[] | undefined) ?? null,
+      lifecycleMinSize: life?.TransitionDefaultMinimumObjectSize ?? null,
       policy,
     };
   },
@@ -257,13 +260,15 @@ export const logArchiveBucket: Step<BucketSeen> = {
     }
 
     const lifecycle = desiredLifecycle(want.trail);
-    if (created || !seen.lifecycle || !sameLifecycle(seen.lifecycle, lifecycle.Rules)) {
-      const g = want.trail.glacierAfterDays;
+    const g = want.trail.glacierAfterDays;
+    // With a transition, small files must stay where they are cheaper (TRANSITION_MIN_SIZE).
+    const minSizeDiffers = g > 0 && seen.lifecycleMinSize !== TRANSITION_MIN_SIZE;
+    if (created || !seen.lifecycle || !sameLifecycle(seen.lifecycle, lifecycle.Rules) || minSizeDiffers) {
       out.push(setting({
         symbol: created || !seen.lifecycle ? '+' : '~',
         operation: 'PutBucketLifecycleConfiguration',
-        input: { Bucket: B, LifecycleConfiguration: lifecycle },
-        summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${created ? '' : seen.lifecycle ? 'lifecycle rules differ from the config; ' : 'no lifecycle rule; '}${g > 0 ? `Glacier after ${g} days, ` : ''}delete after ${want.trail.expireAfterDays} days)`,
+        input: { Bucket: B, LifecycleConfiguration: lifecycle, ...(g > 0 ? { TransitionDefaultMinimumObjectSize: TRANSITION_MIN_SIZE } : {}) },
+        summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${created ? '' : seen.lifecycle ? 'lifecycle rules differ from the config; ' : 'no lifecycle rule; '}${g > 0 ? `Glacier after ${g} days for files of 128 KB or more (smaller ones cost more there), ` : ''}delete after ${want.trail.expireAfterDays} days)`,
         controls: ['SSB ACCT.07'],
       }));
     }

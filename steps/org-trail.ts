@@ -6,13 +6,19 @@
 // Verify reads DescribeTrails + GetTrailStatus: stopped logging, validation off, a single-
 // region or non-organization trail, or another bucket are drift, repaired with UpdateTrail
 // and StartLogging.
-// Covers: SSB ACCT.07, CIS 3.1 (multi-region trail, logging), CIS 3.2 (log file validation).
+// The trail encrypts its log files with the KMS key of the trail-key step (KmsKeyId, the key's
+// ARN: the key lives in the log-archive account); a trail without it, or with another key, is
+// drift repaired with UpdateTrail.
+// Covers: SSB ACCT.07, CIS 3.1 (multi-region trail, logging), CIS 3.2 (log file validation),
+// CIS 3.5 (logs encrypted with a customer managed KMS key).
 import { StepError, mgmt, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
 import { trailBucketName } from './lib/logging-names.js';
 
 export interface TrailSeen {
   /** The bucket the trail must deliver to. */
   bucket: string;
+  /** The KMS key the trail must encrypt with (its ARN, or a Ref before it exists). */
+  keyArn: Val;
   trail?: {
     arn: string;
     bucket?: string;
@@ -20,6 +26,8 @@ export interface TrailSeen {
     isMultiRegionTrail: boolean;
     includeGlobalServiceEvents: boolean;
     logFileValidation: boolean;
+    /** The trail's KmsKeyId (a key ARN), if it encrypts. */
+    kmsKeyId?: string;
     isLogging: boolean;
     /** GetTrailStatus's LatestDeliveryError, when CloudTrail cannot write. */
     deliveryError?: string;
@@ -48,6 +56,11 @@ function explainTrailError(e: unknown, bucket: string): never {
     case 'NotOrganizationManagementAccountException':
     case 'NotOrganizationMasterAccountException':
       throw new StepError('Only the management account can create the organization trail.', 'Run secure-start with credentials of the management account.');
+    case 'InsufficientEncryptionPolicyException':
+    case 'KmsKeyNotFoundException':
+    case 'KmsException':
+      throw new StepError(`CloudTrail cannot use the KMS key for the trail logs (${errName(e)}).`,
+        'Run again: the trail-key step puts the key\'s policy back and enables it. If someone scheduled the key for deletion, that step cancels the deletion.');
     case 'MaximumNumberOfTrailsExceededException':
       throw new StepError('This region already has 5 trails, the most AWS allows.', 'Delete a trail you no longer use (CloudTrail console → Trails), then run again.');
     default:
@@ -70,18 +83,20 @@ async function whenTrailExists(ctx: RunContext, name: string): Promise<void> {
 
 export const orgTrail: Step<TrailSeen> = {
   id: 'org-trail',
-  title: 'Organization CloudTrail trail (all accounts, all regions, validated)',
-  needs: ['trusted-access', 'log-archive-bucket'],
-  controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2'],
+  title: 'Organization CloudTrail trail (all accounts, all regions, validated, KMS-encrypted)',
+  // Object Lock (when asked for) is on before the first log file arrives.
+  needs: ['trusted-access', 'log-archive-bucket', 'trail-key', 'log-archive-object-lock'],
+  controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2', 'CIS 3.5'],
 
   async observe(ctx) {
     const want = ctx.want;
     const bucket = bucketFor(ctx);
     const t = { account: 'management', region: want.homeRegion };
     // Only trails whose home is this region: a multi-region trail made elsewhere shows here as a shadow.
+    const keyArn = ctx.ref('trail.keyArn');
     const res = await ctx.aws.call('cloudtrail', 'DescribeTrails', { trailNameList: [want.trail.name], includeShadowTrails: false }, t);
     const trail = (res.trailList ?? []).find((x) => x.Name === want.trail.name && (!x.HomeRegion || x.HomeRegion === want.homeRegion));
-    if (!trail?.TrailARN) return { bucket };
+    if (!trail?.TrailARN) return { bucket, keyArn };
     const st = await ctx.aws.call('cloudtrail', 'GetTrailStatus', { Name: trail.TrailARN }, t);
     ctx.publish('trail.arn', trail.TrailARN);
     if (st.IsLogging && st.LatestDeliveryError) {
@@ -89,6 +104,7 @@ export const orgTrail: Step<TrailSeen> = {
     }
     return {
       bucket,
+      keyArn,
       trail: {
         arn: trail.TrailARN,
         bucket: trail.S3BucketName,
@@ -96,13 +112,14 @@ export const orgTrail: Step<TrailSeen> = {
         isMultiRegionTrail: trail.IsMultiRegionTrail === true,
         includeGlobalServiceEvents: trail.IncludeGlobalServiceEvents === true,
         logFileValidation: trail.LogFileValidationEnabled === true,
+        ...(trail.KmsKeyId ? { kmsKeyId: trail.KmsKeyId } : {}),
         isLogging: st.IsLogging === true,
         ...(st.LatestDeliveryError ? { deliveryError: st.LatestDeliveryError } : {}),
       },
     };
   },
 
-  fresh: (ctx) => ({ bucket: bucketFor(ctx) }),
+  fresh: (ctx) => ({ bucket: bucketFor(ctx), keyArn: ctx.ref('trail.keyArn') }),
 
   plan(want, seen) {
     const name = want.trail.name;
@@ -113,6 +130,7 @@ export const orgTrail: Step<TrailSeen> = {
       IsMultiRegionTrail: true,
       IncludeGlobalServiceEvents: true,
       EnableLogFileValidation: true,
+      KmsKeyId: seen.keyArn,
     };
     if (!seen.trail) {
       const input = { Name: name, ...settings };
@@ -124,12 +142,12 @@ export const orgTrail: Step<TrailSeen> = {
           operation: 'CreateTrail',
           input,
           target: t,
-          summary: `+ cloudtrail:CreateTrail ${name} (organization, all regions, global events, log file validation → ${seen.bucket})`,
+          summary: `+ cloudtrail:CreateTrail ${name} (organization, all regions, global events, log file validation, encrypted with the trail KMS key → ${seen.bucket})`,
           produces: ['trail.arn'],
           async run(ctx) {
             let arn: string | undefined;
             try {
-              arn = (await ctx.aws.call('cloudtrail', 'CreateTrail', ctx.input as typeof input, ctx.target)).TrailARN;
+              arn = (await ctx.aws.call('cloudtrail', 'CreateTrail', ctx.input as typeof input & { KmsKeyId: string }, ctx.target)).TrailARN;
             } catch (e) {
               // Created by an earlier run that stopped before it saw the answer: adopt it;
               // the next round corrects any setting that differs.
@@ -174,6 +192,7 @@ export const orgTrail: Step<TrailSeen> = {
     if (!tr.isMultiRegionTrail) { drift.push('single region'); controls.add('CIS 3.1'); }
     if (!tr.includeGlobalServiceEvents) { drift.push('global service events off'); controls.add('CIS 3.1'); }
     if (!tr.logFileValidation) { drift.push('log file validation off'); controls.add('CIS 3.2'); }
+    if (tr.kmsKeyId !== seen.keyArn) { drift.push(tr.kmsKeyId ? `encrypted with another KMS key (${tr.kmsKeyId})` : 'logs not encrypted with the trail KMS key'); controls.add('CIS 3.5'); }
     if (drift.length) {
       const input = { Name: tr.arn, ...settings };
       out.push({
@@ -187,7 +206,7 @@ export const orgTrail: Step<TrailSeen> = {
         controls: [...controls],
         async run(ctx) {
           try {
-            await ctx.aws.call('cloudtrail', 'UpdateTrail', ctx.input as typeof input, ctx.target);
+            await ctx.aws.call('cloudtrail', 'UpdateTrail', ctx.input as typeof input & { KmsKeyId: string }, ctx.target);
           } catch (e) {
             explainTrailError(e, seen.bucket);
           }

@@ -43,6 +43,16 @@ export const serviceControlPolicies: Step<ScpSeen> = {
   title: 'Service control policies (guardrails, log protection, region guard)',
   needs: ['organizational-units', 'trusted-access'],
   controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13', 'SSB ACCT.17'],
+  // Only the policies this config turns on are named, with only their controls (the region
+  // guard is opt-in: nothing may claim SSB ACCT.17 without it).
+  describe(want) {
+    const on = SCPS.filter((d) => d.enabled(want));
+    const label: Record<string, string> = { 'secure-start-guardrails': 'guardrails', 'secure-start-log-protection': 'log protection', 'secure-start-region-guard': 'region guard' };
+    return {
+      title: `Service control policies (${on.length ? on.map((d) => label[d.name] ?? d.name).join(', ') : 'all turned off in the config'})`,
+      controls: [...new Set(on.flatMap((d) => d.controls))].sort(),
+    };
+  },
 
   async observe(ctx) {
     if (!orgKnown(ctx)) return serviceControlPolicies.fresh(ctx);

@@ -2,6 +2,7 @@
 // one-line summary. The JSON form is a list of {step, service, operation, input, account,
 // region} records (plus kind, symbol, summary, controls) — stable for scripts.
 import type { RunResult } from '../engine/engine.js';
+import type { Baseline } from '../config/schema.js';
 import type { ActionView } from '../engine/io.js';
 import { style } from './style.js';
 import { wrap } from './render/wrap.js';
@@ -60,6 +61,38 @@ export function planCounts(result: RunResult) {
   };
 }
 
+/**
+ * The same call in many regions of one account (EBS encryption by default is per region) is
+ * one line: "+ ec2:EnableEbsEncryptionByDefault prod in 17 regions (ap-northeast-1, …)". Fewer
+ * than three stay one line each. Only the text view collapses; `--json` lists every call.
+ */
+export function collapseRegions(actions: ActionView[]): { symbol: string; text: string }[] {
+  type Bucket = { symbol: string; template: string; texts: string[]; regions: string[] };
+  const rows: ({ symbol: string; text: string } | Bucket)[] = [];
+  const buckets = new Map<string, Bucket>();
+  for (const a of actions) {
+    const template = a.summary.split(` ${a.region}`).join(' {region}');
+    if (template === a.summary) {
+      rows.push({ symbol: a.symbol, text: a.summary });
+      continue;
+    }
+    const key = `${a.symbol}|${a.service}:${a.operation}|${template}`;
+    let b = buckets.get(key);
+    if (!b) {
+      b = { symbol: a.symbol, template, texts: [], regions: [] };
+      buckets.set(key, b);
+      rows.push(b);
+    }
+    b.texts.push(a.summary);
+    b.regions.push(a.region);
+  }
+  return rows.flatMap((r) => {
+    if (!('template' in r)) return [r];
+    if (r.regions.length < 3) return r.texts.map((text) => ({ symbol: r.symbol, text }));
+    return [{ symbol: r.symbol, text: r.template.replace(' {region}', ` in ${r.regions.length} regions (${r.regions.join(', ')})`) }];
+  });
+}
+
 /** `management` → "management account"; `<prod.accountId>` or prod's ID → "prod account (ID)". */
 export function accountLabel(account: string, names: Record<string, string> = {}): string {
   if (account === 'management') return 'management account';
@@ -92,20 +125,23 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
       : `${st.bold(wrap(titled, width, '  '))}${ids ? `\n${st.dim(wrap(`  ${ids}`, width, '  '))}` : ''}`);
     if (s.status === 'failed') lines.push(st.red(wrap(`  ✗ could not plan: ${s.error?.message}`, width, '    ')));
     if (!s.actions.length && !s.manual.length && s.status !== 'failed') lines.push(st.dim('  nothing to change'));
-    // Grouped by where the calls go, in the order they first appear.
+    // Grouped by the account the calls go to, in the order they first appear; the region is
+    // in the heading when all of them share it.
     const groups = new Map<string, ActionView[]>();
     for (const a of s.actions) {
-      const key = `${accountLabel(a.account, o.accountNames)} · ${a.region}`;
+      const key = accountLabel(a.account, o.accountNames);
       groups.set(key, [...(groups.get(key) ?? []), a]);
     }
     for (const [where, actions] of groups) {
-      lines.push(st.dim(`  in ${where}`));
-      const shown = o.maxPerGroup ? actions.slice(0, o.maxPerGroup) : actions;
-      for (const a of shown) {
-        const color = a.symbol === '+' ? st.green : a.symbol === '-' ? st.red : st.yellow;
-        lines.push(color(wrap(`    ${a.summary}`, width, '        ')));
+      const regions = new Set(actions.map((a) => a.region));
+      lines.push(st.dim(`  in ${where}${regions.size === 1 ? ` · ${actions[0]!.region}` : ''}`));
+      const rows = collapseRegions(actions);
+      const shown = o.maxPerGroup ? rows.slice(0, o.maxPerGroup) : rows;
+      for (const r of shown) {
+        const color = r.symbol === '+' ? st.green : r.symbol === '-' ? st.red : st.yellow;
+        lines.push(color(wrap(`    ${r.text}`, width, '        ')));
       }
-      if (shown.length < actions.length) lines.push(st.dim(`    … and ${actions.length - shown.length} more`));
+      if (shown.length < rows.length) lines.push(st.dim(`    … and ${rows.length - shown.length} more`));
     }
     for (const m of s.manual) {
       const text = m.summary.replace(/^!\s*/, '');
@@ -118,8 +154,28 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
   return lines.join('\n') + '\n';
 }
 
-/** What a plan costs and what is hard to undo, from the operations it contains. */
-export function planNotes(result: RunResult): { money: string[]; permanent: string[] } {
+/**
+ * Who can and cannot delete the audit logs, for this config. SCPs never apply to the
+ * management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html),
+ * and its administrators can assume OrganizationAccountAccessRole in the log-archive account,
+ * which every deny exempts; only S3 Object Lock in compliance mode stops them from deleting
+ * log files already written. tests/security/ proves each sentence.
+ */
+export function logProtectionNote(want: Baseline): string {
+  const lock = want.trail.objectLock;
+  const mgmt = lock.mode === 'compliance'
+    ? `They cannot delete a log file for ${lock.days} days after it is written: S3 Object Lock in compliance mode stops everyone, the management account's root user included.`
+    : lock.mode === 'governance'
+      ? 'Through OrganizationAccountAccessRole in the log-archive account they can also delete log files (Object Lock in governance mode lets them bypass the retention).'
+      : 'Through OrganizationAccountAccessRole in the log-archive account they can also delete log files; S3 Object Lock in compliance mode ("trail.objectLock" in the config) would stop that.';
+  const members = want.scps.logProtection
+    ? 'Audit logs: nobody in the member accounts (their administrators, root users and Identity Center users included) can delete the log bucket, its log files or their KMS key, change the bucket\'s policy or settings, stop, change or delete the organization trail, or take over OrganizationAccountAccessRole: the guardrail SCPs deny it.'
+    : 'Audit logs: the log-protection SCP is turned off in the config, so administrators of the log-archive account can delete the log bucket and its log files.';
+  return `${members} SCPs never apply to the management account: its administrators and root user can stop or delete the trail. ${mgmt} Keep the management account's sign-ins few, with MFA.`;
+}
+
+/** What a plan costs and what is hard to undo, from the operations it contains (and the config, when given). */
+export function planNotes(result: RunResult, want?: Baseline): { money: string[]; permanent: string[] } {
   // By operation name: the service label differs between the SDK name and the summary (ce / cost-explorer).
   const ops = new Set(result.steps.flatMap((s) => s.actions).map((a) => `${a.service === 'cost-explorer' ? 'ce' : a.service}:${a.operation}`));
   const accounts = result.steps.flatMap((s) => s.actions).filter((a) => a.operation === 'CreateAccount').length;
@@ -127,6 +183,11 @@ export function planNotes(result: RunResult): { money: string[]; permanent: stri
   const permanent: string[] = [];
   if (ops.has('cloudtrail:CreateTrail') || ops.has('s3:CreateBucket'))
     money.push('CloudTrail: the first copy of management events is free; you pay S3 storage for the logs (usually well under 1 USD a month for a new company).');
+  // https://aws.amazon.com/kms/pricing/ (since April 2024 only the first two rotations add to the price).
+  if (ops.has('kms:CreateKey'))
+    money.push('KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).');
+  if (ops.has('s3:PutObjectLockConfiguration') && want && want.trail.objectLock.mode !== 'off')
+    money.push(`S3 Object Lock: no charge of its own, but no log file can be deleted for ${want.trail.objectLock.days} days, so you pay to store each one at least that long.`);
   if (ops.has('budgets:CreateBudget')) money.push('Budgets: free (the first two budgets of an account cost nothing).');
   if (ops.has('ce:CreateAnomalyMonitor') || ops.has('ce:CreateAnomalySubscription')) money.push('Cost Anomaly Detection: free.');
   if (accounts) money.push(`New accounts: free; you pay only for what runs in them.`);
@@ -135,16 +196,18 @@ export function planNotes(result: RunResult): { money: string[]; permanent: stri
     permanent.push(`${accounts} new AWS account${accounts === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`);
   if (ops.has('organizations:CreateOrganization'))
     permanent.push('This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.');
-  if (ops.has('cloudtrail:CreateTrail') || ops.has('s3:CreateBucket'))
-    permanent.push('Audit logs are protected by an SCP: even administrators cannot delete them or turn the trail off without removing that policy first.');
+  if (ops.has('s3:PutObjectLockConfiguration') && want && want.trail.objectLock.mode !== 'off')
+    permanent.push(`S3 Object Lock (${want.trail.objectLock.mode}, ${want.trail.objectLock.days} days) on the log bucket can never be turned off and keeps versioning on for good${want.trail.objectLock.mode === 'compliance' ? `; a log file's ${want.trail.objectLock.days}-day retention cannot be shortened by anyone, and the bucket cannot be deleted while one is locked` : ''}.`);
+  if (want && (ops.has('cloudtrail:CreateTrail') || ops.has('s3:CreateBucket') || ops.has('s3:PutObjectLockConfiguration')))
+    permanent.push(logProtectionNote(want));
   return { money, permanent };
 }
 
 /** The plan with its costs and what cannot be undone easily: what the wizard shows before asking. */
-export function formatPlanNotes(result: RunResult, o: { color: boolean; width?: number }): string {
+export function formatPlanNotes(result: RunResult, o: { color: boolean; width?: number; want?: Baseline }): string {
   const st = style(o.color);
   const width = o.width ?? 80;
-  const { money, permanent } = planNotes(result);
+  const { money, permanent } = planNotes(result, o.want);
   const lines: string[] = [];
   if (money.length) lines.push('', st.bold('What it costs'), ...money.map((m) => wrap(`  $ ${m}`, width, '    ')));
   if (permanent.length) lines.push('', st.bold('Not easy to undo'), ...permanent.map((m) => wrap(`  ! ${m}`, width, '    ')));

@@ -7,7 +7,7 @@ import { AwsFactory } from '../aws/factory.js';
 import { Engine, type Mode } from '../engine/engine.js';
 import type { IoHost } from '../engine/io.js';
 import { explainError } from '../engine/explain.js';
-import { STEPS } from '../steps/index.js';
+import { stepsFor } from '../steps/index.js';
 import { ssoProfilesOptions } from '../steps/sso-profiles.js';
 import type { GlobalOptions } from './options.js';
 
@@ -42,7 +42,7 @@ export interface Session {
  */
 export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Baseline; state: StateStore; io: IoHost }): Promise<Session> {
   const { opts, mode, want, state, io } = p;
-  const engine = new Engine({ steps: STEPS, want, state, io });
+  const engine = new Engine({ steps: stepsFor(want), want, state, io });
   // --force lets the sso-profiles step replace same-named sections it did not write.
   ssoProfilesOptions.force = opts.force;
   const aws = new AwsFactory({

@@ -1,5 +1,6 @@
 // The verify report: one check per step, with its SSB/CIS IDs, a status and a one-line fix.
 import type { RunResult } from '../engine/engine.js';
+import type { Baseline } from '../config/schema.js';
 import { style } from './style.js';
 import { wrap } from './render/wrap.js';
 
@@ -29,7 +30,18 @@ export function verifyChecks(result: RunResult): Check[] {
   });
 }
 
-export function formatVerify(checks: Check[], o: { color: boolean; width?: number }): string {
+/**
+ * What an "ok" for the guardrails does not mean: SCPs never apply to the management account
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+ * tests/security/ shows both halves.
+ */
+export function scpScopeNote(want: Baseline): string | undefined {
+  if (!want.scps.guardrails && !want.scps.logProtection) return undefined;
+  const logs = want.trail.objectLock.mode === 'compliance' ? '' : ' and, through OrganizationAccountAccessRole, delete log files';
+  return `The guardrails (SCPs) bind everyone in the member accounts, never the management account: its administrators can stop the trail${logs}. See "What the guardrails stop" in the README.`;
+}
+
+export function formatVerify(checks: Check[], o: { color: boolean; width?: number; note?: string }): string {
   const st = style(o.color);
   const mark = { ok: st.green('ok    '), drift: st.yellow('drift '), manual: st.cyan('manual'), error: st.red('error ') };
   const width = o.width ?? 80;
@@ -50,5 +62,6 @@ export function formatVerify(checks: Check[], o: { color: boolean; width?: numbe
   const n = (s: Check['status']) => checks.filter((c) => c.status === s).length;
   const advice = checks.reduce((k, c) => k + c.advice.length, 0);
   lines.push('', st.bold(`${n('ok')} ok, ${n('drift')} drift, ${n('manual')} manual, ${n('error')} error.`) + (advice ? ` ${advice} piece${advice === 1 ? '' : 's'} of advice (not drift).` : ''));
+  if (o.note) lines.push(st.dim(wrap(o.note, width)));
   return lines.join('\n') + '\n';
 }

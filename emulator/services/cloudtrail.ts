@@ -6,6 +6,8 @@
 import type { HandlerContext, ServiceModule } from '../types.js';
 import type { World } from '../world.js';
 import { findBucket } from './s3.js';
+import { putObjectVersion } from './s3-objects.js';
+import { findKey, keyAllowsService } from './kms.js';
 
 export interface TrailRecord {
   Name: string;
@@ -23,6 +25,8 @@ export interface TrailRecord {
   CloudWatchLogsLogGroupArn?: string;
   CloudWatchLogsRoleArn?: string;
   logging: boolean;
+  /** PutEventSelectors; absent: AWS's default (all management events, read and write). */
+  eventSelectors?: { ReadWriteType: string; IncludeManagementEvents: boolean; DataResources: unknown[]; ExcludeManagementEventSources: string[] }[];
   startLoggingTime?: Date;
   stopLoggingTime?: Date;
 }
@@ -145,7 +149,7 @@ function trailView(t: TrailRecord): Record<string, unknown> {
     CloudWatchLogsLogGroupArn: t.CloudWatchLogsLogGroupArn,
     CloudWatchLogsRoleArn: t.CloudWatchLogsRoleArn,
     KmsKeyId: t.KmsKeyId,
-    HasCustomEventSelectors: false,
+    HasCustomEventSelectors: !!t.eventSelectors,
     HasInsightSelectors: false,
     IsOrganizationTrail: t.IsOrganizationTrail,
   };
@@ -210,6 +214,34 @@ function checkBucket(ctx: HandlerContext, t: Pick<TrailRecord, 'S3BucketName' | 
   if (problem) throw ctx.error('InsufficientS3BucketPolicyException', `Incorrect S3 bucket policy is detected for bucket: ${t.S3BucketName}`);
 }
 
+/**
+ * The KMS key a trail encrypts with (CIS 3.5): it must exist in the trail's region (the bucket's
+ * too), be enabled, and its policy must let CloudTrail describe it and generate data keys for
+ * this trail (aws:SourceArn, encryption context aws:cloudtrail:arn)
+ * (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
+ * Errors as the CreateTrail reference names them: KmsKeyNotFoundException (missing or another
+ * region), KmsException (disabled or pending deletion), InsufficientEncryptionPolicyException.
+ */
+function keyProblem(world: World, t: Pick<TrailRecord, 'KmsKeyId' | 'TrailARN' | 'AccountId' | 'HomeRegion'>): 'missing' | 'state' | 'policy' | undefined {
+  if (!t.KmsKeyId) return undefined;
+  const key = findKey(world, t.KmsKeyId, t.AccountId, t.HomeRegion, { aliases: true });
+  if (!key || key.region !== t.HomeRegion) return 'missing';
+  if (key.state !== 'Enabled') return 'state';
+  const context = { 'aws:SourceArn': t.TrailARN, 'aws:SourceAccount': t.AccountId, 'kms:EncryptionContext:aws:cloudtrail:arn': t.TrailARN };
+  if (!keyAllowsService(key, CLOUDTRAIL, 'kms:GenerateDataKey', context) || !keyAllowsService(key, CLOUDTRAIL, 'kms:DescribeKey', context)) return 'policy';
+  return undefined;
+}
+
+function checkKey(ctx: HandlerContext, t: TrailRecord): void {
+  if (!t.KmsKeyId) return;
+  const problem = keyProblem(ctx.world, t);
+  if (problem === 'missing') throw ctx.error('KmsKeyNotFoundException', `KMS key ${t.KmsKeyId} does not exist, or is not in the trail's region ${t.HomeRegion}.`);
+  if (problem === 'state') throw ctx.error('KmsException', `KMS key ${t.KmsKeyId} is disabled or pending deletion.`);
+  if (problem === 'policy') throw ctx.error('InsufficientEncryptionPolicyException', `Insufficient permissions to access S3 bucket ${t.S3BucketName} or KMS key ${t.KmsKeyId}.`);
+  // CloudTrail keeps the full key ARN.
+  t.KmsKeyId = findKey(ctx.world, t.KmsKeyId, t.AccountId, t.HomeRegion, { aliases: true })!.arn;
+}
+
 function checkCombination(ctx: HandlerContext, t: Pick<TrailRecord, 'IsMultiRegionTrail' | 'IncludeGlobalServiceEvents'>): void {
   if (t.IsMultiRegionTrail && !t.IncludeGlobalServiceEvents)
     throw ctx.error('InvalidParameterCombinationException', 'Multi-Region trail must include global service events.');
@@ -253,6 +285,7 @@ export const cloudtrail: ServiceModule = {
       checkCombination(ctx, t);
       if (t.IsOrganizationTrail) checkOrganization(ctx);
       checkBucket(ctx, t);
+      checkKey(ctx, t);
       store.trails[arn] = t;
       const { HomeRegion: _h, HasCustomEventSelectors: _c, HasInsightSelectors: _i, ...view } = trailView(t);
       return view;
@@ -276,6 +309,7 @@ export const cloudtrail: ServiceModule = {
       checkCombination(ctx, next);
       if (next.IsOrganizationTrail && !t.IsOrganizationTrail) checkOrganization(ctx);
       if (next.S3BucketName !== t.S3BucketName || next.S3KeyPrefix !== t.S3KeyPrefix || next.IsOrganizationTrail !== t.IsOrganizationTrail) checkBucket(ctx, next);
+      if (i.KmsKeyId !== undefined) checkKey(ctx, next);
       storeOf(ctx.world, t.AccountId).trails[t.TrailARN] = next;
       const { HomeRegion: _h, HasCustomEventSelectors: _c, HasInsightSelectors: _i, ...view } = trailView(next);
       return view;
@@ -297,14 +331,35 @@ export const cloudtrail: ServiceModule = {
     GetTrailStatus(ctx) {
       const t = findTrail(ctx, ctx.input.Name, false);
       // While logging, a policy that stops CloudTrail shows up as a delivery error, as in AWS.
-      const problem = t.logging ? bucketPolicyProblem(ctx.world, t) : undefined;
+      const problem = t.logging ? bucketPolicyProblem(ctx.world, t) ?? (keyProblem(ctx.world, t) ? 'kms' : undefined) : undefined;
       return {
         IsLogging: t.logging,
         ...(t.startLoggingTime ? { StartLoggingTime: t.startLoggingTime, TimeLoggingStarted: t.startLoggingTime.toISOString() } : {}),
         ...(t.stopLoggingTime ? { StopLoggingTime: t.stopLoggingTime, TimeLoggingStopped: t.stopLoggingTime.toISOString() } : {}),
         ...(t.logging && !problem ? { LatestDeliveryTime: new Date(), LatestDigestDeliveryTime: t.LogFileValidationEnabled ? new Date() : undefined } : {}),
-        ...(problem ? { LatestDeliveryError: problem === 'missing' ? 'NoSuchBucket' : 'AccessDenied' } : {}),
+        // (?) AWS does not document the exact text for a KMS failure; the bucket ones are S3's codes.
+        ...(problem ? { LatestDeliveryError: problem === 'missing' ? 'NoSuchBucket' : problem === 'kms' ? 'KMS.AccessDeniedException' : 'AccessDenied' } : {}),
       };
+    },
+
+    // Which events the trail records (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_PutEventSelectors.html):
+    // at most 5 selectors; ReadOnly or no management events would hide writes from the logs.
+    PutEventSelectors(ctx) {
+      const t = findTrail(ctx, ctx.input.TrailName, true);
+      const sel = ctx.input.EventSelectors as unknown;
+      if (ctx.input.AdvancedEventSelectors !== undefined) throw ctx.error('UnsupportedOperationException', 'The emulator supports basic event selectors only.');
+      if (!Array.isArray(sel) || sel.length < 1 || sel.length > 5) throw ctx.error('InvalidEventSelectorsException', 'You can specify from 1 to 5 event selectors for a trail.');
+      t.eventSelectors = sel.map((e: Record<string, unknown>) => {
+        const rw = e.ReadWriteType ?? 'All';
+        if (!['ReadOnly', 'WriteOnly', 'All'].includes(String(rw))) throw ctx.error('InvalidEventSelectorsException', `Invalid ReadWriteType ${String(rw)}.`);
+        return { ReadWriteType: String(rw), IncludeManagementEvents: bool(ctx, e.IncludeManagementEvents, 'IncludeManagementEvents') ?? true, DataResources: Array.isArray(e.DataResources) ? e.DataResources : [], ExcludeManagementEventSources: Array.isArray(e.ExcludeManagementEventSources) ? e.ExcludeManagementEventSources as string[] : [] };
+      });
+      return { TrailARN: t.TrailARN, EventSelectors: t.eventSelectors };
+    },
+
+    GetEventSelectors(ctx) {
+      const t = findTrail(ctx, ctx.input.TrailName, false);
+      return { TrailARN: t.TrailARN, EventSelectors: t.eventSelectors ?? [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }] };
     },
 
     StartLogging(ctx) {
@@ -332,6 +387,28 @@ export const cloudtrail: ServiceModule = {
     },
   },
   drift: {
+    /**
+     * `{account?, name?, member?}`: CloudTrail delivers one log file for `member` (default: the
+     * trail's account) into the trail's bucket, encrypted with the trail's KMS key, as the
+     * service principal does (bucket policy and key policy must let it). Returns the object.
+     */
+    'deliver-log'(d) {
+      const t = driftTrail(d.world, d.accountId, d.params.name, d.error);
+      const bucket = findBucket(d.world, t.S3BucketName);
+      const problem = bucketPolicyProblem(d.world, t) ?? keyProblem(d.world, t);
+      if (!bucket || problem) throw d.error(`CloudTrail cannot deliver to ${t.S3BucketName}: ${problem ?? 'missing'}`);
+      const org = d.world.orgOf(t.AccountId);
+      const member = String(d.params.member ?? t.AccountId);
+      const now = new Date();
+      const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+      const stamp = now.toISOString().replace(/[-:]/g, '').slice(0, 13) + 'Z';
+      const file = `${member}_CloudTrail_${t.HomeRegion}_${stamp}_${d.world.id('trail-file', 16, '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz')}.json.gz`;
+      const key = `${t.S3KeyPrefix ? `${t.S3KeyPrefix}/` : ''}AWSLogs/${t.IsOrganizationTrail && org ? `${org.id}/` : ''}${member}/CloudTrail/${t.HomeRegion}/${day}/${file}`;
+      const v = putObjectVersion(d.world, bucket, key, Buffer.from(JSON.stringify({ Records: [{ eventSource: 'emulator', recipientAccountId: member }] })), {
+        sse: t.KmsKeyId ? { algorithm: 'aws:kms', kmsKeyId: t.KmsKeyId } : { algorithm: 'AES256' },
+      });
+      return { bucket: bucket.name, key, versionId: v.versionId };
+    },
     /** `{account?, name?}`: logging stopped (the trail named, or the account's only trail). */
     'trail-stopped'(d) {
       const t = driftTrail(d.world, d.accountId, d.params.name, d.error);

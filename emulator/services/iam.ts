@@ -6,6 +6,7 @@ import { AwsError } from '../errors.js';
 import type { HandlerContext, ServiceModule } from '../types.js';
 import { bool, int, str, type Fail } from '../validate.js';
 import { XmlMap } from '../xml.js';
+import { ROLE_OPERATIONS } from './iam-roles.js';
 import type { AccessKeyRecord, Organization, World } from '../world.js';
 
 type Ctx = HandlerContext<Record<string, any>>;
@@ -291,6 +292,8 @@ export const iam: ServiceModule = {
       c.mfaSerials = c.mfaSerials.filter((d) => d.serial !== serial);
       return undefined;
     },
+    // Roles and users (iam-roles.ts): what a member account's administrator could use.
+    ...ROLE_OPERATIONS,
   }),
 
   drift: {

@@ -9,6 +9,7 @@ import { cloudtrail } from './cloudtrail.js';
 import { costExplorer } from './cost-explorer.js';
 import { ec2 } from './ec2.js';
 import { iam } from './iam.js';
+import { kms } from './kms.js';
 import { organizations } from './organizations.js';
 import { s3Control } from './s3-control.js';
 import { s3 } from './s3.js';
@@ -17,4 +18,4 @@ import { ssoAdmin } from './sso-admin.js';
 import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, ssoAdmin, identitystore, sso, ssoOidc];
+export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc];

@@ -592,6 +592,29 @@ export const organizations: ServiceModule = {
       return { CreateAccountStatuses: p.items, NextToken: p.nextToken };
     },
 
+    // A member account leaves on its own (the guardrails SCP denies it to everyone but the
+    // access role). https://docs.aws.amazon.com/organizations/latest/APIReference/API_LeaveOrganization.html:
+    // the management account cannot leave; an account created by Organizations must wait 7
+    // days and needs standalone information (root password, contact, payment) first.
+    LeaveOrganization(ctx: Ctx) {
+      const org = memberOrg(ctx);
+      const id = ctx.caller.accountId;
+      if (org.managementAccountId === id) {
+        throw err('MasterCannotLeaveOrganizationException', "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.");
+      }
+      const joined = org.joined[id];
+      if (joined?.method === 'CREATED' && Date.now() - joined.at.getTime() < 7 * 24 * 3600 * 1000) {
+        throw err('ConstraintViolationException', 'You cannot remove an account that was created by Organizations until 7 days after it was created.', { Reason: 'WAIT_PERIOD_ACTIVE' });
+      }
+      if (!ctx.world.account(id)?.root.passwordSetAt) {
+        throw err('ConstraintViolationException', 'The account does not have the information it needs to operate as a standalone account (phone verification).', { Reason: 'ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION' });
+      }
+      delete org.accountParents[id];
+      delete org.joined[id];
+      for (const targets of Object.values(org.attachments)) targets.splice(0, targets.length, ...targets.filter((t) => t !== id));
+      return {};
+    },
+
     MoveAccount(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'AccountId', { required: true, pattern: ID.account }, fail)!;

@@ -6,6 +6,7 @@
 import type { HandlerContext, HttpResult, RawRequest, ServiceModule } from '../types.js';
 import type { World } from '../world.js';
 import { XmlList, xmlDocument } from '../xml.js';
+import { OBJECT_OPERATIONS, forgetObjects, hasObjects, objectLockOf, objectRoute } from './s3-objects.js';
 
 const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -40,6 +41,8 @@ export interface Bucket {
   lifecycle?: LifecycleRule[];
   /** The policy document exactly as it was put. */
   policy?: string;
+  /** The lifecycle's TransitionDefaultMinimumObjectSize (S3's default since September 2024: all_storage_classes_128K). */
+  transitionMinimumSize?: string;
 }
 
 interface S3Store {
@@ -98,7 +101,7 @@ function body(ctx: HandlerContext, root: string): Record<string, any> {
 }
 
 /** The bucket named in the path, checked for existence, ownership and region. */
-function bucketFor(ctx: HandlerContext): Bucket {
+export function bucketFor(ctx: HandlerContext): Bucket {
   const name = String(ctx.input.Bucket);
   const b = findBucket(ctx.world, name);
   if (!b) throw ctx.error('NoSuchBucket', 'The specified bucket does not exist', 404, { BucketName: name });
@@ -116,6 +119,7 @@ function parseRule(ctx: HandlerContext, r: Record<string, any>): LifecycleRule {
   if (r.Status !== 'Enabled' && r.Status !== 'Disabled') throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (Status)', 400);
   if (r.ID !== undefined && String(r.ID).length > 255) throw ctx.error('InvalidArgument', 'ID length should not exceed allowed limit of 255', 400);
   if (r.Filter === undefined && r.Prefix === undefined) throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (Filter or Prefix)', 400);
+  checkSizeFilter(ctx, r.Filter);
   const transitions = asArray<Record<string, any>>(r.Transition).map((t) => {
     if (!STORAGE_CLASSES.includes(t.StorageClass)) throw ctx.error('InvalidArgument', `'StorageClass' must be one of ${STORAGE_CLASSES.join(', ')}`, 400);
     const days = intField(ctx, t.Days, 'Days', 0);
@@ -153,6 +157,34 @@ function parseRule(ctx: HandlerContext, r: Record<string, any>): LifecycleRule {
   if (!transitions.length && !ncTransitions.length && !rule.Expiration && !rule.NoncurrentVersionExpiration && !rule.AbortIncompleteMultipartUpload)
     throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (a rule needs at least one action)', 400);
   return rule;
+}
+
+/**
+ * ObjectSizeGreaterThan / ObjectSizeLessThan (in Filter or Filter.And): whole numbers of bytes,
+ * at most 50 TB, greater-than below less-than
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-filters.html).
+ */
+function checkSizeFilter(ctx: HandlerContext, filter: unknown): void {
+  if (!filter || typeof filter !== 'object') return;
+  const f = filter as Record<string, any>;
+  const scope = f.And && typeof f.And === 'object' ? (f.And as Record<string, any>) : f;
+  const size = (k: string): number | undefined => {
+    if (scope[k] === undefined) return undefined;
+    const n = Number(scope[k]);
+    if (!Number.isInteger(n) || n < 0 || n > 50 * 1024 ** 4) throw ctx.error('InvalidArgument', `'${k}' must be a whole number of bytes from 0 to 50 TB`, 400);
+    return n;
+  };
+  const gt = size('ObjectSizeGreaterThan');
+  const lt = size('ObjectSizeLessThan');
+  if (gt !== undefined && lt !== undefined && gt >= lt) throw ctx.error('InvalidRequest', "'ObjectSizeGreaterThan' must be less than 'ObjectSizeLessThan'", 400);
+}
+
+/** The x-amz-transition-default-minimum-object-size header sent with the configuration. */
+function transitionMinimumSize(ctx: HandlerContext): string {
+  const v = ctx.req.headers['x-amz-transition-default-minimum-object-size'];
+  if (v === undefined) return 'all_storage_classes_128K';
+  if (v !== 'all_storage_classes_128K' && v !== 'varies_by_storage_class') throw ctx.error('InvalidArgument', 'Invalid TransitionDefaultMinimumObjectSize', 400);
+  return v;
 }
 
 function ruleXml(r: LifecycleRule): Record<string, unknown> {
@@ -207,7 +239,10 @@ const route: NonNullable<ServiceModule['route']> = (req: RawRequest) => {
   const q = req.query;
   const m = req.method;
   if (parts.length === 0) return m === 'GET' ? { operation: 'ListBuckets' } : undefined;
-  if (parts.length > 1) return undefined; // object operations are not modelled
+  // Objects, versions and Object Lock live in s3-objects.ts.
+  const objects = objectRoute(req);
+  if (objects) return objects;
+  if (parts.length > 1) return undefined;
   const Bucket = parts[0];
   const sub = (['publicAccessBlock', 'ownershipControls', 'versioning', 'encryption', 'lifecycle', 'policy', 'location'] as const).find((k) => q.has(k));
   const ops: Record<string, Record<string, string>> = {
@@ -282,6 +317,9 @@ export const s3: ServiceModule = {
 
     DeleteBucket(ctx) {
       const b = bucketFor(ctx);
+      // Every version and delete marker must go first (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html).
+      if (hasObjects(ctx.world, b)) throw ctx.error('BucketNotEmpty', 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.', 409, { BucketName: b.name });
+      forgetObjects(ctx.world, b);
       delete storeOf(ctx.world, b.owner).buckets[b.name];
       return empty(204);
     },
@@ -341,6 +379,8 @@ export const s3: ServiceModule = {
       const b = bucketFor(ctx);
       const s = body(ctx, 'VersioningConfiguration').Status;
       if (s !== 'Enabled' && s !== 'Suspended') throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (Status)', 400);
+      // Object Lock keeps versioning on for good (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
+      if (s === 'Suspended' && objectLockOf(ctx.world, b)) throw ctx.error('InvalidBucketState', 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.', 409);
       b.versioning = s;
       return empty(200);
     },
@@ -370,7 +410,7 @@ export const s3: ServiceModule = {
     GetBucketLifecycleConfiguration(ctx) {
       const b = bucketFor(ctx);
       if (!b.lifecycle?.length) throw ctx.error('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404, { BucketName: b.name });
-      return xml('LifecycleConfiguration', { Rule: b.lifecycle.map(ruleXml) }, 200, { 'x-amz-transition-default-minimum-object-size': 'all_storage_classes_128K' });
+      return xml('LifecycleConfiguration', { Rule: b.lifecycle.map(ruleXml) }, 200, { 'x-amz-transition-default-minimum-object-size': b.transitionMinimumSize ?? 'all_storage_classes_128K' });
     },
     PutBucketLifecycleConfiguration(ctx) {
       const b = bucketFor(ctx);
@@ -381,12 +421,15 @@ export const s3: ServiceModule = {
       const ids = parsed.map((r) => r.ID).filter(Boolean);
       if (new Set(ids).size !== ids.length) throw ctx.error('InvalidArgument', 'RuleId must be unique. Found same ID for more than one rule', 400);
       b.lifecycle = parsed;
-      return empty(200, { 'x-amz-transition-default-minimum-object-size': 'all_storage_classes_128K' });
+      b.transitionMinimumSize = transitionMinimumSize(ctx);
+      return empty(200, { 'x-amz-transition-default-minimum-object-size': b.transitionMinimumSize });
     },
     DeleteBucketLifecycle(ctx) {
       delete bucketFor(ctx).lifecycle;
       return empty(204);
     },
+
+    ...OBJECT_OPERATIONS,
 
     GetBucketPolicy(ctx) {
       const b = bucketFor(ctx);

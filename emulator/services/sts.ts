@@ -4,6 +4,7 @@ import { AwsError } from '../errors.js';
 import type { HandlerContext, ServiceModule } from '../types.js';
 import { int, str, type Fail } from '../validate.js';
 import type { CredentialRecord } from '../world.js';
+import { roleTrusts } from './iam-roles.js';
 
 type Ctx = HandlerContext<Record<string, any>>;
 
@@ -65,7 +66,8 @@ export const sts: ServiceModule = {
         const [, accountId, roleName] = m;
         const target = ctx.world.account(accountId);
         const role = target?.roles[roleName];
-        if (!role || !role.trustedAccountIds.includes(caller.accountId)) {
+        // The role's trust policy decides (services/iam-roles.ts); an attacker who rewrote it gets in.
+        if (!role || !roleTrusts(ctx.world, role, caller, ctx.region)) {
           throw denied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
         }
         // A new account answers SUCCEEDED before its role can be assumed: the same AccessDenied

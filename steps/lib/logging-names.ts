@@ -26,6 +26,17 @@ export interface LifecycleRuleShape {
   AbortIncompleteMultipartUpload?: { DaysAfterInitiation?: number };
 }
 
+/**
+ * The minimum size for lifecycle transitions, sent with the configuration. S3's default since
+ * September 2024 is the same (objects under 128 KB never transition); saying it makes the rule
+ * independent of that default. CloudTrail log files are mostly a few KB: in S3 Glacier Flexible
+ * Retrieval each object is billed 40 KB more (32 KB at the Glacier rate, 8 KB at the Standard
+ * rate) and each transition is a request fee, so moving small files costs more than keeping
+ * them (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html,
+ * https://aws.amazon.com/s3/pricing/). That is why the default config has no transition at all.
+ */
+export const TRANSITION_MIN_SIZE = 'all_storage_classes_128K' as const;
+
 /** The bucket's lifecycle: Glacier after N days (when N > 0), expiry after M days; the same for old versions. */
 export function desiredLifecycle(trail: Baseline['trail']) {
   const g = trail.glacierAfterDays;

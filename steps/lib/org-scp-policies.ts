@@ -29,7 +29,7 @@ export const SCPS: ScpDef[] = [
   {
     name: 'secure-start-guardrails',
     template: 'scp-guardrails',
-    description: 'secure-start: no leaving the organization, no member root user, no IAM users or keys, CloudTrail and account-level S3/EBS protections stay on',
+    description: 'secure-start: no leaving the organization, no member root user, no IAM users or keys, CloudTrail and account-level S3/EBS protections stay on, OrganizationAccountAccessRole cannot be changed',
     enabled: (w) => w.scps.guardrails,
     target: 'root',
     vars: () => ({ accessRole: MEMBER_ROLE }),
@@ -38,7 +38,7 @@ export const SCPS: ScpDef[] = [
   {
     name: 'secure-start-log-protection',
     template: 'scp-log-protection',
-    description: 'secure-start: the organization trail bucket and its logs cannot be deleted or reconfigured',
+    description: 'secure-start: the organization trail bucket, its log files and the KMS keys of the Security OU cannot be deleted, overwritten or reconfigured',
     enabled: (w) => w.scps.logProtection,
     target: 'log-archive-ou',
     vars: (w) => ({ accessRole: MEMBER_ROLE, bucketPattern: trailBucketPattern(w) }),

@@ -49,7 +49,7 @@ describe('secure-start demo', () => {
       // Every question proposes the demo company's answer: Enter takes it.
       for (const q of [/What is your company called\?/, /Home region/, /Add optional accounts\?/, /Mailbox for the AWS account emails/, /Use these addresses\?/,
         /Your first name/, /Your last name/, /Your email/, /Monthly budget in USD/, /Who gets cost alerts\?/,
-        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/]) {
+        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/, /Turn on the region guard/]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);
       }

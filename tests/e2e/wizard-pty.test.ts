@@ -62,6 +62,7 @@ describe('the interactive wizard in a terminal', () => {
       org: { name: 'Acme Robotics' },
       homeRegion: 'eu-west-1',
       allowedRegions: ['eu-west-1', 'eu-west-2'],
+      scps: { regionGuard: true },
       mailbox: 'ops@acme.example',
       founder: { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example' },
       budget: { amount: 250, emails: ['ops+aws-billing@acme.example'] },
@@ -70,7 +71,7 @@ describe('the interactive wizard in a terminal', () => {
     });
     expect(config.accounts.map((a: { name: string }) => a.name)).toEqual(['log-archive', 'audit', 'prod', 'dev', 'staging']);
     // The questions as a founder sees them, then the plan, progress and the end, in that order.
-    const order = ['What is your company called', 'Home region', 'Mailbox for the AWS account emails', 'Your first name', 'Monthly budget', 'Regions you will use', 'What it costs', 'Apply these', 'Member accounts, each in its OU (10 changes)', 'Done:', 'Next'];
+    const order = ['What is your company called', 'Home region', 'Mailbox for the AWS account emails', 'Your first name', 'Monthly budget', 'Regions you will use', 'Turn on the region guard', 'What it costs', 'Apply these', 'Member accounts, each in its OU (10 changes)', 'Done:', 'Next'];
     const at = order.map((t) => pty!.seen.indexOf(t));
     expect(at.every((i) => i >= 0), JSON.stringify(Object.fromEntries(order.map((t, i) => [t, at[i]])))).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);

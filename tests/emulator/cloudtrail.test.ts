@@ -4,10 +4,11 @@
 // logging status and delivery errors, throttling and drift kinds.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetTrailCommand, GetTrailStatusCommand,
+  CloudTrailClient, CreateTrailCommand, DeleteTrailCommand, DescribeTrailsCommand, GetEventSelectorsCommand, GetTrailCommand, GetTrailStatusCommand, PutEventSelectorsCommand,
   StartLoggingCommand, StopLoggingCommand, UpdateTrailCommand, type CreateTrailCommandInput,
 } from '@aws-sdk/client-cloudtrail';
-import { CreateBucketCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateKeyCommand, EnableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { EnableAWSServiceAccessCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
 import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
@@ -192,5 +193,72 @@ describe('faults and drift', () => {
     emu.drift('cloudtrail', 'trail-bucket-changed', { bucket: 'someone-elses-bucket' });
     expect((await ct.send(new GetTrailCommand({ Name: 'org-trail' }))).Trail!.S3BucketName).toBe('someone-elses-bucket');
     expect(() => emu.drift('cloudtrail', 'trail-stopped', { name: 'nope' })).toThrow(/no trail nope/);
+  });
+});
+
+describe('encryption with a KMS key (CIS 3.5)', () => {
+  const keyPolicy = (opts: { cloudtrail: boolean }) => JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'root', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ME}:root` }, Action: 'kms:*', Resource: '*' },
+      ...(opts.cloudtrail ? [
+        { Sid: 'encrypt', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:GenerateDataKey*', Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceArn': trailArn('main') }, StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${ME}:trail/*` } } },
+        { Sid: 'describe', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' }, Action: 'kms:DescribeKey', Resource: '*' },
+      ] : []),
+    ],
+  });
+  const key = async (policy: string, region = 'eu-west-1') =>
+    (await sdk.client(KMSClient, { region }).send(new CreateKeyCommand({ Policy: policy }))).KeyMetadata!;
+
+  it('a key whose policy lets CloudTrail in is kept as its full ARN; one that does not is InsufficientEncryptionPolicyException', async () => {
+    await bucket(trailPolicy());
+    const denied = await key(keyPolicy({ cloudtrail: false }));
+    expect(await errorOf(ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: denied.Arn })))).toMatchObject({ name: 'InsufficientEncryptionPolicyException', status: 400 });
+    const good = await key(keyPolicy({ cloudtrail: true }));
+    expect((await ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: good.KeyId }))).KmsKeyId).toBe(good.Arn);
+    // The policy is scoped to this trail (aws:SourceArn): another trail cannot use the key.
+    expect((await errorOf(ct.send(new CreateTrailCommand({ Name: 'other', S3BucketName: BUCKET, KmsKeyId: good.Arn })))).name).toBe('InsufficientEncryptionPolicyException');
+    expect((await errorOf(ct.send(new UpdateTrailCommand({ Name: 'main', KmsKeyId: denied.Arn })))).name).toBe('InsufficientEncryptionPolicyException');
+  });
+
+  it('a missing key, one in another region (KmsKeyNotFoundException) or a disabled one (KmsException) is refused; a key disabled later shows as a delivery error', async () => {
+    await bucket(trailPolicy());
+    expect((await errorOf(ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: `arn:aws:kms:eu-west-1:${ME}:key/00000000-0000-0000-0000-000000000000` })))).name).toBe('KmsKeyNotFoundException');
+    const elsewhere = await key(keyPolicy({ cloudtrail: true }), 'us-east-1');
+    expect((await errorOf(ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: elsewhere.Arn })))).name).toBe('KmsKeyNotFoundException');
+    const k = await key(keyPolicy({ cloudtrail: true }));
+    emu.drift('kms', 'key-state', { key: k.KeyId, state: 'Disabled' });
+    expect((await errorOf(ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: k.Arn })))).name).toBe('KmsException');
+    await sdk.client(KMSClient, { region: 'eu-west-1' }).send(new EnableKeyCommand({ KeyId: k.KeyId! }));
+    await ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: k.Arn }));
+    await ct.send(new StartLoggingCommand({ Name: 'main' }));
+    expect((await ct.send(new GetTrailStatusCommand({ Name: 'main' }))).LatestDeliveryError).toBeUndefined();
+    emu.drift('kms', 'key-state', { key: k.KeyId, state: 'PendingDeletion' });
+    expect((await ct.send(new GetTrailStatusCommand({ Name: 'main' }))).LatestDeliveryError).toBe('KMS.AccessDeniedException');
+  });
+
+  it('drift deliver-log writes a log file into the bucket, SSE-KMS with the trail\'s key, under AWSLogs/<account>/CloudTrail/<region>/', async () => {
+    await bucket(trailPolicy());
+    const k = await key(keyPolicy({ cloudtrail: true }));
+    await ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET, KmsKeyId: k.Arn }));
+    const d = emu.drift('cloudtrail', 'deliver-log', { name: 'main' }) as { key: string; versionId: string };
+    expect(d.key).toMatch(new RegExp(`^AWSLogs/${ME}/CloudTrail/eu-west-1/\\d{4}/\\d{2}/\\d{2}/${ME}_CloudTrail_eu-west-1_.*\\.json\\.gz$`));
+    const got = await s3().send(new GetObjectCommand({ Bucket: BUCKET, Key: d.key }));
+    expect(got.ServerSideEncryption).toBe('aws:kms');
+    expect(got.SSEKMSKeyId).toBe(k.Arn);
+  });
+});
+
+describe('event selectors', () => {
+  it('default: all management events; PutEventSelectors changes them (1 to 5, ReadWriteType validated)', async () => {
+    await bucket(trailPolicy());
+    await ct.send(new CreateTrailCommand({ Name: 'main', S3BucketName: BUCKET }));
+    expect((await ct.send(new GetEventSelectorsCommand({ TrailName: 'main' }))).EventSelectors).toEqual([{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [], ExcludeManagementEventSources: [] }]);
+    expect((await errorOf(ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [] })))).name).toBe('InvalidEventSelectorsException');
+    expect((await errorOf(ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [{ ReadWriteType: 'Some' as never }] })))).name).toBe('InvalidEventSelectorsException');
+    await ct.send(new PutEventSelectorsCommand({ TrailName: 'main', EventSelectors: [{ ReadWriteType: 'ReadOnly', IncludeManagementEvents: true }] }));
+    expect((await ct.send(new GetEventSelectorsCommand({ TrailName: 'main' }))).EventSelectors![0]!.ReadWriteType).toBe('ReadOnly');
+    expect((await ct.send(new GetTrailCommand({ Name: 'main' }))).Trail!.HasCustomEventSelectors).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 // Amazon EC2 (ec2Query) through the real SDK v3 client: EBS encryption by default, kept per
 // account AND per region, DryRun, AWS-shaped errors (<Response><Errors>), RequestLimitExceeded.
 import { describe, expect, it } from 'vitest';
-import { DescribeInstancesCommand, DisableEbsEncryptionByDefaultCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, DescribeRegionsCommand, DisableEbsEncryptionByDefaultCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
 import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
 const sdk = useEmulator();
@@ -75,5 +75,26 @@ describe('EBS encryption by default', () => {
     expect(await isOn(eu)).toBe(false);
     expect(await isOn(us)).toBe(true);
     expect(() => emu.drift('ec2', 'ebs-encryption-off', {})).toThrow(/needs a region/);
+  });
+});
+
+describe('regions enabled for the account', () => {
+  it('DescribeRegions lists the 17 regions on by default; opt-in regions appear once enabled (AllRegions shows them all with their status)', async () => {
+    const eu = ec2();
+    const names = async (input = {}) => ((await eu.send(new DescribeRegionsCommand(input))).Regions ?? []).map((r) => r.RegionName).sort();
+    const on = await names();
+    expect(on).toHaveLength(17);
+    expect(on).toContain('eu-west-1');
+    expect(on).not.toContain('af-south-1');
+    const all = (await eu.send(new DescribeRegionsCommand({ AllRegions: true }))).Regions!;
+    expect(all.find((r) => r.RegionName === 'af-south-1')).toMatchObject({ OptInStatus: 'not-opted-in', Endpoint: 'ec2.af-south-1.amazonaws.com' });
+    expect(all.find((r) => r.RegionName === 'us-east-1')!.OptInStatus).toBe('opt-in-not-required');
+    // Calls in a region the account has not enabled fail as AWS does: the credentials are not valid there.
+    expect(await errorOf(ec2('af-south-1').send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'AuthFailure', status: 401 });
+    emu.drift('ec2', 'region-opt-in', { region: 'af-south-1' });
+    expect(await names()).toContain('af-south-1');
+    expect(await names({ Filters: [{ Name: 'opt-in-status', Values: ['opted-in'] }] })).toEqual(['af-south-1']);
+    await ec2('af-south-1').send(new EnableEbsEncryptionByDefaultCommand({}));
+    expect(await isOn(ec2('af-south-1'))).toBe(true);
   });
 });

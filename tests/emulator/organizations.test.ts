@@ -8,7 +8,7 @@ import {
   DeleteOrganizationalUnitCommand, DeletePolicyCommand, DescribeAccountCommand, DescribeCreateAccountStatusCommand,
   DescribeOrganizationalUnitCommand, DescribeOrganizationCommand, DescribePolicyCommand, DetachPolicyCommand,
   DisableAWSServiceAccessCommand, DisablePolicyTypeCommand, EnableAWSServiceAccessCommand, EnablePolicyTypeCommand,
-  LeaveOrganizationCommand, ListAccountsCommand, ListAccountsForParentCommand, ListAWSServiceAccessForOrganizationCommand,
+  InviteAccountToOrganizationCommand, LeaveOrganizationCommand, ListAccountsCommand, ListAccountsForParentCommand, ListAWSServiceAccessForOrganizationCommand,
   ListChildrenCommand, ListCreateAccountStatusCommand, ListOrganizationalUnitsForParentCommand, ListParentsCommand,
   ListPoliciesCommand, ListPoliciesForTargetCommand, ListRootsCommand, ListTagsForResourceCommand, ListTargetsForPolicyCommand,
   MoveAccountCommand, OrganizationsClient, TagResourceCommand, UntagResourceCommand, UpdateOrganizationalUnitCommand,
@@ -524,10 +524,27 @@ describe('who may call what', () => {
     const stranger = sdk.client(OrganizationsClient, { credentials: { accessKeyId: 'AKIANOTKNOWN00000000', secretAccessKey: 'x' } });
     expect(await errorOf(stranger.send(new DescribeOrganizationCommand({})))).toMatchObject({ name: 'UnrecognizedClientException', status: 400 });
     await createOrg();
-    const e = await errorOf(orgs.send(new LeaveOrganizationCommand({})));
+    const e = await errorOf(orgs.send(new InviteAccountToOrganizationCommand({ Target: { Id: '111122223333', Type: 'ACCOUNT' } })));
     expect(e).toMatchObject({ name: 'UnknownOperationException', status: 400 });
     expect(e.message).toMatch(/not emulated/);
-    expect(emu.calls({ operation: 'LeaveOrganization' })).toHaveLength(1);
+    expect(emu.calls({ operation: 'InviteAccountToOrganization' })).toHaveLength(1);
+  });
+
+  it('LeaveOrganization: never the management account; a created member waits 7 days and needs standalone details, then leaves', async () => {
+    await createOrg();
+    expect(await errorOf(orgs.send(new LeaveOrganizationCommand({})))).toMatchObject({ name: 'MasterCannotLeaveOrganizationException', status: 400 });
+    const member = (await createAccount('prod', 'ops+prod@acme.example')).AccountId!;
+    const asMember = clientFor(member);
+    expect(await errorOf(asMember.send(new LeaveOrganizationCommand({})))).toMatchObject({ name: 'ConstraintViolationException', Reason: 'WAIT_PERIOD_ACTIVE' });
+    // A week later, still without standalone details (a root password, among others).
+    const world = emu.world;
+    const org = Object.values(world.orgs)[0]!;
+    org.joined[member]!.at = new Date(Date.now() - 8 * 86400_000);
+    expect(await errorOf(asMember.send(new LeaveOrganizationCommand({})))).toMatchObject({ name: 'ConstraintViolationException', Reason: 'ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION' });
+    world.account(member)!.root.passwordSetAt = new Date();
+    await asMember.send(new LeaveOrganizationCommand({}));
+    expect((await orgs.send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Id)).toEqual([ME]);
+    expect(await errorOf(asMember.send(new DescribeOrganizationCommand({})))).toMatchObject({ name: 'AWSOrganizationsNotInUseException' });
   });
 });
 

@@ -114,6 +114,8 @@ export function resourceCounts(state: J): Record<string, number> {
     subscriptions: sum((s) => size(s['cost-explorer']?.subscriptions)),
     buckets: sum((s) => size(s.s3?.buckets)),
     trails: sum((s) => size(s.cloudtrail?.trails)),
+    kmsKeys: sum((s) => size(s.kms?.keys)),
+    kmsAliases: sum((s) => size(s.kms?.aliases)),
     alternateContacts: sum((s) => size(s.account?.contacts)),
     iamUsers: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.users), 0),
     iamRoles: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.roles), 0),

@@ -117,5 +117,10 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.answer(/Your phone, with country code/, '+44 20 7946 0000');
   await p.expect(/Regions you will use/);
   await p.keys(KEY.down, KEY.space, KEY.enter); // the list starts at the home region: add the one after it
+  // The region guard is offered with what it blocks and how to change it; Enter takes "yes".
+  const guard = (await p.expect(/Turn on the region guard/)).replace(/[│|\s]+/g, ' ');
+  for (const t of ['refuses regional services', 'Global services', 'AWS never applies SCPs there', 'Easy to change later'])
+    if (!guard.includes(t)) throw new Error(`the region guard note lacks "${t}":\n${guard}`);
+  await p.keys(KEY.enter);
 }
 

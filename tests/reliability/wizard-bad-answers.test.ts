@@ -77,6 +77,8 @@ test('every bad answer is refused as typed with its rule, and nothing is changed
     await ask(q(/Your phone, with country code/));
     await p.expect(/Regions you will use/);
     await p.keys(KEY.enter);
+    await p.expect(/Turn on the region guard/);
+    await p.keys(KEY.enter);
     await p.expect(/Apply these (\d+) changes/, 60);
     expect(refused).toBe(BAD_ANSWERS.reduce((n, b) => n + b.bad.length, 0));
     await p.keys(KEY.ctrlC);

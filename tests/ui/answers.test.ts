@@ -12,6 +12,7 @@ const COMPLETE = {
   anomaly: { thresholdUsd: 25, emails: ['ops+aws-billing@acme.example'] },
   contacts: { billing: { phone: '+44 1' }, operations: { phone: '+44 1' }, security: { phone: '+44 1' } },
   allowedRegions: ['eu-west-1'],
+  scps: { regionGuard: true },
 };
 
 describe('which questions the wizard asks', () => {
@@ -20,10 +21,18 @@ describe('which questions the wizard asks', () => {
   });
   test('saved answers are not asked again', () => {
     expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
-      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions']);
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'regionGuard']);
   });
   test('a founder half-answered is asked again (all three fields belong to one question)', () => {
     expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
+  });
+  test('the region guard is asked after the regions, and its answer (on or off) counts as given', () => {
+    const { scps: _s, ...noGuard } = COMPLETE;
+    expect(questionsToAsk(noGuard, { configFile: false })).toEqual(['regionGuard']);
+    expect(questionsToAsk({ ...noGuard, scps: { regionGuard: false } }, { configFile: false })).toEqual([]);
+    expect(resolveBaseline({ ...noGuard, scps: { regionGuard: true } }, { placeholders: false }).scps).toEqual({ guardrails: true, logProtection: true, regionGuard: true });
+    // A config file has the default (off) and never leaves it to the wizard.
+    expect(questionsToAsk(noGuard, { configFile: true })).toEqual([]);
   });
   test('complete answers: nothing to ask', () => {
     expect(questionsToAsk(COMPLETE, { configFile: false })).toEqual([]);
@@ -73,5 +82,16 @@ describe('answer helpers', () => {
   });
   test('the config file text is the answers as JSON, readable back', () => {
     expect(JSON.parse(configFileText(COMPLETE))).toEqual(COMPLETE);
+  });
+});
+
+describe('the region guard question', () => {
+  test('says what it blocks, what it leaves alone, that the management account is out of reach, and how to change it', async () => {
+    const { regionGuardNote } = await import('../../ui/wizard/questions.js');
+    const note = regionGuardNote(['eu-west-1', 'us-east-1']).replace(/\s+/g, ' ');
+    expect(note).toContain('refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but eu-west-1, us-east-1');
+    expect(note).toContain('Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere');
+    expect(note).toContain('AWS never applies SCPs there');
+    expect(note).toContain('Easy to change later');
   });
 });

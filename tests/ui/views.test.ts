@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RunResult, StepResult } from '../../engine/engine.js';
 import type { ActionView } from '../../engine/io.js';
-import { accountLabel, formatPlan, formatPlanNotes, planNotes } from '../../ui/plan-view.js';
+import { accountLabel, collapseRegions, formatPlan, formatPlanNotes, logProtectionNote, planNotes } from '../../ui/plan-view.js';
 import { formatManualBox } from '../../ui/manual.js';
 import { formatSummary } from '../../ui/summary.js';
 import { formatVerify, verifyChecks } from '../../ui/verify-view.js';
@@ -50,6 +50,20 @@ describe('the plan view', () => {
     expect(out).toContain('  in log-archive account (111100000001) · us-east-1\n    + s3:PutBucketVersioning');
     expect(out).toMatch(/Plan: 6 to add, 0 to change, 0 to destroy \(6 API calls\)\.\n$/);
   });
+  test('the same call in many regions of one account is one line naming them (the JSON keeps every call)', () => {
+    const regions = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
+    const ebs = regions.map((region) => ({ ...call('account-hardening', 'EnableEbsEncryptionByDefault', `+ ec2:EnableEbsEncryptionByDefault prod ${region}`, '111100000003', 'ec2'), region }));
+    const bpa = { ...call('account-hardening', 'PutPublicAccessBlock', '+ s3-control:PutPublicAccessBlock prod (account-level, all four flags)', '111100000003', 's3-control'), region: 'eu-west-1' };
+    expect(collapseRegions([bpa, ...ebs])).toEqual([
+      { symbol: '+', text: '+ s3-control:PutPublicAccessBlock prod (account-level, all four flags)' },
+      { symbol: '+', text: '+ ec2:EnableEbsEncryptionByDefault prod in 4 regions (eu-west-1, us-east-1, us-west-2, ap-south-1)' },
+    ]);
+    // Two stay two lines.
+    expect(collapseRegions(ebs.slice(0, 2)).map((r) => r.text)).toEqual(['+ ec2:EnableEbsEncryptionByDefault prod eu-west-1', '+ ec2:EnableEbsEncryptionByDefault prod us-east-1']);
+    const out = formatPlan(result([step('account-hardening', 'Hardening', 'changed', [bpa, ...ebs])]), { color: false, width: 200, accountNames: { '111100000003': 'prod' } });
+    expect(out).toContain('  in prod account (111100000003)\n    + s3-control:PutPublicAccessBlock prod');
+    expect(out).toContain('(5 calls)');
+  });
   test('the wizard shows at most N calls per account and says how many more', () => {
     const out = formatPlan(result([accounts]), { color: false, maxPerGroup: 2 });
     expect(out).toContain('CreateAccount dev');
@@ -84,6 +98,8 @@ describe('the plan view', () => {
     expect(n.money.join('\n')).toMatch(/Cost Anomaly Detection: free/);
     expect(n.permanent.join('\n')).toMatch(/4 new AWS accounts: .*closing one takes 90 days/);
     expect(n.permanent.join('\n')).toMatch(/management account of a new organization/);
+    // Without the config it makes no claim about who can delete the logs.
+    expect(n.permanent.join('\n')).not.toMatch(/Audit logs/);
     // Nothing planned: nothing to say.
     expect(formatPlanNotes(result([step('x', 'X', 'ok')]), { color: false })).toBe('');
   });
@@ -232,5 +248,42 @@ describe('line-by-line progress', () => {
     host.notify({ type: 'run-start', mode: 'plan', offline: true, steps: [] });
     host.notify({ type: 'manual', step: 'identity-store', action: manual('identity-store', '! Require MFA at every sign-in', { blocking: false }) });
     expect(text).toBe('');
+  });
+});
+
+describe('who can and cannot delete the audit logs (the plan says it before anything is applied)', () => {
+  const trail = step('org-trail', 'Trail', 'changed', [call('org-trail', 'CreateTrail', '+ trail', 'management', 'cloudtrail')]);
+  const key = step('trail-key', 'Key', 'changed', [call('trail-key', 'CreateKey', '+ key', '<log-archive.accountId>', 'kms')]);
+  test('default: members cannot, the management account can (SCPs never apply there), never "even administrators"', () => {
+    const text = flat(formatPlanNotes(result([trail, key]), { color: false, want }));
+    expect(text).toContain('nobody in the member accounts (their administrators, root users and Identity Center users included) can delete the log bucket, its log files or their KMS key');
+    expect(text).toContain('take over OrganizationAccountAccessRole');
+    expect(text).toContain('SCPs never apply to the management account: its administrators and root user can stop or delete the trail');
+    expect(text).toContain('Through OrganizationAccountAccessRole in the log-archive account they can also delete log files; S3 Object Lock in compliance mode ("trail.objectLock" in the config) would stop that.');
+    expect(text).not.toMatch(/even administrators/i);
+    expect(text).toContain('KMS key for the trail logs: 1 USD a month');
+  });
+  test('with Object Lock: its cost, that it never turns off, and that compliance stops even the management account', () => {
+    const w = { ...want, trail: { ...want.trail, objectLock: { mode: 'compliance' as const, days: 365 } } };
+    const lock = step('log-archive-object-lock', 'Lock', 'changed', [call('log-archive-object-lock', 'PutObjectLockConfiguration', '+ lock', '<log-archive.accountId>', 's3')]);
+    const n = planNotes(result([trail, lock]), w);
+    expect(flat(n.money.join(' '))).toContain('S3 Object Lock: no charge of its own, but no log file can be deleted for 365 days, so you pay to store each one at least that long.');
+    expect(flat(n.permanent.join(' '))).toContain('S3 Object Lock (compliance, 365 days) on the log bucket can never be turned off and keeps versioning on for good; a log file\'s 365-day retention cannot be shortened by anyone');
+    expect(logProtectionNote(w)).toContain("They cannot delete a log file for 365 days after it is written: S3 Object Lock in compliance mode stops everyone, the management account's root user included.");
+    const g = { ...want, trail: { ...want.trail, objectLock: { mode: 'governance' as const, days: 30 } } };
+    expect(logProtectionNote(g)).toContain('Object Lock in governance mode lets them bypass the retention');
+    const noProtection = { ...want, scps: { ...want.scps, logProtection: false } };
+    expect(logProtectionNote(noProtection)).toContain('the log-protection SCP is turned off in the config, so administrators of the log-archive account can delete the log bucket');
+  });
+});
+
+describe('verify says what an ok guardrail does not cover', () => {
+  test('the management account is never bound by SCPs; with compliance Object Lock it cannot delete logs, so that part goes', async () => {
+    const { scpScopeNote } = await import('../../ui/verify-view.js');
+    expect(scpScopeNote(want)).toBe('The guardrails (SCPs) bind everyone in the member accounts, never the management account: its administrators can stop the trail and, through OrganizationAccountAccessRole, delete log files. See "What the guardrails stop" in the README.');
+    expect(scpScopeNote({ ...want, trail: { ...want.trail, objectLock: { mode: 'compliance', days: 30 } } })).not.toContain('delete log files');
+    expect(scpScopeNote({ ...want, scps: { guardrails: false, logProtection: false, regionGuard: false } })).toBeUndefined();
+    const out = formatVerify([], { color: false, note: scpScopeNote(want) });
+    expect(flat(out)).toContain('never the management account');
   });
 });

@@ -42,7 +42,8 @@ describe('resolveBaseline: defaults', () => {
     expect(b.anomaly.thresholdUsd).toBe(20);
     expect(b.contacts.security).toEqual({ name: 'Ada Lovelace', title: 'Security contact', email: 'ops+aws-security@acme.example', phone: '+1 555 0100' });
     expect(b.hardening.passwordPolicy).toEqual({ minimumLength: 14, reusePrevention: 24 });
-    expect(b.trail).toEqual({ name: 'acme-robotics-org-trail', glacierAfterDays: 90, expireAfterDays: 365 });
+    // No Glacier transition (small CloudTrail files cost more there); Object Lock opt-in.
+    expect(b.trail).toEqual({ name: 'acme-robotics-org-trail', glacierAfterDays: 0, expireAfterDays: 365, objectLock: { mode: 'off', days: 365 } });
     expect(b.homeRegion).toBe('us-east-1');
     expect(b.allowedRegions).toEqual(['us-east-1']);
   });
@@ -112,6 +113,9 @@ const bad: [string, Record<string, unknown>, string, RegExp][] = [
   ['password length 8', { hardening: { passwordPolicy: { minimumLength: 8 } } }, 'hardening.passwordPolicy.minimumLength', /at least 14/],
   ['reuse prevention 25', { hardening: { passwordPolicy: { reusePrevention: 25 } } }, 'hardening.passwordPolicy.reusePrevention', /24/],
   ['expire before glacier', { trail: { glacierAfterDays: 90, expireAfterDays: 30 } }, 'trail.expireAfterDays', /more than glacierAfterDays/],
+  ['Object Lock mode unknown', { trail: { objectLock: { mode: 'legal-hold' } } }, 'trail.objectLock.mode', /off, governance or compliance/],
+  ['Object Lock of 0 days', { trail: { objectLock: { mode: 'compliance', days: 0 } } }, 'trail.objectLock.days', /at least 1 day/],
+  ['Object Lock longer than the expiry', { trail: { expireAfterDays: 365, objectLock: { mode: 'compliance', days: 400 } } }, 'trail.objectLock.days', /at most expireAfterDays \(365\)/],
   ['anomaly frequency IMMEDIATE', { anomaly: { frequency: 'IMMEDIATE' } }, 'anomaly.frequency', /DAILY or WEEKLY/],
   ['eleven budget emails', { budget: { emails: Array.from({ length: 11 }, (_, i) => `b${i}@acme.example`) } }, 'budget.emails', /at most 10/],
   ['org name of symbols only', { org: { name: '!!!' } }, 'org.name', /letters, digits/],

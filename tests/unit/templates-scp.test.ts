@@ -11,6 +11,8 @@ import { renderTemplate, TEMPLATES, TemplateError } from '../../templates/render
 import { SCPS, scpContent, type ScpDef } from '../../steps/lib/org-scp-policies.js';
 import { accountHardening } from '../../steps/account-hardening.js';
 import { logArchiveBucket } from '../../steps/log-archive-bucket.js';
+import { logArchiveObjectLock } from '../../steps/log-archive-object-lock.js';
+import { trailKey } from '../../steps/trail-key.js';
 import { denyingStatements, iamActionOf, type ScpRequest, type Statement } from '../helpers/scp-eval.js';
 import { basic, fakeCtx } from './steps/org-fixtures.js';
 
@@ -101,7 +103,7 @@ describe('SCP templates render', () => {
   it('log protection names the trail bucket by pattern, whatever the log-archive account ID', () => {
     const want = basic();
     const text = scpContent(SCPS.find((d) => d.name === 'secure-start-log-protection')!, want);
-    expect(statementsOf(text).map((s) => s.Resource)).toEqual(['arn:aws:s3:::acme-robotics-org-trail-*', 'arn:aws:s3:::acme-robotics-org-trail-*/*']);
+    expect(statementsOf(text).map((s) => s.Resource)).toEqual(['arn:aws:s3:::acme-robotics-org-trail-*', 'arn:aws:s3:::acme-robotics-org-trail-*/*', '*']);
   });
 });
 
@@ -120,6 +122,8 @@ function witness(def: ScpDef, sid: string, want: Baseline): ScpRequest {
     DenyLongTermCredentials: { action: 'iam:CreateAccessKey', context: ctx(developer) },
     ProtectCloudTrail: { action: 'cloudtrail:StopLogging', context: ctx(ssoAdmin) },
     ProtectAccountSettings: { action: 's3:PutAccountPublicAccessBlock', context: ctx(ssoAdmin) },
+    ProtectAccessRole: { action: 'iam:UpdateAssumeRolePolicy', resource: accessRole, context: ctx(ssoAdmin) },
+    ProtectLogKeys: { action: 'kms:ScheduleKeyDeletion', resource: `arn:aws:kms:${region}:111100000001:key/1234abcd-12ab-34cd-56ef-1234567890ab`, context: ctx(ssoAdmin) },
     ProtectTrailBucket: { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${bucket}`, context: ctx(ssoAdmin) },
     ProtectTrailLogs: { action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket}/AWSLogs/123456789012/x.json.gz`, context: ctx(ssoAdmin) },
     DenyOutsideAllowedRegions: { action: 'ec2:RunInstances', context: ctx(ssoAdmin, { 'aws:RequestedRegion': outsideRegion(want) }) },
@@ -171,19 +175,27 @@ describe('SCP statements deny what they should, never OrganizationAccountAccessR
     expect(denyingStatements(guard, { action: 'iam:CreateRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'sts:AssumeRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'ec2:RunInstances', context: ctx('ap-south-1') })).toHaveLength(1);
+    // The global services the wizard and README name keep working in any region.
+    for (const action of ['organizations:DescribeOrganization', 'budgets:ViewBudget', 'aws-portal:ViewBilling', 'cloudfront:ListDistributions', 'route53:ListHostedZones', 'kms:CreateKey', 'iam:ListRoles']) {
+      expect(denyingStatements(guard, { action, context: ctx('ap-south-1') }), action).toEqual([]);
+    }
   });
 });
 
 describe('the hardening secure-start does inside member accounts passes the guardrails', () => {
-  // Exactly what account-hardening and log-archive-bucket would send to members of a fresh
-  // organization, evaluated against every policy the baseline attaches (region guard on).
+  // Exactly what account-hardening, log-archive-bucket, Object Lock and the trail key would
+  // send to members of a fresh organization, evaluated against every policy the baseline
+  // attaches (region guard on). tests/security/ proves the same against the emulator.
   const want = basic();
   want.scps.regionGuard = true;
+  want.trail.objectLock = { mode: 'compliance', days: 30 };
   const ids = { 'log-archive.accountId': '111100000001', 'audit.accountId': '111100000002', 'prod.accountId': '111100000003', 'dev.accountId': '111100000004', 'management.accountId': '123456789012' };
   const f = fakeCtx(want, () => { throw new Error('no AWS call'); }, ids);
   const memberCalls = [
     ...accountHardening.plan(want, accountHardening.fresh(f.ctx)),
     ...logArchiveBucket.plan(want, logArchiveBucket.fresh(f.ctx)),
+    ...logArchiveObjectLock.plan(want, logArchiveObjectLock.fresh(f.ctx)),
+    ...trailKey.plan(want, trailKey.fresh(f.ctx)),
   ].filter((a) => a.kind === 'call' && a.target.account !== 'management');
   const policies = SCPS.filter((d) => d.enabled(want)).map((d) => ({ name: d.name, text: scpContent(d, want) }));
   const requests = memberCalls.map((a) => {
@@ -214,7 +226,8 @@ describe('the hardening secure-start does inside member accounts passes the guar
   it('as any other role the guardrails would block the account-level and trail-bucket changes (the exemption is what lets them through)', () => {
     const blocked = requests.filter((r) => policies.some((p) =>
       denyingStatements(p.text, { action: r.action, ...(r.resource ? { resource: r.resource } : {}), context: { 'aws:PrincipalArn': `arn:aws:iam::${r.account}:role/Developer`, 'aws:RequestedRegion': r.region } }).length));
-    expect(new Set(blocked.map((r) => r.action))).toEqual(new Set(['s3:PutAccountPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls']));
+    // EBS encryption is turned on in every enabled region, also those the region guard closes.
+    expect(new Set(blocked.map((r) => r.action))).toEqual(new Set(['s3:PutAccountPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketObjectLockConfiguration', 'ec2:EnableEbsEncryptionByDefault']));
   });
 });
 

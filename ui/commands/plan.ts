@@ -20,7 +20,7 @@ export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number
     if (opts.json) env.stdout.write(`${JSON.stringify(planRecords(result), null, 2)}\n`);
     else {
       const o = { color: wantsColor(env.stdout), width: widthOf(env.stdout) };
-      env.stdout.write(formatPlan(result, o) + formatPlanNotes(result, o));
+      env.stdout.write(formatPlan(result, o) + formatPlanNotes(result, { ...o, want }));
     }
     return result.exitCode;
   } finally {

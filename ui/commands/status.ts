@@ -5,7 +5,8 @@ import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { CliExit, baseline, openSession, openState } from '../session.js';
 import { StateError } from '../../state/store.js';
-import { STEPS } from '../../steps/index.js';
+import { STEPS, stepsFor } from '../../steps/index.js';
+import { resolveBaseline } from '../../config/load.js';
 import { topoOrder } from '../../engine/engine.js';
 import type { IoEvent } from '../../engine/io.js';
 import type { StateStore } from '../../state/store.js';
@@ -21,6 +22,7 @@ export function stepOfOutput(key: string, accountNames: string[]): string | unde
   if (key.startsWith('permissionSet.')) return 'permission-sets';
   if (key.startsWith('group.') || key.startsWith('user.')) return 'identity-store';
   if (key === 'trail.bucket') return 'log-archive-bucket';
+  if (key === 'trail.keyArn') return 'trail-key';
   if (key.startsWith('trail.')) return 'org-trail';
   if (key.startsWith('budget.')) return 'budget';
   if (key.startsWith('anomaly.')) return 'cost-anomaly-detection';
@@ -97,7 +99,7 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
     env.stdout.write(`No state file at ${state.path} yet: nothing has run here. Start with \`npx secure-start plan\`.\n`);
     return 0;
   }
-  const model = statusModel(state);
+  const model = statusModel(state, stepsOfAnswers(d.answers));
   const tty = Boolean(env.stdout.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
   if (tty) {
     const { showStatus } = await import('../status-view.js');
@@ -113,6 +115,15 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
   lines.push('', `${d.journal.length} changes recorded; ${Object.keys(d.outputs).length} IDs known.`);
   env.stdout.write(lines.join('\n') + '\n');
   return 0;
+}
+
+/** The steps as the saved answers build them (titles say only what is on); all of them when the answers do not resolve. */
+function stepsOfAnswers(answers: unknown): Step<any>[] {
+  try {
+    return stepsFor(resolveBaseline(answers, { placeholders: true }));
+  } catch {
+    return STEPS;
+  }
 }
 
 /** A verify run (reads only) whose step results feed the live view. */

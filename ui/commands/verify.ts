@@ -4,7 +4,7 @@ import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { baseline, openSession, openState, rawInput } from '../session.js';
 import { JsonLinesIoHost, LinesIoHost, problems } from '../render/lines.js';
-import { formatVerify, verifyChecks } from '../verify-view.js';
+import { formatVerify, scpScopeNote, verifyChecks } from '../verify-view.js';
 import { wantsColor } from '../style.js';
 import { widthOf } from '../render/wrap.js';
 
@@ -19,7 +19,7 @@ export async function verify(opts: GlobalOptions, env: CommandEnv): Promise<numb
     const result = await s.engine.run({ mode: 'verify', aws: s.aws, readAws: s.aws.readOnlyView() });
     const checks = verifyChecks(result);
     if (opts.json) env.stdout.write(`${JSON.stringify({ schemaVersion: 1, account: s.accountId, exitCode: result.exitCode, checks }, null, 2)}\n`);
-    else env.stdout.write(formatVerify(checks, { color: wantsColor(env.stdout), width: widthOf(env.stdout) }));
+    else env.stdout.write(formatVerify(checks, { color: wantsColor(env.stdout), width: widthOf(env.stdout), note: scpScopeNote(want) }));
     return result.exitCode;
   } finally {
     s.aws.destroy();

@@ -8,7 +8,7 @@ import { accountEmailRule, emailRule, type Rule } from '../../config/schema.js';
 export type Raw = Record<string, unknown>;
 
 /** The questions, in the order they are asked. */
-export const QUESTIONS = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions'] as const;
+export const QUESTIONS = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'regionGuard'] as const;
 export type QuestionId = (typeof QUESTIONS)[number];
 
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,6 +25,7 @@ const ANSWERS: Record<QuestionId, string[]> = {
   anomaly: ['anomaly.thresholdUsd'],
   contacts: ['contacts.billing.phone', 'contacts.operations.phone', 'contacts.security.phone'],
   allowedRegions: ['allowedRegions'],
+  regionGuard: ['scps.regionGuard'],
 };
 
 /** Required paths (placeholders) each question fills; derived values belong to their source. */
@@ -38,6 +39,8 @@ const FILLS: Record<QuestionId, RegExp> = {
   anomaly: /^anomaly\.thresholdUsd$/,
   contacts: /^contacts\.\w+\.(phone|title)$/,
   allowedRegions: /^allowedRegions/,
+  // Has a default (off), so a config file never leaves it to the wizard.
+  regionGuard: /^scps\.regionGuard$/,
 };
 
 /**

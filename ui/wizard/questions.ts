@@ -179,7 +179,26 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
         await set('allowedRegions', [home, ...chosen.filter((r) => r !== home)]);
         break;
       }
+      case 'regionGuard': {
+        const home = str(raw, 'homeRegion') ?? 'us-east-1';
+        const regions = Array.isArray(raw.allowedRegions) ? (raw.allowedRegions as string[]) : [home];
+        p.note(regionGuardNote(regions), 'Region guard (a service control policy)');
+        const on = answer(await p.confirm({ message: `Turn on the region guard for ${regions.join(', ')}? (recommended)`, initialValue: true }));
+        await set('scps.regionGuard', on);
+        break;
+      }
     }
   }
   return raw;
+}
+
+/** What the region guard blocks and what it leaves alone, before the founder decides. */
+export function regionGuardNote(regions: string[]): string {
+  return [
+    `It refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but ${regions.join(', ')},`,
+    'for everyone in the member accounts, so nothing can run unseen where you do not look (SSB ACCT.17).',
+    'Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere.',
+    'It cannot restrict the management account: AWS never applies SCPs there.',
+    'Easy to change later: set "scps": { "regionGuard": false } (or true) in a config file and run again.',
+  ].join('\n');
 }

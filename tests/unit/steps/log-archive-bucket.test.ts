@@ -9,10 +9,9 @@ const LA = IDS['log-archive']!;
 const NAME = `acme-robotics-org-trail-${LA}`;
 const TRAIL_ARN = `arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/acme-robotics-org-trail`;
 
+// The default: no Glacier transition (small CloudTrail files would cost more there), expiry after a year.
 const lifecycle = [{
-  ID: 'secure-start-trail-logs', Status: 'Enabled', Filter: { Prefix: '' },
-  Transitions: [{ Days: 90, StorageClass: 'GLACIER' }], Expiration: { Days: 365 },
-  NoncurrentVersionTransitions: [{ NoncurrentDays: 90, StorageClass: 'GLACIER' }],
+  ID: 'secure-start-trail-logs', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 365 },
   NoncurrentVersionExpiration: { NoncurrentDays: 365 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
 }];
 const allOn = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
@@ -109,6 +108,22 @@ describe('log-archive-bucket plan', () => {
     });
   }
 
+  it('with glacierAfterDays set, the transition comes with an explicit 128 KB minimum size (smaller files cost more in Glacier); another minimum read back is drift', () => {
+    const w = { ...want, trail: { ...want.trail, glacierAfterDays: 90 } };
+    const a = logArchiveBucket.plan(w, { ...complete(), lifecycle: null })[0]!;
+    expect(a.input).toMatchObject({ TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K' });
+    expect((a.input as any).LifecycleConfiguration.Rules[0]).toMatchObject({
+      Transitions: [{ Days: 90, StorageClass: 'GLACIER' }], NoncurrentVersionTransitions: [{ NoncurrentDays: 90, StorageClass: 'GLACIER' }], Expiration: { Days: 365 },
+    });
+    expect(a.summary).toContain('Glacier after 90 days for files of 128 KB or more (smaller ones cost more there)');
+    const rules = (a.input as any).LifecycleConfiguration.Rules;
+    expect(logArchiveBucket.plan(w, { ...complete(), lifecycle: rules, lifecycleMinSize: 'all_storage_classes_128K' })).toEqual([]);
+    expect(ops(logArchiveBucket.plan(w, { ...complete(), lifecycle: rules, lifecycleMinSize: 'varies_by_storage_class' }))).toEqual(['s3:PutBucketLifecycleConfiguration']);
+    // Without a transition the minimum does not matter (and is not sent).
+    expect(logArchiveBucket.plan(want, { ...complete(), lifecycleMinSize: 'varies_by_storage_class' })).toEqual([]);
+    expect(logArchiveBucket.plan(want, { ...complete(), lifecycle: null })[0]!.input).not.toHaveProperty('TransitionDefaultMinimumObjectSize');
+  });
+
   it('has no Glacier transition when glacierAfterDays is 0', () => {
     const w = { ...want, trail: { ...want.trail, glacierAfterDays: 0, expireAfterDays: 30 } };
     const a = logArchiveBucket.plan(w, { ...complete(), lifecycle: null })[0]!;
@@ -139,7 +154,7 @@ describe('log-archive-bucket observe', () => {
       GetBucketOwnershipControls: { OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } },
       GetBucketVersioning: { Status: 'Enabled' },
       GetBucketEncryption: { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } },
-      GetBucketLifecycleConfiguration: { Rules: lifecycle },
+      GetBucketLifecycleConfiguration: { Rules: lifecycle, TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K' },
       GetBucketPolicy: { Policy: JSON.stringify(desiredPolicy(want, base)) },
     } as Record<string, unknown>)[op];
   };
@@ -147,7 +162,7 @@ describe('log-archive-bucket observe', () => {
   it('reads every setting in the log-archive account and publishes trail.bucket', async () => {
     const { ctx, calls, published } = fakeCtx(want, answers());
     const seen = await logArchiveBucket.observe(ctx);
-    expect(seen).toEqual(complete());
+    expect(seen).toEqual({ ...complete(), lifecycleMinSize: 'all_storage_classes_128K' });
     expect(published['trail.bucket']).toBe(NAME);
     expect(calls.every((c) => c.service === 's3' && c.target.account === LA && c.target.region === 'eu-west-1' && c.input.Bucket === NAME)).toBe(true);
     expect(logArchiveBucket.plan(want, seen)).toEqual([]);

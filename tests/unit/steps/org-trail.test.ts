@@ -6,15 +6,17 @@ const want = basic();
 const NAME = 'acme-robotics-org-trail';
 const BUCKET = `acme-robotics-org-trail-${IDS['log-archive']}`;
 const ARN = `arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/${NAME}`;
-const SETTINGS = { S3BucketName: BUCKET, IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true };
+const KEY = `arn:aws:kms:eu-west-1:${IDS['log-archive']}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const SETTINGS = { S3BucketName: BUCKET, IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true, KmsKeyId: KEY };
 const good = (): TrailSeen => ({
   bucket: BUCKET,
-  trail: { arn: ARN, bucket: BUCKET, isOrganizationTrail: true, isMultiRegionTrail: true, includeGlobalServiceEvents: true, logFileValidation: true, isLogging: true },
+  keyArn: KEY,
+  trail: { arn: ARN, bucket: BUCKET, isOrganizationTrail: true, isMultiRegionTrail: true, includeGlobalServiceEvents: true, logFileValidation: true, kmsKeyId: KEY, isLogging: true },
 });
 
 describe('org-trail plan', () => {
   it('creates the organization trail in the management account home region, then starts logging', () => {
-    const actions = orgTrail.plan(want, { bucket: BUCKET });
+    const actions = orgTrail.plan(want, { bucket: BUCKET, keyArn: KEY });
     expect(brief(actions)).toEqual([
       { symbol: '+', op: 'cloudtrail:CreateTrail', input: { Name: NAME, ...SETTINGS } },
       { symbol: '+', op: 'cloudtrail:StartLogging', input: { Name: NAME } },
@@ -54,6 +56,17 @@ describe('org-trail plan', () => {
     expect(actions[0]!.controls).toEqual(['SSB ACCT.07', 'CIS 3.1']);
   });
 
+  it('logs not encrypted with the trail key (CIS 3.5), or with another key: UpdateTrail with KmsKeyId', () => {
+    const seen = good();
+    delete seen.trail!.kmsKeyId;
+    const actions = orgTrail.plan(want, seen);
+    expect(brief(actions)).toEqual([{ symbol: '~', op: 'cloudtrail:UpdateTrail', input: { Name: ARN, ...SETTINGS } }]);
+    expect(actions[0]!.controls).toEqual(['SSB ACCT.07', 'CIS 3.5']);
+    expect(actions[0]!.summary).toContain('logs not encrypted with the trail KMS key');
+    seen.trail!.kmsKeyId = 'arn:aws:kms:eu-west-1:999999999999:key/other';
+    expect(orgTrail.plan(want, seen)[0]!.summary).toContain('encrypted with another KMS key (arn:aws:kms:eu-west-1:999999999999:key/other)');
+  });
+
   it('validation off and stopped: both repairs, in parallel', () => {
     const seen = good();
     Object.assign(seen.trail!, { logFileValidation: false, isLogging: false });
@@ -62,10 +75,10 @@ describe('org-trail plan', () => {
 });
 
 describe('org-trail observe', () => {
-  const trail = { Name: NAME, S3BucketName: BUCKET, IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, LogFileValidationEnabled: true, HomeRegion: 'eu-west-1', TrailARN: ARN };
+  const trail = { Name: NAME, S3BucketName: BUCKET, IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, LogFileValidationEnabled: true, KmsKeyId: KEY, HomeRegion: 'eu-west-1', TrailARN: ARN };
 
   it('finds the trail by name with DescribeTrails and reads GetTrailStatus', async () => {
-    const { ctx, calls, published } = fakeCtx(want, (_s, op) => (op === 'DescribeTrails' ? { trailList: [trail] } : { IsLogging: true }), { 'trail.bucket': BUCKET });
+    const { ctx, calls, published } = fakeCtx(want, (_s, op) => (op === 'DescribeTrails' ? { trailList: [trail] } : { IsLogging: true }), { 'trail.bucket': BUCKET, 'trail.keyArn': KEY });
     expect(await orgTrail.observe(ctx)).toEqual(good());
     expect(calls.map((c) => [c.op, c.input, c.target])).toEqual([
       ['DescribeTrails', { trailNameList: [NAME], includeShadowTrails: false }, { account: 'management', region: 'eu-west-1' }],
@@ -75,8 +88,8 @@ describe('org-trail observe', () => {
   });
 
   it('no trail of that name: to create', async () => {
-    const { ctx } = fakeCtx(want, () => ({ trailList: [{ ...trail, Name: 'other' }] }), { 'trail.bucket': BUCKET });
-    expect(await orgTrail.observe(ctx)).toEqual({ bucket: BUCKET });
+    const { ctx } = fakeCtx(want, () => ({ trailList: [{ ...trail, Name: 'other' }] }), { 'trail.bucket': BUCKET, 'trail.keyArn': KEY });
+    expect(await orgTrail.observe(ctx)).toEqual({ bucket: BUCKET, keyArn: KEY });
   });
 
   it('warns when CloudTrail cannot deliver (a changed bucket policy)', async () => {
@@ -92,7 +105,7 @@ describe('org-trail observe', () => {
 });
 
 describe('org-trail run', () => {
-  const create = () => orgTrail.plan(want, { bucket: BUCKET })[0]!;
+  const create = () => orgTrail.plan(want, { bucket: BUCKET, keyArn: KEY })[0]!;
 
   it('returns the new trail ARN', async () => {
     const { ctx, calls } = fakeCtx(want, () => ({ TrailARN: ARN }));
@@ -117,6 +130,8 @@ describe('org-trail run', () => {
     ['InsufficientS3BucketPolicyException', /does not let CloudTrail write/],
     ['S3BucketDoesNotExistException', /does not exist/],
     ['MaximumNumberOfTrailsExceededException', /already has 5 trails/],
+    ['InsufficientEncryptionPolicyException', /cannot use the KMS key/],
+    ['KmsException', /cannot use the KMS key/],
   ] as const) {
     it(`explains ${code}`, async () => {
       const { ctx } = fakeCtx(want, () => awsErr(code));
@@ -127,7 +142,7 @@ describe('org-trail run', () => {
   it('StartLogging of a new trail waits until the trail exists', async () => {
     let gets = 0;
     const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'GetTrail' ? (++gets < 2 ? awsErr('TrailNotFoundException') : { Trail: {} }) : {}));
-    await runAction(orgTrail.plan(want, { bucket: BUCKET })[1]!, ctx);
+    await runAction(orgTrail.plan(want, { bucket: BUCKET, keyArn: KEY })[1]!, ctx);
     expect(calls.map((c) => c.op)).toEqual(['GetTrail', 'GetTrail', 'StartLogging']);
   });
 });
