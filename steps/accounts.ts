@@ -18,7 +18,6 @@ import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 import { mapLimit } from './lib/map-limit.js';
 import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
 import { NEW_ACCOUNT_MS, accountReady, canCheckReadiness, readyKey, waitUntilReady } from './lib/account-readiness.js';
-import { findExisting } from './lib/eventual.js';
 import { ouKey } from './organizational-units.js';
 
 export interface FoundAccount {
@@ -92,12 +91,17 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
     // The email may be taken by our own account: the SDK retries a CreateAccount whose answer
     // was lost after AWS applied it, and that second request fails this way once the first
     // one made the account (so does a request racing another run). Then it is ours: adopt it.
-    // ListAccounts may not show an account made a moment ago (eventual consistency): look a while.
-    const mine = await findExisting(ctx, `the account ${a.name}`, async () => {
-      const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
-      return listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'))?.Id;
-    });
-    if (mine) return mine;
+    const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+    const mine = listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'));
+    if (mine?.Id) return mine.Id;
+    // ListAccounts may not show an account made a moment ago (eventual consistency): an earlier
+    // creation of this name that SUCCEEDED, read by ID, tells whether the email is ours.
+    const mgmt = ctx.value('management.accountId');
+    const done = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['SUCCEEDED'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
+    for (const d of done.filter((x) => x.AccountName === a.name && x.AccountId && x.AccountId !== mgmt)) {
+      const acct = await describeAccount(ctx, d.AccountId!);
+      if (acct?.Email?.toLowerCase() === a.email.toLowerCase()) return d.AccountId!;
+    }
   }
   throw accountFailure(status.FailureReason, a);
 }

@@ -14,9 +14,9 @@ import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
 import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
 
 // The world is reset through the control API below, not by the helper.
-// Lists right after creating: this file tests what the calls do; eventual consistency has its
-// own tests (tests/emulator/behaviours.test.ts).
-const sdk = useEmulator({ reset: false, lenient: ['eventual-consistency'] });
+// Lists right after creating, many calls in a row: this file tests what the calls do; eventual
+// consistency and throttling have their own tests (tests/emulator/behaviours.test.ts).
+const sdk = useEmulator({ reset: false, lenient: ['eventual-consistency', 'throttling'] });
 const { emu } = sdk;
 beforeEach(async () => {
   await ctl('POST', 'reset', { scenario: 'fresh' });

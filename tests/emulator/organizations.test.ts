@@ -17,9 +17,9 @@ import {
 import { MANAGEMENT_ACCOUNT_ID as ME, OTHER_ORG_MANAGEMENT_ACCOUNT_ID as OTHER } from '../../emulator/world.js';
 import { errorOf as awsError, useEmulator } from '../helpers/emulator-sdk.js';
 
-// Lists right after creating: this file tests what the calls do; eventual consistency has its
-// own tests (tests/emulator/behaviours.test.ts).
-const sdk = useEmulator({ reset: false, lenient: ['eventual-consistency'] }); // fresh() resets
+// Lists right after creating, many calls in a row: this file tests what the calls do; eventual
+// consistency and throttling have their own tests (tests/emulator/behaviours.test.ts).
+const sdk = useEmulator({ reset: false, lenient: ['eventual-consistency', 'throttling'] }); // fresh() resets
 const { emu } = sdk;
 let orgs: OrganizationsClient;
 
