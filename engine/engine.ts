@@ -381,6 +381,10 @@ export class Engine {
       const outcome = await this.applyActions(step, calls, aws);
       applied.push(...outcome.applied);
       for (const v of outcome.applied) sent.add(callKey(v));
+      // Every call put exactly what was planned and succeeded: nothing left to look at.
+      if (!outcome.error && outcome.applied.length === calls.length && calls.every((a) => a.confirmed)) {
+        return done('changed', applied, manual.filter((m) => !m.manual?.blocking));
+      }
       // A create whose answer was lost: the next round's observe tells whether it happened.
       if (outcome.error && outcome.lookAgain && !this.abort.signal.aborted) continue;
       if (outcome.error) return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
@@ -533,7 +537,7 @@ export class Engine {
         delete state.data.inflight[key];
         await state.save();
       },
-      poll: async <T>(what: string, check: () => Promise<T | undefined>, o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number } = {}) => {
+      poll: async <T>(what: string, check: () => Promise<T | undefined>, o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number } = {}) => {
         const t0 = Date.now();
         let delay = o.firstDelayMs ?? 1000;
         for (;;) {
@@ -543,7 +547,7 @@ export class Engine {
           if (elapsed > (o.timeoutMs ?? 30 * 60_000)) throw new PollTimeout(`gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`);
           this.opts.io.notify({ type: 'progress', step: step.id, message: what, elapsedMs: elapsed });
           await sleep(delay);
-          delay = Math.min(Math.round(delay * 1.5), o.maxDelayMs ?? 15_000);
+          delay = Math.min(Math.round(delay * (o.factor ?? 1.5)), o.maxDelayMs ?? 15_000);
         }
       },
     };

@@ -130,6 +130,7 @@ export const accountHardening: Step<HardeningSeen> = {
             // bpa undefined: not read (account not created yet); null: read, and not set at all.
             summary: `${partly ? '~' : '+'} s3-control:PutPublicAccessBlock ${a.name} (${partly ? `account-level ${off.join(', ')} off; turn on all four flags` : bpa === null ? 'account-level Block Public Access is off; turn on all four flags' : 'account-level, all four flags'})`,
             controls: ['SSB ACCT.08', 'CIS 2.1.4'],
+            confirmed: true,
           });
         }
       }
@@ -147,6 +148,7 @@ export const accountHardening: Step<HardeningSeen> = {
             target: { account: a.target, region },
             summary: `${wasOff ? '~' : '+'} ec2:EnableEbsEncryptionByDefault ${a.name} ${region}${wasOff ? ' (EBS encryption by default is off in this region)' : ''}`,
             controls: ['SSB WKLD.08', 'CIS 2.2.1'],
+            confirmed: true,
           });
         }
       }
@@ -164,6 +166,7 @@ export const accountHardening: Step<HardeningSeen> = {
           target: { account: a.target, region: 'us-east-1' },
           summary: `${sym} iam:UpdateAccountPasswordPolicy ${a.name} (${gaps.length ? `${gaps.join(', ')}; set ` : ''}length ≥ ${input.MinimumPasswordLength}, reuse prevention ${input.PasswordReusePrevention}, symbols/numbers/upper/lower required)`,
           controls: ['SSB ACCT.06', 'CIS 1.8', 'CIS 1.9'],
+          confirmed: true,
         });
       }
     }

@@ -96,6 +96,7 @@ export const alternateContacts: Step<ContactsSeen> = {
           input, target: mgmt('us-east-1'),
           summary: `${have ? '~' : '+'} account:PutAlternateContact ${acct.name} ${type} (${what}; set to ${w.Name}, ${w.EmailAddress})`,
           controls: type === 'SECURITY' ? ['SSB ACCT.01', 'CIS 1.2'] : ['SSB ACCT.01', 'CIS 1.1'],
+          confirmed: true,
           async run(ctx) {
             try {
               await ctx.aws.call('account', 'PutAlternateContact', ctx.input as never);

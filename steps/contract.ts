@@ -76,6 +76,14 @@ export interface Action {
   after?: string[];
   /** Controls this action satisfies, when narrower than the step's. */
   controls?: string[];
+  /**
+   * The call's success is the evidence: it puts a setting to exactly the value planned and
+   * makes nothing known, so the step is not observed again to confirm it. A round made only of
+   * such actions, all applied, ends the step (a step with many of them, such as EBS encryption
+   * in every account and region, saves a read per action, and is not misled by a read that
+   * lags behind the write).
+   */
+  confirmed?: boolean;
   manual?: ManualInfo;
   /**
    * Apply it. Without `run`, the engine sends `input` as one call and records nothing.
@@ -116,7 +124,7 @@ export interface RunContext extends StepContext {
    * the elapsed time as progress ("creating account prod… 1m12s"). Honors Ctrl-C. Throws
    * PollTimeout once `timeoutMs` (default 30 minutes) has passed.
    */
-  poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number }): Promise<T>;
+  poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number }): Promise<T>;
   sleep(ms: number): Promise<void>;
   /**
    * Runs `fn` while holding one of `capacity` slots named `key`, shared by every action of the

@@ -172,6 +172,24 @@ describe('engine', () => {
     expect(io.events.some((e) => e.type === 'progress' && /waiting for AWS to show what was just changed/.test(e.message))).toBe(true);
   });
 
+  it('a round of confirmed puts, all applied, ends the step without observing it again; one unconfirmed action means a second look', async () => {
+    for (const [confirmed, looks] of [[true, 1], [false, 2]] as const) {
+      let seen = 0;
+      let set = false;
+      const s: Step<boolean> = {
+        id: 'h', title: 'hardening', needs: [], controls: [], fresh: () => false,
+        observe: async () => { seen++; return set; },
+        plan: (_w, on) => on ? [] : [
+          { kind: 'call', symbol: '+', service: 'ec2', operation: 'EnableEbsEncryptionByDefault', input: {}, target: { account: 'management', region: 'eu-west-1' }, summary: '+ ebs', confirmed: true, run: async () => { set = true; } },
+          { kind: 'call', symbol: '+', service: 'iam', operation: 'UpdateAccountPasswordPolicy', input: {}, target: { account: 'management', region: 'us-east-1' }, summary: '+ pw', confirmed, run: async () => undefined },
+        ],
+      };
+      const r = await new Engine({ steps: [s], want, state: newState(), io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+      expect(r.steps[0]!.status).toBe('changed');
+      expect(seen, `confirmed: ${confirmed}`).toBe(looks);
+    }
+  });
+
   it('a call planned again right after it succeeded is not sent again while AWS catches up (eventual consistency)', async () => {
     // The world shows a made thing only on the third look after it was made.
     let made = 0;
