@@ -104,6 +104,11 @@ export function topoOrder(steps: Step<any>[]): Step<any>[] {
       if (!dep) throw new Error(`step ${s.id} needs unknown step ${n}`);
       visit(dep, [...path, s.id]);
     }
+    for (const n of [...(s.conditional?.needs ?? []), ...(s.conditional?.waitsFor ?? [])]) {
+      const dep = byId.get(n);
+      if (!dep) throw new Error(`step ${s.id} needs unknown step ${n}`);
+      visit(dep, [...path, s.id]);
+    }
     state.set(s.id, 'done');
     out.push(s);
   };
@@ -264,10 +269,17 @@ export class Engine {
       if (p) return p;
       p = (async () => {
         // `waitsFor` only orders (a local step an AWS step looks at); `needs` also gates.
-        const before = [...s.needs, ...(s.waitsFor ?? [])].filter((n) => selected.some((x) => x.id === n));
-        const deps = await Promise.all(before.map((n) => runOne(selected.find((x) => x.id === n)!)));
+        const inRun = (n: StepId) => selected.some((x) => x.id === n);
+        const wait = (ids: StepId[]) => Promise.all(ids.filter(inRun).map((n) => runOne(selected.find((x) => x.id === n)!)));
+        const deps = await wait([...s.needs, ...(s.waitsFor ?? [])]);
+        // Conditional needs, decided once the unconditional ones are done (their outputs known).
+        const gates = [...s.needs];
+        if (s.conditional?.when(this.value)) {
+          gates.push(...(s.conditional.needs ?? []));
+          deps.push(...(await wait([...(s.conditional.needs ?? []), ...(s.conditional.waitsFor ?? [])])));
+        }
         if (params.mode === 'apply') {
-          const bad = deps.find((d) => s.needs.includes(d.id) && !['ok', 'changed'].includes(d.status));
+          const bad = deps.find((d) => gates.includes(d.id) && !['ok', 'changed'].includes(d.status));
           if (bad) {
             const status: StepStatus = bad.status === 'blocked' || bad.status === 'manual' ? 'blocked' : bad.status === 'interrupted' ? 'interrupted' : 'skipped';
             const r: StepResult = { id: s.id, title: s.title, controls: s.controls, status, actions: [], manual: [], ms: 0, error: { message: `Waits for "${bad.title}" (${bad.status}).` } };
@@ -424,7 +436,10 @@ export class Engine {
             const outputs = await this.tags.run({ step: step.id, summary: a.summary }, () =>
               a.run ? a.run(ctx) : aws.call(a.service as never, a.operation as never, input as never, { account, region: a.target.region }).then(() => undefined));
             for (const [k, v] of Object.entries(outputs ?? {})) this.publish(k, v);
-            await this.opts.state.save();
+            // Saved at once when there is something a resume needs (an output, a request in
+            // flight); a confirmed put only adds its journal line, written with the next save
+            // (a crash loses the line, and the next run sees the setting in AWS).
+            if (!a.confirmed || Object.keys(outputs ?? {}).length) await this.opts.state.save();
             applied.push(resolvedView);
             io.notify({ type: 'action-done', step: step.id, action: resolvedView, ms: Date.now() - t0 });
           } finally {

@@ -145,6 +145,13 @@ export interface Step<Observed = unknown> {
    * step (the founder's ~/.aws/config) that an AWS step must look at but never wait on.
    */
   waitsFor?: StepId[];
+  /**
+   * `needs` and `waitsFor` that apply only in some runs, decided from what is known once the
+   * `needs` above are done (e.g. leave-root waits for the Identity Center assignments and the
+   * profiles only when the caller is the root user, so nobody else's member-account steps wait
+   * for them).
+   */
+  conditional?: { when: (value: (key: string) => string | undefined) => boolean; needs?: StepId[]; waitsFor?: StepId[] };
   /** e.g. ['SSB ACCT.07', 'CIS 3.1'] */
   controls: string[];
   /** Reads AWS (reads only). Publishes outputs for what exists already. */

@@ -4,12 +4,14 @@
 // root user, this step stops once and says to sign in through Identity Center and continue
 // with the management admin profile (the interactive UI switches to it after Enter; a
 // non-interactive run exits with code 3 and the exact command to re-run). Anyone else goes
-// straight on, whatever happened to the profiles on this machine: writing ~/.aws/config
-// (the sso-profiles step) never gates an AWS control. This step runs after sso-profiles
-// (`waitsFor`, order only) because the root user, and only the root user, needs the profile
-// it switches to: if that profile could not be written (a same-named section of the
-// founder's, an unreadable file), this step fails with the fix instead of sending the
-// founder to a profile that does not exist, or worse, to their own same-named one.
+// straight on at once, without waiting for Identity Center at all (`conditional`), so the
+// member-account steps after it start as soon as the accounts exist; and writing ~/.aws/config
+// (the sso-profiles step) never gates an AWS control. For the root user this step runs after
+// the assignments and after sso-profiles (`waitsFor`, order only), because the root user, and
+// only the root user, needs the profile it switches to: if that profile could not be written (a
+// same-named section of the founder's, an unreadable file), this step fails with the fix
+// instead of sending the founder to a profile that does not exist, or worse, to their own
+// same-named one.
 // Covers: SSB ACCT.02 (stop using the root user), ACCT.13.
 import { StepError, mgmt, type Step } from './contract.js';
 import { SSO_KEYS, managementAdminProfile } from './lib/sso-common.js';
@@ -42,8 +44,8 @@ export function rerunCommand(argv: string[], profile: string): string {
 export const leaveRoot: Step<LeaveRootSeen> = {
   id: 'leave-root',
   title: 'Continue as your Identity Center admin, not the root user',
-  needs: ['preflight', 'account-assignments'],
-  waitsFor: ['sso-profiles'],
+  needs: ['preflight'],
+  conditional: { when: (value) => value('caller.kind') === 'root', needs: ['account-assignments'], waitsFor: ['sso-profiles'] },
   controls: ['SSB ACCT.02', 'SSB ACCT.13'],
 
   async observe(ctx) {

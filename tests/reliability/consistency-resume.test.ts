@@ -5,19 +5,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawnCli, startEmu, type Emulator } from '../helpers/harness.js';
 import { APPLY, SCENARIO, explain, resetWorld, resourceCounts, resume } from '../helpers/crash.js';
-import { expectBaselineCounts } from './crash-matrix.js';
+import { EmulatorPool, expectBaselineCounts } from './crash-matrix.js';
 
-let emu: Emulator;
+// Two cases at a time, each on its own emulator.
+let pool: EmulatorPool;
 beforeAll(async () => {
-  emu = await startEmu({ scenario: SCENARIO });
+  pool = new EmulatorPool(await Promise.all([startEmu({ scenario: SCENARIO }), startEmu({ scenario: SCENARIO })]));
 });
-afterAll(() => emu?.stop());
+afterAll(() => Promise.all(pool?.all.map((e) => e.stop()) ?? []));
 
 // Each create the bootstrap makes whose list is eventually consistent in the emulator.
 const CREATES = ['CreateOrganizationalUnit', 'CreatePolicy', 'CreateAccount', 'CreateGroup', 'CreateUser', 'EnableAWSServiceAccess'];
 
-describe('killed right after a create; the next run starts while AWS does not list it yet', () => {
-  test.each(CREATES)('%s: no duplicate, no failure', async (operation) => {
+describe.concurrent('killed right after a create; the next run starts while AWS does not list it yet', () => {
+  test.each(CREATES)('%s: no duplicate, no failure', (operation) => pool.use(async (emu: Emulator) => {
     resetWorld(emu);
     // Lists miss what was made for 1.5 s: the next run looks well within that.
     emu.setLatency({ behaviours: { consistency: { min: 1500, max: 1500 } } });
@@ -28,6 +29,9 @@ describe('killed right after a create; the next run starts while AWS does not li
     cli.child.kill('SIGKILL');
     const dead = await cli.done;
     emu.release(); // applied; the answer never reached the killed run
+    // What the resume makes itself is listed after the instant profile's few tens of ms again
+    // (the created one above stays hidden for its 1.5 s): the case costs one run, not a slow one.
+    emu.latency.behaviours = {};
     const r = await resume(emu, dead.dir);
     expect(r.code, explain(r)).toBe(0);
     // Not created again (the second one is refused as a duplicate, or never asked for).
@@ -37,5 +41,5 @@ describe('killed right after a create; the next run starts while AWS does not li
     expect(counts['identitystore.groups'] ?? 4).toBe(4);
     expect(counts['identitystore.users'] ?? 1).toBe(1);
     if (operation === 'CreateAccount') expect(again.filter((c) => c.errorCode === null)).toHaveLength(3); // only the other three
-  }, 180_000);
+  }), 180_000);
 });

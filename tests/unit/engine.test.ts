@@ -172,6 +172,19 @@ describe('engine', () => {
     expect(io.events.some((e) => e.type === 'progress' && /waiting for AWS to show what was just changed/.test(e.message))).toBe(true);
   });
 
+  it('conditional needs: waited for only when their condition holds once the unconditional needs are done', async () => {
+    for (const kind of ['root', 'iam-user']) {
+      const w = world();
+      const who: Step<null> = { id: 'who', title: 'who', needs: [], controls: [], fresh: () => null, observe: async (ctx) => { ctx.publish('caller.kind', kind); return null; }, plan: () => [] };
+      const gate: Step<Set<string>> = { ...w.step('gate', ['who'], []), conditional: { when: (v) => v('caller.kind') === 'root', needs: ['slow'] } };
+      const after = w.step('after', ['gate'], ['After']);
+      await new Engine({ steps: [who, w.step('slow', [], ['Slow'], { delay: 80 }), gate, after], want, state: newState(), io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+      const order = w.log.filter((l) => l.startsWith('done'));
+      expect(order, kind).toEqual(kind === 'root' ? ['done Slow', 'done After'] : ['done After', 'done Slow']);
+    }
+    expect(() => topoOrder([{ ...world().step('a', [], []), conditional: { when: () => true, needs: ['nope'] } }])).toThrow(/unknown step nope/);
+  });
+
   it('a round of confirmed puts, all applied, ends the step without observing it again; one unconfirmed action means a second look', async () => {
     for (const [confirmed, looks] of [[true, 1], [false, 2]] as const) {
       let seen = 0;
