@@ -231,7 +231,7 @@ describe('organization structure: fresh run, second run, drift', () => {
   });
 });
 
-describe('organization structure: accounts that already exist or cannot be made', () => {
+describe.concurrent('organization structure: accounts that already exist or cannot be made', () => {
   it('an account created outside the tool with the configured email is adopted (no CreateAccount) and moved into its OU', async () => {
     const emu = await readyEmu({ base: 'org-exists', principal: 'iam-user', members: [{ name: 'Production (old)', email: EMAILS.prod!.toUpperCase() }] });
     try {

@@ -8,16 +8,20 @@ import { readFileSync } from 'node:fs';
 import { explain, runCli, type Emulator } from '../helpers/harness.js';
 import { APPLY, resetWorld, resourceCounts, resume, snapshot, withoutRequestLogs } from '../helpers/crash.js';
 import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
-import { cleanRun } from './crash-matrix.js';
+import { cleanRun, EmulatorPool } from './crash-matrix.js';
+import { startEmu } from '../helpers/harness.js';
+import { SCENARIO } from '../helpers/crash.js';
 import type { FaultRule } from '../../emulator/index.js';
 
 // The uninterrupted bootstrap every case is compared with (and that converged on a re-run).
 const base = await cleanRun();
-const emu: Emulator = base.emu;
 const clean = base.world;
 const cleanCounts = base.counts;
 const secrets = new SecretScan();
-scanAndStopAfterAll(secrets, () => [emu]);
+// The cases spend most of their time in retry back-off, not on a core: three at a time, each on
+// its own emulator.
+const pool = new EmulatorPool([base.emu, ...(await Promise.all([startEmu({ scenario: SCENARIO }), startEmu({ scenario: SCENARIO })]))]);
+scanAndStopAfterAll(secrets, () => pool.all);
 
 /** The rates the issue asks to survive, on every operation of every service. */
 export const STORM: FaultRule[] = [
@@ -27,8 +31,8 @@ export const STORM: FaultRule[] = [
   { kind: 'drop', rate: 0.02 },
 ];
 
-describe('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
-  test.each([7, 2026])('seed %i: completes with the same final world as a clean run', async (seed) => {
+describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
+  test.each([7, 2026])('seed %i: completes with the same final world as a clean run', (seed) => pool.use(async (emu: Emulator) => {
     resetWorld(emu);
     emu.setFaults({ seed, rules: STORM });
     const r = await runCli([...APPLY, '--verbose'], { emu, timeoutMs: 280_000 });
@@ -50,11 +54,11 @@ describe('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', (
     const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
     expect(again.code, explain(again)).toBe(0);
     expect(again.mutatingCalls).toEqual([]);
-  }, 600_000);
+  }), 600_000);
 });
 
-describe('a dropped answer to a create that WAS applied is survived (the retry finds it done)', () => {
-  test('every mutating operation loses its first answer once', async () => {
+describe.concurrent('a dropped answer to a create that WAS applied is survived (the retry finds it done)', () => {
+  test('every mutating operation loses its first answer once', () => pool.use(async (emu: Emulator) => {
     resetWorld(emu);
     // `when: after`: the call is applied, then the connection is cut; the SDK retries a call
     // that already happened. The step must treat "already exists" as done, never duplicate.
@@ -79,10 +83,10 @@ describe('a dropped answer to a create that WAS applied is survived (the retry f
     expect(resourceCounts(emu.state())).toEqual(cleanCounts);
     // An assignment request re-sent after its lost answer is logged twice; it is one assignment.
     expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(clean));
-  }, 600_000);
+  }), 600_000);
 });
 
-describe('a permanent failure on one operation', () => {
+describe.concurrent('a permanent failure on one operation', () => {
   const cases: { op: string; rule: FaultRule; says: RegExp; stillDone: (c: Record<string, number>) => void; notDone: (c: Record<string, number>) => void }[] = [
     {
       op: 'budgets:CreateBudget (a leaf step)',
@@ -99,7 +103,7 @@ describe('a permanent failure on one operation', () => {
       notDone: (c) => expect(c).toMatchObject({ ous: 0, accounts: 1, trails: 0 }),
     },
   ];
-  test.each(cases)('$op: stops with a clear message, independent steps finish, the next run completes', async (c) => {
+  test.each(cases)('$op: stops with a clear message, independent steps finish, the next run completes', (c) => pool.use(async (emu: Emulator) => {
     resetWorld(emu);
     emu.setFaults({ rules: [c.rule] });
     const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
@@ -121,5 +125,5 @@ describe('a permanent failure on one operation', () => {
     expect(fin.code, explain(fin)).toBe(0);
     expect(resourceCounts(emu.state())).toEqual(cleanCounts);
     expect(snapshot(emu)).toEqual(clean);
-  }, 400_000);
+  }), 400_000);
 });
