@@ -181,6 +181,20 @@ export class BehaviourClock {
     return true;
   }
 
+  /** This clock's timings, copied from another (no request in flight in the copy). */
+  copyFrom(other: BehaviourClock): void {
+    this.busy = new Map([...other.busy].map(([k, b]) => [k, { inFlight: 0, until: b.until }]));
+    this.visibleFrom = new Map(other.visibleFrom);
+    this.buckets = new Map([...other.buckets].map(([k, b]) => [k, { ...b }]));
+  }
+
+  /** Every timing `ms` later (see World.shiftTime). */
+  shift(ms: number): void {
+    for (const b of this.busy.values()) b.until += ms;
+    for (const [k, at] of this.visibleFrom) this.visibleFrom.set(k, at + ms);
+    for (const b of this.buckets.values()) b.at += ms;
+  }
+
   /** Everything made so far is listed, and no write keeps its resource busy after answering. */
   catchUp(): void {
     this.visibleFrom.clear();

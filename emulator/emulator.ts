@@ -36,6 +36,21 @@ export interface EmulatorOptions {
   services?: ServiceModule[];
 }
 
+/** A moment a crash can fall on (see Emulator.checkpoints). */
+export interface Checkpoint {
+  n: number;
+  when: 'before' | 'after';
+  service: string;
+  operation: string;
+  account: string | null;
+}
+
+/** A world copied by Emulator.copyWorld(). */
+export interface WorldCopy {
+  world: World;
+  takenAt: number;
+}
+
 export interface CallFilter {
   service?: string;
   operation?: string;
@@ -75,6 +90,8 @@ export class Emulator {
   private inFlight = new Map<string, { now: number; peak: number }>();
   private callSeq = 0;
   private requestSeq = 0;
+  private checkpointer: ((c: Checkpoint) => void) | null = null;
+  private checkpointSeq = 0;
   private server: Server | null = null;
   host: string;
   port = 0;
@@ -250,6 +267,41 @@ export class Emulator {
     const at = this.world.account(accountId)?.readyAt;
     const wait = at ? at.services - Date.now() : 0;
     if (wait > 0) await sleep(wait + 1);
+  }
+
+  /**
+   * A copy of the world as it is at this instant, pending work included, that restoreWorld()
+   * can put back any number of times (crash tests start many runs from one moment of another).
+   */
+  copyWorld(): WorldCopy {
+    return { world: this.world.copy(), takenAt: Date.now() };
+  }
+
+  /**
+   * Puts back a world copied by copyWorld() (this emulator's or another's), as if no time had
+   * passed since the copy was taken; clears calls, faults and holds like reset().
+   */
+  restoreWorld(copy: WorldCopy): void {
+    const world = copy.world.copy();
+    world.shiftTime(Date.now() - copy.takenAt);
+    world.behaviourMs = (key) => sample(behaviourRange(this.latency, key), this.latency.scale, this.rng);
+    this.world = world;
+    this.callLog = [];
+    this.inFlight = new Map();
+    this.callSeq = 0;
+    this.rng = makeRng(this.seed);
+    this.faults.clear();
+    this.holds.reset();
+  }
+
+  /**
+   * Calls `fn` synchronously at every mutating call that reaches AWS's handling (numbered as
+   * holds count them: 1 = the first one from now), just before it is applied and just after
+   * (its answer not sent yet): the two moments a crash can fall on, for copyWorld(). Null stops.
+   */
+  checkpoints(fn: ((c: Checkpoint) => void) | null): void {
+    this.checkpointer = fn;
+    this.checkpointSeq = 0;
   }
 
   // ---- faults, latency, holds ------------------------------------------------------------
@@ -502,6 +554,8 @@ export class Emulator {
 
     // 5. Hold before applying.
     const holdWhen = this.holds.claim(facts);
+    const point = record.mutating && this.checkpointer ? ++this.checkpointSeq : 0;
+    if (point) this.checkpointer?.({ n: point, when: 'before', service: mod.name, operation, account: caller.accountId });
     const heldCall = (when: 'before' | 'after'): HeldCall => ({ service: mod.name, operation, account: caller.accountId, requestId, when, since: new Date().toISOString() });
     if (holdWhen === 'before') {
       record.note = 'held-before';
@@ -530,6 +584,7 @@ export class Emulator {
     }
 
     // 7. Hold after applying (the change is made; the client has no answer yet).
+    if (point) this.checkpointer?.({ n: point, when: 'after', service: mod.name, operation, account: caller.accountId });
     if (holdWhen === 'after') {
       record.note = 'held-after';
       await this.holds.hold(heldCall('after'), (cb) => (clientGone ? cb() : goneCallbacks.push(cb)));

@@ -2,7 +2,7 @@
 import { Emulator, type EmulatorOptions } from './emulator.js';
 
 export { Emulator, principalArn, credentialScope, paginate } from './emulator.js';
-export type { EmulatorOptions, CallFilter, CredentialSet } from './emulator.js';
+export type { EmulatorOptions, CallFilter, CredentialSet, Checkpoint, WorldCopy } from './emulator.js';
 export type { CallRecord, ServiceModule, HandlerContext, OperationDef, Protocol, RawRequest, HttpResult, DriftHandler } from './types.js';
 export type { FaultRule, FaultSpec, FaultKind } from './faults.js';
 export type { HoldSpec, HoldStatus, HeldCall } from './hold.js';

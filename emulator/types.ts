@@ -56,7 +56,7 @@ export interface HandlerContext<I = any> {
    * duration for `<service>:<key>` (default: this operation) has elapsed. With the
    * `instant` profile it runs before the next request is handled.
    */
-  later(run: () => void, key?: string): void;
+  later(run: (world: World) => void, key?: string): void;
   /** Page a list with NextToken (page size from the world config, capped by `max`). */
   paginate<T>(items: T[], token: string | undefined, max?: number | string): PageResult<T>;
   /** This service's store for an account (default: the caller's), created by `init`. */

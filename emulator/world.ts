@@ -202,7 +202,11 @@ interface PendingTask {
   dueMs: number;
   seq: number;
   label: string;
-  run: () => void;
+  /**
+   * Finds what it changes through the world it is given (by ID), never through objects it
+   * captured: a copy of the world (snapshot()) then carries its own pending work.
+   */
+  run: (world: World) => void;
 }
 
 export class World {
@@ -363,7 +367,7 @@ export class World {
   // start of the next request (or state dump): outcomes then depend only on the order of
   // calls and on time, never on timer scheduling, and a reset simply drops the queue.
 
-  later(delayMs: number, label: string, run: () => void): void {
+  later(delayMs: number, label: string, run: (world: World) => void): void {
     this.tasks.push({ dueMs: Date.now() + Math.max(0, delayMs), seq: this.taskSeq++, label, run });
   }
 
@@ -374,7 +378,7 @@ export class World {
       if (due.length === 0) return;
       const task = due[0];
       this.tasks.splice(this.tasks.indexOf(task), 1);
-      task.run();
+      task.run(this);
     }
   }
 
@@ -386,6 +390,41 @@ export class World {
     this.settle(Number.POSITIVE_INFINITY);
     for (const a of Object.values(this.accounts)) delete a.readyAt;
     this.clock.catchUp();
+  }
+
+  /**
+   * A copy of this world that shares nothing with it, pending work and behaviour timings
+   * included (for crash tests that start many runs from one moment of another run). No request
+   * is in flight in the copy.
+   */
+  copy(): World {
+    const w = new World(structuredClone(this.config));
+    const data = structuredClone({
+      accounts: this.accounts, credentials: this.credentials, orgs: this.orgs, identityCenter: this.identityCenter, stores: this.stores,
+      counters: this.counters, tasks: this.tasks.map(({ run: _fn, ...t }) => t),
+    });
+    Object.assign(w, { accounts: data.accounts, credentials: data.credentials, orgs: data.orgs, identityCenter: data.identityCenter, stores: data.stores });
+    w.homeAccountId = this.homeAccountId;
+    w.homeAccessKeyId = this.homeAccessKeyId;
+    w.counters = data.counters;
+    w.tasks = data.tasks.map((t, i) => ({ ...t, run: this.tasks[i]!.run }));
+    w.taskSeq = this.taskSeq;
+    w.clock.copyFrom(this.clock);
+    return w;
+  }
+
+  /**
+   * Moves every behaviour timing (pending work, account readiness, busy tails, list delays,
+   * token buckets, session expiry) `ms` later: a copy restored a while after it was taken then
+   * behaves as if no time had passed since.
+   */
+  shiftTime(ms: number): void {
+    for (const t of this.tasks) t.dueMs += ms;
+    for (const a of Object.values(this.accounts)) {
+      if (a.readyAt) a.readyAt = { role: a.readyAt.role + ms, services: a.readyAt.services + ms };
+    }
+    for (const c of Object.values(this.credentials)) if (c.expiresAt !== undefined) c.expiresAt += ms;
+    this.clock.shift(ms);
   }
 
   pendingTasks(): { label: string; dueInMs: number }[] {

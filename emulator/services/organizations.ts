@@ -347,10 +347,12 @@ export const organizations: ServiceModule = {
       if (status === 'PENDING_DISABLE') throw err('ConcurrentModificationException', 'The target of the operation is currently being modified by a different request. Try again later.');
       org.root.policyTypes[type] = 'PENDING_ENABLE';
       const out = rootOut(org);
-      ctx.later(() => {
-        if (org.root.policyTypes[type] !== 'PENDING_ENABLE') return;
-        if (type === SCP) enableScpNow(org);
-        else org.root.policyTypes[type] = 'ENABLED';
+      const orgId = org.id;
+      ctx.later((world) => {
+        const o = world.orgs[orgId];
+        if (!o || o.root.policyTypes[type] !== 'PENDING_ENABLE') return;
+        if (type === SCP) enableScpNow(o);
+        else o.root.policyTypes[type] = 'ENABLED';
       });
       return { Root: out };
     },
@@ -363,11 +365,14 @@ export const organizations: ServiceModule = {
       if (org.root.policyTypes[type] !== 'ENABLED') throw err('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       org.root.policyTypes[type] = 'PENDING_DISABLE';
       const out = rootOut(org);
-      ctx.later(() => {
-        delete org.root.policyTypes[type];
+      const orgId = org.id;
+      ctx.later((world) => {
+        const o = world.orgs[orgId];
+        if (!o) return;
+        delete o.root.policyTypes[type];
         // Disabling a type detaches every policy of that type.
-        for (const pid of Object.keys(org.attachments)) {
-          if (findPolicy(org, pid)?.type === type) delete org.attachments[pid];
+        for (const pid of Object.keys(o.attachments)) {
+          if (findPolicy(o, pid)?.type === type) delete o.attachments[pid];
         }
       });
       return { Root: out };
@@ -548,8 +553,11 @@ export const organizations: ServiceModule = {
       };
       org.createAccountStatuses.push(status);
       const out = casOut(status);
-      ctx.later(() => {
-        const world = ctx.world;
+      const [orgId, statusId] = [org.id, status.id];
+      ctx.later((world) => {
+        const org = world.orgs[orgId];
+        const status = org?.createAccountStatuses.find((c) => c.id === statusId);
+        if (!org || !status) return;
         status.completedAt = new Date();
         // No client token: the email is the only guard against creating twice.
         const taken = Object.values(world.accounts).some((a) => a.email.toLowerCase() === email.toLowerCase());

@@ -481,12 +481,16 @@ export const ssoAdmin: ServiceModule = {
       }
       refuseWhileBusy(ctx, s, ps);
       const status: ProvisioningStatusRec = { RequestId: uuid(ctx.world, 'sso-request'), Status: 'IN_PROGRESS', AccountId: targetId, PermissionSetArn: ps.arn, CreatedDate: new Date() };
+      const [requestId, psArn] = [status.RequestId, ps.arn];
       s.provisioningStatuses.push(status);
-      const world = ctx.world;
-      ctx.later(() => {
-        const live = s.permissionSets[ps.arn];
+      ctx.later((world) => {
+        const ic = world.identityCenter;
+        const s = ssoAdminStoreOf(world);
+        const status = s?.provisioningStatuses.find((p) => p.RequestId === requestId);
+        if (!ic || !s || !status) return;
+        const live = s.permissionSets[psArn];
         if (!live) {
-          Object.assign(status, { Status: 'FAILED', FailureReason: `PermissionSet ${ps.arn} was deleted.` });
+          Object.assign(status, { Status: 'FAILED', FailureReason: `PermissionSet ${psArn} was deleted.` });
           return;
         }
         const problem = provisioningProblem(live);
@@ -566,11 +570,15 @@ export const ssoAdmin: ServiceModule = {
         CreatedDate: new Date(),
       };
       s.creationStatuses.push(status);
-      const world = ctx.world;
-      ctx.later(() => {
-        const live = s.permissionSets[ps.arn];
+      const [requestId, psArn] = [status.RequestId, ps.arn];
+      ctx.later((world) => {
+        const ic = world.identityCenter;
+        const s = ssoAdminStoreOf(world);
+        const status = s?.creationStatuses.find((p) => p.RequestId === requestId);
+        if (!ic || !s || !status) return;
+        const live = s.permissionSets[psArn];
         let reason: string | undefined;
-        if (!live) reason = `PermissionSet ${ps.arn} was deleted.`;
+        if (!live) reason = `PermissionSet ${psArn} was deleted.`;
         else if (!accountInOrg(world, ic, targetId)) reason = `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.`;
         else if (!principalExists(world, principalType, principalId)) reason = `Received a 404 status error: No ${principalType === 'USER' ? 'user' : 'group'} found with id ${principalId} in the identity store.`;
         else reason = provisioningProblem(live);
@@ -611,9 +619,12 @@ export const ssoAdmin: ServiceModule = {
         CreatedDate: new Date(),
       };
       s.deletionStatuses.push(status);
-      const world = ctx.world;
-      ctx.later(() => {
-        removeAssignment(world, s, { accountId: targetId, permissionSetArn: ps.arn, principalType, principalId });
+      const [requestId, psArn] = [status.RequestId, ps.arn];
+      ctx.later((world) => {
+        const s = ssoAdminStoreOf(world);
+        const status = s?.deletionStatuses.find((p) => p.RequestId === requestId);
+        if (!s || !status) return;
+        removeAssignment(world, s, { accountId: targetId, permissionSetArn: psArn, principalType, principalId });
         status.Status = 'SUCCEEDED';
       });
       return { AccountAssignmentDeletionStatus: { ...status } };

@@ -1,13 +1,18 @@
 // The crash matrix, shared by crash-matrix-1..4.test.ts (one shard each, so vitest runs them
-// in parallel workers). A clean fresh bootstrap first gives N, its number of mutating calls,
-// and the final world. Then for EVERY k in 1..N and both hold points ("before": the k-th
-// mutating call is never applied; "after": it is applied but the answer never arrives) the
-// CLI is SIGKILLed exactly there and run again to completion: the final world must equal the
-// clean run's, with the same count of every kind of resource (no duplicates, nothing lost).
-import { describe, expect, test } from 'vitest';
-import { readFileSync, existsSync } from 'node:fs';
-import { runCli, startEmu, type Emulator } from '../helpers/harness.js';
-import { APPLY, crashAt, explain, resetWorld, resourceCounts, resume, SCENARIO, snapshot, type CrashPoint } from '../helpers/crash.js';
+// in parallel workers). One clean fresh bootstrap gives N, its number of mutating calls, and
+// the final world; while it runs, the emulator stops at EVERY mutating call k, just before it
+// is applied and just after (applied, answer not sent), and the shard copies what a SIGKILL
+// there would leave: the emulator's world and the founder's folder (state file, lock, ~/.aws).
+// Each case then starts from one such copy, runs the CLI again to completion, and the final
+// world must equal the clean run's, with the same count of every kind of resource (no
+// duplicates, nothing lost). crash-sigint.test.ts and the crash-waits cases kill a real process.
+import { afterAll, describe, expect, test } from 'vitest';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { removeDir, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import type { Checkpoint, WorldCopy } from '../../emulator/index.js';
+import { APPLY, explain, resetWorld, resourceCounts, resume, SCENARIO, snapshot, type CrashPoint } from '../helpers/crash.js';
 import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 import { BEHAVIOUR_NAMES } from '../../emulator/behaviours.js';
@@ -22,6 +27,19 @@ export interface CleanRun {
   ops: string[];
   /** The account each of `ops` went to. */
   accounts: string[];
+  /** The bootstrap's own run (its output is scanned for secrets). */
+  run: CliResult;
+  /** What a SIGKILL would have left at each crash point copied (key `k:when`). */
+  copies: Map<string, CrashCopy>;
+  /** How many crash points the emulator offered (must equal n). */
+  checkpoints: number;
+}
+
+export interface CrashCopy {
+  world: WorldCopy;
+  /** A copy of the founder's folder (cwd and HOME) at that instant. */
+  dir: string;
+  call: string;
 }
 
 /** More emulators for the pool (the clean run's is the first). */
@@ -29,18 +47,76 @@ export async function moreEmulators(): Promise<Emulator[]> {
   return Promise.all(Array.from({ length: Math.max(0, PARALLEL - 1) }, () => startEmu({ scenario: SCENARIO })));
 }
 
-/** The uninterrupted bootstrap every crash case is compared with. */
-export async function cleanRun(): Promise<CleanRun> {
+/**
+ * The uninterrupted bootstrap every crash case is compared with. `keep` chooses the crash
+ * points to copy. The copy is taken inside the emulator, synchronously, while the call waits:
+ * the CLI cannot hear of this call (or of any later one) before it is made, so the folder
+ * holds what the CLI had written by then (its writes are atomic renames) and the world holds
+ * what AWS had applied. That is exactly what a SIGKILL at that instant leaves.
+ */
+export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false): Promise<CleanRun> {
   const emu = await startEmu({ scenario: SCENARIO });
   resetWorld(emu);
-  const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+  const dir = scratchDir();
+  const copies = new Map<string, CrashCopy>();
+  // The order calls reach AWS's handling (the crash points' numbering); concurrent calls can
+  // arrive at the door in another order than they reach it.
+  const order: Checkpoint[] = [];
+  let failed: unknown;
+  emu.checkpoints((c) => {
+    if (c.when === 'before') order[c.n - 1] = c;
+    if (!keep(c) || failed) return;
+    try {
+      save(c);
+    } catch (e) {
+      failed = e; // the run goes on untouched; the error is thrown once it ends
+    }
+  });
+  const save = (c: Checkpoint) => {
+    const saved = mkdtempSync(join(tmpdir(), `ss-crash-${c.n}-${c.when}-`));
+    copyFolder(dir, saved);
+    copies.set(`${c.n}:${c.when}`, { world: emu.copyWorld(), dir: saved, call: `${c.service}:${c.operation}` });
+  };
+  const r = await runCli(APPLY, { emu, dir, timeoutMs: 170_000 });
+  emu.checkpoints(null);
+  if (failed) throw failed;
   if (r.code !== 0) throw new Error(`the clean bootstrap failed:\n${explain(r)}`);
   const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
   if (again.mutatingCalls.length) throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
   // Holds count the mutating calls that reach AWS's handling; the ones refused at the door by an
   // AWS behaviour (a throttled call, a conflicting write) never get there and vary from run to run.
   const held = r.mutatingCalls.filter((c) => !(BEHAVIOUR_NAMES as string[]).includes(c.fault ?? ''));
-  return { emu, n: held.length, world: snapshot(emu), counts: resourceCounts(emu.state()), ops: held.map((c) => `${c.service}:${c.operation}`), accounts: held.map((c) => c.account ?? '') };
+  return {
+    emu,
+    n: held.length,
+    world: snapshot(emu),
+    counts: resourceCounts(emu.state()),
+    ops: order.map((c) => `${c.service}:${c.operation}`),
+    accounts: order.map((c) => c.account ?? ''),
+    run: r,
+    copies,
+    checkpoints: order.length,
+  };
+}
+
+/**
+ * Copies the founder's folder while the CLI (another process) may be writing in it. Each file
+ * the CLI writes is written whole and renamed into place, so every file copied is one the CLI
+ * wrote; a temporary file gone before it is read was never in place, so it is skipped (a
+ * SIGKILL leaves a half-written temporary file at most, which the CLI ignores).
+ */
+function copyFolder(from: string, to: string): void {
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const [src, dst] = [join(from, e.name), join(to, e.name)];
+    try {
+      if (e.isDirectory()) {
+        mkdirSync(dst, { recursive: true });
+        copyFolder(src, dst);
+      } else if (e.isFile()) copyFileSync(src, dst);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 /**
@@ -72,11 +148,16 @@ export function crashKs(ops: string[], accounts: string[] = ops.map(() => '')): 
   return ks;
 }
 
-/** Every crash point (before and after each chosen k), in a fixed order; shard s (1-based) takes every SHARDS-th one. */
+/** Whether shard s (1-based) takes the crash point (every SHARDS-th of before 1, after 1, before 2…). */
+export function inShard(p: CrashPoint, shard: number): boolean {
+  return (2 * (p.k - 1) + (p.when === 'after' ? 1 : 0)) % SHARDS === shard - 1;
+}
+
+/** The chosen crash points (before and after each chosen k) shard s takes. */
 export function crashPoints(ks: number[], shard: number): CrashPoint[] {
   const all: CrashPoint[] = [];
   for (const k of ks) for (const when of ['before', 'after'] as const) all.push({ k, when });
-  return all.filter((_, i) => i % SHARDS === shard - 1);
+  return all.filter((p) => inShard(p, shard));
 }
 
 /** What the clean bootstrap must have built, exactly once each (basic.json + the console steps). */
@@ -131,38 +212,50 @@ export class EmulatorPool {
   }
 }
 
+/** The clean run of shard s, copying that shard's crash points. */
+export function shardRun(shard: number): Promise<CleanRun> {
+  return cleanRun((c) => inShard({ k: c.n, when: c.when }, shard));
+}
+
 export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator[] = []): void {
   const pool = new EmulatorPool([clean.emu, ...extra]);
   const secrets = new SecretScan();
   const ks = crashKs(clean.ops, clean.accounts);
   const points = crashPoints(ks, shard);
   scanAndStopAfterAll(secrets, () => pool.all);
+  secrets.run(clean.run, 'the clean bootstrap');
+  afterAll(() => {
+    for (const c of clean.copies.values()) removeDir(c.dir);
+  });
 
   test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each and converged (N = ${clean.n} mutating calls)`, () => {
     expect(clean.n).toBeGreaterThan(50);
+    // The emulator offered a crash point at every mutating call the run made, and no other.
+    expect(clean.checkpoints).toBe(clean.n);
     expectBaselineCounts(clean.counts);
-    expect(points.length).toBeGreaterThanOrEqual(Math.floor((2 * ks.length) / SHARDS));
+    // The shards split the points between them: together they crash at every one, once.
+    const perShard = Array.from({ length: SHARDS }, (_, i) => crashPoints(ks, i + 1).length);
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(2 * ks.length);
     // Only a kind repeated more than SAMPLE_OVER times is sampled: every other call is a crash point.
     const kinds = new Map<string, number>();
     for (const o of clean.ops) kinds.set(o, (kinds.get(o) ?? 0) + 1);
     const everyOne = clean.ops.map((o, i) => ({ o, k: i + 1 })).filter((x) => kinds.get(x.o)! <= SAMPLE_OVER).map((x) => x.k);
     expect(ks).toEqual(expect.arrayContaining(everyOne));
+    // Every point of this shard was copied, at the call the run made there.
+    for (const p of points) expect(clean.copies.get(`${p.k}:${p.when}`)?.call, `k=${p.k} ${p.when}`).toBe(clean.ops[p.k - 1]);
   });
 
   describe.concurrent(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
-    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when}` })))('$name', (p) => pool.use(async (emu) => {
-      resetWorld(emu);
-      const crash = await crashAt(emu, p, { timeoutMs: 170_000 });
-      expect(crash.held, `the run ended before its mutating call ${p.k}\n${explain(crash.run)}`).toBe(true);
-      expect(crash.run.signal).toBe('SIGKILL');
-      expectValidStateFile(crash.run.statePath);
-      secrets.output(`k=${p.k} ${p.when} killed`, crash.run.stdout, crash.run.stderr);
+    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))('$name', (p) => pool.use(async (emu) => {
+      const copy = clean.copies.get(`${p.k}:${p.when}`)!;
+      emu.restoreWorld(copy.world);
+      expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
 
-      const r = await resume(emu, crash.run.dir);
+      const r = await resume(emu, copy.dir);
       secrets.run(r, `k=${p.k} ${p.when} resume`);
-      expect(r.code, `crashed at ${crash.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
-      expect(resourceCounts(emu.state()), `counts after a crash at ${crash.call} (${p.when})`).toEqual(clean.counts);
-      expect(snapshot(emu), `world after a crash at ${crash.call} (${p.when})`).toEqual(clean.world);
+      expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
+      expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);
+      expect(snapshot(emu), `world after a crash at ${copy.call} (${p.when})`).toEqual(clean.world);
       const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
       expect(stateSchema.safeParse(state).success).toBe(true);
       expect(state.inflight, 'requests left in flight after completion').toEqual({});
