@@ -99,7 +99,7 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.keys(KEY.space, KEY.enter); // staging, the first option
   // A typo first: the same rule as the config schema rejects it as typed.
   await p.answer(/Mailbox for the AWS account emails/, 'ops-at-acme');
-  await p.expect(/must contain exactly one @/);
+  await p.expect(/needs an @ and a domain/);
   await p.keys(...Array(11).fill(KEY.backspace));
   await p.send(`ops@acme.example${KEY.enter}`);
   const preview = await p.expect(/Use these addresses\?/);

@@ -3,6 +3,8 @@ import type { RunResult, StepResult } from '../../engine/engine.js';
 import type { ActionView } from '../../engine/io.js';
 import { accountLabel, collapseRegions, formatPlan, formatPlanNotes, logProtectionNote, planNotes } from '../../ui/plan-view.js';
 import { formatManualBox } from '../../ui/manual.js';
+import { viewOf } from '../../engine/engine.js';
+import { rootMfaAction } from '../../steps/root-access.js';
 import { formatSummary } from '../../ui/summary.js';
 import { formatVerify, verifyChecks } from '../../ui/verify-view.js';
 import { visibleLength, wrap } from '../../ui/render/wrap.js';
@@ -106,12 +108,12 @@ describe('the plan view', () => {
 });
 
 describe('the manual-step box', () => {
-  test('what, why and link, within the width (the link stays whole)', () => {
+  test('what, why and link, within the width: a link too long for the box stays whole under it', () => {
     for (const width of [60, 80, 100]) {
       const box = formatManualBox(manual('root-access', '! Turn on MFA for the root user of the management account'), { color: false, width });
       const lines = box.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^┌─ A step for you ─+┐$/);
-      expect(lines.at(-1)).toMatch(/^└─+┘$/);
+      expect(lines.find((l) => l.startsWith('└'))).toMatch(/^└─+┘$/);
       expect(box).toContain('Turn on MFA for the root user');
       expect(box).not.toContain('! Turn on');
       expect(box).toMatch(/1\. Sign in to the AWS console/);
@@ -120,8 +122,16 @@ describe('the manual-step box', () => {
       // Every bordered line has the same width, and none is wider than the terminal.
       const bordered = lines.filter((l) => l.endsWith('│') || l.endsWith('┐') || l.endsWith('┘'));
       expect(new Set(bordered.map(visibleLength)).size).toBe(1);
-      for (const l of lines) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(width);
+      // Nothing crosses the box's edge: a URL too long for it is named "the link below" and
+      // printed whole after the box (60 columns), else it stays inside (100).
+      for (const l of lines.filter((x) => /^[│┌└]/.test(x))) expect(visibleLength(l), l).toBeLessThanOrEqual(width);
+      expect(lines.filter((l) => !/^[│┌└]/.test(l)).every((l) => /^Link: https:\/\//.test(l))).toBe(true);
     }
+    // The step's own box: its instructions name the link, which does not fit 60 columns.
+    const real = formatManualBox(viewOf('root-access', rootMfaAction(), []), { color: false, width: 60 });
+    expect(flat(real.replace(/│/g, ''))).toContain('2. Open the link below (account menu → Security credentials).');
+    expect(real.trimEnd().split('\n').at(-1)).toBe('Link: https://console.aws.amazon.com/iam/home#/security_credentials');
+    for (const l of real.split('\n').filter((x) => /^[│┌└]/.test(x))) expect(visibleLength(l), l).toBeLessThanOrEqual(60);
   });
   test('after a check that still sees it, it says so; a profile switch is announced', () => {
     const box = formatManualBox(manual('leave-root', '! Continue as your Identity Center admin', { switchProfile: 'acme-management-admin' }), { color: false, width: 80, stillSeen: true });
@@ -142,7 +152,7 @@ describe('the end summary', () => {
     expect(out).toContain('Sign-in URL: https://d-1234567890.awsapps.com/start');
     expect(out).toContain('AWS CLI profiles in /x/.aws/config:\n  acme-robotics-management-admin');
     expect(out).toMatch(/1\. Set your password and MFA/);
-    expect(out).toMatch(/2\. .*aws sso login --sso-session\s+acme-robotics/);
+    expect(flat(out)).toMatch(/2\. .*aws sso login --sso-session acme-robotics/);
     expect(out).toMatch(/3\. Invite teammates/);
     expect(out).toContain('State file: /x/secure-start.state.json');
     expect(flat(out)).toContain('npx secure-start verify');

@@ -1,6 +1,6 @@
 // Dispatches a command; each lives in its own file and is loaded only when it runs.
 import type { GlobalOptions } from '../options.js';
-import { CliExit } from '../input.js';
+import { CliExit, checkProfile } from '../input.js';
 import { ConfigError } from '../../config/load.js';
 import { StateError } from '../../state/store.js';
 import { explainError } from '../../engine/explain.js';
@@ -32,6 +32,9 @@ export async function runCommand(name: string, opts: GlobalOptions, version: str
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
   };
   try {
+    // The demo uses its own emulated AWS and ignores profiles; every other command fails early
+    // on a profile that does not exist rather than quietly using other credentials or none.
+    if (name !== 'demo') checkProfile(opts);
     const cmd = await COMMANDS[name]!();
     return await cmd(opts, env);
   } catch (e) {

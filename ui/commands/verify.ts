@@ -2,7 +2,7 @@
 // as ok / drift / manual. Exit code 0 only when all is ok, 4 on drift.
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { baseline, openSession, openState, rawInput } from '../session.js';
+import { openSession, openState, setUpBaseline } from '../session.js';
 import { JsonLinesIoHost, LinesIoHost, problems } from '../render/lines.js';
 import { formatVerify, scpScopeNote, verifyChecks } from '../verify-view.js';
 import { wantsColor } from '../style.js';
@@ -10,7 +10,7 @@ import { widthOf } from '../render/wrap.js';
 
 export async function verify(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   const state = openState(opts, env.version);
-  const want = baseline(rawInput(opts, state), false, opts.config);
+  const want = setUpBaseline(opts, state);
   // Under --json, stdout is one JSON document; failures (and retries with --verbose) go to
   // stderr as JSON lines, so a failed read is never silent.
   const io = opts.json ? new JsonLinesIoHost(env.stderr, problems(opts.verbose)) : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
