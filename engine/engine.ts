@@ -145,6 +145,7 @@ export function viewOf(step: StepId, a: Action, controls: string[]): ActionView 
     summary: a.summary,
     controls: a.controls ?? controls,
     ...(a.manual ? { manual: a.manual } : {}),
+    ...(a.details ? { details: a.details } : {}),
   };
 }
 
@@ -301,7 +302,9 @@ export class Engine {
     if (interrupted) exitCode = EXIT.interrupted;
     else if (has('failed') || has('skipped')) exitCode = EXIT.failure;
     else if (params.mode === 'apply' && (has('blocked') || has('manual'))) exitCode = EXIT.manual;
-    else if (params.mode === 'verify' && (has('drift') || has('manual'))) exitCode = EXIT.drift;
+    else if (params.mode === 'verify' && has('drift')) exitCode = EXIT.drift;
+    // A console step a person must do is not drift: its own code, as in apply (issue 15).
+    else if (params.mode === 'verify' && has('manual')) exitCode = EXIT.manual;
     return { mode: params.mode, offline, steps, interrupted, exitCode };
   }
 

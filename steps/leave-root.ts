@@ -49,6 +49,8 @@ export const leaveRoot: Step<LeaveRootSeen> = {
   needs: ['preflight', 'account-assignments'],
   waitsFor: ['sso-profiles'],
   controls: ['SSB ACCT.02', 'SSB ACCT.13'],
+  severity: 'high',
+  why: 'The root user can do anything and cannot be limited; day-to-day work as root turns any mistake or stolen session into a disaster.',
 
   async observe(ctx) {
     const kind = ctx.value('caller.kind');

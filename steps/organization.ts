@@ -26,6 +26,8 @@ export const organization: Step<OrganizationSeen> = {
   title: 'AWS Organization with all features',
   needs: ['preflight'],
   controls: ['SSB ACCT.01'],
+  severity: 'critical',
+  why: 'Everything else (accounts, guardrails, the trail, sign-in) is built on the organization.',
 
   async observe(ctx) {
     let org;

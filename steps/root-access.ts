@@ -79,6 +79,8 @@ export const rootAccess: Step<RootSeen> = {
   title: 'Root users: MFA, no access keys, centralized root access',
   needs: ['organization', 'accounts', 'trusted-access', 'leave-root'],
   controls: ['SSB ACCT.02', 'SSB ACCT.05', 'CIS 1.4', 'CIS 1.5', 'CIS 1.6'],
+  severity: 'critical',
+  why: 'Root users can do anything in their account and no policy limits them: MFA and no keys are the first line of defence.',
 
   async observe(ctx) {
     let summary: Record<string, number> | undefined;

@@ -166,6 +166,8 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
   title: 'AWS CLI profiles for the founder (aws configure sso format)',
   needs: ['account-assignments'],
   controls: ['SSB ACCT.13'],
+  severity: 'low',
+  why: 'The profiles let the founder use the AWS CLI with short-lived Identity Center credentials instead of long-lived keys.',
 
   async observe(ctx) {
     const seen = ssoProfiles.fresh(ctx);

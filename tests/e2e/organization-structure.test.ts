@@ -464,7 +464,7 @@ describe('plan on a fresh account', () => {
   ].map((a) => ({ ...a, service: 'organizations', account: 'management', region: 'us-east-1' }));
 
   const orgPart = (r: CliResult) => {
-    const planned = JSON.parse(r.stdout) as { step: string; kind: string; symbol: string; service: string; operation: string; input: unknown; account: string; region: string }[];
+    const planned = JSON.parse(r.stdout).records as { step: string; kind: string; symbol: string; service: string; operation: string; input: unknown; account: string; region: string }[];
     return planned.filter((a) => ORG_STEPS.includes(a.step)).map(({ step, symbol, service, operation, input, account, region }) => ({ step, symbol, service, operation, input, account, region }));
   };
 
