@@ -148,7 +148,9 @@ export function formatVerify(report: VerifyReport, o: { color: boolean; width?: 
     for (const key of steps) {
       const group = here.filter((f) => `${f.step}|${f.status}` === key);
       const f0 = group[0]!;
-      const ids = f0.controls.length ? `  [${f0.controls.join(', ')}]` : '';
+      // The check's own IDs in its heading (each finding in --json has its action's, narrower).
+      const controls = report.checks.find((x) => x.step === f0.step)?.controls ?? f0.controls;
+      const ids = controls.length ? `  [${controls.join(', ')}]` : '';
       // Heading continuation at 4 columns, a resource at 6 (its continuation at 10), why/fix at 6.
       lines.push(wrap(`  ${MARK[f0.status]} ${f0.title} — ${WHAT[f0.status]}${st.dim(ids)}`, width, '    '));
       for (const f of group) lines.push(wrap(`      ${f.account}${f.region && f.status === 'drift' ? ` · ${f.region}` : ''}: ${f.action ?? f.resource}`, width, '          '));

@@ -3,7 +3,7 @@
 // NO_COLOR and a 60-column terminal.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { BASIC_CONFIG, explain, readState, runCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import { BASIC_CONFIG, awsCliPath, explain, readState, runCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
 
 let emu: Emulator;
 let built: CliResult; // a finished run: the baseline exists in the emulator
@@ -22,7 +22,8 @@ beforeAll(async () => {
   emu = await startEmu({ scenario: 'fresh+iam-user' });
   emu.setRootMfa(true);
   emu.enableIdentityCenter('eu-west-1');
-  built = await runCli(['--yes', '--config', BASIC_CONFIG], { emu });
+  // The sign-in advice depends on the AWS CLI found on PATH: a v2 one here, not the machine's.
+  built = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, env: { PATH: awsCliPath('aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64') } });
   expect(built.code, explain(built)).toBe(0);
 }, 90_000);
 afterAll(async () => {
@@ -53,7 +54,7 @@ describe('snapshots (plain text, as in CI or a pipe)', () => {
     const r = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir: built.dir });
     expect(r.code, explain(r)).toBe(4);
     await expect(normalise(r.stdout, r.dir)).toMatchFileSnapshot('__snapshots__/verify-drift.txt');
-    const fix = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, dir: built.dir });
+    const fix = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, dir: built.dir, env: { PATH: awsCliPath('aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64') } });
     expect(fix.code, explain(fix)).toBe(0);
     await expect(normalise(fix.stdout, fix.dir)).toMatchFileSnapshot('__snapshots__/summary-repair.txt');
   });
@@ -119,7 +120,7 @@ const event = z.discriminatedUnion('type', [
   z.object({ schemaVersion, type: z.literal('step-done'), time, step: z.string(), status: z.enum(['ok', 'changed', 'drift', 'manual', 'blocked', 'failed', 'skipped', 'interrupted']), ms: z.number(), actions: z.array(actionView) }),
 ]);
 const statusJson = z.strictObject({
-  schemaVersion: z.literal(1), stateFile: z.string(), exists: z.boolean(), managementAccountId: z.string().nullable(),
+  schemaVersion: z.literal(1), source: z.literal('state file'), stateFile: z.string(), exists: z.boolean(), managementAccountId: z.string().nullable(),
   steps: z.record(z.string(), z.object({ status: z.enum(['done', 'failed', 'blocked', 'pending']), at: z.string() })),
   outputs: z.record(z.string(), z.string()), inflight: z.record(z.string(), z.unknown()), journalEntries: z.number().int(),
 });

@@ -70,13 +70,13 @@ export interface CheckBlock {
  * The block of the human verify report (a findings report) for the check whose title starts
  * with `title`: under its severity, `~ title — what  [IDs]` (`~` drift, `!` manual, `✗` error),
  * then a line per affected account and resource, `why:` and `fix:`; a passed check is
- * `ok  title  [IDs]` under "Passed". Wrapped lines (deeper indent) are joined, so the
+ * `ok title [IDs]` under "Passed". Wrapped lines (deeper indent) are joined, so the
  * assertions do not depend on the terminal width.
  */
 export function checkBlock(stdout: string, title: string): CheckBlock | undefined {
   const lines = stdout.split('\n');
   const t = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const start = lines.findIndex((l) => new RegExp(`^  ([~!✗]|ok ) ${t}`).test(l));
+  const start = lines.findIndex((l) => new RegExp(`^  ([~!✗]|ok) ${t}`).test(l));
   if (start < 0) return undefined;
   const mark = lines[start]!.trim().split(/\s/)[0]!;
   const status = mark === 'ok' ? 'ok' : mark === '~' ? 'drift' : mark === '!' ? 'manual' : 'error';
