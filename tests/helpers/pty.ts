@@ -81,6 +81,11 @@ export class PtySession {
     return r;
   }
 
+  /** Sends a signal to the CLI (as closing the terminal sends SIGHUP). */
+  async signal(sig: 'HUP' | 'TERM' | 'INT'): Promise<void> {
+    await this.command({ op: 'signal', sig });
+  }
+
   async transcript(): Promise<string> {
     return (await this.command<{ raw: string }>({ op: 'transcript' })).raw;
   }

@@ -321,7 +321,7 @@ async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline,
   if (!c.calls && !c.manual) return 'go';
   const accountNames = Object.fromEntries(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id));
   env.stdout.write(`\n${formatPlan(result, { color: o.color, width: o.width, accountNames, maxPerGroup: 3 })}${formatPlanNotes(result, { color: o.color, width: o.width, want })}`);
-  env.stdout.write(`Every call in full: \`npx secure-start plan\` (or \`plan --json\`).\n\n`);
+  env.stdout.write(`${wrap('Every call in full: `npx secure-start plan` (or `plan --json`).', o.width)}\n\n`);
   const p = await o.clack();
   const yes = await p.confirm({ message: c.calls ? `Apply these ${c.calls} changes to AWS account ${s.accountId}?` : 'Go on?', initialValue: true });
   if (p.isCancel(yes)) {
