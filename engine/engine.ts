@@ -328,6 +328,8 @@ export class Engine {
     let settleWaitedMs = 0;
     let settleDelayMs = SETTLE.firstDelayMs;
     for (let round = 1; ; round++) {
+      // Stopped (a signal) after a round that started nothing: not a step that failed to settle.
+      if (round > 1 && this.abort.signal.aborted) return done('interrupted', applied, []);
       let planned: Action[];
       try {
         const ctx = this.context(step, readAws);

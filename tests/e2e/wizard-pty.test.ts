@@ -43,7 +43,7 @@ describe('the interactive wizard in a terminal', () => {
     expect(end).toMatch(/Member accounts, each in its OU/);
     const summary = await pty.expect(/Save your answers to secure-start\.config\.json/, 20);
     expect(summary).toMatch(/Sign-in URL: https:\/\/d-\w+\.awsapps\.com\/start/);
-    expect(summary).toContain('aws sso login --sso-session acme-robotics');
+    expect(summary.replace(/\s+/g, ' ')).toContain('aws sso login --sso-session acme-robotics');
     expect(summary).toContain('acme-robotics-management-admin');
     await pty.keys(KEY.enter);
     const exit = await pty.exit();
