@@ -265,10 +265,11 @@ export function mergeRounds(rounds: RunResult[]): RunResult {
   };
 }
 
-/** One message on stderr, wrapped at word boundaries to the terminal (a trailing newline is added). */
+/** One message on stderr (a trailing newline is added), wrapped at word boundaries on a terminal; one line per paragraph for logs. */
 function tell(env: CommandEnv, message: string): void {
+  const text = message.replace(/\n$/, '');
   const w = widthOf(env.stderr);
-  env.stderr.write(`${message.replace(/\n$/, '').split('\n').map((l) => wrap(l, w)).join('\n')}\n`);
+  env.stderr.write(`${env.stderr.isTTY ? text.split('\n').map((l) => wrap(l, w)).join('\n') : text}\n`);
 }
 
 /** The home region a founder's shell points at, for the first calls before the question. */
