@@ -199,8 +199,8 @@ describe('organization structure: fresh run, second run, drift', () => {
     expect(v.code, explain(v)).toBe(4);
     expect(v.mutatingCalls).toEqual([]);
     const report = v.stdout.replace(/\s+/g, ' '); // long lines are wrapped
-    expect(report).toMatch(/drift Service control policies/);
-    expect(report).toMatch(/drift Member accounts/);
+    expect(report).toMatch(/~ Service control policies \([^)]*\) — differs from the baseline/);
+    expect(report).toMatch(/~ Member accounts, each in its OU — differs from the baseline/);
     expect(report).toContain(`~ organizations:UpdatePolicy ${GUARDRAILS}`);
     expect(report).toContain(`+ organizations:AttachPolicy ${LOG_PROTECTION} → the Security OU`);
     expect(report).toContain('~ organizations:MoveAccount prod → Prod OU');
@@ -265,7 +265,7 @@ describe('organization structure: accounts that already exist or cannot be made'
       const out = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' '); // the report wraps long lines
       expect(out).toContain(`AWS could not create the account dev (${EMAILS.dev}): ${EMAILS.dev} already belongs to another AWS account`);
       expect(out).toContain('Pick another address for dev in the config (accounts → email)');
-      expect(out).toMatch(/accounts failed/);
+      expect(out).toMatch(/Member accounts, each in its OU failed/);
 
       const s = await snapshot(emu);
       const members = s.accounts.filter((a) => a.id !== '123456789012');
