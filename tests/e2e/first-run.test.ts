@@ -221,10 +221,13 @@ describe('after a run', () => {
     await emu.stop();
   });
 
-  test('progress lines name steps by their titles, never their IDs', () => {
+  test('progress lines name steps by their titles, never their IDs; the summary marks a console step once', () => {
     expect(built.code, explain(built)).toBe(3);
     expect(built.stderr).toMatch(/^✓ Member accounts, each in its OU \(\d+ changes\)$/m);
     expect(built.stderr.split('\n').filter((l) => /^[✓✗~!⏸■-] [a-z]+(-[a-z]+)*( |$)/.test(l))).toEqual([]);
+    // The step left for a person, once marked (never "! !").
+    expect(built.stdout).toContain('  ! Turn on MFA for the root user of the management account');
+    expect(built.stdout).not.toMatch(/! !/);
   });
 
   test('verify: a console step left is a finding with its severity, account, why and fix, and exit 3 (not 4)', async () => {
