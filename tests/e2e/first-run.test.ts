@@ -115,14 +115,15 @@ describe('the wizard in a 60-column terminal, as the root user of a brand-new ac
     }
   }, 90_000);
 
-  test('no credentials: the guide at once, not after the questions (exit 2)', async () => {
-    const p = new PtySession([], { cols: 80 });
+  test('no credentials: the guide at once, not after the questions (exit 2), fitted to 60 columns', async () => {
+    const p = new PtySession([], { cols: 60 });
     try {
       const r = await p.exit(30);
       expect(r.code, p.seen).toBe(2);
       expect(p.seen).toContain('No AWS credentials found');
       expect(p.seen).toContain('aws configure sso');
       expect(p.seen).not.toContain('What is your company called');
+      expect(tooWide(p.seen, 60)).toEqual([]);
     } finally {
       await p.close();
     }
