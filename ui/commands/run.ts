@@ -216,11 +216,11 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       }
       if (hooks.doManual) {
         const did = await hooks.doManual(m, want);
-        env.stdout.write(did ? `In the demo we did this for you: ${did}\n` : 'The demo cannot do this one; it stays open.\n');
+        env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one; it stays open.', width)}\n`);
       }
       if (m.manual?.switchProfile) {
         profile = m.manual.switchProfile;
-        env.stdout.write(`Going on with the AWS profile ${profile}.\n`);
+        env.stdout.write(`${wrap(`Going on with the AWS profile ${profile}.`, width)}\n`);
       }
     }
     stillSeen = seenNow;
@@ -297,7 +297,7 @@ async function rootMfaFirst(opts: GlobalOptions, env: CommandEnv, want: Baseline
     if (o.clack.isCancel(enter)) return 'cancel';
     if (hooks.doManual) {
       const did = await hooks.doManual(missing, want);
-      env.stdout.write(did ? `In the demo we did this for you: ${did}\n` : 'The demo cannot do this one.\n');
+      env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one.', o.width)}\n`);
     }
     env.stdout.write('Checking…\n');
     missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
