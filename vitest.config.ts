@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Refuses an old Node once, with the CLI's message (issue 15), instead of failing every e2e test.
+    globalSetup: ['tests/helpers/node-check.ts'],
     // Most of a test's time is a CLI child process and the emulator answering it in turns, so
     // each file keeps about one core busy: run at least two files at once, even on 2 cores
     // (the default leaves one core idle there). SS_TEST_WORKERS overrides.

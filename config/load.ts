@@ -37,15 +37,51 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 }
 
+/** A value as the founder typed it, for "got …": the text "lots", the number 5, a list. */
+export function found(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v === 'number' ? 'the number' : ''} ${String(v)}`.trim();
+  if (Array.isArray(v)) return 'a list';
+  return 'an object';
+}
+
+/**
+ * Values derived from another answer when the config does not give them: a bad source is one
+ * error, not one per value made from it (a bad mailbox would otherwise also be reported for
+ * every account email, the alert emails and the contact emails).
+ */
+const DERIVED_FROM: Record<string, RegExp> = {
+  mailbox: /^accounts\[\d+\]\.email$|^(budget|anomaly)\.emails(\[\d+\])?$|^contacts\.\w+\.email$/,
+  'founder.email': /^founder\.userName$/,
+  'founder.givenName': /^contacts\.\w+\.name$/,
+  'founder.familyName': /^contacts\.\w+\.name$/,
+  'org.name': /^org\.slug$|^trail\.name$/,
+  'org.slug': /^trail\.name$/,
+};
+
+/** Drops the issues of values derived from a value that has an issue itself, when the config did not set them. */
+export function withoutDerived(issues: ConfigIssue[], raw: Raw): ConfigIssue[] {
+  const bad = new Set(issues.map((i) => i.path));
+  const given = (path: string) => {
+    let o: unknown = raw;
+    for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.')) o = isObj(o) || Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined;
+    return o !== undefined;
+  };
+  return issues.filter((i) => !Object.entries(DERIVED_FROM).some(([source, derived]) => bad.has(source) && derived.test(i.path) && !given(i.path)));
+}
+
 /** Readable messages for zod's built-in issues; our own rules already read well. */
 function describe(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `${issue.keys.map((k) => `"${k}"`).join(', ')} ${issue.keys.length > 1 ? 'are not known settings' : 'is not a known setting'}; check the spelling`;
     case 'invalid_type': {
-      const got = (issue as { input?: unknown }).input;
-      const gotType = got === undefined ? 'nothing' : Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got;
-      return `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}, got ${gotType}`;
+      // Our own message names the field ("the budget amount must be a number"); zod's default
+      // one ("Invalid input: …") is replaced by what was expected. Either way, what was found.
+      const expected = issue.message.startsWith('Invalid input') ? `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}` : issue.message;
+      return `${expected}, got ${found((issue as { input?: unknown }).input)}`;
     }
     case 'too_big':
       return issue.message.startsWith('Too big') ? `is too ${issue.origin === 'string' ? 'long' : 'big'}: at most ${issue.maximum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}` : issue.message;
@@ -100,8 +136,9 @@ export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; sou
       isObj(a) && a.email === undefined && typeof a.name === 'string' ? { ...a, email: plusAddress(defaults.mailbox, `aws-${a.name}`) } : a);
   }
 
-  const parsed = baselineSchema({ placeholders: opts.placeholders }).safeParse(merged);
-  const issues: ConfigIssue[] = parsed.success ? [] : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: describe(i) }));
+  // reportInput: each issue keeps the value it is about, so a message can say what was found.
+  const parsed = baselineSchema({ placeholders: opts.placeholders }).safeParse(merged, { reportInput: true });
+  const issues: ConfigIssue[] = parsed.success ? [] : withoutDerived(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: describe(i) })), raw);
   if (!opts.placeholders && parsed.success) {
     for (const p of placeholdersIn(parsed.data)) issues.push({ path: p, message: 'is required: answer it in the wizard or set it in the config file' });
   }

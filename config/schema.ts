@@ -21,6 +21,8 @@ function emailShape(v: string): string | undefined {
   if (!/^[\x20-\x7e]+$/.test(v)) return 'must use plain ASCII characters only';
   if (/\s/.test(v)) return 'must not contain spaces';
   const parts = v.split('@');
+  // What is missing, said as such: "ops" needs an @ and a domain, "ops@acme" a dot in the domain.
+  if (parts.length === 1) return 'needs an @ and a domain, such as ops@example.com';
   if (parts.length !== 2) return 'must contain exactly one @';
   const [local, domain] = parts as [string, string];
   if (!local) return 'needs a name before the @';
@@ -31,13 +33,21 @@ function emailShape(v: string): string | undefined {
   return undefined;
 }
 
+/**
+ * An email's length, said after its shape when it is too short (what is missing matters more
+ * than the count), before it when too long (never scan a huge value).
+ */
+const emailOfLength = (min: number, max: number): Rule => (v) => {
+  const count = `must be ${min} to ${max} characters (got ${v.length})`;
+  if (v.length > max) return count;
+  return emailShape(v) ?? (v.length < min ? count : undefined);
+};
+
 /** AWS's rules for an account's root email (Organizations CreateAccount): 6 to 64 characters. */
-export const accountEmailRule: Rule = (v) =>
-  v.length < 6 || v.length > 64 ? `must be 6 to 64 characters (got ${v.length})` : emailShape(v);
+export const accountEmailRule: Rule = emailOfLength(6, 64);
 
 /** Any other email we send to (alerts, the founder's). */
-export const emailRule: Rule = (v) =>
-  v.length < 6 || v.length > 254 ? `must be 6 to 254 characters (got ${v.length})` : emailShape(v);
+export const emailRule: Rule = emailOfLength(6, 254);
 
 // Java's \s (the Account API's patterns are Java regexes): never JavaScript's, which also takes
 // no-break and other Unicode spaces.

@@ -150,6 +150,7 @@ export function viewOf(step: StepId, a: Action, controls: string[]): ActionView 
     summary: a.summary,
     controls: a.controls ?? controls,
     ...(a.manual ? { manual: a.manual } : {}),
+    ...(a.details ? { details: a.details } : {}),
   };
 }
 
@@ -313,7 +314,9 @@ export class Engine {
     if (interrupted) exitCode = EXIT.interrupted;
     else if (has('failed') || has('skipped')) exitCode = EXIT.failure;
     else if (params.mode === 'apply' && (has('blocked') || has('manual'))) exitCode = EXIT.manual;
-    else if (params.mode === 'verify' && (has('drift') || has('manual'))) exitCode = EXIT.drift;
+    else if (params.mode === 'verify' && has('drift')) exitCode = EXIT.drift;
+    // A console step a person must do is not drift: its own code, as in apply (issue 15).
+    else if (params.mode === 'verify' && has('manual')) exitCode = EXIT.manual;
     return { mode: params.mode, offline, steps, interrupted, exitCode };
   }
 
@@ -337,6 +340,8 @@ export class Engine {
     let settleWaitedMs = 0;
     let settleDelayMs = SETTLE.firstDelayMs;
     for (let round = 1; ; round++) {
+      // Stopped (a signal) after a round that started nothing: not a step that failed to settle.
+      if (round > 1 && this.abort.signal.aborted) return done('interrupted', applied, []);
       let planned: Action[];
       try {
         const ctx = this.context(step, readAws);

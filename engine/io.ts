@@ -16,6 +16,8 @@ export interface ActionView {
   summary: string;
   controls: string[];
   manual?: Action['manual'];
+  /** Plain-words notes for the plan (Action.details). */
+  details?: string[];
 }
 
 export interface Explained {

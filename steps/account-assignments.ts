@@ -39,7 +39,7 @@ function failure(a: AssignmentWant, reason?: string): StepError {
 }
 
 async function waitAssignment(ctx: RunContext, a: AssignmentWant, instanceArn: string, requestId: string): Promise<void> {
-  const s = await ctx.poll(`assigning ${label(a)}`, async () => {
+  const s = await ctx.poll(`assigning ${label(a)} (usually 5-15 seconds)`, async () => {
     const st = (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }, ctx.target))
       .AccountAssignmentCreationStatus as CreationStatus | undefined;
     return st && st.Status !== 'IN_PROGRESS' ? st : undefined;
@@ -102,6 +102,8 @@ export const accountAssignments: Step<AssignmentsSeen> = {
   title: 'Identity Center assignments: group → permission set → account',
   needs: ['accounts', 'permission-sets', 'identity-store'],
   controls: ['SSB ACCT.04', 'SSB ACCT.13'],
+  severity: 'medium',
+  why: 'Without the assignments, the founder and the team cannot sign in to the accounts they need and fall back to the root user or long-lived keys.',
 
   async observe(ctx) {
     const base = accountAssignments.fresh(ctx);

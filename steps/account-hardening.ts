@@ -59,6 +59,8 @@ export const accountHardening: Step<HardeningSeen> = {
   title: 'Account hardening: S3 Block Public Access, EBS encryption in every enabled region, password policy',
   needs: ['accounts', 'leave-root'],
   controls: ['SSB ACCT.06', 'SSB ACCT.08', 'SSB WKLD.08', 'CIS 1.8', 'CIS 1.9', 'CIS 2.1.4', 'CIS 2.2.1'],
+  severity: 'high',
+  why: 'A public S3 bucket, an unencrypted EBS volume or a weak password is how most data leaks of small companies start.',
   describe(want) {
     const h = want.hardening;
     return {

@@ -64,7 +64,9 @@ type Status = { Id?: string; State?: string; AccountId?: string; AccountName?: s
 
 /** Waits for a CreateAccount request, then returns the new account's ID (or throws a StepError). */
 async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Promise<string> {
-  const status = await ctx.poll(`creating account ${a.name}`, async () => {
+  // AWS answers CreateAccount at once and creates the account asynchronously; observed: one to
+  // two minutes (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html).
+  const status = await ctx.poll(`creating account ${a.name} (usually 1-2 minutes)`, async () => {
     let s: Status | undefined;
     try {
       s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: requestId })).CreateAccountStatus;
@@ -119,7 +121,7 @@ async function sendCreate(ctx: RunContext, a: Want, input: { Email: string; Acco
     } catch (e) {
       if (!isName(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10) throw createAccountCallError(e, a) ?? e;
     }
-    await ctx.poll(`waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name}`, async () => {
+    await ctx.poll(`waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name} (each creation takes 1-2 minutes)`, async () => {
       const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
       return running.length < MAX_CREATIONS_IN_PROGRESS ? true : undefined;
     }, { firstDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
@@ -236,6 +238,8 @@ export const accounts: Step<AccountsSeen> = {
   title: 'Member accounts, each in its OU',
   needs: ['organization', 'organizational-units'],
   controls: ['SSB ACCT.01'],
+  severity: 'high',
+  why: 'Separate accounts keep production, development and the audit logs apart, so one mistake or one leaked key stays in its account.',
 
   async observe(ctx) {
     if (!orgKnown(ctx)) return accounts.fresh(ctx);

@@ -45,6 +45,8 @@ export const alternateContacts: Step<ContactsSeen> = {
   title: 'Billing, operations and security contacts on every account',
   needs: ['accounts', 'trusted-access'],
   controls: ['SSB ACCT.01', 'CIS 1.1', 'CIS 1.2'],
+  severity: 'low',
+  why: "AWS sends billing, operations and security notices to these contacts; without them they reach only the root user's mailbox.",
 
   async observe(ctx) {
     const targets: ContactsSeen['accounts'] = [

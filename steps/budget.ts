@@ -75,6 +75,8 @@ export const budget: Step<BudgetSeen> = {
   title: 'Monthly cost budget with e-mail alerts',
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.10'],
+  severity: 'medium',
+  why: 'Without a budget alert, a leaked key or a forgotten resource is found on the monthly bill, weeks later.',
 
   async observe(ctx) {
     const accountId = ctx.value('management.accountId');

@@ -70,6 +70,8 @@ export interface Action {
   target: Target;
   /** One line that starts with the symbol: '+ organizations:CreateAccount prod (ops+aws-prod@acme.com)', '! Turn on MFA…'. */
   summary: string;
+  /** Plain-words notes shown under the summary in a plan (what a guardrail blocks and breaks). */
+  details?: string[];
   /** Output keys this action makes known once it ran (for ordering within a step). */
   produces?: string[];
   /** Output keys that must be known before this action runs, besides refs in input/target. */
@@ -135,6 +137,9 @@ export interface RunContext extends StepContext {
   exclusive<T>(key: string, fn: () => Promise<T>, capacity?: number): Promise<T>;
 }
 
+/** A finding's weight in `verify` (the order findings are listed in). */
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+
 export interface Step<Observed = unknown> {
   id: StepId;
   title: string;
@@ -154,6 +159,10 @@ export interface Step<Observed = unknown> {
   conditional?: { when: (value: (key: string) => string | undefined) => boolean; needs?: StepId[]; waitsFor?: StepId[] };
   /** e.g. ['SSB ACCT.07', 'CIS 3.1'] */
   controls: string[];
+  /** How much it matters when this step's controls are missing: `verify` groups its findings by it. */
+  severity?: Severity;
+  /** Why it matters, one sentence: `verify`'s "why" for drift (a manual action carries its own). */
+  why?: string;
   /** Reads AWS (reads only). Publishes outputs for what exists already. */
   observe(ctx: StepContext): Promise<Observed>;
   /**

@@ -64,7 +64,7 @@ async function serviceMonitors(ctx: StepContext): Promise<Monitor[]> {
  * action, so ask AWS which SERVICE monitor exists now, waiting briefly for it.
  */
 async function liveMonitorArn(ctx: RunContext, planned: string | undefined): Promise<string> {
-  return ctx.poll('waiting for the cost anomaly monitor', async () => {
+  return ctx.poll('waiting for AWS to list the new cost anomaly monitor (usually seconds)', async () => {
     const monitors = await serviceMonitors(ctx);
     return (monitors.find((m) => m.MonitorArn === planned) ?? monitors[0])?.MonitorArn;
   }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 5_000 });
@@ -84,6 +84,8 @@ export const costAnomalyDetection: Step<AnomalySeen> = {
   title: 'Cost anomaly detection with e-mail alerts',
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.16'],
+  severity: 'medium',
+  why: 'Anomaly alerts catch unusual spend (often the first sign of a leaked key) within a day, not at the end of the month.',
 
   async observe(ctx) {
     const monitors = await serviceMonitors(ctx);

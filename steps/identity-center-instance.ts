@@ -28,6 +28,8 @@ export const identityCenterInstance: Step<InstanceSeen> = {
   title: 'IAM Identity Center organization instance',
   needs: ['organization', 'trusted-access'],
   controls: ['SSB ACCT.03', 'SSB ACCT.13'],
+  severity: 'high',
+  why: 'Identity Center gives people short-lived sign-ins with MFA instead of IAM users and long-lived keys.',
 
   async observe(ctx) {
     const home = ctx.want.homeRegion;

@@ -62,6 +62,8 @@ export const identityStore: Step<IdentityStoreSeen> = {
   title: 'Identity Center groups, the founder\'s user and memberships',
   needs: ['identity-center-instance'],
   controls: ['SSB ACCT.03', 'SSB ACCT.05'],
+  severity: 'medium',
+  why: "The founder's user and the groups are who may sign in; without them nobody can use the accounts safely.",
 
   async observe(ctx) {
     if (!ssoKnown(ctx)) return identityStore.fresh(ctx);

@@ -15,7 +15,7 @@
 // Covers: SSB ACCT.02 (stop using the root user), ACCT.13.
 import { StepError, mgmt, type Step } from './contract.js';
 import { SSO_KEYS, managementAdminProfile } from './lib/sso-common.js';
-import { profileProblem } from './sso-profiles.js';
+import { awsCli, loginCommand, profileProblem, type AwsCli } from './sso-profiles.js';
 
 export interface LeaveRootSeen {
   /** preflight's caller kind: root, iam-user, assumed-role, unknown. */
@@ -25,13 +25,17 @@ export interface LeaveRootSeen {
   argv: string[];
   /** Root in apply mode only: why the profile to continue with is not usable in ~/.aws/config. */
   profileProblem?: { message: string; hint: string };
+  /** Root only: the AWS CLI found here (the sign-in command depends on its version). */
+  awsCli?: AwsCli;
 }
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
-/** This run's own arguments with --profile replaced: what the founder types next. */
-export function rerunCommand(argv: string[], profile: string): string {
+/** This run's own arguments with --profile replaced: what the founder types next (none for the demo, which is not resumed). */
+export function rerunCommand(argv: string[], profile: string): string | undefined {
   const out: string[] = [];
+  const takesValue = ['--profile', '--region', '--config', '--state'];
+  if (argv.some((a, i) => a === 'demo' && !takesValue.includes(argv[i - 1] ?? ''))) return undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--profile') { i++; continue; }
@@ -47,6 +51,8 @@ export const leaveRoot: Step<LeaveRootSeen> = {
   needs: ['preflight'],
   conditional: { when: (value) => value('caller.kind') === 'root', needs: ['account-assignments'], waitsFor: ['sso-profiles'] },
   controls: ['SSB ACCT.02', 'SSB ACCT.13'],
+  severity: 'high',
+  why: 'The root user can do anything and cannot be limited; day-to-day work as root turns any mistake or stolen session into a disaster.',
 
   async observe(ctx) {
     const kind = ctx.value('caller.kind');
@@ -54,7 +60,8 @@ export const leaveRoot: Step<LeaveRootSeen> = {
     // Only a root caller switches profiles, and only an apply has written them by now.
     const profile = kind === 'root' && ctx.mode === 'apply' ? managementAdminProfile(ctx.want) : undefined;
     const problem = profile ? await profileProblem(ctx, profile) : undefined;
-    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2), ...(problem ? { profileProblem: problem } : {}) };
+    const cli = kind === 'root' ? await awsCli() : undefined;
+    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2), ...(problem ? { profileProblem: problem } : {}), ...(cli ? { awsCli: cli } : {}) };
   },
 
   // Without credentials nobody is known to be the root user.
@@ -79,8 +86,9 @@ export const leaveRoot: Step<LeaveRootSeen> = {
       manual: {
         instructions: [
           `Sign in as ${want.founder.userName} at ${seen.startUrl ?? 'your Identity Center start URL'} once (set your password first, see above), and set up MFA when asked.`,
-          `Then run: aws sso login --sso-session ${slug}`,
-          `Then continue with: ${cmd}`,
+          `Then ${loginCommand(seen.awsCli ?? {}, slug)}`,
+          // The demo goes on by itself: it cannot be continued by another command.
+          cmd ? `Then continue with: ${cmd}` : 'The demo then goes on with that profile by itself.',
           'The rest (the log archive bucket, account hardening, root access) works in the member accounts, which the root user cannot enter.',
         ],
         why: 'AWS does not let the root user assume roles into member accounts, and the root user should not be used day to day (SSB ACCT.02).',

@@ -76,7 +76,7 @@ export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'm
  * itself was deleted, so the action checks the bucket rather than trusting the key.
  */
 async function whenBucketExists(ctx: RunContext, bucket: string): Promise<void> {
-  await ctx.poll(`waiting for bucket ${bucket}`, async () => {
+  await ctx.poll(`waiting for the new bucket ${bucket} to exist (usually seconds)`, async () => {
     try {
       await ctx.aws.call('s3', 'HeadBucket', { Bucket: bucket }, ctx.target);
       return true;
@@ -92,6 +92,8 @@ export const logArchiveBucket: Step<BucketSeen> = {
   title: 'Organization trail bucket in the log-archive account',
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.1', 'CIS 2.1.4'],
+  severity: 'critical',
+  why: 'The audit logs land in this bucket; if it is missing, open or deletable, there is no trustworthy record of who did what.',
 
   async observe(ctx) {
     const want = ctx.want;

@@ -42,6 +42,8 @@ export const logArchiveObjectLock: Step<LockSeen> = {
   title: 'S3 Object Lock on the trail bucket',
   needs: ['log-archive-bucket'],
   controls: ['SSB ACCT.07'],
+  severity: 'medium',
+  why: 'Object Lock keeps the audit logs from being deleted even by the management account, for the retention you chose.',
   enabled: (want) => want.trail.objectLock.mode !== 'off',
   describe: (want) => ({ title: `S3 Object Lock on the trail bucket (${want.trail.objectLock.mode}, ${want.trail.objectLock.days} days)` }),
 

@@ -70,7 +70,7 @@ function explainTrailError(e: unknown, bucket: string): never {
 
 /** Waits until the trail exists (a leftover `trail.arn` from an earlier run must not be trusted). */
 async function whenTrailExists(ctx: RunContext, name: string): Promise<void> {
-  await ctx.poll(`waiting for trail ${name}`, async () => {
+  await ctx.poll(`waiting for the new trail ${name} to exist (usually seconds)`, async () => {
     try {
       await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target);
       return true;
@@ -87,6 +87,8 @@ export const orgTrail: Step<TrailSeen> = {
   // Object Lock (when asked for) is on before the first log file arrives.
   needs: ['trusted-access', 'log-archive-bucket', 'trail-key', 'log-archive-object-lock'],
   controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2', 'CIS 3.5'],
+  severity: 'critical',
+  why: 'Without the organization trail, nobody can tell who did what in any account, or prove it afterwards.',
 
   async observe(ctx) {
     const want = ctx.want;

@@ -13,11 +13,21 @@ export interface OrganizationSeen {
   rootId?: string;
 }
 
+/** The caller's account is a member of an organization another account manages (the wizard checks this before its first question too). */
+export function foreignOrganization(me: string, orgId: string | undefined, managedBy: string): StepError {
+  return new StepError(
+    `This account (${me}) is a member of another organization (${orgId}, managed by account ${managedBy}); nothing was changed.`,
+    `secure-start must run in the management account of your own organization: use credentials for account ${managedBy} (--profile) if that organization is yours; otherwise sign in to a brand-new account, or leave that organization first.`,
+  );
+}
+
 export const organization: Step<OrganizationSeen> = {
   id: 'organization',
   title: 'AWS Organization with all features',
   needs: ['preflight'],
   controls: ['SSB ACCT.01'],
+  severity: 'critical',
+  why: 'Everything else (accounts, guardrails, the trail, sign-in) is built on the organization.',
 
   async observe(ctx) {
     let org;
@@ -28,12 +38,7 @@ export const organization: Step<OrganizationSeen> = {
       throw e;
     }
     const me = ctx.value('management.accountId');
-    if (org?.MasterAccountId && me && org.MasterAccountId !== me) {
-      throw new StepError(
-        `This account (${me}) is a member of another organization (${org.Id}, managed by account ${org.MasterAccountId}); nothing was changed.`,
-        `secure-start must run in the management account of your own organization: use credentials for account ${org.MasterAccountId} (--profile) if that organization is yours; otherwise sign in to a brand-new account, or leave that organization first.`,
-      );
-    }
+    if (org?.MasterAccountId && me && org.MasterAccountId !== me) throw foreignOrganization(me, org.Id, org.MasterAccountId);
     if (org?.FeatureSet !== 'ALL') {
       throw new StepError(
         `Your organization ${org?.Id} has only consolidated billing, but the baseline needs all features (service control policies, trusted access).`,

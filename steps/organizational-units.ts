@@ -35,6 +35,8 @@ export const organizationalUnits: Step<OuSeen> = {
   title: 'Organizational units (Security, Workloads/Prod, Workloads/NonProd…)',
   needs: ['organization'],
   controls: ['SSB ACCT.01'],
+  severity: 'medium',
+  why: 'The OUs are where the guardrails attach; an account outside its OU misses the protections meant for it.',
 
   async observe(ctx) {
     if (!orgKnown(ctx)) return organizationalUnits.fresh(ctx);

@@ -43,7 +43,7 @@ async function findByName(ctx: RunContext, instanceArn: string, name: string): P
 }
 
 async function waitProvisioned(ctx: RunContext, instanceArn: string, name: string, requestId: string): Promise<void> {
-  const status = await ctx.poll(`provisioning permission set ${name}`, async () => {
+  const status = await ctx.poll(`provisioning permission set ${name} in the accounts it is assigned to (usually 5-20 seconds)`, async () => {
     const s = (await ctx.aws.call('sso-admin', 'DescribePermissionSetProvisioningStatus', { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId }, ctx.target)).PermissionSetProvisioningStatus;
     return s && s.Status !== 'IN_PROGRESS' ? s : undefined;
   }, SSO_POLL);
@@ -172,6 +172,8 @@ export const permissionSets: Step<PermissionSetsSeen> = {
   title: 'Identity Center permission sets',
   needs: ['identity-center-instance'],
   controls: ['SSB ACCT.04', 'SSB ACCT.13'],
+  severity: 'medium',
+  why: 'The permission sets decide what each group may do; a changed one can give more power than intended.',
 
   async observe(ctx) {
     if (!ssoKnown(ctx)) return permissionSets.fresh(ctx);

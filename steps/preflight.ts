@@ -15,6 +15,8 @@ export const preflight: Step<PreflightSeen> = {
   title: 'Check who is running this',
   needs: [],
   controls: ['SSB ACCT.02', 'CIS 1.4'],
+  severity: 'medium',
+  why: 'Who runs secure-start decides what it can check and repair.',
 
   async observe(ctx) {
     const me = await ctx.aws.call('sts', 'GetCallerIdentity', {});

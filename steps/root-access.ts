@@ -47,6 +47,31 @@ export function rootAuditReport(total: number, audit: MemberRootAudit[]): string
   return `Root user audit: none of the ${audit.length} member account${audit.length === 1 ? '' : 's'} checked has a root password, access key or MFA device (centralized root access).${tail}`;
 }
 
+/**
+ * Root MFA on the management account: only the console can turn it on, so it is a blocking
+ * step for a person, checked by GetAccountSummary's AccountMFAEnabled. The wizard asks for it
+ * before it applies anything (it is the most important control), not after everything else.
+ */
+export function rootMfaAction(): Action {
+  return {
+    kind: 'manual', symbol: '!', service: 'console', operation: 'EnableRootMfa', input: {}, target: mgmt('us-east-1'),
+    summary: '! Turn on MFA for the root user of the management account',
+    controls: ['SSB ACCT.05', 'CIS 1.5', 'CIS 1.6'],
+    manual: {
+      instructions: [
+        'Sign in to the AWS console as the root user (the e-mail address of the management account).',
+        `Open ${SECURITY_CREDENTIALS_LINK} (account menu → Security credentials).`,
+        'Under "Multi-factor authentication (MFA)", choose "Assign MFA device".',
+        'Prefer a passkey or hardware security key; an authenticator app also works.',
+        'Then come back to secure-start: it checks that MFA is on (AccountMFAEnabled in the account summary).',
+      ],
+      why: 'The root user can do anything in every account of the organization; a password alone is too little.',
+      link: SECURITY_CREDENTIALS_LINK,
+      blocking: true,
+    },
+  };
+}
+
 const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
 
 export const rootAccess: Step<RootSeen> = {
@@ -54,6 +79,8 @@ export const rootAccess: Step<RootSeen> = {
   title: 'Root users: MFA, no access keys, centralized root access',
   needs: ['organization', 'accounts', 'trusted-access', 'leave-root'],
   controls: ['SSB ACCT.02', 'SSB ACCT.05', 'CIS 1.4', 'CIS 1.5', 'CIS 1.6'],
+  severity: 'critical',
+  why: 'Root users can do anything in their account and no policy limits them: MFA and no keys are the first line of defence.',
 
   async observe(ctx) {
     let summary: Record<string, number> | undefined;
@@ -129,25 +156,7 @@ export const rootAccess: Step<RootSeen> = {
     const actions: Action[] = [];
     const target = mgmt('us-east-1');
 
-    if (seen.mfaEnabled === false) {
-      actions.push({
-        kind: 'manual', symbol: '!', service: 'console', operation: 'EnableRootMfa', input: {}, target,
-        summary: '! Turn on MFA for the root user of the management account',
-        controls: ['SSB ACCT.05', 'CIS 1.5', 'CIS 1.6'],
-        manual: {
-          instructions: [
-            'Sign in to the AWS console as the root user (the e-mail address of the management account).',
-            `Open ${SECURITY_CREDENTIALS_LINK} (account menu → Security credentials).`,
-            'Under "Multi-factor authentication (MFA)", choose "Assign MFA device".',
-            'Prefer a passkey or hardware security key; an authenticator app also works.',
-            'Then run secure-start again: it checks AccountMFAEnabled.',
-          ],
-          why: 'The root user can do anything in every account of the organization; a password alone is too little.',
-          link: SECURITY_CREDENTIALS_LINK,
-          blocking: true,
-        },
-      });
-    }
+    if (seen.mfaEnabled === false) actions.push(rootMfaAction());
     if (seen.accessKeysPresent) {
       actions.push({
         kind: 'manual', symbol: '!', service: 'console', operation: 'DeleteRootAccessKeys', input: {}, target,

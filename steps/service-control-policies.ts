@@ -38,11 +38,18 @@ const targetText = (def: ScpDef, want: Baseline): string => (def.target === 'roo
 const LIMIT_HINT = (where: string, names: string[]) =>
   `AWS allows at most ${MAX_SCPS_PER_TARGET} service control policies on one target, and ${where} already has ${names.length}: ${names.join(', ')}. Detach one you do not need (AWS Organizations → Policies → Service control policies), or merge two of yours into one, then run again.`;
 
+/** What the plan says next to a policy's name: what it blocks and what that breaks. */
+export function scpDetails(def: ScpDef, want: Baseline): string[] {
+  return [`blocks ${def.blocks(want)}`, `breaks ${def.breaks(want)}`];
+}
+
 export const serviceControlPolicies: Step<ScpSeen> = {
   id: 'service-control-policies',
   title: 'Service control policies (guardrails, log protection, region guard)',
   needs: ['organizational-units', 'trusted-access'],
   controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13', 'SSB ACCT.17'],
+  severity: 'high',
+  why: 'The guardrails stop anyone in the member accounts from turning off logging, leaving the organization or creating long-lived keys.',
   // Only the policies this config turns on are named, with only their controls (the region
   // guard is opt-in: nothing may claim SSB ACCT.17 without it).
   describe(want) {
@@ -126,6 +133,7 @@ export const serviceControlPolicies: Step<ScpSeen> = {
         actions.push({
           kind: 'call', symbol: '+', service: 'organizations', operation: 'CreatePolicy', target: ORG_TARGET, input,
           summary: `+ organizations:CreatePolicy ${def.name} (${Content.length} characters)`,
+          details: scpDetails(def, want),
           produces: [key], controls: def.controls,
           async run(ctx) {
             try {
@@ -181,6 +189,8 @@ export const serviceControlPolicies: Step<ScpSeen> = {
       actions.push({
         kind: 'call', symbol: '+', service: 'organizations', operation: 'AttachPolicy', target: ORG_TARGET, input, controls: def.controls,
         summary: `+ organizations:AttachPolicy ${def.name} → ${where}`,
+        // What it blocks is said once, with the policy's creation; an existing policy attached again says it here.
+        ...(existing ? { details: scpDetails(def, want) } : {}),
         async run(ctx) {
           const i = ctx.input as { PolicyId: string; TargetId: string };
           try {

@@ -99,19 +99,53 @@ export function conflictError(e: AwsConfigConflictError): StepError {
   return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`);
 }
 
-/** Whether the AWS CLI is installed, and what to tell the founder either way. */
-export async function loginAdvice(slug: string): Promise<string> {
-  let version: string | undefined;
-  try {
-    const { execa } = await import('execa');
-    const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
-    if (r.exitCode === 0) version = (r.stdout || r.stderr).split(/\s/)[0];
-  } catch {
-    // Not on PATH.
+/** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
+export interface AwsCli { version?: string; major?: number }
+
+export const AWS_CLI_INSTALL = 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html';
+
+let cliFound: Promise<AwsCli> | undefined;
+
+/** `aws --version` once per process (a process start): "aws-cli/1.44.2 Python/3.9 …" → v1. */
+export function awsCli(): Promise<AwsCli> {
+  return (cliFound ??= (async () => {
+    try {
+      const { execa } = await import('execa');
+      const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
+      // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
+      const m = /aws-cli\/(\d+)\.[\w.]+/.exec(`${r.stdout} ${r.stderr}`);
+      if (r.exitCode === 0 && m) return { version: m[0], major: Number(m[1]) };
+    } catch {
+      // Not on PATH.
+    }
+    return {};
+  })());
+}
+
+/**
+ * The command that signs in to the Identity Center session, as the founder can run it here.
+ * Only AWS CLI v2 has `aws sso login` (v1 answers "Invalid choice", https://github.com/aws/aws-cli/issues/5970;
+ * SSO sessions need v2: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sso.html).
+ */
+export function loginCommand(cli: AwsCli, slug: string): string {
+  const login = `run: aws sso login --sso-session ${slug}`;
+  if (cli.major !== undefined && cli.major >= 2) return login;
+  if (cli.major !== undefined) return `install the AWS CLI v2 (${AWS_CLI_INSTALL}; the ${cli.version} here cannot sign in to Identity Center) and ${login}`;
+  return `install the AWS CLI v2 (${AWS_CLI_INSTALL}) and ${login}`;
+}
+
+/** Whether the AWS CLI is installed (and which major version), and what to tell the founder. */
+export function loginAdviceFor(cli: AwsCli, slug: string): string {
+  const login = `aws sso login --sso-session ${slug}`;
+  if (cli.major !== undefined && cli.major >= 2) return `Sign in with: ${login}   (${cli.version} found)`;
+  if (cli.major !== undefined) {
+    return `The AWS CLI here is ${cli.version}: version 1 cannot sign in with IAM Identity Center (it has no \`aws sso login\`). Install the AWS CLI v2 (${AWS_CLI_INSTALL}), then sign in with: ${login}`;
   }
-  return version
-    ? `Sign in with: aws sso login --sso-session ${slug}   (${version} found)`
-    : `Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), then sign in with: aws sso login --sso-session ${slug}`;
+  return `Install the AWS CLI v2 (${AWS_CLI_INSTALL}), then sign in with: ${login}`;
+}
+
+export async function loginAdvice(slug: string): Promise<string> {
+  return loginAdviceFor(await awsCli(), slug);
 }
 
 async function write(ctx: StepContext, sections: Section[]): Promise<void> {
@@ -132,6 +166,8 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
   title: 'AWS CLI profiles for the founder (aws configure sso format)',
   needs: ['account-assignments'],
   controls: ['SSB ACCT.13'],
+  severity: 'low',
+  why: 'The profiles let the founder use the AWS CLI with short-lived Identity Center credentials instead of long-lived keys.',
 
   async observe(ctx) {
     const seen = ssoProfiles.fresh(ctx);

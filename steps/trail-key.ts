@@ -61,6 +61,8 @@ export const trailKey: Step<KeySeen> = {
   title: 'KMS key for the trail logs (rotated yearly)',
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['CIS 3.5', 'CIS 3.6'],
+  severity: 'high',
+  why: "The trail's KMS key encrypts the audit logs; if it is disabled or deleted, CloudTrail cannot write logs and old ones cannot be read.",
 
   async observe(ctx) {
     const want = ctx.want;

@@ -31,6 +31,8 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
   title: 'Trusted access for CloudTrail, Identity Center, Account and IAM; SCPs enabled',
   needs: ['organization'],
   controls: ['SSB ACCT.02', 'SSB ACCT.03', 'SSB ACCT.07', 'SSB ACCT.13'],
+  severity: 'high',
+  why: 'CloudTrail, Identity Center and centralized root access only work across the organization with trusted access on.',
 
   async observe(ctx) {
     if (!orgKnown(ctx)) return trustedAccess.fresh(ctx);
@@ -91,7 +93,7 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
               }
             }
           }
-          await ctx.poll('enabling service control policies on the root', async () => {
+          await ctx.poll('enabling service control policies on the root (usually seconds)', async () => {
             const roots = (await ctx.aws.pages('organizations', 'ListRoots', {})).flatMap((p) => p.Roots ?? []);
             const status = roots.find((r) => r.Id === RootId)?.PolicyTypes?.find((t) => t.Type === SCP_TYPE)?.Status;
             return status === 'ENABLED' ? true : undefined;

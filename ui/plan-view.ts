@@ -1,6 +1,7 @@
 // Presents a plan like terraform plan / cdk diff: grouped by step, `+ ~ -` symbols, and a
-// one-line summary. The JSON form is a list of {step, service, operation, input, account,
-// region} records (plus kind, symbol, summary, controls) — stable for scripts.
+// one-line summary. The JSON form is {schemaVersion, account, offline, counts, records}, each
+// record {step, service, operation, input, account, region} (plus kind, symbol, summary,
+// controls, details) — stable for scripts.
 import type { RunResult } from '../engine/engine.js';
 import type { Baseline } from '../config/schema.js';
 import type { ActionView } from '../engine/io.js';
@@ -18,6 +19,8 @@ export interface PlanRecord {
   region: string;
   summary: string;
   controls: string[];
+  /** Plain-words notes (what a guardrail blocks and breaks), when the step gives some. */
+  details?: string[];
 }
 
 /**
@@ -37,6 +40,7 @@ export function planRecords(result: RunResult): (PlanRecord | PlanErrorRecord)[]
   const rec = (a: ActionView): PlanRecord => ({
     step: a.step, kind: a.kind, symbol: a.symbol, service: a.service, operation: a.operation,
     input: a.input, account: a.account, region: a.region, summary: a.summary, controls: a.controls,
+    ...(a.details ? { details: a.details } : {}),
   });
   return result.steps.flatMap((s) => [
     ...s.actions.map(rec),
@@ -48,6 +52,24 @@ export function planRecords(result: RunResult): (PlanRecord | PlanErrorRecord)[]
       message: s.error?.message ?? 'failed',
     }] : []),
   ]);
+}
+
+/** plan --json's shape; raise it when a field changes meaning or goes away. */
+export const PLAN_SCHEMA_VERSION = 1;
+
+/**
+ * plan --json: the records with a schema version, the account planned for (none without
+ * credentials: a brand-new account), and the counts of the one-line summary.
+ */
+export function planJson(result: RunResult, account?: string) {
+  const c = planCounts(result);
+  return {
+    schemaVersion: PLAN_SCHEMA_VERSION,
+    ...(account ? { account } : {}),
+    offline: result.offline,
+    counts: { add: c.add, change: c.change, destroy: c.remove, calls: c.calls, manual: c.manual },
+    records: planRecords(result),
+  };
 }
 
 export function planCounts(result: RunResult) {
@@ -66,14 +88,14 @@ export function planCounts(result: RunResult) {
  * one line: "+ ec2:EnableEbsEncryptionByDefault prod in 17 regions (ap-northeast-1, …)". Fewer
  * than three stay one line each. Only the text view collapses; `--json` lists every call.
  */
-export function collapseRegions(actions: ActionView[]): { symbol: string; text: string }[] {
+export function collapseRegions(actions: ActionView[]): { symbol: string; text: string; details?: string[] }[] {
   type Bucket = { symbol: string; template: string; texts: string[]; regions: string[] };
-  const rows: ({ symbol: string; text: string } | Bucket)[] = [];
+  const rows: ({ symbol: string; text: string; details?: string[] } | Bucket)[] = [];
   const buckets = new Map<string, Bucket>();
   for (const a of actions) {
     const template = a.summary.split(` ${a.region}`).join(' {region}');
-    if (template === a.summary) {
-      rows.push({ symbol: a.symbol, text: a.summary });
+    if (template === a.summary || a.details) {
+      rows.push({ symbol: a.symbol, text: a.summary, ...(a.details ? { details: a.details } : {}) });
       continue;
     }
     const key = `${a.symbol}|${a.service}:${a.operation}|${template}`;
@@ -136,10 +158,13 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
       const regions = new Set(actions.map((a) => a.region));
       lines.push(st.dim(`  in ${where}${regions.size === 1 ? ` · ${actions[0]!.region}` : ''}`));
       const rows = collapseRegions(actions);
-      const shown = o.maxPerGroup ? rows.slice(0, o.maxPerGroup) : rows;
+      // A row with notes (what a guardrail blocks) is always shown; the rest up to maxPerGroup.
+      let room = o.maxPerGroup ?? Infinity;
+      const shown = rows.filter((r) => r.details || room-- > 0);
       for (const r of shown) {
         const color = r.symbol === '+' ? st.green : r.symbol === '-' ? st.red : st.yellow;
         lines.push(color(wrap(`    ${r.text}`, width, '        ')));
+        for (const d of r.details ?? []) lines.push(wrap(`        ${d}`, width, '          '));
       }
       if (shown.length < rows.length) lines.push(st.dim(`    … and ${rows.length - shown.length} more`));
     }

@@ -13,7 +13,7 @@ import type { GlobalOptions } from './options.js';
 
 // The light parts (no step graph, no AWS client) live in input.ts so the wizard can ask its
 // first question before loading the rest; re-exported here for the commands that use both.
-export { CliExit, rawInput, openState, baseline } from './input.js';
+export { CliExit, rawInput, openState, baseline, setUpBaseline } from './input.js';
 import { CliExit } from './input.js';
 
 /** What to do when no AWS credentials were found: the three usual ways, briefly. */

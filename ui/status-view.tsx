@@ -33,6 +33,10 @@ const SAVED: Record<string, { mark: string; color: string }> = {
   done: { mark: '✓', color: 'green' }, failed: { mark: '✗', color: 'red' }, blocked: { mark: '⏸', color: 'cyan' },
   pending: { mark: '·', color: 'gray' }, none: { mark: '·', color: 'gray' },
 };
+/** Once AWS was read, the mark follows what it says, never the state file's "done". */
+const LIVE_MARK: Partial<Record<Live, { mark: string; color: string }>> = {
+  ok: { mark: '✓', color: 'green' }, drift: { mark: '~', color: 'yellow' }, manual: { mark: '!', color: 'cyan' }, error: { mark: '✗', color: 'red' },
+};
 const LIVE_COLOR: Record<Live, string> = { checking: 'gray', ok: 'green', drift: 'yellow', manual: 'cyan', error: 'red', 'not checked': 'gray' };
 
 export function StatusView(p: { model: StatusModel; live: Record<string, { live: Live; detail?: string }>; footer?: string }) {
@@ -41,27 +45,30 @@ export function StatusView(p: { model: StatusModel; live: Record<string, { live:
     <Box flexDirection="column">
       <Text bold>secure-start status</Text>
       <Text dimColor>{`${model.stateFile} · account ${model.account ?? 'unknown'}${model.updated ? ` · updated ${model.updated}` : ''}`}</Text>
+      <Text dimColor>Each step: what the state file says, then what a read-only look at AWS says now (the mark follows AWS once it is read).</Text>
       <Box flexDirection="column" marginTop={1}>
         {model.steps.map((s) => {
-          const saved = SAVED[s.saved ?? 'none']!;
           const live = p.live[s.id];
+          const mark = (live && LIVE_MARK[live.live]) ?? SAVED[s.saved ?? 'none']!;
+          const differs = live?.live === 'drift' || live?.live === 'error';
           return (
             <Box key={s.id} flexDirection="column" marginLeft={Math.min(s.depth, 6) * 2}>
               <Box>
-                <Text color={saved.color}>{`${saved.mark} `}</Text>
+                <Text color={mark.color}>{`${mark.mark} `}</Text>
                 <Box flexGrow={1}><Text>{s.title}</Text></Box>
-                {live ? <Text color={LIVE_COLOR[live.live]}>{` ${live.live}`}</Text> : null}
+                <Text dimColor>{` state file: ${s.saved ?? 'not run'}`}</Text>
+                {live ? <Text color={LIVE_COLOR[live.live]}>{` · AWS: ${live.live}`}</Text> : null}
               </Box>
-              {s.error ? <Text color="red">{`    ${s.error}`}</Text> : null}
-              {live?.detail ? <Text color={LIVE_COLOR[live.live]}>{`    ${live.detail}`}</Text> : null}
-              {s.resources.map(([k, v]) => <Text key={k} dimColor wrap="truncate-middle">{`    ${k} = ${v}`}</Text>)}
+              {s.error ? <Text color="red">{`    state file: ${s.error}`}</Text> : null}
+              {live?.detail ? <Text color={LIVE_COLOR[live.live]}>{`    AWS: ${live.detail}`}</Text> : null}
+              {s.resources.map(([k, v]) => <Text key={k} dimColor wrap="truncate-middle">{`    ${k} = ${v} (state file${differs ? '; AWS differs, see above' : ''})`}</Text>)}
             </Box>
           );
         })}
       </Box>
       {model.inflight.length ? (
         <Box flexDirection="column" marginTop={1}>
-          <Text bold>Waiting on AWS</Text>
+          <Text bold>Waiting on AWS (from the state file)</Text>
           {model.inflight.map((l) => <Text key={l}>{`  ${l}`}</Text>)}
         </Box>
       ) : null}
@@ -93,7 +100,10 @@ function App(p: { model: StatusModel; check?: LiveCheck }) {
 }
 
 /** Renders until the live check is done, then leaves the last frame on the screen. */
-export async function showStatus(model: StatusModel, check?: LiveCheck): Promise<void> {
-  const app = render(<App model={model} check={check} />);
+export async function showStatus(model: StatusModel, check?: LiveCheck, out: NodeJS.WriteStream = process.stdout): Promise<void> {
+  const app = render(<App model={model} check={check} />, { stdout: out });
   await app.waitUntilExit();
+  // ink leaves the cursor at the end of its last frame: the shell's prompt would follow on
+  // the same line.
+  out.write('\n');
 }

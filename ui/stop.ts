@@ -15,6 +15,9 @@ export function stopExitCode(cause: StopCause): number {
   return cause === 'lock-lost' ? 1 : 128 + constants.signals[cause];
 }
 
+/** The demo cannot be resumed (its folder is deleted): every "run again" says so instead. */
+export const DEMO_STOPPED = 'The demo stopped. Nothing real was touched, and its temporary folder is deleted. `npx secure-start demo` starts it again.';
+
 /** How a stop is named to the founder. */
 export function stopLabel(cause: StopCause): string {
   return cause === 'SIGINT' ? 'Ctrl-C' : cause === 'lock-lost' ? 'another run taking over the lock' : cause;

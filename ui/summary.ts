@@ -4,6 +4,7 @@ import type { RunResult } from '../engine/engine.js';
 import type { Baseline } from '../config/schema.js';
 import { style } from './style.js';
 import { wrap } from './render/wrap.js';
+import { DEMO_STOPPED } from './stop.js';
 
 export interface SummaryInput {
   statePath: string;
@@ -21,6 +22,10 @@ export interface SummaryInput {
   switchProfile?: string;
   /** What stopped an interrupted run ('Ctrl-C', 'SIGTERM', …); default Ctrl-C. */
   stoppedBy?: string;
+  /** The demo: its folder is deleted at the end, so nothing here can be resumed or verified. */
+  demo?: boolean;
+  /** How to sign in with the AWS CLI found on this machine (steps/sso-profiles.ts loginCommand). */
+  signIn?: string;
 }
 
 export function formatSummary(result: RunResult, o: SummaryInput): string {
@@ -34,6 +39,10 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
   const calls = result.steps.reduce((n, s) => n + s.actions.length, 0);
 
   if (result.interrupted) {
+    if (o.demo) {
+      lines.push(st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. ${DEMO_STOPPED}`, '')));
+      return lines.join('\n') + '\n';
+    }
     lines.push(st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. Nothing is lost: progress is saved in ${o.statePath}.`, '')));
     lines.push('Run `npx secure-start` again to carry on where it stopped.');
     return lines.join('\n') + '\n';
@@ -51,7 +60,7 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
   if (manual.length) {
     lines.push(st.cyan('Waiting for you:'));
     for (const m of manual) {
-      lines.push(w(`  ! ${m.summary}`));
+      lines.push(w(`  ! ${m.summary.replace(/^!\s*/, '')}`));
       for (const i of m.manual?.instructions ?? []) lines.push(w(`      ${i}`, '      '));
       if (m.manual?.link) lines.push(`      ${m.manual.link}`);
     }
@@ -74,9 +83,9 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
     const slug = o.want.org.slug;
     lines.push('', st.bold('Next'));
     lines.push(w(`  1. Set your password and MFA: open ${startUrl ?? 'the Identity Center sign-in URL'} and sign in as ${o.want.founder.userName} (one-time password from the invitation email or the console).`, '     '));
-    lines.push(w(`  2. Use the AWS CLI without long-lived keys: \`aws sso login --sso-session ${slug}\`, then add \`--profile ${o.profiles?.[0] ?? `${slug}-management-admin`}\` to commands.`, '     '));
+    lines.push(w(`  2. Use the AWS CLI without long-lived keys. To sign in, ${o.signIn ?? `run: aws sso login --sso-session ${slug}`}; then add \`--profile ${o.profiles?.[0] ?? `${slug}-management-admin`}\` to commands.`, '     '));
     lines.push(w('  3. Invite teammates: add them as users in IAM Identity Center and put them in the Developers, Auditors or Billing group.', '     '));
   }
-  lines.push('', st.dim(w(`State file: ${o.statePath}. Check for drift any time with \`npx secure-start verify\`; run \`npx secure-start\` again to repair it.`, '')));
+  if (!o.demo) lines.push('', st.dim(w(`State file: ${o.statePath}. Check for drift any time with \`npx secure-start verify\`; run \`npx secure-start\` again to repair it.`, '')));
   return lines.join('\n') + '\n';
 }

@@ -63,7 +63,7 @@ export const canCheckReadiness = (ctx: StepContext): boolean => ctx.value('calle
 /** Waits until the account is ready (progress shown), or fails with what to do. */
 export async function waitUntilReady(ctx: RunContext, name: string, accountId: string): Promise<void> {
   try {
-    await ctx.poll(`waiting for the new account ${name} to be ready (AWS finishes setting up a new account for a few minutes after creating it)`,
+    await ctx.poll(`waiting for the new account ${name} to be ready (AWS sets up a new account for a few minutes after creating it, usually under 2)`,
       async () => ((await accountReady(ctx, accountId)) ? true : undefined),
       { firstDelayMs: 100, factor: 2, maxDelayMs: 15_000, timeoutMs: READY_TIMEOUT_MS });
   } catch (e) {

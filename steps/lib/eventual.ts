@@ -18,7 +18,7 @@ export const LIST_CATCH_UP_MS = 60_000;
  */
 export async function findExisting<T>(ctx: RunContext, what: string, lookup: () => Promise<T | undefined>): Promise<T | undefined> {
   try {
-    return await ctx.poll(`waiting for AWS to list ${what}, which already exists`, lookup, { firstDelayMs: 250, maxDelayMs: 4_000, timeoutMs: LIST_CATCH_UP_MS });
+    return await ctx.poll(`waiting for AWS to list ${what}, which already exists (usually seconds)`, lookup, { firstDelayMs: 250, maxDelayMs: 4_000, timeoutMs: LIST_CATCH_UP_MS });
   } catch (e) {
     if (e instanceof PollTimeout) return undefined;
     throw e;

@@ -17,6 +17,10 @@ export interface ScpDef {
   target: ScpTarget;
   vars: (want: Baseline) => Record<string, string | string[]>;
   controls: string[];
+  /** In plain words, for the plan: what it refuses, and to whom. */
+  blocks: (want: Baseline) => string;
+  /** In plain words, for the plan: what a founder's usual tools then cannot do, and what to use instead. */
+  breaks: (want: Baseline) => string;
 }
 
 /**
@@ -34,6 +38,9 @@ export const SCPS: ScpDef[] = [
     target: 'root',
     vars: () => ({ accessRole: MEMBER_ROLE }),
     controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13'],
+    blocks: () => 'in every member account: leaving the organization; using its root user; IAM users, access keys and console passwords; stopping or changing CloudTrail; turning off S3 Block Public Access or EBS encryption by default; changing OrganizationAccountAccessRole.',
+    // SES SMTP credentials are an IAM user's access key (https://docs.aws.amazon.com/ses/latest/dg/smtp-credentials.html).
+    breaks: () => 'anything that needs an IAM user or access key in a member account: SES SMTP credentials, a CI system or tool that asks for keys. Use roles instead: OIDC for GitHub Actions and most CI, IAM Roles Anywhere for servers outside AWS, the SES API instead of SMTP.',
   },
   {
     name: 'secure-start-log-protection',
@@ -43,6 +50,8 @@ export const SCPS: ScpDef[] = [
     target: 'log-archive-ou',
     vars: (w) => ({ accessRole: MEMBER_ROLE, bucketPattern: trailBucketPattern(w) }),
     controls: ['SSB ACCT.07'],
+    blocks: () => 'in the log-archive and audit accounts: deleting, hiding or overwriting the audit logs, and deleting or reconfiguring their bucket or KMS key.',
+    breaks: () => 'nothing in daily work; cleaning up that bucket on purpose means detaching this policy from the management account first.',
   },
   {
     name: 'secure-start-region-guard',
@@ -52,6 +61,8 @@ export const SCPS: ScpDef[] = [
     target: 'root',
     vars: (w) => ({ accessRole: MEMBER_ROLE, regions: [...w.allowedRegions] }),
     controls: ['SSB ACCT.17'],
+    blocks: (w) => `in every member account: regional services (EC2, S3 buckets, Lambda, databases, …) outside ${w.allowedRegions.join(', ')}; global ones (IAM, Route 53, CloudFront, billing) keep working.`,
+    breaks: () => 'a deployment or console wizard in another region (AccessDenied): add the region to allowedRegions and run again.',
   },
 ];
 

@@ -29,7 +29,7 @@ describe('plan', () => {
     emu.reset('fresh+iam-user');
     fresh = await runCli(['plan', '--json', '--config', BASIC_CONFIG], { emu });
     const r = fresh;
-    const records = JSON.parse(r.stdout) as PlanRecord[];
+    const records = JSON.parse(r.stdout).records as PlanRecord[];
     const org = records.filter((p) => p.step === 'organization');
     expect(org, explain(r)).toEqual([expect.objectContaining({ kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateOrganization', input: { FeatureSet: 'ALL' }, account: 'management' })]);
     // Later steps are planned too, with placeholders for what does not exist yet.

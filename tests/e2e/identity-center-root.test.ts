@@ -35,7 +35,7 @@ describe('the root user', () => {
     const r = await runCli(args, { emu });
     dir = r.dir;
     expect(r.code, explain(r)).toBe(3);
-    expect(r.stdout).toContain(`aws sso login --sso-session ${SLUG}`);
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(`aws sso login --sso-session ${SLUG}`);
     expect(r.stdout).toContain(`--profile ${ADMIN_PROFILE}`);
     // Nothing tried to enter a member account as root.
     expect(r.calls.filter((c) => c.operation === 'AssumeRole')).toEqual([]);

@@ -139,8 +139,8 @@ describe('Identity Center with an IAM user caller', () => {
     emu.drift('sso-admin', 'update-permission-set', { name: 'PowerUser', sessionDuration: 'PT12H' });
     const v = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir });
     expect(v.code, explain(v)).toBe(4);
-    expect(v.stdout).toContain('Developers → ReadOnly on prod');
-    expect(v.stdout).toContain('PowerUser (session 12 h → 8 h)');
+    expect(v.stdout.replace(/\s+/g, ' ')).toContain('Developers → ReadOnly on prod');
+    expect(v.stdout.replace(/\s+/g, ' ')).toContain('PowerUser (session 12 h → 8 h)');
     expect(v.mutatingCalls).toEqual([]);
 
     const r = await runCli(args, { emu, dir });

@@ -199,8 +199,8 @@ describe('organization structure: fresh run, second run, drift', () => {
     expect(v.code, explain(v)).toBe(4);
     expect(v.mutatingCalls).toEqual([]);
     const report = v.stdout.replace(/\s+/g, ' '); // long lines are wrapped
-    expect(report).toMatch(/drift Service control policies/);
-    expect(report).toMatch(/drift Member accounts/);
+    expect(report).toMatch(/~ Service control policies \([^)]*\) — differs from the baseline/);
+    expect(report).toMatch(/~ Member accounts, each in its OU — differs from the baseline/);
     expect(report).toContain(`~ organizations:UpdatePolicy ${GUARDRAILS}`);
     expect(report).toContain(`+ organizations:AttachPolicy ${LOG_PROTECTION} → the Security OU`);
     expect(report).toContain('~ organizations:MoveAccount prod → Prod OU');
@@ -265,7 +265,7 @@ describe.concurrent('organization structure: accounts that already exist or cann
       const out = `${r.stdout}\n${r.stderr}`.replace(/\s+/g, ' '); // the report wraps long lines
       expect(out).toContain(`AWS could not create the account dev (${EMAILS.dev}): ${EMAILS.dev} already belongs to another AWS account`);
       expect(out).toContain('Pick another address for dev in the config (accounts → email)');
-      expect(out).toMatch(/accounts failed/);
+      expect(out).toMatch(/Member accounts, each in its OU failed/);
 
       const s = await snapshot(emu);
       const members = s.accounts.filter((a) => a.id !== '123456789012');
@@ -464,7 +464,7 @@ describe('plan on a fresh account', () => {
   ].map((a) => ({ ...a, service: 'organizations', account: 'management', region: 'us-east-1' }));
 
   const orgPart = (r: CliResult) => {
-    const planned = JSON.parse(r.stdout) as { step: string; kind: string; symbol: string; service: string; operation: string; input: unknown; account: string; region: string }[];
+    const planned = JSON.parse(r.stdout).records as { step: string; kind: string; symbol: string; service: string; operation: string; input: unknown; account: string; region: string }[];
     return planned.filter((a) => ORG_STEPS.includes(a.step)).map(({ step, symbol, service, operation, input, account, region }) => ({ step, symbol, service, operation, input, account, region }));
   };
 

@@ -3,7 +3,7 @@
 // NO_COLOR and a 60-column terminal.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
-import { BASIC_CONFIG, explain, readState, runCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import { BASIC_CONFIG, awsCliPath, explain, readState, runCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
 
 let emu: Emulator;
 let built: CliResult; // a finished run: the baseline exists in the emulator
@@ -22,7 +22,8 @@ beforeAll(async () => {
   emu = await startEmu({ scenario: 'fresh+iam-user' });
   emu.setRootMfa(true);
   emu.enableIdentityCenter('eu-west-1');
-  built = await runCli(['--yes', '--config', BASIC_CONFIG], { emu });
+  // The sign-in advice depends on the AWS CLI found on PATH: a v2 one here, not the machine's.
+  built = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, env: { PATH: awsCliPath('aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64') } });
   expect(built.code, explain(built)).toBe(0);
 }, 90_000);
 afterAll(async () => {
@@ -53,7 +54,7 @@ describe('snapshots (plain text, as in CI or a pipe)', () => {
     const r = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir: built.dir });
     expect(r.code, explain(r)).toBe(4);
     await expect(normalise(r.stdout, r.dir)).toMatchFileSnapshot('__snapshots__/verify-drift.txt');
-    const fix = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, dir: built.dir });
+    const fix = await runCli(['--yes', '--config', BASIC_CONFIG], { emu, dir: built.dir, env: { PATH: awsCliPath('aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64') } });
     expect(fix.code, explain(fix)).toBe(0);
     await expect(normalise(fix.stdout, fix.dir)).toMatchFileSnapshot('__snapshots__/summary-repair.txt');
   });
@@ -72,35 +73,54 @@ const planRecord = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
   summary: z.string().min(1),
   controls: z.array(z.string()),
+  details: z.array(z.string().min(1)).optional(),
+});
+const planJson = z.strictObject({
+  schemaVersion: z.literal(1), account: z.string().regex(/^\d{12}$/).optional(), offline: z.boolean(),
+  counts: z.strictObject({ add: z.number().int(), change: z.number().int(), destroy: z.number().int(), calls: z.number().int(), manual: z.number().int() }),
+  records: z.array(planRecord),
 });
 
+const controlId = z.string().regex(/^(SSB [A-Z]+\.\d+|CIS [\d.]+)$/);
+const severity = z.enum(['critical', 'high', 'medium', 'low']);
 const check = z.strictObject({
   step: z.string(),
   title: z.string(),
-  controls: z.array(z.string().regex(/^(SSB [A-Z]+\.\d+|CIS [\d.]+)$/)),
+  controls: z.array(controlId),
   status: z.enum(['ok', 'drift', 'manual', 'error']),
+  severity,
   findings: z.array(z.string()),
   fix: z.string().optional(),
   advice: z.array(z.string()),
 });
-const verifyJson = z.strictObject({ schemaVersion: z.literal(1), account: z.string().regex(/^\d{12}$/), exitCode: z.number().int(), checks: z.array(check).min(1) });
+const finding = z.strictObject({
+  severity, status: z.enum(['drift', 'manual', 'error']), step: z.string(), title: z.string(), controls: z.array(controlId),
+  account: z.string().min(1), region: z.string().optional(), resource: z.string().min(1), action: z.string().optional(), why: z.string().min(1), fix: z.string().min(1),
+});
+const count = z.number().int().min(0);
+const verifyJson = z.strictObject({
+  schemaVersion: z.literal(2), account: z.string().regex(/^\d{12}$/), exitCode: z.number().int(),
+  counts: z.strictObject({ critical: count, high: count, medium: count, low: count, findings: count, ok: count, drift: count, manual: count, error: count, advice: count }),
+  findings: z.array(finding), checks: z.array(check).min(1),
+});
 
 const actionView = z.object({ step: z.string(), kind: z.enum(['call', 'manual']), service: z.string(), operation: z.string(), account: z.string(), region: z.string(), summary: z.string(), controls: z.array(z.string()) });
 const time = z.iso.datetime();
+const schemaVersion = z.literal(1);
 const event = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('run-start'), time, mode: z.enum(['apply', 'plan', 'verify']), offline: z.boolean(), steps: z.array(z.strictObject({ id: z.string(), title: z.string(), needs: z.array(z.string()) })) }),
-  z.strictObject({ type: z.literal('step-start'), time, step: z.string(), title: z.string() }),
-  z.object({ type: z.literal('action-start'), time, step: z.string(), action: actionView }),
-  z.object({ type: z.literal('action-done'), time, step: z.string(), action: actionView, ms: z.number() }),
-  z.object({ type: z.literal('action-failed'), time, step: z.string(), action: actionView, error: z.object({ message: z.string() }) }),
-  z.strictObject({ type: z.literal('progress'), time, step: z.string(), message: z.string(), elapsedMs: z.number() }),
-  z.object({ type: z.literal('retry'), time, service: z.string(), operation: z.string(), attempt: z.number() }),
-  z.object({ type: z.literal('manual'), time, step: z.string(), action: actionView }),
-  z.object({ type: z.literal('log'), time, level: z.enum(['info', 'warn']), message: z.string() }),
-  z.object({ type: z.literal('step-done'), time, step: z.string(), status: z.enum(['ok', 'changed', 'drift', 'manual', 'blocked', 'failed', 'skipped', 'interrupted']), ms: z.number(), actions: z.array(actionView) }),
+  z.strictObject({ schemaVersion, type: z.literal('run-start'), time, mode: z.enum(['apply', 'plan', 'verify']), offline: z.boolean(), steps: z.array(z.strictObject({ id: z.string(), title: z.string(), needs: z.array(z.string()) })) }),
+  z.strictObject({ schemaVersion, type: z.literal('step-start'), time, step: z.string(), title: z.string() }),
+  z.object({ schemaVersion, type: z.literal('action-start'), time, step: z.string(), action: actionView }),
+  z.object({ schemaVersion, type: z.literal('action-done'), time, step: z.string(), action: actionView, ms: z.number() }),
+  z.object({ schemaVersion, type: z.literal('action-failed'), time, step: z.string(), action: actionView, error: z.object({ message: z.string() }) }),
+  z.strictObject({ schemaVersion, type: z.literal('progress'), time, step: z.string(), message: z.string(), elapsedMs: z.number() }),
+  z.object({ schemaVersion, type: z.literal('retry'), time, service: z.string(), operation: z.string(), attempt: z.number() }),
+  z.object({ schemaVersion, type: z.literal('manual'), time, step: z.string(), action: actionView }),
+  z.object({ schemaVersion, type: z.literal('log'), time, level: z.enum(['info', 'warn']), message: z.string() }),
+  z.object({ schemaVersion, type: z.literal('step-done'), time, step: z.string(), status: z.enum(['ok', 'changed', 'drift', 'manual', 'blocked', 'failed', 'skipped', 'interrupted']), ms: z.number(), actions: z.array(actionView) }),
 ]);
 const statusJson = z.strictObject({
-  schemaVersion: z.literal(1), stateFile: z.string(), exists: z.boolean(), managementAccountId: z.string().nullable(),
+  schemaVersion: z.literal(1), source: z.literal('state file'), stateFile: z.string(), exists: z.boolean(), managementAccountId: z.string().nullable(),
   steps: z.record(z.string(), z.object({ status: z.enum(['done', 'failed', 'blocked', 'pending']), at: z.string() })),
   outputs: z.record(z.string(), z.string()), inflight: z.record(z.string(), z.unknown()), journalEntries: z.number().int(),
 });
@@ -109,7 +129,12 @@ describe('--json outputs match their schema', () => {
   test('plan --json: {step, service, operation, input, account, region} records', async () => {
     const offline = await runCli(['plan', '--json', '--config', BASIC_CONFIG]);
     expect(offline.code, explain(offline)).toBe(0);
-    const records = z.array(planRecord).parse(JSON.parse(offline.stdout));
+    const plan = planJson.parse(JSON.parse(offline.stdout));
+    expect(plan.offline).toBe(true);
+    expect(plan.counts.calls).toBe(plan.records.filter((r) => r.kind === 'call').length);
+    const records = plan.records;
+    // What each guardrail blocks and breaks, next to the policy's name (issue 15).
+    expect(records.find((r) => r.operation === 'CreatePolicy' && r.summary.includes('secure-start-guardrails'))?.details?.join(' ')).toMatch(/^blocks .*IAM users, access keys.* breaks .*SES SMTP credentials/);
     expect(records.length).toBeGreaterThan(50);
     expect(records.find((r) => r.operation === 'CreateAccount' && r.summary.includes(' prod '))).toMatchObject({
       step: 'accounts', service: 'organizations', account: 'management', region: 'us-east-1',
@@ -119,7 +144,9 @@ describe('--json outputs match their schema', () => {
     expect(records.some((r) => r.account === '<log-archive.accountId>')).toBe(true);
     // Against the finished baseline: nothing to do, an empty list.
     const done = await runCli(['plan', '--json', '--config', BASIC_CONFIG], { emu, dir: built.dir });
-    expect(z.array(planRecord).parse(JSON.parse(done.stdout)).filter((r) => r.kind === 'call')).toEqual([]);
+    const finished = planJson.parse(JSON.parse(done.stdout));
+    expect(finished).toMatchObject({ account: '123456789012', offline: false, counts: { calls: 0 } });
+    expect(finished.records.filter((r) => r.kind === 'call')).toEqual([]);
   });
 
   test('verify --json', async () => {
@@ -127,6 +154,7 @@ describe('--json outputs match their schema', () => {
     const v = verifyJson.parse(JSON.parse(r.stdout));
     expect(v.exitCode).toBe(r.code);
     expect(v.checks.every((c) => c.controls.length > 0)).toBe(true);
+    expect(v.findings).toEqual([]);
   });
 
   test('run --json: one event per line, nothing else on stdout', async () => {

@@ -43,7 +43,7 @@ describe('the interactive wizard in a terminal', () => {
     expect(end).toMatch(/Member accounts, each in its OU/);
     const summary = await pty.expect(/Save your answers to secure-start\.config\.json/, 20);
     expect(summary).toMatch(/Sign-in URL: https:\/\/d-\w+\.awsapps\.com\/start/);
-    expect(summary).toContain('aws sso login --sso-session acme-robotics');
+    expect(summary.replace(/\s+/g, ' ')).toContain('aws sso login --sso-session acme-robotics');
     expect(summary).toContain('acme-robotics-management-admin');
     await pty.keys(KEY.enter);
     const exit = await pty.exit();
@@ -124,7 +124,7 @@ describe('the interactive wizard in a terminal', () => {
     await pty.keys(KEY.enter);
     const how = await pty.expect(/Press Enter when signed in/, 30);
     expect(how).toContain('The profile acme-robotics-management-admin has no credentials yet');
-    expect(how).toContain('aws sso login --sso-session acme-robotics');
+    expect(how.replace(/\s+/g, ' ')).toContain('aws sso login --sso-session acme-robotics');
     ssoLogin(emu, pty.dir, 'acme-robotics', 'ada@acme.example');
     await pty.keys(KEY.enter);
     await pty.expect(/Done: \d+ changes applied/, 90);

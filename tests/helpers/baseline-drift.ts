@@ -67,30 +67,35 @@ export interface CheckBlock {
 }
 
 /**
- * The block of the human verify report for the check whose title starts with `title`:
- * `status  title  [IDs]`, then indented findings and `fix:`; wrapped lines (deeper indent)
- * are joined, so the assertions do not depend on the terminal width.
+ * The block of the human verify report (a findings report) for the check whose title starts
+ * with `title`: under its severity, `~ title — what  [IDs]` (`~` drift, `!` manual, `✗` error),
+ * then a line per affected account and resource, `why:` and `fix:`; a passed check is
+ * `ok title [IDs]` under "Passed". Wrapped lines (deeper indent) are joined, so the
+ * assertions do not depend on the terminal width.
  */
 export function checkBlock(stdout: string, title: string): CheckBlock | undefined {
   const lines = stdout.split('\n');
-  const start = lines.findIndex((l) => new RegExp(`^(ok|drift|manual|error)\\s+${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`).test(l));
+  const t = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const start = lines.findIndex((l) => new RegExp(`^  ([~!✗]|ok) ${t}`).test(l));
   if (start < 0) return undefined;
-  const squash = (t: string) => t.replace(/\s+/g, ' ').trim();
+  const mark = lines[start]!.trim().split(/\s/)[0]!;
+  const status = mark === 'ok' ? 'ok' : mark === '~' ? 'drift' : mark === '!' ? 'manual' : 'error';
+  const squash = (x: string) => x.replace(/\s+/g, ' ').trim();
   const items: string[] = [];
   let heading = lines[start]!;
   for (const l of lines.slice(start + 1)) {
-    if (!/^\s/.test(l) || !l.trim()) break;
     const indent = l.match(/^\s*/)![0].length;
+    if (!l.trim() || indent < 4) break;
     const text = l.trim();
-    if (indent <= 10 && (/^[+~!-] /.test(text) || text.startsWith('fix: '))) items.push(text);
+    if (indent === 4 && !items.length) heading += ` ${text}`; // the title or IDs wrapped
+    else if (indent === 6) items.push(text);
     else if (items.length) items[items.length - 1] += ` ${text}`;
-    else heading += ` ${text}`; // a wrapped title or the IDs on their own line
   }
   const fix = items.find((i) => i.startsWith('fix: '));
   return {
-    status: heading.split(/\s/)[0]!,
+    status,
     heading: squash(heading),
-    findings: items.filter((i) => !i.startsWith('fix: ')).map(squash),
+    findings: items.filter((i) => !i.startsWith('fix: ') && !i.startsWith('why: ')).map(squash),
     ...(fix ? { fix: squash(fix.slice(5)) } : {}),
   };
 }

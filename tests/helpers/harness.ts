@@ -2,7 +2,7 @@
 // subprocess pointed at it only through the SDK's own AWS_ENDPOINT_URL / credential variables.
 // No test hooks exist in the product; everything observable goes through the emulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions, type CallRecord } from '../../emulator/index.js';
@@ -148,4 +148,18 @@ export function explain(r: CliResult): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * A PATH whose `aws` prints `versionLine` the way that AWS CLI does (v1 on stderr, v2 on
+ * stdout), ahead of nothing else: what the CLI says about signing in then depends on the test,
+ * not on the machine's own AWS CLI. `versionLine` undefined: no `aws` at all.
+ */
+export function awsCliPath(versionLine?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ss-awscli-'));
+  if (versionLine) {
+    const toStderr = /^aws-cli\/1\./.test(versionLine);
+    writeFileSync(join(dir, 'aws'), `#!/bin/sh\n[ "$1" = "--version" ] && echo '${versionLine}'${toStderr ? ' 1>&2' : ''} && exit 0\nexit 2\n`, { mode: 0o755 });
+  }
+  return dir;
 }

@@ -9,6 +9,7 @@ line on stdin, one JSON reply per line on stdout:
   {"op": "wait", "timeout": 30}          waits for the exit; {"ok": true, "code": n, "signal": s}
   {"op": "transcript"}                   {"ok": true, "raw": everything written, escapes kept}
   {"op": "kill"}                         SIGKILL
+  {"op": "signal", "sig": "HUP"}         sends SIGHUP (or TERM, INT, …) to the CLI
 
 Usage: pty-driver.py COLS ROWS CMD [ARGS...]  (the environment is passed through)."""
 import json, os, pty, re, select, signal, struct, sys, time, fcntl, termios
@@ -96,6 +97,12 @@ def handle(c):
     elif op == 'transcript':
         pump(0)
         reply({'ok': True, 'raw': raw.decode('utf-8', errors='replace')})
+    elif op == 'signal':
+        try:
+            os.kill(pid, getattr(signal, 'SIG' + c['sig']))
+        except ProcessLookupError:
+            pass
+        reply({'ok': True})
     elif op == 'kill':
         try:
             os.kill(pid, signal.SIGKILL)

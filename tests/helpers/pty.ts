@@ -81,6 +81,11 @@ export class PtySession {
     return r;
   }
 
+  /** Sends a signal to the CLI (as closing the terminal sends SIGHUP). */
+  async signal(sig: 'HUP' | 'TERM' | 'INT'): Promise<void> {
+    await this.command({ op: 'signal', sig });
+  }
+
   async transcript(): Promise<string> {
     return (await this.command<{ raw: string }>({ op: 'transcript' })).raw;
   }
@@ -99,7 +104,7 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.keys(KEY.space, KEY.enter); // staging, the first option
   // A typo first: the same rule as the config schema rejects it as typed.
   await p.answer(/Mailbox for the AWS account emails/, 'ops-at-acme');
-  await p.expect(/must contain exactly one @/);
+  await p.expect(/needs an @ and a domain/);
   await p.keys(...Array(11).fill(KEY.backspace));
   await p.send(`ops@acme.example${KEY.enter}`);
   const preview = await p.expect(/Use these addresses\?/);

@@ -171,7 +171,7 @@ async function planOf(config: Json): Promise<any[]> {
     writeFileSync(file, JSON.stringify(config));
     const r = await runCli(['plan', '--json', '--config', file], { dir });
     expect(r.code, explain(r)).toBe(0);
-    return JSON.parse(r.stdout);
+    return JSON.parse(r.stdout).records;
   } finally {
     removeDir(dir);
   }

@@ -69,7 +69,7 @@ describe('plan when a read fails', () => {
       emu.setFaults({ rules: [f.rule] });
       const r = await runCli(['plan', '--json', '--config', BASIC_CONFIG], { emu });
       expect(r.code, explain(r)).toBe(1);
-      const records = JSON.parse(r.stdout);
+      const records = JSON.parse(r.stdout).records;
       const errors = records.filter((x: { kind: string }) => x.kind === 'error');
       expect(errors, explain(r)).toEqual([expect.objectContaining({ step: f.step, kind: 'error', service: f.service, operation: f.operation })]);
       expect(errors[0].message).toMatch(f.says);
@@ -89,7 +89,7 @@ describe('plan when a read fails', () => {
     emu.setFaults({ rules: [FAILURES[0]!.rule] });
     const r = await runCli(['plan', '--config', BASIC_CONFIG], { emu });
     expect(r.code, explain(r)).toBe(1);
-    expect(r.stderr, explain(r)).toMatch(/cost-anomaly-detection failed[\s\S]*cost-explorer:GetAnomalyMonitors failed: Cost Explorer is not turned on/);
+    expect(r.stderr, explain(r)).toMatch(/Cost anomaly detection with e-mail alerts failed[\s\S]*cost-explorer:GetAnomalyMonitors failed: Cost Explorer is not turned on/);
     expect(r.stdout).toMatch(/could not plan: cost-explorer:GetAnomalyMonitors failed/);
   });
 

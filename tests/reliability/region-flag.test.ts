@@ -71,7 +71,7 @@ async function planRegions(args: string[], o: { state?: boolean } = {}): Promise
     if (o.state) savedAnswers(dir);
     const r = await runCli(['plan', '--json', ...args], { dir });
     expect(r.code, explain(r)).toBe(0);
-    const records = JSON.parse(r.stdout) as { operation: string; region: string }[];
+    const records = JSON.parse(r.stdout).records as { operation: string; region: string }[];
     return {
       trail: records.find((x) => x.operation === 'CreateTrail')!.region,
       sso: records.find((x) => x.operation === 'CreatePermissionSet')!.region,

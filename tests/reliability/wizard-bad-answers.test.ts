@@ -24,7 +24,7 @@ export const BAD_ANSWERS: { question: RegExp; bad: [string, RegExp][]; good: str
     ['Acme\u202eX', /use letters, digits, spaces/], // right-to-left override
   ], good: 'Acme Robotics' },
   { question: /Mailbox for the AWS account emails/, bad: [
-    ['ops-at-acme', /must contain exactly one @/],
+    ['ops-at-acme', /needs an @ and a domain/],
     ['\u043eps@acme.example', /plain ASCII/], // Cyrillic "o"
     ['ops@acme', /needs a domain with a dot/],
     ['o@a.b', /must be 6 to 64 characters/],

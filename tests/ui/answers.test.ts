@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { QUESTIONS, accountEmails, accountSet, configFileText, mailboxRule, parseEmailList, questionsToAsk, setIn } from '../../ui/wizard/answers.js';
+import { QUESTIONS, accountEmails, accountSet, allowedRegionsAnswer, configFileText, domainFor, mailboxRule, parseEmailList, proposedEmails, questionsToAsk, setIn, wizardPhoneRule } from '../../ui/wizard/answers.js';
+import { profileNames } from '../../profiles/list.js';
+import { waitsFor } from '../../ui/render/listr.js';
 import { resolveBaseline } from '../../config/load.js';
 
 const COMPLETE = {
@@ -70,7 +72,7 @@ describe('answer helpers', () => {
   test('the mailbox rule: the schema rule, and every derived address must fit AWS (64 characters)', () => {
     const rule = mailboxRule(accountSet([]));
     expect(rule('ops@acme.com')).toBeUndefined();
-    expect(rule('ops-at-acme')).toMatch(/exactly one @/);
+    expect(rule('ops-at-acme')).toMatch(/needs an @ and a domain/);
     const long = `${'a'.repeat(40)}@example.com`; // 52: fine alone, too long with +aws-log-archive
     expect(rule(long)).toMatch(/gives a+\+aws-log-archive@example\.com for log-archive, which must be 6 to 64 characters/);
   });
@@ -93,5 +95,40 @@ describe('the region guard question', () => {
     expect(note).toContain('Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere');
     expect(note).toContain('AWS never applies SCPs there');
     expect(note).toContain('Easy to change later');
+  });
+});
+
+describe('answers that follow each other (issue 15)', () => {
+  test('the proposed mailbox follows the company name; the founder\'s email the mailbox and first name', () => {
+    expect(domainFor('Zeta Labs', 'com')).toBe('zeta-labs.com');
+    expect(domainFor('Crème Brûlée & Co', 'example')).toBe('creme-brulee-co.example');
+    expect(proposedEmails({ org: { name: 'Zeta Labs' } }, 'com')).toEqual({ mailbox: 'ops@zeta-labs.com', founderEmail: 'you@zeta-labs.com' });
+    expect(proposedEmails({ org: { name: 'Zeta Labs' }, mailbox: 'team@zeta.io', founder: { givenName: 'Ada Maria' } }, 'example').founderEmail).toBe('ada.maria@zeta.io');
+    expect(proposedEmails({}, 'example').mailbox).toBe('ops@acme.example');
+  });
+
+  test('the wizard\'s phone rule wants the country code; AWS\'s own rule still applies', () => {
+    expect(wizardPhoneRule('206 555 0100')).toMatch(/needs the country code first, starting with \+/);
+    expect(wizardPhoneRule('+1 206 555 0100')).toBeUndefined();
+    expect(wizardPhoneRule('+44 (20) 7946-0000')).toBeUndefined();
+    expect(wizardPhoneRule('+0 123 4567')).toMatch(/a country code, then the number/);
+    expect(wizardPhoneRule('+1 23')).toMatch(/8 to 15 digits/);
+    expect(wizardPhoneRule('call me')).toMatch(/only digits/);
+  });
+
+  test('the home region is always the first allowed region', () => {
+    expect(allowedRegionsAnswer('eu-central-1', ['eu-west-2'])).toEqual(['eu-central-1', 'eu-west-2']);
+    expect(allowedRegionsAnswer('eu-central-1', ['eu-west-2', 'eu-central-1'])).toEqual(['eu-central-1', 'eu-west-2']);
+  });
+
+  test('the profiles the SDK can use, from the config and credentials files', () => {
+    const config = '[default]\nregion=x\n[profile acme-dev]\n[ profile  spaced ]\n[sso-session acme]\n[services s3]\n[plain]\n[profile default]\n';
+    expect(profileNames(config, '[ci]\n[acme-dev]\n')).toEqual(['default', 'acme-dev', 'spaced', 'ci']);
+    expect(profileNames('', '')).toEqual([]);
+  });
+
+  test('a step waits for others by their titles, never their IDs', () => {
+    expect(waitsFor(['Member accounts, each in its OU'])).toBe('waits for Member accounts, each in its OU');
+    expect(waitsFor(['Member accounts, each in its OU', 'Identity Center permission sets', 'x'])).toBe('waits for Member accounts, each in its OU (and 2 more)');
   });
 });

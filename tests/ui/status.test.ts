@@ -38,14 +38,26 @@ describe('status', () => {
     expect(m.inflight).toEqual(['organizations:CreateAccount ops+aws-prod@acme.example (request car-1, since t)']);
   });
 
+  test('a step the state file calls done but AWS does not have: never a ✓, and its IDs are marked as the state file\'s', () => {
+    const s = store();
+    const m = statusModel(s);
+    const out = renderToString(createElement(StatusView, { model: m, live: { organization: { live: 'drift', detail: '1 difference: + organizations:CreateOrganization (all features)' } } }), { columns: 120 });
+    expect(out).not.toMatch(/✓ AWS Organization/);
+    expect(out).toMatch(/~ AWS Organization with all features +state file: done · AWS: drift/);
+    expect(out).toContain('org.id = o-abc (state file; AWS differs, see above)');
+  });
+
   test('the ink view renders the graph with saved and live status', () => {
     const m = statusModel(store());
     const out = renderToString(createElement(StatusView, { model: m, live: { organization: { live: 'ok' }, accounts: { live: 'drift', detail: '1 difference' } }, footer: 'AWS: 1 step drifted.' }), { columns: 100 });
     expect(out).toContain('secure-start status');
-    expect(out).toMatch(/✓ AWS Organization with all features +ok/);
-    expect(out).toMatch(/✗ Member accounts, each in its OU +drift/);
+    // Where each fact comes from: the state file, then AWS; the mark follows AWS once it was read.
+    expect(out).toMatch(/✓ AWS Organization with all features +state file: done · AWS: ok/);
+    expect(out).toMatch(/~ Member accounts, each in its OU +state file: failed · AWS: drift/);
+    expect(out).toContain('AWS: 1 difference');
     expect(out).toContain('quota reached');
-    expect(out).toContain('prod.accountId = 111100000001');
+    expect(out).toContain('prod.accountId = 111100000001 (state file; AWS differs, see above)');
+    expect(out).toContain('org.id = o-abc (state file)');
     expect(out).toContain('Waiting on AWS');
     expect(out).toContain('AWS: 1 step drifted.');
   });

@@ -3,8 +3,10 @@ import type { RunResult, StepResult } from '../../engine/engine.js';
 import type { ActionView } from '../../engine/io.js';
 import { accountLabel, collapseRegions, formatPlan, formatPlanNotes, logProtectionNote, planNotes } from '../../ui/plan-view.js';
 import { formatManualBox } from '../../ui/manual.js';
+import { viewOf } from '../../engine/engine.js';
+import { rootMfaAction } from '../../steps/root-access.js';
 import { formatSummary } from '../../ui/summary.js';
-import { formatVerify, verifyChecks } from '../../ui/verify-view.js';
+import { formatVerify, verifyReport } from '../../ui/verify-view.js';
 import { visibleLength, wrap } from '../../ui/render/wrap.js';
 import { resolveBaseline } from '../../config/load.js';
 
@@ -106,12 +108,12 @@ describe('the plan view', () => {
 });
 
 describe('the manual-step box', () => {
-  test('what, why and link, within the width (the link stays whole)', () => {
+  test('what, why and link, within the width: a link too long for the box stays whole under it', () => {
     for (const width of [60, 80, 100]) {
       const box = formatManualBox(manual('root-access', '! Turn on MFA for the root user of the management account'), { color: false, width });
       const lines = box.trimEnd().split('\n');
       expect(lines[0]).toMatch(/^┌─ A step for you ─+┐$/);
-      expect(lines.at(-1)).toMatch(/^└─+┘$/);
+      expect(lines.find((l) => l.startsWith('└'))).toMatch(/^└─+┘$/);
       expect(box).toContain('Turn on MFA for the root user');
       expect(box).not.toContain('! Turn on');
       expect(box).toMatch(/1\. Sign in to the AWS console/);
@@ -120,8 +122,16 @@ describe('the manual-step box', () => {
       // Every bordered line has the same width, and none is wider than the terminal.
       const bordered = lines.filter((l) => l.endsWith('│') || l.endsWith('┐') || l.endsWith('┘'));
       expect(new Set(bordered.map(visibleLength)).size).toBe(1);
-      for (const l of lines) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(width);
+      // Nothing crosses the box's edge: a URL too long for it is named "the link below" and
+      // printed whole after the box (60 columns), else it stays inside (100).
+      for (const l of lines.filter((x) => /^[│┌└]/.test(x))) expect(visibleLength(l), l).toBeLessThanOrEqual(width);
+      expect(lines.filter((l) => !/^[│┌└]/.test(l)).every((l) => /^Link: https:\/\//.test(l))).toBe(true);
     }
+    // The step's own box: its instructions name the link, which does not fit 60 columns.
+    const real = formatManualBox(viewOf('root-access', rootMfaAction(), []), { color: false, width: 60 });
+    expect(flat(real.replace(/│/g, ''))).toContain('2. Open the link below (account menu → Security credentials).');
+    expect(real.trimEnd().split('\n').at(-1)).toBe('Link: https://console.aws.amazon.com/iam/home#/security_credentials');
+    for (const l of real.split('\n').filter((x) => /^[│┌└]/.test(x))) expect(visibleLength(l), l).toBeLessThanOrEqual(60);
   });
   test('after a check that still sees it, it says so; a profile switch is announced', () => {
     const box = formatManualBox(manual('leave-root', '! Continue as your Identity Center admin', { switchProfile: 'acme-management-admin' }), { color: false, width: 80, stillSeen: true });
@@ -142,7 +152,7 @@ describe('the end summary', () => {
     expect(out).toContain('Sign-in URL: https://d-1234567890.awsapps.com/start');
     expect(out).toContain('AWS CLI profiles in /x/.aws/config:\n  acme-robotics-management-admin');
     expect(out).toMatch(/1\. Set your password and MFA/);
-    expect(out).toMatch(/2\. .*aws sso login --sso-session\s+acme-robotics/);
+    expect(flat(out)).toMatch(/2\. .*aws sso login --sso-session acme-robotics/);
     expect(out).toMatch(/3\. Invite teammates/);
     expect(out).toContain('State file: /x/secure-start.state.json');
     expect(flat(out)).toContain('npx secure-start verify');
@@ -166,31 +176,59 @@ describe('the end summary', () => {
   });
 });
 
-describe('the verify table', () => {
-  test('ok / drift / manual / error with IDs and one-line fixes, wrapped to the width', () => {
-    const checks = verifyChecks(result([
-      step('budget', 'Monthly cost budget with e-mail alerts', 'ok'),
-      step('hardening', 'Account hardening: S3 Block Public Access, EBS encryption, password policy', 'drift', [call('hardening', 'UpdateAccountPasswordPolicy', '+ iam:UpdateAccountPasswordPolicy management (no password policy; set length ≥ 14)', 'management', 'iam')]),
-      step('root-access', 'Root users', 'manual', [], [manual('root-access', '! Turn on MFA for the root user')]),
-      step('x', 'Broken', 'failed', [], [], 'Could not read it.'),
-    ], { mode: 'verify', exitCode: 4 }));
-    expect(checks.map((c) => c.status)).toEqual(['ok', 'drift', 'manual', 'error']);
-    const out = formatVerify(checks, { color: false, width: 60 });
-    expect(out).toContain('drift   Account hardening: S3 Block Public Access, EBS');
-    expect(out).toContain('fix: run `npx secure-start` to repair it');
-    expect(out).toContain('fix: Sign in to the AWS console as the root user.');
-    expect(out).toContain('1 ok, 1 drift, 1 manual, 1 error.');
+describe('the verify findings report', () => {
+  const steps = [
+    { id: 'budget', severity: 'medium' as const, why: 'Budgets catch runaway spend.' },
+    { id: 'hardening', severity: 'high' as const, why: 'Weak passwords leak.' },
+    { id: 'root-access', severity: 'critical' as const, why: 'Root can do anything.' },
+    { id: 'x', severity: 'low' as const, why: 'It matters a little.' },
+  ];
+  const mixed = () => result([
+    step('budget', 'Monthly cost budget with e-mail alerts', 'ok'),
+    step('hardening', 'Account hardening: S3 Block Public Access, EBS encryption, password policy', 'drift', [
+      call('hardening', 'UpdateAccountPasswordPolicy', '+ iam:UpdateAccountPasswordPolicy management (no password policy; set length ≥ 14)', 'management', 'iam'),
+      { ...call('hardening', 'EnableEbsEncryptionByDefault', '~ ec2:EnableEbsEncryptionByDefault prod us-west-2', '111100000003', 'ec2'), region: 'us-west-2' },
+    ]),
+    step('root-access', 'Root users', 'manual', [], [manual('root-access', '! Turn on MFA for the root user')]),
+    step('x', 'Broken', 'failed', [], [], 'Could not read it.'),
+  ], { mode: 'verify', exitCode: 4 });
+
+  test('one finding per affected resource: severity, account, resource, why, fix; sorted by severity', () => {
+    const r = verifyReport(mixed(), steps, { account: '123456789012', accountNames: { '111100000003': 'prod' } });
+    expect(r.schemaVersion).toBe(2);
+    expect(r.checks.map((c) => c.status)).toEqual(['ok', 'drift', 'manual', 'error']);
+    expect(r.findings.map((f) => [f.severity, f.status, f.account, f.resource])).toEqual([
+      ['critical', 'manual', 'management', 'Turn on MFA for the root user'],
+      ['high', 'drift', 'management', 'management (no password policy; set length ≥ 14)'],
+      ['high', 'drift', 'prod (111100000003)', 'prod us-west-2'],
+      ['low', 'error', 'management', 'the reads of this check failed'],
+    ]);
+    expect(r.findings[0]).toMatchObject({ why: expect.stringMatching(/root user can do anything/), fix: expect.stringMatching(/^Sign in to the AWS console as the root user\./) });
+    expect(r.findings[1]).toMatchObject({ why: 'Weak passwords leak.', fix: 'run `npx secure-start`: it repairs this', region: 'us-east-1' });
+    expect(r.findings[3]!.fix).toBe('Could not read it.');
+    expect(r.counts).toMatchObject({ critical: 1, high: 2, medium: 0, low: 1, findings: 4, ok: 1, drift: 1, manual: 1, error: 1 });
+  });
+
+  test('the text: grouped by severity, the check once with its IDs, a line per resource, why and fix; fits 60 columns', () => {
+    const out = formatVerify(verifyReport(mixed(), steps, { accountNames: { '111100000003': 'prod' } }), { color: false, width: 60 });
+    const at = ['Findings: 4 (1 critical, 2 high, 0 medium, 1 low)', 'CRITICAL (1)', '! Root users — a step for you', 'HIGH (2)', '~ Account hardening', 'management · us-east-1: + iam:UpdateAccountPasswordPolicy management (no password policy', 'prod (111100000003) · us-west-2: ~ ec2:EnableEbsEncryptionByDefault prod us-west-2', 'why: Weak passwords leak.', 'fix: run `npx secure-start`: it repairs this', 'LOW (1)', '✗ Broken — could not be checked', 'Passed (1)', 'ok Monthly cost budget', '1 ok, 1 drift, 1 manual, 1 error. exit 4: drift'].map((t) => flat(out).indexOf(t));
+    expect(at.every((i) => i >= 0), flat(out)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // The check's heading and why come once for its two resources.
+    expect(out.match(/why: Weak passwords leak\./g)).toHaveLength(1);
     for (const l of out.split('\n')) if (!l.includes('https://')) expect(visibleLength(l), l).toBeLessThanOrEqual(60);
   });
 
-  test('advice (a non-blocking console step) is listed under its check and is not drift', () => {
-    const checks = verifyChecks(result([
+  test('advice (a non-blocking console step) is not a finding and changes no exit code; all ok says so', () => {
+    const r = verifyReport(result([
       step('identity-store', 'Identity Center users and groups', 'ok', [], [manual('identity-store', '! Require MFA at every Identity Center sign-in', { blocking: false })]),
-    ], { mode: 'verify', exitCode: 0 }));
-    expect(checks[0]).toMatchObject({ status: 'ok', findings: [], advice: ['Require MFA at every Identity Center sign-in'] });
-    const out = formatVerify(checks, { color: false, width: 80 });
-    expect(out).toContain('advice: Require MFA at every Identity Center sign-in');
-    expect(out).toContain('1 ok, 0 drift, 0 manual, 0 error. 1 piece of advice (not drift).');
+    ], { mode: 'verify', exitCode: 0 }), []);
+    expect(r.checks[0]).toMatchObject({ status: 'ok', findings: [], advice: ['Require MFA at every Identity Center sign-in'] });
+    expect(r.findings).toEqual([]);
+    const out = formatVerify(r, { color: false, width: 80 });
+    expect(out).toContain('Findings: none. Every control matches the baseline.');
+    expect(out).toContain('  - Require MFA at every Identity Center sign-in');
+    expect(out).toContain('1 ok, 0 drift, 0 manual, 0 error. exit 0: all ok.');
   });
 });
 
@@ -283,7 +321,7 @@ describe('verify says what an ok guardrail does not cover', () => {
     expect(scpScopeNote(want)).toBe('The guardrails (SCPs) bind everyone in the member accounts, never the management account: its administrators can stop the trail and, through OrganizationAccountAccessRole, delete log files. See "What the guardrails stop" in the README.');
     expect(scpScopeNote({ ...want, trail: { ...want.trail, objectLock: { mode: 'compliance', days: 30 } } })).not.toContain('delete log files');
     expect(scpScopeNote({ ...want, scps: { guardrails: false, logProtection: false, regionGuard: false } })).toBeUndefined();
-    const out = formatVerify([], { color: false, note: scpScopeNote(want) });
+    const out = formatVerify(verifyReport(result([]), []), { color: false, note: scpScopeNote(want) });
     expect(flat(out)).toContain('never the management account');
   });
 });

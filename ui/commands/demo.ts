@@ -10,6 +10,7 @@ import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { run } from './run.js';
 import { CliExit } from '../input.js';
+import { STOP_SIGNALS, stopExitCode } from '../stop.js';
 import { style, wantsColor } from '../style.js';
 import { widthOf, wrap } from '../render/wrap.js';
 import type { ActionView } from '../../engine/io.js';
@@ -29,12 +30,11 @@ export const DEMO_ANSWERS = {
   },
 };
 
-export function demoBanner(color: boolean): string {
+export function demoBanner(color: boolean, width = 80): string {
   const st = style(color);
   return [
     st.bold(st.yellow('DEMO — nothing real is touched.')),
-    'secure-start runs against an AWS emulator inside this process, with throwaway',
-    'credentials and a temporary folder. No AWS account, no email, no cost.',
+    wrap('secure-start runs against an AWS emulator inside this process, with throwaway credentials and a temporary folder that is deleted at the end. No AWS account, no email, no cost.', width),
     '',
   ].join('\n') + '\n';
 }
@@ -49,9 +49,23 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
   if (!env.interactive && !opts.yes) {
     throw new CliExit('The demo asks its questions in a terminal. Without one (CI, a pipe), run `secure-start demo --yes`: it answers for a sample company.', 2);
   }
-  env.stdout.write(demoBanner(wantsColor(env.stdout)));
+  env.stdout.write(demoBanner(wantsColor(env.stdout), widthOf(env.stdout)));
   const dir = mkdtempSync(join(tmpdir(), 'secure-start-demo-'));
-  mkdirSync(join(dir, '.aws'), { recursive: true });
+  // Removed however the demo ends: normally (finally), or by process.exit after a signal (the
+  // run's Stopper, or the handlers below outside the run). Only SIGKILL leaves it behind.
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', cleanup);
+  let inRun = false;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM' | 'SIGHUP') => {
+    // Inside the run, its own handler stops it and saves; here there is nothing to save.
+    if (!inRun) process.exit(stopExitCode(sig));
+  };
+  const handlers = STOP_SIGNALS.map((sig) => [sig, () => onSignal(sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  // HOME (where the SDK keeps its sign-in token cache) and the AWS config file are separate
+  // folders inside the demo's, so every message names the demo's own paths, never ~/.aws.
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.aws'), { recursive: true });
   // Loaded only here: the emulator is its own chunk.
   const { startEmulator } = await import('../../emulator/index.js');
   const interactive = env.interactive && !opts.yes;
@@ -66,10 +80,9 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
   try {
     for (const k of AWS_VARS) delete process.env[k];
     Object.assign(process.env, emu.env(), {
-      // The SSO token cache lives under HOME: keep it in the demo folder too.
-      HOME: dir,
-      AWS_CONFIG_FILE: join(dir, '.aws', 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws', 'credentials'),
+      HOME: home,
+      AWS_CONFIG_FILE: join(dir, 'aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'aws-credentials'),
       AWS_EC2_METADATA_DISABLED: 'true',
     });
     let config = opts.config;
@@ -84,9 +97,9 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
       }
       if (a.manual?.switchProfile) {
         // What `aws sso login --sso-session <slug>` does after the browser step: a token in
-        // ~/.aws/sso/cache, which the written profile then uses.
+        // ~/.aws/sso/cache (under the demo's HOME), which the written profile then uses.
         const login = emu.ssoLogin(want.founder.userName);
-        const cache = join(dir, '.aws', 'sso', 'cache');
+        const cache = join(home, '.aws', 'sso', 'cache');
         mkdirSync(cache, { recursive: true });
         const file = join(cache, `${createHash('sha1').update(want.org.slug).digest('hex')}.json`);
         writeFileSync(file, JSON.stringify({
@@ -103,24 +116,29 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
       }
       return undefined;
     };
+    inRun = true;
     const code = await run(
       { ...opts, profile: undefined, config, state: join(dir, 'secure-start.state.json') },
       env,
       {
         doManual,
+        onStop: cleanup,
         offerConfig: false,
-        suggest: {
-          orgName: DEMO_ANSWERS.org.name, mailbox: DEMO_ANSWERS.mailbox, givenName: DEMO_ANSWERS.founder.givenName,
-          familyName: DEMO_ANSWERS.founder.familyName, founderEmail: DEMO_ANSWERS.founder.email, phone: DEMO_ANSWERS.contacts.billing.phone,
-        },
+        demo: { orgName: DEMO_ANSWERS.org.name, givenName: DEMO_ANSWERS.founder.givenName, familyName: DEMO_ANSWERS.founder.familyName, phone: DEMO_ANSWERS.contacts.billing.phone },
       },
     );
-    env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, widthOf(env.stdout))}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', widthOf(env.stdout))}\n`);
+    inRun = false;
+    const width = widthOf(env.stdout);
+    // Stopped (Ctrl-C, a signal): the run said so, the demo way, already.
+    if (code < 128) env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, width)}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', width)}\n`);
     return code;
   } finally {
+    inRun = false;
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
     await emu.stop();
-    rmSync(dir, { recursive: true, force: true });
+    cleanup();
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('exit', cleanup);
   }
 }

@@ -1,9 +1,10 @@
 // Dispatches a command; each lives in its own file and is loaded only when it runs.
 import type { GlobalOptions } from '../options.js';
-import { CliExit } from '../input.js';
+import { CliExit, checkProfile } from '../input.js';
 import { ConfigError } from '../../config/load.js';
 import { StateError } from '../../state/store.js';
 import { explainError } from '../../engine/explain.js';
+import { widthOf, wrap } from '../render/wrap.js';
 
 export interface CommandEnv {
   version: string;
@@ -24,6 +25,16 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: () => import('./demo.js').then((m) => m.demo),
 };
 
+/**
+ * A message as written to stderr: on a terminal, each line wrapped at word boundaries (a list
+ * item's continuation under its text); elsewhere as is, one line per line, for logs and greps.
+ */
+export function fitted(stream: NodeJS.WriteStream, message: string): string {
+  if (!stream.isTTY) return `${message}\n`;
+  const width = widthOf(stream);
+  return `${message.split('\n').map((l) => wrap(l, width, `${/^\s*/.exec(l)![0]}${/^\s*- /.test(l) ? '  ' : ''}`)).join('\n')}\n`;
+}
+
 export async function runCommand(name: string, opts: GlobalOptions, version: string): Promise<number> {
   const env: CommandEnv = {
     version,
@@ -32,19 +43,22 @@ export async function runCommand(name: string, opts: GlobalOptions, version: str
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
   };
   try {
+    // The demo uses its own emulated AWS and ignores profiles; every other command fails early
+    // on a profile that does not exist rather than quietly using other credentials or none.
+    if (name !== 'demo') checkProfile(opts);
     const cmd = await COMMANDS[name]!();
     return await cmd(opts, env);
   } catch (e) {
     if (e instanceof CliExit) {
-      env.stderr.write(`secure-start: ${e.message}\n`);
+      env.stderr.write(fitted(env.stderr, `secure-start: ${e.message}`));
       return e.exitCode;
     }
     if (e instanceof ConfigError || e instanceof StateError) {
-      env.stderr.write(`secure-start: ${e.message}\n`);
+      env.stderr.write(fitted(env.stderr, `secure-start: ${e.message}`));
       return 2;
     }
     const ex = explainError(e);
-    env.stderr.write(`secure-start: ${ex.message}\n`);
+    env.stderr.write(fitted(env.stderr, `secure-start: ${ex.message}`));
     if (opts.verbose) env.stderr.write(`${(e as Error).stack ?? e}\n`);
     return 1;
   }

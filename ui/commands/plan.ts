@@ -4,7 +4,7 @@ import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { baseline, openSession, openState, rawInput } from '../session.js';
 import { JsonLinesIoHost, LinesIoHost, problems } from '../render/lines.js';
-import { formatPlan, formatPlanNotes, planRecords } from '../plan-view.js';
+import { formatPlan, formatPlanNotes, planJson } from '../plan-view.js';
 import { widthOf } from '../render/wrap.js';
 import { wantsColor } from '../style.js';
 
@@ -17,7 +17,7 @@ export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number
   const s = await openSession({ opts, mode: 'plan', want, state, io });
   try {
     const result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView(), offline: s.offline });
-    if (opts.json) env.stdout.write(`${JSON.stringify(planRecords(result), null, 2)}\n`);
+    if (opts.json) env.stdout.write(`${JSON.stringify(planJson(result, s.accountId), null, 2)}\n`);
     else {
       const o = { color: wantsColor(env.stdout), width: widthOf(env.stdout) };
       env.stdout.write(formatPlan(result, o) + formatPlanNotes(result, { ...o, want }));

@@ -4,7 +4,7 @@
 // writing them; `--force` replaces same-named sections secure-start did not write.
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
-import { CliExit, baseline, openState, rawInput } from '../session.js';
+import { CliExit, openState, setUpBaseline } from '../session.js';
 import { AwsFactory, type AwsApi } from '../../aws/factory.js';
 import { Ref, StepError, type StepContext } from '../../steps/contract.js';
 import type { Baseline } from '../../config/schema.js';
@@ -94,7 +94,7 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
 
 export async function profiles(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   const state = openState(opts, env.version);
-  const want = baseline(rawInput(opts, state), false, opts.config);
+  const want = setUpBaseline(opts, state);
   const aws = new AwsFactory({ profile: opts.profile, region: want.homeRegion, readOnly: true });
   try {
     let sections: Section[];

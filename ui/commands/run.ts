@@ -13,20 +13,24 @@ import { wantsColor } from '../style.js';
 import { formatSummary } from '../summary.js';
 import { formatPlan, formatPlanNotes, planCounts } from '../plan-view.js';
 import { formatManualBox } from '../manual.js';
-import { Stopper, stopExitCode, stopLabel } from '../stop.js';
-import { widthOf } from '../render/wrap.js';
+import { DEMO_STOPPED, Stopper, stopExitCode, stopLabel } from '../stop.js';
+import { widthOf, wrap } from '../render/wrap.js';
 import { questionsToAsk, configFileText, type Raw } from '../wizard/answers.js';
 import { RecordingIoHost, type ActionView, type IoHost } from '../../engine/io.js';
+import { awsCli, loginAdvice, loginCommand } from '../../steps/sso-profiles.js';
 import { EXIT, type RunResult } from '../../engine/engine.js';
 import type { Baseline } from '../../config/schema.js';
-import type { StateStore } from '../../state/store.js';
+import { StateError, type StateStore } from '../../state/store.js';
+import { isRegion } from '../../config/regions.js';
 
 /** What `secure-start demo` changes in the same code path. */
 export interface RunHooks {
   /** Performs a console step on the emulated AWS; returns what it did, or undefined if it cannot. */
   doManual?(a: ActionView, want: Baseline): Promise<string | undefined>;
-  /** Answers proposed by default (Enter takes them). */
-  suggest?: Record<string, string>;
+  /** The demo's sample answers, proposed by default (Enter takes them; emails follow the company name typed). */
+  demo?: { orgName: string; givenName: string; familyName: string; phone: string };
+  /** Called just before a signal ends the process outside a run (the demo removes its folder). */
+  onStop?(): void;
   /** Offer to save the answers as a config file at the end (default: yes). */
   offerConfig?: boolean;
 }
@@ -35,6 +39,7 @@ export const CONFIG_FILE_NAME = 'secure-start.config.json';
 
 const INTERRUPTED_AT_QUESTION = (statePath: string) =>
   `Stopped. Answers given so far are saved in ${statePath}; run \`npx secure-start\` again to go on. Nothing was changed in AWS.`;
+
 
 type Clack = typeof import('@clack/prompts');
 
@@ -45,8 +50,10 @@ export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks 
     if (process.stdin.isTTY) process.stdin.setRawMode?.(false);
     // At once (a second signal): the last progress on disk, newer than any write under way.
     if (atOnce) try { state.saveSync(); } catch { /* the last saved version stays */ }
-    env.stderr.write(`\nStopped by ${stopLabel(cause)}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.\n`);
+    env.stderr.write('\n');
+    tell(env, hooks.demo ? `Stopped by ${stopLabel(cause)}. ${DEMO_STOPPED}` : `Stopped by ${stopLabel(cause)}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`);
     state.unlock();
+    hooks.onStop?.();
     process.exit(stopExitCode(cause));
   });
   try {
@@ -80,14 +87,27 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   const clack = async () => (p ??= await import('@clack/prompts'));
 
   if (ask) {
+    // Credentials and the caller before the first question: answers are worth nothing in an
+    // account secure-start cannot work in (no credentials, someone else's organization).
+    const { checkCaller, callerLine } = await import('../first-checks.js');
+    const caller = await checkCaller({ profile: opts.profile }, typeof raw.homeRegion === 'string' ? raw.homeRegion : regionFromEnv());
+    try {
+      state.bindAccount(caller.account);
+    } catch (e) {
+      if (e instanceof StateError) throw new CliExit(e.message, 2);
+      throw e;
+    }
     const which = questionsToAsk(raw, { configFile: !!opts.config });
+    const c = await clack();
+    const { say } = await import('../wizard/questions.js');
+    c.intro(which.length && state.existed ? 'secure-start: a few more questions' : 'secure-start: your AWS security foundation');
+    say(callerLine(caller));
     if (which.length) {
-      const c = await clack();
       const { askQuestions, Cancelled } = await import('../wizard/questions.js');
-      c.intro(state.existed ? 'secure-start: a few more questions' : 'secure-start: the AWS security foundation for your company');
+      if (!hooks.demo) say(`Your answers are saved as you go in ${state.path} (names, emails, amounts and regions; no secrets), so Ctrl-C loses nothing and the next run goes on from there.`);
       try {
         raw = await askQuestions(raw, which, {
-          suggest: hooks.suggest,
+          ...(hooks.demo ? { demo: hooks.demo } : {}),
           save: async (r) => {
             state.data.answers = r;
             await state.save();
@@ -95,7 +115,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
         });
       } catch (e) {
         if (e instanceof Cancelled) {
-          env.stderr.write(`${INTERRUPTED_AT_QUESTION(state.path)}\n`);
+          tell(env, `${hooks.demo ? DEMO_STOPPED : INTERRUPTED_AT_QUESTION(state.path)}\n`);
           return EXIT.interrupted;
         }
         throw e;
@@ -114,7 +134,13 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   state.data.answers = raw;
 
   if (ask) {
-    const go = await confirmPlan(opts, env, want, state, { color, width, clack });
+    // The most important control first: root MFA, before a single change is made as root.
+    const mfa = await rootMfaFirst(opts, env, want, hooks, { color, width, clack: await clack() });
+    if (mfa === 'cancel') {
+      tell(env, `${hooks.demo ? DEMO_STOPPED : `Stopped. Nothing was changed in AWS; your answers are saved in ${state.path}. Turn on MFA for the root user (or ask whoever holds it), then run \`npx secure-start\` again.`}\n`);
+      return EXIT.interrupted;
+    }
+    const go = await confirmPlan(opts, env, want, state, { color, width, clack, demo: !!hooks.demo });
     if (go !== 'go') return go === 'cancel' ? EXIT.interrupted : EXIT.ok;
   }
 
@@ -132,10 +158,10 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       // Switched to the Identity Center profile but not signed in yet: say how, and wait.
       if (!(ask && profile && profile !== opts.profile && e instanceof CliExit)) throw e;
       const c = await clack();
-      env.stdout.write(`\nThe profile ${profile} has no credentials yet: sign in first with\n  aws sso login --sso-session ${want.org.slug}\n(in another terminal or browser tab), then come back here.\n`);
+      env.stdout.write(`\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(want.org.slug)} (in another terminal), then come back here.`, width)}\n`);
       const enter = await c.text({ message: 'Press Enter when signed in (Ctrl-C to stop here)', defaultValue: '' });
       if (c.isCancel(enter)) {
-        env.stderr.write(`Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`);
+        tell(env, `Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`);
         return EXIT.interrupted;
       }
       continue;
@@ -185,16 +211,16 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
         defaultValue: '',
       });
       if (c.isCancel(enter)) {
-        env.stderr.write(`Stopped. Progress is saved in ${state.path}; run \`npx secure-start${m.manual?.switchProfile ? ` --profile ${m.manual.switchProfile}` : profile ? ` --profile ${profile}` : ''}\` again once this is done.\n`);
+        tell(env, `${hooks.demo ? DEMO_STOPPED : `Stopped. Progress is saved in ${state.path}; run \`npx secure-start${m.manual?.switchProfile ? ` --profile ${m.manual.switchProfile}` : profile ? ` --profile ${profile}` : ''}\` again once this is done.`}\n`);
         return EXIT.interrupted;
       }
       if (hooks.doManual) {
         const did = await hooks.doManual(m, want);
-        env.stdout.write(did ? `In the demo we did this for you: ${did}\n` : 'The demo cannot do this one; it stays open.\n');
+        env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one; it stays open.', width)}\n`);
       }
       if (m.manual?.switchProfile) {
         profile = m.manual.switchProfile;
-        env.stdout.write(`Going on with the AWS profile ${profile}.\n`);
+        env.stdout.write(`${wrap(`Going on with the AWS profile ${profile}.`, width)}\n`);
       }
     }
     stillSeen = seenNow;
@@ -204,7 +230,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
   // Stopped by a signal (or a lost lock): 128 + the signal's number, as the shell reports it.
   const stopCode = result.interrupted ? stopper.exitCode : undefined;
   if (opts.json && result.interrupted) {
-    env.stderr.write(`Stopped by ${stopLabel(stopper.cause ?? 'SIGINT')}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.\n`);
+    tell(env, `Stopped by ${stopLabel(stopper.cause ?? 'SIGINT')}. ${hooks.demo ? DEMO_STOPPED : `Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`}\n`);
   }
 
   if (!opts.json) {
@@ -215,6 +241,8 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
       ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
+      ...(hooks.demo ? { demo: true } : {}),
+      ...(done ? { signIn: loginCommand(await awsCli(), want.org.slug) } : {}),
     }));
     if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
   }
@@ -237,9 +265,50 @@ export function mergeRounds(rounds: RunResult[]): RunResult {
   };
 }
 
+/** One message on stderr (a trailing newline is added), wrapped at word boundaries on a terminal; one line per paragraph for logs. */
+function tell(env: CommandEnv, message: string): void {
+  const text = message.replace(/\n$/, '');
+  const w = widthOf(env.stderr);
+  env.stderr.write(`${env.stderr.isTTY ? text.split('\n').map((l) => wrap(l, w)).join('\n') : text}\n`);
+}
+
+/** The home region a founder's shell points at, for the first calls before the question. */
+function regionFromEnv(): string {
+  const r = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  return r && isRegion(r) ? r : 'us-east-1';
+}
+
+/**
+ * Root MFA before anything is applied: the box with the console link, Enter, a check by API;
+ * again until it is on (or Ctrl-C). The demo does it on the emulated console after Enter.
+ */
+async function rootMfaFirst(opts: GlobalOptions, env: CommandEnv, want: Baseline, hooks: RunHooks,
+  o: { color: boolean; width: number; clack: Clack }): Promise<'ok' | 'cancel'> {
+  const { rootMfaMissing } = await import('../first-checks.js');
+  let missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
+  let again = false;
+  while (missing) {
+    if (!again) env.stdout.write(`\n${wrap('Before any change, the most important control: MFA on the root user, the one sign-in that can do anything in every account. secure-start checks it now, before it changes anything, not at the end.', o.width)}\n`);
+    env.stdout.write(`\n${formatManualBox(missing, { color: o.color, width: o.width, stillSeen: again })}`);
+    const enter = await o.clack.text({
+      message: hooks.doManual ? 'Press Enter and the demo does this for you' : 'Press Enter when MFA is on (Ctrl-C to stop; nothing has been changed)',
+      defaultValue: '',
+    });
+    if (o.clack.isCancel(enter)) return 'cancel';
+    if (hooks.doManual) {
+      const did = await hooks.doManual(missing, want);
+      env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one.', o.width)}\n`);
+    }
+    env.stdout.write('Checking…\n');
+    missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
+    again = true;
+  }
+  return 'ok';
+}
+
 /** Plans with reads only, shows it with costs and irreversible parts, asks once. */
 async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline, state: StateStore,
-  o: { color: boolean; width: number; clack: () => Promise<Clack> }): Promise<'go' | 'no' | 'cancel'> {
+  o: { color: boolean; width: number; clack: () => Promise<Clack>; demo: boolean }): Promise<'go' | 'no' | 'cancel'> {
   const { openSession, credentialsGuide } = await import('../session.js');
   const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost() });
   let result: RunResult;
@@ -253,15 +322,15 @@ async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline,
   if (!c.calls && !c.manual) return 'go';
   const accountNames = Object.fromEntries(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id));
   env.stdout.write(`\n${formatPlan(result, { color: o.color, width: o.width, accountNames, maxPerGroup: 3 })}${formatPlanNotes(result, { color: o.color, width: o.width, want })}`);
-  env.stdout.write(`Every call in full: \`npx secure-start plan\` (or \`plan --json\`).\n\n`);
+  env.stdout.write(`${wrap('Every call in full: `npx secure-start plan` (or `plan --json`).', o.width)}\n\n`);
   const p = await o.clack();
   const yes = await p.confirm({ message: c.calls ? `Apply these ${c.calls} changes to AWS account ${s.accountId}?` : 'Go on?', initialValue: true });
   if (p.isCancel(yes)) {
-    env.stderr.write(`${INTERRUPTED_AT_QUESTION(state.path)}\n`);
+    tell(env, `${o.demo ? DEMO_STOPPED : INTERRUPTED_AT_QUESTION(state.path)}\n`);
     return 'cancel';
   }
   if (!yes) {
-    env.stdout.write('Nothing was changed. Your answers are saved; run `npx secure-start` again when ready.\n');
+    env.stdout.write(o.demo ? `Nothing was changed. ${DEMO_STOPPED}\n` : 'Nothing was changed. Your answers are saved; run `npx secure-start` again when ready.\n');
     return 'no';
   }
   return 'go';

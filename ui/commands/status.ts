@@ -4,6 +4,7 @@
 import type { GlobalOptions } from '../options.js';
 import type { CommandEnv } from './index.js';
 import { CliExit, baseline, openSession, openState } from '../session.js';
+import { nothingSetUpMessage } from '../input.js';
 import { StateError } from '../../state/store.js';
 import { STEPS, stepsFor } from '../../steps/index.js';
 import { resolveBaseline } from '../../config/load.js';
@@ -92,11 +93,12 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
     }
   }
   if (opts.json) {
-    env.stdout.write(`${JSON.stringify({ schemaVersion: 1, stateFile: state.path, exists: state.existed, managementAccountId: d.managementAccountId ?? null, steps: d.steps, outputs: d.outputs, inflight: d.inflight, journalEntries: d.journal.length }, null, 2)}\n`);
+    // Every fact here is what the state file remembers (`source`); `verify --json` reads AWS.
+    env.stdout.write(`${JSON.stringify({ schemaVersion: 1, source: 'state file', stateFile: state.path, exists: state.existed, managementAccountId: d.managementAccountId ?? null, steps: d.steps, outputs: d.outputs, inflight: d.inflight, journalEntries: d.journal.length }, null, 2)}\n`);
     return 0;
   }
   if (!state.existed) {
-    env.stdout.write(`No state file at ${state.path} yet: nothing has run here. Start with \`npx secure-start plan\`.\n`);
+    env.stdout.write(`${nothingSetUpMessage(state.path)}\n`);
     return 0;
   }
   const model = statusModel(state, stepsOfAnswers(d.answers));
@@ -106,10 +108,14 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
     await showStatus(model, Object.keys(d.answers).length ? liveCheck(opts, state) : undefined);
     return 0;
   }
-  const lines = [`State file ${state.path} — management account ${d.managementAccountId ?? 'unknown'}, updated ${d.updatedAt}`, ''];
+  const lines = [
+    `State file ${state.path} — management account ${d.managementAccountId ?? 'unknown'}, updated ${d.updatedAt}`,
+    'Everything below is what the state file remembers; AWS is not read here. `npx secure-start verify` checks AWS (and `status` in a terminal reads it too).',
+    '',
+  ];
   for (const s of model.steps) {
-    lines.push(`${(s.saved ?? 'not run').padEnd(8)} ${s.title}${s.error ? ` — ${s.error}` : ''}`);
-    for (const [k, v] of s.resources) lines.push(`           ${k} = ${v}`);
+    lines.push(`state file: ${(s.saved ?? 'not run').padEnd(8)} ${s.title}${s.error ? ` — ${s.error}` : ''}`);
+    for (const [k, v] of s.resources) lines.push(`             ${k} = ${v}`);
   }
   if (model.inflight.length) lines.push('', 'Waiting on AWS:', ...model.inflight.map((l) => `  ${l}`));
   lines.push('', `${d.journal.length} changes recorded; ${Object.keys(d.outputs).length} IDs known.`);
@@ -134,7 +140,7 @@ function liveCheck(opts: GlobalOptions, state: StateStore): LiveCheck {
       notify(e: IoEvent) {
         if (e.type !== 'step-done') return;
         const live = e.status === 'ok' ? 'ok' : e.status === 'drift' ? 'drift' : e.status === 'manual' ? 'manual' : 'error';
-        report(e.step, live, e.status === 'drift' ? `${e.actions.length} difference${e.actions.length === 1 ? '' : 's'}: run \`npx secure-start\` to repair` : e.error?.message);
+        report(e.step, live, e.status === 'drift' ? `${e.actions.length} difference${e.actions.length === 1 ? '' : 's'} (\`npx secure-start\` repairs): ${e.actions.slice(0, 3).map((a) => a.summary).join('; ')}${e.actions.length > 3 ? '; …' : ''}` : e.error?.message);
       },
     };
     const s = await openSession({ opts, mode: 'verify', want, state, io });

@@ -12,6 +12,8 @@ export function fmtDuration(ms: number): string {
 export class LinesIoHost implements IoHost {
   private readonly st: Style;
   private lastProgress = new Map<string, number>();
+  /** Step titles by ID (from run-start): lines name steps in words, never by ID. */
+  private titles = new Map<string, string>();
 
   /** quiet: plan/verify print their result on stdout; only problems go to stderr. */
   constructor(private readonly out: NodeJS.WritableStream, private readonly o: { verbose: boolean; color: boolean; quiet?: boolean }) {
@@ -26,6 +28,7 @@ export class LinesIoHost implements IoHost {
     const st = this.st;
     switch (e.type) {
       case 'run-start':
+        for (const x of e.steps) this.titles.set(x.id, x.title);
         // plan and verify say it in their own report (quiet).
         if (e.offline && !this.o.quiet) this.line(st.yellow('No AWS credentials found: planning for a brand-new account.'));
         break;
@@ -64,7 +67,7 @@ export class LinesIoHost implements IoHost {
       case 'step-done': {
         if (this.o.quiet && e.status !== 'failed') break;
         const mark = { ok: st.green('✓'), changed: st.green('✓'), drift: st.yellow('~'), manual: st.cyan('!'), blocked: st.cyan('⏸'), failed: st.red('✗'), skipped: st.dim('-'), interrupted: st.yellow('■') }[e.status];
-        const title = e.step;
+        const title = this.titles.get(e.step) ?? e.step;
         const extra = e.status === 'changed' ? ` (${e.actions.length} change${e.actions.length === 1 ? '' : 's'})` : e.status === 'ok' ? '' : ` ${e.status}`;
         this.line(`${mark} ${title}${extra}${e.error && e.status !== 'failed' ? st.dim(` — ${e.error.message}`) : ''}`);
         if (e.status === 'failed' && e.error) this.line(st.red(`  ${e.error.message}`));
@@ -74,12 +77,15 @@ export class LinesIoHost implements IoHost {
   }
 }
 
+/** The --json events' shape (every line carries it); raise it when a field changes meaning or goes away. */
+export const EVENTS_SCHEMA_VERSION = 1;
+
 /** One JSON object per line: for --json runs (every event), and stderr under --json (`keep`). */
 export class JsonLinesIoHost implements IoHost {
   constructor(private readonly out: NodeJS.WritableStream, private readonly keep: (e: IoEvent) => boolean = () => true) {}
   notify(e: IoEvent): void {
     if (!this.keep(e)) return;
-    this.out.write(`${JSON.stringify({ ...e, time: new Date().toISOString() })}\n`);
+    this.out.write(`${JSON.stringify({ schemaVersion: EVENTS_SCHEMA_VERSION, ...e, time: new Date().toISOString() })}\n`);
   }
 }
 

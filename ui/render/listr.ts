@@ -42,6 +42,11 @@ export interface ListrHostOptions {
   width?: number;
 }
 
+/** "waits for Member accounts, each in its OU (and 2 more)": titles, never step IDs. */
+export function waitsFor(titles: string[]): string {
+  return `waits for ${titles[0]}${titles.length > 1 ? ` (and ${titles.length - 1} more)` : ''}`;
+}
+
 export class ListrIoHost implements IoHost {
   private steps = new Map<string, StepView>();
   private listr?: Listr<unknown, any, any>;
@@ -145,7 +150,7 @@ export class ListrIoHost implements IoHost {
 
   private async runStep(s: StepView, task: Wrapper): Promise<unknown> {
     s.task = task;
-    if (!s.started.settled && s.needs.length) task.output = `waits for ${s.needs.join(', ')}`;
+    if (!s.started.settled && s.needs.length) task.output = waitsFor(s.needs.map((n) => this.steps.get(n)?.title ?? n));
     await s.started.promise;
     task.output = '';
     // Finished without starting (waits for a step that did not finish): no subtasks.

@@ -2,8 +2,8 @@
 // a config file, so saved answers and `secure-start.config.json` are interchangeable). Pure:
 // the prompts live in questions.ts.
 import { placeholdersIn, resolveBaseline } from '../../config/load.js';
-import { DEFAULT_ACCOUNTS, OPTIONAL_ACCOUNTS, plusAddress } from '../../config/defaults.js';
-import { accountEmailRule, emailRule, type Rule } from '../../config/schema.js';
+import { DEFAULT_ACCOUNTS, OPTIONAL_ACCOUNTS, plusAddress, slugify } from '../../config/defaults.js';
+import { accountEmailRule, emailRule, phoneRule, type Rule } from '../../config/schema.js';
 
 export type Raw = Record<string, unknown>;
 
@@ -107,4 +107,49 @@ export function parseEmailList(v: string): { emails: string[]; error?: string } 
 /** The answers as a config file: the same shape `--config` reads. */
 export function configFileText(raw: Raw): string {
   return `${JSON.stringify(raw, null, 2)}\n`;
+}
+
+/** The domain a company name suggests: "Zeta Labs" → zeta-labs.com (the demo uses .example, a name that is never registered). */
+export function domainFor(orgName: string | undefined, tld: 'com' | 'example'): string {
+  const slug = orgName ? slugify(orgName) : '';
+  return `${slug || 'acme'}.${tld}`;
+}
+
+/** A name as the local part of an email address: "Ada Maria" → ada.maria. */
+function localPart(givenName: string | undefined): string {
+  const s = (givenName ?? '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.+|\.+$/g, '');
+  return s || 'you';
+}
+
+/**
+ * What the wizard proposes for the email questions, from the answers just given: the mailbox
+ * follows the company name, the founder's email follows the mailbox's domain and their first
+ * name. Placeholders in the real wizard (never taken by Enter), defaults in the demo.
+ */
+export function proposedEmails(raw: Raw, tld: 'com' | 'example'): { mailbox: string; founderEmail: string } {
+  const org = get(raw, 'org.name');
+  const mailbox = typeof get(raw, 'mailbox') === 'string' ? (get(raw, 'mailbox') as string) : `ops@${domainFor(typeof org === 'string' ? org : undefined, tld)}`;
+  const domain = mailbox.includes('@') ? mailbox.slice(mailbox.lastIndexOf('@') + 1) : domainFor(undefined, tld);
+  const given = get(raw, 'founder.givenName');
+  return { mailbox, founderEmail: `${localPart(typeof given === 'string' ? given : undefined)}@${domain}` };
+}
+
+/**
+ * The wizard's phone rule: the config schema's (AWS's own pattern), and a country code first.
+ * AWS calls this number about the account; without "+" and a country code it cannot know
+ * which country it is in (E.164: "+", a country code, at most 15 digits in all;
+ * https://www.itu.int/rec/T-REC-E.164).
+ */
+export function wizardPhoneRule(v: string): string | undefined {
+  const own = phoneRule(v);
+  if (own) return own;
+  const digits = v.replace(/[\s()-]/g, '');
+  if (!digits.startsWith('+')) return 'needs the country code first, starting with + (for example +1 206 555 0100 or +44 20 7946 0000)';
+  if (!/^\+[1-9]\d{6,14}$/.test(digits)) return 'must be + and a country code, then the number: 8 to 15 digits in all (for example +1 206 555 0100)';
+  return undefined;
+}
+
+/** The allowed regions as saved: the home region first and always, then the others chosen. */
+export function allowedRegionsAnswer(home: string, chosen: string[]): string[] {
+  return [home, ...chosen.filter((r) => r !== home)];
 }

@@ -2,10 +2,26 @@
 // same rule functions as the config schema, and saved (through `save`) as soon as it is
 // given, so Ctrl-C loses nothing already answered and the next run skips it.
 import * as p from '@clack/prompts';
-import { AWS_REGIONS, isRegion } from '../../config/regions.js';
+import { AWS_REGIONS, REGION_NAMES, isRegion, type AwsRegion } from '../../config/regions.js';
 import { OPTIONAL_ACCOUNTS, plusAddress, slugify } from '../../config/defaults.js';
-import { accountEmailRule, amountRule, contactEmailRule, emailRule, orgNameRule, personNameRule, phoneRule, thresholdRule, type Rule } from '../../config/schema.js';
-import { accountEmails, accountSet, mailboxRule, parseEmailList, setIn, type QuestionId, type Raw } from './answers.js';
+import { accountEmailRule, amountRule, contactEmailRule, emailRule, orgNameRule, personNameRule, thresholdRule, type Rule } from '../../config/schema.js';
+import { accountEmails, accountSet, allowedRegionsAnswer, mailboxRule, parseEmailList, proposedEmails, setIn, wizardPhoneRule, type QuestionId, type Raw } from './answers.js';
+import { wrap } from '../render/wrap.js';
+
+/** Columns the text next to clack's guide may use ("│  " takes three), so nothing wraps mid-word. */
+function columns(): number {
+  return Math.max(36, Math.min(process.stdout.columns || Number(process.env.COLUMNS) || 80, 100) - 4);
+}
+
+/** A line of information between questions, wrapped to the terminal at word boundaries. */
+export function say(message: string): void {
+  p.log.info(message.split('\n').map((l) => wrap(l, columns())).join('\n'));
+}
+
+/** A boxed note, wrapped to fit inside its box (clack adds 6 columns of border and padding). */
+function note(body: string, title: string): void {
+  p.note(body.split('\n').map((l) => wrap(l, columns() - 4)).join('\n'), title);
+}
 
 /** Ctrl-C (or Escape) at a question. */
 export class Cancelled extends Error {
@@ -26,7 +42,7 @@ const check = (rule: Rule, def?: string) => (v: string | undefined) => {
   if (!t && def !== undefined) return undefined;
   if (!t) return 'Please answer this one (it cannot be empty).';
   const msg = rule(t);
-  return msg ? `This ${msg}.` : undefined;
+  return msg ? wrap(`This ${msg}.`, columns(), '   ') : undefined;
 };
 
 async function ask(message: string, rule: Rule, o: { def?: string; placeholder?: string } = {}): Promise<string> {
@@ -48,9 +64,15 @@ const str = (raw: Raw, ...path: string[]): string | undefined => {
 export interface AskOptions {
   /** Saves the answers so far (state file). Called after every answer. */
   save(raw: Raw): Promise<void>;
-  /** Suggested answers for the demo (pressing Enter takes them). */
-  suggest?: Partial<Record<'orgName' | 'mailbox' | 'givenName' | 'familyName' | 'founderEmail' | 'phone', string>>;
+  /**
+   * The demo: every question proposes an answer that Enter takes (the sample company's, and
+   * emails that follow the company name typed). Without it, proposals are only placeholders.
+   */
+  demo?: { orgName: string; givenName: string; familyName: string; phone: string };
 }
+
+/** "eu-west-1 · Europe (Ireland)": what the region lists show and what typing filters on. */
+const regionLabel = (r: string) => `${r} · ${REGION_NAMES[r as AwsRegion] ?? ''}`;
 
 /** Asks the given questions in order; returns the raw config with the answers in it. */
 export async function askQuestions(start: Raw, which: QuestionId[], o: AskOptions): Promise<Raw> {
@@ -59,21 +81,24 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
     raw = setIn(raw, path, value);
     await o.save(raw);
   };
-  const s = o.suggest ?? {};
+  const demo = o.demo;
+  // Proposed emails follow what was just answered (the company name, the mailbox, the first name).
+  const proposed = () => proposedEmails(raw, demo ? 'example' : 'com');
 
   for (const q of which) {
     switch (q) {
       case 'orgName': {
-        const name = await ask('What is your company called?', orgNameRule, { def: s.orgName, placeholder: s.orgName ?? 'Acme Robotics' });
+        const name = await ask('What is your company called?', orgNameRule, demo ? { def: demo.orgName } : { placeholder: 'Acme Robotics' });
         await set('org.name', name);
-        p.log.info(`Short name for AWS resources: ${slugify(name)}`);
+        say(`Short name for AWS resources: ${slugify(name)}`);
         break;
       }
       case 'homeRegion': {
         const env = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-        const region = answer(await p.select({
-          message: 'Home region (trail, Identity Center, workloads)',
-          options: AWS_REGIONS.map((r) => ({ value: r as string, label: r })),
+        say('Your home region holds the audit trail\'s bucket, IAM Identity Center and your first workloads. Type to filter (a code or a city: "eu-", "frank"), ↑/↓ to pick, Enter to choose.');
+        const region = answer(await p.autocomplete({
+          message: 'Home region',
+          options: AWS_REGIONS.map((r) => ({ value: r as string, label: regionLabel(r) })),
           initialValue: env && isRegion(env) ? env : 'us-east-1',
           maxItems: 8,
         }));
@@ -92,11 +117,12 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       }
       case 'mailbox': {
         const accounts = (Array.isArray(raw.accounts) ? raw.accounts : accountSet([])) as { name: string; ou: string; email?: string }[];
-        p.log.info('Every AWS account needs its own email address: we make them from one mailbox with plus-addressing.');
-        const mailbox = await ask('Mailbox for the AWS account emails', mailboxRule(accounts), { def: s.mailbox, placeholder: s.mailbox ?? 'ops@acme.com' });
+        say('Every AWS account needs its own email address: we make them from one mailbox with plus-addressing.');
+        const suggestion = proposed().mailbox;
+        const mailbox = await ask('Mailbox for the AWS account emails', mailboxRule(accounts), demo ? { def: suggestion } : { placeholder: suggestion });
         const preview = accountEmails(mailbox, accounts);
-        p.note(preview.map((a) => `${a.name.padEnd(12)} ${a.email}`).join('\n'), 'Account emails');
-        p.log.info(`Mail to them arrives in ${mailbox} if your provider supports plus-addressing (Gmail and Microsoft 365 do).`);
+        note(preview.map((a) => `${a.name.padEnd(12)} ${a.email}`).join('\n'), 'Account emails');
+        say(`Mail to them arrives in ${mailbox} if your provider supports plus-addressing (Gmail and Microsoft 365 do).`);
         const ok = answer(await p.confirm({ message: 'Use these addresses?', initialValue: true }));
         let list = accounts.map((a) => ({ name: a.name, ou: a.ou }));
         if (!ok) {
@@ -112,12 +138,13 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
         break;
       }
       case 'founder': {
-        p.log.info('You become the first administrator, signing in through IAM Identity Center.');
-        const givenName = await ask('Your first name', personNameRule, { def: s.givenName });
+        say('You become the first administrator, signing in through IAM Identity Center.');
+        const givenName = await ask('Your first name', personNameRule, demo ? { def: demo.givenName } : {});
         await set('founder.givenName', givenName);
-        const familyName = await ask('Your last name', personNameRule, { def: s.familyName });
+        const familyName = await ask('Your last name', personNameRule, demo ? { def: demo.familyName } : {});
         await set('founder.familyName', familyName);
-        const email = await ask('Your email (your sign-in user name)', emailRule, { def: s.founderEmail, placeholder: s.founderEmail ?? 'you@acme.com' });
+        const suggestion = proposed().founderEmail;
+        const email = await ask('Your email (your sign-in user name)', emailRule, demo ? { def: suggestion } : { placeholder: suggestion });
         await set('founder.email', email);
         break;
       }
@@ -150,9 +177,10 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
           ],
           initialValue: 'founder',
         }));
+        const phoneAsk = (message: string) => ask(message, wizardPhoneRule, demo ? { def: demo.phone } : { placeholder: '+1 206 555 0100' });
         if (who === 'founder') {
-          p.log.info('AWS may call this number about security issues.');
-          const phone = await ask('Your phone, with country code', phoneRule, { def: s.phone, placeholder: s.phone ?? '+1 206 555 0100' });
+          say('AWS may call this number about security issues: give it with the country code, starting with +.');
+          const phone = await phoneAsk('Your phone, with country code');
           for (const k of ['billing', 'operations', 'security']) await set(`contacts.${k}.phone`, phone);
         } else {
           const mailbox = str(raw, 'mailbox');
@@ -160,7 +188,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
             const name = await ask(`${title}: name`, personNameRule, founderName ? { def: founderName } : {});
             const t = await ask(`${title}: title`, (v) => (v.length > 50 ? 'must be at most 50 characters' : undefined), { def: title });
             const email = await ask(`${title}: email`, contactEmailRule, mailbox ? { def: plusAddress(mailbox, tag) } : {});
-            const phone = await ask(`${title}: phone, with country code`, phoneRule, s.phone ? { def: s.phone } : {});
+            const phone = await phoneAsk(`${title}: phone, with country code`);
             await set(`contacts.${k}`, { name, title: t, email, phone });
           }
         }
@@ -168,21 +196,23 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
       }
       case 'allowedRegions': {
         const home = str(raw, 'homeRegion') ?? 'us-east-1';
-        const chosen = answer(await p.multiselect({
-          message: 'Regions you will use (space toggles, Enter goes on)',
-          options: AWS_REGIONS.map((r) => ({ value: r as string, label: r, ...(r === home ? { hint: 'home region' } : {}) })),
+        say(`Which regions will your teams use? The region guard (next question) can refuse every other region, and the first run checks these are enabled in each account. ${home}, your home region, is always one of them. Type to filter, ↑/↓ and Tab or Space to add or remove one, Enter when done.`);
+        const chosen = answer(await p.autocompleteMultiselect({
+          message: 'Regions you will use',
+          options: AWS_REGIONS.map((r) => ({ value: r as string, label: r === home ? `${regionLabel(r)} (home)` : regionLabel(r) })),
           initialValues: [home],
-          cursorAt: home,
-          required: false,
+          required: true,
           maxItems: 8,
         }));
-        await set('allowedRegions', [home, ...chosen.filter((r) => r !== home)]);
+        const regions = allowedRegionsAnswer(home, chosen);
+        say(`Regions you will use: ${regions.join(', ')}${chosen.includes(home) ? '' : ` (${home} stays in: it is your home region)`}.`);
+        await set('allowedRegions', regions);
         break;
       }
       case 'regionGuard': {
         const home = str(raw, 'homeRegion') ?? 'us-east-1';
         const regions = Array.isArray(raw.allowedRegions) ? (raw.allowedRegions as string[]) : [home];
-        p.note(regionGuardNote(regions), 'Region guard (a service control policy)');
+        note(regionGuardNote(regions), 'Region guard (a service control policy)');
         const on = answer(await p.confirm({ message: `Turn on the region guard for ${regions.join(', ')}? (recommended)`, initialValue: true }));
         await set('scps.regionGuard', on);
         break;
@@ -195,8 +225,7 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
 /** What the region guard blocks and what it leaves alone, before the founder decides. */
 export function regionGuardNote(regions: string[]): string {
   return [
-    `It refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but ${regions.join(', ')},`,
-    'for everyone in the member accounts, so nothing can run unseen where you do not look (SSB ACCT.17).',
+    `It refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but ${regions.join(', ')}, for everyone in the member accounts, so nothing can run unseen where you do not look (SSB ACCT.17).`,
     'Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere.',
     'It cannot restrict the management account: AWS never applies SCPs there.',
     'Easy to change later: set "scps": { "regionGuard": false } (or true) in a config file and run again.',

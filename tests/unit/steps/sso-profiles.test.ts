@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import ini from 'ini';
 import { ssoProfiles, ssoProfilesOptions, sectionsFrom } from '../../../steps/sso-profiles.js';
 import { leaveRoot, rerunCommand } from '../../../steps/leave-root.js';
+import { AWS_CLI_INSTALL, loginAdviceFor, type AwsCli } from '../../../steps/sso-profiles.js';
 import { managementAdminProfile, founderAccess } from '../../../steps/lib/sso-common.js';
 import { StepError } from '../../../steps/contract.js';
 import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, want as basicWant } from './sso-fixtures.js';
@@ -130,8 +131,22 @@ describe('leave-root', () => {
     }
   });
 
-  it('the re-run command replaces an earlier --profile', () => {
+  it('the re-run command replaces an earlier --profile; the demo has none (it goes on by itself)', () => {
     expect(rerunCommand(['--profile', 'old', '--yes', '--profile=older'], 'new')).toBe('npx secure-start --yes --profile new');
+    expect(rerunCommand(['demo'], 'new')).toBeUndefined();
+    expect(rerunCommand(['--config', 'demo', '--yes'], 'new')).toBe('npx secure-start --config demo --yes --profile new');
+    const [a] = leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: ['demo'] });
+    expect(a!.manual!.instructions.join('\n')).toContain('The demo then goes on with that profile by itself.');
+    expect(a!.manual!.instructions.join('\n')).not.toContain('npx secure-start');
+  });
+
+  it('the sign-in step fits the AWS CLI found: v2 runs aws sso login, v1 and none install v2 first', () => {
+    const text = (awsCli: AwsCli) => leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: [], awsCli })[0]!.manual!.instructions[1];
+    expect(text({ version: 'aws-cli/2.27.0', major: 2 })).toBe('Then run: aws sso login --sso-session acme-robotics');
+    expect(text({ version: 'aws-cli/1.44.2', major: 1 })).toBe(`Then install the AWS CLI v2 (${AWS_CLI_INSTALL}; the aws-cli/1.44.2 here cannot sign in to Identity Center) and run: aws sso login --sso-session acme-robotics`);
+    expect(text({})).toBe(`Then install the AWS CLI v2 (${AWS_CLI_INSTALL}) and run: aws sso login --sso-session acme-robotics`);
+    expect(loginAdviceFor({ version: 'aws-cli/1.44.2', major: 1 }, 'acme')).toMatch(/^The AWS CLI here is aws-cli\/1\.44\.2: version 1 cannot sign in with IAM Identity Center/);
+    expect(loginAdviceFor({ version: 'aws-cli/2.1.0', major: 2 }, 'acme')).toBe('Sign in with: aws sso login --sso-session acme   (aws-cli/2.1.0 found)');
   });
 
   it('root with no founder assignment on the management account: a StepError saying what to add', () => {
