@@ -8,6 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
+import { PollGroups, type CheckMany, type PollOptions } from './poll-group.js';
 import { isRef, PollTimeout, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
@@ -197,9 +198,12 @@ export class Engine {
   /** Named slots for RunContext.exclusive (what AWS serialises across a whole operation). */
   private readonly slots = new Map<string, Limiter>();
   private mode: Mode = 'plan';
+  /** Rounds shared by the actions waiting on one kind of AWS work (RunContext.pollTogether). */
+  private readonly pollGroups: PollGroups;
 
   constructor(private readonly opts: EngineOptions) {
     this.limiter = new Limiter(opts.concurrency ?? 12);
+    this.pollGroups = new PollGroups(this.abort.signal, (step, message, elapsedMs) => opts.io.notify({ type: 'progress', step: step as StepId, message, elapsedMs }));
   }
 
   get signal(): AbortSignal {
@@ -557,6 +561,8 @@ export class Engine {
         delete state.data.inflight[key];
         await state.save();
       },
+      pollTogether: <T>(group: string, id: string, what: string, checkAll: CheckMany<T>, o?: PollOptions) =>
+        waiting(() => this.pollGroups.wait(group, step.id, id, what, checkAll, o)),
       poll: async <T>(what: string, check: () => Promise<T | undefined>, o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number } = {}) => {
         const t0 = Date.now();
         let delay = o.firstDelayMs ?? 1000;

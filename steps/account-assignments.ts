@@ -38,12 +38,32 @@ function failure(a: AssignmentWant, reason?: string): StepError {
       : `Check the account and the permission set in the IAM Identity Center console (AWS accounts → ${a.account}), then run again: only the missing assignments are retried.`);
 }
 
-async function waitAssignment(ctx: RunContext, a: AssignmentWant, instanceArn: string, requestId: string): Promise<void> {
-  const s = await ctx.poll(`assigning ${label(a)} (usually 5-15 seconds)`, async () => {
-    const st = (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }, ctx.target))
+/**
+ * The creations among `ids` that have finished, with their outcome. Several waiting at once
+ * (one per permission set can run): one ListAccountAssignmentCreationStatus (filter
+ * IN_PROGRESS) says which are still running, and only the others are described, for their
+ * outcome and reason (API_ListAccountAssignmentCreationStatus.html). A request too new to be
+ * listed yet is described too, which says IN_PROGRESS: the list only ever saves calls.
+ */
+async function finishedCreations(ctx: RunContext, instanceArn: string, ids: string[]): Promise<Map<string, CreationStatus>> {
+  let running = new Set<string>();
+  if (ids.length > 1) {
+    running = new Set((await ctx.aws.pages('sso-admin', 'ListAccountAssignmentCreationStatus', { InstanceArn: instanceArn, Filter: { Status: 'IN_PROGRESS' } }, ctx.target))
+      .flatMap((p) => p.AccountAssignmentsCreationStatus ?? []).map((x) => x.RequestId).filter((x): x is string => !!x));
+  }
+  const done = new Map<string, CreationStatus>();
+  await mapLimit(ids.filter((id) => !running.has(id)), 5, async (id) => {
+    const st = (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: id }, ctx.target))
       .AccountAssignmentCreationStatus as CreationStatus | undefined;
-    return st && st.Status !== 'IN_PROGRESS' ? st : undefined;
-  }, SSO_POLL);
+    if (st && st.Status !== 'IN_PROGRESS') done.set(id, st);
+  });
+  return done;
+}
+
+async function waitAssignment(ctx: RunContext, a: AssignmentWant, instanceArn: string, requestId: string): Promise<void> {
+  // Every assignment of the run waiting at once shares one look per round.
+  const s = await ctx.pollTogether(`sso-admin:assignment-creations:${instanceArn}`, requestId, `assigning ${label(a)} (usually 5-15 seconds)`,
+    (ids) => finishedCreations(ctx, instanceArn, ids), SSO_POLL);
   await ctx.clearInflight(assignmentKey(a));
   if (s.Status !== 'SUCCEEDED') throw failure(a, s.FailureReason);
 }

@@ -127,6 +127,14 @@ export interface RunContext extends StepContext {
    * PollTimeout once `timeoutMs` (default 30 minutes) has passed.
    */
   poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number }): Promise<T>;
+  /**
+   * Like poll, for many actions waiting on the same kind of work: every action of the run
+   * waiting in `group` shares one `checkAll` per round (called with the IDs waited on, it
+   * answers the result of each one that finished). Each waiter keeps its own backoff; a round
+   * is due when the earliest one is. A failed round fails every action it looked at.
+   */
+  pollTogether<T>(group: string, id: string, what: string, checkAll: (ids: string[]) => Promise<Map<string, T>>,
+    opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number }): Promise<T>;
   sleep(ms: number): Promise<void>;
   /**
    * Runs `fn` while holding one of `capacity` slots named `key`, shared by every action of the

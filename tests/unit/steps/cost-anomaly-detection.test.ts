@@ -114,6 +114,7 @@ describe('cost anomaly detection observe / run', () => {
       input: JSON.parse(JSON.stringify(create!.input).replace('"<anomaly.monitorArn>"', '"arn:aws:ce::123456789012:anomalymonitor/deleted"')),
       recordInflight: async () => undefined, clearInflight: async () => undefined, sleep: async () => undefined, exclusive: (_k, fn) => fn(),
       poll: async (_w, check) => (await check())!,
+      pollTogether: async (_g, id, _w, checkAll) => (await checkAll([id])).get(id)!,
     };
     await create!.run!(run);
     expect(calls.at(-1)!.op).toBe('CreateAnomalySubscription');

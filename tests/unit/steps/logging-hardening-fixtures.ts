@@ -69,6 +69,7 @@ export function runAction(a: Action, ctx: StepContext) {
       throw new Error('poll gave up');
     },
     sleep: async () => undefined,
+    pollTogether: (_group, id, what, checkAll) => run.poll(what, async () => (await checkAll([id])).get(id)),
   };
   return a.run ? a.run(run) : ctx.aws.call(a.service as never, a.operation as never, a.input as never, run.target);
 }

@@ -29,6 +29,8 @@ export function fakeRun(want: Baseline, action: Action, answer: Parameters<typeo
       throw new PollTimeout(`gave up waiting: ${what}`); // as the engine's poll does when its time is up
     },
     sleep: async () => undefined,
+    // One waiter at a time here: a round looks at that one only.
+    pollTogether: (_group, id, what, checkAll) => ctx.poll(what, async () => (await checkAll([id])).get(id)),
   };
   return { ...f, ctx, inflight, events };
 }
