@@ -44,12 +44,15 @@ describe('killed while account assignments are being created', () => {
     // Once the new run has looked for creations still running, let AWS finish the work.
     const start = emu.calls().length ? emu.calls()[emu.calls().length - 1]!.seq : 0;
     let exited = false;
+    let looked = false;
     void next.done.then(() => { exited = true; });
     while (!exited) {
-      // (After its last page: finishing mid-listing would hide requests from the IN_PROGRESS filter.)
+      // (After its last page: finishing mid-listing would hide requests from the IN_PROGRESS
+      // filter.) From then on, every creation finishes as soon as it is asked for.
       const mine = emu.calls().filter((c) => c.seq > start);
       const listed = mine.filter((c) => c.operation === 'ListAccountAssignmentCreationStatus').pop();
-      if (listed && mine.some((c) => c.seq > listed.seq && c.operation === 'DescribeAccountAssignmentCreationStatus')) emu.flushAsync();
+      looked ||= !!listed && mine.some((c) => c.seq > listed.seq && c.operation === 'DescribeAccountAssignmentCreationStatus');
+      if (looked) emu.flushAsync();
       await new Promise((res) => setTimeout(res, 50));
     }
     const resumed = await next.done;
