@@ -218,7 +218,7 @@ export class AwsFactory implements AwsApi {
   private assumeRoleProvider(account: string, base: Provider): Provider {
     return this.cachedProvider(async () => {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
-      const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+      const { AssumeRoleCommand } = await import('./sdk/sts.js');
       // In sts's in-flight budget like any other call (200 accounts must not mean 200 at once).
       const res = await this.slot('sts').run(() => sts.send(new AssumeRoleCommand({
         RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
@@ -243,7 +243,7 @@ export class AwsFactory implements AwsApi {
   private assumeRootProvider(account: string, base: Provider): Provider {
     return this.cachedProvider(async () => {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
-      const { AssumeRootCommand } = await import('@aws-sdk/client-sts');
+      const { AssumeRootCommand } = await import('./sdk/sts.js');
       const res = await this.slot('sts').run(() => sts.send(new AssumeRootCommand({
         TargetPrincipal: account,
         TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' },

@@ -1,22 +1,25 @@
 // The AWS services secure-start talks to, each loaded only when first used (the SDK is
-// most of the bundle; `--help` must not pay for it). Types come from the SDK itself, so
-// `aws.call('organizations', 'CreateAccount', input)` is checked against the real model.
+// most of the bundle; `--help` must not pay for it). Each is the lean module in aws/sdk/ that
+// re-exports only the commands the product sends (scripts/sdk-commands.mjs), so the bundle
+// carries nothing else. Types come from the SDK itself, so
+// `aws.call('organizations', 'CreateAccount', input)` is checked against the real model, and
+// an operation missing from aws/sdk/ is a type error.
 
 /* eslint-disable @typescript-eslint/consistent-type-imports */
 type Modules = {
-  organizations: typeof import('@aws-sdk/client-organizations');
-  'sso-admin': typeof import('@aws-sdk/client-sso-admin');
-  identitystore: typeof import('@aws-sdk/client-identitystore');
-  budgets: typeof import('@aws-sdk/client-budgets');
-  'cost-explorer': typeof import('@aws-sdk/client-cost-explorer');
-  account: typeof import('@aws-sdk/client-account');
-  cloudtrail: typeof import('@aws-sdk/client-cloudtrail');
-  s3: typeof import('@aws-sdk/client-s3');
-  's3-control': typeof import('@aws-sdk/client-s3-control');
-  sts: typeof import('@aws-sdk/client-sts');
-  iam: typeof import('@aws-sdk/client-iam');
-  ec2: typeof import('@aws-sdk/client-ec2');
-  kms: typeof import('@aws-sdk/client-kms');
+  organizations: typeof import('./sdk/organizations.js');
+  'sso-admin': typeof import('./sdk/sso-admin.js');
+  identitystore: typeof import('./sdk/identitystore.js');
+  budgets: typeof import('./sdk/budgets.js');
+  'cost-explorer': typeof import('./sdk/cost-explorer.js');
+  account: typeof import('./sdk/account.js');
+  cloudtrail: typeof import('./sdk/cloudtrail.js');
+  s3: typeof import('./sdk/s3.js');
+  's3-control': typeof import('./sdk/s3-control.js');
+  sts: typeof import('./sdk/sts.js');
+  iam: typeof import('./sdk/iam.js');
+  ec2: typeof import('./sdk/ec2.js');
+  kms: typeof import('./sdk/kms.js');
 };
 
 export type ServiceName = keyof Modules;
@@ -41,19 +44,19 @@ interface ServiceInfo {
 }
 
 export const SERVICES: Record<ServiceName, ServiceInfo> = {
-  organizations: { load: () => import('@aws-sdk/client-organizations'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
-  'sso-admin': { load: () => import('@aws-sdk/client-sso-admin'), client: 'SSOAdminClient' },
-  identitystore: { load: () => import('@aws-sdk/client-identitystore'), client: 'IdentitystoreClient' },
-  budgets: { load: () => import('@aws-sdk/client-budgets'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
-  'cost-explorer': { load: () => import('@aws-sdk/client-cost-explorer'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
-  account: { load: () => import('@aws-sdk/client-account'), client: 'AccountClient', globalRegion: 'us-east-1' },
-  cloudtrail: { load: () => import('@aws-sdk/client-cloudtrail'), client: 'CloudTrailClient' },
-  s3: { load: () => import('@aws-sdk/client-s3'), client: 'S3Client' },
-  's3-control': { load: () => import('@aws-sdk/client-s3-control'), client: 'S3ControlClient' },
-  sts: { load: () => import('@aws-sdk/client-sts'), client: 'STSClient' },
-  iam: { load: () => import('@aws-sdk/client-iam'), client: 'IAMClient', globalRegion: 'us-east-1' },
-  ec2: { load: () => import('@aws-sdk/client-ec2'), client: 'EC2Client' },
-  kms: { load: () => import('@aws-sdk/client-kms'), client: 'KMSClient' },
+  organizations: { load: () => import('./sdk/organizations.js'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
+  'sso-admin': { load: () => import('./sdk/sso-admin.js'), client: 'SSOAdminClient' },
+  identitystore: { load: () => import('./sdk/identitystore.js'), client: 'IdentitystoreClient' },
+  budgets: { load: () => import('./sdk/budgets.js'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
+  'cost-explorer': { load: () => import('./sdk/cost-explorer.js'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
+  account: { load: () => import('./sdk/account.js'), client: 'AccountClient', globalRegion: 'us-east-1' },
+  cloudtrail: { load: () => import('./sdk/cloudtrail.js'), client: 'CloudTrailClient' },
+  s3: { load: () => import('./sdk/s3.js'), client: 'S3Client' },
+  's3-control': { load: () => import('./sdk/s3-control.js'), client: 'S3ControlClient' },
+  sts: { load: () => import('./sdk/sts.js'), client: 'STSClient' },
+  iam: { load: () => import('./sdk/iam.js'), client: 'IAMClient', globalRegion: 'us-east-1' },
+  ec2: { load: () => import('./sdk/ec2.js'), client: 'EC2Client' },
+  kms: { load: () => import('./sdk/kms.js'), client: 'KMSClient' },
 };
 
 /** The SDK's own names for the per-service endpoint variables (AWS_ENDPOINT_URL_<ID>). */
