@@ -25,6 +25,10 @@ describe('secure-start demo', () => {
     expect(r.stderr).toContain('demo: enabled IAM Identity Center in us-east-1 (emulated console).');
     expect(r.stderr).toMatch(/demo: signed in through IAM Identity Center as dana@demo-robotics\.example/);
     expect(r.stderr).toContain('demo: turned on MFA for the root user (emulated console).');
+    // Root MFA first, as the interactive wizard asks for it: before the first change (the
+    // organization, made before Identity Center can be enabled).
+    expect(r.stderr.indexOf('demo: turned on MFA')).toBeLessThan(r.stderr.indexOf('organizations:CreateOrganization'));
+    expect(r.stderr.indexOf('organizations:CreateOrganization')).toBeLessThan(r.stderr.indexOf('demo: enabled IAM Identity Center'));
     // The same end as a real run: the summary with the sign-in URL and profiles.
     expect(r.stdout).toMatch(/Done: \d+ changes applied/);
     expect(r.stdout).toMatch(/Sign-in URL: https:\/\/d-\w+\.awsapps\.com\/start/);

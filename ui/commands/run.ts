@@ -142,6 +142,12 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     }
     const go = await confirmPlan(opts, env, want, state, { color, width, clack, demo: !!hooks.demo });
     if (go !== 'go') return go === 'cancel' ? EXIT.interrupted : EXIT.ok;
+  } else if (hooks.doManual) {
+    // The demo without a terminal keeps the same order: root MFA before the first change.
+    const { rootMfaMissing } = await import('../first-checks.js');
+    const missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
+    const did = missing && (await hooks.doManual(missing, want));
+    if (did) env.stderr.write(`demo: ${did}\n`);
   }
 
   let profile = opts.profile;
