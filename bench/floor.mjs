@@ -83,8 +83,7 @@ class Timeline {
 
 /**
  * The critical path in ms at real (unscaled) latencies. `journal`: the run's mutating calls.
- * `pollRounding`: wait for async work in the CLI's poll steps (1 s, ×1.5, at most 5 s: the
- * account creation and readiness waits on the path)
+ * `pollRounding`: wait for async work in the CLI's poll steps (1 s, ×1.5, at most 15 s)
  * instead of exactly as long as it takes (for the projected real-AWS time).
  */
 export function criticalPath(graph, journal, { pollRounding = false } = {}) {
@@ -102,7 +101,7 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
   const polled = (ms) => {
     if (!pollRounding) return ms;
     let t = 0;
-    for (let d = 1000; t < ms; d = Math.min(Math.round(d * 1.5), 5_000)) t += d;
+    for (let d = 1000; t < ms; d = Math.min(Math.round(d * 1.5), 15_000)) t += d;
     return t;
   };
 

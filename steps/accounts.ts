@@ -76,9 +76,7 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
       throw e;
     }
     return s && s.State !== 'IN_PROGRESS' ? s : undefined;
-    // Every 5 s at most: the account is on the critical path (everything in it waits), and a
-    // few creations read every 5 s stay far below Organizations' request rate.
-  }, { firstDelayMs: 1000, maxDelayMs: 5_000, timeoutMs: 30 * 60_000 });
+  }, { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
   await ctx.clearInflight(inflightKey(a.email));
   if (status.State === 'SUCCEEDED' && status.AccountId) return status.AccountId;
   if (status.FailureReason === 'CONCURRENT_ACCOUNT_MODIFICATION') {

@@ -65,8 +65,7 @@ export async function waitUntilReady(ctx: RunContext, name: string, accountId: s
   try {
     await ctx.poll(`waiting for the new account ${name} to be ready (AWS sets up a new account for a few minutes after creating it, usually under 2)`,
       async () => ((await accountReady(ctx, accountId)) ? true : undefined),
-      // At most 5 s apart, like the creation's own wait: every step in the account waits on it.
-      { firstDelayMs: 100, factor: 2, maxDelayMs: 5_000, timeoutMs: READY_TIMEOUT_MS });
+      { firstDelayMs: 100, factor: 2, maxDelayMs: 15_000, timeoutMs: READY_TIMEOUT_MS });
   } catch (e) {
     if (!(e instanceof PollTimeout)) throw e;
     throw new StepError(`AWS has not finished setting up the new account ${name} (${accountId}) after ${READY_TIMEOUT_MS / 60_000} minutes: secure-start cannot sign in to it yet.`,
