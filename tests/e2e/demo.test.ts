@@ -34,6 +34,10 @@ describe('secure-start demo', () => {
     expect(r.stdout).toMatch(/Sign-in URL: https:\/\/d-\w+\.awsapps\.com\/start/);
     expect(r.stdout).toContain('demo-robotics-management-admin');
     expect(r.stdout).toMatch(/That was the demo: \d+ changes made to the emulated AWS, none to a real one\./);
+    // The changes AWS made, not the calls it refused along the way (conflicts, throttling): the
+    // run's own count less its one local change (the profiles, in the demo's folder).
+    const applied = Number(/Done: (\d+) changes applied/.exec(r.stdout)![1]);
+    expect(Number(/That was the demo: (\d+) changes/.exec(r.stdout)![1])).toBe(applied - 1);
     // Nothing written where the founder works or in their ~/.aws.
     expect(readdirSync(r.dir).filter((f) => f !== '.aws')).toEqual([]);
     expect(existsSync(join(r.dir, '.aws', 'config'))).toBe(false);

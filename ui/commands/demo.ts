@@ -130,7 +130,7 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
     inRun = false;
     const width = widthOf(env.stdout);
     // Stopped (Ctrl-C, a signal): the run said so, the demo way, already.
-    if (code < 128) env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, width)}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', width)}\n`);
+    if (code < 128) env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).filter((c) => c.status !== null && c.status < 300).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, width)}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', width)}\n`);
     return code;
   } finally {
     inRun = false;
