@@ -54,7 +54,7 @@ export async function moreEmulators(): Promise<Emulator[]> {
  * holds what the CLI had written by then (its writes are atomic renames) and the world holds
  * what AWS had applied. That is exactly what a SIGKILL at that instant leaves.
  */
-export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false): Promise<CleanRun> {
+export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false, { converge = false } = {}): Promise<CleanRun> {
   const emu = await startEmu({ scenario: SCENARIO });
   resetWorld(emu);
   const dir = scratchDir();
@@ -81,8 +81,14 @@ export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false): 
   emu.checkpoints(null);
   if (failed) throw failed;
   if (r.code !== 0) throw new Error(`the clean bootstrap failed:\n${explain(r)}`);
-  const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
-  if (again.mutatingCalls.length) throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
+  // Whether the bootstrap converges (a second run changes nothing) is checked by the first
+  // crash shard and the Ctrl-C matrix: every file that makes a clean run would pay a second
+  // run for the same fact. (A clean run that had not converged would fail the others too, as
+  // their resumed runs would then make more than it did.)
+  if (converge) {
+    const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+    if (again.mutatingCalls.length) throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
+  }
   // Holds count the mutating calls that reach AWS's handling; the ones refused at the door by an
   // AWS behaviour (a throttled call, a conflicting write) never get there and vary from run to run.
   const held = r.mutatingCalls.filter((c) => !(BEHAVIOUR_NAMES as string[]).includes(c.fault ?? ''));
@@ -214,7 +220,7 @@ export class EmulatorPool {
 
 /** The clean run of shard s, copying that shard's crash points. */
 export function shardRun(shard: number): Promise<CleanRun> {
-  return cleanRun((c) => inShard({ k: c.n, when: c.when }, shard));
+  return cleanRun((c) => inShard({ k: c.n, when: c.when }, shard), { converge: shard === 1 });
 }
 
 export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator[] = []): void {
@@ -228,7 +234,7 @@ export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator
     for (const c of clean.copies.values()) removeDir(c.dir);
   });
 
-  test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each and converged (N = ${clean.n} mutating calls)`, () => {
+  test(`shard ${shard}/${SHARDS}: the clean bootstrap built one of each${shard === 1 ? ' and converged' : ''} (N = ${clean.n} mutating calls)`, () => {
     expect(clean.n).toBeGreaterThan(50);
     // The emulator offered a crash point at every mutating call the run made, and no other.
     expect(clean.checkpoints).toBe(clean.n);

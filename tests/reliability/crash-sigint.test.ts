@@ -11,7 +11,7 @@ import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 import { cleanRun, crashKs, EmulatorPool, moreEmulators, SAMPLE_OVER } from './crash-matrix.js';
 
-const clean = await cleanRun();
+const clean = await cleanRun(undefined, { converge: true });
 const pool = new EmulatorPool([clean.emu, ...(await moreEmulators())]);
 const secrets = new SecretScan();
 scanAndStopAfterAll(secrets, () => pool.all);

@@ -13,7 +13,7 @@ import { startEmu } from '../helpers/harness.js';
 import { SCENARIO } from '../helpers/crash.js';
 import type { FaultRule } from '../../emulator/index.js';
 
-// The uninterrupted bootstrap every case is compared with (and that converged on a re-run).
+// The uninterrupted bootstrap every case is compared with.
 const base = await cleanRun();
 const clean = base.world;
 const cleanCounts = base.counts;
