@@ -147,6 +147,20 @@ export function ssoAdminStoreOf(world: World): SsoAdminStore | undefined {
   }));
 }
 
+/**
+ * Finishes an asynchronous request later (ctx.later), finding its status record, the store and
+ * the instance by ID in the world the task runs on (a copied world then finishes its own).
+ */
+function finishLater<K extends 'provisioningStatuses' | 'creationStatuses' | 'deletionStatuses'>(ctx: Ctx, list: K, requestId: string,
+  fn: (world: World, ic: NonNullable<World['identityCenter']>, s: SsoAdminStore, status: SsoAdminStore[K][number]) => void): void {
+  ctx.later((world) => {
+    const ic = world.identityCenter;
+    const s = ssoAdminStoreOf(world);
+    const status = (s?.[list] as SsoAdminStore[K][number][] | undefined)?.find((p) => p.RequestId === requestId);
+    if (ic && s && status) fn(world, ic, s, status);
+  });
+}
+
 export function findPermissionSet(s: SsoAdminStore, nameOrArn: string): PermissionSetRec | undefined {
   return s.permissionSets[nameOrArn] ?? Object.values(s.permissionSets).find((p) => p.name.toLowerCase() === nameOrArn.toLowerCase());
 }
@@ -481,13 +495,9 @@ export const ssoAdmin: ServiceModule = {
       }
       refuseWhileBusy(ctx, s, ps);
       const status: ProvisioningStatusRec = { RequestId: uuid(ctx.world, 'sso-request'), Status: 'IN_PROGRESS', AccountId: targetId, PermissionSetArn: ps.arn, CreatedDate: new Date() };
-      const [requestId, psArn] = [status.RequestId, ps.arn];
+      const psArn = ps.arn;
       s.provisioningStatuses.push(status);
-      ctx.later((world) => {
-        const ic = world.identityCenter;
-        const s = ssoAdminStoreOf(world);
-        const status = s?.provisioningStatuses.find((p) => p.RequestId === requestId);
-        if (!ic || !s || !status) return;
+      finishLater(ctx, 'provisioningStatuses', status.RequestId, (world, ic, s, status) => {
         const live = s.permissionSets[psArn];
         if (!live) {
           Object.assign(status, { Status: 'FAILED', FailureReason: `PermissionSet ${psArn} was deleted.` });
@@ -570,12 +580,8 @@ export const ssoAdmin: ServiceModule = {
         CreatedDate: new Date(),
       };
       s.creationStatuses.push(status);
-      const [requestId, psArn] = [status.RequestId, ps.arn];
-      ctx.later((world) => {
-        const ic = world.identityCenter;
-        const s = ssoAdminStoreOf(world);
-        const status = s?.creationStatuses.find((p) => p.RequestId === requestId);
-        if (!ic || !s || !status) return;
+      const psArn = ps.arn;
+      finishLater(ctx, 'creationStatuses', status.RequestId, (world, ic, s, status) => {
         const live = s.permissionSets[psArn];
         let reason: string | undefined;
         if (!live) reason = `PermissionSet ${psArn} was deleted.`;
@@ -619,11 +625,8 @@ export const ssoAdmin: ServiceModule = {
         CreatedDate: new Date(),
       };
       s.deletionStatuses.push(status);
-      const [requestId, psArn] = [status.RequestId, ps.arn];
-      ctx.later((world) => {
-        const s = ssoAdminStoreOf(world);
-        const status = s?.deletionStatuses.find((p) => p.RequestId === requestId);
-        if (!s || !status) return;
+      const psArn = ps.arn;
+      finishLater(ctx, 'deletionStatuses', status.RequestId, (world, _ic, s, status) => {
         removeAssignment(world, s, { accountId: targetId, permissionSetArn: psArn, principalType, principalId });
         status.Status = 'SUCCEEDED';
       });
