@@ -142,6 +142,13 @@ export interface Organization {
   attachments: Record<string, string[]>;
   /** Trusted access: service principal -> date enabled. */
   serviceAccess: Record<string, Date>;
+  /**
+   * Delegated administrators: service principal -> member account ID -> date registered
+   * (organizations:RegisterDelegatedAdministrator, or a service's own
+   * EnableOrganizationAdminAccount, which registers through Organizations). Optional so that
+   * organizations made before it existed (copied worlds, scenarios) need no migration.
+   */
+  delegatedAdmins?: Record<string, Record<string, Date>>;
   createAccountStatuses: CreateAccountStatusRecord[];
   tags: Record<string, Record<string, string>>;
   /** CreateAccount fails with FinalizingOrganizationException while either limit holds. */
@@ -347,6 +354,28 @@ export class World {
   hasTrustedAccess(accountId: string, servicePrincipal: string): boolean {
     const org = this.orgOf(accountId);
     return !!org && servicePrincipal in org.serviceAccess;
+  }
+
+  /** Member accounts registered as delegated administrator for a service principal. */
+  delegatedAdminsFor(org: Organization, servicePrincipal: string): string[] {
+    return Object.keys(org.delegatedAdmins?.[servicePrincipal] ?? {});
+  }
+
+  /** Whether the account is a delegated administrator for the service in its organization. */
+  isDelegatedAdmin(accountId: string, servicePrincipal: string): boolean {
+    const org = this.orgOf(accountId);
+    return !!org && this.delegatedAdminsFor(org, servicePrincipal).includes(accountId);
+  }
+
+  /** Registers (idempotently) a delegated administrator; callers check AWS's rules first. */
+  registerDelegatedAdmin(org: Organization, accountId: string, servicePrincipal: string): void {
+    const forService = ((org.delegatedAdmins ??= {})[servicePrincipal] ??= {});
+    forService[accountId] ??= new Date();
+  }
+
+  deregisterDelegatedAdmin(org: Organization, accountId: string, servicePrincipal: string): void {
+    const forService = org.delegatedAdmins?.[servicePrincipal];
+    if (forService) delete forService[accountId];
   }
 
   isManagementAccount(accountId: string): boolean {
