@@ -2,8 +2,9 @@
 // messages that each name the field and say what is allowed.
 import { UnreadableFileError, readRegularFile } from '../state/read-file.js';
 import { z } from 'zod';
-import { baselineSchema, isPlaceholder, type Baseline } from './schema.js';
-import { defaultBaseline, plusAddress } from './defaults.js';
+import { isPlaceholder, type Baseline } from './schema.js';
+import { baselineSchema, defaultBaseline } from './baseline.js';
+import { plusAddress } from './defaults.js';
 
 export interface ConfigIssue { path: string; message: string }
 
@@ -130,7 +131,7 @@ export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; sou
     accountNames,
   });
   // Accounts listed without an email get one by plus-addressing on the mailbox.
-  const merged = deepMerge(defaults, raw) as Raw;
+  const merged = deepMerge(defaults as unknown as Raw, raw);
   if (Array.isArray(merged.accounts)) {
     merged.accounts = merged.accounts.map((a) =>
       isObj(a) && a.email === undefined && typeof a.name === 'string' ? { ...a, email: plusAddress(defaults.mailbox, `aws-${a.name}`) } : a);
@@ -143,7 +144,7 @@ export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; sou
     for (const p of placeholdersIn(parsed.data)) issues.push({ path: p, message: 'is required: answer it in the wizard or set it in the config file' });
   }
   if (issues.length) throw new ConfigError(issues, opts.source);
-  return parsed.data as Baseline;
+  return parsed.data as unknown as Baseline;
 }
 
 /** A config file is a few kilobytes. */

@@ -3,7 +3,8 @@
 // is allowed. The same checks back the wizard's questions (ui/ imports `fieldRules`).
 import { z } from 'zod';
 import { AWS_REGIONS, isRegion } from './regions.js';
-import { ProfileConfigError, profileName } from '../profiles/render.js';
+import type { ConfigRules } from '../steps/contract.js';
+import type { StepConfigs } from '../steps/index.js';
 
 /** A visible placeholder for something only the founder can answer, e.g. `<founder-email>`. */
 export const PLACEHOLDER = /<[a-z0-9.+@-]+>/i;
@@ -240,142 +241,72 @@ function ruled(rule: Rule, what: string, allowPlaceholder: boolean) {
 }
 
 // ---- the schema -----------------------------------------------------------------------
+// The core: what every step reads. Each step adds its own part (StepConfig in
+// steps/contract.ts); config/baseline.ts puts them together.
 
 export const PERMISSION_SET_NAME = /^[\w+=,.@-]{1,32}$/;
 
-export function baselineSchema(opts: { placeholders: boolean }) {
-  const p = opts.placeholders;
-  const contact = z.strictObject({
-    name: ruled(personNameRule, 'the contact name', p),
-    title: z.string().min(1, 'the title must not be empty').max(50, 'the title must be at most 50 characters'),
-    email: ruled(contactEmailRule, 'the contact email', p),
-    phone: ruled(phoneRule, 'the phone number', p),
-  });
-  const emails = z
-    .array(ruled(emailRule, 'the email', p))
-    .min(1, 'needs at least one email address')
-    .max(10, 'AWS allows at most 10 email subscribers');
-
-  return z
-    .strictObject({
-      org: z.strictObject({ name: ruled(orgNameRule, 'the organization name', p), slug: ruled(slugRule, 'the short name', p) }),
-      homeRegion: ruled(regionRule, 'the home region', false),
-      allowedRegions: z.array(ruled(regionRule, 'the region', false)).min(1, 'needs at least one region'),
-      mailbox: ruled(accountEmailRule, 'the mailbox', p),
-      founder: z.strictObject({
-        givenName: ruled(personNameRule, 'the given name', p),
-        familyName: ruled(personNameRule, 'the family name', p),
-        email: ruled(emailRule, 'the founder email', p),
-        userName: ruled(userNameRule, 'the user name', p),
-      }),
-      organizationalUnits: z
-        .array(z.strictObject({
-          name: z.string().min(1).max(128).regex(/^[\w .-]+$/, 'an OU name may contain letters, digits, spaces, dots, dashes and underscores'),
-          parent: z.string().min(1),
-        }))
-        .max(50),
-      accounts: z
-        .array(z.strictObject({
-          name: ruled(accountNameRule, 'the account name', false),
-          email: ruled(accountEmailRule, 'the account email', p),
-          ou: z.string().min(1, 'needs the name of an organizational unit'),
-        }))
-        .min(1, 'needs at least one member account')
-        .max(200, 'at most 200 accounts'),
-      logArchiveAccount: z.string().min(1),
-      auditAccount: z.string().min(1),
-      identityCenter: z.strictObject({
-        permissionSets: z.array(z.strictObject({
-          name: z.string().regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
-          description: z.string().max(700).optional(),
-          managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
-          sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
-        })).min(1),
-        groups: z.array(z.strictObject({ name: ruled(groupNameRule, 'the group name', false), description: z.string().max(1024).optional() })),
-        assignments: z.array(z.strictObject({
-          group: z.string(),
-          permissionSet: z.string(),
-          accounts: z.array(z.string()).min(1),
-        })),
-        founderGroups: z.array(z.string()),
-      }),
-      scps: z.strictObject({ guardrails: z.boolean(), logProtection: z.boolean(), regionGuard: z.boolean() }),
-      trail: z.strictObject({
-        name: ruled(trailNameProblem, 'the trail name', p),
-        glacierAfterDays: z.number().int().min(0, 'must be 0 (off) or more days').max(3650),
-        expireAfterDays: z.number().int().min(1, 'must be at least 1 day').max(36500, 'must be at most 36500 days'),
-        // S3 Object Lock on the log bucket: off by default (it can never be turned off again).
-        objectLock: z.strictObject({
-          mode: z.enum(['off', 'governance', 'compliance'], { error: 'the Object Lock mode must be off, governance or compliance' }),
-          days: z.number({ error: 'the Object Lock retention must be a number of days' }).int('the Object Lock retention must be whole days').min(1, 'the Object Lock retention must be at least 1 day').max(36500, 'the Object Lock retention must be at most 36500 days (100 years)'),
-        }),
-      }),
-      budget: z.strictObject({
-        amount: z.number({ error: 'the budget amount must be a number' }).superRefine((n, ctx) => {
-          const msg = amountProblem(n, 'positive');
-          if (msg) ctx.addIssue({ code: 'custom', message: `the budget amount ${msg}` });
-        }),
-        currency: z.literal('USD', { error: 'budgets are set in USD' }),
-        emails,
-      }),
-      anomaly: z.strictObject({
-        thresholdUsd: z.number({ error: 'the anomaly threshold must be a number' }).superRefine((n, ctx) => {
-          const msg = amountProblem(n, 'zero');
-          if (msg) ctx.addIssue({ code: 'custom', message: `the anomaly threshold ${msg}` });
-        }),
-        frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
-        emails,
-      }),
-      contacts: z.strictObject({ billing: contact, operations: contact, security: contact }),
-      hardening: z.strictObject({
-        s3BlockPublicAccess: z.boolean(),
-        ebsEncryption: z.boolean(),
-        passwordPolicy: z.strictObject({
-          minimumLength: z.number().int().min(14, 'the minimum password length must be at least 14 (CIS 1.8)').max(128),
-          reusePrevention: z.number().int().min(1).max(24, 'AWS allows remembering at most 24 passwords'),
-        }),
-      }),
-      rootAccess: z.strictObject({ centralize: z.boolean() }),
-    })
-    .superRefine((b, ctx) => crossChecks(b as Baseline, ctx));
+/** Rule-backed strings for the schemas, with placeholders allowed only in plans. */
+export function configRules(placeholders: boolean): ConfigRules {
+  return { placeholders, ruled: (rule, what) => ruled(rule, what, placeholders) };
 }
 
-export type Baseline = {
-  org: { name: string; slug: string };
-  homeRegion: string;
-  allowedRegions: string[];
-  mailbox: string;
-  founder: { givenName: string; familyName: string; email: string; userName: string };
-  organizationalUnits: { name: string; parent: string }[];
-  accounts: { name: string; email: string; ou: string }[];
-  logArchiveAccount: string;
-  auditAccount: string;
-  identityCenter: {
-    permissionSets: { name: string; description?: string; managedPolicies: string[]; sessionHours: number }[];
-    groups: { name: string; description?: string }[];
-    /** accounts: account names, 'management', or '*' for every account including management. */
-    assignments: { group: string; permissionSet: string; accounts: string[] }[];
-    founderGroups: string[];
-  };
-  scps: { guardrails: boolean; logProtection: boolean; regionGuard: boolean };
-  trail: {
-    name: string;
-    glacierAfterDays: number;
-    expireAfterDays: number;
-    /** S3 Object Lock on the trail bucket: no version can be deleted for `days` (compliance: by nobody). */
-    objectLock: { mode: 'off' | 'governance' | 'compliance'; days: number };
-  };
-  budget: { amount: number; currency: 'USD'; emails: string[] };
-  anomaly: { thresholdUsd: number; frequency: 'DAILY' | 'WEEKLY'; emails: string[] };
-  contacts: Record<'billing' | 'operations' | 'security', { name: string; title: string; email: string; phone: string }>;
-  hardening: { s3BlockPublicAccess: boolean; ebsEncryption: boolean; passwordPolicy: { minimumLength: number; reusePrevention: number } };
-  rootAccess: { centralize: boolean };
-};
+export function coreSchema(opts: { placeholders: boolean }) {
+  const p = opts.placeholders;
+  return z.strictObject({
+    org: z.strictObject({ name: ruled(orgNameRule, 'the organization name', p), slug: ruled(slugRule, 'the short name', p) }),
+    homeRegion: ruled(regionRule, 'the home region', false),
+    allowedRegions: z.array(ruled(regionRule, 'the region', false)).min(1, 'needs at least one region'),
+    mailbox: ruled(accountEmailRule, 'the mailbox', p),
+    founder: z.strictObject({
+      givenName: ruled(personNameRule, 'the given name', p),
+      familyName: ruled(personNameRule, 'the family name', p),
+      email: ruled(emailRule, 'the founder email', p),
+      userName: ruled(userNameRule, 'the user name', p),
+    }),
+    organizationalUnits: z
+      .array(z.strictObject({
+        name: z.string().min(1).max(128).regex(/^[\w .-]+$/, 'an OU name may contain letters, digits, spaces, dots, dashes and underscores'),
+        parent: z.string().min(1),
+      }))
+      .max(50),
+    accounts: z
+      .array(z.strictObject({
+        name: ruled(accountNameRule, 'the account name', false),
+        email: ruled(accountEmailRule, 'the account email', p),
+        ou: z.string().min(1, 'needs the name of an organizational unit'),
+      }))
+      .min(1, 'needs at least one member account')
+      .max(200, 'at most 200 accounts'),
+    logArchiveAccount: z.string().min(1),
+    auditAccount: z.string().min(1),
+  });
+}
 
-/** Rules that span fields: duplicates and references. */
-function crossChecks(b: Baseline, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+/** The core answers every step reads. */
+export type CoreBaseline = z.infer<ReturnType<typeof coreSchema>>;
 
+/** The whole desired baseline: the core and each step's part (inferred from the schemas). */
+// An interface, not a type alias: its members are resolved only when used, so a step's config
+// fragment may mention Baseline (its cross-field `check`) while Baseline is made from them.
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Baseline extends CoreBaseline, StepConfigs {}
+
+/** A list of alert emails (Budgets and Cost Anomaly Detection: 1 to 10 subscribers). */
+export const alertEmails = (r: ConfigRules) => z
+  .array(r.ruled(emailRule, 'the email'))
+  .min(1, 'needs at least one email address')
+  .max(10, 'AWS allows at most 10 email subscribers');
+
+/** A positive (budget) or non-negative (threshold) amount AWS takes as a plain decimal. */
+export const amountSchema = (what: string, min: 'positive' | 'zero') =>
+  z.number({ error: `${what} must be a number` }).superRefine((n, ctx) => {
+    const msg = amountProblem(n, min);
+    if (msg) ctx.addIssue({ code: 'custom', message: `${what} ${msg}` });
+  });
+
+/** Rules that span the core fields: duplicates and references. */
+export function coreChecks(b: Baseline, issue: (path: (string | number)[], message: string) => void): void {
   if (!b.allowedRegions.includes(b.homeRegion))
     issue(['allowedRegions'], `must include the home region ${b.homeRegion}`);
   dupes(b.allowedRegions).forEach((r) => issue(['allowedRegions'], `lists ${r} twice`));
@@ -400,76 +331,15 @@ function crossChecks(b: Baseline, ctx: z.RefinementCtx): void {
   if (!names.includes(b.logArchiveAccount)) issue(['logArchiveAccount'], `"${b.logArchiveAccount}" is not one of the accounts (${names.join(', ')})`);
   if (!names.includes(b.auditAccount)) issue(['auditAccount'], `"${b.auditAccount}" is not one of the accounts (${names.join(', ')})`);
 
-  const ic = b.identityCenter;
-  const sets = new Set(ic.permissionSets.map((s) => s.name));
-  const groups = new Set(ic.groups.map((g) => g.name));
-  dupes(ic.permissionSets.map((s) => s.name)).forEach((n) => issue(['identityCenter', 'permissionSets'], `lists "${n}" twice`));
-  dupes(ic.groups.map((g) => g.name)).forEach((n) => issue(['identityCenter', 'groups'], `lists "${n}" twice`));
-  ic.assignments.forEach((a, i) => {
-    if (!groups.has(a.group)) issue(['identityCenter', 'assignments', i, 'group'], `"${a.group}" is not one of the groups`);
-    if (!sets.has(a.permissionSet)) issue(['identityCenter', 'assignments', i, 'permissionSet'], `"${a.permissionSet}" is not one of the permission sets`);
-    a.accounts.forEach((acc) => {
-      if (acc !== '*' && acc !== 'management' && !names.includes(acc))
-        issue(['identityCenter', 'assignments', i, 'accounts'], `"${acc}" is not an account (use '*', 'management' or one of ${names.join(', ')})`);
-    });
-  });
-  ic.founderGroups.forEach((g, i) => {
-    if (!groups.has(g)) issue(['identityCenter', 'founderGroups', i], `"${g}" is not one of the groups`);
-  });
-
   // Names derived from the short name must be names AWS takes (checked here, before any call).
   if (!isPlaceholder(b.org.slug)) {
     const bucket = trailBucketNameFor(b.org.slug, '123456789012');
     const bad = s3BucketNameProblem(bucket);
     if (bad) issue(['org', 'slug'], `gives the log bucket the name ${trailBucketNameFor(b.org.slug, '<account-id>')}, which Amazon S3 refuses: a bucket name ${bad}; choose another short name`);
-    // Each of the founder's (account, permission set) pairs becomes one AWS CLI profile.
-    const byName = new Map<string, string[]>();
-    for (const a of founderPairs(b)) {
-      let name: string;
-      try {
-        name = profileName(b.org.slug, a.account, a.permissionSet);
-      } catch (e) {
-        if (!(e instanceof ProfileConfigError)) throw e;
-        issue(['identityCenter', 'assignments'], `cannot name an AWS CLI profile for ${a.account} × ${a.permissionSet}: ${e.message}`);
-        continue;
-      }
-      byName.set(name, [...(byName.get(name) ?? []), `${a.account} × ${a.permissionSet}`]);
-    }
-    for (const [name, pairs] of byName) {
-      if (pairs.length > 1) issue(['identityCenter', 'assignments'], `${pairs.join(' and ')} would both be the AWS CLI profile "${name}" (profiles are named <short name>-<account>-<permission set>); rename an account or a permission set`);
-    }
   }
-
-  if (b.trail.glacierAfterDays > 0 && b.trail.expireAfterDays <= b.trail.glacierAfterDays)
-    issue(['trail', 'expireAfterDays'], `must be more than glacierAfterDays (${b.trail.glacierAfterDays})`);
-  // A locked version cannot be removed before its retention ends: a lock longer than the
-  // expiry would keep (and bill) logs the config says to delete.
-  if (b.trail.objectLock.mode !== 'off' && b.trail.objectLock.days > b.trail.expireAfterDays)
-    issue(['trail', 'objectLock', 'days'], `must be at most expireAfterDays (${b.trail.expireAfterDays}): a locked log file cannot be deleted before its retention ends`);
 }
 
-/**
- * The founder's (account, permission set) pairs through their groups, no duplicates: the same
- * expansion as steps/lib/sso-common.ts founderAccess ('*' is management and every account).
- */
-function founderPairs(b: Baseline): { account: string; permissionSet: string }[] {
-  const all = ['management', ...b.accounts.map((a) => a.name)];
-  const groups = new Set(b.identityCenter.founderGroups);
-  const seen = new Set<string>();
-  const out: { account: string; permissionSet: string }[] = [];
-  for (const a of b.identityCenter.assignments) {
-    if (!groups.has(a.group)) continue;
-    for (const account of a.accounts.includes('*') ? all : all.filter((n) => a.accounts.includes(n))) {
-      const k = `${account}|${a.permissionSet}`;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push({ account, permissionSet: a.permissionSet });
-    }
-  }
-  return out;
-}
-
-function dupes<T>(xs: T[]): T[] {
+export function dupes<T>(xs: T[]): T[] {
   const seen = new Set<T>();
   const out = new Set<T>();
   for (const x of xs) (seen.has(x) ? out : seen).add(x);

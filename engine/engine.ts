@@ -72,7 +72,7 @@ export interface RunResult {
 }
 
 export interface EngineOptions {
-  steps: Step<any>[];
+  steps: readonly Step<any, any>[];
   want: Baseline;
   state: StateStore;
   io: IoHost;
@@ -92,11 +92,11 @@ export interface EngineOptions {
 export const EXIT = { ok: 0, failure: 1, usage: 2, manual: 3, drift: 4, interrupted: 130 } as const;
 
 /** The order steps may run in; throws on unknown needs or cycles. */
-export function topoOrder(steps: Step<any>[]): Step<any>[] {
+export function topoOrder(steps: readonly Step<any, any>[]): Step<any, any>[] {
   const byId = new Map(steps.map((s) => [s.id, s]));
-  const out: Step<any>[] = [];
+  const out: Step<any, any>[] = [];
   const state = new Map<StepId, 'visiting' | 'done'>();
-  const visit = (s: Step<any>, path: StepId[]) => {
+  const visit = (s: Step<any, any>, path: StepId[]) => {
     if (state.get(s.id) === 'done') return;
     if (state.get(s.id) === 'visiting') throw new Error(`step graph has a cycle: ${[...path, s.id].join(' → ')}`);
     state.set(s.id, 'visiting');
@@ -244,7 +244,7 @@ export class Engine {
     this.opts.state.data.outputs[key] = value;
   };
 
-  private context(step: Step<any>, aws: AwsApi): StepContext {
+  private context(step: Step<any, any>, aws: AwsApi): StepContext {
     const io = this.opts.io;
     return {
       want: this.opts.want,
@@ -269,7 +269,7 @@ export class Engine {
 
     const results = new Map<StepId, Promise<StepResult>>();
     const stepLimiter = new Limiter(6);
-    const runOne = (s: Step<any>): Promise<StepResult> => {
+    const runOne = (s: Step<any, any>): Promise<StepResult> => {
       let p = results.get(s.id);
       if (p) return p;
       p = (async () => {
@@ -324,7 +324,7 @@ export class Engine {
     return { mode: params.mode, offline, steps, interrupted, exitCode };
   }
 
-  private async runStep(step: Step<any>, aws: AwsApi, readAws: AwsApi, offline: boolean): Promise<StepResult> {
+  private async runStep(step: Step<any, any>, aws: AwsApi, readAws: AwsApi, offline: boolean): Promise<StepResult> {
     const io = this.opts.io;
     const started = Date.now();
     const done = (status: StepStatus, actions: ActionView[], manual: ActionView[], error?: Explained): StepResult => {
@@ -413,7 +413,7 @@ export class Engine {
   }
 
   /** Runs a step's actions; each waits for the outputs it refers to, the rest in parallel. */
-  private async applyActions(step: Step<any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained; lookAgain?: boolean }> {
+  private async applyActions(step: Step<any, any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained; lookAgain?: boolean }> {
     const io = this.opts.io;
     const applied: ActionView[] = [];
     const errors: Explained[] = [];
@@ -530,7 +530,7 @@ export class Engine {
     return l;
   }
 
-  private runContext(step: Step<any>, aws: AwsApi, input: unknown, target: { account: string; region: string }, places?: ActionPlaces): RunContext {
+  private runContext(step: Step<any, any>, aws: AwsApi, input: unknown, target: { account: string; region: string }, places?: ActionPlaces): RunContext {
     const base = this.context(step, aws);
     const state = this.opts.state;
     const signal = this.abort.signal;

@@ -9,7 +9,8 @@
 // many at once.
 // Covers: SSB ACCT.06 + CIS 1.8, 1.9 (password policy), SSB ACCT.08 + CIS 2.1.4 (S3 Block
 // Public Access), SSB WKLD.08 + CIS 2.2.1 (EBS encryption).
-import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
+import { StepError, type Action, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
 import { mapLimit } from './lib/map-limit.js';
 import { passwordPolicyGaps, passwordPolicyInput, type PasswordPolicy } from './lib/hardening-policy.js';
 import { DEFAULT_ENABLED_REGIONS } from './lib/default-regions.js';
@@ -54,7 +55,22 @@ function regionsOf(a: HardenedAccount, want: { allowedRegions: string[] }): stri
   return a.regions ?? [...new Set([...DEFAULT_ENABLED_REGIONS, ...want.allowedRegions])].sort();
 }
 
-export const accountHardening: Step<HardeningSeen> = {
+/** Account-level settings applied to every account. */
+export const config = stepConfig({
+  key: 'hardening',
+  schema: () => z.strictObject({
+    s3BlockPublicAccess: z.boolean(),
+    ebsEncryption: z.boolean(),
+    passwordPolicy: z.strictObject({
+      minimumLength: z.number().int().min(14, 'the minimum password length must be at least 14 (CIS 1.8)').max(128),
+      reusePrevention: z.number().int().min(1).max(24, 'AWS allows remembering at most 24 passwords'),
+    }),
+  }),
+  defaults: () => ({ s3BlockPublicAccess: true, ebsEncryption: true, passwordPolicy: { minimumLength: 14, reusePrevention: 24 } }),
+});
+
+export const accountHardening: Step<HardeningSeen, typeof config> = {
+  config,
   id: 'account-hardening',
   title: 'Account hardening: S3 Block Public Access, EBS encryption in every enabled region, password policy',
   needs: ['accounts', 'leave-root'],

@@ -4,7 +4,10 @@
 // through the Account API with AccountId, which needs trusted access for
 // account.amazonaws.com. Each contact is read first and only written when it differs.
 // Covers: SSB ACCT.01, CIS 1.1, CIS 1.2 (security contact).
-import { StepError, mgmt, type Action, type Step, type Val } from './contract.js';
+import { StepError, mgmt, type Action, type Step, type Val, stepConfig, type ConfigRules } from './contract.js';
+import { z } from 'zod';
+import { contactEmailRule, personNameRule, phoneRule, } from '../config/schema.js';
+import { PLACEHOLDERS, plusAddress } from '../config/defaults.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
 
@@ -40,7 +43,25 @@ const differing = (a: Contact, b: Contact): string[] => (['Name', 'Title', 'Emai
 
 const TRUSTED_ACCESS_HINT = 'Trusted access for the Account Management service (account.amazonaws.com) must be enabled in AWS Organizations; secure-start does this in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Account Management.';
 
-export const alternateContacts: Step<ContactsSeen> = {
+const contactSchema = ({ ruled }: ConfigRules) => z.strictObject({
+  name: ruled(personNameRule, 'the contact name'),
+  title: z.string().min(1, 'the title must not be empty').max(50, 'the title must be at most 50 characters'),
+  email: ruled(contactEmailRule, 'the contact email'),
+  phone: ruled(phoneRule, 'the phone number'),
+});
+
+/** The three alternate contacts (every account gets the same ones). */
+export const config = stepConfig({
+  key: 'contacts',
+  schema: (r) => z.strictObject({ billing: contactSchema(r), operations: contactSchema(r), security: contactSchema(r) }),
+  defaults: (d) => {
+    const contact = (title: string, tag: string) => ({ name: d.fullName, title, email: plusAddress(d.mailbox, tag), phone: PLACEHOLDERS.phone });
+    return { billing: contact('Billing contact', 'aws-billing'), operations: contact('Operations contact', 'aws-ops'), security: contact('Security contact', 'aws-security') };
+  },
+});
+
+export const alternateContacts: Step<ContactsSeen, typeof config> = {
+  config,
   id: 'alternate-contacts',
   title: 'Billing, operations and security contacts on every account',
   needs: ['accounts', 'trusted-access'],

@@ -7,7 +7,10 @@
 // under it is adopted and kept (AWS cannot rename a budget, and a new one would start
 // without its history), so a new short name never leaves a second budget behind.
 // Covers: SSB ACCT.10.
-import { StepError, mgmt, type Action, type Step, type StepContext, type Val } from './contract.js';
+import { StepError, mgmt, type Action, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
+import { alertEmails, amountSchema } from '../config/schema.js';
+import { plusAddress } from '../config/defaults.js';
 import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
 
@@ -70,7 +73,19 @@ async function describeBudget(ctx: StepContext, accountId: string, name: string)
   }
 }
 
-export const budget: Step<BudgetSeen> = {
+/** The monthly budget: amount in USD and who gets its alerts. */
+export const config = stepConfig({
+  key: 'budget',
+  schema: (r) => z.strictObject({
+    amount: amountSchema('the budget amount', 'positive'),
+    currency: z.literal('USD', { error: 'budgets are set in USD' }),
+    emails: alertEmails(r),
+  }),
+  defaults: (d) => ({ amount: 100, currency: 'USD' as const, emails: [plusAddress(d.mailbox, 'aws-billing')] }),
+});
+
+export const budget: Step<BudgetSeen, typeof config> = {
+  config,
   id: 'budget',
   title: 'Monthly cost budget with e-mail alerts',
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)

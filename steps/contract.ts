@@ -1,8 +1,13 @@
 // The contract every step follows. A step OBSERVES AWS with reads only, PLANS the missing
 // mutations with a pure function, and the engine APPLIES them. The same step therefore
-// serves the wizard, resume, dry-run and verify. To add a step: copy steps/organization.ts,
-// then list it in steps/index.ts.
-import type { Baseline } from '../config/schema.js';
+// serves the wizard, resume, dry-run and verify. A step is also the one place for everything
+// about it: its part of the config (schema, defaults, checks), what it costs and what is hard
+// to undo, the trusted access and delegated administrators it needs, the outputs it makes
+// known and the controls it covers; plan views, status, verify, the wizard and the config
+// schema derive from the steps. To add a step: copy steps/organization.ts (or, for a
+// service with config, steps/guardduty.ts), then list it in steps/index.ts.
+import type { z } from 'zod';
+import type { Baseline, Rule } from '../config/schema.js';
 import type { AwsApi } from '../aws/factory.js';
 import type { ServiceName } from '../aws/services.js';
 import type { InflightOp } from '../state/store.js';
@@ -24,16 +29,8 @@ export const isRef = (v: unknown): v is Ref => v instanceof Ref;
 /** A string, or a Ref while the thing does not exist yet. */
 export type Val = string | Ref;
 
-/*
- * OUTPUT KEYS (flat, dotted; values are strings):
- *   management.accountId   caller.kind (root | iam-user | assumed-role | unknown)
- *   org.id   org.rootId   org.featureSet   anomaly.monitorArn
- *   ou.<OuName>.id                          e.g. ou.Security.id
- *   <accountName>.accountId                 e.g. prod.accountId, log-archive.accountId
- *   sso.instanceArn  sso.identityStoreId  sso.region  sso.startUrl
- *   permissionSet.<Name>.arn   group.<Name>.id   user.<userName>.id
- *   trail.bucket  trail.arn  trail.keyArn
- */
+// OUTPUT KEYS are flat, dotted strings (`prod.accountId`, `sso.instanceArn`,
+// `permissionSet.ReadOnly.arn`); each step lists the ones it makes known in `outputs`.
 
 export interface Target { account: Val; region: string }
 
@@ -98,6 +95,11 @@ export interface Action {
 export interface StepContext {
   want: Baseline;
   mode: 'apply' | 'plan' | 'verify';
+  /**
+   * The steps of this run (the graph for this config), for steps that act on what the others
+   * declare: trusted access and delegated administrators. The engine always gives it.
+   */
+  steps?: readonly Step<any, any>[];
   /** Reads only in observe (writes throw ReadOnlyViolation); full access in run. */
   aws: AwsApi;
   /** A known output, or undefined. */
@@ -148,9 +150,91 @@ export interface RunContext extends StepContext {
 /** A finding's weight in `verify` (the order findings are listed in). */
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
-export interface Step<Observed = unknown> {
+/**
+ * A step's part of the config file: `key` is its top-level field (`"budget": {…}`). The
+ * Baseline type is inferred from these schemas (steps/index.ts), never written twice.
+ */
+export interface StepConfig<K extends string = string, S extends z.ZodType = z.ZodType> {
+  key: K;
+  /** The fragment's schema; `placeholders` allows `<founder-email>`-style values (plan). */
+  schema(rules: ConfigRules): S;
+  /** The fragment a new config starts with, from the answers it follows. */
+  defaults(known: DefaultsContext): z.input<S>;
+  /** Rules spanning fields (the whole baseline is valid field by field when this runs). */
+  check?(b: Baseline, issue: (path: (string | number)[], message: string) => void): void;
+}
+
+/** Declares a step's config fragment; the key and schema types are kept for the Baseline type. */
+export function stepConfig<K extends string, S extends z.ZodType>(c: StepConfig<K, S>): StepConfig<K, S> {
+  return c;
+}
+
+/** What a step's schema uses: rule-backed strings that accept placeholders only in plans. */
+export interface ConfigRules {
+  placeholders: boolean;
+  /** A string checked by `rule` ("the contact email must …"); a placeholder passes when allowed. */
+  ruled(rule: Rule, what: string): z.ZodType<string>;
+}
+
+/** The core answers a fragment's defaults follow (placeholders until the founder answers). */
+export interface DefaultsContext {
+  slug: string;
+  mailbox: string;
+  homeRegion: string;
+  /** The founder's full name, or a placeholder. */
+  fullName: string;
+  accountNames: string[];
+  logArchiveAccount: string;
+  auditAccount: string;
+}
+
+/** The calls a step planned, for its cost and undo notes: `has('kms:CreateKey')`. */
+export interface PlannedCalls {
+  has(serviceOperation: string): boolean;
+  count(serviceOperation: string): number;
+}
+
+/** What the founder reads before confirming: money, and what cannot be undone easily. */
+export interface StepNotes {
+  money?: string[];
+  permanent?: string[];
+}
+
+/** A yes/no question the wizard asks for a step's option (`path` in the config). */
+export interface StepQuestion {
+  path: string;
+  message: string;
+  /** Shown before the question: what it does, costs and breaks. */
+  note?: (b: Baseline) => string;
+  title?: string;
+}
+
+/**
+ * A delegated administrator registered through Organizations
+ * (organizations:RegisterDelegatedAdministrator) by the delegated-administrators step.
+ * Services with their own API for it (GuardDuty, Security Hub) call it in their own step.
+ */
+export interface DelegatedAdmin {
+  servicePrincipal: string;
+  /** The member account's name in the config (normally the audit account). */
+  account(b: Baseline): string;
+}
+
+export interface Step<Observed = unknown, C extends StepConfig | undefined = undefined> {
   id: StepId;
   title: string;
+  /** This step's part of the config, when it has one. */
+  config?: C;
+  /** Cost and "not easy to undo" notes for what this step plans (shown before confirming). */
+  notes?(want: Baseline, planned: PlannedCalls): StepNotes;
+  /** Service principals that need trusted access in Organizations before this step works. */
+  trustedAccess?: readonly string[];
+  /** Delegated administrators it needs registered through Organizations. */
+  delegatedAdmins?: readonly DelegatedAdmin[];
+  /** Output keys it makes known; `*` stands for a name (`permissionSet.*.arn`). */
+  outputs?: readonly string[];
+  /** Yes/no options the wizard asks about (only when the config leaves them to it). */
+  questions?: readonly StepQuestion[];
   /** Steps that must have finished well (ok or changed) before this one runs in apply mode. */
   needs: StepId[];
   /**

@@ -7,7 +7,10 @@
 // the state file (anomaly.subscriptionArn), and one found by that ARN under its old name is
 // renamed in place (UpdateAnomalySubscription takes a new SubscriptionName), never doubled.
 // Covers: SSB ACCT.16.
-import { StepError, mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import { StepError, mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
+import { alertEmails, amountSchema } from '../config/schema.js';
+import { plusAddress } from '../config/defaults.js';
 import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
 
@@ -79,7 +82,19 @@ function simpleThreshold(expr: { Dimensions?: { Key?: string; MatchOptions?: str
   return d.Values[0];
 }
 
-export const costAnomalyDetection: Step<AnomalySeen> = {
+/** Cost anomaly alerts: from what impact, how often, to whom. */
+export const config = stepConfig({
+  key: 'anomaly',
+  schema: (r) => z.strictObject({
+    thresholdUsd: amountSchema('the anomaly threshold', 'zero'),
+    frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
+    emails: alertEmails(r),
+  }),
+  defaults: (d) => ({ thresholdUsd: 20, frequency: 'DAILY' as const, emails: [plusAddress(d.mailbox, 'aws-billing')] }),
+});
+
+export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
+  config,
   id: 'cost-anomaly-detection',
   title: 'Cost anomaly detection with e-mail alerts',
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)

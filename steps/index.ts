@@ -1,7 +1,10 @@
 // The step graph, in a readable order (the engine orders by `needs`, not by this list).
 // To add a step: copy steps/organization.ts, give it an id and `needs`, and add it here.
+// Everything else is derived from this list: the config schema and Baseline type (each step's
+// `config`), trusted access and delegated administrators, cost notes, status and verify.
+import type { z } from 'zod';
 import type { Baseline } from '../config/schema.js';
-import type { Step } from './contract.js';
+import type { Step, StepConfig } from './contract.js';
 import { preflight } from './preflight.js';
 import { organization } from './organization.js';
 import { trustedAccess } from './trusted-access.js';
@@ -24,7 +27,7 @@ import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
 import { rootAccess } from './root-access.js';
 
-export const STEPS: Step<any>[] = [
+export const STEPS = [
   preflight,
   organization,
   trustedAccess,
@@ -46,14 +49,20 @@ export const STEPS: Step<any>[] = [
   alternateContacts,
   accountHardening,
   rootAccess,
-];
+] as const satisfies readonly Step<any, any>[];
+
+/** Each step's config fragment as a type: `{ budget: { amount: number; … } }`. */
+type ConfigOf<S> = S extends { config?: infer C } ? (C extends StepConfig<infer K, infer Sch> ? { [P in K]: z.infer<Sch> } : never) : never;
+type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** The config every step adds to the core (config/schema.ts Baseline). */
+export type StepConfigs = Intersect<ConfigOf<(typeof STEPS)[number]>>;
 
 /**
  * The graph for one config: steps an option turned off are left out (and so are the needs on
  * them), and each step's title and controls are the ones this config builds — the plan, the
  * progress view, verify and the final summary all show these.
  */
-export function stepsFor(want: Baseline, steps: Step<any>[] = STEPS): Step<any>[] {
+export function stepsFor(want: Baseline, steps: readonly Step<any, any>[] = STEPS): Step<any, any>[] {
   const kept = steps.filter((s) => s.enabled?.(want) !== false);
   const ids = new Set(kept.map((s) => s.id));
   return kept.map((s) => {

@@ -11,7 +11,9 @@
 // drift repaired with UpdateTrail.
 // Covers: SSB ACCT.07, CIS 3.1 (multi-region trail, logging), CIS 3.2 (log file validation),
 // CIS 3.5 (logs encrypted with a customer managed KMS key).
-import { StepError, mgmt, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import { StepError, mgmt, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
+import { trailNameProblem } from '../config/schema.js';
 import { trailBucketName } from './lib/logging-names.js';
 
 export interface TrailSeen {
@@ -81,7 +83,35 @@ async function whenTrailExists(ctx: RunContext, name: string): Promise<void> {
   }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 2_000 });
 }
 
-export const orgTrail: Step<TrailSeen> = {
+/** The trail and its logs: name, lifecycle, Object Lock (the log bucket steps read it too). */
+export const config = stepConfig({
+  key: 'trail',
+  schema: ({ ruled }) => z.strictObject({
+    name: ruled(trailNameProblem, 'the trail name'),
+    glacierAfterDays: z.number().int().min(0, 'must be 0 (off) or more days').max(3650),
+    expireAfterDays: z.number().int().min(1, 'must be at least 1 day').max(36500, 'must be at most 36500 days'),
+    // S3 Object Lock on the log bucket: off by default (it can never be turned off again).
+    objectLock: z.strictObject({
+      mode: z.enum(['off', 'governance', 'compliance'], { error: 'the Object Lock mode must be off, governance or compliance' }),
+      days: z.number({ error: 'the Object Lock retention must be a number of days' }).int('the Object Lock retention must be whole days').min(1, 'the Object Lock retention must be at least 1 day').max(36500, 'the Object Lock retention must be at most 36500 days (100 years)'),
+    }),
+  }),
+  // No Glacier transition by default: CloudTrail files are a few KB, and S3 Glacier adds
+  // 40 KB of billed overhead per object plus a transition fee, so moving them costs more
+  // than keeping them (logging-names.ts, desiredLifecycle). Object Lock is opt-in.
+  defaults: (d) => ({ name: `${d.slug}-org-trail`, glacierAfterDays: 0, expireAfterDays: 365, objectLock: { mode: 'off' as const, days: 365 } }),
+  check(b, issue): void {
+    if (b.trail.glacierAfterDays > 0 && b.trail.expireAfterDays <= b.trail.glacierAfterDays)
+      issue(['trail', 'expireAfterDays'], `must be more than glacierAfterDays (${b.trail.glacierAfterDays})`);
+    // A locked version cannot be removed before its retention ends: a lock longer than the
+    // expiry would keep (and bill) logs the config says to delete.
+    if (b.trail.objectLock.mode !== 'off' && b.trail.objectLock.days > b.trail.expireAfterDays)
+      issue(['trail', 'objectLock', 'days'], `must be at most expireAfterDays (${b.trail.expireAfterDays}): a locked log file cannot be deleted before its retention ends`);
+  },
+});
+
+export const orgTrail: Step<TrailSeen, typeof config> = {
+  config,
   id: 'org-trail',
   title: 'Organization CloudTrail trail (all accounts, all regions, validated, KMS-encrypted)',
   // Object Lock (when asked for) is on before the first log file arrives.

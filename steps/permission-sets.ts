@@ -5,7 +5,11 @@
 // LATEST_PERMISSION_SET_NOT_PROVISIONED) get it re-provisioned, and that wait is recorded in
 // the state file before polling, so a crash resumes it.
 // Covers: SSB ACCT.04 (least-privilege permission sets), ACCT.13 (short sessions).
-import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
+import { StepError, ref, type Action, type RunContext, type Step, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
+import { PERMISSION_SET_NAME, dupes, groupNameRule, isPlaceholder } from '../config/schema.js';
+import { MANAGED, defaultAssignments } from '../config/defaults.js';
+import { ProfileConfigError, profileName } from '../profiles/render.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
 import { findExisting } from './lib/eventual.js';
@@ -167,7 +171,102 @@ function provisionAction(name: string, seen: PermissionSetsSeen, f: SetFound): A
   }
 }
 
-export const permissionSets: Step<PermissionSetsSeen> = {
+/** Identity Center in the config: permission sets, groups, which group gets which set where. */
+export const config = stepConfig({
+  key: 'identityCenter',
+  schema: ({ ruled }) => z.strictObject({
+    permissionSets: z.array(z.strictObject({
+      name: z.string().regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
+      description: z.string().max(700).optional(),
+      managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
+      sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
+    })).min(1),
+    groups: z.array(z.strictObject({ name: ruled(groupNameRule, 'the group name'), description: z.string().max(1024).optional() })),
+    /** accounts: account names, 'management', or '*' for every account including management. */
+    assignments: z.array(z.strictObject({
+      group: z.string(),
+      permissionSet: z.string(),
+      accounts: z.array(z.string()).min(1),
+    })),
+    founderGroups: z.array(z.string()),
+  }),
+  defaults: (d) => ({
+    permissionSets: [
+      { name: 'AdministratorAccess', description: 'Full access', managedPolicies: [MANAGED.admin], sessionHours: 8 },
+      { name: 'PowerUser', description: 'Everything except IAM and Organizations', managedPolicies: [MANAGED.power], sessionHours: 8 },
+      { name: 'ReadOnly', description: 'Read-only access', managedPolicies: [MANAGED.readOnly], sessionHours: 8 },
+      { name: 'Billing', description: 'Billing and cost management', managedPolicies: [MANAGED.billing], sessionHours: 8 },
+    ],
+    groups: [
+      { name: 'Admins', description: 'Administrators of every account' },
+      { name: 'Developers', description: 'Build in dev, read prod' },
+      { name: 'Auditors', description: 'Read-only view of every account' },
+      { name: 'Billing', description: 'Billing and cost management' },
+    ],
+    assignments: defaultAssignments(d.accountNames, d.logArchiveAccount, d.auditAccount),
+    founderGroups: ['Admins'],
+  }),
+  check(b, issue): void {
+    const names = b.accounts.map((a) => a.name);
+    const ic = b.identityCenter;
+    const sets = new Set(ic.permissionSets.map((s) => s.name));
+    const groups = new Set(ic.groups.map((g) => g.name));
+    dupes(ic.permissionSets.map((s) => s.name)).forEach((n) => issue(['identityCenter', 'permissionSets'], `lists "${n}" twice`));
+    dupes(ic.groups.map((g) => g.name)).forEach((n) => issue(['identityCenter', 'groups'], `lists "${n}" twice`));
+    ic.assignments.forEach((a, i) => {
+      if (!groups.has(a.group)) issue(['identityCenter', 'assignments', i, 'group'], `"${a.group}" is not one of the groups`);
+      if (!sets.has(a.permissionSet)) issue(['identityCenter', 'assignments', i, 'permissionSet'], `"${a.permissionSet}" is not one of the permission sets`);
+      a.accounts.forEach((acc) => {
+        if (acc !== '*' && acc !== 'management' && !names.includes(acc))
+          issue(['identityCenter', 'assignments', i, 'accounts'], `"${acc}" is not an account (use '*', 'management' or one of ${names.join(', ')})`);
+      });
+    });
+    ic.founderGroups.forEach((g, i) => {
+      if (!groups.has(g)) issue(['identityCenter', 'founderGroups', i], `"${g}" is not one of the groups`);
+    });
+    if (isPlaceholder(b.org.slug)) return;
+    // Each of the founder's (account, permission set) pairs becomes one AWS CLI profile.
+    const byName = new Map<string, string[]>();
+    for (const a of founderPairs(b)) {
+      let name: string;
+      try {
+        name = profileName(b.org.slug, a.account, a.permissionSet);
+      } catch (e) {
+        if (!(e instanceof ProfileConfigError)) throw e;
+        issue(['identityCenter', 'assignments'], `cannot name an AWS CLI profile for ${a.account} × ${a.permissionSet}: ${e.message}`);
+        continue;
+      }
+      byName.set(name, [...(byName.get(name) ?? []), `${a.account} × ${a.permissionSet}`]);
+    }
+    for (const [name, pairs] of byName) {
+      if (pairs.length > 1) issue(['identityCenter', 'assignments'], `${pairs.join(' and ')} would both be the AWS CLI profile "${name}" (profiles are named <short name>-<account>-<permission set>); rename an account or a permission set`);
+    }
+  },
+});
+
+/**
+ * The founder's (account, permission set) pairs through their groups, no duplicates: the same
+ * expansion as steps/lib/sso-common.ts founderAccess ('*' is management and every account).
+ */
+function founderPairs(b: Baseline): { account: string; permissionSet: string }[] {
+  const all = ['management', ...b.accounts.map((a) => a.name)];
+  const groups = new Set(b.identityCenter.founderGroups);
+  const seen = new Set<string>();
+  const out: { account: string; permissionSet: string }[] = [];
+  for (const a of b.identityCenter.assignments) {
+    if (!groups.has(a.group)) continue;
+    for (const account of a.accounts.includes('*') ? all : all.filter((n) => a.accounts.includes(n))) {
+      const k = `${account}|${a.permissionSet}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push({ account, permissionSet: a.permissionSet });
+    }
+  }
+  return out;
+}
+
+export const permissionSets: Step<PermissionSetsSeen, typeof config> = {
+  config,
   id: 'permission-sets',
   title: 'Identity Center permission sets',
   needs: ['identity-center-instance'],

@@ -5,7 +5,8 @@
 // sts:AssumeRoot (IAMAuditRootUserCredentials) that no member root user has a password,
 // access keys or MFA devices.
 // Covers: SSB ACCT.02, ACCT.05, CIS 1.4 (no root keys), 1.5 / 1.6 (root MFA).
-import { StepError, mgmt, type Action, type Step } from './contract.js';
+import { StepError, mgmt, type Action, type Step, stepConfig } from './contract.js';
+import { z } from 'zod';
 import { mapLimit } from './lib/map-limit.js';
 
 export const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
@@ -74,7 +75,15 @@ export function rootMfaAction(): Action {
 
 const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
 
-export const rootAccess: Step<RootSeen> = {
+/** Centralized root access for member accounts (on by default). */
+export const config = stepConfig({
+  key: 'rootAccess',
+  schema: () => z.strictObject({ centralize: z.boolean() }),
+  defaults: () => ({ centralize: true }),
+});
+
+export const rootAccess: Step<RootSeen, typeof config> = {
+  config,
   id: 'root-access',
   title: 'Root users: MFA, no access keys, centralized root access',
   needs: ['organization', 'accounts', 'trusted-access', 'leave-root'],

@@ -7,7 +7,8 @@
 // member accounts through that role) can still repair them after the policies are on.
 // SCPs never apply to the management account.
 // Covers: SSB ACCT.02, ACCT.07, ACCT.08, ACCT.13, ACCT.17 (opt-in).
-import { StepError, ref, type Action, type Step, type Val } from './contract.js';
+import { StepError, ref, type Action, type Step, type Val, stepConfig } from './contract.js';
+import { z } from 'zod';
 import type { Baseline } from '../config/schema.js';
 import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 import { SCPS, samePolicy, scpContent, type ScpDef } from './lib/org-scp-policies.js';
@@ -43,7 +44,15 @@ export function scpDetails(def: ScpDef, want: Baseline): string[] {
   return [`blocks ${def.blocks(want)}`, `breaks ${def.breaks(want)}`];
 }
 
-export const serviceControlPolicies: Step<ScpSeen> = {
+/** Which guardrail SCPs to attach (the region guard is asked in the wizard; off by default). */
+export const config = stepConfig({
+  key: 'scps',
+  schema: () => z.strictObject({ guardrails: z.boolean(), logProtection: z.boolean(), regionGuard: z.boolean() }),
+  defaults: () => ({ guardrails: true, logProtection: true, regionGuard: false }),
+});
+
+export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
+  config,
   id: 'service-control-policies',
   title: 'Service control policies (guardrails, log protection, region guard)',
   needs: ['organizational-units', 'trusted-access'],

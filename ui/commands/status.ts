@@ -30,7 +30,7 @@ export function stepOfOutput(key: string, accountNames: string[]): string | unde
   return undefined;
 }
 
-export function statusModel(state: StateStore, steps: Step<any>[] = STEPS): StatusModel {
+export function statusModel(state: StateStore, steps: readonly Step<any, any>[] = STEPS): StatusModel {
   const d = state.data;
   const order = topoOrder(steps);
   const depth = new Map<string, number>();
@@ -124,7 +124,7 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
 }
 
 /** The steps as the saved answers build them (titles say only what is on); all of them when the answers do not resolve. */
-function stepsOfAnswers(answers: unknown): Step<any>[] {
+function stepsOfAnswers(answers: unknown): readonly Step<any, any>[] {
   try {
     return stepsFor(resolveBaseline(answers, { placeholders: true }));
   } catch {
