@@ -249,6 +249,7 @@ export class Engine {
     return {
       want: this.opts.want,
       mode: this.mode,
+      steps: this.opts.steps,
       aws: namingFailures(aws),
       value: this.value,
       ref: (key) => this.value(key) ?? new Ref(key),

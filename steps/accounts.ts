@@ -236,6 +236,13 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
 export const accounts: Step<AccountsSeen> = {
   id: 'accounts',
   title: 'Member accounts, each in its OU',
+  notes: (_want, planned) => {
+    const n = planned.count('organizations:CreateAccount');
+    return n ? {
+      money: ['New accounts: free; you pay only for what runs in them.'],
+      permanent: [`${n} new AWS account${n === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`],
+    } : {};
+  },
   needs: ['organization', 'organizational-units'],
   controls: ['SSB ACCT.01'],
   severity: 'high',

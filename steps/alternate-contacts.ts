@@ -64,6 +64,8 @@ export const alternateContacts: Step<ContactsSeen, typeof config> = {
   config,
   id: 'alternate-contacts',
   title: 'Billing, operations and security contacts on every account',
+  // PutAlternateContact with AccountId needs it (Account Management reference, "Enabling trusted access").
+  trustedAccess: ['account.amazonaws.com'],
   needs: ['accounts', 'trusted-access'],
   controls: ['SSB ACCT.01', 'CIS 1.1', 'CIS 1.2'],
   severity: 'low',

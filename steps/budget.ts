@@ -88,6 +88,7 @@ export const budget: Step<BudgetSeen, typeof config> = {
   config,
   id: 'budget',
   title: 'Monthly cost budget with e-mail alerts',
+  notes: (_want, planned) => (planned.has('budgets:CreateBudget') ? { money: ['Budgets: free (the first two budgets of an account cost nothing).'] } : {}),
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.10'],
   severity: 'medium',

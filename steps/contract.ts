@@ -225,8 +225,11 @@ export interface Step<Observed = unknown, C extends StepConfig | undefined = und
   title: string;
   /** This step's part of the config, when it has one. */
   config?: C;
-  /** Cost and "not easy to undo" notes for what this step plans (shown before confirming). */
-  notes?(want: Baseline, planned: PlannedCalls): StepNotes;
+  /**
+   * Cost and "not easy to undo" notes, from the calls the whole plan makes (shown before the
+   * founder confirms). Without `want` (no config at hand) a note makes no claim that needs it.
+   */
+  notes?(want: Baseline | undefined, planned: PlannedCalls): StepNotes;
   /** Service principals that need trusted access in Organizations before this step works. */
   trustedAccess?: readonly string[];
   /** Delegated administrators it needs registered through Organizations. */

@@ -26,6 +26,8 @@ type Listed = { InstanceArn?: string; IdentityStoreId?: string; Status?: string;
 export const identityCenterInstance: Step<InstanceSeen> = {
   id: 'identity-center-instance',
   title: 'IAM Identity Center organization instance',
+  // Identity Center's organization instance needs it (Identity Center user guide, "Prerequisites").
+  trustedAccess: ['sso.amazonaws.com'],
   needs: ['organization', 'trusted-access'],
   controls: ['SSB ACCT.03', 'SSB ACCT.13'],
   severity: 'high',

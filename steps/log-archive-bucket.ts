@@ -7,6 +7,7 @@
 // Covers: SSB ACCT.07 (CloudTrail bucket), ACCT.08 and CIS 2.1.4 (no public access),
 // CIS 2.1.1 (deny HTTP).
 import { StepError, type Action, type RunContext, type Step, type StepContext, type Target, type Val } from './contract.js';
+import { CLOUDTRAIL_COST, logProtectionNote } from './lib/log-protection.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
 import { TRANSITION_MIN_SIZE, canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
@@ -90,6 +91,10 @@ async function whenBucketExists(ctx: RunContext, bucket: string): Promise<void> 
 export const logArchiveBucket: Step<BucketSeen> = {
   id: 'log-archive-bucket',
   title: 'Organization trail bucket in the log-archive account',
+  notes: (want, planned) => planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') || planned.has('s3:PutObjectLockConfiguration') ? {
+    money: planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') ? [CLOUDTRAIL_COST] : [],
+    permanent: want ? [logProtectionNote(want)] : [],
+  } : {},
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.1', 'CIS 2.1.4'],
   severity: 'critical',

@@ -6,7 +6,7 @@
 // accounts except OrganizationAccountAccessRole, which the management account can use).
 // Object Lock can be turned on for an existing versioned bucket and never turned off again;
 // versioning then stays on for good (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
-// The plan says so before it is applied (ui/plan-view.ts, planNotes). Changing the mode or the
+// The plan says so before it is applied (this step's `notes`). Changing the mode or the
 // days later changes only the retention of log files written afterwards.
 // Covers: SSB ACCT.07 (logs protected from deletion).
 import type { Action, Step, StepContext, Val } from './contract.js';
@@ -40,6 +40,14 @@ export function objectLockMeaning(want: Baseline): string {
 export const logArchiveObjectLock: Step<LockSeen> = {
   id: 'log-archive-object-lock',
   title: 'S3 Object Lock on the trail bucket',
+  notes: (want, planned) => {
+    const lock = want?.trail.objectLock;
+    if (!lock || lock.mode === 'off' || !planned.has('s3:PutObjectLockConfiguration')) return {};
+    return {
+      money: [`S3 Object Lock: no charge of its own, but no log file can be deleted for ${lock.days} days, so you pay to store each one at least that long.`],
+      permanent: [`S3 Object Lock (${lock.mode}, ${lock.days} days) on the log bucket can never be turned off and keeps versioning on for good${lock.mode === 'compliance' ? `; a log file's ${lock.days}-day retention cannot be shortened by anyone, and the bucket cannot be deleted while one is locked` : ''}.`],
+    };
+  },
   needs: ['log-archive-bucket'],
   controls: ['SSB ACCT.07'],
   severity: 'medium',

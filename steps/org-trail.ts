@@ -12,6 +12,7 @@
 // Covers: SSB ACCT.07, CIS 3.1 (multi-region trail, logging), CIS 3.2 (log file validation),
 // CIS 3.5 (logs encrypted with a customer managed KMS key).
 import { StepError, mgmt, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { CLOUDTRAIL_COST } from './lib/log-protection.js';
 import { z } from 'zod';
 import { trailNameProblem } from '../config/schema.js';
 import { trailBucketName } from './lib/logging-names.js';
@@ -115,6 +116,9 @@ export const orgTrail: Step<TrailSeen, typeof config> = {
   id: 'org-trail',
   title: 'Organization CloudTrail trail (all accounts, all regions, validated, KMS-encrypted)',
   // Object Lock (when asked for) is on before the first log file arrives.
+  notes: (_want, planned) => (planned.has('cloudtrail:CreateTrail') ? { money: [CLOUDTRAIL_COST] } : {}),
+  // An organization trail needs it (CloudTrail user guide, "Creating a trail for an organization").
+  trustedAccess: ['cloudtrail.amazonaws.com'],
   needs: ['trusted-access', 'log-archive-bucket', 'trail-key', 'log-archive-object-lock'],
   controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2', 'CIS 3.5'],
   severity: 'critical',

@@ -24,6 +24,10 @@ export function foreignOrganization(me: string, orgId: string | undefined, manag
 export const organization: Step<OrganizationSeen> = {
   id: 'organization',
   title: 'AWS Organization with all features',
+  notes: (_want, planned) => planned.has('organizations:CreateOrganization') ? {
+    money: ['Organizations, SCPs and IAM Identity Center: free.'],
+    permanent: ['This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.'],
+  } : {},
   needs: ['preflight'],
   controls: ['SSB ACCT.01'],
   severity: 'critical',

@@ -86,6 +86,8 @@ export const rootAccess: Step<RootSeen, typeof config> = {
   config,
   id: 'root-access',
   title: 'Root users: MFA, no access keys, centralized root access',
+  // Centralized root access needs it (IAM user guide, "Centrally manage root access").
+  trustedAccess: ['iam.amazonaws.com'],
   needs: ['organization', 'accounts', 'trusted-access', 'leave-root'],
   controls: ['SSB ACCT.02', 'SSB ACCT.05', 'CIS 1.4', 'CIS 1.5', 'CIS 1.6'],
   severity: 'critical',

@@ -59,6 +59,10 @@ export function desiredKeyPolicy(want: Baseline, seen: Pick<KeySeen, 'account' |
 export const trailKey: Step<KeySeen> = {
   id: 'trail-key',
   title: 'KMS key for the trail logs (rotated yearly)',
+  // https://aws.amazon.com/kms/pricing/ (since April 2024 only the first two rotations add to the price).
+  notes: (_want, planned) => planned.has('kms:CreateKey') ? {
+    money: ['KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).'],
+  } : {},
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['CIS 3.5', 'CIS 3.6'],
   severity: 'high',

@@ -1,21 +1,23 @@
-// Trusted access: the AWS services that work across the organization (CloudTrail for the
-// organization trail, Identity Center, the Account service for alternate contacts of
-// members, IAM for centralized root access) must be allowed to, and service control
-// policies must be enabled on the root before any SCP can be attached.
-// Covers: the prerequisites of SSB ACCT.02, ACCT.03, ACCT.07 and ACCT.13.
-import { StepError, type Action, type Step, type Val } from './contract.js';
+// Trusted access: the AWS services that work across the organization must be allowed to, and
+// service control policies must be enabled on the root before any SCP can be attached. Which
+// services is not listed here: each step declares the ones it needs (`trustedAccess`, and the
+// principals of its `delegatedAdmins`), and this step enables those of the run's steps.
+// Covers: the prerequisites of SSB ACCT.02, ACCT.03, ACCT.07 and ACCT.13 (and of the
+// services that follow).
+import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
 import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
 
-export const TRUSTED_SERVICES = [
-  'cloudtrail.amazonaws.com',
-  'sso.amazonaws.com',
-  'account.amazonaws.com',
-  'iam.amazonaws.com',
-] as const;
+/** The service principals the run's steps need trusted access for, in step order, no duplicates. */
+export function wantedPrincipals(steps: StepContext['steps']): string[] {
+  const all = (steps ?? []).flatMap((s) => [...(s.trustedAccess ?? []), ...(s.delegatedAdmins ?? []).map((d) => d.servicePrincipal)]);
+  return [...new Set(all)];
+}
 
 export const SCP_TYPE = 'SERVICE_CONTROL_POLICY' as const;
 
 export interface TrustedAccessSeen {
+  /** Service principals the run's steps need (see wantedPrincipals). */
+  wanted: string[];
   /** Service principals with trusted access already enabled. */
   enabled: string[];
   rootId: Val;
@@ -28,7 +30,7 @@ export const trustedKey = (principal: string): string => `trustedAccess.${princi
 
 export const trustedAccess: Step<TrustedAccessSeen> = {
   id: 'trusted-access',
-  title: 'Trusted access for CloudTrail, Identity Center, Account and IAM; SCPs enabled',
+  title: 'Trusted access for the services the baseline uses; SCPs enabled',
   needs: ['organization'],
   controls: ['SSB ACCT.02', 'SSB ACCT.03', 'SSB ACCT.07', 'SSB ACCT.13'],
   severity: 'high',
@@ -36,23 +38,24 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
 
   async observe(ctx) {
     if (!orgKnown(ctx)) return trustedAccess.fresh(ctx);
+    const wanted = wantedPrincipals(ctx.steps);
     const pages = await ctx.aws.pages('organizations', 'ListAWSServiceAccessForOrganization', {});
     const enabled = pages.flatMap((p) => p.EnabledServicePrincipals ?? []).map((s) => s.ServicePrincipal ?? '').filter(Boolean);
-    for (const p of enabled) if ((TRUSTED_SERVICES as readonly string[]).includes(p)) ctx.publish(trustedKey(p), 'enabled');
+    for (const p of enabled) if (wanted.includes(p)) ctx.publish(trustedKey(p), 'enabled');
     const roots = (await ctx.aws.pages('organizations', 'ListRoots', {})).flatMap((p) => p.Roots ?? []);
     const root = roots[0];
     const scpStatus = root?.PolicyTypes?.find((t) => t.Type === SCP_TYPE)?.Status;
-    return { enabled, rootId: root?.Id ?? ctx.ref('org.rootId'), ...(scpStatus ? { scpStatus } : {}) };
+    return { wanted, enabled, rootId: root?.Id ?? ctx.ref('org.rootId'), ...(scpStatus ? { scpStatus } : {}) };
   },
 
   // CreateOrganization with all features enables SCPs on the new root (AWS-FACTS.md); trusted
   // access starts empty.
-  fresh: (ctx) => ({ enabled: [], rootId: ctx.ref('org.rootId'), scpStatus: 'ENABLED' }),
+  fresh: (ctx) => ({ wanted: wantedPrincipals(ctx.steps), enabled: [], rootId: ctx.ref('org.rootId'), scpStatus: 'ENABLED' }),
 
   plan(_want, seen) {
     const actions: Action[] = [];
     let previous: string | undefined;
-    for (const principal of TRUSTED_SERVICES) {
+    for (const principal of seen.wanted) {
       if (seen.enabled.includes(principal)) continue;
       const input = { ServicePrincipal: principal };
       actions.push({

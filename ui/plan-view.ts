@@ -5,6 +5,8 @@
 import type { RunResult } from '../engine/engine.js';
 import type { Baseline } from '../config/schema.js';
 import type { ActionView } from '../engine/io.js';
+import type { PlannedCalls, Step } from '../steps/contract.js';
+import { STEPS } from '../steps/index.js';
 import { style } from './style.js';
 import { wrap } from './render/wrap.js';
 
@@ -179,54 +181,21 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
   return lines.join('\n') + '\n';
 }
 
-/**
- * Who can and cannot delete the audit logs, for this config. SCPs never apply to the
- * management account (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html),
- * and its administrators can assume OrganizationAccountAccessRole in the log-archive account,
- * which every deny exempts; only S3 Object Lock in compliance mode stops them from deleting
- * log files already written. tests/security/ proves each sentence.
- */
-export function logProtectionNote(want: Baseline): string {
-  const lock = want.trail.objectLock;
-  const mgmt = lock.mode === 'compliance'
-    ? `They cannot delete a log file for ${lock.days} days after it is written: S3 Object Lock in compliance mode stops everyone, the management account's root user included.`
-    : lock.mode === 'governance'
-      ? 'Through OrganizationAccountAccessRole in the log-archive account they can also delete log files (Object Lock in governance mode lets them bypass the retention).'
-      : 'Through OrganizationAccountAccessRole in the log-archive account they can also delete log files; S3 Object Lock in compliance mode ("trail.objectLock" in the config) would stop that.';
-  const members = want.scps.logProtection
-    ? 'Audit logs: nobody in the member accounts (their administrators, root users and Identity Center users included) can delete the log bucket, its log files or their KMS key, change the bucket\'s policy or settings, stop, change or delete the organization trail, or take over OrganizationAccountAccessRole: the guardrail SCPs deny it.'
-    : 'Audit logs: the log-protection SCP is turned off in the config, so administrators of the log-archive account can delete the log bucket and its log files.';
-  return `${members} SCPs never apply to the management account: its administrators and root user can stop or delete the trail. ${mgmt} Keep the management account's sign-ins few, with MFA.`;
+/** What a plan costs and what is hard to undo: each step's notes on the calls the plan makes. */
+export function planNotes(result: RunResult, want?: Baseline, steps: readonly Step<any, any>[] = STEPS): { money: string[]; permanent: string[] } {
+  const calls = result.steps.flatMap((s) => s.actions).map((a) => `${a.service}:${a.operation}`);
+  const planned: PlannedCalls = { has: (op) => calls.includes(op), count: (op) => calls.filter((c) => c === op).length };
+  const money = new Set<string>();
+  const permanent = new Set<string>();
+  for (const s of steps) {
+    const n = s.notes?.(want, planned);
+    n?.money?.forEach((m) => money.add(m));
+    n?.permanent?.forEach((m) => permanent.add(m));
+  }
+  return { money: [...money], permanent: [...permanent] };
 }
 
-/** What a plan costs and what is hard to undo, from the operations it contains (and the config, when given). */
-export function planNotes(result: RunResult, want?: Baseline): { money: string[]; permanent: string[] } {
-  // By operation name: the service label differs between the SDK name and the summary (ce / cost-explorer).
-  const ops = new Set(result.steps.flatMap((s) => s.actions).map((a) => `${a.service === 'cost-explorer' ? 'ce' : a.service}:${a.operation}`));
-  const accounts = result.steps.flatMap((s) => s.actions).filter((a) => a.operation === 'CreateAccount').length;
-  const money: string[] = [];
-  const permanent: string[] = [];
-  if (ops.has('cloudtrail:CreateTrail') || ops.has('s3:CreateBucket'))
-    money.push('CloudTrail: the first copy of management events is free; you pay S3 storage for the logs (usually well under 1 USD a month for a new company).');
-  // https://aws.amazon.com/kms/pricing/ (since April 2024 only the first two rotations add to the price).
-  if (ops.has('kms:CreateKey'))
-    money.push('KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).');
-  if (ops.has('s3:PutObjectLockConfiguration') && want && want.trail.objectLock.mode !== 'off')
-    money.push(`S3 Object Lock: no charge of its own, but no log file can be deleted for ${want.trail.objectLock.days} days, so you pay to store each one at least that long.`);
-  if (ops.has('budgets:CreateBudget')) money.push('Budgets: free (the first two budgets of an account cost nothing).');
-  if (ops.has('ce:CreateAnomalyMonitor') || ops.has('ce:CreateAnomalySubscription')) money.push('Cost Anomaly Detection: free.');
-  if (accounts) money.push(`New accounts: free; you pay only for what runs in them.`);
-  if (ops.has('organizations:CreateOrganization')) money.push('Organizations, SCPs and IAM Identity Center: free.');
-  if (accounts)
-    permanent.push(`${accounts} new AWS account${accounts === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`);
-  if (ops.has('organizations:CreateOrganization'))
-    permanent.push('This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.');
-  if (ops.has('s3:PutObjectLockConfiguration') && want && want.trail.objectLock.mode !== 'off')
-    permanent.push(`S3 Object Lock (${want.trail.objectLock.mode}, ${want.trail.objectLock.days} days) on the log bucket can never be turned off and keeps versioning on for good${want.trail.objectLock.mode === 'compliance' ? `; a log file's ${want.trail.objectLock.days}-day retention cannot be shortened by anyone, and the bucket cannot be deleted while one is locked` : ''}.`);
-  if (want && (ops.has('cloudtrail:CreateTrail') || ops.has('s3:CreateBucket') || ops.has('s3:PutObjectLockConfiguration')))
-    permanent.push(logProtectionNote(want));
-  return { money, permanent };
-}
+export { logProtectionNote } from '../steps/lib/log-protection.js';
 
 /** The plan with its costs and what cannot be undone easily: what the wizard shows before asking. */
 export function formatPlanNotes(result: RunResult, o: { color: boolean; width?: number; want?: Baseline }): string {

@@ -1,19 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { trustedAccess, TRUSTED_SERVICES } from '../../../steps/trusted-access.js';
+import { trustedAccess, wantedPrincipals } from '../../../steps/trusted-access.js';
+import { STEPS } from '../../../steps/index.js';
 import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
 
 const want = basic();
+// The principals come from the steps' own declarations (trustedAccess, delegatedAdmins).
+const TRUSTED_SERVICES = wantedPrincipals(STEPS);
 
 describe('trusted-access plan', () => {
-  it('enables the four services one after another on a fresh organization, with a symbolic root', () => {
+  it('enables the services the steps declare one after another on a fresh organization, with a symbolic root', () => {
     const f = fakeCtx(want, () => undefined);
-    const actions = trustedAccess.plan(want, trustedAccess.fresh(f.ctx));
+    const actions = trustedAccess.plan(want, trustedAccess.fresh({ ...f.ctx, steps: STEPS }));
     expect(brief(actions)).toEqual(TRUSTED_SERVICES.map((p) => ({ symbol: '+', op: 'organizations:EnableAWSServiceAccess', input: { ServicePrincipal: p } })));
-    expect(actions.map((a) => a.after ?? [])).toEqual([[], ['trustedAccess.cloudtrail.amazonaws.com'], ['trustedAccess.sso.amazonaws.com'], ['trustedAccess.account.amazonaws.com']]);
+    // One after another (Organizations refuses concurrent changes), Identity Center's first: it
+    // is on the longest path of the graph.
+    expect(TRUSTED_SERVICES.slice(0, 4)).toEqual(['sso.amazonaws.com', 'cloudtrail.amazonaws.com', 'account.amazonaws.com', 'iam.amazonaws.com']);
+    expect(actions.map((a) => a.after ?? [])).toEqual(TRUSTED_SERVICES.map((_, i) => (i ? [`trustedAccess.${TRUSTED_SERVICES[i - 1]}`] : [])));
   });
 
   it('plans only what is missing, and EnablePolicyType when SCPs are off', () => {
-    const actions = trustedAccess.plan(want, { enabled: ['cloudtrail.amazonaws.com', 'iam.amazonaws.com', 'other.amazonaws.com'], rootId: ROOT });
+    const actions = trustedAccess.plan(want, { wanted: TRUSTED_SERVICES, enabled: ['cloudtrail.amazonaws.com', 'iam.amazonaws.com', 'other.amazonaws.com'], rootId: ROOT });
     expect(brief(actions)).toEqual([
       { symbol: '+', op: 'organizations:EnableAWSServiceAccess', input: { ServicePrincipal: 'sso.amazonaws.com' } },
       { symbol: '+', op: 'organizations:EnableAWSServiceAccess', input: { ServicePrincipal: 'account.amazonaws.com' } },
@@ -22,7 +28,7 @@ describe('trusted-access plan', () => {
   });
 
   it('plans nothing when all is enabled', () => {
-    expect(trustedAccess.plan(want, { enabled: [...TRUSTED_SERVICES], rootId: ROOT, scpStatus: 'ENABLED' })).toEqual([]);
+    expect(trustedAccess.plan(want, { wanted: TRUSTED_SERVICES, enabled: [...TRUSTED_SERVICES], rootId: ROOT, scpStatus: 'ENABLED' })).toEqual([]);
   });
 
   it('observe reads trusted services and the root policy types, publishing what is on', async () => {
@@ -30,8 +36,9 @@ describe('trusted-access plan', () => {
       ? { EnabledServicePrincipals: [{ ServicePrincipal: 'sso.amazonaws.com' }] }
       : { Roots: [{ Id: ROOT, PolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'PENDING_ENABLE' }] }] }, ORG_VALUES);
     const seen = await trustedAccess.observe(f.ctx);
-    expect(seen).toEqual({ enabled: ['sso.amazonaws.com'], rootId: ROOT, scpStatus: 'PENDING_ENABLE' });
-    expect(f.published).toEqual({ 'trustedAccess.sso.amazonaws.com': 'enabled' });
+    expect(seen).toEqual({ wanted: [], enabled: ['sso.amazonaws.com'], rootId: ROOT, scpStatus: 'PENDING_ENABLE' });
+    // Published only for the principals the run's steps want (none in this bare context).
+    expect(f.published).toEqual({});
     // PENDING_ENABLE: only wait, never enable twice.
     const a = trustedAccess.plan(want, seen).at(-1)!;
     expect(a.symbol).toBe('~');
@@ -46,7 +53,7 @@ describe('trusted-access plan', () => {
   });
 
   it('EnablePolicyType tolerates "already enabled" and waits until ENABLED', async () => {
-    const a = trustedAccess.plan(want, { enabled: [...TRUSTED_SERVICES], rootId: ROOT })[0]!;
+    const a = trustedAccess.plan(want, { wanted: TRUSTED_SERVICES, enabled: [...TRUSTED_SERVICES], rootId: ROOT })[0]!;
     let n = 0;
     const r = fakeRun(want, a, (_s, op) => {
       if (op === 'EnablePolicyType') return awsErr('PolicyTypeAlreadyEnabledException');
