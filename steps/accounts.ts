@@ -243,6 +243,7 @@ export const accounts: Step<AccountsSeen> = {
       permanent: [`${n} new AWS account${n === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`],
     } : {};
   },
+  outputs: ['*.accountId', '*.ready'],
   needs: ['organization', 'organizational-units'],
   controls: ['SSB ACCT.01'],
   severity: 'high',

@@ -89,6 +89,7 @@ export const budget: Step<BudgetSeen, typeof config> = {
   id: 'budget',
   title: 'Monthly cost budget with e-mail alerts',
   notes: (_want, planned) => (planned.has('budgets:CreateBudget') ? { money: ['Budgets: free (the first two budgets of an account cost nothing).'] } : {}),
+  outputs: ['budget.*'],
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.10'],
   severity: 'medium',

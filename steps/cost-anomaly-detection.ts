@@ -98,6 +98,7 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
   id: 'cost-anomaly-detection',
   title: 'Cost anomaly detection with e-mail alerts',
   notes: (_want, planned) => (planned.has('cost-explorer:CreateAnomalyMonitor') || planned.has('cost-explorer:CreateAnomalySubscription') ? { money: ['Cost Anomaly Detection: free.'] } : {}),
+  outputs: ['anomaly.*'],
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.16'],
   severity: 'medium',

@@ -28,6 +28,7 @@ export const identityCenterInstance: Step<InstanceSeen> = {
   title: 'IAM Identity Center organization instance',
   // Identity Center's organization instance needs it (Identity Center user guide, "Prerequisites").
   trustedAccess: ['sso.amazonaws.com'],
+  outputs: ['sso.*'],
   needs: ['organization', 'trusted-access'],
   controls: ['SSB ACCT.03', 'SSB ACCT.13'],
   severity: 'high',

@@ -60,6 +60,7 @@ async function knownById(ctx: { aws: RunContext['aws'] }, op: 'DescribeGroup' | 
 export const identityStore: Step<IdentityStoreSeen> = {
   id: 'identity-store',
   title: 'Identity Center groups, the founder\'s user and memberships',
+  outputs: ['group.*.id', 'user.*.id'],
   needs: ['identity-center-instance'],
   controls: ['SSB ACCT.03', 'SSB ACCT.05'],
   severity: 'medium',

@@ -95,6 +95,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
     money: planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') ? [CLOUDTRAIL_COST] : [],
     permanent: want ? [logProtectionNote(want)] : [],
   } : {},
+  outputs: ['trail.bucket'],
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.1', 'CIS 2.1.4'],
   severity: 'critical',

@@ -119,6 +119,7 @@ export const orgTrail: Step<TrailSeen, typeof config> = {
   notes: (_want, planned) => (planned.has('cloudtrail:CreateTrail') ? { money: [CLOUDTRAIL_COST] } : {}),
   // An organization trail needs it (CloudTrail user guide, "Creating a trail for an organization").
   trustedAccess: ['cloudtrail.amazonaws.com'],
+  outputs: ['trail.arn'],
   needs: ['trusted-access', 'log-archive-bucket', 'trail-key', 'log-archive-object-lock'],
   controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2', 'CIS 3.5'],
   severity: 'critical',

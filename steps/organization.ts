@@ -28,6 +28,7 @@ export const organization: Step<OrganizationSeen> = {
     money: ['Organizations, SCPs and IAM Identity Center: free.'],
     permanent: ['This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.'],
   } : {},
+  outputs: ['org.*'],
   needs: ['preflight'],
   controls: ['SSB ACCT.01'],
   severity: 'critical',

@@ -33,6 +33,7 @@ async function describeOu(ctx: StepContext, id: string, name: string, parentId: 
 export const organizationalUnits: Step<OuSeen> = {
   id: 'organizational-units',
   title: 'Organizational units (Security, Workloads/Prod, Workloads/NonProd…)',
+  outputs: ['ou.*.id'],
   needs: ['organization'],
   controls: ['SSB ACCT.01'],
   severity: 'medium',

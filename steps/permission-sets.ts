@@ -269,6 +269,7 @@ export const permissionSets: Step<PermissionSetsSeen, typeof config> = {
   config,
   id: 'permission-sets',
   title: 'Identity Center permission sets',
+  outputs: ['permissionSet.*.arn'],
   needs: ['identity-center-instance'],
   controls: ['SSB ACCT.04', 'SSB ACCT.13'],
   severity: 'medium',

@@ -13,6 +13,7 @@ export interface PreflightSeen {
 export const preflight: Step<PreflightSeen> = {
   id: 'preflight',
   title: 'Check who is running this',
+  outputs: ['management.accountId', 'caller.kind'],
   needs: [],
   controls: ['SSB ACCT.02', 'CIS 1.4'],
   severity: 'medium',

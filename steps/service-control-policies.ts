@@ -55,6 +55,7 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
   config,
   id: 'service-control-policies',
   title: 'Service control policies (guardrails, log protection, region guard)',
+  outputs: ['scp.*.id'],
   needs: ['organizational-units', 'trusted-access'],
   controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13', 'SSB ACCT.17'],
   severity: 'high',

@@ -63,6 +63,7 @@ export const trailKey: Step<KeySeen> = {
   notes: (_want, planned) => planned.has('kms:CreateKey') ? {
     money: ['KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).'],
   } : {},
+  outputs: ['trail.keyArn'],
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['CIS 3.5', 'CIS 3.6'],
   severity: 'high',

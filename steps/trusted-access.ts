@@ -31,6 +31,7 @@ export const trustedKey = (principal: string): string => `trustedAccess.${princi
 export const trustedAccess: Step<TrustedAccessSeen> = {
   id: 'trusted-access',
   title: 'Trusted access for the services the baseline uses; SCPs enabled',
+  outputs: ['trustedAccess.*'],
   needs: ['organization'],
   controls: ['SSB ACCT.02', 'SSB ACCT.03', 'SSB ACCT.07', 'SSB ACCT.13'],
   severity: 'high',

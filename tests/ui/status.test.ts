@@ -20,12 +20,15 @@ function store() {
 
 describe('status', () => {
   test('outputs belong to the step that made them', () => {
-    expect(stepOfOutput('org.rootId', [])).toBe('organization');
-    expect(stepOfOutput('prod.accountId', ['prod'])).toBe('accounts');
-    expect(stepOfOutput('management.accountId', ['prod'])).toBe('organization');
-    expect(stepOfOutput('permissionSet.ReadOnly.arn', [])).toBe('permission-sets');
-    expect(stepOfOutput('trail.bucket', [])).toBe('log-archive-bucket');
-    expect(stepOfOutput('something.else', [])).toBeUndefined();
+    // From each step's `outputs`: the first step in the list whose pattern matches.
+    expect(stepOfOutput('org.rootId')).toBe('organization');
+    expect(stepOfOutput('prod.accountId')).toBe('accounts');
+    expect(stepOfOutput('management.accountId')).toBe('preflight');
+    expect(stepOfOutput('permissionSet.ReadOnly.arn')).toBe('permission-sets');
+    expect(stepOfOutput('trail.bucket')).toBe('log-archive-bucket');
+    expect(stepOfOutput('trail.keyArn')).toBe('trail-key');
+    expect(stepOfOutput('trustedAccess.sso.amazonaws.com')).toBe('trusted-access');
+    expect(stepOfOutput('something.else')).toBeUndefined();
   });
 
   test('the model: graph order and depth, saved status, resources, in-flight requests', () => {

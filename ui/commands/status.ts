@@ -14,20 +14,10 @@ import type { StateStore } from '../../state/store.js';
 import type { Step } from '../../steps/contract.js';
 import type { StatusModel, LiveCheck } from '../status-view.js';
 
-/** Which step made an output key known (for listing each step's resources). */
-export function stepOfOutput(key: string, accountNames: string[]): string | undefined {
-  if (key === 'management.accountId' || key.startsWith('org.')) return 'organization';
-  if (key.startsWith('ou.')) return 'organizational-units';
-  if (key.endsWith('.accountId') && accountNames.includes(key.slice(0, -'.accountId'.length))) return 'accounts';
-  if (key.startsWith('sso.')) return 'identity-center-instance';
-  if (key.startsWith('permissionSet.')) return 'permission-sets';
-  if (key.startsWith('group.') || key.startsWith('user.')) return 'identity-store';
-  if (key === 'trail.bucket') return 'log-archive-bucket';
-  if (key === 'trail.keyArn') return 'trail-key';
-  if (key.startsWith('trail.')) return 'org-trail';
-  if (key.startsWith('budget.')) return 'budget';
-  if (key.startsWith('anomaly.')) return 'cost-anomaly-detection';
-  return undefined;
+/** Which step made an output key known: the first whose `outputs` pattern matches (`*`: any text). */
+export function stepOfOutput(key: string, steps: readonly Step<any, any>[] = STEPS): string | undefined {
+  const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`).test(key);
+  return steps.find((s) => s.outputs?.some(matches))?.id;
 }
 
 export function statusModel(state: StateStore, steps: readonly Step<any, any>[] = STEPS): StatusModel {
@@ -35,13 +25,10 @@ export function statusModel(state: StateStore, steps: readonly Step<any, any>[] 
   const order = topoOrder(steps);
   const depth = new Map<string, number>();
   for (const s of order) depth.set(s.id, Math.max(0, ...s.needs.map((n) => (depth.get(n) ?? 0) + 1)));
-  const names = Array.isArray((d.answers as { accounts?: unknown }).accounts)
-    ? ((d.answers as { accounts: { name?: string }[] }).accounts.map((a) => a.name ?? ''))
-    : ['log-archive', 'audit', 'prod', 'dev', 'staging', 'sandbox'];
   const ids = new Set(order.map((s) => s.id));
   const resources = new Map<string, [string, string][]>();
   for (const [k, v] of Object.entries(d.outputs)) {
-    const step = stepOfOutput(k, names);
+    const step = stepOfOutput(k, steps);
     if (step && ids.has(step)) resources.set(step, [...(resources.get(step) ?? []), [k, v]]);
   }
   return {
