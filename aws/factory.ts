@@ -10,7 +10,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Limiter } from './limiter.js';
 import { CONFLICT_RETRY, conflictDelayMs, isDocumentedConflict, writerKey } from './writers.js';
-import { ENDPOINT_ENV, SERVICES, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
+import { SERVICES, endpointEnv, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
 
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
 
@@ -268,7 +268,7 @@ export class AwsFactory implements AwsApi {
     const mod = await this.module(service);
     const Ctor = mod[SERVICES[service].client] as new (cfg: Record<string, unknown>) => AnyClient;
     const credentials = creds ?? (await this.credentialsFor(account, session));
-    const custom = this.env[ENDPOINT_ENV[service]] ?? this.env.AWS_ENDPOINT_URL;
+    const custom = this.env[endpointEnv(service)] ?? this.env.AWS_ENDPOINT_URL;
     const cfg: Record<string, unknown> = {
       region,
       credentials,

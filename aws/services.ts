@@ -5,24 +5,35 @@
 // `aws.call('organizations', 'CreateAccount', input)` is checked against the real model, and
 // an operation missing from aws/sdk/ is a type error.
 
-/* eslint-disable @typescript-eslint/consistent-type-imports */
-type Modules = {
-  organizations: typeof import('./sdk/organizations.js');
-  'sso-admin': typeof import('./sdk/sso-admin.js');
-  identitystore: typeof import('./sdk/identitystore.js');
-  budgets: typeof import('./sdk/budgets.js');
-  'cost-explorer': typeof import('./sdk/cost-explorer.js');
-  account: typeof import('./sdk/account.js');
-  cloudtrail: typeof import('./sdk/cloudtrail.js');
-  s3: typeof import('./sdk/s3.js');
-  's3-control': typeof import('./sdk/s3-control.js');
-  sts: typeof import('./sdk/sts.js');
-  iam: typeof import('./sdk/iam.js');
-  ec2: typeof import('./sdk/ec2.js');
-  kms: typeof import('./sdk/kms.js');
-};
+/**
+ * Every service: its lean SDK module, client class, and (global services) the one region it
+ * is reached in. One line per service: the types and the endpoint variables derive from it.
+ */
+const TABLE = {
+  organizations: { load: () => import('./sdk/organizations.js'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
+  'sso-admin': { load: () => import('./sdk/sso-admin.js'), client: 'SSOAdminClient' },
+  identitystore: { load: () => import('./sdk/identitystore.js'), client: 'IdentitystoreClient' },
+  budgets: { load: () => import('./sdk/budgets.js'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
+  'cost-explorer': { load: () => import('./sdk/cost-explorer.js'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
+  account: { load: () => import('./sdk/account.js'), client: 'AccountClient', globalRegion: 'us-east-1' },
+  cloudtrail: { load: () => import('./sdk/cloudtrail.js'), client: 'CloudTrailClient' },
+  s3: { load: () => import('./sdk/s3.js'), client: 'S3Client' },
+  's3-control': { load: () => import('./sdk/s3-control.js'), client: 'S3ControlClient' },
+  sts: { load: () => import('./sdk/sts.js'), client: 'STSClient' },
+  iam: { load: () => import('./sdk/iam.js'), client: 'IAMClient', globalRegion: 'us-east-1' },
+  ec2: { load: () => import('./sdk/ec2.js'), client: 'EC2Client' },
+  kms: { load: () => import('./sdk/kms.js'), client: 'KMSClient' },
+  guardduty: { load: () => import('./sdk/guardduty.js'), client: 'GuardDutyClient' },
+  securityhub: { load: () => import('./sdk/securityhub.js'), client: 'SecurityHubClient' },
+  accessanalyzer: { load: () => import('./sdk/accessanalyzer.js'), client: 'AccessAnalyzerClient' },
+  'config-service': { load: () => import('./sdk/config-service.js'), client: 'ConfigServiceClient' },
+} satisfies Record<string, ServiceInfo>;
+
+type Modules = { [S in keyof typeof TABLE]: Awaited<ReturnType<(typeof TABLE)[S]['load']>> };
 
 export type ServiceName = keyof Modules;
+
+export const SERVICES: Record<ServiceName, ServiceInfo> = TABLE;
 
 type CommandKeys<S extends ServiceName> = Extract<keyof Modules[S], `${string}Command`>;
 /** Operation names of a service, e.g. 'CreateAccount'. */
@@ -43,38 +54,12 @@ interface ServiceInfo {
   globalRegion?: string;
 }
 
-export const SERVICES: Record<ServiceName, ServiceInfo> = {
-  organizations: { load: () => import('./sdk/organizations.js'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
-  'sso-admin': { load: () => import('./sdk/sso-admin.js'), client: 'SSOAdminClient' },
-  identitystore: { load: () => import('./sdk/identitystore.js'), client: 'IdentitystoreClient' },
-  budgets: { load: () => import('./sdk/budgets.js'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
-  'cost-explorer': { load: () => import('./sdk/cost-explorer.js'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
-  account: { load: () => import('./sdk/account.js'), client: 'AccountClient', globalRegion: 'us-east-1' },
-  cloudtrail: { load: () => import('./sdk/cloudtrail.js'), client: 'CloudTrailClient' },
-  s3: { load: () => import('./sdk/s3.js'), client: 'S3Client' },
-  's3-control': { load: () => import('./sdk/s3-control.js'), client: 'S3ControlClient' },
-  sts: { load: () => import('./sdk/sts.js'), client: 'STSClient' },
-  iam: { load: () => import('./sdk/iam.js'), client: 'IAMClient', globalRegion: 'us-east-1' },
-  ec2: { load: () => import('./sdk/ec2.js'), client: 'EC2Client' },
-  kms: { load: () => import('./sdk/kms.js'), client: 'KMSClient' },
-};
-
-/** The SDK's own names for the per-service endpoint variables (AWS_ENDPOINT_URL_<ID>). */
-export const ENDPOINT_ENV: Record<ServiceName, string> = {
-  organizations: 'AWS_ENDPOINT_URL_ORGANIZATIONS',
-  'sso-admin': 'AWS_ENDPOINT_URL_SSO_ADMIN',
-  identitystore: 'AWS_ENDPOINT_URL_IDENTITYSTORE',
-  budgets: 'AWS_ENDPOINT_URL_BUDGETS',
-  'cost-explorer': 'AWS_ENDPOINT_URL_COST_EXPLORER',
-  account: 'AWS_ENDPOINT_URL_ACCOUNT',
-  cloudtrail: 'AWS_ENDPOINT_URL_CLOUDTRAIL',
-  s3: 'AWS_ENDPOINT_URL_S3',
-  's3-control': 'AWS_ENDPOINT_URL_S3_CONTROL',
-  sts: 'AWS_ENDPOINT_URL_STS',
-  iam: 'AWS_ENDPOINT_URL_IAM',
-  ec2: 'AWS_ENDPOINT_URL_EC2',
-  kms: 'AWS_ENDPOINT_URL_KMS',
-};
+/**
+ * The SDK's own name for a service's endpoint variable: AWS_ENDPOINT_URL_ and the service ID
+ * in upper snake case (sso-admin → AWS_ENDPOINT_URL_SSO_ADMIN).
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export const endpointEnv = (service: ServiceName): string => `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * Reads never change AWS. Plan and verify may only make these; the check is by operation

@@ -26,6 +26,10 @@ export const PACKAGES = {
   iam: ['@aws-sdk/client-iam', 'IAMClient'],
   ec2: ['@aws-sdk/client-ec2', 'EC2Client'],
   kms: ['@aws-sdk/client-kms', 'KMSClient'],
+  guardduty: ['@aws-sdk/client-guardduty', 'GuardDutyClient'],
+  securityhub: ['@aws-sdk/client-securityhub', 'SecurityHubClient'],
+  accessanalyzer: ['@aws-sdk/client-accessanalyzer', 'AccessAnalyzerClient'],
+  'config-service': ['@aws-sdk/client-config-service', 'ConfigServiceClient'],
 };
 
 function files(dir) {
