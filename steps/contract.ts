@@ -202,10 +202,15 @@ export interface StepNotes {
 
 /** A yes/no question the wizard asks for a step's option (`path` in the config). */
 export interface StepQuestion {
+  /** The boolean in the config it answers, e.g. 'scps.regionGuard'. */
   path: string;
-  message: string;
+  /** The question, from the answers so far (placeholders where none yet). */
+  message: string | ((b: Baseline) => string);
+  /** What Enter takes: the recommended answer (may differ from a config file's default). */
+  initial: boolean;
   /** Shown before the question: what it does, costs and breaks. */
   note?: (b: Baseline) => string;
+  /** The note's title. */
   title?: string;
 }
 

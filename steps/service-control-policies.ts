@@ -56,6 +56,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
   id: 'service-control-policies',
   title: 'Service control policies (guardrails, log protection, region guard)',
   outputs: ['scp.*.id'],
+  questions: [{
+    path: 'scps.regionGuard',
+    title: 'Region guard (a service control policy)',
+    note: (b) => regionGuardNote(b.allowedRegions),
+    message: (b) => `Turn on the region guard for ${b.allowedRegions.join(', ')}? (recommended)`,
+    initial: true,
+  }],
   needs: ['organizational-units', 'trusted-access'],
   controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13', 'SSB ACCT.17'],
   severity: 'high',
@@ -222,3 +229,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
     return actions;
   },
 };
+
+/** What the region guard blocks and what it leaves alone, before the founder decides. */
+export function regionGuardNote(regions: string[]): string {
+  return [
+    `It refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but ${regions.join(', ')}, for everyone in the member accounts, so nothing can run unseen where you do not look (SSB ACCT.17).`,
+    'Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere.',
+    'It cannot restrict the management account: AWS never applies SCPs there.',
+    'Easy to change later: set "scps": { "regionGuard": false } (or true) in a config file and run again.',
+  ].join('\n');
+}

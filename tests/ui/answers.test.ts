@@ -23,14 +23,14 @@ describe('which questions the wizard asks', () => {
   });
   test('saved answers are not asked again', () => {
     expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
-      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'regionGuard']);
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard']);
   });
   test('a founder half-answered is asked again (all three fields belong to one question)', () => {
     expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
   });
   test('the region guard is asked after the regions, and its answer (on or off) counts as given', () => {
     const { scps: _s, ...noGuard } = COMPLETE;
-    expect(questionsToAsk(noGuard, { configFile: false })).toEqual(['regionGuard']);
+    expect(questionsToAsk(noGuard, { configFile: false })).toEqual(['scps.regionGuard']);
     expect(questionsToAsk({ ...noGuard, scps: { regionGuard: false } }, { configFile: false })).toEqual([]);
     expect(resolveBaseline({ ...noGuard, scps: { regionGuard: true } }, { placeholders: false }).scps).toEqual({ guardrails: true, logProtection: true, regionGuard: true });
     // A config file has the default (off) and never leaves it to the wizard.

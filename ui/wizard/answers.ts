@@ -4,18 +4,29 @@
 import { placeholdersIn, resolveBaseline } from '../../config/load.js';
 import { DEFAULT_ACCOUNTS, OPTIONAL_ACCOUNTS, plusAddress, slugify } from '../../config/defaults.js';
 import { accountEmailRule, emailRule, phoneRule, type Rule } from '../../config/schema.js';
+import { STEPS } from '../../steps/index.js';
+import type { StepQuestion } from '../../steps/contract.js';
 
 export type Raw = Record<string, unknown>;
 
-/** The questions, in the order they are asked. */
-export const QUESTIONS = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'regionGuard'] as const;
-export type QuestionId = (typeof QUESTIONS)[number];
+/** The wizard's own questions (about the core answers and the steps with bespoke prompts). */
+const CORE = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions'] as const;
+type CoreQuestion = (typeof CORE)[number];
+
+/** The yes/no questions steps declare (`questions`), by config path, in step order. */
+export const STEP_QUESTIONS: ReadonlyMap<string, StepQuestion> = new Map(STEPS.flatMap((s) => (s.questions ?? []).map((q) => [q.path, q] as const)));
+
+/** A core question's name, or the config path of a step's question ('scps.regionGuard'). */
+export type QuestionId = CoreQuestion | (string & {});
+
+/** The questions, in the order they are asked: the core ones, then the steps' (after the regions they may name). */
+export const QUESTIONS: readonly QuestionId[] = [...CORE, ...STEP_QUESTIONS.keys()];
 
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 const get = (raw: Raw, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), raw);
 
 /** Which raw paths each question answers; the question is known when all are present. */
-const ANSWERS: Record<QuestionId, string[]> = {
+const ANSWERS: Record<CoreQuestion, string[]> = {
   orgName: ['org.name'],
   homeRegion: ['homeRegion'],
   accounts: ['accounts'],
@@ -25,11 +36,10 @@ const ANSWERS: Record<QuestionId, string[]> = {
   anomaly: ['anomaly.thresholdUsd'],
   contacts: ['contacts.billing.phone', 'contacts.operations.phone', 'contacts.security.phone'],
   allowedRegions: ['allowedRegions'],
-  regionGuard: ['scps.regionGuard'],
 };
 
 /** Required paths (placeholders) each question fills; derived values belong to their source. */
-const FILLS: Record<QuestionId, RegExp> = {
+const FILLS: Record<CoreQuestion, RegExp> = {
   orgName: /^org\./,
   homeRegion: /^homeRegion$/,
   accounts: /^accounts$/,
@@ -39,9 +49,11 @@ const FILLS: Record<QuestionId, RegExp> = {
   anomaly: /^anomaly\.thresholdUsd$/,
   contacts: /^contacts\.\w+\.(phone|title)$/,
   allowedRegions: /^allowedRegions/,
-  // Has a default (off), so a config file never leaves it to the wizard.
-  regionGuard: /^scps\.regionGuard$/,
 };
+// A step's question answers its own path. Each has a default in the step's config fragment, so
+// a config file never leaves one to the wizard.
+const answersOf = (q: QuestionId): string[] => (q in ANSWERS ? ANSWERS[q as CoreQuestion] : [q]);
+const fills = (q: QuestionId, path: string): boolean => (q in FILLS ? FILLS[q as CoreQuestion].test(path) : path === q);
 
 /**
  * The questions to ask. Without a config file, every question not answered yet (a previous
@@ -49,7 +61,7 @@ const FILLS: Record<QuestionId, RegExp> = {
  * file is the founder's choice for everything else.
  */
 export function questionsToAsk(raw: Raw, o: { configFile: boolean }): QuestionId[] {
-  if (!o.configFile) return QUESTIONS.filter((q) => ANSWERS[q].some((p) => get(raw, p) === undefined));
+  if (!o.configFile) return QUESTIONS.filter((q) => answersOf(q).some((p) => get(raw, p) === undefined));
   let missing: string[];
   try {
     const b = resolveBaseline(raw, { placeholders: true });
@@ -58,7 +70,7 @@ export function questionsToAsk(raw: Raw, o: { configFile: boolean }): QuestionId
     // Invalid values are reported by the normal validation after the questions.
     return [];
   }
-  return QUESTIONS.filter((q) => missing.some((p) => FILLS[q].test(p)));
+  return QUESTIONS.filter((q) => missing.some((p) => fills(q, p)));
 }
 
 /** Deep-sets `path` (dotted) in a copy of raw. */

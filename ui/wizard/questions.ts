@@ -5,7 +5,10 @@ import * as p from '@clack/prompts';
 import { AWS_REGIONS, REGION_NAMES, isRegion, type AwsRegion } from '../../config/regions.js';
 import { OPTIONAL_ACCOUNTS, plusAddress, slugify } from '../../config/defaults.js';
 import { accountEmailRule, amountRule, contactEmailRule, emailRule, orgNameRule, personNameRule, thresholdRule, type Rule } from '../../config/schema.js';
-import { accountEmails, accountSet, allowedRegionsAnswer, mailboxRule, parseEmailList, proposedEmails, setIn, wizardPhoneRule, type QuestionId, type Raw } from './answers.js';
+import { STEP_QUESTIONS, accountEmails, accountSet, allowedRegionsAnswer, mailboxRule, parseEmailList, proposedEmails, setIn, wizardPhoneRule, type QuestionId, type Raw } from './answers.js';
+import { resolveBaseline } from '../../config/load.js';
+import { defaultBaseline } from '../../config/baseline.js';
+import type { Baseline } from '../../config/schema.js';
 import { wrap } from '../render/wrap.js';
 
 /** Columns the text next to clack's guide may use ("│  " takes three), so nothing wraps mid-word. */
@@ -209,12 +212,14 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
         await set('allowedRegions', regions);
         break;
       }
-      case 'regionGuard': {
-        const home = str(raw, 'homeRegion') ?? 'us-east-1';
-        const regions = Array.isArray(raw.allowedRegions) ? (raw.allowedRegions as string[]) : [home];
-        note(regionGuardNote(regions), 'Region guard (a service control policy)');
-        const on = answer(await p.confirm({ message: `Turn on the region guard for ${regions.join(', ')}? (recommended)`, initialValue: true }));
-        await set('scps.regionGuard', on);
+      default: {
+        // A step's yes/no question (`questions` in steps/*.ts), about the answers so far.
+        const sq = STEP_QUESTIONS.get(q);
+        if (!sq) throw new Error(`unknown question ${q}`);
+        const b = baselineSoFar(raw);
+        if (sq.note) note(sq.note(b), sq.title ?? 'About this option');
+        const on = answer(await p.confirm({ message: typeof sq.message === 'string' ? sq.message : sq.message(b), initialValue: sq.initial }));
+        await set(sq.path, on);
         break;
       }
     }
@@ -222,12 +227,16 @@ export async function askQuestions(start: Raw, which: QuestionId[], o: AskOption
   return raw;
 }
 
-/** What the region guard blocks and what it leaves alone, before the founder decides. */
-export function regionGuardNote(regions: string[]): string {
-  return [
-    `It refuses regional services (EC2, S3 buckets, Lambda, databases, …) in every region but ${regions.join(', ')}, for everyone in the member accounts, so nothing can run unseen where you do not look (SSB ACCT.17).`,
-    'Global services (IAM, Organizations, billing, CloudFront, Route 53, …) keep working everywhere.',
-    'It cannot restrict the management account: AWS never applies SCPs there.',
-    'Easy to change later: set "scps": { "regionGuard": false } (or true) in a config file and run again.',
-  ].join('\n');
+/**
+ * The baseline the answers so far describe (placeholders for what is still unanswered), for a
+ * step question's text; the defaults when the answers do not resolve yet.
+ */
+function baselineSoFar(raw: Raw): Baseline {
+  try {
+    return resolveBaseline(raw, { placeholders: true });
+  } catch {
+    return defaultBaseline({ homeRegion: str(raw, 'homeRegion') ?? 'us-east-1' });
+  }
 }
+
+export { regionGuardNote } from '../../steps/service-control-policies.js';
