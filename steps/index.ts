@@ -10,6 +10,7 @@ import { organization } from './organization.js';
 import { trustedAccess } from './trusted-access.js';
 import { organizationalUnits } from './organizational-units.js';
 import { accounts } from './accounts.js';
+import { delegatedAdmins } from './delegated-admins.js';
 import { identityCenterInstance } from './identity-center-instance.js';
 import { permissionSets } from './permission-sets.js';
 import { identityStore } from './identity-store.js';
@@ -26,6 +27,7 @@ import { costAnomalyDetection } from './cost-anomaly-detection.js';
 import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
 import { rootAccess } from './root-access.js';
+import { trustedAdvisor } from './trusted-advisor.js';
 
 export const STEPS = [
   preflight,
@@ -33,6 +35,7 @@ export const STEPS = [
   trustedAccess,
   organizationalUnits,
   accounts,
+  delegatedAdmins,
   identityCenterInstance,
   permissionSets,
   identityStore,
@@ -49,6 +52,7 @@ export const STEPS = [
   alternateContacts,
   accountHardening,
   rootAccess,
+  trustedAdvisor,
 ] as const satisfies readonly Step<any, any>[];
 
 /** Each step's config fragment as a type: `{ budget: { amount: number; … } }`. */

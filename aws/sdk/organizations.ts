@@ -17,6 +17,7 @@ export {
   ListAWSServiceAccessForOrganizationCommand,
   ListAccountsCommand,
   ListCreateAccountStatusCommand,
+  ListDelegatedAdministratorsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListPoliciesCommand,
@@ -24,5 +25,6 @@ export {
   ListRootsCommand,
   ListTargetsForPolicyCommand,
   MoveAccountCommand,
+  RegisterDelegatedAdministratorCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
