@@ -14,6 +14,8 @@ const PREFIX: Record<string, string> = {
   // Same as the module name; listed so the SCP prefixes of these services are explicit.
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonguardduty.html
   guardduty: 'guardduty',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamaccessanalyzer.html
+  'access-analyzer': 'access-analyzer',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>`. */
@@ -117,6 +119,10 @@ export function resourcesOf(world: World, service: string, operation: string, in
       // Detector-scoped actions name arn:aws:guardduty:<region>:<account>:detector/<id>.
       const id = str(input.detectorId);
       return [id ? `arn:aws:guardduty:${region}:${acct}:detector/${id}` : '*'];
+    }
+    case 'access-analyzer': {
+      const name = str(input.analyzerName);
+      return [name ? `arn:aws:access-analyzer:${region}:${acct}:analyzer/${name}` : '*'];
     }
     default:
       return ['*'];

@@ -107,6 +107,8 @@ export const REALISTIC: LatencyProfile = {
     // ALL: existing accounts become members in the background (minutes for a large organization).
     'guardduty:UpdateOrganizationConfiguration': { call: r(300, 900), async: r(10_000, 60_000) },
     'guardduty:CreateMembers': { call: r(500, 2000) },
+    // An analyzer is CREATING until its first scan starts.
+    'access-analyzer:CreateAnalyzer': { call: r(500, 1500), async: r(5_000, 30_000) },
   },
 };
 

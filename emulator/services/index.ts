@@ -3,6 +3,7 @@
 // add it to this list. See emulator/README.md, "How to add a service".
 // Order matters only for modules sharing a signing name (s3 / s3-control: `matches`).
 import type { ServiceModule } from '../types.js';
+import { accessAnalyzer } from './accessanalyzer.js';
 import { account } from './account.js';
 import { budgets } from './budgets.js';
 import { cloudtrail } from './cloudtrail.js';
@@ -19,4 +20,4 @@ import { ssoAdmin } from './sso-admin.js';
 import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, guardduty];
+export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, guardduty, accessAnalyzer];

@@ -10,7 +10,7 @@ import {
   UpdateDetectorCommand, UpdateOrganizationConfigurationCommand,
 } from '@aws-sdk/client-guardduty';
 import {
-  CreateAccountCommand, DescribeCreateAccountStatusCommand, ListAWSServiceAccessForOrganizationCommand, ListDelegatedAdministratorsCommand,
+  AttachPolicyCommand, CreateAccountCommand, CreatePolicyCommand, DescribeCreateAccountStatusCommand, ListAWSServiceAccessForOrganizationCommand, ListDelegatedAdministratorsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
@@ -221,6 +221,16 @@ describe('faults, readiness and drift', () => {
     emu.setFaults({ rules: [{ service: 'guardduty', kind: 'throttle', times: 1 }] });
     expect(await errorOf(gd.send(new ListDetectorsCommand({})))).toMatchObject({ name: 'TooManyRequestsException', status: 429 });
     expect((await gd.send(new ListDetectorsCommand({}))).DetectorIds).toEqual([]);
+  });
+
+  it('SCPs apply to guardduty: actions (a member denied DeleteDetector gets AccessDeniedException 403)', async () => {
+    const { member } = await sdk.orgWithMember();
+    const deny = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'guardduty:DeleteDetector', Resource: '*' }] });
+    const p = (await orgs.send(new CreatePolicyCommand({ Name: 'keep-guardduty', Description: 'x', Type: 'SERVICE_CONTROL_POLICY', Content: deny }))).Policy!.PolicySummary!;
+    await orgs.send(new AttachPolicyCommand({ PolicyId: p.Id!, TargetId: member }));
+    const mGd = gdFor(member);
+    const { DetectorId } = await mGd.send(new CreateDetectorCommand({ Enable: true }));
+    expect(await errorOf(mGd.send(new DeleteDetectorCommand({ DetectorId })))).toMatchObject({ name: 'AccessDeniedException', status: 403, message: expect.stringContaining('guardduty:DeleteDetector') });
   });
 
   it('a brand-new account answers SubscriptionRequiredException until it is ready (account-readiness)', async () => {
