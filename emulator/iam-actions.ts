@@ -9,7 +9,14 @@ import type { Caller } from './types.js';
 import type { World } from './world.js';
 
 /** IAM service prefix of each emulator module (where it differs from the module name). */
-const PREFIX: Record<string, string> = { 'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3' };
+const PREFIX: Record<string, string> = {
+  'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3',
+  // Same as the module name; listed so the SCP prefixes of these services are explicit.
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonguardduty.html
+  guardduty: 'guardduty',
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamaccessanalyzer.html
+  'access-analyzer': 'access-analyzer',
+};
 
 /** Operations whose IAM action is not `<prefix>:<Operation>`. */
 const SPECIAL: Record<string, string> = {
@@ -107,6 +114,15 @@ export function resourcesOf(world: World, service: string, operation: string, in
       const key = str(input.TargetKeyId) ?? str(input.KeyId);
       if (key) out.push(kmsKeyArn(world, caller, region, key));
       return out.length ? out : ['*'];
+    }
+    case 'guardduty': {
+      // Detector-scoped actions name arn:aws:guardduty:<region>:<account>:detector/<id>.
+      const id = str(input.detectorId);
+      return [id ? `arn:aws:guardduty:${region}:${acct}:detector/${id}` : '*'];
+    }
+    case 'access-analyzer': {
+      const name = str(input.analyzerName);
+      return [name ? `arn:aws:access-analyzer:${region}:${acct}:analyzer/${name}` : '*'];
     }
     default:
       return ['*'];

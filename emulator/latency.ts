@@ -98,6 +98,17 @@ export const REALISTIC: LatencyProfile = {
     's3:CreateBucket': { call: r(500, 1500) },
     'budgets:CreateBudget': { call: r(300, 800) },
     'ce:CreateAnomalyMonitor': { call: r(300, 900) },
+    'organizations:RegisterDelegatedAdministrator': { call: r(300, 900) },
+    'organizations:DeregisterDelegatedAdministrator': { call: r(300, 900) },
+    'guardduty:CreateDetector': { call: r(500, 1500) },
+    // Registers with Organizations, turns on trusted access and enables the administrator's detector.
+    'guardduty:EnableOrganizationAdminAccount': { call: r(1000, 3000) },
+    'guardduty:DisableOrganizationAdminAccount': { call: r(1000, 3000) },
+    // ALL: existing accounts become members in the background (minutes for a large organization).
+    'guardduty:UpdateOrganizationConfiguration': { call: r(300, 900), async: r(10_000, 60_000) },
+    'guardduty:CreateMembers': { call: r(500, 2000) },
+    // An analyzer is CREATING until its first scan starts.
+    'access-analyzer:CreateAnalyzer': { call: r(500, 1500), async: r(5_000, 30_000) },
   },
 };
 

@@ -297,6 +297,48 @@ function tagsIn(ctx: Ctx): Record<string, string> {
   return out;
 }
 
+// ---- delegated administrators ---------------------------------------------------------
+
+/**
+ * Service principals that allow only one delegated administrator per organization: a second
+ * account is ConstraintViolationException DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html).
+ * GuardDuty: "only one delegated GuardDuty administrator account" per organization
+ * (https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_organizations.html).
+ */
+export const SINGLE_DELEGATED_ADMIN_SERVICES = ['guardduty.amazonaws.com'];
+
+function delegatedAdminOut(world: World, org: Organization, id: string, registeredAt: Date) {
+  const a = accountOut(world, org, id);
+  return {
+    Id: a.Id, Arn: a.Arn, Email: a.Email, Name: a.Name, Status: a.Status, State: a.State,
+    JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, DelegationEnabledDate: registeredAt,
+  };
+}
+
+/** Services the account is a delegated administrator for, with the date it was registered. */
+function delegatedServicesOf(org: Organization, accountId: string): { ServicePrincipal: string; DelegationEnabledDate: Date }[] {
+  return Object.entries(org.delegatedAdmins ?? {})
+    .filter(([, accounts]) => accountId in accounts)
+    .map(([ServicePrincipal, accounts]) => ({ ServicePrincipal, DelegationEnabledDate: accounts[accountId]! }));
+}
+
+/**
+ * ListDelegatedAdministrators and ListDelegatedServicesForAccount: "only from the organization's
+ * management account or by a member account that is a delegated administrator"
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListDelegatedAdministrators.html).
+ */
+function mgmtOrDelegatedOrg(ctx: Ctx): Organization {
+  const org = memberOrg(ctx);
+  const id = ctx.caller.accountId;
+  if (org.managementAccountId !== id && delegatedServicesOf(org, id).length === 0) {
+    throw err('AccessDeniedException', "You don't have permissions to access this resource.");
+  }
+  return org;
+}
+
+const SERVICE_PRINCIPAL = { min: 1, max: 128, pattern: /^[\w+=,.@-]*$/ };
+
 // ---- operations ------------------------------------------------------------------------
 
 export const organizations: ServiceModule = {
@@ -610,6 +652,11 @@ export const organizations: ServiceModule = {
       if (org.managementAccountId === id) {
         throw err('MasterCannotLeaveOrganizationException', "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.");
       }
+      // CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG: deregister it first
+      // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html).
+      if (delegatedServicesOf(org, id).length > 0) {
+        throw err('ConstraintViolationException', 'You cannot remove an account that is registered as a delegated administrator for a service integrated with your organization. Deregister it first.', { Reason: 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG' });
+      }
       const joined = org.joined[id];
       if (joined?.method === 'CREATED' && Date.now() - joined.at.getTime() < 7 * 24 * 3600 * 1000) {
         throw err('ConstraintViolationException', 'You cannot remove an account that was created by Organizations until 7 days after it was created.', { Reason: 'WAIT_PERIOD_ACTIVE' });
@@ -786,6 +833,79 @@ export const organizations: ServiceModule = {
       const p = ctx.paginate(Object.entries(org.tags[id] ?? {}).map(([Key, Value]) => ({ Key, Value })), ctx.input.NextToken);
       return { Tags: p.items, NextToken: p.nextToken };
     },
+
+    // https://docs.aws.amazon.com/organizations/latest/APIReference/API_RegisterDelegatedAdministrator.html:
+    // management account only; the account must be a member (AccountNotFoundException), not the
+    // management account (CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR), not suspended, not
+    // registered already (AccountAlreadyRegisteredException), and trusted access for the service
+    // must be on first (SERVICE_ACCESS_NOT_ENABLED: "You attempted to register a delegated
+    // administrator before you enabled service access", API_ConstraintViolationException.html).
+    RegisterDelegatedAdministrator(ctx: Ctx) {
+      const org = mgmtOrg(ctx);
+      const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
+      const sp = str(ctx.input, 'ServicePrincipal', { required: true, ...SERVICE_PRINCIPAL }, fail)!;
+      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (id === org.managementAccountId) {
+        throw err('ConstraintViolationException', 'You cannot register the management account of the organization as a delegated administrator for an AWS service.', { Reason: 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR' });
+      }
+      if (ctx.world.account(id)?.status === 'SUSPENDED') {
+        throw err('ConstraintViolationException', 'You cannot register a suspended account as a delegated administrator.', { Reason: 'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR' });
+      }
+      const current = ctx.world.delegatedAdminsFor(org, sp);
+      if (current.includes(id)) throw err('AccountAlreadyRegisteredException', 'The provided account is already a delegated administrator for your organization.');
+      if (!(sp in org.serviceAccess)) {
+        throw err('ConstraintViolationException', 'You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.', { Reason: 'SERVICE_ACCESS_NOT_ENABLED' });
+      }
+      if (current.length > 0 && SINGLE_DELEGATED_ADMIN_SERVICES.includes(sp)) {
+        throw err('ConstraintViolationException', 'You attempted to register more delegated administrators than allowed for the service principal.', { Reason: 'DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE' });
+      }
+      ctx.world.registerDelegatedAdmin(org, id, sp);
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/organizations/latest/APIReference/API_DeregisterDelegatedAdministrator.html:
+    // management account only; AccountNotFoundException, AccountNotRegisteredException.
+    DeregisterDelegatedAdministrator(ctx: Ctx) {
+      const org = mgmtOrg(ctx);
+      const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
+      const sp = str(ctx.input, 'ServicePrincipal', { required: true, ...SERVICE_PRINCIPAL }, fail)!;
+      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!ctx.world.delegatedAdminsFor(org, sp).includes(id)) {
+        throw err('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');
+      }
+      ctx.world.deregisterDelegatedAdmin(org, id, sp);
+      return {};
+    },
+
+    // https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListDelegatedAdministrators.html
+    ListDelegatedAdministrators(ctx: Ctx) {
+      const org = mgmtOrDelegatedOrg(ctx);
+      const sp = str(ctx.input, 'ServicePrincipal', SERVICE_PRINCIPAL, fail);
+      // One entry per account (the earliest registration), in the order accounts were registered.
+      const first = new Map<string, Date>();
+      for (const [service, accounts] of Object.entries(org.delegatedAdmins ?? {})) {
+        if (sp !== undefined && service !== sp) continue;
+        for (const [id, at] of Object.entries(accounts)) {
+          if (id in org.accountParents && (!first.has(id) || at < first.get(id)!)) first.set(id, at);
+        }
+      }
+      const all = [...first].map(([id, at]) => delegatedAdminOut(ctx.world, org, id, at));
+      const p = page(ctx)(all);
+      return { DelegatedAdministrators: p.items, NextToken: p.nextToken };
+    },
+
+    // https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListDelegatedServicesForAccount.html:
+    // AccountNotFoundException for an account outside the org, AccountNotRegisteredException
+    // for one that is no delegated administrator.
+    ListDelegatedServicesForAccount(ctx: Ctx) {
+      const org = mgmtOrDelegatedOrg(ctx);
+      const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
+      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      const services = delegatedServicesOf(org, id);
+      if (services.length === 0) throw err('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');
+      const p = page(ctx)(services);
+      return { DelegatedServices: p.items, NextToken: p.nextToken };
+    },
   },
 
   // Changes made "by someone else" (console, another admin) to test drift detection.
@@ -834,6 +954,15 @@ export const organizations: ServiceModule = {
     'disable-service-access'({ world, accountId, params, error }) {
       const org = orgFor(world, accountId, error);
       delete org.serviceAccess[String(params.servicePrincipal)];
+    },
+    /** {accountId, servicePrincipal}: a delegated administrator deregistered behind the CLI's back. */
+    'deregister-delegated-admin'({ world, accountId, params, error }) {
+      const org = orgFor(world, accountId, error);
+      const acct = String(params.accountId);
+      const sp = String(params.servicePrincipal);
+      if (!world.delegatedAdminsFor(org, sp).includes(acct)) throw error(`account ${acct} is not a delegated administrator for ${sp}`);
+      world.deregisterDelegatedAdmin(org, acct, sp);
+      return { accountId: acct, servicePrincipal: sp };
     },
     /** {policyType} */
     'disable-policy-type'({ world, accountId, params, error }) {
