@@ -5,6 +5,7 @@
 import type { ServiceModule } from '../types.js';
 import { account } from './account.js';
 import { budgets } from './budgets.js';
+import { config } from './config.js';
 import { cloudtrail } from './cloudtrail.js';
 import { costExplorer } from './cost-explorer.js';
 import { ec2 } from './ec2.js';
@@ -18,4 +19,4 @@ import { ssoAdmin } from './sso-admin.js';
 import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc];
+export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, config];
