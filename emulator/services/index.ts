@@ -14,9 +14,10 @@ import { kms } from './kms.js';
 import { organizations } from './organizations.js';
 import { s3Control } from './s3-control.js';
 import { s3 } from './s3.js';
+import { securityhub } from './securityhub.js';
 import { identitystore } from './identitystore.js';
 import { ssoAdmin } from './sso-admin.js';
 import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, config];
+export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, securityhub, config];
