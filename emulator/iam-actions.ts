@@ -7,9 +7,14 @@
 // The SCP check in the request pipeline (scp.ts) uses this; tests/helpers/scp-eval.ts reuses it.
 import type { Caller } from './types.js';
 import type { World } from './world.js';
+import { SERVICE_LINKED_ROLES } from './services/iam-roles.js';
 
 /** IAM service prefix of each emulator module (where it differs from the module name). */
-const PREFIX: Record<string, string> = { 'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3' };
+// Security Hub (`securityhub:`) and AWS Config (`config:`) authorize `<prefix>:<Operation>` for
+// every emulated operation, with the module name as prefix (Service Authorization Reference:
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html,
+// https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsconfig.html).
+const PREFIX: Record<string, string> = { 'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3', securityhub: 'securityhub', config: 'config' };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>`. */
 const SPECIAL: Record<string, string> = {
@@ -89,6 +94,12 @@ export function resourcesOf(world: World, service: string, operation: string, in
       }
       const user = str(input.UserName);
       if (user) return [`arn:aws:iam::${acct}:user/${user}`];
+      // iam:CreateServiceLinkedRole names the role it makes (path /aws-service-role/<service>/).
+      const service = str(input.AWSServiceName);
+      if (service && operation === 'CreateServiceLinkedRole') {
+        const name = SERVICE_LINKED_ROLES[service]?.roleName;
+        return [name ? `arn:aws:iam::${acct}:role/aws-service-role/${service}/${name}` : `arn:aws:iam::${acct}:role/aws-service-role/${service}/*`];
+      }
       return ['*'];
     }
     case 'sts': {
