@@ -3,6 +3,8 @@
 // the account (DescribeRegions). Regions launched after 20 March 2019 are opt-in: disabled until
 // the account enables them, and a call there fails (AuthFailure) as the credentials are not
 // valid in that region (https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html).
+// Default VPCs (with their subnets, internet gateway and network interfaces) per account and
+// region: see "default VPCs" below.
 import type { HandlerContext, ServiceModule } from '../types.js';
 import type { World } from '../world.js';
 import { hashChars } from '../rng.js';
