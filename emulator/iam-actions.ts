@@ -7,15 +7,16 @@
 // The SCP check in the request pipeline (scp.ts) uses this; tests/helpers/scp-eval.ts reuses it.
 import type { Caller } from './types.js';
 import type { World } from './world.js';
+import { SERVICE_LINKED_ROLES } from './services/iam-roles.js';
 
 /** IAM service prefix of each emulator module (where it differs from the module name). */
+// Same as the module name for the security services; listed so their SCP prefixes are explicit
+// (Service Authorization Reference: list_amazonguardduty.html, list_awsiamaccessanalyzer.html,
+// list_awssecurityhub.html, list_awsconfig.html under
+// https://docs.aws.amazon.com/service-authorization/latest/reference/).
 const PREFIX: Record<string, string> = {
   'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3',
-  // Same as the module name; listed so the SCP prefixes of these services are explicit.
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonguardduty.html
-  guardduty: 'guardduty',
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsiamaccessanalyzer.html
-  'access-analyzer': 'access-analyzer',
+  guardduty: 'guardduty', 'access-analyzer': 'access-analyzer', securityhub: 'securityhub', config: 'config',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>`. */
@@ -96,6 +97,12 @@ export function resourcesOf(world: World, service: string, operation: string, in
       }
       const user = str(input.UserName);
       if (user) return [`arn:aws:iam::${acct}:user/${user}`];
+      // iam:CreateServiceLinkedRole names the role it makes (path /aws-service-role/<service>/).
+      const service = str(input.AWSServiceName);
+      if (service && operation === 'CreateServiceLinkedRole') {
+        const name = SERVICE_LINKED_ROLES[service]?.roleName;
+        return [name ? `arn:aws:iam::${acct}:role/aws-service-role/${service}/${name}` : `arn:aws:iam::${acct}:role/aws-service-role/${service}/*`];
+      }
       return ['*'];
     }
     case 'sts': {

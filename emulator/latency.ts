@@ -109,6 +109,21 @@ export const REALISTIC: LatencyProfile = {
     'guardduty:CreateMembers': { call: r(500, 2000) },
     // An analyzer is CREATING until its first scan starts.
     'access-analyzer:CreateAnalyzer': { call: r(500, 1500), async: r(5_000, 30_000) },
+    // Security Hub: enabling takes a second or two; standards and central configuration settle
+    // asynchronously (PENDING → READY / ENABLED / SUCCESS) over seconds.
+    'securityhub:EnableSecurityHub': { call: r(800, 2000) },
+    'securityhub:EnableOrganizationAdminAccount': { call: r(1000, 3000) },
+    'securityhub:BatchEnableStandards': { call: r(300, 800), async: r(5000, 20_000) },
+    'securityhub:BatchDisableStandards': { call: r(300, 800), async: r(3000, 10_000) },
+    'securityhub:UpdateOrganizationConfiguration': { call: r(500, 1500), async: r(10_000, 40_000) },
+    'securityhub:CreateFindingAggregator': { call: r(500, 1500) },
+    'securityhub:StartConfigurationPolicyAssociation': { call: r(300, 900), async: r(20_000, 90_000) },
+    'config:PutConfigurationRecorder': { call: r(300, 800) },
+    'config:PutDeliveryChannel': { call: r(500, 1500) },
+    'config:StartConfigurationRecorder': { call: r(300, 800), async: r(2000, 10_000) },
+    'iam:CreateServiceLinkedRole': { call: r(300, 900) },
+    'ec2:DeleteVpc': { call: r(300, 900) },
+    'ec2:CreateDefaultVpc': { call: r(1000, 3000) },
   },
 };
 

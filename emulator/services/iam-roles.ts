@@ -132,7 +132,47 @@ function page<T>(ctx: Ctx, items: T[]) {
   return { items: p.items, more: p.nextToken ? { IsTruncated: true, Marker: p.nextToken } : { IsTruncated: false } };
 }
 
+/**
+ * Service-linked roles the emulator knows: service principal → role name and the AWS managed
+ * policy IAM attaches (https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html;
+ * Config: https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles-config.html).
+ */
+export const SERVICE_LINKED_ROLES: Record<string, { roleName: string; policy: string }> = {
+  'config.amazonaws.com': { roleName: 'AWSServiceRoleForConfig', policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy' },
+  'securityhub.amazonaws.com': { roleName: 'AWSServiceRoleForSecurityHub', policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSSecurityHubServiceRolePolicy' },
+};
+
+/** The ARN of a service's service-linked role in an account (path /aws-service-role/<service>/). */
+export const serviceLinkedRoleArn = (accountId: string, service: string): string =>
+  `arn:aws:iam::${accountId}:role/aws-service-role/${service}/${SERVICE_LINKED_ROLES[service]!.roleName}`;
+
+/** Creates a known service's service-linked role (callers check that it does not exist yet). */
+export function addServiceLinkedRole(world: World, accountId: string, service: string, description?: string): RoleRecord {
+  const slr = SERVICE_LINKED_ROLES[service]!;
+  const role = world.addRole(accountId, slr.roleName, []);
+  role.path = `/aws-service-role/${service}/`;
+  role.arn = serviceLinkedRoleArn(accountId, service);
+  role.trustPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+  role.attachedPolicies = [slr.policy];
+  role.inlinePolicies = {};
+  if (description) role.description = description;
+  return role;
+}
+
 export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html: a role
+  // that already exists is InvalidInput ("Service role name … has been taken in this account").
+  CreateServiceLinkedRole(ctx) {
+    const service = str(ctx.input, 'AWSServiceName', { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }, fail)!;
+    const description = str(ctx.input, 'Description', { max: 1000 }, fail);
+    if (ctx.input.CustomSuffix !== undefined) throw new AwsError('InvalidInput', `Custom suffix is not allowed for ${service}`, { status: 400 });
+    const slr = SERVICE_LINKED_ROLES[service];
+    if (!slr) throw new AwsError('InvalidInput', `Service ${service} does not support service-linked roles (not emulated)`, { status: 400 });
+    const acct = ctx.world.account(ctx.caller.accountId)!;
+    if (acct.roles[slr.roleName]) throw new AwsError('InvalidInput', `Service role name ${slr.roleName} has been taken in this account, please try a different suffix.`, { status: 400 });
+    return { Role: roleOut(addServiceLinkedRole(ctx.world, ctx.caller.accountId, service, description)) };
+  },
+
   CreateRole(ctx) {
     const name = str(ctx.input, 'RoleName', { required: true, min: 1, max: 64, pattern: NAME }, fail)!;
     const path = str(ctx.input, 'Path', { min: 1, max: 512, pattern: PATH }, fail) ?? '/';
