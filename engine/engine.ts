@@ -9,7 +9,7 @@ import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
 import { PollGroups, type CheckMany, type PollOptions } from './poll-group.js';
-import { isRef, PollTimeout, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import { isRef, PollTimeout, Ref, type Action, type Mode, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
@@ -48,7 +48,7 @@ const callKey = (v: Pick<ActionView, 'service' | 'operation' | 'account' | 'regi
 /** aws/factory.ts names a create whose answer was lost this way (it never resends those). */
 const UNKNOWN_OUTCOME = 'UnknownOutcome';
 
-export type Mode = 'apply' | 'plan' | 'verify';
+export type { Mode } from '../steps/contract.js';
 
 export interface StepResult {
   id: StepId;

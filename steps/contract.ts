@@ -94,10 +94,13 @@ export interface Action {
   run?(ctx: RunContext): Promise<Record<string, string> | void>;
 }
 
+/** What a run does: apply the plan, only print it, or report drift. */
+export type Mode = 'apply' | 'plan' | 'verify';
+
 /** What observe() and run() can use. Nothing here writes to the terminal. */
 export interface StepContext {
   want: Baseline;
-  mode: 'apply' | 'plan' | 'verify';
+  mode: Mode;
   /** Reads only in observe (writes throw ReadOnlyViolation); full access in run. */
   aws: AwsApi;
   /** A known output, or undefined. */

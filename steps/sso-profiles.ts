@@ -8,7 +8,7 @@
 // verify may run elsewhere, e.g. in CI).
 // Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
 import { homedir } from 'node:os';
-import { StepError, mgmt, type Action, type StepContext, type Step } from './contract.js';
+import { StepError, mgmt, type Action, type Mode, type StepContext, type Step } from './contract.js';
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
@@ -26,7 +26,7 @@ export const configPath = (): string => ssoProfilesOptions.path ?? defaultAwsCon
 export const tilde = (p: string): string => (p.startsWith(homedir() + '/') ? `~${p.slice(homedir().length)}` : p);
 
 export interface SsoProfilesSeen {
-  mode: 'apply' | 'plan' | 'verify';
+  mode: Mode;
   path: string;
   /** Profile names we want, in file order. */
   names: string[];

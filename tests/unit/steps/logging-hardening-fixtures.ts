@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBaseline } from '../../../config/load.js';
-import { Ref, type Action, type RunContext, type StepContext } from '../../../steps/contract.js';
+import { Ref, type Action, type Mode, type RunContext, type StepContext } from '../../../steps/contract.js';
 import type { AwsApi } from '../../../aws/factory.js';
 import type { Baseline } from '../../../config/schema.js';
 
@@ -25,7 +25,7 @@ export const awsErr = (name: string, status?: number): Error =>
 type Answer = (service: string, op: string, input: any, target: any) => unknown;
 
 /** A StepContext (and RunContext) whose AWS answers come from `answer`. */
-export function fakeCtx(want: Baseline, answer: Answer, values: Record<string, string> = KNOWN, mode: 'apply' | 'plan' | 'verify' = 'apply') {
+export function fakeCtx(want: Baseline, answer: Answer, values: Record<string, string> = KNOWN, mode: Mode = 'apply') {
   const calls: { service: string; op: string; input: any; target: any }[] = [];
   const warnings: string[] = [];
   const published: Record<string, string> = {};

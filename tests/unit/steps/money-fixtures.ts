@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBaseline } from '../../../config/load.js';
-import { Ref, type Action, type StepContext } from '../../../steps/contract.js';
+import { Ref, type Action, type Mode, type StepContext } from '../../../steps/contract.js';
 import type { AwsApi } from '../../../aws/factory.js';
 import type { Baseline } from '../../../config/schema.js';
 
@@ -10,7 +10,7 @@ export const basic = (): Baseline =>
   resolveBaseline(JSON.parse(readFileSync(join(__dirname, '../../fixtures/config/basic.json'), 'utf8')), { placeholders: false });
 
 /** A StepContext whose AWS answers come from `answer(service, op, input, target)`. */
-export function fakeCtx(want: Baseline, answer: (service: string, op: string, input: any, target: any) => unknown, values: Record<string, string> = {}, mode: 'apply' | 'plan' | 'verify' = 'apply') {
+export function fakeCtx(want: Baseline, answer: (service: string, op: string, input: any, target: any) => unknown, values: Record<string, string> = {}, mode: Mode = 'apply') {
   const calls: { service: string; op: string; input: any; target: any }[] = [];
   const warnings: string[] = [];
   const infos: string[] = [];
