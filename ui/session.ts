@@ -15,6 +15,7 @@ import type { GlobalOptions } from './options.js';
 // first question before loading the rest; re-exported here for the commands that use both.
 export { CliExit, rawInput, openState, baseline, setUpBaseline } from './input.js';
 import { CliExit } from './input.js';
+import { isAwsError } from '../aws/errors.js';
 
 /** What to do when no AWS credentials were found: the three usual ways, briefly. */
 export function credentialsGuide(profile?: string): string {
@@ -57,8 +58,7 @@ export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Ba
   try {
     accountId = (await aws.readOnlyView().call('sts', 'GetCallerIdentity', {})).Account;
   } catch (e) {
-    const name = (e as Error).name;
-    const noCreds = name === 'CredentialsProviderError' || /credential/i.test((e as Error).message);
+    const noCreds = isAwsError(e, 'CredentialsProviderError') || /credential/i.test((e as Error).message);
     if (mode === 'plan' && noCreds) offline = true;
     else throw new CliExit(noCreds ? credentialsGuide(opts.profile) : explainError(e).message, noCreds ? 2 : 1);
   }

@@ -10,12 +10,13 @@ import { Ref, StepError, type StepContext } from '../../steps/contract.js';
 import type { Baseline } from '../../config/schema.js';
 import { identityCenterInstance } from '../../steps/identity-center-instance.js';
 import { mapLimit } from '../../steps/lib/map-limit.js';
-import { SSO_KEYS, isName, profileSections, sortAccess, type ProfileEntry } from '../../steps/lib/sso-common.js';
+import { SSO_KEYS, profileSections, sortAccess, type ProfileEntry } from '../../steps/lib/sso-common.js';
 import { conflictError, configPath, loginAdvice, ssoProfilesOptions, tilde } from '../../steps/sso-profiles.js';
 import { formatSections } from '../../profiles/merge.js';
 import { AwsConfigConflictError, writeAwsConfig } from '../../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../../profiles/render.js';
 import { explainError } from '../../engine/explain.js';
+import { isAwsError } from '../../aws/errors.js';
 
 /** Reads, from AWS, every account and permission set the founder can sign in to. */
 export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (m: string) => void): Promise<Section[]> {
@@ -40,7 +41,7 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
   try {
     userId = (await aws.call('identitystore', 'GetUserId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: want.founder.userName } } }, target)).UserId;
   } catch (e) {
-    if (!isName(e, 'ResourceNotFoundException')) throw e;
+    if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
   }
   if (!userId) {
     throw new StepError(`There is no Identity Center user ${want.founder.userName} yet.`, 'Run `npx secure-start` first: it creates the founder\'s user and assignments.');
@@ -104,7 +105,7 @@ export async function profiles(opts: GlobalOptions, env: CommandEnv): Promise<nu
       if (e instanceof StepError) throw new CliExit(`${e.message}${e.hint ? `\n${e.hint}` : ''}`, 1);
       if (e instanceof ProfileConfigError) throw new CliExit(`cannot build the profiles: ${e.message}`, 1);
       const ex = explainError(e);
-      throw new CliExit(ex.message, (e as Error).name === 'CredentialsProviderError' ? 2 : 1);
+      throw new CliExit(ex.message, isAwsError(e, 'CredentialsProviderError') ? 2 : 1);
     }
     if (opts.print) {
       env.stdout.write(formatSections(sections));
