@@ -12,7 +12,12 @@ import { StepError, mgmt, type Action, type Mode, type StepContext, type Step } 
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
-import { SSO_KEYS, accountIdKey, founderAccess, profileSections } from './lib/sso-common.js';
+import { SSO_KEYS, accountIdKey, founderAccess, profileSections, sortAccess, startUrlFor, type ProfileEntry } from './lib/sso-common.js';
+import { elsewhereNote, findInstance } from './identity-center-instance.js';
+import { mapLimit } from './lib/map-limit.js';
+import { isAwsError } from '../aws/errors.js';
+import type { AwsApi } from '../aws/factory.js';
+import type { Baseline } from '../config/schema.js';
 import { UnreadableFileError, formatSize, readRegularFile } from '../state/read-file.js';
 
 /** An AWS CLI config file is kilobytes; anything past this is not one (and is never read whole). */
@@ -97,6 +102,79 @@ export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value'>, n
 
 export function conflictError(e: AwsConfigConflictError): StepError {
   return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`);
+}
+
+/**
+ * The `profiles` command's entry point: reads, from AWS (reads only, no state file), every
+ * account and permission set the founder can sign in to, and returns their profile sections.
+ */
+export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (m: string) => void): Promise<Section[]> {
+  const me = (await aws.call('sts', 'GetCallerIdentity', {})).Account!;
+  const instance = await findInstance(aws, want, { me });
+  if (instance?.status !== 'ACTIVE') {
+    throw new StepError('IAM Identity Center is not enabled in this organization yet, so there are no profiles to write.', 'Run `npx secure-start` first: it says how to enable it.');
+  }
+  const note = elsewhereNote(instance, want.homeRegion);
+  if (note) log(note);
+  const instanceArn = instance.arn;
+  const storeId = instance.identityStoreId;
+  const region = instance.region;
+  const target = { region };
+
+  let userId: string | undefined;
+  try {
+    userId = (await aws.call('identitystore', 'GetUserId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: want.founder.userName } } }, target)).UserId;
+  } catch (e) {
+    if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
+  }
+  if (!userId) {
+    throw new StepError(`There is no Identity Center user ${want.founder.userName} yet.`, 'Run `npx secure-start` first: it creates the founder\'s user and assignments.');
+  }
+  const memberships = (await aws.pages('identitystore', 'ListGroupMembershipsForMember', { IdentityStoreId: storeId, MemberId: { UserId: userId } }, target))
+    .flatMap((p) => p.GroupMemberships ?? []);
+  const principals: { id: string; type: 'USER' | 'GROUP' }[] = [
+    { id: userId, type: 'USER' },
+    ...memberships.map((m) => ({ id: m.GroupId!, type: 'GROUP' as const })).filter((p) => p.id),
+  ];
+  const pairs = new Map<string, { accountId: string; setArn: string }>();
+  await mapLimit(principals, 4, async (p) => {
+    const pages = await aws.pages('sso-admin', 'ListAccountAssignmentsForPrincipal', { InstanceArn: instanceArn, PrincipalId: p.id, PrincipalType: p.type }, target);
+    for (const a of pages.flatMap((x) => x.AccountAssignments ?? [])) {
+      if (a.AccountId && a.PermissionSetArn) pairs.set(`${a.AccountId}|${a.PermissionSetArn}`, { accountId: a.AccountId, setArn: a.PermissionSetArn });
+    }
+  });
+
+  // Account names: ours by their configured email, the management account as "management".
+  const listed = (await aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+  const nameOf = new Map<string, string>([[me, 'management']]);
+  for (const acc of listed) {
+    if (!acc.Id || nameOf.has(acc.Id)) continue;
+    const ours = want.accounts.find((a) => a.email.toLowerCase() === acc.Email?.toLowerCase());
+    nameOf.set(acc.Id, ours?.name ?? (acc.Name ?? acc.Id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') ?? acc.Id);
+  }
+  const setNames = new Map<string, string>();
+  await mapLimit([...new Set([...pairs.values()].map((p) => p.setArn))], 4, async (arn) => {
+    const d = (await aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target)).PermissionSet;
+    if (d?.Name) setNames.set(arn, d.Name);
+  });
+  const entries: ProfileEntry[] = [];
+  for (const p of pairs.values()) {
+    const account = nameOf.get(p.accountId);
+    const permissionSet = setNames.get(p.setArn);
+    // An account outside the organization (closed, or left) cannot be signed in to.
+    if (!account || !permissionSet) continue;
+    entries.push({ account, accountId: p.accountId, permissionSet });
+  }
+  if (!entries.length) {
+    throw new StepError(`${want.founder.userName} has no account assignments yet.`, 'Run `npx secure-start` first: it assigns the founder\'s groups to the accounts.');
+  }
+  // Two accounts whose names slug alike would give one profile name: keep the first.
+  const unique = new Map<string, ProfileEntry>();
+  for (const e of sortAccess(want, entries)) {
+    const n = profileName(want.org.slug, e.account, e.permissionSet);
+    if (!unique.has(n)) unique.set(n, e);
+  }
+  return profileSections({ slug: want.org.slug, startUrl: startUrlFor(storeId), ssoRegion: region, region: want.homeRegion, entries: [...unique.values()] });
 }
 
 /** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
