@@ -97,10 +97,24 @@ export interface Action {
 /** What a run does: apply the plan, only print it, or report drift. */
 export type Mode = 'apply' | 'plan' | 'verify';
 
+/** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
+export interface AwsCli { version?: string; major?: number }
+
+/** What the command that started the run knows, handed to the steps (never read from globals). */
+export interface RunEnv {
+  /** The arguments the command was started with (after `secure-start`), to say how to re-run it. */
+  argv: readonly string[];
+  /** The AWS CLI here, looked up at most once per run (it costs a process start). */
+  awsCli(): Promise<AwsCli>;
+  /** The founder's AWS CLI profiles: --force replaces same-named sections we did not write; `path` overrides AWS_CONFIG_FILE / ~/.aws/config. */
+  awsConfig: { force: boolean; path?: string };
+}
+
 /** What observe() and run() can use. Nothing here writes to the terminal. */
 export interface StepContext {
   want: Baseline;
   mode: Mode;
+  env: RunEnv;
   /** Reads only in observe (writes throw ReadOnlyViolation); full access in run. */
   aws: AwsApi;
   /** A known output, or undefined. */

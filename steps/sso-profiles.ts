@@ -8,7 +8,7 @@
 // verify may run elsewhere, e.g. in CI).
 // Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
 import { homedir } from 'node:os';
-import { StepError, mgmt, type Action, type Mode, type StepContext, type Step } from './contract.js';
+import { StepError, mgmt, type Action, type AwsCli, type Mode, type RunEnv, type StepContext, type Step } from './contract.js';
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
@@ -23,10 +23,8 @@ import { UnreadableFileError, formatSize, readRegularFile } from '../state/read-
 /** An AWS CLI config file is kilobytes; anything past this is not one (and is never read whole). */
 export const AWS_CONFIG_MAX_BYTES = 10 * 1024 * 1024;
 
-/** Set once by the CLI (ui/session.ts) from its flags. */
-export const ssoProfilesOptions: { force: boolean; path?: string } = { force: false };
-
-export const configPath = (): string => ssoProfilesOptions.path ?? defaultAwsConfigPath();
+/** The AWS CLI config file the profiles go to: the run's override, else AWS_CONFIG_FILE or ~/.aws/config. */
+export const configPath = (env?: Pick<RunEnv, 'awsConfig'>): string => env?.awsConfig.path ?? defaultAwsConfigPath();
 /** `~/.aws/config` rather than the full home path, for messages. */
 export const tilde = (p: string): string => (p.startsWith(homedir() + '/') ? `~${p.slice(homedir().length)}` : p);
 
@@ -73,8 +71,8 @@ export async function readText(path: string): Promise<string> {
  * file, or undefined when it is there, ours and up to date. For leave-root: the root user
  * switches to this profile, so it must be the one secure-start wrote, not a same-named one.
  */
-export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value'>, name: string): Promise<{ message: string; hint: string } | undefined> {
-  const path = configPath();
+export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value' | 'env'>, name: string): Promise<{ message: string; hint: string } | undefined> {
+  const path = configPath(ctx.env);
   let sections: Section[] | undefined;
   try {
     sections = sectionsFrom(ctx);
@@ -177,27 +175,28 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
   return profileSections({ slug: want.org.slug, startUrl: startUrlFor(storeId), ssoRegion: region, region: want.homeRegion, entries: [...unique.values()] });
 }
 
-/** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
-export interface AwsCli { version?: string; major?: number }
+export type { AwsCli } from './contract.js';
 
 export const AWS_CLI_INSTALL = 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html';
 
-let cliFound: Promise<AwsCli> | undefined;
+/** Runs `aws --version` (a process start): "aws-cli/1.44.2 Python/3.9 …" → v1; {} when there is no AWS CLI. */
+export async function findAwsCli(): Promise<AwsCli> {
+  try {
+    const { execa } = await import('execa');
+    const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
+    // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
+    const m = /aws-cli\/(\d+)\.[\w.]+/.exec(`${r.stdout} ${r.stderr}`);
+    if (r.exitCode === 0 && m) return { version: m[0], major: Number(m[1]) };
+  } catch {
+    // Not on PATH.
+  }
+  return {};
+}
 
-/** `aws --version` once per process (a process start): "aws-cli/1.44.2 Python/3.9 …" → v1. */
-export function awsCli(): Promise<AwsCli> {
-  return (cliFound ??= (async () => {
-    try {
-      const { execa } = await import('execa');
-      const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
-      // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
-      const m = /aws-cli\/(\d+)\.[\w.]+/.exec(`${r.stdout} ${r.stderr}`);
-      if (r.exitCode === 0 && m) return { version: m[0], major: Number(m[1]) };
-    } catch {
-      // Not on PATH.
-    }
-    return {};
-  })());
+/** A per-run cache for RunEnv.awsCli: `find` runs at most once, on first use. */
+export function awsCliOnce(find: () => Promise<AwsCli> = findAwsCli): () => Promise<AwsCli> {
+  let found: Promise<AwsCli> | undefined;
+  return () => (found ??= find());
 }
 
 /**
@@ -222,14 +221,14 @@ export function loginAdviceFor(cli: AwsCli, slug: string): string {
   return `Install the AWS CLI v2 (${AWS_CLI_INSTALL}), then sign in with: ${login}`;
 }
 
-export async function loginAdvice(slug: string): Promise<string> {
-  return loginAdviceFor(await awsCli(), slug);
+export async function loginAdvice(env: Pick<RunEnv, 'awsCli'>, slug: string): Promise<string> {
+  return loginAdviceFor(await env.awsCli(), slug);
 }
 
 async function write(ctx: StepContext, sections: Section[]): Promise<void> {
-  const path = configPath();
+  const path = configPath(ctx.env);
   try {
-    const r = await writeAwsConfig(path, sections, { force: ssoProfilesOptions.force });
+    const r = await writeAwsConfig(path, sections, { force: ctx.env.awsConfig.force });
     if (r.backupPath) ctx.info(`Backed up your AWS CLI config to ${tilde(r.backupPath)} before changing it.`);
     if (r.changed) ctx.info(`Wrote ${r.added.length + r.updated.length} section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}: ${[...r.added, ...r.updated].map((h) => `[${h}]`).join(', ')}.`);
   } catch (e) {
@@ -257,14 +256,14 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
       throw e;
     }
     if (!sections) return seen;
-    const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ssoProfilesOptions.force });
+    const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ctx.env.awsConfig.force });
     if (merged.conflicts.length) throw conflictError(new AwsConfigConflictError(seen.path, merged.conflicts));
     return { ...seen, diff: { changed: merged.changed, added: merged.added, updated: merged.updated } };
   },
 
   fresh: (ctx) => ({
     mode: ctx.mode,
-    path: configPath(),
+    path: configPath(ctx.env),
     names: founderAccess(ctx.want).map((a) => safeName(ctx.want.org.slug, a.account, a.permissionSet)),
   }),
 
@@ -294,7 +293,7 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
         if (!sections) throw new StepError('The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.', 'Run again once the steps before this one have finished.');
         await write(ctx, sections);
         // Right after writing them: how to use them (probing `aws` costs a process start, so only here).
-        ctx.info(await loginAdvice(want.org.slug));
+        ctx.info(await loginAdvice(ctx.env, want.org.slug));
       },
     }];
   },

@@ -17,4 +17,9 @@ describe('layering', () => {
     const offenders = sources('ui').filter((s) => /\b(StepContext|RunContext)\b/.test(s.text)).map((s) => s.file);
     expect(offenders).toEqual([]);
   });
+
+  it('no step reads process.argv / process.env or keeps state in a module-level variable (it gets them through ctx.env)', () => {
+    const offenders = sources('steps').filter((s) => /\bprocess\.(argv|env)\b|^(export )?let /m.test(s.text)).map((s) => s.file);
+    expect(offenders).toEqual([]);
+  });
 });

@@ -7,7 +7,7 @@ import type { CommandEnv } from './index.js';
 import { CliExit, openState, setUpBaseline } from '../session.js';
 import { AwsFactory } from '../../aws/factory.js';
 import { StepError } from '../../steps/contract.js';
-import { conflictError, configPath, founderProfilesFromAws, loginAdvice, ssoProfilesOptions, tilde } from '../../steps/sso-profiles.js';
+import { conflictError, configPath, founderProfilesFromAws, loginAdvice, tilde } from '../../steps/sso-profiles.js';
 import { formatSections } from '../../profiles/merge.js';
 import { AwsConfigConflictError, writeAwsConfig } from '../../profiles/write.js';
 import { ProfileConfigError, type Section } from '../../profiles/render.js';
@@ -32,10 +32,10 @@ export async function profiles(opts: GlobalOptions, env: CommandEnv): Promise<nu
       env.stdout.write(formatSections(sections));
       return 0;
     }
-    const path = configPath();
+    const path = configPath(env.run);
     let r;
     try {
-      r = await writeAwsConfig(path, sections, { force: opts.force || ssoProfilesOptions.force });
+      r = await writeAwsConfig(path, sections, { force: opts.force || env.run.awsConfig.force });
     } catch (e) {
       if (e instanceof AwsConfigConflictError) {
         const err = conflictError(e);
@@ -48,7 +48,7 @@ export async function profiles(opts: GlobalOptions, env: CommandEnv): Promise<nu
     env.stdout.write(r.changed
       ? `Wrote ${r.added.length} new and ${r.updated.length} updated section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}.\n`
       : `${tilde(path)} already has these profiles; nothing changed.\n`);
-    env.stdout.write(`Profiles: ${names.join(', ')}\n${await loginAdvice(want.org.slug)}\n`);
+    env.stdout.write(`Profiles: ${names.join(', ')}\n${await loginAdvice(env.run, want.org.slug)}\n`);
     return 0;
   } finally {
     aws.destroy();

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveBaseline } from '../../../config/load.js';
-import { Ref, type Action, type Mode, type RunContext, type StepContext } from '../../../steps/contract.js';
+import { Ref, type Action, type Mode, type RunEnv, type RunContext, type StepContext } from '../../../steps/contract.js';
 import type { AwsApi } from '../../../aws/factory.js';
 import type { Baseline } from '../../../config/schema.js';
 
@@ -24,8 +24,11 @@ export const awsErr = (name: string, status?: number): Error =>
 
 type Answer = (service: string, op: string, input: any, target: any) => unknown;
 
+/** The RunEnv a test step sees: no arguments, no AWS CLI, no --force, unless the test says so. */
+export const testEnv = (over: Partial<RunEnv> = {}): RunEnv => ({ argv: [], awsCli: async () => ({}), awsConfig: { force: false }, ...over });
+
 /** A StepContext (and RunContext) whose AWS answers come from `answer`. */
-export function fakeCtx(want: Baseline, answer: Answer, values: Record<string, string> = KNOWN, mode: Mode = 'apply') {
+export function fakeCtx(want: Baseline, answer: Answer, values: Record<string, string> = KNOWN, mode: Mode = 'apply', env: RunEnv = testEnv()) {
   const calls: { service: string; op: string; input: any; target: any }[] = [];
   const warnings: string[] = [];
   const published: Record<string, string> = {};
@@ -40,7 +43,7 @@ export function fakeCtx(want: Baseline, answer: Answer, values: Record<string, s
     pages: (async (s: string, o: string, i: any, t?: any) => [await call(s, o, i, t)]) as unknown as AwsApi['pages'],
   };
   const ctx: StepContext = {
-    want, mode, aws,
+    want, mode, env, aws,
     value: (k) => values[k] ?? published[k],
     ref: (k) => values[k] ?? published[k] ?? new Ref(k),
     publish: (k, v) => { published[k] = v; },

@@ -1,16 +1,16 @@
 // Shared fixtures for the trusted-access / OU / accounts / SCP unit tests.
-import { PollTimeout, Ref, type Action, type RunContext } from '../../../steps/contract.js';
+import { PollTimeout, Ref, type Action, type RunContext, type RunEnv } from '../../../steps/contract.js';
 import { basic, fakeCtx } from './money-fixtures.js';
 import type { Baseline } from '../../../config/schema.js';
 
-export { basic, brief, awsErr, fakeCtx } from './money-fixtures.js';
+export { basic, brief, awsErr, fakeCtx, testEnv } from './money-fixtures.js';
 
 export const ROOT = 'r-abcd';
 export const ORG_VALUES = { 'org.id': 'o-abcdefghij', 'org.rootId': ROOT, 'management.accountId': '111111111111' };
 
 /** A RunContext over fakeCtx: refs resolved from `values`, polls run at once, inflight kept in a map. */
-export function fakeRun(want: Baseline, action: Action, answer: Parameters<typeof fakeCtx>[1], values: Record<string, string> = {}) {
-  const f = fakeCtx(want, answer, { ...ORG_VALUES, ...values });
+export function fakeRun(want: Baseline, action: Action, answer: Parameters<typeof fakeCtx>[1], values: Record<string, string> = {}, env?: RunEnv) {
+  const f = fakeCtx(want, answer, { ...ORG_VALUES, ...values }, 'apply', env);
   const inflight: Record<string, { service: string; operation: string; requestId: string }> = {};
   const events: string[] = [];
   const resolve = (v: unknown): unknown =>

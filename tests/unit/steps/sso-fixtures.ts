@@ -3,7 +3,7 @@
 import type { Baseline } from '../../../config/schema.js';
 import { basic } from './money-fixtures.js';
 
-export { basic, brief, awsErr, fakeCtx } from './money-fixtures.js';
+export { basic, brief, awsErr, fakeCtx, testEnv } from './money-fixtures.js';
 export { fakeRun } from './org-fixtures.js';
 
 export const INSTANCE = 'arn:aws:sso:::instance/ssoins-1111222233334444';
