@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { founderProfilesFromAws } from '../../../steps/sso-profiles.js';
 import { StepError } from '../../../steps/contract.js';
 import type { AwsApi } from '../../../aws/factory.js';
-import { ACCOUNTS, INSTANCE, STORE, START_URL, awsErr, psArn, want as basicWant } from '../steps/sso-fixtures.js';
+import { ACCOUNTS, INSTANCE, STORE, START_URL, awsErr, psArn, want as basicWant } from '../steps/fixtures.js';
 
 const MGMT = '123456789012';
 const want = basicWant();

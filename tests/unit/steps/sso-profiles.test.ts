@@ -8,7 +8,7 @@ import { leaveRoot, rerunCommand } from '../../../steps/leave-root.js';
 import { AWS_CLI_INSTALL, awsCliOnce, loginAdviceFor, type AwsCli } from '../../../steps/sso-profiles.js';
 import { managementAdminProfile, founderAccess } from '../../../steps/lib/sso-common.js';
 import { StepError, type RunEnv } from '../../../steps/contract.js';
-import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, testEnv, want as basicWant } from './sso-fixtures.js';
+import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, testEnv, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const NAMES = ['management', 'log-archive', 'audit', 'prod', 'dev'].map((a) => `acme-robotics-${a}-admin`);

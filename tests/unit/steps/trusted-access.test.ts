@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trustedAccess, TRUSTED_SERVICES } from '../../../steps/trusted-access.js';
-import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './fixtures.js';
 
 const want = basic();
 
