@@ -9,6 +9,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Limiter } from './limiter.js';
+import { awsErrorName } from './errors.js';
 import { CONFLICT_RETRY, conflictDelayMs, isDocumentedConflict, writerKey } from './writers.js';
 import { SERVICES, endpointEnv, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
 
@@ -227,7 +228,7 @@ export class AwsFactory implements AwsApi {
       }))).catch((e: Error) => {
         // Said plainly: else each step reports a bare "not allowed" (or worse, reads the 403
         // as something else), and nobody can tell it is the way into the account that failed.
-        if (!/^AccessDenied/.test(e.name)) throw e;
+        if (!/^AccessDenied/.test(awsErrorName(e))) throw e;
         throw Object.assign(new Error(`Could not get into member account ${account}: sts:AssumeRole on ${MEMBER_ROLE} was denied.`), {
           name: 'StepError',
           code: MEMBER_ACCESS_DENIED,

@@ -2,6 +2,7 @@
 // The factory sends the writes that share a key one at a time (a queue per key, in the order
 // they were asked for) and retries, with backoff, only the conflicts AWS documents as "try
 // again later". A step never has to think about either.
+import { isAwsError } from './errors.js';
 
 /**
  * The resource a write locks, or undefined when it may run beside any other write.
@@ -30,8 +31,7 @@ const CONFLICTS: Record<string, string[]> = {
 };
 
 export function isDocumentedConflict(service: string, e: unknown): boolean {
-  const name = (e as { name?: string; Code?: string })?.name ?? '';
-  return (CONFLICTS[service] ?? []).includes(name) || (CONFLICTS[service] ?? []).includes((e as { Code?: string })?.Code ?? '');
+  return isAwsError(e, ...(CONFLICTS[service] ?? []));
 }
 
 /**

@@ -16,7 +16,7 @@ const want = resolveBaseline(readConfigFile(configPath), { placeholders: false, 
 const known: Record<string, string> = { 'management.accountId': '123456789012' };
 const noAws = () => { throw new Error('fresh() must not call AWS'); };
 const ctxFor = (): StepContext => ({
-  want, mode: 'plan',
+  want, mode: 'plan', env: { argv: [], awsCli: async () => ({}), awsConfig: { force: false } },
   aws: { call: noAws, pages: noAws } as unknown as StepContext['aws'],
   value: (k) => known[k],
   ref: (k) => known[k] ?? new Ref(k),

@@ -157,5 +157,5 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const { runCommand } = await import('../ui/commands/index.js');
-  process.exitCode = await runCommand(parsed.command, parsed.opts, VERSION);
+  process.exitCode = await runCommand(parsed.command, parsed.opts, VERSION, argv);
 }

@@ -9,7 +9,7 @@ import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
 import { PollGroups, type CheckMany, type PollOptions } from './poll-group.js';
-import { isRef, PollTimeout, Ref, type Action, type RunContext, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import { isRef, PollTimeout, Ref, type Action, type Mode, type RunContext, type RunEnv, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
@@ -48,7 +48,7 @@ const callKey = (v: Pick<ActionView, 'service' | 'operation' | 'account' | 'regi
 /** aws/factory.ts names a create whose answer was lost this way (it never resends those). */
 const UNKNOWN_OUTCOME = 'UnknownOutcome';
 
-export type Mode = 'apply' | 'plan' | 'verify';
+export type { Mode } from '../steps/contract.js';
 
 export interface StepResult {
   id: StepId;
@@ -76,6 +76,11 @@ export interface EngineOptions {
   want: Baseline;
   state: StateStore;
   io: IoHost;
+  /**
+   * What the command knows that the steps may use (its arguments, the AWS CLI lookup, the
+   * profiles' --force). Default: no arguments, no AWS CLI, no --force (tests of the engine).
+   */
+  env?: RunEnv;
   /** Actions running at once, over all steps. */
   concurrency?: number;
   /** Requests in flight per AWS service (issue: never more than 10). */
@@ -88,6 +93,9 @@ export interface EngineOptions {
    */
   settleBudgetMs?: number;
 }
+
+/** RunEnv when the engine is given none. */
+const NO_ENV: RunEnv = { argv: [], awsCli: async () => ({}), awsConfig: { force: false } };
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, manual: 3, drift: 4, interrupted: 130 } as const;
 
@@ -250,6 +258,7 @@ export class Engine {
       want: this.opts.want,
       mode: this.mode,
       steps: this.opts.steps,
+      env: this.opts.env ?? NO_ENV,
       aws: namingFailures(aws),
       value: this.value,
       ref: (key) => this.value(key) ?? new Ref(key),

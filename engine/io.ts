@@ -1,7 +1,7 @@
 // How the engine talks to the person: events only, like the AWS CDK toolkit's io host.
 // The engine never writes to the terminal and never asks questions while it runs: it stops
 // at a blocking manual action and returns; the UI asks, then runs the engine again.
-import type { Action, StepId } from '../steps/contract.js';
+import type { Action, Mode, StepId } from '../steps/contract.js';
 
 /** An action as shown and serialised: refs printed as `<key>`. */
 export interface ActionView {
@@ -32,7 +32,7 @@ export interface Explained {
 export type StepStatus = 'ok' | 'changed' | 'drift' | 'manual' | 'blocked' | 'failed' | 'skipped' | 'interrupted';
 
 export type IoEvent =
-  | { type: 'run-start'; mode: 'apply' | 'plan' | 'verify'; offline: boolean; steps: { id: StepId; title: string; needs: StepId[] }[] }
+  | { type: 'run-start'; mode: Mode; offline: boolean; steps: { id: StepId; title: string; needs: StepId[] }[] }
   | { type: 'step-start'; step: StepId; title: string }
   | { type: 'action-start'; step: StepId; action: ActionView }
   | { type: 'action-done'; step: StepId; action: ActionView; ms: number }

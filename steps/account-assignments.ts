@@ -9,9 +9,10 @@
 import { StepError, ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import { mapLimit } from './lib/map-limit.js';
 import {
-  SSO_KEYS, SSO_POLL, accountIdKey, assignmentId, expandAssignments, groupKey, isName, onePerPermissionSet, permissionSetKey, retryConflict,
+  SSO_KEYS, SSO_POLL, accountIdKey, assignmentId, expandAssignments, groupKey, onePerPermissionSet, permissionSetKey, retryConflict,
   ssoKnown, ssoRegion, ssoTarget, type AssignmentWant,
 } from './lib/sso-common.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface AssignmentsSeen {
   instanceArn: Val;
@@ -87,8 +88,8 @@ function createAction(a: AssignmentWant, seen: AssignmentsSeen): Action {
         try {
           st = (await retryConflict(ctx, `assigning ${label(a)}`, () => ctx.aws.call('sso-admin', 'CreateAccountAssignment', i, ctx.target)))?.AccountAssignmentCreationStatus;
         } catch (e) {
-          if (isName(e, 'ServiceQuotaExceededException')) throw failure(a, (e as Error).message);
-          if (isName(e, 'ResourceNotFoundException', 'ValidationException')) throw failure(a, (e as Error).message);
+          if (isAwsError(e, 'ServiceQuotaExceededException')) throw failure(a, (e as Error).message);
+          if (isAwsError(e, 'ResourceNotFoundException', 'ValidationException')) throw failure(a, (e as Error).message);
           throw e;
         }
         if (!st?.RequestId) throw new StepError(`AWS accepted ${label(a)} but returned no request ID.`, 'Run again: the assignment is looked up afresh.');
@@ -166,7 +167,7 @@ export const accountAssignments: Step<AssignmentsSeen> = {
       try {
         return (await ctx.aws.call('sso-admin', 'DescribeAccountAssignmentCreationStatus', { InstanceArn: instanceArn, AccountAssignmentCreationRequestId: requestId }, target)).AccountAssignmentCreationStatus;
       } catch (e) {
-        if (isName(e, 'ResourceNotFoundException')) return undefined;
+        if (isAwsError(e, 'ResourceNotFoundException')) return undefined;
         throw e;
       }
     };

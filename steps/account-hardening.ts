@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { mapLimit } from './lib/map-limit.js';
 import { passwordPolicyGaps, passwordPolicyInput, type PasswordPolicy } from './lib/hardening-policy.js';
 import { DEFAULT_ENABLED_REGIONS } from './lib/default-regions.js';
+import { isAwsError } from '../aws/errors.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
@@ -38,7 +39,6 @@ export interface HardeningSeen {
   accounts: HardenedAccount[];
 }
 
-const errName = (e: unknown): string => (e as Error)?.name ?? '';
 
 function accountsOf(ctx: StepContext): HardenedAccount[] {
   return [
@@ -100,7 +100,7 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
       if (want.hardening.s3BlockPublicAccess) {
         reads.push(ctx.aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: a.accountId }, target).then(
           (r) => { a.publicAccessBlock = { ...r.PublicAccessBlockConfiguration } as Bpa; },
-          (e) => { if (errName(e) === 'NoSuchPublicAccessBlockConfiguration') a.publicAccessBlock = null; else throw e; }));
+          (e) => { if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) a.publicAccessBlock = null; else throw e; }));
       }
       if (want.hardening.ebsEncryption) {
         reads.push((async () => {
@@ -120,7 +120,7 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
       }
       reads.push(ctx.aws.call('iam', 'GetAccountPasswordPolicy', {}, target).then(
         (r) => { a.passwordPolicy = (r.PasswordPolicy ?? null) as PasswordPolicy | null; },
-        (e) => { if (errName(e) === 'NoSuchEntityException' || errName(e) === 'NoSuchEntity') a.passwordPolicy = null; else throw e; }));
+        (e) => { if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) a.passwordPolicy = null; else throw e; }));
       await Promise.all(reads);
     });
     return { accounts };

@@ -14,11 +14,12 @@
 // Covers: SSB ACCT.01 (separate accounts for separate purposes).
 import { StepError, ref, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
-import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
+import { ORG_TARGET, orgKnown } from './lib/org-common.js';
 import { mapLimit } from './lib/map-limit.js';
 import { accountFailure, createAccountCallError } from './lib/org-account-errors.js';
 import { NEW_ACCOUNT_MS, accountReady, canCheckReadiness, readyKey, waitUntilReady } from './lib/account-readiness.js';
 import { ouKey } from './organizational-units.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface FoundAccount {
   id: string;
@@ -72,7 +73,7 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
       s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: requestId })).CreateAccountStatus;
     } catch (e) {
       // Just issued: the status may not be readable yet.
-      if (isName(e, 'CreateAccountStatusNotFoundException')) return undefined;
+      if (isAwsError(e, 'CreateAccountStatusNotFoundException')) return undefined;
       throw e;
     }
     return s && s.State !== 'IN_PROGRESS' ? s : undefined;
@@ -119,7 +120,7 @@ async function sendCreate(ctx: RunContext, a: Want, input: { Email: string; Acco
     try {
       return (await ctx.aws.call('organizations', 'CreateAccount', input)).CreateAccountStatus;
     } catch (e) {
-      if (!isName(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10) throw createAccountCallError(e, a) ?? e;
+      if (!isAwsError(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10) throw createAccountCallError(e, a) ?? e;
     }
     await ctx.poll(`waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name} (each creation takes 1-2 minutes)`, async () => {
       const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
@@ -145,7 +146,7 @@ async function describeAccount(ctx: StepContext, id: string): Promise<Listed | u
   try {
     return (await ctx.aws.call('organizations', 'DescribeAccount', { AccountId: id })).Account;
   } catch (e) {
-    if (isName(e, 'AccountNotFoundException')) return undefined;
+    if (isAwsError(e, 'AccountNotFoundException')) return undefined;
     throw e;
   }
 }
@@ -214,8 +215,8 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
         await ctx.aws.call('organizations', 'MoveAccount', i);
       } catch (e) {
         // Already there (a previous run got this far before it stopped).
-        if (isName(e, 'DuplicateAccountException')) return;
-        if (isName(e, 'SourceParentNotFoundException')) {
+        if (isAwsError(e, 'DuplicateAccountException')) return;
+        if (isAwsError(e, 'SourceParentNotFoundException')) {
           // Not under the parent we saw: moved meanwhile, or the SDK retried a move whose answer
           // was lost after AWS applied it. Look where it is now and finish from there.
           const now = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: i.AccountId })).flatMap((p) => p.Parents ?? [])[0]?.Id;
@@ -225,7 +226,7 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
             return;
           }
         }
-        if (isName(e, 'SourceParentNotFoundException', 'AccountNotFoundException'))
+        if (isAwsError(e, 'SourceParentNotFoundException', 'AccountNotFoundException'))
           throw new StepError(`The account ${a.name} (${i.AccountId}) was not where secure-start expected it (${i.SourceParentId}); someone may have moved it meanwhile.`, 'Run again: it is looked up afresh.');
         throw e;
       }
@@ -293,7 +294,7 @@ export const accounts: Step<AccountsSeen> = {
           try {
             s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: rec.requestId })).CreateAccountStatus;
           } catch (e) {
-            if (!isName(e, 'CreateAccountStatusNotFoundException')) throw e;
+            if (!isAwsError(e, 'CreateAccountStatusNotFoundException')) throw e;
           }
           if (s?.State === 'IN_PROGRESS') { inflight[a.name] = rec.requestId; continue; }
           // Made, but ListAccounts does not show it yet: adopt it rather than create another.

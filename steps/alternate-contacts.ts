@@ -10,6 +10,7 @@ import { contactEmailRule, personNameRule, phoneRule, } from '../config/schema.j
 import { PLACEHOLDERS, plusAddress } from '../config/defaults.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
+import { isAwsError } from '../aws/errors.js';
 
 export const CONTACT_TYPES = ['BILLING', 'OPERATIONS', 'SECURITY'] as const;
 export type ContactType = (typeof CONTACT_TYPES)[number];
@@ -86,12 +87,11 @@ export const alternateContacts: Step<ContactsSeen, typeof config> = {
         const c = out.AlternateContact;
         if (c) t.contacts[type] = { Name: c.Name ?? '', Title: c.Title ?? '', EmailAddress: c.EmailAddress ?? '', PhoneNumber: c.PhoneNumber ?? '' };
       } catch (e) {
-        const name = (e as Error).name;
-        if (name === 'ResourceNotFoundException') return;
+        if (isAwsError(e, 'ResourceNotFoundException')) return;
         // Before trusted access is on (a plan on a half-built organization), members cannot be
         // read from the management account: treat as not set, the put comes after trusted access.
-        if (name === 'AccessDeniedException' && t.accountId !== undefined && ctx.mode !== 'apply') return;
-        if (name === 'AccessDeniedException') throw new StepError(`AWS refused to read the ${type.toLowerCase()} contact of the ${t.name} account.`, t.accountId ? TRUSTED_ACCESS_HINT : 'Run secure-start as the root user or an administrator of the management account (account:GetAlternateContact).', { cause: e });
+        if (isAwsError(e, 'AccessDeniedException') && t.accountId !== undefined && ctx.mode !== 'apply') return;
+        if (isAwsError(e, 'AccessDeniedException')) throw new StepError(`AWS refused to read the ${type.toLowerCase()} contact of the ${t.name} account.`, t.accountId ? TRUSTED_ACCESS_HINT : 'Run secure-start as the root user or an administrator of the management account (account:GetAlternateContact).', { cause: e });
         throw e;
       }
     });
@@ -126,9 +126,8 @@ export const alternateContacts: Step<ContactsSeen, typeof config> = {
             try {
               await ctx.aws.call('account', 'PutAlternateContact', ctx.input as never);
             } catch (e) {
-              const name = (e as Error).name;
-              if (name === 'AccessDeniedException' && acct.accountId !== undefined) throw new StepError(`AWS refused to set the ${type.toLowerCase()} contact of the ${acct.name} account.`, TRUSTED_ACCESS_HINT);
-              if (name === 'ValidationException') throw new StepError(`AWS rejected the ${type.toLowerCase()} contact for ${acct.name}: ${(e as Error).message}`, `Fix contacts.${CONFIG_KEY[type]} in your config (name ≤ 64 characters, title ≤ 50, phone digits, spaces, + ( ) -), then run again.`);
+              if (isAwsError(e, 'AccessDeniedException') && acct.accountId !== undefined) throw new StepError(`AWS refused to set the ${type.toLowerCase()} contact of the ${acct.name} account.`, TRUSTED_ACCESS_HINT);
+              if (isAwsError(e, 'ValidationException')) throw new StepError(`AWS rejected the ${type.toLowerCase()} contact for ${acct.name}: ${(e as Error).message}`, `Fix contacts.${CONFIG_KEY[type]} in your config (name ≤ 64 characters, title ≤ 50, phone digits, spaces, + ( ) -), then run again.`);
               throw e;
             }
           },

@@ -13,6 +13,7 @@ import { alertEmails, amountSchema } from '../config/schema.js';
 import { plusAddress } from '../config/defaults.js';
 import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+import { isAwsError } from '../aws/errors.js';
 
 /** Output key: the name of the budget this organization uses, once it exists. */
 export const BUDGET_NAME_KEY = 'budget.name';
@@ -64,8 +65,8 @@ async function describeBudget(ctx: StepContext, accountId: string, name: string)
   try {
     return (await ctx.aws.call('budgets', 'DescribeBudget', { AccountId: accountId, BudgetName: name })).Budget;
   } catch (e) {
-    if ((e as Error).name === 'NotFoundException') return undefined;
-    if ((e as Error).name === 'AccessDeniedException') {
+    if (isAwsError(e, 'NotFoundException')) return undefined;
+    if (isAwsError(e, 'AccessDeniedException')) {
       throw new StepError(`These credentials may not read budgets in account ${accountId}.`,
         'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).', { cause: e });
     }

@@ -91,10 +91,27 @@ export interface Action {
   run?(ctx: RunContext): Promise<Record<string, string> | void>;
 }
 
+/** What a run does: apply the plan, only print it, or report drift. */
+export type Mode = 'apply' | 'plan' | 'verify';
+
+/** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
+export interface AwsCli { version?: string; major?: number }
+
+/** What the command that started the run knows, handed to the steps (never read from globals). */
+export interface RunEnv {
+  /** The arguments the command was started with (after `secure-start`), to say how to re-run it. */
+  argv: readonly string[];
+  /** The AWS CLI here, looked up at most once per run (it costs a process start). */
+  awsCli(): Promise<AwsCli>;
+  /** The founder's AWS CLI profiles: --force replaces same-named sections we did not write; `path` overrides AWS_CONFIG_FILE / ~/.aws/config. */
+  awsConfig: { force: boolean; path?: string };
+}
+
 /** What observe() and run() can use. Nothing here writes to the terminal. */
 export interface StepContext {
   want: Baseline;
-  mode: 'apply' | 'plan' | 'verify';
+  mode: Mode;
+  env: RunEnv;
   /**
    * The steps of this run (the graph for this config), for steps that act on what the others
    * declare: trusted access and delegated administrators. The engine always gives it.

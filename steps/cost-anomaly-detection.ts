@@ -13,6 +13,7 @@ import { alertEmails, amountSchema } from '../config/schema.js';
 import { plusAddress } from '../config/defaults.js';
 import { plainDecimal, type Baseline } from '../config/schema.js';
 import { emailDiff, sameAmount, shortList } from './lib/money-compare.js';
+import { isAwsError } from '../aws/errors.js';
 
 /** Output key: the ARN of this organization's anomaly subscription, once it exists. */
 export const SUBSCRIPTION_ARN_KEY = 'anomaly.subscriptionArn';
@@ -45,11 +46,11 @@ const isServiceMonitor = (m: Monitor) => m.MonitorType === 'DIMENSIONAL' && m.Mo
 /** Cost Explorer refusals a founder can hit on a new account, with what to do. */
 function explainCe(e: unknown): never {
   const err = e as Error;
-  if (err?.name === 'AccessDeniedException' && /not enabled for cost explorer/i.test(err.message ?? '')) {
+  if (isAwsError(e, 'AccessDeniedException') && /not enabled for cost explorer/i.test(err.message ?? '')) {
     throw new StepError('Cost Explorer is not turned on for this account yet, so anomaly detection cannot be set up.',
       'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.', { cause: e });
   }
-  if (err?.name === 'AccessDeniedException') {
+  if (isAwsError(e, 'AccessDeniedException')) {
     throw new StepError('These credentials may not use Cost Anomaly Detection (ce:*AnomalyMonitor*, ce:*AnomalySubscription*).',
       'Run secure-start as an administrator of the management account.', { cause: e });
   }

@@ -9,7 +9,8 @@
 // https://docs.aws.amazon.com/organizations/latest/APIReference/API_RegisterDelegatedAdministrator.html).
 // Covers: the prerequisites of SSB ACCT.11 (IAM Access Analyzer for the organization).
 import { ref, type Action, type Step, type StepContext, type Val } from './contract.js';
-import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
+import { ORG_TARGET, orgKnown } from './lib/org-common.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface DelegatedWanted {
   servicePrincipal: string;
@@ -91,7 +92,7 @@ export const delegatedAdmins: Step<DelegatedSeen> = {
             await ctx.aws.call('organizations', 'RegisterDelegatedAdministrator', { AccountId, ServicePrincipal: w.servicePrincipal });
           } catch (e) {
             // Registered by a run that stopped before it saw the answer: nothing left to do.
-            if (!isName(e, 'AccountAlreadyRegisteredException')) throw e;
+            if (!isAwsError(e, 'AccountAlreadyRegisteredException')) throw e;
           }
           return { [key]: AccountId };
         },

@@ -6,6 +6,8 @@
 // region it was last seen in, the home region, the allowed regions, then every other one.
 // Covers: SSB ACCT.03 (console access through Identity Center), ACCT.13.
 import { type Step } from './contract.js';
+import type { AwsApi } from '../aws/factory.js';
+import type { Baseline } from '../config/schema.js';
 import { AWS_REGIONS } from '../config/regions.js';
 import { mapLimit } from './lib/map-limit.js';
 import { SSO_KEYS, consoleLink, ssoTarget, startUrlFor } from './lib/sso-common.js';
@@ -23,6 +25,51 @@ export interface InstanceSeen {
 
 type Listed = { InstanceArn?: string; IdentityStoreId?: string; Status?: string; OwnerAccountId?: string };
 
+/**
+ * Where the organization instance is: the region it was last seen in, the home region, the
+ * allowed regions, then every other one. Reads only; undefined when there is none.
+ */
+export async function findInstance(aws: AwsApi, want: Baseline, known: { me?: string; lastRegion?: string }): Promise<InstanceFound | undefined> {
+  const home = want.homeRegion;
+  const me = known.me;
+  const list = async (region: string): Promise<InstanceFound | undefined> => {
+    const pages = await aws.pages('sso-admin', 'ListInstances', {}, ssoTarget(region));
+    const all = pages.flatMap((p) => (p.Instances ?? []) as Listed[]).filter((i) => i.InstanceArn && i.IdentityStoreId);
+    // The organization instance belongs to the management account; prefer it over account instances.
+    const i = all.find((x) => !me || !x.OwnerAccountId || x.OwnerAccountId === me) ?? all[0];
+    return i ? { arn: i.InstanceArn!, identityStoreId: i.IdentityStoreId!, region, status: i.Status ?? 'ACTIVE' } : undefined;
+  };
+
+  const first = [...new Set([known.lastRegion, home].filter((r): r is string => !!r))];
+  let found: InstanceFound | undefined;
+  for (const r of first) {
+    try {
+      found = await list(r);
+    } catch (e) {
+      // The home region must answer; a remembered other region may since have been disabled.
+      if (r === home) throw e;
+    }
+    if (found) break;
+  }
+  // Then the allowed regions, then every other region (most founders never get this far).
+  const tried = new Set(first);
+  for (const tier of [want.allowedRegions, [...AWS_REGIONS]]) {
+    if (found) break;
+    const regions = tier.filter((r) => !tried.has(r));
+    regions.forEach((r) => tried.add(r));
+    // Regions that are not enabled for this account refuse the call: skip them.
+    const hits = await mapLimit(regions, 6, (r) => list(r).catch(() => undefined));
+    found = hits.find((h) => h !== undefined);
+  }
+  return found;
+}
+
+/** What to tell the founder when the instance is not in the home region, or undefined. */
+export function elsewhereNote(found: InstanceFound, home: string): string | undefined {
+  if (found.region === home) return undefined;
+  return `IAM Identity Center is enabled in ${found.region}, not in your home region ${home}; secure-start uses it there (an organization has one Identity Center instance, and moving it means deleting it).`;
+}
+
 export const identityCenterInstance: Step<InstanceSeen> = {
   id: 'identity-center-instance',
   title: 'IAM Identity Center organization instance',
@@ -35,46 +82,15 @@ export const identityCenterInstance: Step<InstanceSeen> = {
   why: 'Identity Center gives people short-lived sign-ins with MFA instead of IAM users and long-lived keys.',
 
   async observe(ctx) {
-    const home = ctx.want.homeRegion;
-    const me = ctx.value('management.accountId');
-    const list = async (region: string): Promise<InstanceFound | undefined> => {
-      const pages = await ctx.aws.pages('sso-admin', 'ListInstances', {}, ssoTarget(region));
-      const all = pages.flatMap((p) => (p.Instances ?? []) as Listed[]).filter((i) => i.InstanceArn && i.IdentityStoreId);
-      // The organization instance belongs to the management account; prefer it over account instances.
-      const i = all.find((x) => !me || !x.OwnerAccountId || x.OwnerAccountId === me) ?? all[0];
-      return i ? { arn: i.InstanceArn!, identityStoreId: i.IdentityStoreId!, region, status: i.Status ?? 'ACTIVE' } : undefined;
-    };
-
-    const first = [...new Set([ctx.value(SSO_KEYS.region), home].filter((r): r is string => !!r))];
-    let found: InstanceFound | undefined;
-    for (const r of first) {
-      try {
-        found = await list(r);
-      } catch (e) {
-        // The home region must answer; a remembered other region may since have been disabled.
-        if (r === home) throw e;
-      }
-      if (found) break;
-    }
-    // Then the allowed regions, then every other region (most founders never get this far).
-    const tried = new Set(first);
-    for (const tier of [ctx.want.allowedRegions, [...AWS_REGIONS]]) {
-      if (found) break;
-      const regions = tier.filter((r) => !tried.has(r));
-      regions.forEach((r) => tried.add(r));
-      // Regions that are not enabled for this account refuse the call: skip them.
-      const hits = await mapLimit(regions, 6, (r) => list(r).catch(() => undefined));
-      found = hits.find((h) => h !== undefined);
-    }
+    const found = await findInstance(ctx.aws, ctx.want, { me: ctx.value('management.accountId'), lastRegion: ctx.value(SSO_KEYS.region) });
     if (!found) return {};
     if (found.status === 'ACTIVE') {
       ctx.publish(SSO_KEYS.instanceArn, found.arn);
       ctx.publish(SSO_KEYS.identityStoreId, found.identityStoreId);
       ctx.publish(SSO_KEYS.region, found.region);
       ctx.publish(SSO_KEYS.startUrl, startUrlFor(found.identityStoreId));
-      if (found.region !== home) {
-        ctx.info(`IAM Identity Center is enabled in ${found.region}, not in your home region ${home}; secure-start uses it there (an organization has one Identity Center instance, and moving it means deleting it).`);
-      }
+      const note = elsewhereNote(found, ctx.want.homeRegion);
+      if (note) ctx.info(note);
     }
     return { instance: found };
   },

@@ -7,8 +7,9 @@
 // Covers: SSB ACCT.03 (people sign in through Identity Center), ACCT.05 (MFA, guided).
 import { ref, type Action, type RunContext, type Step, type Val } from './contract.js';
 import { mapLimit } from './lib/map-limit.js';
-import { SSO_KEYS, consoleLink, groupKey, isName, ssoKnown, ssoRegion, ssoTarget, userKey } from './lib/sso-common.js';
+import { SSO_KEYS, consoleLink, groupKey, ssoKnown, ssoRegion, ssoTarget, userKey } from './lib/sso-common.js';
 import { findExisting } from './lib/eventual.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface IdentityStoreSeen {
   identityStoreId: Val;
@@ -22,7 +23,7 @@ export interface IdentityStoreSeen {
   memberOf: string[];
 }
 
-const notFound = (e: unknown) => isName(e, 'ResourceNotFoundException');
+const notFound = (e: unknown) => isAwsError(e, 'ResourceNotFoundException');
 
 async function groupId(ctx: { aws: RunContext['aws'] }, storeId: string, name: string, target: { account: string; region: string }): Promise<string | undefined> {
   try {
@@ -112,7 +113,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
           try {
             return { [key]: (await ctx.aws.call('identitystore', 'CreateGroup', i, ctx.target)).GroupId! };
           } catch (e) {
-            if (!isName(e, 'ConflictException')) throw e;
+            if (!isAwsError(e, 'ConflictException')) throw e;
             const id = await findExisting(ctx, `the group ${g.name}`, () => groupId(ctx, i.IdentityStoreId, g.name, ctx.target));
             if (!id) throw e;
             return { [key]: id };
@@ -140,7 +141,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
           try {
             return { [uKey]: (await ctx.aws.call('identitystore', 'CreateUser', i, ctx.target)).UserId! };
           } catch (e) {
-            if (!isName(e, 'ConflictException')) throw e;
+            if (!isAwsError(e, 'ConflictException')) throw e;
             const id = await findExisting(ctx, `the user ${f.userName}`, () => userId(ctx, i.IdentityStoreId, f.userName, ctx.target));
             if (!id) throw e;
             return { [uKey]: id };
@@ -192,7 +193,7 @@ export const identityStore: Step<IdentityStoreSeen> = {
             await ctx.aws.call('identitystore', 'CreateGroupMembership', i, ctx.target);
           } catch (e) {
             // Already a member (a previous run got this far).
-            if (!isName(e, 'ConflictException')) throw e;
+            if (!isAwsError(e, 'ConflictException')) throw e;
           }
         },
       });

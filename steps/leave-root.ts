@@ -15,13 +15,13 @@
 // Covers: SSB ACCT.02 (stop using the root user), ACCT.13.
 import { StepError, mgmt, type Step } from './contract.js';
 import { SSO_KEYS, managementAdminProfile } from './lib/sso-common.js';
-import { awsCli, loginCommand, profileProblem, type AwsCli } from './sso-profiles.js';
+import { loginCommand, profileProblem, type AwsCli } from './sso-profiles.js';
 
 export interface LeaveRootSeen {
   /** preflight's caller kind: root, iam-user, assumed-role, unknown. */
   callerKind?: string;
   startUrl?: string;
-  /** This run's arguments, to print the command that continues it with another profile. */
+  /** This run's arguments (RunEnv.argv), to print the command that continues it with another profile. */
   argv: string[];
   /** Root in apply mode only: why the profile to continue with is not usable in ~/.aws/config. */
   profileProblem?: { message: string; hint: string };
@@ -60,12 +60,12 @@ export const leaveRoot: Step<LeaveRootSeen> = {
     // Only a root caller switches profiles, and only an apply has written them by now.
     const profile = kind === 'root' && ctx.mode === 'apply' ? managementAdminProfile(ctx.want) : undefined;
     const problem = profile ? await profileProblem(ctx, profile) : undefined;
-    const cli = kind === 'root' ? await awsCli() : undefined;
-    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: process.argv.slice(2), ...(problem ? { profileProblem: problem } : {}), ...(cli ? { awsCli: cli } : {}) };
+    const cli = kind === 'root' ? await ctx.env.awsCli() : undefined;
+    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: [...ctx.env.argv], ...(problem ? { profileProblem: problem } : {}), ...(cli ? { awsCli: cli } : {}) };
   },
 
   // Without credentials nobody is known to be the root user.
-  fresh: () => ({ argv: process.argv.slice(2) }),
+  fresh: (ctx) => ({ argv: [...ctx.env.argv] }),
 
   plan(want, seen) {
     if (seen.callerKind !== 'root') return [];

@@ -11,6 +11,7 @@ import { CLOUDTRAIL_COST, logProtectionNote } from './lib/log-protection.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
 import { TRANSITION_MIN_SIZE, canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
+import { isAwsError } from '../aws/errors.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
 type Bpa = Partial<Record<(typeof BPA_FLAGS)[number], boolean>>;
@@ -36,7 +37,6 @@ export interface BucketSeen {
   policy?: unknown;
 }
 
-const errName = (e: unknown): string => (e as Error)?.name ?? '';
 const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 
 /** Reads a setting; the "not configured" error of that setting reads as null. */
@@ -44,7 +44,7 @@ async function orNull<T>(p: Promise<T>, notSet: string): Promise<T | null> {
   try {
     return await p;
   } catch (e) {
-    if (errName(e) === notSet || (e as { Code?: string }).Code === notSet) return null;
+    if (isAwsError(e, notSet)) return null;
     throw e;
   }
 }
@@ -118,7 +118,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
       await ctx.aws.call('s3', 'HeadBucket', { Bucket: name }, t);
     } catch (e) {
       const code = status(e);
-      if (code === 404 || errName(e) === 'NotFound' || errName(e) === 'NoSuchBucket') return base;
+      if (code === 404 || isAwsError(e, 'NotFound', 'NoSuchBucket')) return base;
       if (code === 403) {
         // 403 is also what our own bucket answers when its policy locks the role out: the
         // log-archive account's own bucket list tells the two apart.
@@ -213,8 +213,8 @@ export const logArchiveBucket: Step<BucketSeen> = {
             await ctx.aws.call('s3', 'CreateBucket', ctx.input as typeof input, ctx.target);
           } catch (e) {
             // Created by an earlier run that stopped before it saw the answer: ours, carry on.
-            if (errName(e) === 'BucketAlreadyOwnedByYou') return { 'trail.bucket': B };
-            if (errName(e) === 'BucketAlreadyExists') {
+            if (isAwsError(e, 'BucketAlreadyOwnedByYou')) return { 'trail.bucket': B };
+            if (isAwsError(e, 'BucketAlreadyExists')) {
               throw new StepError(`The S3 bucket name ${B} is already taken by another AWS account.`,
                 'Bucket names are global. Choose a different short name ("org.slug" in the config) and run again.');
             }

@@ -12,6 +12,7 @@
 import type { Action, Step, StepContext, Val } from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { trailBucketName } from './lib/logging-names.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface LockSeen {
   bucket: string;
@@ -20,7 +21,6 @@ export interface LockSeen {
   lock?: { mode?: string; days?: number; years?: number } | null;
 }
 
-const errName = (e: unknown): string => (e as Error)?.name ?? '';
 
 function where(ctx: StepContext) {
   const account = ctx.ref(`${ctx.want.logArchiveAccount}.accountId`);
@@ -63,7 +63,7 @@ export const logArchiveObjectLock: Step<LockSeen> = {
       const d = r.ObjectLockConfiguration?.Rule?.DefaultRetention;
       return { account, bucket, lock: { ...(d?.Mode ? { mode: d.Mode } : {}), ...(d?.Days ? { days: d.Days } : {}), ...(d?.Years ? { years: d.Years } : {}) } };
     } catch (e) {
-      if (errName(e) === 'ObjectLockConfigurationNotFoundError') return { account, bucket, lock: null };
+      if (isAwsError(e, 'ObjectLockConfigurationNotFoundError')) return { account, bucket, lock: null };
       throw e;
     }
   },

@@ -16,6 +16,7 @@ import { CLOUDTRAIL_COST } from './lib/log-protection.js';
 import { z } from 'zod';
 import { trailNameProblem } from '../config/schema.js';
 import { trailBucketName } from './lib/logging-names.js';
+import { awsErrorName, isAwsError } from '../aws/errors.js';
 
 export interface TrailSeen {
   /** The bucket the trail must deliver to. */
@@ -37,7 +38,6 @@ export interface TrailSeen {
   };
 }
 
-const errName = (e: unknown): string => (e as Error)?.name ?? '';
 
 function bucketFor(ctx: StepContext): string {
   const known = ctx.value('trail.bucket');
@@ -47,7 +47,7 @@ function bucketFor(ctx: StepContext): string {
 
 /** What CreateTrail/UpdateTrail refusals mean for a founder. */
 function explainTrailError(e: unknown, bucket: string): never {
-  switch (errName(e)) {
+  switch (awsErrorName(e)) {
     case 'CloudTrailAccessNotEnabledException':
       throw new StepError('CloudTrail is not trusted by the organization yet, so it cannot create an organization trail.',
         'Run again: the trusted-access step enables it (organizations:EnableAWSServiceAccess for cloudtrail.amazonaws.com).');
@@ -62,7 +62,7 @@ function explainTrailError(e: unknown, bucket: string): never {
     case 'InsufficientEncryptionPolicyException':
     case 'KmsKeyNotFoundException':
     case 'KmsException':
-      throw new StepError(`CloudTrail cannot use the KMS key for the trail logs (${errName(e)}).`,
+      throw new StepError(`CloudTrail cannot use the KMS key for the trail logs (${awsErrorName(e)}).`,
         'Run again: the trail-key step puts the key\'s policy back and enables it. If someone scheduled the key for deletion, that step cancels the deletion.');
     case 'MaximumNumberOfTrailsExceededException':
       throw new StepError('This region already has 5 trails, the most AWS allows.', 'Delete a trail you no longer use (CloudTrail console → Trails), then run again.');
@@ -78,7 +78,7 @@ async function whenTrailExists(ctx: RunContext, name: string): Promise<void> {
       await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target);
       return true;
     } catch (e) {
-      if (errName(e) === 'TrailNotFoundException') return undefined;
+      if (isAwsError(e, 'TrailNotFoundException')) return undefined;
       throw e;
     }
   }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 2_000 });
@@ -188,7 +188,7 @@ export const orgTrail: Step<TrailSeen, typeof config> = {
             } catch (e) {
               // Created by an earlier run that stopped before it saw the answer: adopt it;
               // the next round corrects any setting that differs.
-              if (errName(e) !== 'TrailAlreadyExistsException') explainTrailError(e, seen.bucket);
+              if (!isAwsError(e, 'TrailAlreadyExistsException')) explainTrailError(e, seen.bucket);
               const found = (await ctx.aws.call('cloudtrail', 'GetTrail', { Name: name }, ctx.target)).Trail;
               // A multi-region trail of that name made in another region shows here as a
               // shadow; adopting it would never settle (observe only looks at home trails).

@@ -4,6 +4,7 @@
 // billing (enabling all features needs every member to approve, in the console).
 // Covers: SSB ACCT.01 (account structure), the base of ACCT.02/07/13.
 import { StepError, mgmt, type Step } from './contract.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface OrganizationSeen {
   exists: boolean;
@@ -39,7 +40,7 @@ export const organization: Step<OrganizationSeen> = {
     try {
       org = (await ctx.aws.call('organizations', 'DescribeOrganization', {})).Organization;
     } catch (e) {
-      if ((e as Error).name === 'AWSOrganizationsNotInUseException') return { exists: false };
+      if (isAwsError(e, 'AWSOrganizationsNotInUseException')) return { exists: false };
       throw e;
     }
     const me = ctx.value('management.accountId');
@@ -77,7 +78,7 @@ export const organization: Step<OrganizationSeen> = {
           org = (await ctx.aws.call('organizations', 'CreateOrganization', { FeatureSet: 'ALL' })).Organization;
         } catch (e) {
           // A crash after AWS created it but before we saw the answer: adopt it.
-          if ((e as Error).name !== 'AlreadyInOrganizationException') throw e;
+          if (!isAwsError(e, 'AlreadyInOrganizationException')) throw e;
           org = (await ctx.aws.call('organizations', 'DescribeOrganization', {})).Organization;
         }
         const roots = await ctx.aws.pages('organizations', 'ListRoots', {});

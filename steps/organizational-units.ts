@@ -5,7 +5,8 @@
 // Covers: SSB ACCT.01 (account structure).
 import { StepError, ref, type Action, type Step, type StepContext, type Val } from './contract.js';
 import { findExisting } from './lib/eventual.js';
-import { ORG_TARGET, isName, orgKnown, parentsFirst } from './lib/org-common.js';
+import { ORG_TARGET, orgKnown, parentsFirst } from './lib/org-common.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface OuSeen {
   rootId: Val;
@@ -25,7 +26,7 @@ async function describeOu(ctx: StepContext, id: string, name: string, parentId: 
     const parent = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: id })).flatMap((p) => p.Parents ?? [])[0]?.Id;
     return parent === parentId ? id : undefined;
   } catch (e) {
-    if (isName(e, 'OrganizationalUnitNotFoundException')) return undefined;
+    if (isAwsError(e, 'OrganizationalUnitNotFoundException')) return undefined;
     throw e;
   }
 }
@@ -95,14 +96,14 @@ export const organizationalUnits: Step<OuSeen> = {
             return { [key]: id };
           } catch (e) {
             // Made meanwhile (another run, or a person in the console): adopt it.
-            if (isName(e, 'DuplicateOrganizationalUnitException')) {
+            if (isAwsError(e, 'DuplicateOrganizationalUnitException')) {
               const id = await findExisting(ctx, `the OU ${ou.name}`, async () => {
                 const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
                 return pages.flatMap((p) => p.OrganizationalUnits ?? []).find((o) => sameName(o.Name, ou.name))?.Id;
               });
               if (id) return { [key]: id };
             }
-            if (isName(e, 'ConstraintViolationException'))
+            if (isAwsError(e, 'ConstraintViolationException'))
               throw new StepError(`AWS refused to create the OU ${ou.name}: ${(e as Error).message}`,
                 'Organizations allows at most 5 levels of OUs and 1,000 OUs per organization; remove OUs you no longer use or change organizationalUnits in the config.');
             throw e;

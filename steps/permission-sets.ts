@@ -13,7 +13,8 @@ import { ProfileConfigError, profileName } from '../profiles/render.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
 import { findExisting } from './lib/eventual.js';
-import { SSO_KEYS, SSO_POLL, durationHours, isName, isoHours, onePerPermissionSet, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
+import { SSO_KEYS, SSO_POLL, durationHours, isoHours, onePerPermissionSet, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface SetFound {
   arn: string;
@@ -74,7 +75,7 @@ function createActions(want: Baseline, s: Want, seen: PermissionSetsSeen): Actio
         return { [key]: arn };
       } catch (e) {
         // Made by a run that stopped before it saw the answer: adopt it.
-        if (!isName(e, 'ConflictException')) throw limitError(e, want) ?? e;
+        if (!isAwsError(e, 'ConflictException')) throw limitError(e, want) ?? e;
         const arn = await findExisting(ctx, `the permission set ${s.name}`, () => findByName(ctx, i.InstanceArn, s.name));
         if (!arn) throw e;
         return { [key]: arn };
@@ -85,7 +86,7 @@ function createActions(want: Baseline, s: Want, seen: PermissionSetsSeen): Actio
 }
 
 function limitError(e: unknown, want: Baseline): StepError | undefined {
-  if (!isName(e, 'ServiceQuotaExceededException')) return undefined;
+  if (!isAwsError(e, 'ServiceQuotaExceededException')) return undefined;
   return new StepError(`Identity Center refused another permission set: the instance is at its quota (${(e as Error).message}).`,
     `Delete permission sets you no longer use in the IAM Identity Center console, or ask for a higher quota; this baseline needs ${want.identityCenter.permissionSets.length}.`);
 }
@@ -116,7 +117,7 @@ function detachAction(name: string, seen: PermissionSetsSeen, arn: string, polic
       try {
         await retryConflict(ctx, `detaching ${policy} from ${name}`, () => ctx.aws.call('sso-admin', 'DetachManagedPolicyFromPermissionSet', i, ctx.target));
       } catch (e) {
-        if (!isName(e, 'ResourceNotFoundException')) throw e; // already gone
+        if (!isAwsError(e, 'ResourceNotFoundException')) throw e; // already gone
       }
     },
   };
@@ -303,7 +304,7 @@ export const permissionSets: Step<PermissionSetsSeen, typeof config> = {
           const s = (await ctx.aws.call('sso-admin', 'DescribePermissionSetProvisioningStatus', { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: rec.requestId }, target)).PermissionSetProvisioningStatus;
           if (s?.Status === 'IN_PROGRESS') f.provisioning = rec.requestId;
         } catch (e) {
-          if (!isName(e, 'ResourceNotFoundException')) throw e;
+          if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
         }
       }
     });

@@ -8,6 +8,7 @@
 import { StepError, mgmt, type Action, type Step, stepConfig } from './contract.js';
 import { z } from 'zod';
 import { mapLimit } from './lib/map-limit.js';
+import { awsErrorName, isAwsError } from '../aws/errors.js';
 
 export const ROOT_FEATURES = ['RootCredentialsManagement', 'RootSessions'] as const;
 export const SECURITY_CREDENTIALS_LINK = 'https://console.aws.amazon.com/iam/home#/security_credentials';
@@ -31,7 +32,7 @@ export interface RootSeen {
   audit: MemberRootAudit[];
 }
 
-const isNoSuchEntity = (e: unknown) => /^NoSuchEntity(Exception)?$/.test((e as Error).name);
+const isNoSuchEntity = (e: unknown) => isAwsError(e, 'NoSuchEntity', 'NoSuchEntityException');
 
 
 const hasRootCredentials = (m: MemberRootAudit) => m.password || m.accessKeys > 0 || m.mfaDevices > 0;
@@ -98,7 +99,7 @@ export const rootAccess: Step<RootSeen, typeof config> = {
     try {
       summary = (await ctx.aws.call('iam', 'GetAccountSummary', {})).SummaryMap;
     } catch (e) {
-      if (!/AccessDenied/.test((e as Error).name)) throw e;
+      if (!/AccessDenied/.test(awsErrorName(e))) throw e;
       throw new StepError('These credentials may not read the account summary (iam:GetAccountSummary), so root MFA cannot be checked.',
         'Run secure-start as the root user or an administrator of the management account.', { cause: e });
     }
@@ -118,7 +119,7 @@ export const rootAccess: Step<RootSeen, typeof config> = {
       // A plan before the organization exists, or before trusted access for IAM is on:
       // nothing enabled yet (the enable calls come after those steps in apply).
       const notYet = ['ServiceAccessNotEnabledException', 'OrganizationNotFoundException', 'AWSOrganizationsNotInUseException'];
-      if (!notYet.includes((e as Error).name)) throw e;
+      if (!isAwsError(e, ...notYet)) throw e;
       seen.features = [];
     }
     // AssumeRoot into members only works once root sessions are enabled.
@@ -147,7 +148,7 @@ export const rootAccess: Step<RootSeen, typeof config> = {
         };
       } catch (e) {
         // One member that cannot be audited (still being created, suspended) must not hide the others.
-        ctx.warn(`Could not audit the root user of ${name} (${id}): ${(e as Error).name}: ${(e as Error).message}. The next run tries again.`);
+        ctx.warn(`Could not audit the root user of ${name} (${id}): ${awsErrorName(e) || 'Error'}: ${(e as Error).message}. The next run tries again.`);
         return undefined;
       }
     });
@@ -200,7 +201,7 @@ export const rootAccess: Step<RootSeen, typeof config> = {
             try {
               await ctx.aws.call('iam', operation, {});
             } catch (e) {
-              if ((e as Error).name === 'ServiceAccessNotEnabledException') throw new StepError('AWS refused to enable centralized root access: trusted access for IAM is off.', IAM_TRUSTED_ACCESS_HINT);
+              if (isAwsError(e, 'ServiceAccessNotEnabledException')) throw new StepError('AWS refused to enable centralized root access: trusted access for IAM is off.', IAM_TRUSTED_ACCESS_HINT);
               throw e;
             }
           },

@@ -10,11 +10,12 @@
 import { StepError, ref, type Action, type Step, type Val, stepConfig } from './contract.js';
 import { z } from 'zod';
 import type { Baseline } from '../config/schema.js';
-import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
+import { ORG_TARGET, orgKnown } from './lib/org-common.js';
 import { SCPS, samePolicy, scpContent, type ScpDef } from './lib/org-scp-policies.js';
 import { ouKey } from './organizational-units.js';
 import { SCP_TYPE } from './trusted-access.js';
 import { findExisting } from './lib/eventual.js';
+import { isAwsError } from '../aws/errors.js';
 
 export const MAX_SCPS_PER_TARGET = 5;
 export const scpKey = (name: string): string => `scp.${name}.id`;
@@ -94,7 +95,7 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
       try {
         p = (await ctx.aws.call('organizations', 'DescribePolicy', { PolicyId: id })).Policy;
       } catch (e) {
-        if (!listed && isName(e, 'PolicyNotFoundException')) continue;
+        if (!listed && isAwsError(e, 'PolicyNotFoundException')) continue;
         throw e;
       }
       if (!listed && p?.PolicySummary?.Name !== def.name) continue;
@@ -160,14 +161,14 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
               return { [key]: id };
             } catch (e) {
               // Made meanwhile: adopt it; the next round compares its content.
-              if (isName(e, 'DuplicatePolicyException')) {
+              if (isAwsError(e, 'DuplicatePolicyException')) {
                 const id = await findExisting(ctx, `the policy ${def.name}`, async () =>
                   (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []).find((p) => p.Name === def.name)?.Id);
                 if (id) return { [key]: id };
               }
-              if (isName(e, 'PolicyTypeNotEnabledException'))
+              if (isAwsError(e, 'PolicyTypeNotEnabledException'))
                 throw new StepError('Service control policies are not enabled on the root yet.', 'Run again: the trusted-access step enables them first.');
-              if (isName(e, 'ConstraintViolationException'))
+              if (isAwsError(e, 'ConstraintViolationException'))
                 throw new StepError(`AWS refused the policy ${def.name}: ${(e as Error).message}`, 'Organizations allows 1,000 SCPs of at most 5,120 characters each; delete policies you no longer use, then run again.');
               throw e;
             }
@@ -213,13 +214,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
           try {
             await ctx.aws.call('organizations', 'AttachPolicy', i);
           } catch (e) {
-            if (isName(e, 'DuplicatePolicyAttachmentException')) return;
-            if (isName(e, 'ConstraintViolationException')) {
+            if (isAwsError(e, 'DuplicatePolicyAttachmentException')) return;
+            if (isAwsError(e, 'ConstraintViolationException')) {
               const names = (await ctx.aws.pages('organizations', 'ListPoliciesForTarget', { TargetId: i.TargetId, Filter: SCP_TYPE }))
                 .flatMap((p) => p.Policies ?? []).map((p) => p.Name ?? p.Id ?? '?');
               throw new StepError(`AWS refused to attach ${def.name} to ${where}: ${(e as Error).message}`, LIMIT_HINT(where, names));
             }
-            if (isName(e, 'PolicyTypeNotEnabledException'))
+            if (isAwsError(e, 'PolicyTypeNotEnabledException'))
               throw new StepError('Service control policies are not enabled on the root yet.', 'Run again: the trusted-access step enables them first.');
             throw e;
           }

@@ -8,25 +8,28 @@
 // verify may run elsewhere, e.g. in CI).
 // Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
 import { homedir } from 'node:os';
-import { StepError, mgmt, type Action, type StepContext, type Step } from './contract.js';
+import { StepError, mgmt, type Action, type AwsCli, type Mode, type RunEnv, type StepContext, type Step } from './contract.js';
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
-import { SSO_KEYS, accountIdKey, founderAccess, profileSections } from './lib/sso-common.js';
+import { SSO_KEYS, accountIdKey, founderAccess, profileSections, sortAccess, startUrlFor, type ProfileEntry } from './lib/sso-common.js';
+import { elsewhereNote, findInstance } from './identity-center-instance.js';
+import { mapLimit } from './lib/map-limit.js';
+import { isAwsError } from '../aws/errors.js';
+import type { AwsApi } from '../aws/factory.js';
+import type { Baseline } from '../config/schema.js';
 import { UnreadableFileError, formatSize, readRegularFile } from '../state/read-file.js';
 
 /** An AWS CLI config file is kilobytes; anything past this is not one (and is never read whole). */
 export const AWS_CONFIG_MAX_BYTES = 10 * 1024 * 1024;
 
-/** Set once by the CLI (ui/session.ts) from its flags. */
-export const ssoProfilesOptions: { force: boolean; path?: string } = { force: false };
-
-export const configPath = (): string => ssoProfilesOptions.path ?? defaultAwsConfigPath();
+/** The AWS CLI config file the profiles go to: the run's override, else AWS_CONFIG_FILE or ~/.aws/config. */
+export const configPath = (env?: Pick<RunEnv, 'awsConfig'>): string => env?.awsConfig.path ?? defaultAwsConfigPath();
 /** `~/.aws/config` rather than the full home path, for messages. */
 export const tilde = (p: string): string => (p.startsWith(homedir() + '/') ? `~${p.slice(homedir().length)}` : p);
 
 export interface SsoProfilesSeen {
-  mode: 'apply' | 'plan' | 'verify';
+  mode: Mode;
   path: string;
   /** Profile names we want, in file order. */
   names: string[];
@@ -68,8 +71,8 @@ export async function readText(path: string): Promise<string> {
  * file, or undefined when it is there, ours and up to date. For leave-root: the root user
  * switches to this profile, so it must be the one secure-start wrote, not a same-named one.
  */
-export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value'>, name: string): Promise<{ message: string; hint: string } | undefined> {
-  const path = configPath();
+export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value' | 'env'>, name: string): Promise<{ message: string; hint: string } | undefined> {
+  const path = configPath(ctx.env);
   let sections: Section[] | undefined;
   try {
     sections = sectionsFrom(ctx);
@@ -99,27 +102,101 @@ export function conflictError(e: AwsConfigConflictError): StepError {
   return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`);
 }
 
-/** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
-export interface AwsCli { version?: string; major?: number }
+/**
+ * The `profiles` command's entry point: reads, from AWS (reads only, no state file), every
+ * account and permission set the founder can sign in to, and returns their profile sections.
+ */
+export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (m: string) => void): Promise<Section[]> {
+  const me = (await aws.call('sts', 'GetCallerIdentity', {})).Account!;
+  const instance = await findInstance(aws, want, { me });
+  if (instance?.status !== 'ACTIVE') {
+    throw new StepError('IAM Identity Center is not enabled in this organization yet, so there are no profiles to write.', 'Run `npx secure-start` first: it says how to enable it.');
+  }
+  const note = elsewhereNote(instance, want.homeRegion);
+  if (note) log(note);
+  const instanceArn = instance.arn;
+  const storeId = instance.identityStoreId;
+  const region = instance.region;
+  const target = { region };
+
+  let userId: string | undefined;
+  try {
+    userId = (await aws.call('identitystore', 'GetUserId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: want.founder.userName } } }, target)).UserId;
+  } catch (e) {
+    if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
+  }
+  if (!userId) {
+    throw new StepError(`There is no Identity Center user ${want.founder.userName} yet.`, 'Run `npx secure-start` first: it creates the founder\'s user and assignments.');
+  }
+  const memberships = (await aws.pages('identitystore', 'ListGroupMembershipsForMember', { IdentityStoreId: storeId, MemberId: { UserId: userId } }, target))
+    .flatMap((p) => p.GroupMemberships ?? []);
+  const principals: { id: string; type: 'USER' | 'GROUP' }[] = [
+    { id: userId, type: 'USER' },
+    ...memberships.map((m) => ({ id: m.GroupId!, type: 'GROUP' as const })).filter((p) => p.id),
+  ];
+  const pairs = new Map<string, { accountId: string; setArn: string }>();
+  await mapLimit(principals, 4, async (p) => {
+    const pages = await aws.pages('sso-admin', 'ListAccountAssignmentsForPrincipal', { InstanceArn: instanceArn, PrincipalId: p.id, PrincipalType: p.type }, target);
+    for (const a of pages.flatMap((x) => x.AccountAssignments ?? [])) {
+      if (a.AccountId && a.PermissionSetArn) pairs.set(`${a.AccountId}|${a.PermissionSetArn}`, { accountId: a.AccountId, setArn: a.PermissionSetArn });
+    }
+  });
+
+  // Account names: ours by their configured email, the management account as "management".
+  const listed = (await aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
+  const nameOf = new Map<string, string>([[me, 'management']]);
+  for (const acc of listed) {
+    if (!acc.Id || nameOf.has(acc.Id)) continue;
+    const ours = want.accounts.find((a) => a.email.toLowerCase() === acc.Email?.toLowerCase());
+    nameOf.set(acc.Id, ours?.name ?? (acc.Name ?? acc.Id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') ?? acc.Id);
+  }
+  const setNames = new Map<string, string>();
+  await mapLimit([...new Set([...pairs.values()].map((p) => p.setArn))], 4, async (arn) => {
+    const d = (await aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target)).PermissionSet;
+    if (d?.Name) setNames.set(arn, d.Name);
+  });
+  const entries: ProfileEntry[] = [];
+  for (const p of pairs.values()) {
+    const account = nameOf.get(p.accountId);
+    const permissionSet = setNames.get(p.setArn);
+    // An account outside the organization (closed, or left) cannot be signed in to.
+    if (!account || !permissionSet) continue;
+    entries.push({ account, accountId: p.accountId, permissionSet });
+  }
+  if (!entries.length) {
+    throw new StepError(`${want.founder.userName} has no account assignments yet.`, 'Run `npx secure-start` first: it assigns the founder\'s groups to the accounts.');
+  }
+  // Two accounts whose names slug alike would give one profile name: keep the first.
+  const unique = new Map<string, ProfileEntry>();
+  for (const e of sortAccess(want, entries)) {
+    const n = profileName(want.org.slug, e.account, e.permissionSet);
+    if (!unique.has(n)) unique.set(n, e);
+  }
+  return profileSections({ slug: want.org.slug, startUrl: startUrlFor(storeId), ssoRegion: region, region: want.homeRegion, entries: [...unique.values()] });
+}
+
+export type { AwsCli } from './contract.js';
 
 export const AWS_CLI_INSTALL = 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html';
 
-let cliFound: Promise<AwsCli> | undefined;
+/** Runs `aws --version` (a process start): "aws-cli/1.44.2 Python/3.9 …" → v1; {} when there is no AWS CLI. */
+export async function findAwsCli(): Promise<AwsCli> {
+  try {
+    const { execa } = await import('execa');
+    const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
+    // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
+    const m = /aws-cli\/(\d+)\.[\w.]+/.exec(`${r.stdout} ${r.stderr}`);
+    if (r.exitCode === 0 && m) return { version: m[0], major: Number(m[1]) };
+  } catch {
+    // Not on PATH.
+  }
+  return {};
+}
 
-/** `aws --version` once per process (a process start): "aws-cli/1.44.2 Python/3.9 …" → v1. */
-export function awsCli(): Promise<AwsCli> {
-  return (cliFound ??= (async () => {
-    try {
-      const { execa } = await import('execa');
-      const r = await execa('aws', ['--version'], { timeout: 10_000, reject: false });
-      // AWS CLI v1 printed its version on stderr, v2 prints it on stdout.
-      const m = /aws-cli\/(\d+)\.[\w.]+/.exec(`${r.stdout} ${r.stderr}`);
-      if (r.exitCode === 0 && m) return { version: m[0], major: Number(m[1]) };
-    } catch {
-      // Not on PATH.
-    }
-    return {};
-  })());
+/** A per-run cache for RunEnv.awsCli: `find` runs at most once, on first use. */
+export function awsCliOnce(find: () => Promise<AwsCli> = findAwsCli): () => Promise<AwsCli> {
+  let found: Promise<AwsCli> | undefined;
+  return () => (found ??= find());
 }
 
 /**
@@ -144,14 +221,14 @@ export function loginAdviceFor(cli: AwsCli, slug: string): string {
   return `Install the AWS CLI v2 (${AWS_CLI_INSTALL}), then sign in with: ${login}`;
 }
 
-export async function loginAdvice(slug: string): Promise<string> {
-  return loginAdviceFor(await awsCli(), slug);
+export async function loginAdvice(env: Pick<RunEnv, 'awsCli'>, slug: string): Promise<string> {
+  return loginAdviceFor(await env.awsCli(), slug);
 }
 
 async function write(ctx: StepContext, sections: Section[]): Promise<void> {
-  const path = configPath();
+  const path = configPath(ctx.env);
   try {
-    const r = await writeAwsConfig(path, sections, { force: ssoProfilesOptions.force });
+    const r = await writeAwsConfig(path, sections, { force: ctx.env.awsConfig.force });
     if (r.backupPath) ctx.info(`Backed up your AWS CLI config to ${tilde(r.backupPath)} before changing it.`);
     if (r.changed) ctx.info(`Wrote ${r.added.length + r.updated.length} section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}: ${[...r.added, ...r.updated].map((h) => `[${h}]`).join(', ')}.`);
   } catch (e) {
@@ -179,14 +256,14 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
       throw e;
     }
     if (!sections) return seen;
-    const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ssoProfilesOptions.force });
+    const merged = mergeAwsConfig(await readText(seen.path), sections, { force: ctx.env.awsConfig.force });
     if (merged.conflicts.length) throw conflictError(new AwsConfigConflictError(seen.path, merged.conflicts));
     return { ...seen, diff: { changed: merged.changed, added: merged.added, updated: merged.updated } };
   },
 
   fresh: (ctx) => ({
     mode: ctx.mode,
-    path: configPath(),
+    path: configPath(ctx.env),
     names: founderAccess(ctx.want).map((a) => safeName(ctx.want.org.slug, a.account, a.permissionSet)),
   }),
 
@@ -216,7 +293,7 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
         if (!sections) throw new StepError('The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.', 'Run again once the steps before this one have finished.');
         await write(ctx, sections);
         // Right after writing them: how to use them (probing `aws` costs a process start, so only here).
-        ctx.info(await loginAdvice(want.org.slug));
+        ctx.info(await loginAdvice(ctx.env, want.org.slug));
       },
     }];
   },

@@ -13,6 +13,7 @@ import { StepError, ref, type Action, type Step, type StepContext, type Target, 
 import type { Baseline } from '../config/schema.js';
 import { trailKeyPolicy } from '../templates/kms-key-policy.js';
 import { canonPolicy, shown } from './lib/logging-names.js';
+import { isAwsError } from '../aws/errors.js';
 
 export const KEY_TAG = { TagKey: 'secure-start', TagValue: 'org-trail-logs' } as const;
 export const trailKeyAlias = (want: Baseline): string => `alias/${want.org.slug.toLowerCase()}-org-trail`;
@@ -34,7 +35,6 @@ export interface KeySeen {
   };
 }
 
-const errName = (e: unknown): string => (e as Error)?.name ?? '';
 
 function ids(ctx: StepContext) {
   const want = ctx.want;
@@ -83,7 +83,7 @@ export const trailKey: Step<KeySeen> = {
       meta = (await ctx.aws.call('kms', 'DescribeKey', { KeyId: trailKeyAlias(want) }, t)).KeyMetadata;
       aliased = true;
     } catch (e) {
-      if (errName(e) !== 'NotFoundException') throw e;
+      if (!isAwsError(e, 'NotFoundException')) throw e;
     }
     if (!meta) meta = await findByTag(ctx, t);
     if (!meta?.KeyId || !meta.Arn) return { ...known };
@@ -142,7 +142,7 @@ export const trailKey: Step<KeySeen> = {
             await ctx.aws.call('kms', 'CreateAlias', ctx.input as { AliasName: string; TargetKeyId: string }, ctx.target);
           } catch (e) {
             // Made by an earlier run whose answer was lost: DescribeKey sees it next round.
-            if (errName(e) !== 'AlreadyExistsException') throw e;
+            if (!isAwsError(e, 'AlreadyExistsException')) throw e;
           }
         },
       });

@@ -5,7 +5,8 @@
 // Covers: the prerequisites of SSB ACCT.02, ACCT.03, ACCT.07 and ACCT.13 (and of the
 // services that follow).
 import { StepError, type Action, type Step, type StepContext, type Val } from './contract.js';
-import { ORG_TARGET, isName, orgKnown } from './lib/org-common.js';
+import { ORG_TARGET, orgKnown } from './lib/org-common.js';
+import { isAwsError } from '../aws/errors.js';
 
 /** The service principals the run's steps need trusted access for, in step order, no duplicates. */
 export function wantedPrincipals(steps: StepContext['steps']): string[] {
@@ -90,8 +91,8 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
               await ctx.aws.call('organizations', 'EnablePolicyType', { RootId, PolicyType: SCP_TYPE });
             } catch (e) {
               // Already enabled (or being enabled by a previous run): only the wait is left.
-              if (!isName(e, 'PolicyTypeAlreadyEnabledException')) {
-                if (isName(e, 'PolicyTypeNotAvailableForOrganizationException'))
+              if (!isAwsError(e, 'PolicyTypeAlreadyEnabledException')) {
+                if (isAwsError(e, 'PolicyTypeNotAvailableForOrganizationException'))
                   throw new StepError('Service control policies are not available in this organization.', 'SCPs need an organization with all features: enable all features in the AWS Organizations console (Settings), then run again.');
                 throw e;
               }

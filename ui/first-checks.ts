@@ -12,6 +12,7 @@ import type { ActionView } from '../engine/io.js';
 import { foreignOrganization } from '../steps/organization.js';
 import { rootAccess, rootMfaAction } from '../steps/root-access.js';
 import { credentialsGuide } from './session.js';
+import { isAwsError } from '../aws/errors.js';
 
 export interface Caller {
   account: string;
@@ -21,7 +22,7 @@ export interface Caller {
   orgId?: string;
 }
 
-const isNoCredentials = (e: unknown) => (e as Error).name === 'CredentialsProviderError' || /credential/i.test((e as Error).message);
+const isNoCredentials = (e: unknown) => isAwsError(e, 'CredentialsProviderError') || /credential/i.test((e as Error).message);
 
 /**
  * Who the credentials belong to, with reads only (sts:GetCallerIdentity,

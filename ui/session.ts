@@ -8,13 +8,15 @@ import { Engine, type Mode } from '../engine/engine.js';
 import type { IoHost } from '../engine/io.js';
 import { explainError } from '../engine/explain.js';
 import { stepsFor } from '../steps/index.js';
-import { ssoProfilesOptions } from '../steps/sso-profiles.js';
+import { awsCliOnce } from '../steps/sso-profiles.js';
+import type { RunEnv } from '../steps/contract.js';
 import type { GlobalOptions } from './options.js';
 
 // The light parts (no step graph, no AWS client) live in input.ts so the wizard can ask its
 // first question before loading the rest; re-exported here for the commands that use both.
 export { CliExit, rawInput, openState, baseline, setUpBaseline } from './input.js';
 import { CliExit } from './input.js';
+import { isAwsError } from '../aws/errors.js';
 
 /** What to do when no AWS credentials were found: the three usual ways, briefly. */
 export function credentialsGuide(profile?: string): string {
@@ -25,6 +27,11 @@ export function credentialsGuide(profile?: string): string {
     '  - or export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for this shell.',
     'Nothing was changed. To look first, `npx secure-start plan` works without credentials.',
   ].join('\n');
+}
+
+/** The RunEnv of one command: its arguments, one AWS CLI lookup for the whole command, no --force yet. */
+export function runEnv(argv: readonly string[]): RunEnv {
+  return { argv, awsCli: awsCliOnce(), awsConfig: { force: false } };
 }
 
 export interface Session {
@@ -40,11 +47,11 @@ export interface Session {
  * Builds the engine for a mode. In plan mode missing credentials mean "plan for a fresh
  * account"; in the other modes they are an error with a short guide.
  */
-export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Baseline; state: StateStore; io: IoHost }): Promise<Session> {
+export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Baseline; state: StateStore; io: IoHost; run?: RunEnv }): Promise<Session> {
   const { opts, mode, want, state, io } = p;
-  const engine = new Engine({ steps: stepsFor(want), want, state, io });
   // --force lets the sso-profiles step replace same-named sections it did not write.
-  ssoProfilesOptions.force = opts.force;
+  const env: RunEnv = { ...(p.run ?? runEnv([])), awsConfig: { ...(p.run?.awsConfig ?? {}), force: opts.force } };
+  const engine = new Engine({ steps: stepsFor(want), want, state, io, env });
   const aws = new AwsFactory({
     profile: opts.profile,
     region: want.homeRegion,
@@ -57,8 +64,7 @@ export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Ba
   try {
     accountId = (await aws.readOnlyView().call('sts', 'GetCallerIdentity', {})).Account;
   } catch (e) {
-    const name = (e as Error).name;
-    const noCreds = name === 'CredentialsProviderError' || /credential/i.test((e as Error).message);
+    const noCreds = isAwsError(e, 'CredentialsProviderError') || /credential/i.test((e as Error).message);
     if (mode === 'plan' && noCreds) offline = true;
     else throw new CliExit(noCreds ? credentialsGuide(opts.profile) : explainError(e).message, noCreds ? 2 : 1);
   }

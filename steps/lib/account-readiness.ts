@@ -7,6 +7,7 @@
 // accounts, so the accounts step waits here (bounded, shown as progress) and records the
 // account as ready in the state file.
 import { MEMBER_ACCESS_DENIED } from '../../aws/factory.js';
+import { isAwsError } from '../../aws/errors.js';
 import { PollTimeout, StepError, type RunContext, type StepContext } from '../contract.js';
 
 export const readyKey = (name: string): string => `${name}.ready`;
@@ -34,7 +35,7 @@ const NOT_SUBSCRIBED = ['OptInRequired', 'NotSignedUp', 'SubscriptionRequiredExc
 export function isNotReady(e: unknown): boolean {
   const err = e as { name?: string; code?: string; cause?: { message?: string } };
   if (err?.code === MEMBER_ACCESS_DENIED) return !/\bbecause\b|explicit deny|root accounts/i.test(err.cause?.message ?? '');
-  return NOT_SUBSCRIBED.includes(err?.name ?? '');
+  return isAwsError(e, ...NOT_SUBSCRIBED);
 }
 
 /**

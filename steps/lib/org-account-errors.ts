@@ -3,6 +3,7 @@
 // says what to do next.
 import type { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
 import { StepError } from '../contract.js';
+import { isAwsError } from '../../aws/errors.js';
 
 export const ACCOUNT_QUOTA_LINK = 'https://console.aws.amazon.com/servicequotas/home/services/organizations/quotas/L-29A0C5DF';
 export const PAYMENT_LINK = 'https://console.aws.amazon.com/billing/home#/paymentmethods';
@@ -71,9 +72,9 @@ const CONSTRAINTS: Record<string, [string, string]> = {
 export function createAccountCallError(e: unknown, who: Who): StepError | undefined {
   const err = e as { name?: string; message?: string; Reason?: string };
   const what = `AWS refused to create the account ${who.name} (${who.email})`;
-  if (err.name === 'FinalizingOrganizationException')
+  if (isAwsError(e, 'FinalizingOrganizationException'))
     return new StepError(`${what}: AWS is still preparing the new organization.`, 'This can take up to an hour after the organization was created. Wait, then run secure-start again; it carries on where it stopped.');
-  if (err.name === 'ConstraintViolationException') {
+  if (isAwsError(e, 'ConstraintViolationException')) {
     const reason = err.Reason ?? /[A-Z_]{8,}/.exec(err.message ?? '')?.[0];
     const known = reason !== undefined && Object.hasOwn(CONSTRAINTS, reason) ? CONSTRAINTS[reason] : undefined;
     if (known) return new StepError(`${what}: ${known[0]}`, known[1]);

@@ -12,7 +12,6 @@ export const ORG_TARGET: Target = mgmt('us-east-1');
  */
 export const orgKnown = (ctx: StepContext): boolean => ctx.value('org.id') !== undefined && ctx.value('org.rootId') !== undefined;
 
-export const isName = (e: unknown, ...names: string[]): boolean => names.includes((e as Error)?.name);
 
 /** OUs ordered so that a parent always comes before its children (config order kept otherwise). */
 export function parentsFirst<T extends { name: string; parent: string }>(ous: T[]): T[] {

@@ -4,6 +4,7 @@
 import { StepError, type RunContext, type StepContext } from '../contract.js';
 import type { Baseline } from '../../config/schema.js';
 import { profileName, renderProfiles, type ProfileInput, type Section } from '../../profiles/render.js';
+import { isAwsError } from '../../aws/errors.js';
 
 export const SSO_KEYS = {
   instanceArn: 'sso.instanceArn',
@@ -104,8 +105,6 @@ export function profileSections(p: { slug: string; startUrl: string; ssoRegion: 
   return renderProfiles({ session: p.slug, startUrl: p.startUrl, ssoRegion: p.ssoRegion, profiles });
 }
 
-export const isName = (e: unknown, ...names: string[]): boolean => names.includes((e as Error)?.name);
-
 /** `PT8H` → 8; `PT1H30M` → 1.5; anything else → undefined. */
 export function durationHours(iso: string | undefined): number | undefined {
   const m = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(iso ?? '');
@@ -138,7 +137,7 @@ export async function retryConflict<T>(ctx: RunContext, what: string, fn: () => 
     try {
       return await fn();
     } catch (e) {
-      if (!isName(e, 'ConflictException')) throw e;
+      if (!isAwsError(e, 'ConflictException')) throw e;
       if (done && (await done())) return undefined;
       if (attempt >= 6) throw new StepError(`${what}: AWS kept answering that another Identity Center change is still in progress.`, 'Wait a minute and run again.');
       await ctx.sleep(500 * 2 ** attempt);

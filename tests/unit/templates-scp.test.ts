@@ -14,7 +14,7 @@ import { logArchiveBucket } from '../../steps/log-archive-bucket.js';
 import { logArchiveObjectLock } from '../../steps/log-archive-object-lock.js';
 import { trailKey } from '../../steps/trail-key.js';
 import { denyingStatements, iamActionOf, type ScpRequest, type Statement } from '../helpers/scp-eval.js';
-import { basic, fakeCtx } from './steps/org-fixtures.js';
+import { basic, fakeCtx } from './steps/fixtures.js';
 
 const ROLE = 'OrganizationAccountAccessRole';
 const MEMBER = '111100000003';

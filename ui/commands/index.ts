@@ -5,6 +5,7 @@ import { ConfigError } from '../../config/load.js';
 import { StateError } from '../../state/store.js';
 import { explainError } from '../../engine/explain.js';
 import { widthOf, wrap } from '../render/wrap.js';
+import type { AwsCli, RunEnv } from '../../steps/contract.js';
 
 export interface CommandEnv {
   version: string;
@@ -12,6 +13,8 @@ export interface CommandEnv {
   stderr: NodeJS.WriteStream;
   /** A person can answer questions: stdin and stdout are terminals and this is not CI. */
   interactive: boolean;
+  /** Handed to the steps: this command's arguments, its one AWS CLI lookup, --force. */
+  run: RunEnv;
 }
 
 type Command = (opts: GlobalOptions, env: CommandEnv) => Promise<number>;
@@ -35,12 +38,17 @@ export function fitted(stream: NodeJS.WriteStream, message: string): string {
   return `${message.split('\n').map((l) => wrap(l, width, `${/^\s*/.exec(l)![0]}${/^\s*- /.test(l) ? '  ' : ''}`)).join('\n')}\n`;
 }
 
-export async function runCommand(name: string, opts: GlobalOptions, version: string): Promise<number> {
+/** `argv`: the arguments the command was started with (the steps print them to say how to re-run it). */
+export async function runCommand(name: string, opts: GlobalOptions, version: string, argv: readonly string[] = []): Promise<number> {
+  // The AWS CLI is looked up (a process start) only if a step or the command asks, and once.
+  let cli: Promise<AwsCli> | undefined;
+  const awsCli = () => (cli ??= import('../../steps/sso-profiles.js').then((m) => m.findAwsCli()));
   const env: CommandEnv = {
     version,
     stdout: process.stdout,
     stderr: process.stderr,
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY) && !process.env.CI,
+    run: { argv, awsCli, awsConfig: { force: opts.force } },
   };
   try {
     // The demo uses its own emulated AWS and ignores profiles; every other command fails early

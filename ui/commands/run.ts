@@ -17,7 +17,7 @@ import { DEMO_STOPPED, Stopper, stopExitCode, stopLabel } from '../stop.js';
 import { widthOf, wrap } from '../render/wrap.js';
 import { questionsToAsk, configFileText, type Raw } from '../wizard/answers.js';
 import { RecordingIoHost, type ActionView, type IoHost } from '../../engine/io.js';
-import { awsCli, loginAdvice, loginCommand } from '../../steps/sso-profiles.js';
+import { loginAdvice, loginCommand } from '../../steps/sso-profiles.js';
 import { EXIT, type RunResult } from '../../engine/engine.js';
 import type { Baseline } from '../../config/schema.js';
 import { StateError, type StateStore } from '../../state/store.js';
@@ -159,12 +159,12 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     const io = progressHost(opts, env, state, want);
     let s: Awaited<ReturnType<typeof openSession>>;
     try {
-      s = await openSession({ opts: { ...opts, profile }, mode: 'apply', want, state, io });
+      s = await openSession({ opts: { ...opts, profile }, mode: 'apply', want, state, io, run: env.run });
     } catch (e) {
       // Switched to the Identity Center profile but not signed in yet: say how, and wait.
       if (!(ask && profile && profile !== opts.profile && e instanceof CliExit)) throw e;
       const c = await clack();
-      env.stdout.write(`\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(want.org.slug)} (in another terminal), then come back here.`, width)}\n`);
+      env.stdout.write(`\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(env.run, want.org.slug)} (in another terminal), then come back here.`, width)}\n`);
       const enter = await c.text({ message: 'Press Enter when signed in (Ctrl-C to stop here)', defaultValue: '' });
       if (c.isCancel(enter)) {
         tell(env, `Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`);
@@ -248,7 +248,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
       ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
       ...(hooks.demo ? { demo: true } : {}),
-      ...(done ? { signIn: loginCommand(await awsCli(), want.org.slug) } : {}),
+      ...(done ? { signIn: loginCommand(await env.run.awsCli(), want.org.slug) } : {}),
     }));
     if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
   }
@@ -316,7 +316,7 @@ async function rootMfaFirst(opts: GlobalOptions, env: CommandEnv, want: Baseline
 async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline, state: StateStore,
   o: { color: boolean; width: number; clack: () => Promise<Clack>; demo: boolean }): Promise<'go' | 'no' | 'cancel'> {
   const { openSession, credentialsGuide } = await import('../session.js');
-  const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost() });
+  const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost(), run: env.run });
   let result: RunResult;
   try {
     if (s.offline) throw new CliExit(credentialsGuide(opts.profile), 2);

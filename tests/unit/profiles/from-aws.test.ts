@@ -2,10 +2,10 @@
 // matrix): assignments to the founder's user and to each of their groups, accounts named by
 // their configured email (the management account as "management").
 import { describe, expect, it } from 'vitest';
-import { founderProfilesFromAws } from '../../../ui/commands/profiles.js';
+import { founderProfilesFromAws } from '../../../steps/sso-profiles.js';
 import { StepError } from '../../../steps/contract.js';
 import type { AwsApi } from '../../../aws/factory.js';
-import { ACCOUNTS, INSTANCE, STORE, START_URL, awsErr, psArn, want as basicWant } from '../steps/sso-fixtures.js';
+import { ACCOUNTS, INSTANCE, STORE, START_URL, awsErr, psArn, want as basicWant } from '../steps/fixtures.js';
 
 const MGMT = '123456789012';
 const want = basicWant();

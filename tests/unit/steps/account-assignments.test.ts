@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { accountAssignments, type AssignmentsSeen } from '../../../steps/account-assignments.js';
 import { expandAssignments, assignmentId } from '../../../steps/lib/sso-common.js';
 import { StepError } from '../../../steps/contract.js';
-import { ACCOUNTS, ALL_VALUES, GROUP_IDS, INSTANCE, MGMT, SETS, awsErr, brief, fakeCtx, fakeRun, psArn, want as basicWant } from './sso-fixtures.js';
+import { ACCOUNTS, ALL_VALUES, GROUP_IDS, INSTANCE, MGMT, SETS, awsErr, brief, fakeCtx, fakeRun, psArn, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const IDS: Record<string, string> = { management: MGMT, ...ACCOUNTS };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountHardening, type HardeningSeen } from '../../../steps/account-hardening.js';
 import { passwordPolicyGaps, passwordPolicyInput } from '../../../steps/lib/hardening-policy.js';
-import { IDS, MGMT, awsErr, basic, brief, fakeCtx, ops } from './logging-hardening-fixtures.js';
+import { ACCOUNTS, MGMT, awsErr, basic, brief, fakeCtx, ops, KNOWN } from './fixtures.js';
 import { DEFAULT_ENABLED_REGIONS } from '../../../steps/lib/default-regions.js';
 
 /** DescribeRegions answering the given regions. */
@@ -11,8 +11,8 @@ const want = basic();
 const allOn = { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true };
 const PW = { MinimumPasswordLength: 14, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true, AllowUsersToChangePassword: true, PasswordReusePrevention: 24 };
 const NAMES = ['management', 'log-archive', 'audit', 'prod', 'dev'];
-const idOf = (n: string) => (n === 'management' ? MGMT : IDS[n]!);
-const targetOf = (n: string) => (n === 'management' ? 'management' : IDS[n]!);
+const idOf = (n: string) => (n === 'management' ? MGMT : ACCOUNTS[n]!);
+const targetOf = (n: string) => (n === 'management' ? 'management' : ACCOUNTS[n]!);
 
 const compliant = (): HardeningSeen => ({
   accounts: NAMES.map((n) => ({
@@ -30,9 +30,9 @@ describe('account-hardening plan', () => {
     const seen: HardeningSeen = { accounts: NAMES.map((n) => ({ name: n, target: targetOf(n), accountId: idOf(n), publicAccessBlock: null, regions: ['eu-west-1', 'us-east-1'], ebs: { 'eu-west-1': false, 'us-east-1': false }, passwordPolicy: null })) };
     const actions = accountHardening.plan(want, seen);
     expect(actions).toHaveLength(NAMES.length * 4);
-    const prod = actions.filter((a) => a.target.account === IDS.prod);
+    const prod = actions.filter((a) => a.target.account === ACCOUNTS.prod);
     expect(brief(prod)).toEqual([
-      { symbol: '+', op: 's3-control:PutPublicAccessBlock', input: { AccountId: IDS.prod, PublicAccessBlockConfiguration: allOn } },
+      { symbol: '+', op: 's3-control:PutPublicAccessBlock', input: { AccountId: ACCOUNTS.prod, PublicAccessBlockConfiguration: allOn } },
       { symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} },
       { symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} },
       { symbol: '+', op: 'iam:UpdateAccountPasswordPolicy', input: PW },
@@ -47,7 +47,7 @@ describe('account-hardening plan', () => {
     seen.accounts[3]!.publicAccessBlock = null;
     const actions = accountHardening.plan(want, seen);
     expect(ops(actions)).toEqual(['s3-control:PutPublicAccessBlock']);
-    expect(actions[0]!.target).toEqual({ account: IDS.prod, region: 'eu-west-1' });
+    expect(actions[0]!.target).toEqual({ account: ACCOUNTS.prod, region: 'eu-west-1' });
     expect(actions[0]!.controls).toEqual(['SSB ACCT.08', 'CIS 2.1.4']);
     expect(actions[0]!.summary).toBe('+ s3-control:PutPublicAccessBlock prod (account-level Block Public Access is off; turn on all four flags)');
   });
@@ -63,7 +63,7 @@ describe('account-hardening plan', () => {
     seen.accounts[4]!.ebs['us-east-1'] = false;
     const actions = accountHardening.plan(want, seen);
     expect(brief(actions)).toEqual([{ symbol: '~', op: 'ec2:EnableEbsEncryptionByDefault', input: {} }]);
-    expect(actions[0]!.target).toEqual({ account: IDS.dev, region: 'us-east-1' });
+    expect(actions[0]!.target).toEqual({ account: ACCOUNTS.dev, region: 'us-east-1' });
     expect(actions[0]!.controls).toEqual(['SSB WKLD.08', 'CIS 2.2.1']);
   });
 
@@ -84,7 +84,7 @@ describe('account-hardening plan', () => {
     seen.accounts[2]!.passwordPolicy = null;
     const actions = accountHardening.plan(want, seen);
     expect(brief(actions)).toEqual([{ symbol: '+', op: 'iam:UpdateAccountPasswordPolicy', input: PW }]);
-    expect(actions[0]!.target).toEqual({ account: IDS.audit, region: 'us-east-1' });
+    expect(actions[0]!.target).toEqual({ account: ACCOUNTS.audit, region: 'us-east-1' });
     expect(actions[0]!.summary).toBe('+ iam:UpdateAccountPasswordPolicy audit (no password policy; set length ≥ 14, reuse prevention 24, symbols/numbers/upper/lower required)');
   });
 
@@ -113,7 +113,7 @@ describe('account-hardening plan', () => {
     const seen = compliant();
     seen.accounts[3]!.regions = ['eu-west-1', 'us-east-1', 'me-central-1'];
     const actions = accountHardening.plan(want, seen);
-    expect(actions.map((a) => [a.operation, a.target.account, a.target.region])).toEqual([['EnableEbsEncryptionByDefault', IDS.prod, 'me-central-1']]);
+    expect(actions.map((a) => [a.operation, a.target.account, a.target.region])).toEqual([['EnableEbsEncryptionByDefault', ACCOUNTS.prod, 'me-central-1']]);
   });
 
   it('accounts not created yet are planned by Ref', () => {
@@ -139,11 +139,11 @@ describe('account-hardening observe', () => {
   it('reads each account: S3 Control BPA with its own ID, its enabled regions and EBS in each, the password policy', async () => {
     const { ctx, calls } = fakeCtx(want, (s, op, input, target) => {
       if (op === 'DescribeRegions') return regionsAnswer(['us-east-1', 'eu-west-1']);
-      if (op === 'GetPublicAccessBlock') return target.account === IDS.prod ? awsErr('NoSuchPublicAccessBlockConfiguration', 404) : { PublicAccessBlockConfiguration: allOn };
-      if (op === 'GetEbsEncryptionByDefault') return { EbsEncryptionByDefault: !(target.account === IDS.dev && target.region === 'us-east-1') };
+      if (op === 'GetPublicAccessBlock') return target.account === ACCOUNTS.prod ? awsErr('NoSuchPublicAccessBlockConfiguration', 404) : { PublicAccessBlockConfiguration: allOn };
+      if (op === 'GetEbsEncryptionByDefault') return { EbsEncryptionByDefault: !(target.account === ACCOUNTS.dev && target.region === 'us-east-1') };
       if (op === 'GetAccountPasswordPolicy') return target.account === 'management' ? awsErr('NoSuchEntityException', 404) : { PasswordPolicy: PW };
       throw new Error(`unexpected ${s}:${op}`);
-    });
+    }, KNOWN);
     const seen = await accountHardening.observe(ctx);
     expect(calls).toHaveLength(NAMES.length * 5);
     expect(calls.filter((c) => c.op === 'DescribeRegions').map((c) => c.target)).toEqual(NAMES.map((n) => ({ account: targetOf(n), region: 'eu-west-1' })));
@@ -155,9 +155,9 @@ describe('account-hardening observe', () => {
   it('an allowed opt-in region the account has not enabled is an explained error', async () => {
     const w = { ...want, allowedRegions: ['eu-west-1', 'af-south-1'] };
     const { ctx } = fakeCtx(w, (_s, op, _i, target) => {
-      if (op === 'DescribeRegions') return regionsAnswer(target.account === IDS.prod ? ['eu-west-1', 'us-east-1'] : ['eu-west-1', 'us-east-1', 'af-south-1']);
+      if (op === 'DescribeRegions') return regionsAnswer(target.account === ACCOUNTS.prod ? ['eu-west-1', 'us-east-1'] : ['eu-west-1', 'us-east-1', 'af-south-1']);
       return op === 'GetPublicAccessBlock' ? { PublicAccessBlockConfiguration: allOn } : op === 'GetEbsEncryptionByDefault' ? { EbsEncryptionByDefault: true } : { PasswordPolicy: PW };
-    });
+    }, KNOWN);
     await expect(accountHardening.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('af-south-1 is not enabled in the prod account'), hint: expect.stringContaining('allowedRegions') });
   });
 

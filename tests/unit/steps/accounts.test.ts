@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accounts, type AccountsSeen } from '../../../steps/accounts.js';
-import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './fixtures.js';
 import { PollTimeout, StepError } from '../../../steps/contract.js';
 import { CreateAccountFailureReason } from '@aws-sdk/client-organizations';
 import { ACCOUNT_QUOTA_LINK, accountFailure, createAccountCallError } from '../../../steps/lib/org-account-errors.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alternateContacts as step, wantedContact, CONTACT_TYPES, type ContactsSeen } from '../../../steps/alternate-contacts.js';
-import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
+import { awsErr, basic, brief, fakeCtx } from './fixtures.js';
 
 const want = basic();
 const names = want.accounts.map((a) => a.name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budget, BUDGET_ALERTS, budgetName, type BudgetSeen } from '../../../steps/budget.js';
-import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
+import { awsErr, basic, brief, fakeCtx } from './fixtures.js';
 
 const want = basic();
 const NAME = 'acme-robotics-monthly';

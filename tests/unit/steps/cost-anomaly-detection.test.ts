@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costAnomalyDetection as step, thresholdExpression, type AnomalySeen } from '../../../steps/cost-anomaly-detection.js';
 import type { RunContext } from '../../../steps/contract.js';
-import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
+import { awsErr, basic, brief, fakeCtx } from './fixtures.js';
 
 const want = basic(); // threshold 20 USD, DAILY, ops+aws-billing@acme.example
 const BILLING = 'ops+aws-billing@acme.example';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { identityCenterInstance } from '../../../steps/identity-center-instance.js';
-import { awsErr, fakeCtx, INSTANCE, MGMT, STORE, START_URL, want as basicWant } from './sso-fixtures.js';
+import { awsErr, fakeCtx, INSTANCE, MGMT, STORE, START_URL, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const listing = (region: string, status = 'ACTIVE') => ({ InstanceArn: INSTANCE, IdentityStoreId: STORE, Status: status, OwnerAccountId: MGMT, region });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { identityStore, type IdentityStoreSeen } from '../../../steps/identity-store.js';
-import { awsErr, brief, fakeCtx, fakeRun, GROUP_IDS, SSO_VALUES, START_URL, STORE, USER_ID, want as basicWant } from './sso-fixtures.js';
+import { awsErr, brief, fakeCtx, fakeRun, GROUP_IDS, SSO_VALUES, START_URL, STORE, USER_ID, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const seen = (over: Partial<IdentityStoreSeen> = {}): IdentityStoreSeen => ({

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { logArchiveBucket, desiredPolicy, type BucketSeen } from '../../../steps/log-archive-bucket.js';
 import { policyDiff, trailBucketName } from '../../../steps/lib/logging-names.js';
 import { bucketNameProblem } from '../../../emulator/services/s3.js';
-import { IDS, KNOWN, MGMT, ORG, awsErr, basic, brief, fakeCtx, ops, runAction } from './logging-hardening-fixtures.js';
+import { ACCOUNTS, KNOWN, MGMT, ORG, awsErr, basic, brief, fakeCtx, ops, runAction } from './fixtures.js';
 
 const want = basic();
-const LA = IDS['log-archive']!;
+const LA = ACCOUNTS['log-archive']!;
 const NAME = `acme-robotics-org-trail-${LA}`;
 const TRAIL_ARN = `arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/acme-robotics-org-trail`;
 
@@ -160,7 +160,7 @@ describe('log-archive-bucket observe', () => {
   };
 
   it('reads every setting in the log-archive account and publishes trail.bucket', async () => {
-    const { ctx, calls, published } = fakeCtx(want, answers());
+    const { ctx, calls, published } = fakeCtx(want, answers(), KNOWN);
     const seen = await logArchiveBucket.observe(ctx);
     expect(seen).toEqual({ ...complete(), lifecycleMinSize: 'all_storage_classes_128K' });
     expect(published['trail.bucket']).toBe(NAME);
@@ -175,27 +175,27 @@ describe('log-archive-bucket observe', () => {
       GetBucketVersioning: {},
       GetBucketLifecycleConfiguration: awsErr('NoSuchLifecycleConfiguration', 404),
       GetBucketPolicy: awsErr('NoSuchBucketPolicy', 404),
-    }));
+    }), KNOWN);
     const seen = await logArchiveBucket.observe(ctx);
     expect(seen).toMatchObject({ exists: true, publicAccessBlock: null, ownership: null, versioning: null, lifecycle: null, policy: null });
     expect(ops(logArchiveBucket.plan(want, seen))).toEqual(['s3:PutPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketVersioning', 's3:PutBucketLifecycleConfiguration', 's3:PutBucketPolicy']);
   });
 
   it('a missing bucket (404) is planned for creation, trail.bucket not published', async () => {
-    const { ctx, calls, published } = fakeCtx(want, answers({ HeadBucket: awsErr('NotFound', 404) }));
+    const { ctx, calls, published } = fakeCtx(want, answers({ HeadBucket: awsErr('NotFound', 404) }), KNOWN);
     expect(await logArchiveBucket.observe(ctx)).toEqual({ ...base, exists: false });
     expect(calls.map((c) => c.op)).toEqual(['HeadBucket']);
     expect(published['trail.bucket']).toBeUndefined();
   });
 
   it('refuses a bucket of that name owned by another account (403, not in our bucket list), with what to do', async () => {
-    const { ctx, calls } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: 'something-else' }] } }));
+    const { ctx, calls } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: 'something-else' }] } }), KNOWN);
     await expect(logArchiveBucket.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('taken by an AWS account outside'), hint: expect.stringContaining('org.slug') });
     expect(calls.map((c) => `${c.op}@${c.target?.account}`)).toEqual([`HeadBucket@${LA}`, `ListBuckets@${LA}`]);
   });
 
   it('our own bucket answering 403 (its policy locks the role out) is not called someone else\'s', async () => {
-    const { ctx } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: NAME }] } }));
+    const { ctx } = fakeCtx(want, answers({ HeadBucket: awsErr('Forbidden', 403), ListBuckets: { Buckets: [{ Name: NAME }] } }), KNOWN);
     await expect(logArchiveBucket.observe(ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('refuses access to the OrganizationAccountAccessRole'), hint: expect.stringContaining('Delete S3 bucket policy') });
   });
 
@@ -212,18 +212,18 @@ describe('log-archive-bucket run', () => {
   const create = () => logArchiveBucket.plan(want, { ...base, exists: false })[0]!;
 
   it('adopts a bucket an earlier run created (BucketAlreadyOwnedByYou)', async () => {
-    const { ctx } = fakeCtx(want, () => awsErr('BucketAlreadyOwnedByYou', 409));
+    const { ctx } = fakeCtx(want, () => awsErr('BucketAlreadyOwnedByYou', 409), KNOWN);
     await expect(runAction(create(), ctx)).resolves.toEqual({ 'trail.bucket': NAME });
   });
 
   it('stops with a clear error when another account owns the name (BucketAlreadyExists)', async () => {
-    const { ctx } = fakeCtx(want, () => awsErr('BucketAlreadyExists', 409));
+    const { ctx } = fakeCtx(want, () => awsErr('BucketAlreadyExists', 409), KNOWN);
     await expect(runAction(create(), ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('already taken by another AWS account') });
   });
 
   it('a setting of a new bucket waits until the bucket answers, then is sent', async () => {
     let heads = 0;
-    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'HeadBucket' ? (++heads < 3 ? awsErr('NotFound', 404) : {}) : {}));
+    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'HeadBucket' ? (++heads < 3 ? awsErr('NotFound', 404) : {}) : {}), KNOWN);
     const versioning = logArchiveBucket.plan(want, { ...base, exists: false }).find((a) => a.operation === 'PutBucketVersioning')!;
     await runAction(versioning, ctx);
     expect(calls.map((c) => c.op)).toEqual(['HeadBucket', 'HeadBucket', 'HeadBucket', 'PutBucketVersioning']);

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { logArchiveObjectLock, objectLockMeaning } from '../../../steps/log-archive-object-lock.js';
 import { stepsFor } from '../../../steps/index.js';
-import { IDS, awsErr, basic, brief, fakeCtx, KNOWN } from './logging-hardening-fixtures.js';
+import { ACCOUNTS, awsErr, basic, brief, fakeCtx, KNOWN } from './fixtures.js';
 
-const LA = IDS['log-archive']!;
+const LA = ACCOUNTS['log-archive']!;
 const BUCKET = `acme-robotics-org-trail-${LA}`;
 const on = (mode: 'governance' | 'compliance', days = 365) => {
   const w = basic();

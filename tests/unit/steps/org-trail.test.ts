@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { orgTrail, type TrailSeen } from '../../../steps/org-trail.js';
-import { IDS, MGMT, awsErr, basic, brief, fakeCtx, ops, runAction } from './logging-hardening-fixtures.js';
+import { ACCOUNTS, MGMT, awsErr, basic, brief, fakeCtx, ops, runAction, KNOWN } from './fixtures.js';
 
 const want = basic();
 const NAME = 'acme-robotics-org-trail';
-const BUCKET = `acme-robotics-org-trail-${IDS['log-archive']}`;
+const BUCKET = `acme-robotics-org-trail-${ACCOUNTS['log-archive']}`;
 const ARN = `arn:aws:cloudtrail:eu-west-1:${MGMT}:trail/${NAME}`;
-const KEY = `arn:aws:kms:eu-west-1:${IDS['log-archive']}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+const KEY = `arn:aws:kms:eu-west-1:${ACCOUNTS['log-archive']}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 const SETTINGS = { S3BucketName: BUCKET, IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, EnableLogFileValidation: true, KmsKeyId: KEY };
 const good = (): TrailSeen => ({
   bucket: BUCKET,
@@ -52,7 +52,7 @@ describe('org-trail plan', () => {
     Object.assign(seen.trail!, { bucket: 'someone-else', isMultiRegionTrail: false, isOrganizationTrail: false });
     const actions = orgTrail.plan(want, seen);
     expect(ops(actions)).toEqual(['cloudtrail:UpdateTrail']);
-    expect(actions[0]!.summary).toMatch(/bucket someone-else → acme-robotics-org-trail-111100000001; not an organization trail; single region/);
+    expect(actions[0]!.summary).toMatch(new RegExp(`bucket someone-else → acme-robotics-org-trail-${ACCOUNTS['log-archive']}; not an organization trail; single region`));
     expect(actions[0]!.controls).toEqual(['SSB ACCT.07', 'CIS 3.1']);
   });
 
@@ -108,20 +108,20 @@ describe('org-trail run', () => {
   const create = () => orgTrail.plan(want, { bucket: BUCKET, keyArn: KEY })[0]!;
 
   it('returns the new trail ARN', async () => {
-    const { ctx, calls } = fakeCtx(want, () => ({ TrailARN: ARN }));
+    const { ctx, calls } = fakeCtx(want, () => ({ TrailARN: ARN }), KNOWN);
     await expect(runAction(create(), ctx)).resolves.toEqual({ 'trail.arn': ARN });
     expect(calls[0]!.input).toEqual({ Name: NAME, ...SETTINGS });
   });
 
   it('adopts the trail an earlier run created (TrailAlreadyExistsException)', async () => {
-    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'CreateTrail' ? awsErr('TrailAlreadyExistsException') : { Trail: { TrailARN: ARN } }));
+    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'CreateTrail' ? awsErr('TrailAlreadyExistsException') : { Trail: { TrailARN: ARN } }), KNOWN);
     await expect(runAction(create(), ctx)).resolves.toEqual({ 'trail.arn': ARN });
     expect(calls.map((c) => c.op)).toEqual(['CreateTrail', 'GetTrail']);
   });
 
   it('refuses to adopt a same-named trail whose home is another region (it would never settle)', async () => {
     const other = `arn:aws:cloudtrail:us-east-1:${MGMT}:trail/${NAME}`;
-    const { ctx } = fakeCtx(want, (_s, op) => (op === 'CreateTrail' ? awsErr('TrailAlreadyExistsException') : { Trail: { TrailARN: other, HomeRegion: 'us-east-1' } }));
+    const { ctx } = fakeCtx(want, (_s, op) => (op === 'CreateTrail' ? awsErr('TrailAlreadyExistsException') : { Trail: { TrailARN: other, HomeRegion: 'us-east-1' } }), KNOWN);
     await expect(runAction(create(), ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringContaining('home region us-east-1, not eu-west-1'), hint: expect.stringContaining('trail.name') });
   });
 
@@ -134,14 +134,14 @@ describe('org-trail run', () => {
     ['KmsException', /cannot use the KMS key/],
   ] as const) {
     it(`explains ${code}`, async () => {
-      const { ctx } = fakeCtx(want, () => awsErr(code));
+      const { ctx } = fakeCtx(want, () => awsErr(code), KNOWN);
       await expect(runAction(create(), ctx)).rejects.toMatchObject({ name: 'StepError', message: expect.stringMatching(text) });
     });
   }
 
   it('StartLogging of a new trail waits until the trail exists', async () => {
     let gets = 0;
-    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'GetTrail' ? (++gets < 2 ? awsErr('TrailNotFoundException') : { Trail: {} }) : {}));
+    const { ctx, calls } = fakeCtx(want, (_s, op) => (op === 'GetTrail' ? (++gets < 2 ? awsErr('TrailNotFoundException') : { Trail: {} }) : {}), KNOWN);
     await runAction(orgTrail.plan(want, { bucket: BUCKET, keyArn: KEY })[1]!, ctx);
     expect(calls.map((c) => c.op)).toEqual(['GetTrail', 'GetTrail', 'StartLogging']);
   });

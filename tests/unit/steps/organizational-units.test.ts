@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { organizationalUnits } from '../../../steps/organizational-units.js';
-import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './fixtures.js';
 
 const want = basic();
 

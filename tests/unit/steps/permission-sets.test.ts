@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { permissionSets, type PermissionSetsSeen, type SetFound } from '../../../steps/permission-sets.js';
 import { StepError } from '../../../steps/contract.js';
-import { awsErr, brief, fakeCtx, fakeRun, INSTANCE, psArn, SSO_VALUES, want as basicWant } from './sso-fixtures.js';
+import { awsErr, brief, fakeCtx, fakeRun, INSTANCE, psArn, SSO_VALUES, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const P = (n: string) => `arn:aws:iam::aws:policy/${n}`;

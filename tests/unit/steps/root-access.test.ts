@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rootAccess as step, rootAuditReport, SECURITY_CREDENTIALS_LINK, type RootSeen } from '../../../steps/root-access.js';
-import { awsErr, basic, brief, fakeCtx } from './money-fixtures.js';
+import { awsErr, basic, brief, fakeCtx } from './fixtures.js';
 
 const want = basic();
 const names = want.accounts.map((a) => a.name);

@@ -3,7 +3,7 @@ import { serviceControlPolicies, MAX_SCPS_PER_TARGET, type ScpSeen } from '../..
 import { SCPS, scpContent } from '../../../steps/lib/org-scp-policies.js';
 import { StepError } from '../../../steps/contract.js';
 import type { Baseline } from '../../../config/schema.js';
-import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './fixtures.js';
 
 const SEC = 'ou-ab12-security1';
 const IDS = { guardrails: 'p-guardrails1', log: 'p-logprotect1', region: 'p-regionguard' };

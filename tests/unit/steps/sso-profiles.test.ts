@@ -3,28 +3,27 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ini from 'ini';
-import { ssoProfiles, ssoProfilesOptions, sectionsFrom } from '../../../steps/sso-profiles.js';
+import { ssoProfiles, sectionsFrom } from '../../../steps/sso-profiles.js';
 import { leaveRoot, rerunCommand } from '../../../steps/leave-root.js';
-import { AWS_CLI_INSTALL, loginAdviceFor, type AwsCli } from '../../../steps/sso-profiles.js';
+import { AWS_CLI_INSTALL, awsCliOnce, loginAdviceFor, type AwsCli } from '../../../steps/sso-profiles.js';
 import { managementAdminProfile, founderAccess } from '../../../steps/lib/sso-common.js';
-import { StepError } from '../../../steps/contract.js';
-import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, want as basicWant } from './sso-fixtures.js';
+import { StepError, type RunEnv } from '../../../steps/contract.js';
+import { ACCOUNTS, MGMT, SSO_VALUES, START_URL, fakeCtx, fakeRun, testEnv, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
 const NAMES = ['management', 'log-archive', 'audit', 'prod', 'dev'].map((a) => `acme-robotics-${a}-admin`);
 let dir: string;
 let file: string;
+/** The run's environment: the profiles go to `file`; --force as the test sets it. */
+let env: RunEnv;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ss-profiles-'));
   file = join(dir, 'config');
-  ssoProfilesOptions.path = file;
-  ssoProfilesOptions.force = false;
+  env = testEnv({ awsConfig: { force: false, path: file } });
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  delete ssoProfilesOptions.path;
-  ssoProfilesOptions.force = false;
 });
 
 describe('founder profiles', () => {
@@ -52,13 +51,13 @@ describe('founder profiles', () => {
 
 describe('sso-profiles observe + plan', () => {
   it('no file yet: one local write adding every section; applying it writes a file the ini parser reads back', async () => {
-    const f = fakeCtx(want, () => { throw new Error('no AWS call expected'); }, SSO_VALUES);
+    const f = fakeCtx(want, () => { throw new Error('no AWS call expected'); }, SSO_VALUES, 'apply', env);
     const seen = await ssoProfiles.observe(f.ctx);
     expect(seen.diff).toEqual({ changed: true, added: ['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)], updated: [] });
     const [a, ...rest] = ssoProfiles.plan(want, seen);
     expect(rest).toEqual([]);
     expect(a).toMatchObject({ kind: 'call', symbol: '+', service: 'local', operation: 'WriteAwsConfig', input: { path: file } });
-    const r = fakeRun(want, a!, () => undefined, SSO_VALUES);
+    const r = fakeRun(want, a!, () => undefined, SSO_VALUES, env);
     await a!.run!(r.ctx);
     const parsed = ini.parse(readFileSync(file, 'utf8'));
     expect(parsed['profile acme-robotics-prod-admin']).toEqual({ sso_session: 'acme-robotics', sso_account_id: ACCOUNTS.prod, sso_role_name: 'AdministratorAccess', region: 'eu-west-1', output: 'json' });
@@ -70,17 +69,17 @@ describe('sso-profiles observe + plan', () => {
   it('an existing file keeps every unrelated byte; a changed account ID is an in-place update (~)', async () => {
     const mine = '# my stuff\r\n[profile work]\r\nregion = us-west-2\r\n\r\n';
     writeFileSync(file, mine);
-    const f = fakeCtx(want, () => undefined, SSO_VALUES);
+    const f = fakeCtx(want, () => undefined, SSO_VALUES, 'apply', env);
     const [a] = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
-    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES).ctx);
+    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES, env).ctx);
     expect(readFileSync(file, 'utf8').startsWith(mine)).toBe(true);
     const values = { ...SSO_VALUES, 'prod.accountId': '299999999999' };
-    const f2 = fakeCtx(want, () => undefined, values);
+    const f2 = fakeCtx(want, () => undefined, values, 'apply', env);
     const seen = await ssoProfiles.observe(f2.ctx);
     expect(seen.diff).toEqual({ changed: true, added: [], updated: ['profile acme-robotics-prod-admin'] });
     const [b] = ssoProfiles.plan(want, seen);
     expect(b!.symbol).toBe('~');
-    await b!.run!(fakeRun(want, b!, () => undefined, values).ctx);
+    await b!.run!(fakeRun(want, b!, () => undefined, values, env).ctx);
     const text = readFileSync(file, 'utf8');
     expect(text.startsWith(mine)).toBe(true);
     expect(ini.parse(text)['profile acme-robotics-prod-admin'].sso_account_id).toBe('299999999999');
@@ -88,19 +87,19 @@ describe('sso-profiles observe + plan', () => {
 
   it('a same-named section we did not write: a clear error, unless --force', async () => {
     writeFileSync(file, '[profile acme-robotics-prod-admin]\nregion = us-east-1\n');
-    const f = fakeCtx(want, () => undefined, SSO_VALUES);
+    const f = fakeCtx(want, () => undefined, SSO_VALUES, 'apply', env);
     const err = await ssoProfiles.observe(f.ctx).catch((e) => e);
     expect(err).toBeInstanceOf(StepError);
     expect(err.message).toMatch(/already has \[profile acme-robotics-prod-admin\], not written by secure-start.*--force/);
-    ssoProfilesOptions.force = true;
+    env.awsConfig.force = true;
     const [a] = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
-    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES).ctx);
+    await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES, env).ctx);
     expect(ini.parse(readFileSync(file, 'utf8'))['profile acme-robotics-prod-admin'].sso_account_id).toBe(ACCOUNTS.prod);
     expect(readFileSync(`${file}.secure-start.bak`, 'utf8')).toBe('[profile acme-robotics-prod-admin]\nregion = us-east-1\n');
   });
 
   it('verify: a difference is advice (profiles live on one machine), not drift', async () => {
-    const f = fakeCtx(want, () => undefined, SSO_VALUES, 'verify');
+    const f = fakeCtx(want, () => undefined, SSO_VALUES, 'verify', env);
     const actions = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ kind: 'manual', manual: { blocking: false } });
@@ -108,7 +107,7 @@ describe('sso-profiles observe + plan', () => {
   });
 
   it('fresh (plan without credentials): one write naming every profile', () => {
-    const f = fakeCtx(want, () => undefined, {}, 'plan');
+    const f = fakeCtx(want, () => undefined, {}, 'plan', env);
     const [a] = ssoProfiles.plan(want, ssoProfiles.fresh(f.ctx));
     expect(a!.summary).toContain('[sso-session acme-robotics] [profile acme-robotics-management-admin]');
   });
@@ -158,5 +157,33 @@ describe('leave-root', () => {
   it('observe reads the caller kind preflight published', async () => {
     const f = fakeCtx(want, () => undefined, { 'caller.kind': 'root', 'sso.startUrl': START_URL });
     expect(await leaveRoot.observe(f.ctx)).toMatchObject({ callerKind: 'root', startUrl: START_URL });
+  });
+
+  it('observe and fresh take the command\'s arguments and the AWS CLI from the run (ctx.env), not from the process', async () => {
+    let lookups = 0;
+    const runEnv = testEnv({ argv: ['--config', 'acme.json'], awsCli: async () => { lookups++; return { version: 'aws-cli/2.27.0', major: 2 }; } });
+    const f = fakeCtx(want, () => undefined, { 'caller.kind': 'root', 'sso.startUrl': START_URL }, 'plan', runEnv);
+    const seen = await leaveRoot.observe(f.ctx);
+    expect(seen).toMatchObject({ argv: ['--config', 'acme.json'], awsCli: { major: 2 } });
+    expect(lookups).toBe(1);
+    expect(leaveRoot.fresh(f.ctx)).toEqual({ argv: ['--config', 'acme.json'] });
+    const text = leaveRoot.plan(want, seen)[0]!.manual!.instructions.join('\n');
+    expect(text).toContain('npx secure-start --config acme.json --profile acme-robotics-management-admin');
+    expect(text).toContain('Then run: aws sso login --sso-session acme-robotics');
+    // Anyone but root never looks for the AWS CLI.
+    await leaveRoot.observe(fakeCtx(want, () => undefined, { 'caller.kind': 'iam-user' }, 'plan', runEnv).ctx);
+    expect(lookups).toBe(1);
+  });
+
+  it('awsCliOnce: one lookup per run, however many steps ask', async () => {
+    let lookups = 0;
+    const once = awsCliOnce(async () => { lookups++; return { version: 'aws-cli/2.1.0', major: 2 }; });
+    const [a, b] = await Promise.all([once(), once()]);
+    expect(a).toEqual({ version: 'aws-cli/2.1.0', major: 2 });
+    expect(b).toBe(a);
+    expect(lookups).toBe(1);
+    // Another run (another cache) looks again.
+    await awsCliOnce(async () => { lookups++; return {}; })();
+    expect(lookups).toBe(2);
   });
 });

@@ -2,7 +2,7 @@
 // progress, verify and the final summary print come from stepsFor(want).
 import { describe, expect, it } from 'vitest';
 import { stepsFor } from '../../../steps/index.js';
-import { basic } from './logging-hardening-fixtures.js';
+import { basic } from './fixtures.js';
 
 const byId = (want = basic()) => Object.fromEntries(stepsFor(want).map((s) => [s.id, s]));
 

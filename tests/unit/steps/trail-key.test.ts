@@ -2,11 +2,11 @@
 // repaired, and how a key made by a run that stopped before its alias is adopted, not doubled.
 import { describe, expect, it } from 'vitest';
 import { KEY_TAG, desiredKeyPolicy, trailKey, trailKeyAlias, type KeySeen } from '../../../steps/trail-key.js';
-import { IDS, MGMT, awsErr, basic, brief, fakeCtx, ops, runAction } from './logging-hardening-fixtures.js';
+import { ACCOUNTS, MGMT, awsErr, basic, brief, fakeCtx, ops, runAction, KNOWN } from './fixtures.js';
 
 const want = basic();
-const LA = IDS['log-archive']!;
-const AUDIT = IDS.audit!;
+const LA = ACCOUNTS['log-archive']!;
+const AUDIT = ACCOUNTS.audit!;
 const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const KEY = `arn:aws:kms:eu-west-1:${LA}:key/${KEY_ID}`;
 const ids = { account: LA, managementAccountId: MGMT, auditAccountId: AUDIT };
@@ -75,7 +75,7 @@ describe('trail-key observe', () => {
   it('finds the key by its alias and reads its policy and rotation, publishing trail.keyArn', async () => {
     const { ctx, calls, published } = fakeCtx(want, (_s, op) => ({
       DescribeKey: { KeyMetadata: meta }, GetKeyPolicy: { Policy: JSON.stringify(policy()) }, GetKeyRotationStatus: { KeyRotationEnabled: true },
-    } as Record<string, unknown>)[op]);
+    } as Record<string, unknown>)[op], KNOWN);
     expect(await trailKey.observe(ctx)).toEqual(good());
     expect(calls.map((c) => [c.op, c.input.KeyId, c.target])).toEqual([
       ['DescribeKey', trailKeyAlias(want), { account: LA, region: 'eu-west-1' }],
@@ -93,7 +93,7 @@ describe('trail-key observe', () => {
       if (op === 'ListResourceTags') return { Tags: input.KeyId === KEY_ID ? [KEY_TAG] : [{ TagKey: 'team', TagValue: 'x' }] };
       if (op === 'GetKeyPolicy') return { Policy: JSON.stringify(policy()) };
       return { KeyRotationEnabled: false };
-    });
+    }, KNOWN);
     const seen = await trailKey.observe(ctx);
     expect(seen.key).toMatchObject({ id: KEY_ID, aliased: false, rotation: false });
     expect(ops(trailKey.plan(want, seen))).toEqual(['kms:CreateAlias', 'kms:EnableKeyRotation']);
@@ -112,7 +112,7 @@ describe('trail-key observe', () => {
 describe('trail-key run', () => {
   it('CreateKey returns the key ARN as trail.keyArn; CreateAlias made meanwhile is not an error', async () => {
     const [create, alias] = trailKey.plan(want, { ...ids });
-    const { ctx } = fakeCtx(want, (_s, op) => (op === 'CreateKey' ? { KeyMetadata: { Arn: KEY } } : awsErr('AlreadyExistsException')));
+    const { ctx } = fakeCtx(want, (_s, op) => (op === 'CreateKey' ? { KeyMetadata: { Arn: KEY } } : awsErr('AlreadyExistsException')), KNOWN);
     await expect(runAction(create!, ctx)).resolves.toEqual({ 'trail.keyArn': KEY });
     await expect(runAction({ ...alias!, input: { AliasName: 'alias/acme-robotics-org-trail', TargetKeyId: KEY } }, ctx)).resolves.toBeUndefined();
   });

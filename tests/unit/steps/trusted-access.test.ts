@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trustedAccess, wantedPrincipals } from '../../../steps/trusted-access.js';
 import { STEPS } from '../../../steps/index.js';
-import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './org-fixtures.js';
+import { awsErr, basic, brief, fakeCtx, fakeRun, ORG_VALUES, ROOT } from './fixtures.js';
 
 const want = basic();
 // The principals come from the steps' own declarations (trustedAccess, delegatedAdmins).
