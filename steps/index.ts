@@ -28,6 +28,7 @@ import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
 import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
+import { guardDuty } from './guardduty.js';
 
 export const STEPS = [
   preflight,
@@ -52,6 +53,7 @@ export const STEPS = [
   alternateContacts,
   accountHardening,
   rootAccess,
+  guardDuty,
   trustedAdvisor,
 ] as const satisfies readonly Step<any, any>[];
 
