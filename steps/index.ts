@@ -29,6 +29,7 @@ import { accountHardening } from './account-hardening.js';
 import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
 import { guardDuty } from './guardduty.js';
+import { accessAnalyzer } from './access-analyzer.js';
 
 export const STEPS = [
   preflight,
@@ -54,6 +55,7 @@ export const STEPS = [
   accountHardening,
   rootAccess,
   guardDuty,
+  accessAnalyzer,
   trustedAdvisor,
 ] as const satisfies readonly Step<any, any>[];
 
