@@ -40,7 +40,8 @@ const arnKey = (region: string): string => `accessAnalyzer.${region}.arn`;
 export const accessAnalyzer: Step<AccessAnalyzerSeen, typeof config> = {
   id: 'access-analyzer',
   title: 'IAM Access Analyzer for the organization, in the audit account',
-  needs: ['delegated-admins'],
+  // The audit account is reached through OrganizationAccountAccessRole, which the root user cannot assume.
+  needs: ['delegated-admins', 'leave-root'],
   controls: ['SSB ACCT.11'],
   severity: 'medium',
   why: 'Without it, a bucket, key or role shared outside the organization goes unnoticed.',

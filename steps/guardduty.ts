@@ -85,7 +85,8 @@ function freshRegion(ctx: StepContext, region: string): GuardDutyRegion {
 export const guardDuty: Step<GuardDutySeen, typeof config> = {
   id: 'guardduty',
   title: 'GuardDuty in every account and allowed region, run from the audit account',
-  needs: ['accounts'],
+  // Member accounts are reached through OrganizationAccountAccessRole, which the root user cannot assume.
+  needs: ['accounts', 'leave-root'],
   controls: ['SSB ACCT.14'],
   severity: 'high',
   why: 'Without GuardDuty nobody is told when credentials are misused, a bucket is probed or an instance talks to a known bad host.',

@@ -70,86 +70,148 @@ export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks 
   }
 }
 
+/** What every phase of the wizard works with. */
+interface Wizard {
+  opts: GlobalOptions;
+  env: CommandEnv;
+  hooks: RunHooks;
+  state: StateStore;
+  stopper: Stopper;
+  /** Questions and confirmations: a person at a terminal, without --yes or --json. */
+  ask: boolean;
+  color: boolean;
+  width: number;
+  clack: () => Promise<Clack>;
+}
+
+/** What the apply phase ends with. */
+interface Applied {
+  result: RunResult;
+  rounds: RunResult[];
+  /** The profile the run ended with, and the one a manual step asked to switch to. */
+  profile?: string;
+  switchTo?: string;
+}
+
+/** The wizard in its phases: answers, the last checks before a change, apply, the summary. */
 async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore, stopper: Stopper): Promise<number> {
-  let raw = rawInput(opts, state) as Raw;
+  refuseUnaskable(opts, env);
+  let p: Clack | undefined;
+  const w: Wizard = {
+    opts, env, hooks, state, stopper,
+    ask: env.interactive && !opts.yes && !opts.json,
+    color: wantsColor(env.stdout),
+    width: widthOf(env.stdout),
+    clack: async () => (p ??= await import('@clack/prompts')),
+  };
+  const answered = await gatherAnswers(w, rawInput(opts, state) as Raw);
+  if (typeof answered === 'number') return answered;
+  const { raw, want } = settleAnswers(w, answered);
+  const stop = await beforeFirstChange(w, want);
+  if (stop !== undefined) return stop;
+  const applied = await applyUntilDone(w, want);
+  if (typeof applied === 'number') return applied;
+  return finish(w, raw, want, applied);
+}
+
+/** No terminal to ask in, or JSON output, without --yes: say how to run it instead of applying unasked. */
+function refuseUnaskable(opts: GlobalOptions, env: CommandEnv): void {
   if (opts.json && !opts.yes) {
-    // JSON output has no questions and no confirmation: say so rather than apply unasked.
     throw new CliExit('--json prints events for scripts and asks nothing, so it needs --yes (and every answer in --config or a previous run). To review first: `secure-start plan --json`.', 2);
   }
   if (!env.interactive && !opts.yes) {
     throw new CliExit('No terminal to ask questions or confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes --config FILE` to apply without questions.', 2);
   }
-  // Questions and confirmations only with a person at a terminal and without --yes/--json.
-  const ask = env.interactive && !opts.yes && !opts.json;
-  const color = wantsColor(env.stdout);
-  const width = widthOf(env.stdout);
-  let p: Clack | undefined;
-  const clack = async () => (p ??= await import('@clack/prompts'));
+}
 
-  if (ask) {
-    // Credentials and the caller before the first question: answers are worth nothing in an
-    // account secure-start cannot work in (no credentials, someone else's organization).
-    const { checkCaller, callerLine } = await import('../first-checks.js');
-    const caller = await checkCaller({ profile: opts.profile }, typeof raw.homeRegion === 'string' ? raw.homeRegion : regionFromEnv());
-    try {
-      state.bindAccount(caller.account);
-    } catch (e) {
-      if (e instanceof StateError) throw new CliExit(e.message, 2);
-      throw e;
-    }
-    const which = questionsToAsk(raw, { configFile: !!opts.config });
-    const c = await clack();
-    const { say } = await import('../wizard/questions.js');
-    c.intro(which.length && state.existed ? 'secure-start: a few more questions' : 'secure-start: your AWS security foundation');
-    say(callerLine(caller));
-    if (which.length) {
-      const { askQuestions, Cancelled } = await import('../wizard/questions.js');
-      if (!hooks.demo) say(`Your answers are saved as you go in ${state.path} (names, emails, amounts and regions; no secrets), so Ctrl-C loses nothing and the next run goes on from there.`);
-      try {
-        raw = await askQuestions(raw, which, {
-          ...(hooks.demo ? { demo: hooks.demo } : {}),
-          save: async (r) => {
-            state.data.answers = r;
-            await state.save();
-          },
-        });
-      } catch (e) {
-        if (e instanceof Cancelled) {
-          tell(env, `${hooks.demo ? DEMO_STOPPED : INTERRUPTED_AT_QUESTION(state.path)}\n`);
-          return EXIT.interrupted;
-        }
-        throw e;
-      }
-    }
+/**
+ * Phase 1, the answers: check the credentials and the caller first (answers are worth nothing
+ * in an account secure-start cannot work in), then ask what is missing, saving each answer.
+ * Returns the raw config, or an exit code when the founder stopped.
+ */
+async function gatherAnswers(w: Wizard, start: Raw): Promise<Raw | number> {
+  const { opts, env, hooks, state } = w;
+  let raw = start;
+  if (!w.ask) return raw;
+  const { checkCaller, callerLine } = await import('../first-checks.js');
+  const caller = await checkCaller({ profile: opts.profile }, typeof raw.homeRegion === 'string' ? raw.homeRegion : regionFromEnv());
+  try {
+    state.bindAccount(caller.account);
+  } catch (e) {
+    if (e instanceof StateError) throw new CliExit(e.message, 2);
+    throw e;
   }
+  const which = questionsToAsk(raw, { configFile: !!opts.config });
+  const c = await w.clack();
+  const { say } = await import('../wizard/questions.js');
+  c.intro(which.length && state.existed ? 'secure-start: a few more questions' : 'secure-start: your AWS security foundation');
+  say(callerLine(caller));
+  if (!which.length) return raw;
+  const { askQuestions, Cancelled } = await import('../wizard/questions.js');
+  if (!hooks.demo) say(`Your answers are saved as you go in ${state.path} (names, emails, amounts and regions; no secrets), so Ctrl-C loses nothing and the next run goes on from there.`);
+  try {
+    raw = await askQuestions(raw, which, {
+      ...(hooks.demo ? { demo: hooks.demo } : {}),
+      save: async (r) => {
+        state.data.answers = r;
+        await state.save();
+      },
+    });
+  } catch (e) {
+    if (e instanceof Cancelled) {
+      tell(env, `${hooks.demo ? DEMO_STOPPED : INTERRUPTED_AT_QUESTION(state.path)}\n`);
+      return EXIT.interrupted;
+    }
+    throw e;
+  }
+  return raw;
+}
 
-  const want = baseline(raw, false, opts.config);
+/** The answers as the baseline, and kept in the state file for resume and verify (never secrets). */
+function settleAnswers(w: Wizard, answered: Raw): { raw: Raw; want: Baseline } {
+  let raw = answered;
+  const want = baseline(raw, false, w.opts.config);
   // The short name derived from the org name is kept with the answers: names in AWS derive
   // from it (bucket, trail, budget, profiles), so renaming the company later (org.name in the
   // config) must not rename, and so duplicate, what exists. A short name set on purpose wins.
   if ((raw.org as Raw | undefined)?.slug === undefined) raw = { ...raw, org: { ...((raw.org as Raw | undefined) ?? {}), slug: want.org.slug } };
-  // The step graph and the AWS client load only now, after the questions.
-  const { openSession } = await import('../session.js');
-  // Remember the answers for resume and verify (never secrets: names, emails, amounts).
-  state.data.answers = raw;
+  w.state.data.answers = raw;
+  return { raw, want };
+}
 
-  if (ask) {
-    // The most important control first: root MFA, before a single change is made as root.
-    const mfa = await rootMfaFirst(opts, env, want, hooks, { color, width, clack: await clack() });
+/**
+ * Phase 2, before the first change: root MFA (the most important control, before a single
+ * change is made as root), then the plan to confirm. The demo without a terminal keeps the same
+ * order. Returns an exit code to stop with, or undefined to go on.
+ */
+async function beforeFirstChange(w: Wizard, want: Baseline): Promise<number | undefined> {
+  const { opts, env, hooks, state } = w;
+  if (w.ask) {
+    const mfa = await rootMfaFirst(opts, env, want, hooks, { color: w.color, width: w.width, clack: await w.clack() });
     if (mfa === 'cancel') {
       tell(env, `${hooks.demo ? DEMO_STOPPED : `Stopped. Nothing was changed in AWS; your answers are saved in ${state.path}. Turn on MFA for the root user (or ask whoever holds it), then run \`npx secure-start\` again.`}\n`);
       return EXIT.interrupted;
     }
-    const go = await confirmPlan(opts, env, want, state, { color, width, clack, demo: !!hooks.demo });
+    const go = await confirmPlan(opts, env, want, state, { color: w.color, width: w.width, clack: w.clack, demo: !!hooks.demo });
     if (go !== 'go') return go === 'cancel' ? EXIT.interrupted : EXIT.ok;
   } else if (hooks.doManual) {
-    // The demo without a terminal keeps the same order: root MFA before the first change.
     const { rootMfaMissing } = await import('../first-checks.js');
     const missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
     const did = missing && (await hooks.doManual(missing, want));
     if (did) env.stderr.write(`demo: ${did}\n`);
   }
+  return undefined;
+}
 
+/**
+ * Phase 3, apply: engine runs until nothing is left but what a person must do; between runs
+ * the person does it (or the demo does), and the next run checks and goes on. Returns what the
+ * runs did, or an exit code when the founder stopped at a console step.
+ */
+async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | number> {
+  const { opts, env, hooks, state, stopper, ask, width } = w;
+  // The step graph and the AWS client load only now, after the questions.
+  const { openSession } = await import('../session.js');
   let profile = opts.profile;
   let result: RunResult | undefined;
   const rounds: RunResult[] = [];
@@ -163,7 +225,7 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     } catch (e) {
       // Switched to the Identity Center profile but not signed in yet: say how, and wait.
       if (!(ask && profile && profile !== opts.profile && e instanceof CliExit)) throw e;
-      const c = await clack();
+      const c = await w.clack();
       env.stdout.write(`\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(env.run, want.org.slug)} (in another terminal), then come back here.`, width)}\n`);
       const enter = await c.text({ message: 'Press Enter when signed in (Ctrl-C to stop here)', defaultValue: '' });
       if (c.isCancel(enter)) {
@@ -207,10 +269,10 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
       continue;
     }
 
-    const c = await clack();
+    const c = await w.clack();
     const seenNow = new Set<string>();
     for (const m of blocking) {
-      env.stdout.write(`\n${formatManualBox(m, { color, width, stillSeen: stillSeen.has(m.summary) })}`);
+      env.stdout.write(`\n${formatManualBox(m, { color: w.color, width, stillSeen: stillSeen.has(m.summary) })}`);
       seenNow.add(m.summary);
       const enter = await c.text({
         message: hooks.doManual ? 'Press Enter and the demo does this for you' : 'Press Enter when done (Ctrl-C to stop here; run again later)',
@@ -233,6 +295,13 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     env.stdout.write('Checking…\n');
   }
   if (!result) return EXIT.failure;
+  return { result, rounds, ...(profile ? { profile } : {}), ...(switchTo ? { switchTo } : {}) };
+}
+
+/** Phase 4, the end: how it stopped, the summary with the sign-in and profiles, the config file offer. */
+async function finish(w: Wizard, raw: Raw, want: Baseline, a: Applied): Promise<number> {
+  const { opts, env, hooks, state, stopper } = w;
+  const { result, rounds, profile, switchTo } = a;
   // Stopped by a signal (or a lost lock): 128 + the signal's number, as the shell reports it.
   const stopCode = result.interrupted ? stopper.exitCode : undefined;
   if (opts.json && result.interrupted) {
@@ -243,14 +312,14 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
     const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
     const found = done ? writtenProfiles(want.org.slug) : undefined;
     env.stdout.write(formatSummary(mergeRounds(rounds), {
-      statePath: state.path, color, width, want, outputs: state.data.outputs, verbose: opts.verbose,
+      statePath: state.path, color: w.color, width: w.width, want, outputs: state.data.outputs, verbose: opts.verbose,
       ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
       ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
       ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
       ...(hooks.demo ? { demo: true } : {}),
       ...(done ? { signIn: loginCommand(await env.run.awsCli(), want.org.slug) } : {}),
     }));
-    if (ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await clack());
+    if (w.ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await w.clack());
   }
   return stopCode ?? result.exitCode;
 }

@@ -53,6 +53,8 @@ export class ListrIoHost implements IoHost {
   private running?: Promise<unknown>;
   private ticker?: NodeJS.Timeout;
   private readonly after: string[] = [];
+  /** Set by notice(): every running step shows it from then on. */
+  private noticeText?: string;
 
   constructor(private readonly o: ListrHostOptions) {}
 
@@ -82,7 +84,7 @@ export class ListrIoHost implements IoHost {
       case 'retry':
         if (this.o.verbose && e.step) {
           const t = this.steps.get(e.step)?.task;
-          if (t) t.output = `retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`;
+          if (t) this.say(t, `retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`);
         }
         break;
       case 'log':
@@ -93,7 +95,7 @@ export class ListrIoHost implements IoHost {
         break;
       case 'action-failed': {
         const t = this.steps.get(e.step)?.task;
-        if (t) t.output = `✗ ${e.action.summary}: ${e.error.message}`;
+        if (t) this.say(t, `✗ ${e.action.summary}: ${e.error.message}`);
         break;
       }
       case 'step-done': {
@@ -126,7 +128,7 @@ export class ListrIoHost implements IoHost {
 
   private tick(): void {
     for (const s of this.steps.values()) {
-      if (s.wait && s.task && !s.done.settled) s.task.output = `${s.wait.message}… ${fmtDuration(Date.now() - s.wait.since)}`;
+      if (s.wait && s.task && !s.done.settled) this.say(s.task, `${s.wait.message}… ${fmtDuration(Date.now() - s.wait.since)}`);
     }
   }
 
@@ -144,13 +146,13 @@ export class ListrIoHost implements IoHost {
         }
       }
     }
-    if (a.task && a.shown) a.task.output = summary;
-    else if (s.task) s.task.output = summary;
+    if (a.task && a.shown) this.say(a.task, summary);
+    else if (s.task) this.say(s.task, summary);
   }
 
   private async runStep(s: StepView, task: Wrapper): Promise<unknown> {
     s.task = task;
-    if (!s.started.settled && s.needs.length) task.output = waitsFor(s.needs.map((n) => this.steps.get(n)?.title ?? n));
+    if (!s.started.settled && s.needs.length) this.say(task, waitsFor(s.needs.map((n) => this.steps.get(n)?.title ?? n)));
     await s.started.promise;
     task.output = '';
     // Finished without starting (waits for a step that did not finish): no subtasks.
@@ -200,11 +202,20 @@ export class ListrIoHost implements IoHost {
     }
   }
 
-  /** A message for the person while tasks render: shown on the first step still running. */
+  /**
+   * A message for the person while tasks render (Ctrl-C: "Stopping after the calls already
+   * sent…"): shown on every step still running and kept there, so it is on screen wherever the
+   * terminal cuts a list taller than itself (the bottom rows always show).
+   */
   notice(message: string): void {
-    const running = [...this.steps.values()].find((s) => s.task && !s.done.settled);
-    if (running?.task) running.task.output = message;
+    this.noticeText = message;
+    for (const s of this.steps.values()) if (s.task && !s.done.settled) s.task.output = message;
     this.after.unshift(message);
+  }
+
+  /** A running step's output line, unless a notice holds it. */
+  private say(task: Wrapper, text: string): void {
+    task.output = this.noticeText ?? text;
   }
 
   /** Waits for the renderer to finish, then prints the messages kept for after it. */
