@@ -28,6 +28,8 @@ import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
 import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
+import { configRecording } from './config-recording.js';
+import { securityHub } from './security-hub.js';
 
 export const STEPS = [
   preflight,
@@ -53,6 +55,8 @@ export const STEPS = [
   accountHardening,
   rootAccess,
   trustedAdvisor,
+  configRecording,
+  securityHub,
 ] as const satisfies readonly Step<any, any>[];
 
 /** Each step's config fragment as a type: `{ budget: { amount: number; … } }`. */
