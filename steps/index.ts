@@ -30,6 +30,8 @@ import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
 import { guardDuty } from './guardduty.js';
 import { accessAnalyzer } from './access-analyzer.js';
+import { configRecording } from './config-recording.js';
+import { securityHub } from './security-hub.js';
 
 export const STEPS = [
   preflight,
@@ -56,6 +58,8 @@ export const STEPS = [
   rootAccess,
   guardDuty,
   accessAnalyzer,
+  configRecording,
+  securityHub,
   trustedAdvisor,
 ] as const satisfies readonly Step<any, any>[];
 

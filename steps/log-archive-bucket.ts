@@ -10,6 +10,7 @@ import { StepError, type Action, type RunContext, type Step, type StepContext, t
 import { CLOUDTRAIL_COST, logProtectionNote } from './lib/log-protection.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
+import { CONFIG_PREFIX, recordingAccounts } from './lib/config-recording-names.js';
 import { TRANSITION_MIN_SIZE, canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
 import { isAwsError } from '../aws/errors.js';
 
@@ -35,6 +36,8 @@ export interface BucketSeen {
   lifecycleMinSize?: string | null;
   /** The policy document as read (parsed), or null. */
   policy?: unknown;
+  /** With securityHub.enabled: every account whose AWS Config delivers here (config-recording). */
+  configAccountIds?: Val[];
 }
 
 const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
@@ -55,19 +58,22 @@ function ids(ctx: StepContext) {
     account: ctx.ref(`${want.logArchiveAccount}.accountId`),
     managementAccountId: ctx.ref('management.accountId'),
     orgId: ctx.ref('org.id'),
+    ...(want.securityHub.enabled ? { configAccountIds: recordingAccounts(ctx, want).map((a) => a.accountId) } : {}),
   };
 }
 
 const target = (want: Baseline, seen: BucketSeen): Target => ({ account: seen.account, region: want.homeRegion });
 
 /** The desired policy; IDs not known yet appear as `<key>` (plans only). */
-export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'managementAccountId' | 'orgId'>) {
+export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'managementAccountId' | 'orgId' | 'configAccountIds'>) {
   return bucketPolicy({
     bucket: seen.name,
     managementAccountId: shown(seen.managementAccountId),
     orgId: shown(seen.orgId),
     region: want.homeRegion,
     trailName: want.trail.name,
+    // AWS Config's delivery statements only when Security Hub (and so Config recording) is on.
+    ...(want.securityHub.enabled ? { config: { prefix: CONFIG_PREFIX, accountIds: (seen.configAccountIds ?? []).map(shown) } } : {}),
   });
 }
 
@@ -287,7 +293,7 @@ export const logArchiveBucket: Step<BucketSeen> = {
         symbol: created || seen.policy == null ? '+' : '~',
         operation: 'PutBucketPolicy',
         input: { Bucket: B, Policy: JSON.stringify(policy) },
-        summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (${created ? '' : seen.policy == null ? 'no bucket policy; ' : `policy differs: ${policyDiff(seen.policy, policy)}; put back `}CloudTrail write for trail ${want.trail.name} only; deny non-TLS)`,
+        summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (${created ? '' : seen.policy == null ? 'no bucket policy; ' : `policy differs: ${policyDiff(seen.policy, policy)}; put back `}CloudTrail write for trail ${want.trail.name} only;${want.securityHub.enabled ? ` AWS Config delivery under ${CONFIG_PREFIX}/ for the organization's accounts;` : ''} deny non-TLS)`,
         controls: ['SSB ACCT.07', 'CIS 2.1.1'],
       }));
     }

@@ -48,6 +48,8 @@ export const SCPS: ScpDef[] = [
     description: 'secure-start: the organization trail bucket, its log files and the KMS keys of the Security OU cannot be deleted, overwritten or reconfigured',
     enabled: (w) => w.scps.logProtection,
     target: 'log-archive-ou',
+    // `<bucket>/*` protects every object of the bucket, AWS Config's `config/AWSLogs/…` prefix
+    // included (config-recording; tests/unit/templates-scp.test.ts checks it): no new statement.
     vars: (w) => ({ accessRole: MEMBER_ROLE, bucketPattern: trailBucketPattern(w) }),
     controls: ['SSB ACCT.07'],
     blocks: () => 'in the log-archive and audit accounts: deleting, hiding or overwriting the audit logs, and deleting or reconfiguring their bucket or KMS key.',

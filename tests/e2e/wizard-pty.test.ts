@@ -63,6 +63,7 @@ describe('the interactive wizard in a terminal', () => {
       homeRegion: 'eu-west-1',
       allowedRegions: ['eu-west-1', 'eu-west-2'],
       scps: { regionGuard: true },
+      securityHub: { enabled: false },
       mailbox: 'ops@acme.example',
       founder: { givenName: 'Ada', familyName: 'Lovelace', email: 'ada@acme.example' },
       budget: { amount: 250, emails: ['ops+aws-billing@acme.example'] },

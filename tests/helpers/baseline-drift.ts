@@ -14,6 +14,8 @@ export interface Built {
   first: CliResult;
   /** Member account IDs by config name. */
   ids: Record<string, string>;
+  /** The config file every run of this file uses (default: the basic fixture). */
+  config: string;
 }
 
 /**
@@ -21,15 +23,15 @@ export interface Built {
  * assume roles into members), root MFA on, and the Identity Center instance enabled in the
  * console (the Identity Center steps need it to finish without a person).
  */
-export async function buildBaseline(): Promise<Built> {
+export async function buildBaseline(config: string = CONFIG): Promise<Built> {
   const emu = await startEmu({ scenario: 'fresh+iam-user' });
   emu.setRootMfa(true);
   emu.enableIdentityCenter(HOME);
-  const first = await runCli(['--yes', '--config', CONFIG], { emu });
+  const first = await runCli(['--yes', '--config', config], { emu });
   expect(first.code, explain(first)).toBe(0);
   const ids = Object.fromEntries(Object.values(world(emu).accounts as Record<string, { id: string; name: string }>)
     .filter((a) => a.id !== MGMT).map((a) => [a.name, a.id]));
-  return { emu, dir: first.dir, first, ids };
+  return { emu, dir: first.dir, first, ids, config };
 }
 
 /** The emulator's world (normalised dump): `accounts`, `orgs`, `stores[account][service]`. */
@@ -102,7 +104,7 @@ export function checkBlock(stdout: string, title: string): CheckBlock | undefine
 
 /** `verify --json`'s checks (the stable machine form). */
 export async function verifyJson(b: Built): Promise<{ code: number | null; checks: { step: string; title: string; controls: string[]; status: string; findings: string[]; fix?: string }[]; run: CliResult }> {
-  const run = await runCli(['verify', '--json', '--config', CONFIG], { emu: b.emu, dir: b.dir });
+  const run = await runCli(['verify', '--json', '--config', b.config], { emu: b.emu, dir: b.dir });
   let checks;
   try {
     checks = JSON.parse(run.stdout).checks;
@@ -119,7 +121,7 @@ export async function verifyJson(b: Built): Promise<{ code: number | null; check
  */
 export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: CliResult; repair: CliResult }> {
   for (const d of c.drifts) await d();
-  const verify = await runCli(['verify', '--config', CONFIG], { emu: b.emu, dir: b.dir });
+  const verify = await runCli(['verify', '--config', b.config], { emu: b.emu, dir: b.dir });
   expect(verify.code, explain(verify)).toBe(4);
   expect(verify.mutatingCalls, explain(verify)).toEqual([]);
   for (const check of c.checks) {
@@ -134,7 +136,7 @@ export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: Cli
   // Only these checks drifted: every other one is still ok.
   expect(verify.stdout, explain(verify)).toMatch(new RegExp(`\\b${c.checks.length} drift, 0 manual, 0 error\\.`));
 
-  const repair = await runCli(['--yes', '--config', CONFIG], { emu: b.emu, dir: b.dir });
+  const repair = await runCli(['--yes', '--config', b.config], { emu: b.emu, dir: b.dir });
   expect(repair.code, explain(repair)).toBe(0);
   expect(repair.mutatingCalls.map(where).sort(), explain(repair)).toEqual([...c.repair].sort());
 

@@ -127,5 +127,10 @@ export async function answerRest(p: PtySession): Promise<void> {
   for (const t of ['refuses regional services', 'Global services', 'AWS never applies SCPs there', 'Easy to change later'])
     if (!guard.includes(t)) throw new Error(`the region guard note lacks "${t}":\n${guard}`);
   await p.keys(KEY.enter);
+  // Security Hub is offered with its monthly cost; this founder says no (←/→ toggles in clack's confirm).
+  const hub = (await p.expect(/Turn on Security Hub/)).replace(/[│|\s]+/g, ' ');
+  for (const t of ['What it costs', 'USD a month', 'https://aws.amazon.com/config/pricing/'])
+    if (!hub.includes(t)) throw new Error(`the Security Hub note lacks "${t}":\n${hub}`);
+  await p.keys('\x1b[C', KEY.enter);
 }
 

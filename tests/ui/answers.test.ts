@@ -15,6 +15,7 @@ const COMPLETE = {
   contacts: { billing: { phone: '+44 1' }, operations: { phone: '+44 1' }, security: { phone: '+44 1' } },
   allowedRegions: ['eu-west-1'],
   scps: { regionGuard: true },
+  securityHub: { enabled: true },
 };
 
 describe('which questions the wizard asks', () => {
@@ -23,7 +24,7 @@ describe('which questions the wizard asks', () => {
   });
   test('saved answers are not asked again', () => {
     expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
-      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard']);
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard', 'securityHub.enabled']);
   });
   test('a founder half-answered is asked again (all three fields belong to one question)', () => {
     expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
@@ -35,6 +36,13 @@ describe('which questions the wizard asks', () => {
     expect(resolveBaseline({ ...noGuard, scps: { regionGuard: true } }, { placeholders: false }).scps).toEqual({ guardrails: true, logProtection: true, regionGuard: true });
     // A config file has the default (off) and never leaves it to the wizard.
     expect(questionsToAsk(noGuard, { configFile: true })).toEqual([]);
+  });
+  test('Security Hub is asked last (it costs money; its note names the cost); a config file keeps its default, off', () => {
+    const { securityHub: _h, ...noHub } = COMPLETE;
+    expect(questionsToAsk(noHub, { configFile: false })).toEqual(['securityHub.enabled']);
+    expect(questionsToAsk({ ...noHub, securityHub: { enabled: false } }, { configFile: false })).toEqual([]);
+    expect(questionsToAsk(noHub, { configFile: true })).toEqual([]);
+    expect(resolveBaseline(noHub, { placeholders: false }).securityHub).toEqual({ enabled: false });
   });
   test('complete answers: nothing to ask', () => {
     expect(questionsToAsk(COMPLETE, { configFile: false })).toEqual([]);

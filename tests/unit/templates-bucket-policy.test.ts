@@ -68,3 +68,31 @@ describe('bucket policy template', () => {
     expect(d.Statement[1]!.Condition).toEqual({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': 'arn:aws:cloudtrail:us-east-1:123456789012:trail/t2' } });
   });
 });
+
+describe('bucket policy with AWS Config delivery (securityHub.enabled)', () => {
+  const IDS = ['123456789012', '111100000003'];
+  const text = renderBucketPolicy({ ...P, config: { prefix: 'config', accountIds: IDS } });
+  const doc = JSON.parse(text);
+  const CFG = { service: 'config.amazonaws.com' };
+  const at = (acct: string, extra: Record<string, string> = {}) => ({ 'aws:SourceAccount': acct, 'aws:SecureTransport': 'true', ...extra });
+
+  it('adds the three statements AWS documents, before the TLS deny; without it the policy is unchanged', () => {
+    expect(doc.Statement.map((s: any) => s.Sid)).toEqual(['AWSCloudTrailAclCheck', 'AWSCloudTrailWrite', 'AWSConfigBucketPermissionsCheck', 'AWSConfigBucketExistenceCheck', 'AWSConfigBucketDelivery', 'DenyInsecureTransport']);
+    expect(renderBucketPolicy(P)).not.toContain('config.amazonaws.com');
+  });
+
+  // The evaluator the emulator's AWS Config uses to accept or refuse a delivery channel.
+  it('lets Config of our accounts check the ACL and write under config/AWSLogs/<account>/Config/, nobody else', async () => {
+    const { policyAllows: allows } = await import('../../emulator/policy.js');
+    const bucketArn = `arn:aws:s3:::${P.bucket}`;
+    const obj = (acct: string, prefix = 'config') => `${bucketArn}/${prefix}/AWSLogs/${acct}/Config/ConfigWritabilityCheckFile`;
+    for (const acct of IDS) {
+      expect(allows(text, { action: 's3:GetBucketAcl', resource: bucketArn, context: at(acct), requester: CFG })).toBe(true);
+      expect(allows(text, { action: 's3:PutObject', resource: obj(acct), context: at(acct, ACL), requester: CFG })).toBe(true);
+    }
+    expect(allows(text, { action: 's3:PutObject', resource: obj('999999999999'), context: at('999999999999', ACL), requester: CFG })).toBe(false);
+    expect(allows(text, { action: 's3:PutObject', resource: obj(IDS[1]!), context: at('999999999999', ACL), requester: CFG })).toBe(false);
+    expect(allows(text, { action: 's3:PutObject', resource: obj(IDS[1]!, 'other'), context: at(IDS[1]!, ACL), requester: CFG })).toBe(false);
+    expect(allows(text, { action: 's3:PutObject', resource: obj(IDS[1]!), context: at(IDS[1]!), requester: CFG })).toBe(false);
+  });
+});

@@ -105,6 +105,15 @@ describe('SCP templates render', () => {
     const text = scpContent(SCPS.find((d) => d.name === 'secure-start-log-protection')!, want);
     expect(statementsOf(text).map((s) => s.Resource)).toEqual(['arn:aws:s3:::acme-robotics-org-trail-*', 'arn:aws:s3:::acme-robotics-org-trail-*/*', '*']);
   });
+
+  it('log protection already covers AWS Config\'s prefix (config/AWSLogs/…): it protects every object of the bucket', () => {
+    const want = basic();
+    const text = scpContent(SCPS.find((d) => d.name === 'secure-start-log-protection')!, want);
+    const obj = `arn:aws:s3:::${want.org.slug}-org-trail-111100000001/config/AWSLogs/111100000003/Config/eu-west-1/2025/1/1/ConfigHistory/x.json.gz`;
+    for (const action of ['s3:DeleteObject', 's3:PutObject', 's3:DeleteObjectVersion']) {
+      expect(denyingStatements(text, { action, resource: obj, context: { 'aws:PrincipalArn': ssoAdmin, 'aws:RequestedRegion': want.homeRegion } }).map((s) => s.Sid), action).toEqual(['ProtectTrailLogs']);
+    }
+  });
 });
 
 /**

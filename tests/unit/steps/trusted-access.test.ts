@@ -19,7 +19,7 @@ describe('trusted-access plan', () => {
   });
 
   it('plans only what is missing, and EnablePolicyType when SCPs are off', () => {
-    const actions = trustedAccess.plan(want, { wanted: TRUSTED_SERVICES, enabled: ['cloudtrail.amazonaws.com', 'iam.amazonaws.com', 'other.amazonaws.com'], rootId: ROOT });
+    const actions = trustedAccess.plan(want, { wanted: TRUSTED_SERVICES, enabled: ['cloudtrail.amazonaws.com', 'iam.amazonaws.com', 'securityhub.amazonaws.com', 'access-analyzer.amazonaws.com', 'other.amazonaws.com'], rootId: ROOT });
     expect(brief(actions)).toEqual([
       { symbol: '+', op: 'organizations:EnableAWSServiceAccess', input: { ServicePrincipal: 'sso.amazonaws.com' } },
       { symbol: '+', op: 'organizations:EnableAWSServiceAccess', input: { ServicePrincipal: 'account.amazonaws.com' } },
