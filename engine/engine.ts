@@ -433,6 +433,13 @@ export class Engine {
     const pending = new Set(actions);
     const running = new Set<Promise<void>>();
     const needsOf = (a: Action) => new Set([...refsIn(a.input), ...refsIn(a.target.account), ...(a.after ?? [])]);
+    // A key an action of this batch makes is known only once that action is done: the state
+    // file may still hold the value from an earlier run (a detector someone deleted since), and
+    // an action that needs the key must get the new one, after it is made.
+    const making = new Map<string, number>();
+    for (const a of actions) for (const k of a.produces ?? []) making.set(k, (making.get(k) ?? 0) + 1);
+    const made = (a: Action) => a.produces?.forEach((k) => making.set(k, making.get(k)! - 1));
+    const known = (k: string) => this.value(k) !== undefined && !(making.get(k)! > 0);
 
     const start = (a: Action) => {
       pending.delete(a);
@@ -455,6 +462,7 @@ export class Engine {
             const outputs = await this.tags.run({ step: step.id, summary: a.summary }, () =>
               a.run ? a.run(ctx) : aws.call(a.service as never, a.operation as never, input as never, { account, region: a.target.region }).then(() => undefined));
             for (const [k, v] of Object.entries(outputs ?? {})) this.publish(k, v);
+            made(a);
             // Saved at once when there is something a resume needs (an output, a request in
             // flight); a confirmed put only adds its journal line, written with the next save
             // (a crash loses the line, and the next run sees the setting in AWS).
@@ -489,13 +497,13 @@ export class Engine {
           errors.push(e);
           continue;
         }
-        if (!this.abort.signal.aborted && needs.every((k) => this.value(k) !== undefined)) start(a);
+        if (!this.abort.signal.aborted && needs.every(known)) start(a);
       }
       if (!running.size) break;
       await Promise.race(running);
     }
     for (const a of pending) {
-      const missing = [...needsOf(a)].filter((k) => this.value(k) === undefined);
+      const missing = [...needsOf(a)].filter((k) => !known(k));
       if (!this.abort.signal.aborted) errors.push({ message: `Internal: "${a.summary}" needs ${missing.map((k) => `<${k}>`).join(', ')}, which no action produced. Please report this.` });
     }
     if (!errors.length) return { applied };

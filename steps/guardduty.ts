@@ -12,7 +12,7 @@
 // One detector per account and region (CreateDetector refuses a second): it is found first.
 // Covers: SSB ACCT.14.
 import { z } from 'zod';
-import { StepError, stepConfig, type Action, type Step, type StepContext, type Target, type Val } from './contract.js';
+import { StepError, ref, stepConfig, type Action, type Step, type StepContext, type Target, type Val } from './contract.js';
 import { isAwsError } from '../aws/errors.js';
 
 /** Protection plans in the config → GuardDuty feature names (DetectorFeatureConfiguration). */
@@ -117,7 +117,8 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
       const target = { account: auditId, region };
       const ids = (await ctx.aws.pages('guardduty', 'ListDetectors', {}, target)).flatMap((p) => p.DetectorIds ?? []);
       // No detector yet: later actions refer to the one CreateDetector makes.
-      const r: GuardDutyRegion = { region, ...(admin ? { admin } : {}), detectorId: ctx.ref(detectorKey(region)), features: {}, orgFeatures: {}, lapsed: [] };
+      // (a Ref, not ctx.ref: the state file may still hold the ID of a detector deleted since).
+      const r: GuardDutyRegion = { region, ...(admin ? { admin } : {}), detectorId: ref(detectorKey(region)), features: {}, orgFeatures: {}, lapsed: [] };
       if (admin === auditId) ctx.publish(adminKey(region), auditId);
       const detectorId = ids[0];
       if (detectorId) {

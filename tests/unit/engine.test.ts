@@ -90,6 +90,23 @@ describe('engine', () => {
     expect(w.log).toEqual(['start Parent', 'done Parent', 'start Child {"ParentId":"Parent-id"}', 'done Child']);
   });
 
+  it('a key the state file still holds from an earlier run waits for the action of this run that makes it again', async () => {
+    // The parent was deleted behind the tool's back: its old ID is still in the state file.
+    const w = world();
+    const state = newState();
+    state.data.outputs['ou.Parent.id'] = 'old-Parent-id';
+    const s: Step<Set<string>> = {
+      id: 'ou', title: 'ou', needs: [], controls: [],
+      observe: async () => new Set(w.have), fresh: () => new Set(),
+      plan: (_w, seen) => [
+        ...(!seen.has('Child') ? [w.make('Child', { input: { ParentId: ref('ou.Parent.id') } })] : []),
+        ...(!seen.has('Parent') ? [w.make('Parent', { produces: 'ou.Parent.id', delay: 20 })] : []),
+      ],
+    };
+    await new Engine({ steps: [s], want, state, io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+    expect(w.log).toEqual(['start Parent', 'done Parent', 'start Child {"ParentId":"Parent-id"}', 'done Child']);
+  });
+
   it('plan and verify never call run; refs print as <key>', async () => {
     const w = world();
     let ran = 0;
