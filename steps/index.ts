@@ -26,6 +26,7 @@ import { budget } from './budget.js';
 import { costAnomalyDetection } from './cost-anomaly-detection.js';
 import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
+import { defaultVpcs } from './default-vpcs.js';
 import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
 
@@ -51,6 +52,7 @@ export const STEPS = [
   costAnomalyDetection,
   alternateContacts,
   accountHardening,
+  defaultVpcs,
   rootAccess,
   trustedAdvisor,
 ] as const satisfies readonly Step<any, any>[];

@@ -127,5 +127,13 @@ export async function answerRest(p: PtySession): Promise<void> {
   for (const t of ['refuses regional services', 'Global services', 'AWS never applies SCPs there', 'Easy to change later'])
     if (!guard.includes(t)) throw new Error(`the region guard note lacks "${t}":\n${guard}`);
   await p.keys(KEY.enter);
+  // Default VPCs: the member accounts' (Enter takes "yes"), then the management account's
+  // (Enter takes "no"), with what deleting them breaks and how to get one back.
+  await p.expect(/Delete the unused default VPCs in every region of the member accounts/);
+  await p.keys(KEY.enter);
+  const vpc = (await p.expect(/Also delete the management account's unused default VPCs/)).replace(/[│|\s]+/g, ' ');
+  for (const t of ['What breaks', 'CloudShell', 'CreateDefaultVpc'])
+    if (!vpc.includes(t)) throw new Error(`the management default VPC note lacks "${t}":\n${vpc}`);
+  await p.keys(KEY.enter);
 }
 

@@ -15,6 +15,7 @@ const COMPLETE = {
   contacts: { billing: { phone: '+44 1' }, operations: { phone: '+44 1' }, security: { phone: '+44 1' } },
   allowedRegions: ['eu-west-1'],
   scps: { regionGuard: true },
+  defaultVpcs: { memberAccounts: true, managementAccount: false },
 };
 
 describe('which questions the wizard asks', () => {
@@ -23,7 +24,7 @@ describe('which questions the wizard asks', () => {
   });
   test('saved answers are not asked again', () => {
     expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
-      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard']);
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard', 'defaultVpcs.memberAccounts', 'defaultVpcs.managementAccount']);
   });
   test('a founder half-answered is asked again (all three fields belong to one question)', () => {
     expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
