@@ -276,10 +276,13 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
     return { title: `Default VPCs deleted where unused, in every enabled region of ${which}` };
   },
   enabled: (want) => want.defaultVpcs.memberAccounts || want.defaultVpcs.managementAccount,
-  // Nothing here costs money (a VPC, its subnets and gateway are free), so no money note.
   notes(_want, planned) {
     if (!planned.has('ec2:DeleteVpc')) return {};
-    return { permanent: [`A deleted default VPC can be recreated (ec2 CreateDefaultVpc; ${CREATE_DEFAULT_VPC_DOC}), but with new IDs for the VPC, its subnets and internet gateway.`] };
+    return {
+      // A VPC, its subnets and an internet gateway have no charge (https://aws.amazon.com/vpc/pricing/).
+      money: ['Deleting unused default VPCs: free (and so is keeping them).'],
+      permanent: [`A deleted default VPC can be recreated (ec2 CreateDefaultVpc; ${CREATE_DEFAULT_VPC_DOC}), but with new IDs for the VPC, its subnets and internet gateway.`],
+    };
   },
 
   async observe(ctx) {

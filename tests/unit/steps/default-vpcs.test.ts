@@ -130,7 +130,7 @@ describe('default-vpcs plan', () => {
 
   it('notes: nothing costs money; a deleted default VPC comes back only with new IDs', () => {
     const planned = (ops: string[]) => ({ has: (o: string) => ops.includes(o), count: (o: string) => ops.filter((x) => x === o).length });
-    expect(defaultVpcs.notes!(want, planned(['ec2:DeleteVpc']))).toEqual({ permanent: [expect.stringMatching(/CreateDefaultVpc.*new IDs/)] });
+    expect(defaultVpcs.notes!(want, planned(['ec2:DeleteVpc']))).toEqual({ money: [expect.stringMatching(/free/)], permanent: [expect.stringMatching(/CreateDefaultVpc.*new IDs/)] });
     expect(defaultVpcs.notes!(want, planned([]))).toEqual({});
   });
 
