@@ -61,7 +61,7 @@ describe('secure-start demo', () => {
       for (const q of [/Home region/, /Add optional accounts\?/, /Mailbox for the AWS account emails[\s\S]*ops@zeta-labs\.example/, /Use these addresses\?/,
         /Your first name/, /Your last name/, /Your email[\s\S]*dana@zeta-labs\.example/, /Monthly budget in USD/, /Who gets cost alerts\?/,
         /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/, /Turn on the region guard/,
-        /Delete the unused default VPCs in every region of the member accounts/, /Also delete the management account's unused default VPCs/]) {
+        /Delete[\s│]+the[\s│]+unused[\s│]+default/, /Also[\s│]+delete[\s│]+the[\s│]+management/]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);
       }

@@ -129,9 +129,9 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.keys(KEY.enter);
   // Default VPCs: the member accounts' (Enter takes "yes"), then the management account's
   // (Enter takes "no"), with what deleting them breaks and how to get one back.
-  await p.expect(/Delete the unused default VPCs in every region of the member accounts/);
+  await p.expect(/Delete[\s│]+the[\s│]+unused[\s│]+default[\s│]+VPCs/);
   await p.keys(KEY.enter);
-  const vpc = (await p.expect(/Also delete the management account's unused default VPCs/)).replace(/[│|\s]+/g, ' ');
+  const vpc = (await p.expect(/Also[\s│]+delete[\s│]+the[\s│]+management/)).replace(/[│|\s]+/g, ' ');
   for (const t of ['What breaks', 'CloudShell', 'CreateDefaultVpc'])
     if (!vpc.includes(t)) throw new Error(`the management default VPC note lacks "${t}":\n${vpc}`);
   await p.keys(KEY.enter);
