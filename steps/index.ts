@@ -26,6 +26,7 @@ import { budget } from './budget.js';
 import { costAnomalyDetection } from './cost-anomaly-detection.js';
 import { alternateContacts } from './alternate-contacts.js';
 import { accountHardening } from './account-hardening.js';
+import { defaultVpcs } from './default-vpcs.js';
 import { rootAccess } from './root-access.js';
 import { trustedAdvisor } from './trusted-advisor.js';
 import { guardDuty } from './guardduty.js';
@@ -55,6 +56,7 @@ export const STEPS = [
   costAnomalyDetection,
   alternateContacts,
   accountHardening,
+  defaultVpcs,
   rootAccess,
   guardDuty,
   accessAnalyzer,

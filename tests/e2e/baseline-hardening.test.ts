@@ -68,7 +68,8 @@ describe('a fresh run', () => {
       });
     }
     // One call per account × setting (× region for EBS), each in the account it hardens.
-    const hardening = b.first.mutatingCalls.filter((c) => ['s3-control', 'ec2'].includes(c.service) || c.operation === 'UpdateAccountPasswordPolicy');
+    // (ec2: EBS only; the default-vpcs step's deletes are counted in default-vpcs.test.ts.)
+    const hardening = b.first.mutatingCalls.filter((c) => c.service === 's3-control' || c.operation === 'EnableEbsEncryptionByDefault' || c.operation === 'UpdateAccountPasswordPolicy');
     expect(hardening).toHaveLength(5 * (1 + DEFAULT_ENABLED_REGIONS.length + 1));
     expect(DEFAULT_ENABLED_REGIONS).toEqual(expect.arrayContaining(REGIONS));
   });

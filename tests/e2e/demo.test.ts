@@ -60,7 +60,8 @@ describe('secure-start demo', () => {
       // Every other question proposes the demo company's answer: Enter takes it.
       for (const q of [/Home region/, /Add optional accounts\?/, /Mailbox for the AWS account emails[\s\S]*ops@zeta-labs\.example/, /Use these addresses\?/,
         /Your first name/, /Your last name/, /Your email[\s\S]*dana@zeta-labs\.example/, /Monthly budget in USD/, /Who gets cost alerts\?/,
-        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/, /Turn on the region guard/]) {
+        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/, /Turn on the region guard/,
+        /Delete[\s│]+the[\s│]+unused[\s│]+default/, /Also[\s│]+delete[\s│]+the[\s│]+management/]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);
       }

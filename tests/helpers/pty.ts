@@ -127,6 +127,14 @@ export async function answerRest(p: PtySession): Promise<void> {
   for (const t of ['refuses regional services', 'Global services', 'AWS never applies SCPs there', 'Easy to change later'])
     if (!guard.includes(t)) throw new Error(`the region guard note lacks "${t}":\n${guard}`);
   await p.keys(KEY.enter);
+  // Default VPCs: the member accounts' (Enter takes "yes"), then the management account's
+  // (Enter takes "no"), with what deleting them breaks and how to get one back.
+  await p.expect(/Delete[\s│]+the[\s│]+unused[\s│]+default[\s│]+VPCs/);
+  await p.keys(KEY.enter);
+  const vpc = (await p.expect(/Also[\s│]+delete[\s│]+the[\s│]+management/)).replace(/[│|\s]+/g, ' ');
+  for (const t of ['What breaks', 'CloudShell', 'CreateDefaultVpc'])
+    if (!vpc.includes(t)) throw new Error(`the management default VPC note lacks "${t}":\n${vpc}`);
+  await p.keys(KEY.enter);
   // Security Hub is offered with its monthly cost; this founder says no (←/→ toggles in clack's confirm).
   const hub = (await p.expect(/Turn on Security Hub/)).replace(/[│|\s]+/g, ' ');
   for (const t of ['What it costs', 'USD a month', 'https://aws.amazon.com/config/pricing/'])

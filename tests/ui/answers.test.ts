@@ -16,6 +16,7 @@ const COMPLETE = {
   allowedRegions: ['eu-west-1'],
   scps: { regionGuard: true },
   securityHub: { enabled: true },
+  defaultVpcs: { memberAccounts: true, managementAccount: false },
 };
 
 describe('which questions the wizard asks', () => {
@@ -24,7 +25,7 @@ describe('which questions the wizard asks', () => {
   });
   test('saved answers are not asked again', () => {
     expect(questionsToAsk({ org: { name: 'Acme' }, homeRegion: 'us-east-1' }, { configFile: false })).toEqual(
-      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard', 'securityHub.enabled']);
+      ['accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions', 'scps.regionGuard', 'defaultVpcs.memberAccounts', 'defaultVpcs.managementAccount', 'securityHub.enabled']);
   });
   test('a founder half-answered is asked again (all three fields belong to one question)', () => {
     expect(questionsToAsk({ ...COMPLETE, founder: { givenName: 'Ada' } }, { configFile: false })).toEqual(['founder']);
