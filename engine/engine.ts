@@ -9,7 +9,7 @@ import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
 import { PollGroups, type CheckMany, type PollOptions } from './poll-group.js';
-import { isRef, PollTimeout, Ref, type Action, type Mode, type RunContext, type RunEnv, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import { RUN_KEY, isRef, PollTimeout, Ref, type Action, type Mode, type RunContext, type RunEnv, type Step, type StepContext, type StepId } from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
@@ -246,10 +246,15 @@ export class Engine {
     this.opts.io.notify({ type: 'retry', step: this.tags.getStore()?.step, ...r });
   };
 
-  private value = (key: string): string | undefined => this.opts.state.data.outputs[key];
+  /** Keys that only order the actions of this run (RUN_KEY): kept here, never in the state file. */
+  private readonly runValues = new Map<string, string>();
+
+  private value = (key: string): string | undefined =>
+    key.startsWith(RUN_KEY) ? this.runValues.get(key) : this.opts.state.data.outputs[key];
 
   private publish = (key: string, value: string): void => {
-    this.opts.state.data.outputs[key] = value;
+    if (key.startsWith(RUN_KEY)) this.runValues.set(key, value);
+    else this.opts.state.data.outputs[key] = value;
   };
 
   private context(step: Step<any, any>, aws: AwsApi): StepContext {

@@ -29,6 +29,13 @@ export const isRef = (v: unknown): v is Ref => v instanceof Ref;
 /** A string, or a Ref while the thing does not exist yet. */
 export type Val = string | Ref;
 
+/**
+ * Output keys that start with this only order the actions of one run (a subnet's delete before
+ * its VPC's): the engine keeps them in memory, never in the state file, and a resumed run
+ * observes and plans again.
+ */
+export const RUN_KEY = 'run:';
+
 // OUTPUT KEYS are flat, dotted strings (`prod.accountId`, `sso.instanceArn`,
 // `permissionSet.ReadOnly.arn`); each step lists the ones it makes known in `outputs`.
 

@@ -13,14 +13,14 @@
 // network interfaces, subnets and attached internet gateway. Deleting takes EC2's order
 // (https://docs.aws.amazon.com/vpc/latest/userguide/delete-vpc.html): detach then delete the
 // gateway, delete the subnets, then the VPC (DependencyViolation otherwise); the order is the
-// engine's, through `produces`/`after` keys named by resource ID (a recreated VPC has new IDs,
-// so a key from an earlier run never releases a later delete too early). Account-regions are
+// engine's, through `produces`/`after` run keys (RUN_KEY: kept for this run only, never in the
+// state file, which would otherwise gain five keys per VPC). Account-regions are
 // independent and run in parallel. A gateway is recorded in flight before it is detached, so a
 // crash between detach and delete finds the detached gateway again (no filter would: it is no
 // longer attached to anything). A NotFound answer for something a crashed run already deleted is
 // success.
 // Covers: SSB ACCT.09.
-import { StepError, ref, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import { RUN_KEY, StepError, ref, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
 import { z } from 'zod';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
@@ -58,8 +58,8 @@ export interface DefaultVpcsSeen {
 }
 
 /** The keys that order one VPC's deletes (outputs `defaultVpc.*`). */
-export const detachedKey = (igw: string): string => `defaultVpc.${igw}.detached`;
-export const deletedKey = (id: string): string => `defaultVpc.${id}.deleted`;
+export const detachedKey = (igw: string): string => `${RUN_KEY}defaultVpc.${igw}.detached`;
+export const deletedKey = (id: string): string => `${RUN_KEY}defaultVpc.${id}.deleted`;
 /** The in-flight record of a gateway being detached from `vpcId` (requestId = the gateway ID). */
 export const gatewayInflightKey = (vpcId: string): string => `defaultVpc.${vpcId}.gateway`;
 
@@ -249,7 +249,6 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
   controls: [CONTROL],
   severity: 'medium',
   why: 'A default VPC has public subnets and an internet gateway: anything launched without naming a VPC is reachable from the internet.',
-  outputs: ['defaultVpc.*'],
   questions: [
     {
       path: 'defaultVpcs.memberAccounts',

@@ -107,7 +107,8 @@ function defaultFeatures(now: Date): DetectorRec['features'] {
 function newDetector(world: World, accountId: string, region: string, features: DetectorRec['features'], frequency = 'SIX_HOURS'): DetectorRec {
   const now = new Date();
   const d: DetectorRec = {
-    detectorId: world.id('guardduty-detector', 32, '0123456789abcdef'),
+    // Numbered per account and Region, so concurrent creations elsewhere never change an ID.
+    detectorId: world.id(`guardduty-detector:${accountId}:${region}`, 32, '0123456789abcdef'),
     status: 'ENABLED',
     findingPublishingFrequency: frequency,
     createdAt: now,

@@ -42,11 +42,13 @@ describe.each([4, 8])('one run, %i accounts, AWS as it behaves', (n) => {
     const strict = await startEmu({ scenario: SCENARIO, latency: 'realistic', latencyScale: 0.01, config: { accountQuota: 10 } });
     const lenient = await startEmu({ scenario: SCENARIO, config: { accountQuota: 10, lenient: [...BEHAVIOUR_NAMES] } });
     emus.push(strict, lenient);
-    // × 1/100: every write sent right after another's answer meets the 30 ms tail; a new account
+    // × 1/100: every Organizations write sent right after another's answer meets the 30 ms tail,
+    // every bucket settings write the 100 ms one (longer: a loaded machine may take more than
+    // 30 ms between two of them; the first retry waits at least 125 ms); a new account
     // refuses AssumeRole for 2 s after SUCCEEDED (longer than the CLI's look at the creation
     // takes), then its EC2 and S3 for 1 s more.
     strict.setLatency({ behaviours: {
-      orgWriteTail: { min: 3000, max: 3000 }, bucketWriteTail: { min: 3000, max: 3000 },
+      orgWriteTail: { min: 3000, max: 3000 }, bucketWriteTail: { min: 10_000, max: 10_000 },
       accountRoleDelay: { min: 200_000, max: 200_000 }, accountServicesDelay: { min: 300_000, max: 300_000 },
     } });
 

@@ -55,6 +55,10 @@ export function canonicalState(input: J): J {
     for (const [id, p] of Object.entries<J>(org.policies ?? {})) label(id, `policy:${p.name}`);
     for (const s of org.createAccountStatuses ?? []) label(s.id, `create-account:${s.email}`);
   }
+  // GuardDuty detectors: one per account and region, named by both.
+  for (const [acct, st] of Object.entries<J>(state.stores ?? {})) {
+    for (const [region, d] of Object.entries<J>(st.guardduty?.detectors ?? {})) label(d?.detectorId, `detector:${labels.get(acct) ?? acct}:${region}`);
+  }
   // Anything else that has a name next to an opaque ID or ARN.
   const walk = (v: J) => {
     if (Array.isArray(v)) return v.forEach((x) => walk(x));

@@ -107,6 +107,22 @@ describe('engine', () => {
     expect(w.log).toEqual(['start Parent', 'done Parent', 'start Child {"ParentId":"Parent-id"}', 'done Child']);
   });
 
+  it('run keys order the actions of one run and never reach the state file', async () => {
+    const w = world();
+    const state = newState();
+    const s: Step<Set<string>> = {
+      id: 'vpc', title: 'vpc', needs: [], controls: [],
+      observe: async () => new Set(w.have), fresh: () => new Set(),
+      plan: (_w, seen) => [
+        ...(!seen.has('Vpc') ? [w.make('Vpc', { after: ['run:subnet.deleted'] })] : []),
+        ...(!seen.has('Subnet') ? [w.make('Subnet', { produces: 'run:subnet.deleted', delay: 20 })] : []),
+      ],
+    };
+    await new Engine({ steps: [s], want, state, io: new RecordingIoHost() }).run({ mode: 'apply', aws: noAws, readAws: noAws });
+    expect(w.log).toEqual(['start Subnet', 'done Subnet', 'start Vpc', 'done Vpc']);
+    expect(Object.keys(state.data.outputs).filter((k) => k.startsWith('run:'))).toEqual([]);
+  });
+
   it('plan and verify never call run; refs print as <key>', async () => {
     const w = world();
     let ran = 0;
