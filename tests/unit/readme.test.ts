@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { planNotes } from '../../ui/plan-view.js';
+import { stepsFor } from '../../steps/index.js';
+import { resolveBaseline } from '../../config/load.js';
 import { npxWithNode } from '../../scripts/node-version.mjs';
 import type { RunResult, StepResult } from '../../engine/engine.js';
 import type { ActionView } from '../../engine/io.js';
@@ -68,9 +70,14 @@ describe('the README stands alone', () => {
     const all: RunResult = { mode: 'plan', offline: true, interrupted: false, exitCode: 0, steps: [step([
       call('organizations', 'CreateOrganization'), call('organizations', 'CreateAccount'), call('cloudtrail', 'CreateTrail'),
       call('kms', 'CreateKey'), call('budgets', 'CreateBudget'), call('cost-explorer', 'CreateAnomalyMonitor'),
+      call('guardduty', 'EnableOrganizationAdminAccount'), call('accessanalyzer', 'CreateAnalyzer'),
+      call('securityhub', 'EnableOrganizationAdminAccount'), call('config-service', 'PutConfigurationRecorder'),
+      call('ec2', 'DeleteVpc'),
     ])] };
     const costs = readme.slice(readme.indexOf('### What it costs per month'), readme.indexOf('### What cannot be undone'));
-    const label: Record<string, RegExp> = { CloudTrail: /CloudTrail/, 'KMS key for the trail logs': /KMS key for the trail logs/, Budgets: /budget/, 'Cost Anomaly Detection': /Cost Anomaly Detection/, 'New accounts': /new member accounts/, 'Organizations, SCPs and IAM Identity Center': /Organizations, SCPs, IAM Identity Center/ };
+    const label: Record<string, RegExp> = { CloudTrail: /CloudTrail/, 'KMS key for the trail logs': /KMS key for the trail logs/, Budgets: /budget/, 'Cost Anomaly Detection': /Cost Anomaly Detection/, 'New accounts': /new member accounts/, 'Organizations, SCPs and IAM Identity Center': /Organizations, SCPs, IAM Identity Center/,
+      GuardDuty: /GuardDuty/, 'IAM Access Analyzer (external access)': /IAM Access Analyzer/, 'Security Hub': /Security Hub/, 'AWS Config': /AWS Config/,
+      'Deleting unused default VPCs': /default VPCs/ };
     const notes = planNotes(all).money;
     expect(notes).toHaveLength(Object.keys(label).length);
     for (const n of notes) {
@@ -81,6 +88,23 @@ describe('the README stands alone', () => {
     // The KMS figures are the plan's.
     expect(notes.join(' ')).toContain('1 USD a month');
     expect(costs).toContain('at most 3 USD a month');
+  });
+
+  test('"What it covers": all 18 SSB lines, and every one said to be built is a control some step claims', () => {
+    const table = readme.slice(readme.indexOf('## What it covers'), readme.indexOf('## Try it'));
+    const rows = [...table.matchAll(/^\| (ACCT\.\d\d|WKLD\.\d\d) [^|]*\| [^|]+ \| ([^|]+) \|$/gm)].map((m) => ({ id: `SSB ${m[1]}`, how: m[2]!.trim() }));
+    expect(rows.map((r) => r.id)).toEqual([...Array.from({ length: 17 }, (_, i) => `SSB ACCT.${String(i + 1).padStart(2, '0')}`), 'SSB WKLD.08']);
+    expect(table).toContain('18 of 18');
+    // Everything on (the asked options too): each automated, asked or guided line is a step's control.
+    const b = resolveBaseline(JSON.parse(readFileSync(join(root, 'tests/fixtures/config/basic.json'), 'utf8')), { placeholders: false });
+    const all = { ...b, scps: { ...b.scps, regionGuard: true }, securityHub: { enabled: true }, defaultVpcs: { memberAccounts: true, managementAccount: true } };
+    const claimed = new Set(stepsFor(all).flatMap((s) => s.controls));
+    for (const r of rows.filter((x) => x.how !== 'advice')) expect(claimed.has(r.id), `${r.id} (${r.how})`).toBe(true);
+    // Advice is given, never claimed as a control.
+    const advice = rows.filter((x) => x.how === 'advice').map((x) => x.id);
+    expect(advice).toEqual(['SSB ACCT.12']);
+    expect(claimed.has('SSB ACCT.12')).toBe(false);
+    expect(stepsFor(all).some((s) => s.title.includes('ACCT.12'))).toBe(true);
   });
 
   test('the performance tables live in bench/README.md; the README keeps a summary', () => {
