@@ -11,10 +11,17 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Limiter } from './limiter.js';
 import { awsErrorName } from './errors.js';
 import { CONFLICT_RETRY, conflictDelayMs, isDocumentedConflict, writerKey } from './writers.js';
-import { SERVICES, endpointEnv, isReadOperation, type OpInput, type OpName, type OpOutput, type ServiceName } from './services.js';
+import {
+  SERVICES,
+  endpointEnv,
+  isReadOperation,
+  type OpInput,
+  type OpName,
+  type OpOutput,
+  type ServiceName,
+} from './services.js';
 
 export const MEMBER_ROLE = 'OrganizationAccountAccessRole';
-
 
 /** Where a call goes. `account` is 'management' or a 12-digit member account ID. */
 export interface CallTarget {
@@ -48,19 +55,39 @@ export const NO_BLIND_RETRY: Partial<Record<string, string[]>> = {
   kms: ['CreateKey'],
 };
 
-export interface RetryNotice { service: ServiceName; operation: string; attempt: number; error: string; account: string; region: string }
+export interface RetryNotice {
+  service: ServiceName;
+  operation: string;
+  attempt: number;
+  error: string;
+  account: string;
+  region: string;
+}
 
 export interface AwsApi {
   /** One API call. `input` is exactly what is sent. */
-  call<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget): Promise<OpOutput<S, O>>;
+  call<S extends ServiceName, O extends OpName<S>>(
+    service: S,
+    operation: O,
+    input: OpInput<S, O>,
+    target?: CallTarget,
+  ): Promise<OpOutput<S, O>>;
   /** Every page of a list call (NextToken, or the token names given), in order. */
-  pages<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget,
-    tokens?: { input: string; output: string }): Promise<OpOutput<S, O>[]>;
+  pages<S extends ServiceName, O extends OpName<S>>(
+    service: S,
+    operation: O,
+    input: OpInput<S, O>,
+    target?: CallTarget,
+    tokens?: { input: string; output: string },
+  ): Promise<OpOutput<S, O>[]>;
 }
 
 /** Thrown before anything is sent when plan/verify (or an observe) attempts a write. */
 export class ReadOnlyViolation extends Error {
-  constructor(readonly service: string, readonly operation: string) {
+  constructor(
+    readonly service: string,
+    readonly operation: string,
+  ) {
     super(`refused ${service}:${operation}: this run may only read (plan/verify mode)`);
     this.name = 'ReadOnlyViolation';
   }
@@ -85,10 +112,20 @@ export interface FactoryOptions {
   maxInFlightPerService?: number;
 }
 
-type AnyClient = { send(cmd: unknown): Promise<unknown>; middlewareStack: { addRelativeTo(mw: unknown, opts: unknown): void; add(mw: unknown, opts: unknown): void }; destroy(): void };
-type Provider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+type AnyClient = {
+  send(cmd: unknown): Promise<unknown>;
+  middlewareStack: { addRelativeTo(mw: unknown, opts: unknown): void; add(mw: unknown, opts: unknown): void };
+  destroy(): void;
+};
+type Provider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}>;
 
-const RETRYABLE = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ProvisionedThroughputExceeded|RequestThrottled|InternalFailure|InternalError|ServiceUnavailable|Unavailable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i;
+const RETRYABLE =
+  /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|ProvisionedThroughputExceeded|RequestThrottled|InternalFailure|InternalError|ServiceUnavailable|Unavailable|ECONNRESET|EPIPE|ETIMEDOUT|socket hang up|TimeoutError/i;
 
 export class AwsFactory implements AwsApi {
   private clients = new Map<string, Promise<AnyClient>>();
@@ -109,12 +146,23 @@ export class AwsFactory implements AwsApi {
       if (!isReadOperation(s, o)) throw new ReadOnlyViolation(s, o);
     };
     return {
-      call: (s, o, i, t) => { guard(s, o); return this.call(s, o, i, t); },
-      pages: (s, o, i, t, k) => { guard(s, o); return this.pages(s, o, i, t, k); },
+      call: (s, o, i, t) => {
+        guard(s, o);
+        return this.call(s, o, i, t);
+      },
+      pages: (s, o, i, t, k) => {
+        guard(s, o);
+        return this.pages(s, o, i, t, k);
+      },
     };
   }
 
-  async call<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target: CallTarget = {}): Promise<OpOutput<S, O>> {
+  async call<S extends ServiceName, O extends OpName<S>>(
+    service: S,
+    operation: O,
+    input: OpInput<S, O>,
+    target: CallTarget = {},
+  ): Promise<OpOutput<S, O>> {
     if (this.opts.readOnly && !isReadOperation(service, operation)) throw new ReadOnlyViolation(service, operation);
     const region = SERVICES[service].globalRegion ?? target.region ?? this.opts.region;
     const account = target.account ?? 'management';
@@ -125,12 +173,33 @@ export class AwsFactory implements AwsApi {
     const once = async (): Promise<OpOutput<S, O>> => {
       const started = Date.now();
       try {
-        const out = (await this.slot(service).run(() => client.send(new Ctor(input)))) as { $metadata?: { requestId?: string } };
-        this.opts.onCall?.({ service, operation, account, region, mutating, requestId: out?.$metadata?.requestId, ok: true, ms: Date.now() - started });
+        const out = (await this.slot(service).run(() => client.send(new Ctor(input)))) as {
+          $metadata?: { requestId?: string };
+        };
+        this.opts.onCall?.({
+          service,
+          operation,
+          account,
+          region,
+          mutating,
+          requestId: out?.$metadata?.requestId,
+          ok: true,
+          ms: Date.now() - started,
+        });
         return out as OpOutput<S, O>;
       } catch (e) {
         const err = e as { name?: string; $metadata?: { requestId?: string } };
-        this.opts.onCall?.({ service, operation, account, region, mutating, requestId: err.$metadata?.requestId, ok: false, error: err.name, ms: Date.now() - started });
+        this.opts.onCall?.({
+          service,
+          operation,
+          account,
+          region,
+          mutating,
+          requestId: err.$metadata?.requestId,
+          ok: false,
+          error: err.name,
+          ms: Date.now() - started,
+        });
         throw e;
       }
     };
@@ -166,8 +235,13 @@ export class AwsFactory implements AwsApi {
     return l;
   }
 
-  async pages<S extends ServiceName, O extends OpName<S>>(service: S, operation: O, input: OpInput<S, O>, target?: CallTarget,
-    tokens: { input: string; output: string } = { input: 'NextToken', output: 'NextToken' }): Promise<OpOutput<S, O>[]> {
+  async pages<S extends ServiceName, O extends OpName<S>>(
+    service: S,
+    operation: O,
+    input: OpInput<S, O>,
+    target?: CallTarget,
+    tokens: { input: string; output: string } = { input: 'NextToken', output: 'NextToken' },
+  ): Promise<OpOutput<S, O>[]> {
     const out: OpOutput<S, O>[] = [];
     let token: string | undefined;
     // AWS may return an empty page with a token: keep going until the token is gone.
@@ -187,7 +261,10 @@ export class AwsFactory implements AwsApi {
       const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
       // ignoreCache: a profile written earlier in this same process (the wizard's switch to the
       // Identity Center admin profile) must be read from disk, not from the SDK's file cache.
-      this.baseCreds = fromNodeProviderChain({ profile: this.opts.profile, ...(this.opts.profile ? { ignoreCache: true } : {}) }) as Provider;
+      this.baseCreds = fromNodeProviderChain({
+        profile: this.opts.profile,
+        ...(this.opts.profile ? { ignoreCache: true } : {}),
+      }) as Provider;
     }
     return this.baseCreds;
   }
@@ -199,7 +276,9 @@ export class AwsFactory implements AwsApi {
     if (!p) {
       // Cached before any await: every client for this account (s3, ec2, iam…) made at the
       // same moment shares one provider, so one AssumeRole, not one per client.
-      p = this.base().then((base) => (session === 'org-role' ? this.assumeRoleProvider(account, base) : this.assumeRootProvider(account, base)));
+      p = this.base().then((base) =>
+        session === 'org-role' ? this.assumeRoleProvider(account, base) : this.assumeRootProvider(account, base),
+      );
       this.memberCreds.set(key, p);
     }
     return p;
@@ -211,7 +290,14 @@ export class AwsFactory implements AwsApi {
     let pending: Promise<Awaited<ReturnType<Provider>>> | undefined;
     return async () => {
       if (cached && (!cached.expiration || cached.expiration.getTime() - Date.now() > 5 * 60_000)) return cached;
-      pending ??= fetch().then((c) => { cached = c; return c; }).finally(() => { pending = undefined; });
+      pending ??= fetch()
+        .then((c) => {
+          cached = c;
+          return c;
+        })
+        .finally(() => {
+          pending = undefined;
+        });
       return pending;
     };
   }
@@ -221,21 +307,32 @@ export class AwsFactory implements AwsApi {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
       const { AssumeRoleCommand } = await import('./sdk/sts.js');
       // In sts's in-flight budget like any other call (200 accounts must not mean 200 at once).
-      const res = await this.slot('sts').run(() => sts.send(new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
-        RoleSessionName: 'secure-start',
-        DurationSeconds: 3600,
-      }))).catch((e: Error) => {
-        // Said plainly: else each step reports a bare "not allowed" (or worse, reads the 403
-        // as something else), and nobody can tell it is the way into the account that failed.
-        if (!/^AccessDenied/.test(awsErrorName(e))) throw e;
-        throw Object.assign(new Error(`Could not get into member account ${account}: sts:AssumeRole on ${MEMBER_ROLE} was denied.`), {
-          name: 'StepError',
-          code: MEMBER_ACCESS_DENIED,
-          hint: `Use credentials allowed to call sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE} (an administrator of the management account is), and check that the role exists in account ${account} and trusts the management account. Then run again.`,
-          cause: e,
-        });
-      }) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      const res = (await this.slot('sts')
+        .run(() =>
+          sts.send(
+            new AssumeRoleCommand({
+              RoleArn: `arn:aws:iam::${account}:role/${MEMBER_ROLE}`,
+              RoleSessionName: 'secure-start',
+              DurationSeconds: 3600,
+            }),
+          ),
+        )
+        .catch((e: Error) => {
+          // Said plainly: else each step reports a bare "not allowed" (or worse, reads the 403
+          // as something else), and nobody can tell it is the way into the account that failed.
+          if (!/^AccessDenied/.test(awsErrorName(e))) throw e;
+          throw Object.assign(
+            new Error(`Could not get into member account ${account}: sts:AssumeRole on ${MEMBER_ROLE} was denied.`),
+            {
+              name: 'StepError',
+              code: MEMBER_ACCESS_DENIED,
+              hint: `Use credentials allowed to call sts:AssumeRole on arn:aws:iam::*:role/${MEMBER_ROLE} (an administrator of the management account is), and check that the role exists in account ${account} and trusts the management account. Then run again.`,
+              cause: e,
+            },
+          );
+        })) as {
+        Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };
+      };
       return toCreds(res.Credentials, account);
     });
   }
@@ -245,16 +342,28 @@ export class AwsFactory implements AwsApi {
     return this.cachedProvider(async () => {
       const sts = await this.client('sts', 'management', this.opts.region, 'org-role', base);
       const { AssumeRootCommand } = await import('./sdk/sts.js');
-      const res = await this.slot('sts').run(() => sts.send(new AssumeRootCommand({
-        TargetPrincipal: account,
-        TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' },
-        DurationSeconds: 900,
-      }))) as { Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } };
+      const res = (await this.slot('sts').run(() =>
+        sts.send(
+          new AssumeRootCommand({
+            TargetPrincipal: account,
+            TaskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials' },
+            DurationSeconds: 900,
+          }),
+        ),
+      )) as {
+        Credentials?: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date };
+      };
       return toCreds(res.Credentials, account);
     });
   }
 
-  private client(service: ServiceName, account: string, region: string, session: 'org-role' | 'root-audit', creds?: Provider): Promise<AnyClient> {
+  private client(
+    service: ServiceName,
+    account: string,
+    region: string,
+    session: 'org-role' | 'root-audit',
+    creds?: Provider,
+  ): Promise<AnyClient> {
     const key = `${service}|${account}|${region}|${session}|${creds ? 'base' : ''}`;
     let c = this.clients.get(key);
     if (!c) {
@@ -265,7 +374,13 @@ export class AwsFactory implements AwsApi {
     return c;
   }
 
-  private async makeClient(service: ServiceName, account: string, region: string, session: 'org-role' | 'root-audit', creds?: Provider): Promise<AnyClient> {
+  private async makeClient(
+    service: ServiceName,
+    account: string,
+    region: string,
+    session: 'org-role' | 'root-audit',
+    creds?: Provider,
+  ): Promise<AnyClient> {
     const mod = await this.module(service);
     const Ctor = mod[SERVICES[service].client] as new (cfg: Record<string, unknown>) => AnyClient;
     const credentials = creds ?? (await this.credentialsFor(account, session));
@@ -296,45 +411,84 @@ export class AwsFactory implements AwsApi {
     const client = new Ctor(cfg);
     // Plan and verify may not write, whoever calls the client (second line of defence).
     if (this.opts.readOnly) {
-      client.middlewareStack.add((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const op = (context.commandName ?? '').replace(/Command$/, '');
-        if (!isReadOperation(service, op)) throw new ReadOnlyViolation(service, op);
-        return next(args);
-      }, { step: 'initialize', name: 'secureStartReadOnlyGuard', priority: 'high' });
+      client.middlewareStack.add(
+        (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          const op = (context.commandName ?? '').replace(/Command$/, '');
+          if (!isReadOperation(service, op)) throw new ReadOnlyViolation(service, op);
+          return next(args);
+        },
+        { step: 'initialize', name: 'secureStartReadOnlyGuard', priority: 'high' },
+      );
     }
     // Each failed attempt below the SDK's retry loop is reported, so --verbose shows retries.
     const onRetry = this.opts.onRetry;
     if (onRetry) {
-      client.middlewareStack.addRelativeTo((next: (a: unknown) => Promise<unknown>, context: { commandName?: string; __ssAttempt?: number }) => async (args: unknown) => {
-        context.__ssAttempt = (context.__ssAttempt ?? 0) + 1;
-        try {
-          return await next(args);
-        } catch (e) {
-          const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-          const what = `${err.name ?? err.code ?? 'Error'}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}`;
-          if (RETRYABLE.test(`${err.name} ${err.code} ${err.message}`) || (err.$metadata?.httpStatusCode ?? 0) >= 500)
-            onRetry({ service, operation: (context.commandName ?? '').replace(/Command$/, ''), attempt: context.__ssAttempt, error: what, account, region });
-          throw e;
-        }
-      }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartRetryReporter' });
+      client.middlewareStack.addRelativeTo(
+        (next: (a: unknown) => Promise<unknown>, context: { commandName?: string; __ssAttempt?: number }) =>
+          async (args: unknown) => {
+            context.__ssAttempt = (context.__ssAttempt ?? 0) + 1;
+            try {
+              return await next(args);
+            } catch (e) {
+              const err = e as {
+                name?: string;
+                code?: string;
+                message?: string;
+                $metadata?: { httpStatusCode?: number };
+              };
+              const what = `${err.name ?? err.code ?? 'Error'}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}`;
+              if (
+                RETRYABLE.test(`${err.name} ${err.code} ${err.message}`) ||
+                (err.$metadata?.httpStatusCode ?? 0) >= 500
+              )
+                onRetry({
+                  service,
+                  operation: (context.commandName ?? '').replace(/Command$/, ''),
+                  attempt: context.__ssAttempt,
+                  error: what,
+                  account,
+                  region,
+                });
+              throw e;
+            }
+          },
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartRetryReporter' },
+      );
     }
     // Creates with no idempotency token, which AWS would do twice: when the answer is lost
     // (connection dropped, timed out) the SDK must not send them again blindly. The error says
     // the outcome is unknown, and the engine observes again to see whether it happened.
     const ops = NO_BLIND_RETRY[service];
     if (ops) {
-      client.middlewareStack.addRelativeTo((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        const op = (context.commandName ?? '').replace(/Command$/, '');
-        try {
-          return await next(args);
-        } catch (e) {
-          const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-          const noAnswer = typeof err.$metadata?.httpStatusCode !== 'number' && (/^E[A-Z]+$/.test(err.code ?? '') || err.name === 'TimeoutError' || /socket hang up|ECONNRESET|EPIPE|timed? ?out/i.test(err.message ?? ''));
-          if (!ops.includes(op) || !noAnswer) throw e;
-          // A plain error (no code, no status): the SDK's retry loop does not resend it.
-          throw Object.assign(new Error(`${service}:${op} was sent but its answer was lost (${err.code ?? err.name}); it may or may not have happened, so it is not sent again blindly.`), { name: UNKNOWN_OUTCOME });
-        }
-      }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartNoBlindRetry' });
+      client.middlewareStack.addRelativeTo(
+        (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+          const op = (context.commandName ?? '').replace(/Command$/, '');
+          try {
+            return await next(args);
+          } catch (e) {
+            const err = e as {
+              name?: string;
+              code?: string;
+              message?: string;
+              $metadata?: { httpStatusCode?: number };
+            };
+            const noAnswer =
+              typeof err.$metadata?.httpStatusCode !== 'number' &&
+              (/^E[A-Z]+$/.test(err.code ?? '') ||
+                err.name === 'TimeoutError' ||
+                /socket hang up|ECONNRESET|EPIPE|timed? ?out/i.test(err.message ?? ''));
+            if (!ops.includes(op) || !noAnswer) throw e;
+            // A plain error (no code, no status): the SDK's retry loop does not resend it.
+            throw Object.assign(
+              new Error(
+                `${service}:${op} was sent but its answer was lost (${err.code ?? err.name}); it may or may not have happened, so it is not sent again blindly.`,
+              ),
+              { name: UNKNOWN_OUTCOME },
+            );
+          }
+        },
+        { relation: 'after', toMiddleware: 'retryMiddleware', name: 'secureStartNoBlindRetry' },
+      );
     }
     return client;
   }
@@ -354,19 +508,34 @@ export class AwsFactory implements AwsApi {
   /** The shared connection pools (NodeHttpHandler options), made on first use. */
   private connections(): { httpAgent: HttpAgent; httpsAgent: HttpsAgent } {
     // maxSockets as the SDK's own default (50 per endpoint); the in-flight limit per service is 8.
-    this.agents ??= { httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }), httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }) };
+    this.agents ??= {
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
+    };
     return this.agents;
   }
 
   destroy(): void {
-    for (const c of this.clients.values()) c.then((x) => x.destroy(), () => undefined);
+    for (const c of this.clients.values())
+      c.then(
+        (x) => x.destroy(),
+        () => undefined,
+      );
     this.clients.clear();
     this.agents?.httpAgent.destroy();
     this.agents?.httpsAgent.destroy();
   }
 }
 
-function toCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined, account: string) {
+function toCreds(
+  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
+  account: string,
+) {
   if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole into ${account} returned no credentials`);
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+    expiration: c.Expiration,
+  };
 }

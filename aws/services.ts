@@ -10,11 +10,19 @@
  * is reached in. One line per service: the types and the endpoint variables derive from it.
  */
 const TABLE = {
-  organizations: { load: () => import('./sdk/organizations.js'), client: 'OrganizationsClient', globalRegion: 'us-east-1' },
+  organizations: {
+    load: () => import('./sdk/organizations.js'),
+    client: 'OrganizationsClient',
+    globalRegion: 'us-east-1',
+  },
   'sso-admin': { load: () => import('./sdk/sso-admin.js'), client: 'SSOAdminClient' },
   identitystore: { load: () => import('./sdk/identitystore.js'), client: 'IdentitystoreClient' },
   budgets: { load: () => import('./sdk/budgets.js'), client: 'BudgetsClient', globalRegion: 'us-east-1' },
-  'cost-explorer': { load: () => import('./sdk/cost-explorer.js'), client: 'CostExplorerClient', globalRegion: 'us-east-1' },
+  'cost-explorer': {
+    load: () => import('./sdk/cost-explorer.js'),
+    client: 'CostExplorerClient',
+    globalRegion: 'us-east-1',
+  },
   account: { load: () => import('./sdk/account.js'), client: 'AccountClient', globalRegion: 'us-east-1' },
   cloudtrail: { load: () => import('./sdk/cloudtrail.js'), client: 'CloudTrailClient' },
   s3: { load: () => import('./sdk/s3.js'), client: 'S3Client' },
@@ -37,13 +45,16 @@ export const SERVICES: Record<ServiceName, ServiceInfo> = TABLE;
 
 type CommandKeys<S extends ServiceName> = Extract<keyof Modules[S], `${string}Command`>;
 /** Operation names of a service, e.g. 'CreateAccount'. */
-export type OpName<S extends ServiceName> = CommandKeys<S> extends `${infer O}Command` ? (O extends `$${string}` ? never : O) : never;
+export type OpName<S extends ServiceName> =
+  CommandKeys<S> extends `${infer O}Command` ? (O extends `$${string}` ? never : O) : never;
 type CommandCtor<S extends ServiceName, O extends string> = Modules[S][Extract<`${O}Command`, keyof Modules[S]>];
 // Commands whose input is optional take `...[input]: [] | [Input]`; unwrap either form.
 type FirstArg<P> = P extends [infer I, ...unknown[]] ? I : never;
 export type OpInput<S extends ServiceName, O extends OpName<S>> =
   CommandCtor<S, O> extends new (...args: infer P) => unknown ? FirstArg<P> : never;
-type OutputOf<C> = C extends { resolveMiddleware(...a: never[]): (args: never) => Promise<{ output: infer Out }> } ? Out : never;
+type OutputOf<C> = C extends { resolveMiddleware(...a: never[]): (args: never) => Promise<{ output: infer Out }> }
+  ? Out
+  : never;
 export type OpOutput<S extends ServiceName, O extends OpName<S>> =
   CommandCtor<S, O> extends new (...args: never[]) => infer C ? OutputOf<C> : never;
 
@@ -59,7 +70,8 @@ interface ServiceInfo {
  * in upper snake case (sso-admin → AWS_ENDPOINT_URL_SSO_ADMIN).
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-export const endpointEnv = (service: ServiceName): string => `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/-/g, '_')}`;
+export const endpointEnv = (service: ServiceName): string =>
+  `AWS_ENDPOINT_URL_${service.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * Reads never change AWS. Plan and verify may only make these; the check is by operation

@@ -16,9 +16,18 @@ import { isAwsError } from './errors.js';
  * (Identity Center serialises per permission set for the whole asynchronous operation, longer
  * than one call: the steps hold that lock with RunContext.exclusive.)
  */
-export function writerKey(service: string, operation: string, input: Record<string, unknown> | undefined, account: string): string | undefined {
+export function writerKey(
+  service: string,
+  operation: string,
+  input: Record<string, unknown> | undefined,
+  account: string,
+): string | undefined {
   if (service === 'organizations') return 'organizations';
-  if (service === 's3' && typeof input?.Bucket === 'string' && /^(Create|Delete|Put)Bucket|^(Put|Delete)PublicAccessBlock$|^PutObjectLockConfiguration$/.test(operation)) {
+  if (
+    service === 's3' &&
+    typeof input?.Bucket === 'string' &&
+    /^(Create|Delete|Put)Bucket|^(Put|Delete)PublicAccessBlock$|^PutObjectLockConfiguration$/.test(operation)
+  ) {
     return `s3:${account}:${input.Bucket}`;
   }
   return undefined;

@@ -6,7 +6,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, fmt } from './lib.mjs';
-import { startEmulator, scratch, removeScratch, runCli, journal, configWithAccounts, root, basicConfig } from './emu.mjs';
+import {
+  startEmulator,
+  scratch,
+  removeScratch,
+  runCli,
+  journal,
+  configWithAccounts,
+  root,
+  basicConfig,
+} from './emu.mjs';
 
 const SIZES = (process.env.SS_BENCH_SIZES ?? '4,10,50,200').split(',').map(Number);
 const MAX_IN_FLIGHT = 10;
@@ -36,7 +45,8 @@ function perStep(calls, journalEntries, owners) {
   const byRequest = new Map(journalEntries.map((j) => [j.requestId, j.step]));
   const out = {};
   for (const c of calls) {
-    const who = (c.mutating && byRequest.get(c.requestId)) || (owners.get(`${c.service}:${c.operation}`) ?? ['?']).join('|');
+    const who =
+      (c.mutating && byRequest.get(c.requestId)) || (owners.get(`${c.service}:${c.operation}`) ?? ['?']).join('|');
     out[who] = (out[who] ?? 0) + 1;
   }
   return out;
@@ -62,7 +72,10 @@ export async function economy({ pageSize, timeScale, runs = Number(process.env.S
   const measure = async (dir, args, expectCode, opts) => {
     await emu.clearCalls();
     const r = await runCli(emu, dir, args, opts);
-    if (r.code !== expectCode) throw new Error(`secure-start ${args.join(' ')} exited ${r.code} (expected ${expectCode}):\n${r.stdout}\n${r.stderr}`);
+    if (r.code !== expectCode)
+      throw new Error(
+        `secure-start ${args.join(' ')} exited ${r.code} (expected ${expectCode}):\n${r.stdout}\n${r.stderr}`,
+      );
     const calls = await emu.calls();
     for (const [s, n] of Object.entries(await emu.inflight())) peaks[s] = Math.max(peaks[s] ?? 0, n);
     return { ms: r.ms, calls, mutating: calls.filter((c) => c.mutating).length };
@@ -78,7 +91,17 @@ export async function economy({ pageSize, timeScale, runs = Number(process.env.S
       const rerun = await measure(dir, ['--yes', ...cfg], 0, { timeScale });
       const verify = await measure(dir, ['verify', ...cfg], 0, {});
       const j = journal(dir);
-      growth.push({ n, fresh, rerun, verify, steps: { fresh: perStep(fresh.calls, j, owners), rerun: perStep(rerun.calls, [], owners), verify: perStep(verify.calls, [], owners) } });
+      growth.push({
+        n,
+        fresh,
+        rerun,
+        verify,
+        steps: {
+          fresh: perStep(fresh.calls, j, owners),
+          rerun: perStep(rerun.calls, [], owners),
+          verify: perStep(verify.calls, [], owners),
+        },
+      });
       if (n === Math.max(...SIZES)) {
         // Verify at scale: the same organization, instant latency, several runs.
         await emu.latency({ profile: 'instant', scale: 1 });
@@ -94,25 +117,50 @@ export async function economy({ pageSize, timeScale, runs = Number(process.env.S
   }
   // Per step: fresh / re-run / verify at the smallest size, and re-run calls at every size.
   const first = growth[0];
-  const stepNames = [...new Set(growth.flatMap((g) => Object.keys(g.steps.fresh).concat(Object.keys(g.steps.rerun))))].sort();
+  const stepNames = [
+    ...new Set(growth.flatMap((g) => Object.keys(g.steps.fresh).concat(Object.keys(g.steps.rerun)))),
+  ].sort();
   for (const step of stepNames) {
     const c = (g, kind) => g.steps[kind][step] ?? 0;
-    add(`calls by ${step}: fresh / re-run / verify at ${first.n} accounts`, `${c(first, 'fresh')} / ${c(first, 'rerun')} / ${c(first, 'verify')}; re-run at ${growth.map((g) => g.n).join('/')} accounts: ${growth.map((g) => c(g, 'rerun')).join(' / ')}`);
+    add(
+      `calls by ${step}: fresh / re-run / verify at ${first.n} accounts`,
+      `${c(first, 'fresh')} / ${c(first, 'rerun')} / ${c(first, 'verify')}; re-run at ${growth.map((g) => g.n).join('/')} accounts: ${growth.map((g) => c(g, 'rerun')).join(' / ')}`,
+    );
   }
   for (const g of growth) {
-    add(`${g.n} accounts: calls fresh / re-run / verify`, `${g.fresh.calls.length} / ${g.rerun.calls.length} / ${g.verify.calls.length}`);
-    add(`${g.n} accounts: wall fresh / re-run / verify`, `${fmt(g.fresh.ms / 1000, 1)} s / ${fmt(g.rerun.ms / 1000, 1)} s / ${fmt(g.verify.ms / 1000, 1)} s`);
+    add(
+      `${g.n} accounts: calls fresh / re-run / verify`,
+      `${g.fresh.calls.length} / ${g.rerun.calls.length} / ${g.verify.calls.length}`,
+    );
+    add(
+      `${g.n} accounts: wall fresh / re-run / verify`,
+      `${fmt(g.fresh.ms / 1000, 1)} s / ${fmt(g.rerun.ms / 1000, 1)} s / ${fmt(g.verify.ms / 1000, 1)} s`,
+    );
   }
   const rerunMutating = growth.reduce((s, g) => s + g.rerun.mutating + g.verify.mutating, 0);
   add('mutating calls in re-runs and verifies (all sizes)', String(rerunMutating), '0', rerunMutating === 0);
   if (growth.length >= 2) {
     for (const kind of ['rerun', 'verify']) {
-      const f = fit(growth.map((g) => g.n), growth.map((g) => g[kind].calls.length));
-      add(`${kind === 'rerun' ? 're-run' : 'verify'} calls vs accounts`, `${fmt(f.intercept, 0)} + ${fmt(f.slope, 2)} × accounts (worst size ${fmt(f.residual * 100, 1)} % off the line)`, `linear (≤ ${LINEAR_TOLERANCE * 100} % off)`, f.residual <= LINEAR_TOLERANCE);
+      const f = fit(
+        growth.map((g) => g.n),
+        growth.map((g) => g[kind].calls.length),
+      );
+      add(
+        `${kind === 'rerun' ? 're-run' : 'verify'} calls vs accounts`,
+        `${fmt(f.intercept, 0)} + ${fmt(f.slope, 2)} × accounts (worst size ${fmt(f.residual * 100, 1)} % off the line)`,
+        `linear (≤ ${LINEAR_TOLERANCE * 100} % off)`,
+        f.residual <= LINEAR_TOLERANCE,
+      );
     }
   }
   const worst = Object.entries(peaks).sort((a, b) => b[1] - a[1]);
-  add('most requests in flight per service', worst.map(([s, n]) => `${s} ${n}`).join(', '), `≤ ${MAX_IN_FLIGHT}`, worst.every(([, n]) => n <= MAX_IN_FLIGHT));
-  if (big) add(`verify, ${big.n}-account organization (instant latency)`, `${fmt(big.ms / 1000, 2)} s, ${big.calls} calls`);
+  add(
+    'most requests in flight per service',
+    worst.map(([s, n]) => `${s} ${n}`).join(', '),
+    `≤ ${MAX_IN_FLIGHT}`,
+    worst.every(([, n]) => n <= MAX_IN_FLIGHT),
+  );
+  if (big)
+    add(`verify, ${big.n}-account organization (instant latency)`, `${fmt(big.ms / 1000, 2)} s, ${big.calls} calls`);
   return rows;
 }

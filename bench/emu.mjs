@@ -15,7 +15,17 @@ const probe = join(root, 'bench/probe.mjs');
 
 /** Starts `node dist/emulator.js --port 0 …`; resolves once it printed its environment. */
 export async function startEmulator({ scenario = 'fresh+iam-user', latency = 'instant', scale = 1, pageSize } = {}) {
-  const args = [join(dist, 'emulator.js'), '--port', '0', '--scenario', scenario, '--latency', latency, '--scale', String(scale)];
+  const args = [
+    join(dist, 'emulator.js'),
+    '--port',
+    '0',
+    '--scenario',
+    scenario,
+    '--latency',
+    latency,
+    '--scale',
+    String(scale),
+  ];
   if (pageSize) args.push('--page-size', String(pageSize));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const env = {};
@@ -32,20 +42,32 @@ export async function startEmulator({ scenario = 'fresh+iam-user', latency = 'in
   const url = env.AWS_ENDPOINT_URL;
   const control = async (method, path, body, retry = true) => {
     // A keep-alive socket the emulator closed while we were busy: ask again on a new one.
-    const res = await fetch(`${url}/_emulator/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-      .catch((e) => { if (retry) return null; throw e; });
+    const res = await fetch(`${url}/_emulator/${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).catch((e) => {
+      if (retry) return null;
+      throw e;
+    });
     if (!res) return control(method, path, body, false);
     const json = await res.json();
     if (!res.ok) throw new Error(`emulator ${method} ${path}: ${JSON.stringify(json)}`);
     return json;
   };
   return {
-    url, env, control,
+    url,
+    env,
+    control,
     /** A new world where a bootstrap can complete without a person: the console steps done. */
     async prepare({ scenario: sc = scenario, homeRegion, accountQuota = 10, pageSize: ps } = {}) {
       await control('POST', 'reset', { scenario: sc });
       // A raised account quota comes with a daily creation rate to match (both are AWS quotas).
-      await control('POST', 'config', { accountQuota, accountCreationsPerDay: Math.max(20, accountQuota), ...(ps ? { pageSize: ps } : {}) });
+      await control('POST', 'config', {
+        accountQuota,
+        accountCreationsPerDay: Math.max(20, accountQuota),
+        ...(ps ? { pageSize: ps } : {}),
+      });
       await control('POST', 'console/enable-identity-center', { region: homeRegion });
       await control('POST', 'console/root-mfa', { enabled: true });
       await control('DELETE', 'calls');
@@ -54,7 +76,11 @@ export async function startEmulator({ scenario = 'fresh+iam-user', latency = 'in
     inflight: () => control('GET', 'inflight'),
     clearCalls: () => control('DELETE', 'calls'),
     latency: (l) => control('POST', 'latency', l),
-    stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      }),
   };
 }
 
@@ -75,13 +101,23 @@ export const removeScratch = (dir) => rmSync(dir, { recursive: true, force: true
 export function runCli(emu, dir, args, { timeScale = 1 } = {}) {
   const rssFile = join(dir, `.rss-${Date.now()}`);
   const env = {
-    PATH: process.env.PATH, HOME: dir, AWS_CONFIG_FILE: join(dir, '.aws/config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws/credentials'),
-    CI: 'true', NO_COLOR: '1', ...emu.env,
-    SS_BENCH_TIME_SCALE: String(timeScale), SS_BENCH_RSS_FILE: rssFile,
+    PATH: process.env.PATH,
+    HOME: dir,
+    AWS_CONFIG_FILE: join(dir, '.aws/config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, '.aws/credentials'),
+    CI: 'true',
+    NO_COLOR: '1',
+    ...emu.env,
+    SS_BENCH_TIME_SCALE: String(timeScale),
+    SS_BENCH_RSS_FILE: rssFile,
   };
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', probe, cli, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', probe, cli, ...args], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -98,15 +134,18 @@ export function runCli(emu, dir, args, { timeScale = 1 } = {}) {
 /** The journal of mutating calls the CLI saved in its state file (step, operation, time). */
 export function journal(dir) {
   const p = join(dir, 'secure-start.state.json');
-  return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')).journal ?? [] : [];
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')).journal ?? []) : [];
 }
 
 /** basic.json with `n` member accounts: the four defaults, then workload accounts ws-005…. */
 export function configWithAccounts(n) {
   const accounts = [
-    { name: 'log-archive', ou: 'Security' }, { name: 'audit', ou: 'Security' },
-    { name: 'prod', ou: 'Prod' }, { name: 'dev', ou: 'NonProd' },
+    { name: 'log-archive', ou: 'Security' },
+    { name: 'audit', ou: 'Security' },
+    { name: 'prod', ou: 'Prod' },
+    { name: 'dev', ou: 'NonProd' },
   ];
-  for (let i = accounts.length + 1; i <= n; i++) accounts.push({ name: `ws-${String(i).padStart(3, '0')}`, ou: i % 2 ? 'NonProd' : 'Prod' });
+  for (let i = accounts.length + 1; i <= n; i++)
+    accounts.push({ name: `ws-${String(i).padStart(3, '0')}`, ou: i % 2 ? 'NonProd' : 'Prod' });
   return { ...basicConfig, accounts: accounts.slice(0, n) };
 }

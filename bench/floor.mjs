@@ -44,9 +44,17 @@ const PER_SERVICE = 10;
 export async function loadGraph(configPath) {
   const out = join(mkdtempSync(join(tmpdir(), 'ss-bench-graph-')), 'graph.mjs');
   await build({
-    entryPoints: [join(root, 'bench/graph.ts')], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node22',
-    mainFields: ['module', 'main'], logLevel: 'warning',
-    banner: { js: "import { createRequire as __ssCreateRequire } from 'node:module'; const require = __ssCreateRequire(import.meta.url);" },
+    entryPoints: [join(root, 'bench/graph.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __ssCreateRequire } from 'node:module'; const require = __ssCreateRequire(import.meta.url);",
+    },
   });
   return JSON.parse(execFileSync(process.execPath, [out, configPath], { encoding: 'utf8', maxBuffer: 64 << 20 }));
 }
@@ -54,24 +62,40 @@ export async function loadGraph(configPath) {
 /** Emulator overrides that pin every listed range to its mean (deterministic runs). */
 export function meanOverrides(latency) {
   const pin = (r) => (r ? { min: mean(r), max: mean(r) } : undefined);
-  return Object.fromEntries(Object.entries(latency.operations).map(([k, v]) => [k, { ...(v.call ? { call: pin(v.call) } : {}), ...(v.async ? { async: pin(v.async) } : {}) }]));
+  return Object.fromEntries(
+    Object.entries(latency.operations).map(([k, v]) => [
+      k,
+      { ...(v.call ? { call: pin(v.call) } : {}), ...(v.async ? { async: pin(v.async) } : {}) },
+    ]),
+  );
 }
 
 /** The behaviour durations pinned to their means too. */
 export function meanBehaviours(latency) {
-  return Object.fromEntries(Object.entries(latency.behaviours).filter(([, r]) => typeof r === 'object').map(([k, r]) => [k, { min: mean(r), max: mean(r) }]));
+  return Object.fromEntries(
+    Object.entries(latency.behaviours)
+      .filter(([, r]) => typeof r === 'object')
+      .map(([k, r]) => [k, { min: mean(r), max: mean(r) }]),
+  );
 }
 
 /** A resource's busy intervals, `capacity` at a time. */
 class Timeline {
-  constructor(capacity = 1) { this.lanes = Array.from({ length: capacity }, () => []); }
+  constructor(capacity = 1) {
+    this.lanes = Array.from({ length: capacity }, () => []);
+  }
   /** The earliest start ≥ `at` where `length` fits in some lane. */
   fit(at, length) {
-    return Math.min(...this.lanes.map((lane) => {
-      let t = at;
-      for (const [s, e] of lane) { if (t + length <= s) break; if (e > t) t = e; }
-      return t;
-    }));
+    return Math.min(
+      ...this.lanes.map((lane) => {
+        let t = at;
+        for (const [s, e] of lane) {
+          if (t + length <= s) break;
+          if (e > t) t = e;
+        }
+        return t;
+      }),
+    );
   }
   /** Books [t, t+length) in a lane where it fits (fit() said one does). */
   book(t, length) {
@@ -107,18 +131,31 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
 
   // Which planned actions ran: exact summary first, then same step/service/operation.
   const left = journal.filter((j) => j.ok !== false).map((j) => ({ ...j }));
-  const take = (pred) => { const i = left.findIndex(pred); return i < 0 ? null : left.splice(i, 1)[0]; };
+  const take = (pred) => {
+    const i = left.findIndex(pred);
+    return i < 0 ? null : left.splice(i, 1)[0];
+  };
   const performed = new Map();
   for (const s of graph.steps) {
     const calls = s.actions.filter((a) => a.kind === 'call' && a.service !== 'local');
     const kept = [];
     for (const a of calls) if (take((j) => j.step === s.id && j.summary === a.summary)) kept.push(a);
-    for (const a of calls) if (!kept.includes(a) && take((j) => j.step === s.id && j.service === a.service && j.operation === a.operation)) kept.push(a);
+    for (const a of calls)
+      if (!kept.includes(a) && take((j) => j.step === s.id && j.service === a.service && j.operation === a.operation))
+        kept.push(a);
     performed.set(s.id, { kept, dropped: calls.filter((a) => !kept.includes(a)) });
   }
-  for (const j of left) { // done by the run, not in the fresh plan: independent actions
+  for (const j of left) {
+    // done by the run, not in the fresh plan: independent actions
     const p = performed.get(j.step);
-    if (p) p.kept.push({ service: j.service, operation: j.operation, account: j.account === 'management' ? 'management' : `#${j.account}`, needs: [], produces: [] });
+    if (p)
+      p.kept.push({
+        service: j.service,
+        operation: j.operation,
+        account: j.account === 'management' ? 'management' : `#${j.account}`,
+        needs: [],
+        produces: [],
+      });
   }
 
   const finish = new Map();
@@ -160,12 +197,16 @@ export function criticalPath(graph, journal, { pollRounding = false } = {}) {
       for (;;) {
         const h = hold ? hold.fit(at, call + wait) : at;
         const w = writer ? writer.fit(h, writeMs) : h;
-        if (w === h) { at = h; break; }
+        if (w === h) {
+          at = h;
+          break;
+        }
         at = w;
       }
       hold?.book(at, call + wait);
       writer?.book(at, writeMs);
-      const done = at + call + wait + (a.service === 'organizations' && a.operation === 'CreateAccount' ? readiness : 0);
+      const done =
+        at + call + wait + (a.service === 'organizations' && a.operation === 'CreateAccount' ? readiness : 0);
       slots[slot] = at + call; // the request slot is free once the call answered
       a.produces.forEach((k) => ready.set(k, done - (a.operation === 'CreateAccount' ? readiness : 0)));
       end = Math.max(end, done);

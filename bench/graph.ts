@@ -14,9 +14,13 @@ const configPath = process.argv[2];
 if (!configPath) throw new Error('usage: graph.js <config.json>');
 const want = resolveBaseline(readConfigFile(configPath), { placeholders: false, source: configPath });
 const known: Record<string, string> = { 'management.accountId': '123456789012' };
-const noAws = () => { throw new Error('fresh() must not call AWS'); };
+const noAws = () => {
+  throw new Error('fresh() must not call AWS');
+};
 const ctxFor = (): StepContext => ({
-  want, mode: 'plan', env: { argv: [], awsCli: async () => ({}), awsConfig: { force: false } },
+  want,
+  mode: 'plan',
+  env: { argv: [], awsCli: async () => ({}), awsConfig: { force: false } },
   aws: { call: noAws, pages: noAws } as unknown as StepContext['aws'],
   value: (k) => known[k],
   ref: (k) => known[k] ?? new Ref(k),
@@ -36,10 +40,17 @@ const keyOf = (v: unknown) => (isRef(v) ? `<${v.key}>` : String(v));
  */
 function serialised(a: Action): { writer?: string; holds?: string } {
   const input = (a.input ?? {}) as Record<string, unknown>;
-  const named = { ...input, ...(typeof input.Bucket === 'string' || isRef(input.Bucket) ? { Bucket: keyOf(input.Bucket) } : {}) };
-  const writer = a.kind === 'call' && a.service !== 'local' && !isReadOperation(a.service, a.operation) ? writerKey(a.service, a.operation, named, keyOf(a.target.account)) : undefined;
+  const named = {
+    ...input,
+    ...(typeof input.Bucket === 'string' || isRef(input.Bucket) ? { Bucket: keyOf(input.Bucket) } : {}),
+  };
+  const writer =
+    a.kind === 'call' && a.service !== 'local' && !isReadOperation(a.service, a.operation)
+      ? writerKey(a.service, a.operation, named, keyOf(a.target.account))
+      : undefined;
   if (a.service === 'organizations' && a.operation === 'CreateAccount') return { writer, holds: 'account-creation' };
-  if (a.service === 'sso-admin' && ['CreateAccountAssignment', 'ProvisionPermissionSet'].includes(a.operation)) return { holds: `permission-set:${keyOf(input.PermissionSetArn)}` };
+  if (a.service === 'sso-admin' && ['CreateAccountAssignment', 'ProvisionPermissionSet'].includes(a.operation))
+    return { holds: `permission-set:${keyOf(input.PermissionSetArn)}` };
   return writer ? { writer } : {};
 }
 

@@ -22,6 +22,9 @@ const rssFile = process.env.SS_BENCH_RSS_FILE;
 if (rssFile) {
   process.on('exit', () => {
     const u = process.resourceUsage();
-    writeFileSync(rssFile, JSON.stringify({ maxRss: u.maxRSS * 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
+    writeFileSync(
+      rssFile,
+      JSON.stringify({ maxRss: u.maxRSS * 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }),
+    );
   });
 }

@@ -9,8 +9,18 @@ const add = (figure, value, target, ok) => rows.push({ figure, value, target, ok
 const s = await startup();
 add('`node -e 0` (baseline)', `${fmt(s.nodeBaseMs, 1)} ms`, '—', null);
 add('`secure-start --help`', `${fmt(s.helpMs, 1)} ms (${fmt(s.helpRatio, 2)}×)`, '≤ 1.6×', s.helpRatio <= 1.6);
-add('`secure-start --version`', `${fmt(s.versionMs, 1)} ms (${fmt(s.versionRatio, 2)}×)`, '≤ 1.6×', s.versionRatio <= 1.6);
-add('start → first wizard question', s.firstQuestionMs === null ? 'not measured' : `${fmt(s.firstQuestionMs, 0)} ms`, '≤ 250 ms', s.firstQuestionMs !== null && s.firstQuestionMs <= 250);
+add(
+  '`secure-start --version`',
+  `${fmt(s.versionMs, 1)} ms (${fmt(s.versionRatio, 2)}×)`,
+  '≤ 1.6×',
+  s.versionRatio <= 1.6,
+);
+add(
+  'start → first wizard question',
+  s.firstQuestionMs === null ? 'not measured' : `${fmt(s.firstQuestionMs, 0)} ms`,
+  '≤ 250 ms',
+  s.firstQuestionMs !== null && s.firstQuestionMs <= 250,
+);
 
 const f = footprint();
 add('npm pack size', `${fmt(f.packBytes / 1024, 0)} KiB (${f.files} files)`, '—', null);
@@ -27,7 +37,9 @@ for (const extra of process.env.SS_BENCH_ONLY_STARTUP ? [] : ['./bootstrap.mjs']
 }
 
 const mark = (ok) => (ok === null ? '' : ok ? 'met' : '**missed**');
-console.log(`Benchmarks, ${new Date().toISOString().slice(0, 10)}, Node ${process.versions.node}, ${process.platform}/${process.arch}\n`);
+console.log(
+  `Benchmarks, ${new Date().toISOString().slice(0, 10)}, Node ${process.versions.node}, ${process.platform}/${process.arch}\n`,
+);
 console.log('| figure | median | target | |');
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.figure} | ${r.value} | ${r.target} | ${mark(r.ok)} |`);

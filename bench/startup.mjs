@@ -23,7 +23,15 @@ export async function startup({ runs = 15 } = {}) {
   const cwd = mkdtempSync(join(tmpdir(), 'ss-bench-'));
   const emu = await startEmulator({ scenario: 'fresh+iam-user' });
   try {
-    const env = { PATH: process.env.PATH, HOME: cwd, TERM: 'xterm', CI: '', NO_COLOR: '1', AWS_EC2_METADATA_DISABLED: 'true', ...emu.env };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: cwd,
+      TERM: 'xterm',
+      CI: '',
+      NO_COLOR: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      ...emu.env,
+    };
     for (let i = 0; i < Math.max(5, Math.floor(runs / 2)); i++) {
       const r = await timeRun('python3', [join(root, 'bench/pty-first.py'), '\\?|◆|◇', '10', node, cli], { cwd, env });
       if (r.code === 0) firstQ.push(Number(r.stdout.trim()));
@@ -33,15 +41,27 @@ export async function startup({ runs = 15 } = {}) {
     rmSync(cwd, { recursive: true, force: true });
   }
   return {
-    nodeBaseMs: base, helpMs: help, versionMs: version,
-    helpRatio: help / base, versionRatio: version / base,
+    nodeBaseMs: base,
+    helpMs: help,
+    versionMs: version,
+    helpRatio: help / base,
+    versionRatio: version / base,
     firstQuestionMs: firstQ.length ? median(firstQ) : null,
   };
 }
 
 export function footprint() {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--dry-run', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const p = JSON.parse(out)[0];
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  return { packBytes: p.size, unpackedBytes: p.unpackedSize, files: p.entryCount, runtimeDeps: Object.keys(pkg.dependencies ?? {}).length };
+  return {
+    packBytes: p.size,
+    unpackedBytes: p.unpackedSize,
+    files: p.entryCount,
+    runtimeDeps: Object.keys(pkg.dependencies ?? {}).length,
+  };
 }

@@ -63,7 +63,12 @@ export class UsageError extends Error {
   readonly exitCode = 2;
 }
 
-export function parseCli(argv: string[]): { command: CommandName; opts: GlobalOptions; help: boolean; version: boolean } {
+export function parseCli(argv: string[]): {
+  command: CommandName;
+  opts: GlobalOptions;
+  help: boolean;
+  version: boolean;
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -90,10 +95,13 @@ export function parseCli(argv: string[]): { command: CommandName; opts: GlobalOp
     throw new UsageError(`${msg}. Run secure-start --help for the options.`);
   }
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new UsageError(`Too many arguments: ${positionals.join(' ')}. Run secure-start --help.`);
+  if (positionals.length > 1)
+    throw new UsageError(`Too many arguments: ${positionals.join(' ')}. Run secure-start --help.`);
   const word = positionals[0];
   if (word !== undefined && (!(COMMANDS as readonly string[]).includes(word) || word === 'run')) {
-    throw new UsageError(`Unknown command "${word}". Commands: plan, verify, status, profiles, demo (or none for the wizard).`);
+    throw new UsageError(
+      `Unknown command "${word}". Commands: plan, verify, status, profiles, demo (or none for the wizard).`,
+    );
   }
   let command: CommandName = (word as CommandName | undefined) ?? 'run';
   if (values['dry-run']) {
@@ -106,7 +114,9 @@ export function parseCli(argv: string[]): { command: CommandName; opts: GlobalOp
   }
   // Checked here, always: an explicit flag is never silently ignored, valid or not.
   if (values.region !== undefined && !isRegion(values.region))
-    throw new UsageError(`--region "${values.region}" is not an AWS region secure-start supports (for example eu-west-1; the list is in config/regions.ts).`);
+    throw new UsageError(
+      `--region "${values.region}" is not an AWS region secure-start supports (for example eu-west-1; the list is in config/regions.ts).`,
+    );
   return {
     command,
     help: !!values.help,

@@ -8,9 +8,12 @@ const args = process.argv.slice(2);
 // From a clone (scripts/ next to dist/), the clone's own way to get a newer Node; from the
 // published package, the same command through npx and the registry's `node` package.
 const fromClone = existsSync(new URL('../scripts/node-env.sh', import.meta.url));
-const old = oldNodeMessage(process.versions.node, fromClone
-  ? `source scripts/node-env.sh (it fetches Node 24 from the npm registry into .tools/), then run this again.`
-  : npxWithNode(args));
+const old = oldNodeMessage(
+  process.versions.node,
+  fromClone
+    ? `source scripts/node-env.sh (it fetches Node 24 from the npm registry into .tools/), then run this again.`
+    : npxWithNode(args),
+);
 if (old) {
   process.stderr.write(old);
   process.exit(2);

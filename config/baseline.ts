@@ -28,11 +28,19 @@ export function baselineSchema(opts: { placeholders: boolean }, steps: readonly 
  * (slug, account emails, contacts, alert emails) are derived here and in each step's
  * defaults, so a config file only needs what differs from the defaults.
  */
-export function defaultBaseline(known: {
-  orgName?: string; slug?: string; mailbox?: string; homeRegion?: string;
-  givenName?: string; familyName?: string; founderEmail?: string;
-  accountNames?: { name: string; ou: string }[];
-}, steps: readonly Step<any, any>[] = STEPS): Baseline {
+export function defaultBaseline(
+  known: {
+    orgName?: string;
+    slug?: string;
+    mailbox?: string;
+    homeRegion?: string;
+    givenName?: string;
+    familyName?: string;
+    founderEmail?: string;
+    accountNames?: { name: string; ou: string }[];
+  },
+  steps: readonly Step<any, any>[] = STEPS,
+): Baseline {
   const orgName = known.orgName ?? PLACEHOLDERS.orgName;
   const slug = known.slug ?? (known.orgName ? slugify(known.orgName) : PLACEHOLDERS.slug);
   const mailbox = known.mailbox ?? PLACEHOLDERS.mailbox;
@@ -40,7 +48,10 @@ export function defaultBaseline(known: {
   const givenName = known.givenName ?? PLACEHOLDERS.givenName;
   const familyName = known.familyName ?? PLACEHOLDERS.familyName;
   const founderEmail = known.founderEmail ?? PLACEHOLDERS.founderEmail;
-  const accounts = (known.accountNames ?? DEFAULT_ACCOUNTS).map((a) => ({ ...a, email: plusAddress(mailbox, `aws-${a.name}`) }));
+  const accounts = (known.accountNames ?? DEFAULT_ACCOUNTS).map((a) => ({
+    ...a,
+    email: plusAddress(mailbox, `aws-${a.name}`),
+  }));
   const ous = [...DEFAULT_OUS];
   if (accounts.some((a) => a.ou === 'Sandbox')) ous.push({ name: 'Sandbox', parent: 'Root' });
   const core = {
@@ -55,7 +66,15 @@ export function defaultBaseline(known: {
     auditAccount: 'audit',
   };
   const fullName = known.givenName && known.familyName ? `${givenName} ${familyName}` : '<founder-name>';
-  const d = { slug, mailbox, homeRegion, fullName, accountNames: accounts.map((a) => a.name), logArchiveAccount: core.logArchiveAccount, auditAccount: core.auditAccount };
+  const d = {
+    slug,
+    mailbox,
+    homeRegion,
+    fullName,
+    accountNames: accounts.map((a) => a.name),
+    logArchiveAccount: core.logArchiveAccount,
+    auditAccount: core.auditAccount,
+  };
   const out: Record<string, unknown> = { ...core };
   for (const f of fragments(steps)) out[f.key] = f.defaults(d);
   return out as unknown as Baseline;

@@ -59,7 +59,11 @@ export function plusAddress(mailbox: string, tag: string): string {
 }
 
 /** Group → permission set → accounts, from BASELINE.md, limited to the accounts that exist. */
-export function defaultAssignments(accountNames: string[], logArchive: string, audit: string): { group: string; permissionSet: string; accounts: string[] }[] {
+export function defaultAssignments(
+  accountNames: string[],
+  logArchive: string,
+  audit: string,
+): { group: string; permissionSet: string; accounts: string[] }[] {
   const has = (n: string) => accountNames.includes(n);
   const workloads = accountNames.filter((n) => n !== logArchive && n !== audit);
   const devLike = workloads.filter((n) => n !== 'prod');

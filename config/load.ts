@@ -6,10 +6,16 @@ import { isPlaceholder, type Baseline } from './schema.js';
 import { baselineSchema, defaultBaseline } from './baseline.js';
 import { plusAddress } from './defaults.js';
 
-export interface ConfigIssue { path: string; message: string }
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
 
 export class ConfigError extends Error {
-  constructor(public readonly issues: ConfigIssue[], public readonly source?: string) {
+  constructor(
+    public readonly issues: ConfigIssue[],
+    public readonly source?: string,
+  ) {
     super(
       `${source ? `${source}: ` : ''}the configuration is not valid:\n` +
         issues.map((i) => `  - ${i.path ? `${i.path}: ` : ''}${i.message}`).join('\n'),
@@ -29,13 +35,21 @@ export function deepMerge<T>(base: T, over: unknown): T {
   // Own keys only, defined (not assigned): a "__proto__" key in a config file stays a plain
   // key that validation reports as unknown, instead of silently replacing the prototype.
   for (const [k, v] of Object.entries(over)) {
-    Object.defineProperty(out, k, { value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k, {
+      value: Object.hasOwn(out, k) ? deepMerge(out[k], v) : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out as T;
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 /** A value as the founder typed it, for "got …": the text "lots", the number 5, a list. */
@@ -43,7 +57,8 @@ export function found(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'string') return `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${typeof v === 'number' ? 'the number' : ''} ${String(v)}`.trim();
+  if (typeof v === 'number' || typeof v === 'boolean')
+    return `${typeof v === 'number' ? 'the number' : ''} ${String(v)}`.trim();
   if (Array.isArray(v)) return 'a list';
   return 'an object';
 }
@@ -67,10 +82,16 @@ export function withoutDerived(issues: ConfigIssue[], raw: Raw): ConfigIssue[] {
   const bad = new Set(issues.map((i) => i.path));
   const given = (path: string) => {
     let o: unknown = raw;
-    for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.')) o = isObj(o) || Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined;
+    for (const k of path.replace(/\[(\d+)\]/g, '.$1').split('.'))
+      o = isObj(o) || Array.isArray(o) ? (o as Record<string, unknown>)[k] : undefined;
     return o !== undefined;
   };
-  return issues.filter((i) => !Object.entries(DERIVED_FROM).some(([source, derived]) => bad.has(source) && derived.test(i.path) && !given(i.path)));
+  return issues.filter(
+    (i) =>
+      !Object.entries(DERIVED_FROM).some(
+        ([source, derived]) => bad.has(source) && derived.test(i.path) && !given(i.path),
+      ),
+  );
 }
 
 /** Readable messages for zod's built-in issues; our own rules already read well. */
@@ -81,15 +102,23 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'invalid_type': {
       // Our own message names the field ("the budget amount must be a number"); zod's default
       // one ("Invalid input: …") is replaced by what was expected. Either way, what was found.
-      const expected = issue.message.startsWith('Invalid input') ? `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}` : issue.message;
+      const expected = issue.message.startsWith('Invalid input')
+        ? `must be ${issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'an object' : `a ${issue.expected}`}`
+        : issue.message;
       return `${expected}, got ${found((issue as { input?: unknown }).input)}`;
     }
     case 'too_big':
-      return issue.message.startsWith('Too big') ? `is too ${issue.origin === 'string' ? 'long' : 'big'}: at most ${issue.maximum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}` : issue.message;
+      return issue.message.startsWith('Too big')
+        ? `is too ${issue.origin === 'string' ? 'long' : 'big'}: at most ${issue.maximum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}`
+        : issue.message;
     case 'too_small':
-      return issue.message.startsWith('Too small') ? `is too ${issue.origin === 'string' ? 'short' : 'small'}: at least ${issue.minimum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}` : issue.message;
+      return issue.message.startsWith('Too small')
+        ? `is too ${issue.origin === 'string' ? 'short' : 'small'}: at least ${issue.minimum}${issue.origin === 'string' ? ' characters' : issue.origin === 'array' ? ' entries' : ''}`
+        : issue.message;
     case 'invalid_value':
-      return issue.message.startsWith('Invalid') ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : issue.message;
+      return issue.message.startsWith('Invalid')
+        ? `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+        : issue.message;
     default:
       return issue.message;
   }
@@ -97,8 +126,14 @@ function describe(issue: z.core.$ZodIssue): string {
 
 /** The answers only a founder can give, as paths into the baseline. */
 export const REQUIRED_ANSWERS = [
-  'org.name', 'mailbox', 'founder.givenName', 'founder.familyName', 'founder.email',
-  'contacts.billing.phone', 'contacts.operations.phone', 'contacts.security.phone',
+  'org.name',
+  'mailbox',
+  'founder.givenName',
+  'founder.familyName',
+  'founder.email',
+  'contacts.billing.phone',
+  'contacts.operations.phone',
+  'contacts.security.phone',
 ] as const;
 
 /** Paths whose value is still a placeholder (nothing the founder answered yet). */
@@ -116,7 +151,8 @@ export function placeholdersIn(value: unknown, path: PropertyKey[] = []): string
  */
 export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; source?: string }): Baseline {
   if (raw === undefined || raw === null) raw = {};
-  if (!isObj(raw)) throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.source);
+  if (!isObj(raw))
+    throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.source);
 
   const org = isObj(raw.org) ? raw.org : {};
   const founder = isObj(raw.founder) ? raw.founder : {};
@@ -126,22 +162,36 @@ export function resolveBaseline(raw: unknown, opts: { placeholders: boolean; sou
     : undefined;
 
   const defaults = defaultBaseline({
-    orgName: str(org.name), slug: str(org.slug), mailbox: str(raw.mailbox), homeRegion: str(raw.homeRegion),
-    givenName: str(founder.givenName), familyName: str(founder.familyName), founderEmail: str(founder.email),
+    orgName: str(org.name),
+    slug: str(org.slug),
+    mailbox: str(raw.mailbox),
+    homeRegion: str(raw.homeRegion),
+    givenName: str(founder.givenName),
+    familyName: str(founder.familyName),
+    founderEmail: str(founder.email),
     accountNames,
   });
   // Accounts listed without an email get one by plus-addressing on the mailbox.
   const merged = deepMerge(defaults as unknown as Raw, raw);
   if (Array.isArray(merged.accounts)) {
     merged.accounts = merged.accounts.map((a) =>
-      isObj(a) && a.email === undefined && typeof a.name === 'string' ? { ...a, email: plusAddress(defaults.mailbox, `aws-${a.name}`) } : a);
+      isObj(a) && a.email === undefined && typeof a.name === 'string'
+        ? { ...a, email: plusAddress(defaults.mailbox, `aws-${a.name}`) }
+        : a,
+    );
   }
 
   // reportInput: each issue keeps the value it is about, so a message can say what was found.
   const parsed = baselineSchema({ placeholders: opts.placeholders }).safeParse(merged, { reportInput: true });
-  const issues: ConfigIssue[] = parsed.success ? [] : withoutDerived(parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: describe(i) })), raw);
+  const issues: ConfigIssue[] = parsed.success
+    ? []
+    : withoutDerived(
+        parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: describe(i) })),
+        raw,
+      );
   if (!opts.placeholders && parsed.success) {
-    for (const p of placeholdersIn(parsed.data)) issues.push({ path: p, message: 'is required: answer it in the wizard or set it in the config file' });
+    for (const p of placeholdersIn(parsed.data))
+      issues.push({ path: p, message: 'is required: answer it in the wizard or set it in the config file' });
   }
   if (issues.length) throw new ConfigError(issues, opts.source);
   return parsed.data as unknown as Baseline;
@@ -157,12 +207,24 @@ export function readConfigFile(path: string): unknown {
     text = readRegularFile(path, CONFIG_MAX_BYTES);
   } catch (e) {
     if (e instanceof UnreadableFileError) {
-      throw new ConfigError([{ path: '', message: e.kind === 'too large'
-        ? 'is larger than 1 MB; a config file is a few kilobytes (it was not read)'
-        : `is a ${e.kind}, not a file; pass a JSON file with --config` }], path);
+      throw new ConfigError(
+        [
+          {
+            path: '',
+            message:
+              e.kind === 'too large'
+                ? 'is larger than 1 MB; a config file is a few kilobytes (it was not read)'
+                : `is a ${e.kind}, not a file; pass a JSON file with --config`,
+          },
+        ],
+        path,
+      );
     }
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError([{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})` }], path);
+    throw new ConfigError(
+      [{ path: '', message: code === 'ENOENT' ? 'file not found' : `cannot read the file (${code})` }],
+      path,
+    );
   }
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -175,6 +237,9 @@ export function readConfigFile(path: string): unknown {
       const line = before.split('\n').length;
       where = ` at line ${line}, column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
     }
-    throw new ConfigError([{ path: '', message: `is not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }], path);
+    throw new ConfigError(
+      [{ path: '', message: `is not valid JSON${where}: ${msg.replace(/ in JSON at position \d+.*$/, '')}` }],
+      path,
+    );
   }
 }

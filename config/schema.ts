@@ -38,11 +38,13 @@ function emailShape(v: string): string | undefined {
  * An email's length, said after its shape when it is too short (what is missing matters more
  * than the count), before it when too long (never scan a huge value).
  */
-const emailOfLength = (min: number, max: number): Rule => (v) => {
-  const count = `must be ${min} to ${max} characters (got ${v.length})`;
-  if (v.length > max) return count;
-  return emailShape(v) ?? (v.length < min ? count : undefined);
-};
+const emailOfLength =
+  (min: number, max: number): Rule =>
+  (v) => {
+    const count = `must be ${min} to ${max} characters (got ${v.length})`;
+    if (v.length > max) return count;
+    return emailShape(v) ?? (v.length < min ? count : undefined);
+  };
 
 /** AWS's rules for an account's root email (Organizations CreateAccount): 6 to 64 characters. */
 export const accountEmailRule: Rule = emailOfLength(6, 64);
@@ -64,14 +66,16 @@ export const contactEmailRule: Rule = (v) => {
   if (CONTACT_EMAIL.test(v)) return undefined;
   const at = v.split('@');
   if (at.length !== 2) return 'must contain exactly one @';
-  if (!/^[\s]*[\w+=.#|!&-]+$/.test(at[0]!)) return 'the part before @ may contain only letters, digits and _ + = . # | ! & - (the AWS Account API\'s rule)';
-  return 'needs a domain of letters, digits, _ . - ending in a dot and a name without dashes, such as example.com (the AWS Account API\'s rule)';
+  if (!/^[\s]*[\w+=.#|!&-]+$/.test(at[0]!))
+    return "the part before @ may contain only letters, digits and _ + = . # | ! & - (the AWS Account API's rule)";
+  return "needs a domain of letters, digits, _ . - ending in a dot and a name without dashes, such as example.com (the AWS Account API's rule)";
 };
 
 export const accountNameRule: Rule = (v) => {
   if (v.length < 1 || v.length > 50) return `must be 1 to 50 characters (got ${v.length})`;
   // Names also become parts of profile names (acme-prod-admin) and bucket names.
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(v)) return 'use lowercase letters, digits and dashes, starting with a letter or digit';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(v))
+    return 'use lowercase letters, digits and dashes, starting with a letter or digit';
   return undefined;
 };
 
@@ -81,7 +85,7 @@ export const regionRule: Rule = (v) =>
 export const orgNameRule: Rule = (v) => {
   const t = v.trim();
   if (t.length < 1 || t.length > 40) return 'must be 1 to 40 characters';
-  if (!/^[\p{L}\p{N} .,&'-]+$/u.test(t)) return 'use letters, digits, spaces and . , & \' -';
+  if (!/^[\p{L}\p{N} .,&'-]+$/u.test(t)) return "use letters, digits, spaces and . , & ' -";
   if (!/[a-zA-Z0-9]/.test(t)) return 'must contain at least one letter or digit (a-z, 0-9) to build a short name from';
   return undefined;
 };
@@ -89,7 +93,8 @@ export const orgNameRule: Rule = (v) => {
 // The short name starts the trail (<slug>-org-trail), bucket and profile names. CloudTrail
 // refuses two dashes in a row in a trail name, so the short name has none either.
 export const slugRule: Rule = (v) =>
-  /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/.test(v) && !v.includes('--') ? undefined
+  /^[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/.test(v) && !v.includes('--')
+    ? undefined
     : 'must be 1 to 20 lowercase letters, digits or single dashes, not starting or ending with a dash';
 
 export const personNameRule: Rule = (v) => {
@@ -142,20 +147,27 @@ export function significantDigits(n: number): number {
 export function amountProblem(n: number, min: 'positive' | 'zero'): string | undefined {
   if (!Number.isFinite(n)) return 'must be a finite number';
   if (min === 'positive' ? !(n > 0) : n < 0) return min === 'positive' ? 'must be more than 0' : 'must be 0 or more';
-  if (significantDigits(n) > MAX_SIGNIFICANT_DIGITS) return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits, which a config file's number cannot hold exactly`;
+  if (significantDigits(n) > MAX_SIGNIFICANT_DIGITS)
+    return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits, which a config file's number cannot hold exactly`;
   return undefined;
 }
 
 /** An amount typed as text (the wizard): AWS's plain decimal, read back exactly. */
 function typedAmount(v: string, min: 'positive' | 'zero'): string | undefined {
   const t = v.trim();
-  if (!AWS_DECIMAL.test(t)) return `must be a ${min === 'positive' ? 'positive ' : ''}amount in plain digits such as 100 or 49.99 (no sign, exponent or thousands separator)`;
+  if (!AWS_DECIMAL.test(t))
+    return `must be a ${min === 'positive' ? 'positive ' : ''}amount in plain digits such as 100 or 49.99 (no sign, exponent or thousands separator)`;
   const n = Number(t);
   const p = amountProblem(n, min);
   if (p) return p;
   // What is stored (a number) must write back as what was typed, or the founder's amount changes.
-  const typed = t.replace(/^0+(?=\d)/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '').replace(/^\./, '0.');
-  if (plainDecimal(n) !== typed) return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits; it cannot be kept exactly`;
+  const typed = t
+    .replace(/^0+(?=\d)/, '')
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '')
+    .replace(/^\./, '0.');
+  if (plainDecimal(n) !== typed)
+    return `has more than ${MAX_SIGNIFICANT_DIGITS} significant digits; it cannot be kept exactly`;
   return undefined;
 }
 
@@ -170,7 +182,8 @@ export const thresholdRule: Rule = (v) => typedAmount(v, 'zero');
  * The trail bucket's name: `<slug>-org-trail-<log-archive account id>`. The account ID makes
  * it globally unique and says whose it is.
  */
-export const trailBucketNameFor = (slug: string, logArchiveId: string): string => `${slug.toLowerCase()}-org-trail-${logArchiveId}`;
+export const trailBucketNameFor = (slug: string, logArchiveId: string): string =>
+  `${slug.toLowerCase()}-org-trail-${logArchiveId}`;
 
 /**
  * Amazon S3's rules for a general purpose bucket name, or undefined when the name is valid.
@@ -183,10 +196,12 @@ export function s3BucketNameProblem(name: string): string | undefined {
   if (name.includes('..')) return 'must not contain two adjacent dots';
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'must not look like an IP address';
   // Reserved by S3 (xn-- is punycode; sthree- also covers sthree-configurator).
-  for (const p of ['xn--', 'sthree-', 'amzn-s3-demo-']) if (name.startsWith(p)) return `must not start with "${p}" (reserved by Amazon S3)`;
+  for (const p of ['xn--', 'sthree-', 'amzn-s3-demo-'])
+    if (name.startsWith(p)) return `must not start with "${p}" (reserved by Amazon S3)`;
   // Reserved for access point aliases, Object Lambda aliases, Multi-Region Access Points,
   // directory buckets and table buckets.
-  for (const x of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3']) if (name.endsWith(x)) return `must not end with "${x}" (reserved by Amazon S3)`;
+  for (const x of ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'])
+    if (name.endsWith(x)) return `must not end with "${x}" (reserved by Amazon S3)`;
   return undefined;
 }
 
@@ -198,7 +213,8 @@ export function trailNameProblem(name: string): string | undefined {
   if (name.length < 3 || name.length > 128) return `must be 3 to 128 characters (is ${name.length})`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return 'may contain only ASCII letters, digits, dots, underscores and dashes';
   if (!/^[A-Za-z0-9]/.test(name) || !/[A-Za-z0-9]$/.test(name)) return 'must start and end with a letter or digit';
-  if (/[._-]{2}/.test(name)) return 'must not have two dots, underscores or dashes next to each other (such as -- or -_)';
+  if (/[._-]{2}/.test(name))
+    return 'must not have two dots, underscores or dashes next to each other (such as -- or -_)';
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return 'must not look like an IP address';
   return undefined;
 }
@@ -214,7 +230,8 @@ const reservedName = (v: string) => RESERVED_IDENTITY_NAMES.find((r) => r.toLowe
 
 export const groupNameRule: Rule = (v) => {
   if (v.length < 1 || v.length > 1024) return `must be 1 to 1024 characters (got ${v.length})`;
-  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u00a0\u3000]+$/u.test(v)) return 'may contain letters, digits, symbols, punctuation and spaces (no control or invisible characters)';
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r \u00a0\u3000]+$/u.test(v))
+    return 'may contain letters, digits, symbols, punctuation and spaces (no control or invisible characters)';
   const r = reservedName(v);
   if (r) return `"${r}" is reserved by IAM Identity Center; choose another name`;
   return undefined;
@@ -222,7 +239,8 @@ export const groupNameRule: Rule = (v) => {
 
 export const userNameRule: Rule = (v) => {
   if (v.length < 1 || v.length > 128) return `must be 1 to 128 characters (got ${v.length})`;
-  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(v)) return 'may contain letters, digits, symbols and punctuation, without spaces or invisible characters';
+  if (!/^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u.test(v))
+    return 'may contain letters, digits, symbols and punctuation, without spaces or invisible characters';
   const r = reservedName(v);
   if (r) return `"${r}" is reserved by IAM Identity Center; choose another name`;
   return undefined;
@@ -232,7 +250,11 @@ export const userNameRule: Rule = (v) => {
 function ruled(rule: Rule, what: string, allowPlaceholder: boolean) {
   return z.string({ error: `${what} must be text` }).superRefine((v, ctx) => {
     if (isPlaceholder(v)) {
-      if (!allowPlaceholder) ctx.addIssue({ code: 'custom', message: `${what} is required: answer it in the wizard or set it in the config file` });
+      if (!allowPlaceholder)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${what} is required: answer it in the wizard or set it in the config file`,
+        });
       return;
     }
     const msg = rule(v);
@@ -254,7 +276,10 @@ export function configRules(placeholders: boolean): ConfigRules {
 export function coreSchema(opts: { placeholders: boolean }) {
   const p = opts.placeholders;
   return z.strictObject({
-    org: z.strictObject({ name: ruled(orgNameRule, 'the organization name', p), slug: ruled(slugRule, 'the short name', p) }),
+    org: z.strictObject({
+      name: ruled(orgNameRule, 'the organization name', p),
+      slug: ruled(slugRule, 'the short name', p),
+    }),
     homeRegion: ruled(regionRule, 'the home region', false),
     allowedRegions: z.array(ruled(regionRule, 'the region', false)).min(1, 'needs at least one region'),
     mailbox: ruled(accountEmailRule, 'the mailbox', p),
@@ -265,17 +290,25 @@ export function coreSchema(opts: { placeholders: boolean }) {
       userName: ruled(userNameRule, 'the user name', p),
     }),
     organizationalUnits: z
-      .array(z.strictObject({
-        name: z.string().min(1).max(128).regex(/^[\w .-]+$/, 'an OU name may contain letters, digits, spaces, dots, dashes and underscores'),
-        parent: z.string().min(1),
-      }))
+      .array(
+        z.strictObject({
+          name: z
+            .string()
+            .min(1)
+            .max(128)
+            .regex(/^[\w .-]+$/, 'an OU name may contain letters, digits, spaces, dots, dashes and underscores'),
+          parent: z.string().min(1),
+        }),
+      )
       .max(50),
     accounts: z
-      .array(z.strictObject({
-        name: ruled(accountNameRule, 'the account name', false),
-        email: ruled(accountEmailRule, 'the account email', p),
-        ou: z.string().min(1, 'needs the name of an organizational unit'),
-      }))
+      .array(
+        z.strictObject({
+          name: ruled(accountNameRule, 'the account name', false),
+          email: ruled(accountEmailRule, 'the account email', p),
+          ou: z.string().min(1, 'needs the name of an organizational unit'),
+        }),
+      )
       .min(1, 'needs at least one member account')
       .max(200, 'at most 200 accounts'),
     logArchiveAccount: z.string().min(1),
@@ -293,10 +326,11 @@ export type CoreBaseline = z.infer<ReturnType<typeof coreSchema>>;
 export interface Baseline extends CoreBaseline, StepConfigs {}
 
 /** A list of alert emails (Budgets and Cost Anomaly Detection: 1 to 10 subscribers). */
-export const alertEmails = (r: ConfigRules) => z
-  .array(r.ruled(emailRule, 'the email'))
-  .min(1, 'needs at least one email address')
-  .max(10, 'AWS allows at most 10 email subscribers');
+export const alertEmails = (r: ConfigRules) =>
+  z
+    .array(r.ruled(emailRule, 'the email'))
+    .min(1, 'needs at least one email address')
+    .max(10, 'AWS allows at most 10 email subscribers');
 
 /** A positive (budget) or non-negative (threshold) amount AWS takes as a plain decimal. */
 export const amountSchema = (what: string, min: 'positive' | 'zero') =>
@@ -314,28 +348,44 @@ export function coreChecks(b: Baseline, issue: (path: (string | number)[], messa
   const ouNames = new Set(b.organizationalUnits.map((o) => o.name));
   b.organizationalUnits.forEach((o, i) => {
     if (o.parent !== 'Root' && !ouNames.has(o.parent))
-      issue(['organizationalUnits', i, 'parent'], `"${o.parent}" is not an OU in the list (use Root or one of ${[...ouNames].join(', ')})`);
+      issue(
+        ['organizationalUnits', i, 'parent'],
+        `"${o.parent}" is not an OU in the list (use Root or one of ${[...ouNames].join(', ')})`,
+      );
   });
-  dupes(b.organizationalUnits.map((o) => o.name)).forEach((n) => issue(['organizationalUnits'], `lists the OU "${n}" twice`));
+  dupes(b.organizationalUnits.map((o) => o.name)).forEach((n) =>
+    issue(['organizationalUnits'], `lists the OU "${n}" twice`),
+  );
 
   const names = b.accounts.map((a) => a.name);
   dupes(names).forEach((n) => issue(['accounts'], `two accounts are named "${n}"; account names must be unique`));
   dupes(b.accounts.map((a) => a.email.toLowerCase()).filter((e) => !isPlaceholder(e))).forEach((e) =>
-    issue(['accounts'], `two accounts use the email ${e}; every AWS account needs its own email address`));
+    issue(['accounts'], `two accounts use the email ${e}; every AWS account needs its own email address`),
+  );
   b.accounts.forEach((a, i) => {
     if (a.name === 'management') issue(['accounts', i, 'name'], '"management" is reserved for the management account');
-    if (!ouNames.has(a.ou)) issue(['accounts', i, 'ou'], `"${a.ou}" is not an OU in organizationalUnits (${[...ouNames].join(', ')})`);
+    if (!ouNames.has(a.ou))
+      issue(['accounts', i, 'ou'], `"${a.ou}" is not an OU in organizationalUnits (${[...ouNames].join(', ')})`);
     if (!isPlaceholder(a.email) && !isPlaceholder(b.mailbox) && a.email.toLowerCase() === b.mailbox.toLowerCase())
-      issue(['accounts', i, 'email'], 'must differ from the mailbox itself, which is usually the management account\'s email');
+      issue(
+        ['accounts', i, 'email'],
+        "must differ from the mailbox itself, which is usually the management account's email",
+      );
   });
-  if (!names.includes(b.logArchiveAccount)) issue(['logArchiveAccount'], `"${b.logArchiveAccount}" is not one of the accounts (${names.join(', ')})`);
-  if (!names.includes(b.auditAccount)) issue(['auditAccount'], `"${b.auditAccount}" is not one of the accounts (${names.join(', ')})`);
+  if (!names.includes(b.logArchiveAccount))
+    issue(['logArchiveAccount'], `"${b.logArchiveAccount}" is not one of the accounts (${names.join(', ')})`);
+  if (!names.includes(b.auditAccount))
+    issue(['auditAccount'], `"${b.auditAccount}" is not one of the accounts (${names.join(', ')})`);
 
   // Names derived from the short name must be names AWS takes (checked here, before any call).
   if (!isPlaceholder(b.org.slug)) {
     const bucket = trailBucketNameFor(b.org.slug, '123456789012');
     const bad = s3BucketNameProblem(bucket);
-    if (bad) issue(['org', 'slug'], `gives the log bucket the name ${trailBucketNameFor(b.org.slug, '<account-id>')}, which Amazon S3 refuses: a bucket name ${bad}; choose another short name`);
+    if (bad)
+      issue(
+        ['org', 'slug'],
+        `gives the log bucket the name ${trailBucketNameFor(b.org.slug, '<account-id>')}, which Amazon S3 refuses: a bucket name ${bad}; choose another short name`,
+      );
   }
 }
 

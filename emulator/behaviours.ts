@@ -12,29 +12,42 @@ import type { LatencyRange } from './latency.js';
 
 export const BEHAVIOURS = {
   'org-conflicts': {
-    summary: 'Organizations refuses a write with ConcurrentModificationException while another write to the same organization is in progress (and for a short time after it answered).',
+    summary:
+      'Organizations refuses a write with ConcurrentModificationException while another write to the same organization is in progress (and for a short time after it answered).',
     // "AWS Organizations can't complete your request because it conflicts with another attempt to
     // modify the same entity": hashicorp/terraform-provider-aws#5073 (parallel policy attachments),
     // #9195 (the provider retries it since 2.19.0), org-formation/org-formation-cli#7 (CreatePolicy
     // then AttachPolicy in sequence), aws-control-tower-customizations#175 (UpdatePolicy);
     // https://docs.aws.amazon.com/organizations/latest/APIReference/API_AttachPolicy.html#API_AttachPolicy_Errors
-    sources: ['https://github.com/hashicorp/terraform-provider-aws/issues/5073', 'https://github.com/org-formation/org-formation-cli/issues/7'],
+    sources: [
+      'https://github.com/hashicorp/terraform-provider-aws/issues/5073',
+      'https://github.com/org-formation/org-formation-cli/issues/7',
+    ],
   },
   throttling: {
-    summary: 'Request rates above a service\'s quota answer its throttling error (Organizations TooManyRequestsException; the Account API\'s documented per-operation rates).',
+    summary:
+      "Request rates above a service's quota answer its throttling error (Organizations TooManyRequestsException; the Account API's documented per-operation rates).",
     // https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html
     // https://docs.aws.amazon.com/accounts/latest/reference/quotas.html (Put/Get/DeleteAlternateContact rates)
-    sources: ['https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html', 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html'],
+    sources: [
+      'https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html',
+      'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html',
+    ],
   },
   'account-creation-limits': {
-    summary: 'At most 5 CreateAccount requests in progress per organization (the 6th answers TooManyRequestsException, or ConcurrentModificationException with limitForm); a daily creation rate (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED).',
+    summary:
+      'At most 5 CreateAccount requests in progress per organization (the 6th answers TooManyRequestsException, or ConcurrentModificationException with limitForm); a daily creation rate (ConstraintViolationException ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED).',
     // Quotas page ("concurrent account creation"): https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
     // What AWS answers past 5 is not documented; public reports show a throttling error.
     // https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html (ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED)
-    sources: ['https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html', 'https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html'],
+    sources: [
+      'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html',
+      'https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html',
+    ],
   },
   'account-readiness': {
-    summary: 'A new account is not usable when CreateAccount says SUCCEEDED: AssumeRole into its OrganizationAccountAccessRole answers AccessDenied for a while, then its services answer OptInRequired (EC2), NotSignedUp (S3) or SubscriptionRequiredException (others) a while longer.',
+    summary:
+      'A new account is not usable when CreateAccount says SUCCEEDED: AssumeRole into its OrganizationAccountAccessRole answers AccessDenied for a while, then its services answer OptInRequired (EC2), NotSignedUp (S3) or SubscriptionRequiredException (others) a while longer.',
     // "it can return a successful completion message even though account initialization might
     // still be in progress. You might need to wait a few minutes before you can successfully
     // access the account." https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html
@@ -43,22 +56,30 @@ export const BEHAVIOURS = {
     sources: ['https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html'],
   },
   's3-conflicts': {
-    summary: 'Overlapping writes to one bucket\'s configuration answer 409 OperationAborted ("A conflicting conditional operation is currently in progress against this resource").',
+    summary:
+      'Overlapping writes to one bucket\'s configuration answer 409 OperationAborted ("A conflicting conditional operation is currently in progress against this resource").',
     // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (OperationAborted, 409)
     sources: ['https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList'],
   },
   'sso-conflicts': {
-    summary: 'Identity Center refuses CreateAccountAssignment, DeleteAccountAssignment and ProvisionPermissionSet with ConflictException while another of those operations on the same permission set is in progress.',
+    summary:
+      'Identity Center refuses CreateAccountAssignment, DeleteAccountAssignment and ProvisionPermissionSet with ConflictException while another of those operations on the same permission set is in progress.',
     // https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html#API_CreateAccountAssignment_Errors
     // aws-samples/assignment-automation-4-aws-sso#8 ("ConflictExceptions happening when you run too many operations"),
     // aws-cloudformation/cloudformation-coverage-roadmap#660 (parallel assignments of permission sets fail)
-    sources: ['https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html', 'https://github.com/aws-samples/assignment-automation-4-aws-sso/pull/8'],
+    sources: [
+      'https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_CreateAccountAssignment.html',
+      'https://github.com/aws-samples/assignment-automation-4-aws-sso/pull/8',
+    ],
   },
   'eventual-consistency': {
-    summary: 'A resource just created is missing from List and lookup calls (Organizations accounts, OUs, policies and attachments; Identity Store users, groups and memberships; IAM organization features) for a short time; reads by ID see it at once.',
+    summary:
+      'A resource just created is missing from List and lookup calls (Organizations accounts, OUs, policies and attachments; Identity Store users, groups and memberships; IAM organization features) for a short time; reads by ID see it at once.',
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_troubleshoot_general.html ("changes ... are not always immediately visible")
-    sources: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency'],
+    sources: [
+      'https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency',
+    ],
   },
 } as const;
 
@@ -102,10 +123,38 @@ export interface RateQuota {
 }
 
 export const RATE_QUOTAS: RateQuota[] = [
-  { service: 'organizations', per: 'organization', rate: 10, burst: 20, source: 'assumed: Organizations does not publish its API rates (https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html)' },
-  { service: 'account', operations: ['PutAlternateContact'], per: 'caller-account', rate: 5, burst: 8, source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html' },
-  { service: 'account', operations: ['GetAlternateContact'], per: 'caller-account', rate: 10, burst: 15, source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html' },
-  { service: 'account', operations: ['DeleteAlternateContact'], per: 'caller-account', rate: 1, burst: 6, source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html' },
+  {
+    service: 'organizations',
+    per: 'organization',
+    rate: 10,
+    burst: 20,
+    source:
+      'assumed: Organizations does not publish its API rates (https://docs.aws.amazon.com/organizations/latest/APIReference/API_TooManyRequestsException.html)',
+  },
+  {
+    service: 'account',
+    operations: ['PutAlternateContact'],
+    per: 'caller-account',
+    rate: 5,
+    burst: 8,
+    source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html',
+  },
+  {
+    service: 'account',
+    operations: ['GetAlternateContact'],
+    per: 'caller-account',
+    rate: 10,
+    burst: 15,
+    source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html',
+  },
+  {
+    service: 'account',
+    operations: ['DeleteAlternateContact'],
+    per: 'caller-account',
+    rate: 1,
+    burst: 6,
+    source: 'https://docs.aws.amazon.com/accounts/latest/reference/quotas.html',
+  },
 ];
 
 /** At most this many CreateAccount requests in progress per organization (quotas page). */
@@ -113,14 +162,33 @@ export const MAX_ACCOUNT_CREATIONS_IN_PROGRESS = 5;
 
 /** S3 operations that change a bucket's configuration (they conflict with each other). */
 export const BUCKET_CONFIG_WRITES = new Set([
-  'CreateBucket', 'DeleteBucket',
-  'PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketVersioning', 'PutBucketEncryption', 'DeleteBucketEncryption',
-  'PutBucketLifecycleConfiguration', 'DeleteBucketLifecycle', 'PutBucketOwnershipControls', 'DeleteBucketOwnershipControls',
-  'PutPublicAccessBlock', 'DeletePublicAccessBlock', 'PutBucketTagging', 'DeleteBucketTagging', 'PutObjectLockConfiguration',
-  'PutBucketAcl', 'PutBucketLogging', 'PutBucketNotificationConfiguration', 'PutBucketReplication', 'DeleteBucketReplication',
+  'CreateBucket',
+  'DeleteBucket',
+  'PutBucketPolicy',
+  'DeleteBucketPolicy',
+  'PutBucketVersioning',
+  'PutBucketEncryption',
+  'DeleteBucketEncryption',
+  'PutBucketLifecycleConfiguration',
+  'DeleteBucketLifecycle',
+  'PutBucketOwnershipControls',
+  'DeleteBucketOwnershipControls',
+  'PutPublicAccessBlock',
+  'DeletePublicAccessBlock',
+  'PutBucketTagging',
+  'DeleteBucketTagging',
+  'PutObjectLockConfiguration',
+  'PutBucketAcl',
+  'PutBucketLogging',
+  'PutBucketNotificationConfiguration',
+  'PutBucketReplication',
+  'DeleteBucketReplication',
 ]);
 
-interface Bucket { tokens: number; at: number }
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 /**
  * The timing state of the behaviours: writes in progress per resource, when each resource was

@@ -16,7 +16,8 @@ export function enableIdentityCenter(world: World, region = 'us-east-1'): Identi
   if (org && org.managementAccountId !== home) {
     throw new ConsoleError('only the management account can enable the Identity Center organization instance');
   }
-  if (org && org.featureSet !== 'ALL') throw new ConsoleError('the organization must have all features enabled to use Identity Center');
+  if (org && org.featureSet !== 'ALL')
+    throw new ConsoleError('the organization must have all features enabled to use Identity Center');
   org ??= createOrganization(world, home, 'ALL');
   org.serviceAccess['sso.amazonaws.com'] ??= new Date();
   world.identityCenter = {
@@ -34,5 +35,7 @@ export function enableIdentityCenter(world: World, region = 'us-east-1'): Identi
 export function setRootMfa(world: World, enabled: boolean, accountId = world.homeAccountId): void {
   const acct = world.account(accountId);
   if (!acct) throw new ConsoleError(`no account ${accountId}`);
-  acct.root.mfaSerials = enabled ? [{ serial: `arn:aws:iam::${accountId}:mfa/root-account-mfa-device`, enabledAt: new Date() }] : [];
+  acct.root.mfaSerials = enabled
+    ? [{ serial: `arn:aws:iam::${accountId}:mfa/root-account-mfa-device`, enabledAt: new Date() }]
+    : [];
 }

@@ -11,7 +11,12 @@ export interface ControlResponse {
   body: unknown;
 }
 
-export async function handleControl(emu: Emulator, method: string, url: URL, rawBody: Buffer): Promise<ControlResponse> {
+export async function handleControl(
+  emu: Emulator,
+  method: string,
+  url: URL,
+  rawBody: Buffer,
+): Promise<ControlResponse> {
   const route = `${method} ${url.pathname.replace(/^\/_emulator\//, '').replace(/\/$/, '')}`;
   let body: Record<string, any> = {};
   try {
@@ -112,5 +117,10 @@ function ok(body: unknown): ControlResponse {
 }
 
 function latencyOut(emu: Emulator) {
-  return { profile: emu.latency.profile.name, scale: emu.latency.scale, overrides: emu.latency.overrides, behaviours: { ...emu.latency.profile.behaviours, ...emu.latency.behaviours } };
+  return {
+    profile: emu.latency.profile.name,
+    scale: emu.latency.scale,
+    overrides: emu.latency.overrides,
+    behaviours: { ...emu.latency.profile.behaviours, ...emu.latency.behaviours },
+  };
 }

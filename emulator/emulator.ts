@@ -8,9 +8,26 @@ import { AwsError, type ErrorSpec } from './errors.js';
 import type { BehaviourName } from './behaviours.js';
 import { FaultEngine, type FaultDecision, type FaultRule, type FaultSpec } from './faults.js';
 import { HoldManager, type HeldCall, type HoldSpec, type HoldStatus } from './hold.js';
-import { asyncRange, behaviourRange, callRange, PROFILES, sample, type LatencySettings, type OperationLatency } from './latency.js';
+import {
+  asyncRange,
+  behaviourRange,
+  callRange,
+  PROFILES,
+  sample,
+  type LatencySettings,
+  type OperationLatency,
+} from './latency.js';
 import { BEHAVIOUR_NAMES, BUCKET_CONFIG_WRITES, RATE_QUOTAS, isBehaviourName } from './behaviours.js';
-import { BadRequest, parseInput, protocolErrors, resolveOperation, serializeError, serializeResult, serviceErrors, type WireResponse } from './protocols.js';
+import {
+  BadRequest,
+  parseInput,
+  protocolErrors,
+  resolveOperation,
+  serializeError,
+  serializeResult,
+  serviceErrors,
+  type WireResponse,
+} from './protocols.js';
 import { hashChars, makeRng } from './rng.js';
 import { applyScenario, type ScenarioOptions } from './scenarios.js';
 import { PolicyError } from './policy.js';
@@ -18,8 +35,24 @@ import { authorizeScp } from './scp.js';
 import { SERVICES } from './services/index.js';
 import { enableIdentityCenter, setRootMfa } from './console.js';
 import { ssoLogin, type SsoLogin } from './services/sso.js';
-import { isMutating, type CallRecord, type Caller, type HandlerContext, type OperationDef, type RawRequest, type ServiceModule } from './types.js';
-import { ORG_ACCESS_ROLE, SECRET_ACCESS_KEY, World, type CredentialRecord, type IdentityCenterInstance, type Principal, type WorldConfig } from './world.js';
+import {
+  isMutating,
+  type CallRecord,
+  type Caller,
+  type HandlerContext,
+  type OperationDef,
+  type RawRequest,
+  type ServiceModule,
+} from './types.js';
+import {
+  ORG_ACCESS_ROLE,
+  SECRET_ACCESS_KEY,
+  World,
+  type CredentialRecord,
+  type IdentityCenterInstance,
+  type Principal,
+  type WorldConfig,
+} from './world.js';
 
 export interface EmulatorOptions {
   port?: number;
@@ -186,12 +219,22 @@ export class Emulator {
       const role = acct?.roles[ORG_ACCESS_ROLE];
       if (!acct || !role) throw new Error(`no account ${account} with ${ORG_ACCESS_ROLE} in the emulator`);
       rec = this.world.mintSession(
-        { type: 'assumed-role', accountId: account, roleName: ORG_ACCESS_ROLE, roleId: role.roleId, sessionName: 'emulator' },
+        {
+          type: 'assumed-role',
+          accountId: account,
+          roleName: ORG_ACCESS_ROLE,
+          roleId: role.roleId,
+          sessionName: 'emulator',
+        },
         3600,
       );
     }
     if (!rec) throw new Error('the scenario has no base credentials');
-    return { accessKeyId: rec.accessKeyId, secretAccessKey: rec.secretAccessKey, ...(rec.sessionToken ? { sessionToken: rec.sessionToken } : {}) };
+    return {
+      accessKeyId: rec.accessKeyId,
+      secretAccessKey: rec.secretAccessKey,
+      ...(rec.sessionToken ? { sessionToken: rec.sessionToken } : {}),
+    };
   }
 
   /** Environment for a subprocess (the CLI) talking to this emulator. */
@@ -318,7 +361,12 @@ export class Emulator {
     this.faults.clear();
   }
 
-  setLatency(opts: { profile?: 'instant' | 'realistic'; scale?: number; overrides?: Record<string, OperationLatency>; behaviours?: LatencySettings['behaviours'] }): LatencySettings {
+  setLatency(opts: {
+    profile?: 'instant' | 'realistic';
+    scale?: number;
+    overrides?: Record<string, OperationLatency>;
+    behaviours?: LatencySettings['behaviours'];
+  }): LatencySettings {
     if (opts.profile) {
       if (!(opts.profile in PROFILES)) throw new Error(`unknown latency profile ${opts.profile}`);
       this.latency.profile = PROFILES[opts.profile];
@@ -452,27 +500,41 @@ export class Emulator {
     // 1. Which service? From the SigV4 credential scope; a request without one may belong to
     //    an unsigned service (SSO portal, SSO OIDC) that claims it by path.
     const unsignedMod = credentialScope(raw) ? undefined : this.modules.find((m) => m.unsigned?.matches(raw));
-    const scope = credentialScope(raw) ?? (unsignedMod ? { accessKeyId: '', region: '', service: unsignedMod.signingName } : null);
+    const scope =
+      credentialScope(raw) ?? (unsignedMod ? { accessKeyId: '', region: '', service: unsignedMod.signingName } : null);
     if (!scope) {
-      const err = new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 });
+      const err = new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', {
+        status: 403,
+      });
       return send(serializeError('json', err, requestId), err.code);
     }
     record.region = scope.region;
     const mod = this.modules.find((m) => m.signingName === scope.service && (!m.matches || m.matches(raw)));
     if (!mod) {
       record.service = scope.service;
-      const err = new AwsError('UnknownServiceException', `secure-start emulator: service '${scope.service}' is not emulated`, { status: 400 });
+      const err = new AwsError(
+        'UnknownServiceException',
+        `secure-start emulator: service '${scope.service}' is not emulated`,
+        { status: 400 },
+      );
       return send(serializeError('json', err, requestId), err.code);
     }
     record.service = mod.name;
     res.once('close', this.trackInFlight(mod.name));
     const errs = serviceErrors(mod);
     const fail = (spec: ErrorSpec, message: string) =>
-      send(serializeError(mod.protocol, specError(spec, message), requestId, { errorWrapping: mod.errorWrapping, head: raw.method === 'HEAD' }), spec.code);
+      send(
+        serializeError(mod.protocol, specError(spec, message), requestId, {
+          errorWrapping: mod.errorWrapping,
+          head: raw.method === 'HEAD',
+        }),
+        spec.code,
+      );
 
     // 2. Which operation?
     const resolved = resolveOperation(mod, raw);
-    if ('error' in resolved) return fail(errs.unknownOperation, `secure-start emulator: unknown ${mod.name} operation ${resolved.hint}`);
+    if ('error' in resolved)
+      return fail(errs.unknownOperation, `secure-start emulator: unknown ${mod.name} operation ${resolved.hint}`);
     const operation = resolved.operation;
     record.operation = operation;
     const def = mod.operations[operation];
@@ -493,7 +555,12 @@ export class Emulator {
         const code = mod.protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException';
         return fail({ code, status: 400 }, 'The security token included in the request is expired');
       }
-      caller = { accountId: cred.accountId, principal: cred.principal, arn: principalArn(cred.principal), accessKeyId: cred.accessKeyId };
+      caller = {
+        accountId: cred.accountId,
+        principal: cred.principal,
+        arn: principalArn(cred.principal),
+        accessKeyId: cred.accessKeyId,
+      };
     }
     record.account = caller.accountId;
     record.principal = caller.arn;
@@ -518,7 +585,11 @@ export class Emulator {
         console.error(`[emulator] ${mod.name}:${operation}: cannot evaluate the SCPs:`, e.message);
         return fail(errs.internal, `secure-start emulator: cannot evaluate the service control policies: ${e.message}`);
       }
-      if (denied) return fail(errs.accessDenied, mod.protocol === 'ec2' ? `You are not authorized to perform this operation. ${denied}` : denied);
+      if (denied)
+        return fail(
+          errs.accessDenied,
+          mod.protocol === 'ec2' ? `You are not authorized to perform this operation. ${denied}` : denied,
+        );
     }
 
     // 3c. AWS behaviours at the front door (behaviours.ts): rate quotas, a new account that is
@@ -555,8 +626,16 @@ export class Emulator {
     // 5. Hold before applying.
     const holdWhen = this.holds.claim(facts);
     const point = record.mutating && this.checkpointer ? ++this.checkpointSeq : 0;
-    if (point) this.checkpointer?.({ n: point, when: 'before', service: mod.name, operation, account: caller.accountId });
-    const heldCall = (when: 'before' | 'after'): HeldCall => ({ service: mod.name, operation, account: caller.accountId, requestId, when, since: new Date().toISOString() });
+    if (point)
+      this.checkpointer?.({ n: point, when: 'before', service: mod.name, operation, account: caller.accountId });
+    const heldCall = (when: 'before' | 'after'): HeldCall => ({
+      service: mod.name,
+      operation,
+      account: caller.accountId,
+      requestId,
+      when,
+      since: new Date().toISOString(),
+    });
     if (holdWhen === 'before') {
       record.note = 'held-before';
       const outcome = await this.holds.hold(heldCall('before'), (cb) => (clientGone ? cb() : goneCallbacks.push(cb)));
@@ -580,11 +659,15 @@ export class Emulator {
         err = specError(errs.internal, `secure-start emulator: ${key} failed: ${(e as Error).message}`);
       }
       errorCode = err.code;
-      wire = serializeError(mod.protocol, err, requestId, { errorWrapping: mod.errorWrapping, head: raw.method === 'HEAD' });
+      wire = serializeError(mod.protocol, err, requestId, {
+        errorWrapping: mod.errorWrapping,
+        head: raw.method === 'HEAD',
+      });
     }
 
     // 7. Hold after applying (the change is made; the client has no answer yet).
-    if (point) this.checkpointer?.({ n: point, when: 'after', service: mod.name, operation, account: caller.accountId });
+    if (point)
+      this.checkpointer?.({ n: point, when: 'after', service: mod.name, operation, account: caller.accountId });
     if (holdWhen === 'after') {
       record.note = 'held-after';
       await this.holds.hold(heldCall('after'), (cb) => (clientGone ? cb() : goneCallbacks.push(cb)));
@@ -603,7 +686,14 @@ export class Emulator {
    * to answer at once (`now`: throttled, not ready), a refusal to answer after the call's latency
    * (a conflicting write), or the key of a resource this write keeps busy until it answered.
    */
-  private frontDoor(mod: ServiceModule, operation: string, input: Record<string, unknown>, params: Record<string, unknown> | undefined, caller: Caller, mutating: boolean):
+  private frontDoor(
+    mod: ServiceModule,
+    operation: string,
+    input: Record<string, unknown>,
+    params: Record<string, unknown> | undefined,
+    caller: Caller,
+    mutating: boolean,
+  ):
     | { kind: 'refuse-now' | 'refuse-later'; behaviour: BehaviourName; spec: ErrorSpec; message: string }
     | { kind: 'busy'; key: string; tail: 'orgWriteTail' | 'bucketWriteTail' }
     | undefined {
@@ -615,7 +705,8 @@ export class Emulator {
     if (world.strict('throttling')) {
       for (const q of RATE_QUOTAS) {
         if (q.service !== mod.name || (q.operations && !q.operations.includes(operation))) continue;
-        const scope = q.per === 'organization' ? world.orgOf(caller.accountId)?.id ?? caller.accountId : caller.accountId;
+        const scope =
+          q.per === 'organization' ? (world.orgOf(caller.accountId)?.id ?? caller.accountId) : caller.accountId;
         const factor = this.latency.profile.behaviours.rateFactor / (this.latency.scale || 1);
         if (!world.clock.take(`${q.service}:${q.operations?.join(',') ?? '*'}:${scope}`, q.rate * factor, q.burst)) {
           return { kind: 'refuse-now', behaviour: 'throttling', spec: errs.throttling, message: 'Rate exceeded' };
@@ -627,10 +718,32 @@ export class Emulator {
     const acct = world.account(caller.accountId);
     // Global services (Organizations, IAM, STS, billing) answer at once; the regional ones that
     // are "subscribed" per account (EC2, S3, CloudTrail…) are the ones that lag.
-    if (acct?.readyAt && world.strict('account-readiness') && Date.now() < acct.readyAt.services && !GLOBAL_SERVICES.includes(mod.name)) {
-      if (mod.name === 'ec2') return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'OptInRequired', status: 401 }, message: 'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.' };
-      if (mod.name === 's3' || mod.name === 's3-control') return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'NotSignedUp', status: 403 }, message: 'Your account is not signed up for the S3 service. You must sign up before you can use S3.' };
-      return { kind: 'refuse-now', behaviour: 'account-readiness', spec: { code: 'SubscriptionRequiredException', status: 400 }, message: 'The AWS Access Key Id needs a subscription for the service' };
+    if (
+      acct?.readyAt &&
+      world.strict('account-readiness') &&
+      Date.now() < acct.readyAt.services &&
+      !GLOBAL_SERVICES.includes(mod.name)
+    ) {
+      if (mod.name === 'ec2')
+        return {
+          kind: 'refuse-now',
+          behaviour: 'account-readiness',
+          spec: { code: 'OptInRequired', status: 401 },
+          message: 'You are not subscribed to this service. Please go to http://aws.amazon.com to subscribe.',
+        };
+      if (mod.name === 's3' || mod.name === 's3-control')
+        return {
+          kind: 'refuse-now',
+          behaviour: 'account-readiness',
+          spec: { code: 'NotSignedUp', status: 403 },
+          message: 'Your account is not signed up for the S3 service. You must sign up before you can use S3.',
+        };
+      return {
+        kind: 'refuse-now',
+        behaviour: 'account-readiness',
+        spec: { code: 'SubscriptionRequiredException', status: 400 },
+        message: 'The AWS Access Key Id needs a subscription for the service',
+      };
     }
 
     // Writes that overlap another write to the same organization or bucket configuration.
@@ -641,18 +754,41 @@ export class Emulator {
       if (org) key = `org:${org.id}`;
     } else if (mod.name === 's3' && BUCKET_CONFIG_WRITES.has(operation) && world.strict('s3-conflicts')) {
       const bucket = String(params?.Bucket ?? input.Bucket ?? '');
-      if (bucket) { key = `s3:${bucket}`; tail = 'bucketWriteTail'; }
+      if (bucket) {
+        key = `s3:${bucket}`;
+        tail = 'bucketWriteTail';
+      }
     }
     if (!key) return undefined;
     if (world.clock.isBusy(key)) {
       return mod.name === 's3'
-        ? { kind: 'refuse-later', behaviour: 's3-conflicts', spec: { code: 'OperationAborted', status: 409 }, message: 'A conflicting conditional operation is currently in progress against this resource. Please try again.' }
-        : { kind: 'refuse-later', behaviour: 'org-conflicts', spec: { code: 'ConcurrentModificationException', status: 400 }, message: "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later." };
+        ? {
+            kind: 'refuse-later',
+            behaviour: 's3-conflicts',
+            spec: { code: 'OperationAborted', status: 409 },
+            message:
+              'A conflicting conditional operation is currently in progress against this resource. Please try again.',
+          }
+        : {
+            kind: 'refuse-later',
+            behaviour: 'org-conflicts',
+            spec: { code: 'ConcurrentModificationException', status: 400 },
+            message:
+              "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.",
+          };
     }
     return { kind: 'busy', key, tail };
   }
 
-  private context(mod: ServiceModule, operation: string, input: Record<string, unknown>, caller: Caller, region: string, requestId: string, req: RawRequest): HandlerContext {
+  private context(
+    mod: ServiceModule,
+    operation: string,
+    input: Record<string, unknown>,
+    caller: Caller,
+    region: string,
+    requestId: string,
+    req: RawRequest,
+  ): HandlerContext {
     const world = this.world;
     const errs = serviceErrors(mod);
     return {
@@ -666,12 +802,18 @@ export class Emulator {
       req,
       error: (code, message, status = 400, extra) => new AwsError(code, message, { status, extra }),
       accessDenied: (message) =>
-        specError(errs.accessDenied, message ?? `User: ${caller.arn} is not authorized to perform: ${mod.signingName}:${operation}`),
+        specError(
+          errs.accessDenied,
+          message ?? `User: ${caller.arn} is not authorized to perform: ${mod.signingName}:${operation}`,
+        ),
       later: (run, key) => {
         const k = `${mod.name}:${key ?? operation}`;
         world.later(sample(asyncRange(this.latency, k), this.latency.scale, this.rng), k, run);
       },
-      paginate: (items, token, max) => paginate(world, items, token, max, () => specError(errs.invalidToken, 'The specified pagination token is not valid.')),
+      paginate: (items, token, max) =>
+        paginate(world, items, token, max, () =>
+          specError(errs.invalidToken, 'The specified pagination token is not valid.'),
+        ),
       store: (init, accountId) => world.store(accountId ?? caller.accountId, mod.name, init),
     };
   }
@@ -720,7 +862,13 @@ function faultMessage(f: FaultDecision, caller: Caller, mod: ServiceModule, oper
  * NextToken paging over an in-memory list. The token encodes the offset; with
  * `emptyPages` the first page comes back empty with a token, as AWS occasionally does.
  */
-export function paginate<T>(world: World, items: T[], token: string | undefined, max: number | string | undefined, invalid: () => Error) {
+export function paginate<T>(
+  world: World,
+  items: T[],
+  token: string | undefined,
+  max: number | string | undefined,
+  invalid: () => Error,
+) {
   const size = Math.max(1, Math.min(Number(max) || Number.POSITIVE_INFINITY, world.config.pageSize));
   let offset = 0;
   if (token) {

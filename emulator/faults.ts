@@ -121,7 +121,8 @@ export class FaultEngine {
 const KINDS: FaultKind[] = ['throttle', 'internal', 'unavailable', 'drop', 'latency', 'accessDenied', 'error'];
 
 function validateRule(rule: FaultRule): void {
-  if (!KINDS.includes(rule.kind)) throw new Error(`unknown fault kind ${JSON.stringify(rule.kind)} (one of ${KINDS.join(', ')})`);
+  if (!KINDS.includes(rule.kind))
+    throw new Error(`unknown fault kind ${JSON.stringify(rule.kind)} (one of ${KINDS.join(', ')})`);
   if (rule.kind === 'error' && !rule.code) throw new Error("fault kind 'error' needs a code");
   for (const k of rule.sequence ?? []) {
     if (k !== 'ok' && !KINDS.includes(k)) throw new Error(`unknown fault kind in sequence: ${k}`);

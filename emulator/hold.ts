@@ -85,7 +85,11 @@ export class HoldManager {
   }
 
   status(): HoldStatus {
-    return { armed: this.armedSpec ? { ...this.armedSpec } : null, held: this.current ? { ...this.current.call } : null, last: this.lastHeld };
+    return {
+      armed: this.armedSpec ? { ...this.armedSpec } : null,
+      held: this.current ? { ...this.current.call } : null,
+      last: this.lastHeld,
+    };
   }
 
   /** Resolve when a call is held (immediately if one already is); reject after timeoutMs. */

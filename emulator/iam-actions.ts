@@ -15,8 +15,13 @@ import { SERVICE_LINKED_ROLES } from './services/iam-roles.js';
 // list_awssecurityhub.html, list_awsconfig.html under
 // https://docs.aws.amazon.com/service-authorization/latest/reference/).
 const PREFIX: Record<string, string> = {
-  'cost-explorer': 'ce', 'sso-admin': 'sso', 's3-control': 's3',
-  guardduty: 'guardduty', 'access-analyzer': 'access-analyzer', securityhub: 'securityhub', config: 'config',
+  'cost-explorer': 'ce',
+  'sso-admin': 'sso',
+  's3-control': 's3',
+  guardduty: 'guardduty',
+  'access-analyzer': 'access-analyzer',
+  securityhub: 'securityhub',
+  config: 'config',
 };
 
 /** Operations whose IAM action is not `<prefix>:<Operation>`. */
@@ -68,7 +73,8 @@ function kmsKeyArn(world: World, caller: Caller, region: string, keyId: string):
   if (alias) {
     const acct = alias[2] ?? caller.accountId;
     const reg = alias[1] ?? region;
-    const store = world.stores[acct]?.['kms'] as { aliases?: { name: string; region: string; keyId: string }[] } | undefined;
+    const store = world.stores[acct]?.['kms'] as
+      { aliases?: { name: string; region: string; keyId: string }[] } | undefined;
     const hit = store?.aliases?.find((a) => a.name === alias[3] && a.region === reg);
     return hit ? `arn:aws:kms:${reg}:${acct}:key/${hit.keyId}` : `arn:aws:kms:${reg}:${acct}:${alias[3]}`;
   }
@@ -79,7 +85,14 @@ function kmsKeyArn(world: World, caller: Caller, region: string, keyId: string):
  * The resource ARNs a call names, for `Resource` matching; ['*'] when the action has no
  * resource-level permissions (account settings, List* calls, Organizations…).
  */
-export function resourcesOf(world: World, service: string, operation: string, input: Record<string, unknown>, caller: Caller, region: string): string[] {
+export function resourcesOf(
+  world: World,
+  service: string,
+  operation: string,
+  input: Record<string, unknown>,
+  caller: Caller,
+  region: string,
+): string[] {
   const acct = caller.accountId;
   switch (service) {
     case 's3': {
@@ -101,7 +114,11 @@ export function resourcesOf(world: World, service: string, operation: string, in
       const service = str(input.AWSServiceName);
       if (service && operation === 'CreateServiceLinkedRole') {
         const name = SERVICE_LINKED_ROLES[service]?.roleName;
-        return [name ? `arn:aws:iam::${acct}:role/aws-service-role/${service}/${name}` : `arn:aws:iam::${acct}:role/aws-service-role/${service}/*`];
+        return [
+          name
+            ? `arn:aws:iam::${acct}:role/aws-service-role/${service}/${name}`
+            : `arn:aws:iam::${acct}:role/aws-service-role/${service}/*`,
+        ];
       }
       return ['*'];
     }

@@ -41,7 +41,10 @@ if (!/^\d+$/.test(values.port) || port > 65535) {
 
 const lenient: BehaviourName[] = [];
 for (const name of values.lenient ?? []) {
-  for (const n of name.split(',').map((x) => x.trim()).filter(Boolean)) {
+  for (const n of name
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)) {
     if (!isBehaviourName(n)) {
       console.error(`--lenient: unknown behaviour ${n} (known: ${BEHAVIOUR_NAMES.join(', ')})`);
       process.exit(2);
@@ -66,14 +69,22 @@ const emu = await startEmulator({
   config: { ...(values['page-size'] ? { pageSize: Number(values['page-size']) } : {}), lenient },
 }).catch((e: NodeJS.ErrnoException) => {
   // A taken port is the usual failure: say which, and how to pick another.
-  console.error(e.code === 'EADDRINUSE' ? `port ${port} is already in use: pass --port <another> (or --port 0 for any free port)` : `could not start the emulator: ${e.message}`);
+  console.error(
+    e.code === 'EADDRINUSE'
+      ? `port ${port} is already in use: pass --port <another> (or --port 0 for any free port)`
+      : `could not start the emulator: ${e.message}`,
+  );
   process.exit(1);
 });
 
-console.log(`# secure-start AWS emulator on ${emu.url} (scenario ${values.scenario}, latency ${latency} x${values.scale})`);
+console.log(
+  `# secure-start AWS emulator on ${emu.url} (scenario ${values.scenario}, latency ${latency} x${values.scale})`,
+);
 console.log('# Nothing real is touched. Paste these lines into another shell:');
 for (const [k, v] of Object.entries(emu.env())) console.log(`export ${k}=${v}`);
-console.log(`# AWS behaviours on: ${BEHAVIOUR_NAMES.filter((n) => !lenient.includes(n)).join(', ') || 'none'}${lenient.length ? ` (off: ${lenient.join(', ')})` : ''}`);
+console.log(
+  `# AWS behaviours on: ${BEHAVIOUR_NAMES.filter((n) => !lenient.includes(n)).join(', ') || 'none'}${lenient.length ? ` (off: ${lenient.join(', ')})` : ''}`,
+);
 console.log(`# Control API: curl ${emu.url}/_emulator/state | calls | hold … (Ctrl-C to stop)`);
 
 const shutdown = () => {

@@ -61,7 +61,8 @@ function parseStatements(policy: string | { Statement?: unknown }): Statement[] 
   } else doc = policy;
   const list = asList(doc?.Statement as Statement | Statement[] | undefined);
   for (const s of list) {
-    if (!s || typeof s !== 'object' || (s.Effect !== 'Allow' && s.Effect !== 'Deny')) throw new PolicyError('a statement has no valid Effect');
+    if (!s || typeof s !== 'object' || (s.Effect !== 'Allow' && s.Effect !== 'Deny'))
+      throw new PolicyError('a statement has no valid Effect');
   }
   return list;
 }
@@ -71,7 +72,10 @@ export function wildcard(pattern: string, value: string, caseInsensitive = false
   const key = `${caseInsensitive ? 'i' : 's'}${pattern}`;
   let re = patterns.get(key);
   if (!re) {
-    const body = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('');
+    const body = pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('');
     re = remember(patterns, key, new RegExp(`^${body}$`, caseInsensitive ? 'is' : 's'));
   }
   return re.test(value);
@@ -166,7 +170,12 @@ const NEGATED: Record<string, string> = {
 };
 
 /** Whether one `Operator: { key: values }` entry holds for the request. */
-export function conditionHolds(rawOp: string, key: string, rawWanted: PolicyValue | boolean | number, ctx: RequestContext): boolean {
+export function conditionHolds(
+  rawOp: string,
+  key: string,
+  rawWanted: PolicyValue | boolean | number,
+  ctx: RequestContext,
+): boolean {
   let op = rawOp;
   let set: 'ForAnyValue' | 'ForAllValues' | undefined;
   const m = /^(ForAnyValue|ForAllValues):(.+)$/.exec(op);
@@ -186,7 +195,8 @@ export function conditionHolds(rawOp: string, key: string, rawWanted: PolicyValu
   }
   const negatedOf = NEGATED[op];
   const positive = POSITIVE[negatedOf ?? op];
-  if (!positive) throw new PolicyError(`condition operator ${rawOp} is not implemented by the emulator's policy evaluator`);
+  if (!positive)
+    throw new PolicyError(`condition operator ${rawOp} is not implemented by the emulator's policy evaluator`);
 
   if (actual === undefined) {
     // A missing key: IfExists holds; a negated operator holds ("not equal to nothing"); else false.

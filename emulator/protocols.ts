@@ -74,7 +74,8 @@ export function protocolErrors(protocol: Protocol): ServiceErrors {
 
 // ---- request side -------------------------------------------------------------------
 
-export type OperationResolution = { operation: string; params?: Record<string, unknown> } | { error: 'unknown'; hint: string };
+export type OperationResolution =
+  { operation: string; params?: Record<string, unknown> } | { error: 'unknown'; hint: string };
 
 export function resolveOperation(mod: ServiceModule, req: RawRequest): OperationResolution {
   switch (mod.protocol) {
@@ -85,7 +86,11 @@ export function resolveOperation(mod: ServiceModule, req: RawRequest): Operation
       const op = target.slice(dot + 1);
       // AWS accepts a service's short target prefix and its fully qualified form
       // (CloudTrail: `CloudTrail_20131101` and `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101`).
-      const known = !mod.targetPrefix || prefix === mod.targetPrefix || mod.targetPrefix.endsWith(`.${prefix}`) || prefix.endsWith(`.${mod.targetPrefix}`);
+      const known =
+        !mod.targetPrefix ||
+        prefix === mod.targetPrefix ||
+        mod.targetPrefix.endsWith(`.${prefix}`) ||
+        prefix.endsWith(`.${mod.targetPrefix}`);
       if (dot < 0 || !known) return { error: 'unknown', hint: target || '(no X-Amz-Target)' };
       return { operation: op };
     }
@@ -161,7 +166,11 @@ function normaliseQueryNode(node: unknown): unknown {
 export class BadRequest extends Error {}
 
 /** Parse the input of a request according to the module's protocol. */
-export function parseInput(mod: ServiceModule, req: RawRequest, params: Record<string, unknown> = {}): Record<string, unknown> {
+export function parseInput(
+  mod: ServiceModule,
+  req: RawRequest,
+  params: Record<string, unknown> = {},
+): Record<string, unknown> {
   switch (mod.protocol) {
     case 'json':
     case 'restJson': {
@@ -174,7 +183,8 @@ export function parseInput(mod: ServiceModule, req: RawRequest, params: Record<s
           throw new BadRequest('Start of structure or map found where not expected.');
         }
       }
-      if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('Request body must be a JSON object.');
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new BadRequest('Request body must be a JSON object.');
       return { ...(body as Record<string, unknown>), ...params };
     }
     case 'query':
@@ -188,7 +198,9 @@ export function parseInput(mod: ServiceModule, req: RawRequest, params: Record<s
         try {
           body = parseXml(req.body);
         } catch {
-          throw new BadRequest('The XML you provided was not well-formed or did not validate against our published schema');
+          throw new BadRequest(
+            'The XML you provided was not well-formed or did not validate against our published schema',
+          );
         }
       }
       return { ...params, ...(body !== undefined ? { Body: body } : {}) };
@@ -215,11 +227,17 @@ export function isHttpResult(v: unknown): v is HttpResult {
 }
 
 function requestIdHeaders(protocol: Protocol, requestId: string): Record<string, string> {
-  if (protocol === 'restXml') return { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
+  if (protocol === 'restXml')
+    return { 'x-amz-request-id': requestId, 'x-amz-id-2': Buffer.from(requestId).toString('base64') };
   return { 'x-amzn-RequestId': requestId };
 }
 
-export function serializeResult(mod: ServiceModule, operation: string, output: unknown, requestId: string): WireResponse {
+export function serializeResult(
+  mod: ServiceModule,
+  operation: string,
+  output: unknown,
+  requestId: string,
+): WireResponse {
   const ids = requestIdHeaders(mod.protocol, requestId);
   if (isHttpResult(output)) {
     return { status: output.status ?? 200, headers: { ...ids, ...output.headers }, body: output.body ?? '' };
@@ -238,7 +256,8 @@ export function serializeResult(mod: ServiceModule, operation: string, output: u
         body: output === undefined ? '' : JSON.stringify(toJsonWire(output)),
       };
     case 'query': {
-      const result = output === undefined ? '' : element(`${operation}Result`, output, 'member') || `<${operation}Result/>`;
+      const result =
+        output === undefined ? '' : element(`${operation}Result`, output, 'member') || `<${operation}Result/>`;
       const meta = `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>`;
       const ns = mod.xmlNamespace ? ` xmlns="${mod.xmlNamespace}"` : '';
       return {
@@ -261,7 +280,12 @@ export function serializeResult(mod: ServiceModule, operation: string, output: u
   }
 }
 
-export function serializeError(protocol: Protocol, err: AwsError, requestId: string, opts: { errorWrapping?: boolean; head?: boolean } = {}): WireResponse {
+export function serializeError(
+  protocol: Protocol,
+  err: AwsError,
+  requestId: string,
+  opts: { errorWrapping?: boolean; head?: boolean } = {},
+): WireResponse {
   const ids = requestIdHeaders(protocol, requestId);
   switch (protocol) {
     case 'json':
@@ -274,7 +298,9 @@ export function serializeError(protocol: Protocol, err: AwsError, requestId: str
           'content-type': protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json',
         },
         // Services differ in `message` vs `Message`; the SDK reads either.
-        body: JSON.stringify(toJsonWire({ __type: err.code, message: err.message, Message: err.message, ...err.extra })),
+        body: JSON.stringify(
+          toJsonWire({ __type: err.code, message: err.message, Message: err.message, ...err.extra }),
+        ),
       };
     case 'query': {
       const extra = xmlBody(err.extra, 'member');

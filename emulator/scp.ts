@@ -19,7 +19,8 @@ const SCP = 'SERVICE_CONTROL_POLICY';
 /** aws:PrincipalArn: an assumed-role session counts as its role (with the role's path). */
 export function principalArnOf(world: World, caller: Caller): string {
   const p = caller.principal;
-  if (p.type === 'assumed-role') return world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`;
+  if (p.type === 'assumed-role')
+    return world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`;
   if (p.type === 'root-session') return `arn:aws:iam::${p.accountId}:root`;
   return caller.arn;
 }
@@ -72,7 +73,13 @@ export function scpsApply(world: World, accountId: string): Organization | undef
 }
 
 /** The SCP decision for one action on one resource; undefined = allowed. */
-export function scpDenialFor(world: World, caller: Caller, region: string, action: string, resource: string): ScpDenial | undefined {
+export function scpDenialFor(
+  world: World,
+  caller: Caller,
+  region: string,
+  action: string,
+  resource: string,
+): ScpDenial | undefined {
   const org = scpsApply(world, caller.accountId);
   if (!org) return undefined;
   const context = requestContext(world, caller, region);
@@ -116,8 +123,16 @@ const NEVER_DENIED = new Set(['sts:GetCallerIdentity']);
  * SCPs allow the call. `perResource` operations (S3 DeleteObjects) authorize each object in
  * their handler instead.
  */
-export function authorizeScp(world: World, service: string, operation: string, input: Record<string, unknown>, caller: Caller, region: string): string | undefined {
-  if (NEVER_DENIED.has(`${service}:${operation}`) || (service === 's3' && operation === 'DeleteObjects')) return undefined;
+export function authorizeScp(
+  world: World,
+  service: string,
+  operation: string,
+  input: Record<string, unknown>,
+  caller: Caller,
+  region: string,
+): string | undefined {
+  if (NEVER_DENIED.has(`${service}:${operation}`) || (service === 's3' && operation === 'DeleteObjects'))
+    return undefined;
   if (!scpsApply(world, caller.accountId)) return undefined;
   const action = iamActionOf(service, operation, input);
   for (const resource of resourcesOf(world, service, operation, input, caller, region)) {

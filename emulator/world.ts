@@ -335,7 +335,9 @@ export class World {
     return this.addCredentials({
       accessKeyId: key,
       secretAccessKey: hashChars(`secret:${key}`, 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'),
-      sessionToken: 'FwoGZXIvYXdzE' + hashChars(`token:${key}`, 120, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'),
+      sessionToken:
+        'FwoGZXIvYXdzE' +
+        hashChars(`token:${key}`, 120, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'),
       accountId: principal.accountId,
       principal,
       expiresAt: Date.now() + durationSeconds * 1000,
@@ -429,10 +431,21 @@ export class World {
   copy(): World {
     const w = new World(structuredClone(this.config));
     const data = structuredClone({
-      accounts: this.accounts, credentials: this.credentials, orgs: this.orgs, identityCenter: this.identityCenter, stores: this.stores,
-      counters: this.counters, tasks: this.tasks.map(({ run: _fn, ...t }) => t),
+      accounts: this.accounts,
+      credentials: this.credentials,
+      orgs: this.orgs,
+      identityCenter: this.identityCenter,
+      stores: this.stores,
+      counters: this.counters,
+      tasks: this.tasks.map(({ run: _fn, ...t }) => t),
     });
-    Object.assign(w, { accounts: data.accounts, credentials: data.credentials, orgs: data.orgs, identityCenter: data.identityCenter, stores: data.stores });
+    Object.assign(w, {
+      accounts: data.accounts,
+      credentials: data.credentials,
+      orgs: data.orgs,
+      identityCenter: data.identityCenter,
+      stores: data.stores,
+    });
     w.homeAccountId = this.homeAccountId;
     w.homeAccessKeyId = this.homeAccessKeyId;
     w.counters = data.counters;
@@ -486,7 +499,11 @@ export class World {
 export function trustPolicyFor(accountIds: string[]): string {
   const statement = accountIds.length
     ? { Effect: 'Allow', Principal: { AWS: accountIds.map((a) => `arn:aws:iam::${a}:root`) }, Action: 'sts:AssumeRole' }
-    : { Effect: 'Allow', Principal: { Federated: 'saml-provider/AWSSSO' }, Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'] };
+    : {
+        Effect: 'Allow',
+        Principal: { Federated: 'saml-provider/AWSSSO' },
+        Action: ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+      };
   return JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
 }
 

@@ -53,7 +53,9 @@ export function xmlBody(value: unknown, style: ListStyle): string {
   }
   if (typeof value === 'object' && !(value instanceof Date)) {
     return Object.entries(value as Record<string, unknown>)
-      .map(([k, v]) => (Array.isArray(v) && style === 'flat' ? v.map((i) => element(k, i, style)).join('') : element(k, v, style)))
+      .map(([k, v]) =>
+        Array.isArray(v) && style === 'flat' ? v.map((i) => element(k, i, style)).join('') : element(k, v, style),
+      )
       .join('');
   }
   return scalar(value);

@@ -9,7 +9,19 @@ import type { Baseline } from '../config/schema.js';
 import type { AwsApi, CallRecord, RetryNotice } from '../aws/factory.js';
 import type { StateStore } from '../state/store.js';
 import { PollGroups, type CheckMany, type PollOptions } from './poll-group.js';
-import { RUN_KEY, isRef, PollTimeout, Ref, type Action, type Mode, type RunContext, type RunEnv, type Step, type StepContext, type StepId } from '../steps/contract.js';
+import {
+  RUN_KEY,
+  isRef,
+  PollTimeout,
+  Ref,
+  type Action,
+  type Mode,
+  type RunContext,
+  type RunEnv,
+  type Step,
+  type StepContext,
+  type StepId,
+} from '../steps/contract.js';
 import { explainError } from './explain.js';
 import type { ActionView, Explained, IoHost, StepStatus } from './io.js';
 import { Limiter } from '../aws/limiter.js';
@@ -163,7 +175,10 @@ export function viewOf(step: StepId, a: Action, controls: string[]): ActionView 
   };
 }
 
-interface CallTag { step: StepId; summary: string }
+interface CallTag {
+  step: StepId;
+  summary: string;
+}
 
 /** The AWS call an error came from, set by namingFailures (not enumerable: never serialised). */
 const FAILED_CALL = Symbol('secure-start.failedCall');
@@ -171,16 +186,20 @@ type FailedCall = { service: string; operation: string };
 
 /** The failed call behind an error, or behind the StepError that explains it (its cause). */
 export function failedCall(e: unknown): FailedCall | undefined {
-  const own = (x: unknown) => (x && typeof x === 'object' ? (x as { [FAILED_CALL]?: FailedCall })[FAILED_CALL] : undefined);
+  const own = (x: unknown) =>
+    x && typeof x === 'object' ? (x as { [FAILED_CALL]?: FailedCall })[FAILED_CALL] : undefined;
   return own(e) ?? own((e as { cause?: unknown })?.cause);
 }
 
 /** The same AWS API, with every error marked with the service and operation that failed. */
 export function namingFailures(aws: AwsApi): AwsApi {
-  const mark = (service: string, operation: string) => (e: unknown): never => {
-    if (e && typeof e === 'object' && !Object.hasOwn(e, FAILED_CALL)) Object.defineProperty(e, FAILED_CALL, { value: { service, operation } });
-    throw e;
-  };
+  const mark =
+    (service: string, operation: string) =>
+    (e: unknown): never => {
+      if (e && typeof e === 'object' && !Object.hasOwn(e, FAILED_CALL))
+        Object.defineProperty(e, FAILED_CALL, { value: { service, operation } });
+      throw e;
+    };
   return {
     call: (s, o, i, t) => aws.call(s, o, i, t).catch(mark(s, o)),
     pages: (s, o, i, t, k) => aws.pages(s, o, i, t, k).catch(mark(s, o)),
@@ -194,7 +213,8 @@ export function namingFailures(aws: AwsApi): AwsApi {
 export function observeFailure(e: unknown): Explained {
   const where = failedCall(e);
   const ex = explainError(e, where);
-  if (where && !ex.message.includes(`${where.service}:${where.operation}`)) ex.message = `${where.service}:${where.operation} failed: ${ex.message}`;
+  if (where && !ex.message.includes(`${where.service}:${where.operation}`))
+    ex.message = `${where.service}:${where.operation} failed: ${ex.message}`;
   return ex;
 }
 
@@ -211,7 +231,9 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.limiter = new Limiter(opts.concurrency ?? 12);
-    this.pollGroups = new PollGroups(this.abort.signal, (step, message, elapsedMs) => opts.io.notify({ type: 'progress', step: step as StepId, message, elapsedMs }));
+    this.pollGroups = new PollGroups(this.abort.signal, (step, message, elapsedMs) =>
+      opts.io.notify({ type: 'progress', step: step as StepId, message, elapsedMs }),
+    );
   }
 
   get signal(): AbortSignal {
@@ -275,12 +297,23 @@ export class Engine {
     };
   }
 
-  async run(params: { mode: Mode; aws: AwsApi; readAws: AwsApi; offline?: boolean; only?: StepId[] }): Promise<RunResult> {
+  async run(params: {
+    mode: Mode;
+    aws: AwsApi;
+    readAws: AwsApi;
+    offline?: boolean;
+    only?: StepId[];
+  }): Promise<RunResult> {
     this.mode = params.mode;
     const offline = params.offline ?? false;
     const order = topoOrder(this.opts.steps);
     const selected = params.only ? order.filter((s) => params.only!.includes(s.id)) : order;
-    this.opts.io.notify({ type: 'run-start', mode: params.mode, offline, steps: selected.map((s) => ({ id: s.id, title: s.title, needs: s.needs })) });
+    this.opts.io.notify({
+      type: 'run-start',
+      mode: params.mode,
+      offline,
+      steps: selected.map((s) => ({ id: s.id, title: s.title, needs: s.needs })),
+    });
 
     const results = new Map<StepId, Promise<StepResult>>();
     const stepLimiter = new Limiter(6);
@@ -290,7 +323,8 @@ export class Engine {
       p = (async () => {
         // `waitsFor` only orders (a local step an AWS step looks at); `needs` also gates.
         const inRun = (n: StepId) => selected.some((x) => x.id === n);
-        const wait = (ids: StepId[]) => Promise.all(ids.filter(inRun).map((n) => runOne(selected.find((x) => x.id === n)!)));
+        const wait = (ids: StepId[]) =>
+          Promise.all(ids.filter(inRun).map((n) => runOne(selected.find((x) => x.id === n)!)));
         const deps = await wait([...s.needs, ...(s.waitsFor ?? [])]);
         // Conditional needs, decided once the unconditional ones are done (their outputs known).
         const gates = [...s.needs];
@@ -301,8 +335,22 @@ export class Engine {
         if (params.mode === 'apply') {
           const bad = deps.find((d) => gates.includes(d.id) && !['ok', 'changed'].includes(d.status));
           if (bad) {
-            const status: StepStatus = bad.status === 'blocked' || bad.status === 'manual' ? 'blocked' : bad.status === 'interrupted' ? 'interrupted' : 'skipped';
-            const r: StepResult = { id: s.id, title: s.title, controls: s.controls, status, actions: [], manual: [], ms: 0, error: { message: `Waits for "${bad.title}" (${bad.status}).` } };
+            const status: StepStatus =
+              bad.status === 'blocked' || bad.status === 'manual'
+                ? 'blocked'
+                : bad.status === 'interrupted'
+                  ? 'interrupted'
+                  : 'skipped';
+            const r: StepResult = {
+              id: s.id,
+              title: s.title,
+              controls: s.controls,
+              status,
+              actions: [],
+              manual: [],
+              ms: 0,
+              error: { message: `Waits for "${bad.title}" (${bad.status}).` },
+            };
             this.opts.io.notify({ type: 'step-done', step: s.id, status, ms: 0, actions: [], error: r.error });
             return r;
           }
@@ -318,7 +366,14 @@ export class Engine {
       for (const s of steps) {
         if (s.status === 'interrupted') continue;
         this.opts.state.data.steps[s.id] = {
-          status: s.status === 'ok' || s.status === 'changed' ? 'done' : s.status === 'failed' ? 'failed' : s.status === 'blocked' || s.status === 'manual' ? 'blocked' : 'pending',
+          status:
+            s.status === 'ok' || s.status === 'changed'
+              ? 'done'
+              : s.status === 'failed'
+                ? 'failed'
+                : s.status === 'blocked' || s.status === 'manual'
+                  ? 'blocked'
+                  : 'pending',
           at: new Date().toISOString(),
           ...(s.error ? { error: s.error.message } : {}),
           actions: s.actions.length,
@@ -345,7 +400,16 @@ export class Engine {
     const done = (status: StepStatus, actions: ActionView[], manual: ActionView[], error?: Explained): StepResult => {
       const ms = Date.now() - started;
       io.notify({ type: 'step-done', step: step.id, status, ms, actions, ...(error ? { error } : {}) });
-      return { id: step.id, title: step.title, controls: step.controls, status, actions, manual, ms, ...(error ? { error } : {}) };
+      return {
+        id: step.id,
+        title: step.title,
+        controls: step.controls,
+        status,
+        actions,
+        manual,
+        ms,
+        ...(error ? { error } : {}),
+      };
     };
     if (this.abort.signal.aborted) return done('interrupted', [], []);
     io.notify({ type: 'step-start', step: step.id, title: step.title });
@@ -364,7 +428,9 @@ export class Engine {
       let planned: Action[];
       try {
         const ctx = this.context(step, readAws);
-        const seen = offline ? step.fresh(ctx) : await this.tags.run({ step: step.id, summary: 'observe' }, () => step.observe(ctx));
+        const seen = offline
+          ? step.fresh(ctx)
+          : await this.tags.run({ step: step.id, summary: 'observe' }, () => step.observe(ctx));
         planned = step.plan(this.opts.want, seen);
       } catch (e) {
         if (this.abort.signal.aborted) return done('interrupted', applied, []);
@@ -380,7 +446,11 @@ export class Engine {
 
       if (this.mode !== 'apply') {
         const views = calls.map((a) => viewOf(step.id, a, step.controls));
-        return done(views.length ? (this.mode === 'verify' ? 'drift' : 'changed') : blocking.length ? 'manual' : 'ok', views, manual);
+        return done(
+          views.length ? (this.mode === 'verify' ? 'drift' : 'changed') : blocking.length ? 'manual' : 'ok',
+          views,
+          manual,
+        );
       }
       if (!calls.length) {
         if (blocking.length) return done('blocked', applied, manual);
@@ -398,9 +468,21 @@ export class Engine {
       // and lookups are eventually consistent (IAM: troubleshoot_general.html#troubleshoot_general_eventual-consistency;
       // Organizations: "changes are not always immediately visible"); a bounded wait, then it is
       // sent again (AWS's own duplicate checks answer for the rest).
-      const repeated = calls.filter((a) => { const k = this.plannedKey(a); return k !== undefined && sent.has(k); });
-      if (repeated.length && settleWaitedMs < (this.opts.settleBudgetMs ?? SETTLE.budgetMs) && !this.abort.signal.aborted) {
-        io.notify({ type: 'progress', step: step.id, message: `waiting for AWS to show what was just changed (${repeated.length === 1 ? repeated[0]!.summary.replace(/^[-+~!] /, '').replace(/ \(.*\)$/, '') : `${repeated.length} changes`})`, elapsedMs: settleWaitedMs });
+      const repeated = calls.filter((a) => {
+        const k = this.plannedKey(a);
+        return k !== undefined && sent.has(k);
+      });
+      if (
+        repeated.length &&
+        settleWaitedMs < (this.opts.settleBudgetMs ?? SETTLE.budgetMs) &&
+        !this.abort.signal.aborted
+      ) {
+        io.notify({
+          type: 'progress',
+          step: step.id,
+          message: `waiting for AWS to show what was just changed (${repeated.length === 1 ? repeated[0]!.summary.replace(/^[-+~!] /, '').replace(/ \(.*\)$/, '') : `${repeated.length} changes`})`,
+          elapsedMs: settleWaitedMs,
+        });
         try {
           await this.sleep(settleDelayMs);
         } catch {
@@ -412,23 +494,34 @@ export class Engine {
         continue;
       }
       if (round > maxRounds) {
-        return done('failed', applied, manual, { message: `"${step.title}" did not settle after ${maxRounds} rounds; still planned: ${calls.map((c) => c.summary).join('; ')}. Run again; if this repeats, please report it.` });
+        return done('failed', applied, manual, {
+          message: `"${step.title}" did not settle after ${maxRounds} rounds; still planned: ${calls.map((c) => c.summary).join('; ')}. Run again; if this repeats, please report it.`,
+        });
       }
       const outcome = await this.applyActions(step, calls, aws);
       applied.push(...outcome.applied);
       for (const v of outcome.applied) sent.add(callKey(v));
       // Every call put exactly what was planned and succeeded: nothing left to look at.
       if (!outcome.error && outcome.applied.length === calls.length && calls.every((a) => a.confirmed)) {
-        return done('changed', applied, manual.filter((m) => !m.manual?.blocking));
+        return done(
+          'changed',
+          applied,
+          manual.filter((m) => !m.manual?.blocking),
+        );
       }
       // A create whose answer was lost: the next round's observe tells whether it happened.
       if (outcome.error && outcome.lookAgain && !this.abort.signal.aborted) continue;
-      if (outcome.error) return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
+      if (outcome.error)
+        return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
     }
   }
 
   /** Runs a step's actions; each waits for the outputs it refers to, the rest in parallel. */
-  private async applyActions(step: Step<any, any>, actions: Action[], aws: AwsApi): Promise<{ applied: ActionView[]; error?: Explained; lookAgain?: boolean }> {
+  private async applyActions(
+    step: Step<any, any>,
+    actions: Action[],
+    aws: AwsApi,
+  ): Promise<{ applied: ActionView[]; error?: Explained; lookAgain?: boolean }> {
     const io = this.opts.io;
     const applied: ActionView[] = [];
     const errors: Explained[] = [];
@@ -465,7 +558,15 @@ export class Engine {
             io.notify({ type: 'action-start', step: step.id, action: resolvedView });
             const ctx = this.runContext(step, aws, input, { account, region: a.target.region }, places);
             const outputs = await this.tags.run({ step: step.id, summary: a.summary }, () =>
-              a.run ? a.run(ctx) : aws.call(a.service as never, a.operation as never, input as never, { account, region: a.target.region }).then(() => undefined));
+              a.run
+                ? a.run(ctx)
+                : aws
+                    .call(a.service as never, a.operation as never, input as never, {
+                      account,
+                      region: a.target.region,
+                    })
+                    .then(() => undefined),
+            );
             for (const [k, v] of Object.entries(outputs ?? {})) this.publish(k, v);
             made(a);
             // Saved at once when there is something a resume needs (an output, a request in
@@ -509,20 +610,29 @@ export class Engine {
     }
     for (const a of pending) {
       const missing = [...needsOf(a)].filter((k) => !known(k));
-      if (!this.abort.signal.aborted) errors.push({ message: `Internal: "${a.summary}" needs ${missing.map((k) => `<${k}>`).join(', ')}, which no action produced. Please report this.` });
+      if (!this.abort.signal.aborted)
+        errors.push({
+          message: `Internal: "${a.summary}" needs ${missing.map((k) => `<${k}>`).join(', ')}, which no action produced. Please report this.`,
+        });
     }
     if (!errors.length) return { applied };
     // The failures first; what was skipped because of them after, and not counted as failed.
     const failed = errors.filter((e) => !skipped.has(e));
     const parts: string[] = [];
     if (failed.length === 1) parts.push(failed[0]!.message);
-    else if (failed.length > 1) parts.push(`${failed.length} actions failed:\n${failed.map((e) => `  - ${e.message}`).join('\n')}`);
+    else if (failed.length > 1)
+      parts.push(`${failed.length} actions failed:\n${failed.map((e) => `  - ${e.message}`).join('\n')}`);
     const notDone = [...skipped.values()];
     if (notDone.length === 1) parts.push(`Not done because of it: ${notDone[0]}.`);
-    else if (notDone.length) parts.push(`Not done because of ${failed.length === 1 ? 'it' : 'them'}:\n${notDone.map((x) => `  - ${x}`).join('\n')}`);
+    else if (notDone.length)
+      parts.push(
+        `Not done because of ${failed.length === 1 ? 'it' : 'them'}:\n${notDone.map((x) => `  - ${x}`).join('\n')}`,
+      );
     const message = parts.join('\n');
     // Only answers lost in transit (and what waited on them): observe again, do not fail.
-    const lookAgain = errors.some((e) => e.code === UNKNOWN_OUTCOME) && errors.every((e) => e.code === UNKNOWN_OUTCOME || skipped.has(e));
+    const lookAgain =
+      errors.some((e) => e.code === UNKNOWN_OUTCOME) &&
+      errors.every((e) => e.code === UNKNOWN_OUTCOME || skipped.has(e));
     return { applied, error: { ...(failed[0] ?? errors[0]), message }, lookAgain };
   }
 
@@ -531,7 +641,13 @@ export class Engine {
     try {
       const input = resolveRefs(a.input, this.value);
       const account = resolveRefs(a.target.account, this.value) as string;
-      return callKey({ service: a.service, operation: a.operation, account, region: a.target.region, input: JSON.parse(JSON.stringify(input ?? {})) });
+      return callKey({
+        service: a.service,
+        operation: a.operation,
+        account,
+        region: a.target.region,
+        input: JSON.parse(JSON.stringify(input ?? {})),
+      });
     } catch {
       return undefined;
     }
@@ -541,8 +657,14 @@ export class Engine {
     const signal = this.abort.signal;
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) return reject(new Error('interrupted'));
-      const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-      const onAbort = () => { clearTimeout(t); reject(new Error('interrupted')); };
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(new Error('interrupted'));
+      };
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -553,7 +675,13 @@ export class Engine {
     return l;
   }
 
-  private runContext(step: Step<any, any>, aws: AwsApi, input: unknown, target: { account: string; region: string }, places?: ActionPlaces): RunContext {
+  private runContext(
+    step: Step<any, any>,
+    aws: AwsApi,
+    input: unknown,
+    target: { account: string; region: string },
+    places?: ActionPlaces,
+  ): RunContext {
     const base = this.context(step, aws);
     const state = this.opts.state;
     const signal = this.abort.signal;
@@ -586,14 +714,21 @@ export class Engine {
       },
       pollTogether: <T>(group: string, id: string, what: string, checkAll: CheckMany<T>, o?: PollOptions) =>
         waiting(() => this.pollGroups.wait(group, step.id, id, what, checkAll, o)),
-      poll: async <T>(what: string, check: () => Promise<T | undefined>, o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number } = {}) => {
+      poll: async <T>(
+        what: string,
+        check: () => Promise<T | undefined>,
+        o: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number } = {},
+      ) => {
         const t0 = Date.now();
         let delay = o.firstDelayMs ?? 1000;
         for (;;) {
           const v = await check();
           if (v !== undefined) return v;
           const elapsed = Date.now() - t0;
-          if (elapsed > (o.timeoutMs ?? 30 * 60_000)) throw new PollTimeout(`gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`);
+          if (elapsed > (o.timeoutMs ?? 30 * 60_000))
+            throw new PollTimeout(
+              `gave up waiting: ${what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`,
+            );
           this.opts.io.notify({ type: 'progress', step: step.id, message: what, elapsedMs: elapsed });
           await sleep(delay);
           delay = Math.min(Math.round(delay * (o.factor ?? 1.5)), o.maxDelayMs ?? 15_000);

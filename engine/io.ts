@@ -38,7 +38,16 @@ export type IoEvent =
   | { type: 'action-done'; step: StepId; action: ActionView; ms: number }
   | { type: 'action-failed'; step: StepId; action: ActionView; error: Explained }
   | { type: 'progress'; step: StepId; message: string; elapsedMs: number }
-  | { type: 'retry'; step?: StepId; service: string; operation: string; attempt: number; error: string; account: string; region: string }
+  | {
+      type: 'retry';
+      step?: StepId;
+      service: string;
+      operation: string;
+      attempt: number;
+      error: string;
+      account: string;
+      region: string;
+    }
   | { type: 'manual'; step: StepId; action: ActionView }
   | { type: 'log'; level: 'info' | 'warn'; step?: StepId; message: string }
   | { type: 'step-done'; step: StepId; status: StepStatus; ms: number; actions: ActionView[]; error?: Explained };

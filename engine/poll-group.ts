@@ -45,14 +45,31 @@ export class PollGroups {
   ) {}
 
   /** Resolves with `id`'s result once a round finds it finished; rounds are shared by `group`. */
-  wait<T>(group: string, step: string, id: string, what: string, check: CheckMany<T>, opts: PollOptions = {}): Promise<T> {
+  wait<T>(
+    group: string,
+    step: string,
+    id: string,
+    what: string,
+    check: CheckMany<T>,
+    opts: PollOptions = {},
+  ): Promise<T> {
     if (this.signal.aborted) return Promise.reject(new Error('interrupted'));
     return new Promise<T>((resolve, reject) => {
       // Alone, looked at once (as RunContext.poll does: the work may be done already); else in
       // the others' next round, at most firstDelayMs from now. Then its delay grows by `factor`.
       const now = Date.now();
       const first = opts.firstDelayMs ?? 1000;
-      const w: Waiter = { id, what, step, t0: now, due: now, delay: first, opts, resolve: resolve as (v: unknown) => void, reject };
+      const w: Waiter = {
+        id,
+        what,
+        step,
+        t0: now,
+        due: now,
+        delay: first,
+        opts,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      };
       let g = this.groups.get(group);
       if (g) {
         w.due = now + first;
@@ -88,7 +105,12 @@ export class PollGroups {
         for (const w of looked) {
           const elapsed = now - w.t0;
           if (found.has(w.id)) w.resolve(found.get(w.id));
-          else if (elapsed > (w.opts.timeoutMs ?? 30 * 60_000)) w.reject(new PollTimeout(`gave up waiting: ${w.what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`));
+          else if (elapsed > (w.opts.timeoutMs ?? 30 * 60_000))
+            w.reject(
+              new PollTimeout(
+                `gave up waiting: ${w.what} after ${Math.round(elapsed / 1000)} s. Run again to keep waiting.`,
+              ),
+            );
           else {
             this.progress(w.step, w.what, elapsed);
             w.due = now + w.delay;

@@ -15,16 +15,23 @@ import { readRegularFile } from '../state/read-file.js';
 const HEADER_RE = /^[ \t]*\[([^\]]*)\]/;
 
 function headers(text: string): string[] {
-  return text.replace(/^\uFEFF/, '').split(/\r?\n/).flatMap((l) => {
-    const m = HEADER_RE.exec(l);
-    return m ? [normaliseHeader(m[1]!)] : [];
-  });
+  return text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .flatMap((l) => {
+      const m = HEADER_RE.exec(l);
+      return m ? [normaliseHeader(m[1]!)] : [];
+    });
 }
 
 /** Profile names in a config file's text and a credentials file's text, each once, in file order. */
 export function profileNames(configText: string, credentialsText: string): string[] {
-  const fromConfig = headers(configText).flatMap((h) => (h === 'default' ? ['default'] : h.startsWith('profile ') ? [h.slice('profile '.length)] : []));
-  const fromCredentials = headers(credentialsText).map((h) => h.trim()).filter(Boolean);
+  const fromConfig = headers(configText).flatMap((h) =>
+    h === 'default' ? ['default'] : h.startsWith('profile ') ? [h.slice('profile '.length)] : [],
+  );
+  const fromCredentials = headers(credentialsText)
+    .map((h) => h.trim())
+    .filter(Boolean);
   return [...new Set([...fromConfig, ...fromCredentials])];
 }
 
@@ -45,7 +52,11 @@ function textOf(path: string): string {
 }
 
 /** The profiles the founder's machine has, and the two files they come from. */
-export function localProfiles(env: NodeJS.ProcessEnv = process.env): { names: string[]; configPath: string; credentialsPath: string } {
+export function localProfiles(env: NodeJS.ProcessEnv = process.env): {
+  names: string[];
+  configPath: string;
+  credentialsPath: string;
+} {
   const configPath = defaultAwsConfigPath(env);
   const credentialsPath = credentialsFilePath(env);
   return { names: profileNames(textOf(configPath), textOf(credentialsPath)), configPath, credentialsPath };

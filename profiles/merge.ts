@@ -154,7 +154,13 @@ function keysOf(lines: Line[], from: number, to: number): KeyLines[] {
  * (cli_pager, a nested s3 block, …) stays, with its comments, where it was. A second copy of
  * one of our keys goes (configparser refuses a file with a key twice in a section).
  */
-function rewriteOwned(lines: Line[], block: Block, entries: Section['entries'], eol: string, extra: KeyLines[] = []): Line[] | undefined {
+function rewriteOwned(
+  lines: Line[],
+  block: Block,
+  entries: Section['entries'],
+  eol: string,
+  extra: KeyLines[] = [],
+): Line[] | undefined {
   const want = new Map(entries.map(([k, v]) => [k.toLowerCase(), { k, v }]));
   const have = [...keysOf(lines, block.headerLine + 1, block.contentEnd), ...extra];
   const out: Line[] = [];
@@ -234,10 +240,20 @@ export function mergeAwsConfig(existing: string, sections: Section[], opts: Merg
     if (first.markerLine !== undefined) {
       // Ours: keep the marker and header lines as they are, set our keys, keep the founder's.
       // Keys the founder added to an extra copy (which goes) move into the one that stays.
-      const taken = new Set([...section.entries.map(([k]) => k.toLowerCase()), ...keysOf(lines, first.headerLine + 1, first.contentEnd).map((kl) => kl.key)]);
-      const fromCopies = duplicates.flatMap((d) => keysOf(lines, d.headerLine + 1, d.contentEnd))
+      const taken = new Set([
+        ...section.entries.map(([k]) => k.toLowerCase()),
+        ...keysOf(lines, first.headerLine + 1, first.contentEnd).map((kl) => kl.key),
+      ]);
+      const fromCopies = duplicates
+        .flatMap((d) => keysOf(lines, d.headerLine + 1, d.contentEnd))
         .filter((kl) => kl.key !== undefined && !taken.has(kl.key) && taken.add(kl.key));
-      const content = rewriteOwned(lines, first, section.entries, eol, fromCopies.map((kl) => ({ ...kl, lines: kl.lines.map((l) => ({ ...l, eol: l.eol || eol })) })));
+      const content = rewriteOwned(
+        lines,
+        first,
+        section.entries,
+        eol,
+        fromCopies.map((kl) => ({ ...kl, lines: kl.lines.map((l) => ({ ...l, eol: l.eol || eol })) })),
+      );
       if (!content && duplicates.length === 0) continue;
       if (content) edits.push({ start: first.headerLine + 1, end: first.contentEnd, lines: content });
     } else {

@@ -48,15 +48,20 @@ export function validateName(kind: string, name: string): void {
   if (name.length === 0) throw new ProfileConfigError(`${kind} name is empty`);
   if (/[\r\n]/.test(name)) throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} contains a line break`);
   if (name.includes(']') || name.includes('[')) {
-    throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} contains a bracket, which would end the [section] header early`);
+    throw new ProfileConfigError(
+      `${kind} name ${JSON.stringify(name)} contains a bracket, which would end the [section] header early`,
+    );
   }
   if (name.trim() !== name) {
     throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} has leading or trailing spaces`);
   }
   if (/\s/.test(name)) {
-    throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} contains whitespace; the AWS CLI would ignore the section`);
+    throw new ProfileConfigError(
+      `${kind} name ${JSON.stringify(name)} contains whitespace; the AWS CLI would ignore the section`,
+    );
   }
-  if (/["']/.test(name)) throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} contains a quote character`);
+  if (/["']/.test(name))
+    throw new ProfileConfigError(`${kind} name ${JSON.stringify(name)} contains a quote character`);
 }
 
 /** Checks a section handed to the merger, whoever built it: nothing in it may break lines or headers. */
@@ -71,7 +76,9 @@ export function validateSection(section: Section): void {
     if (seen.has(key.toLowerCase())) throw new ProfileConfigError(`[${header}]: duplicate key ${key}`);
     seen.add(key.toLowerCase());
     if (/[\r\n]/.test(value) || value.trim() !== value) {
-      throw new ProfileConfigError(`[${header}] ${key}: value ${JSON.stringify(value)} has a line break or surrounding spaces`);
+      throw new ProfileConfigError(
+        `[${header}] ${key}: value ${JSON.stringify(value)} has a line break or surrounding spaces`,
+      );
     }
   }
 }
@@ -101,15 +108,22 @@ export function permissionSetSlug(permissionSet: string): string {
   if (known) return known;
   // Split camelCase before slugging so custom sets stay readable (ViewOnlyAccess -> view-only-access).
   const dashed = slug(permissionSet.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2'));
-  if (!dashed) throw new ProfileConfigError(`permission set ${JSON.stringify(permissionSet)} has no letters or digits to name a profile after`);
+  if (!dashed)
+    throw new ProfileConfigError(
+      `permission set ${JSON.stringify(permissionSet)} has no letters or digits to name a profile after`,
+    );
   return dashed;
 }
 
 /** Profile name `<org>-<account>-<set>`, e.g. profileName('acme', 'prod', 'AdministratorAccess') -> `acme-prod-admin`. */
 export function profileName(org: string, account: string, permissionSet: string): string {
   const parts = [slug(org), slug(account), permissionSetSlug(permissionSet)];
-  if (!parts[0]) throw new ProfileConfigError(`org name ${JSON.stringify(org)} has no letters or digits to name a profile after`);
-  if (!parts[1]) throw new ProfileConfigError(`account name ${JSON.stringify(account)} has no letters or digits to name a profile after`);
+  if (!parts[0])
+    throw new ProfileConfigError(`org name ${JSON.stringify(org)} has no letters or digits to name a profile after`);
+  if (!parts[1])
+    throw new ProfileConfigError(
+      `account name ${JSON.stringify(account)} has no letters or digits to name a profile after`,
+    );
   const name = parts.join('-');
   validateName('profile', name);
   return name;
@@ -127,7 +141,8 @@ export function renderProfiles(input: RenderInput): Section[] {
   if (url.protocol !== 'https:' || /\s/.test(input.startUrl)) {
     throw new ProfileConfigError(`SSO start URL ${JSON.stringify(input.startUrl)} must be an https:// URL`);
   }
-  if (!REGION_RE.test(input.ssoRegion)) throw new ProfileConfigError(`SSO region ${JSON.stringify(input.ssoRegion)} is not an AWS region`);
+  if (!REGION_RE.test(input.ssoRegion))
+    throw new ProfileConfigError(`SSO region ${JSON.stringify(input.ssoRegion)} is not an AWS region`);
 
   const sections: Section[] = [
     {
@@ -149,11 +164,17 @@ export function renderProfiles(input: RenderInput): Section[] {
     }
     if (names.has(p.name)) throw new ProfileConfigError(`profile ${p.name} is listed twice`);
     names.add(p.name);
-    if (!/^\d{12}$/.test(p.accountId)) throw new ProfileConfigError(`profile ${p.name}: account ID ${JSON.stringify(p.accountId)} is not 12 digits`);
-    if (!ROLE_RE.test(p.roleName)) throw new ProfileConfigError(`profile ${p.name}: role name ${JSON.stringify(p.roleName)} is not a permission set name`);
-    if (!REGION_RE.test(p.region)) throw new ProfileConfigError(`profile ${p.name}: region ${JSON.stringify(p.region)} is not an AWS region`);
+    if (!/^\d{12}$/.test(p.accountId))
+      throw new ProfileConfigError(`profile ${p.name}: account ID ${JSON.stringify(p.accountId)} is not 12 digits`);
+    if (!ROLE_RE.test(p.roleName))
+      throw new ProfileConfigError(
+        `profile ${p.name}: role name ${JSON.stringify(p.roleName)} is not a permission set name`,
+      );
+    if (!REGION_RE.test(p.region))
+      throw new ProfileConfigError(`profile ${p.name}: region ${JSON.stringify(p.region)} is not an AWS region`);
     const output = p.output ?? 'json';
-    if (!OUTPUTS.includes(output)) throw new ProfileConfigError(`profile ${p.name}: output must be one of ${OUTPUTS.join(', ')}`);
+    if (!OUTPUTS.includes(output))
+      throw new ProfileConfigError(`profile ${p.name}: output must be one of ${OUTPUTS.join(', ')}`);
     sections.push({
       header: `profile ${p.name}`,
       entries: [

@@ -72,7 +72,9 @@ async function backUp(target: string, path: string, text: string, mode: number):
     if (!name.startsWith(prefix) || !name.endsWith('.bak')) continue;
     try {
       if (readRegularFile(join(dir, name), MAX_BYTES) === text) return undefined;
-    } catch { /* not a backup we can read: ignore it */ }
+    } catch {
+      /* not a backup we can read: ignore it */
+    }
   }
   for (let n = 0; n < 100; n++) {
     const backup = n === 0 ? backupPathFor(path) : laterBackupPathFor(path, new Date(), n - 1);
@@ -126,5 +128,3 @@ export async function writeAwsConfig(path: string, sections: Section[], opts: Me
   await atomicWrite(target, merged.text, mode ?? 0o600);
   return result;
 }
-
-

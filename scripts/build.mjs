@@ -9,7 +9,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: { 'secure-start': 'bin/secure-start.ts', ...(process.env.SS_NO_EMULATOR ? {} : { emulator: 'emulator/main.ts' }) },
+  entryPoints: {
+    'secure-start': 'bin/secure-start.ts',
+    ...(process.env.SS_NO_EMULATOR ? {} : { emulator: 'emulator/main.ts' }),
+  },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -20,7 +23,9 @@ await build({
   // The SDK's ESM builds start about twice as fast as its CommonJS ones.
   mainFields: ['module', 'main'],
   // Bundled CommonJS code calls require(); ESM output needs one provided.
-  banner: { js: "import { createRequire as __ssCreateRequire } from 'node:module'; const require = __ssCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __ssCreateRequire } from 'node:module'; const require = __ssCreateRequire(import.meta.url);",
+  },
   // ink can talk to React devtools when present; never bundle or load that.
   external: ['react-devtools-core'],
   define: { __SECURE_START_VERSION__: JSON.stringify(pkg.version) },

@@ -2,7 +2,11 @@
 // one by one (the built CLI refuses to start); say it once, clearly, and stop.
 import { oldNodeMessage } from './node-version.mjs';
 
-const msg = oldNodeMessage(process.versions.node, 'source scripts/node-env.sh (it fetches Node 24 from the npm registry into .tools/), then run the tests again.', { cloudShell: false });
+const msg = oldNodeMessage(
+  process.versions.node,
+  'source scripts/node-env.sh (it fetches Node 24 from the npm registry into .tools/), then run the tests again.',
+  { cloudShell: false },
+);
 if (msg) {
   process.stderr.write(msg);
   process.exit(2);

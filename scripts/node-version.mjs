@@ -13,9 +13,11 @@ export const NEED_MAJOR = 22;
 export function oldNodeMessage(version, run, o = { cloudShell: true }) {
   const major = Number(String(version).split('.')[0]);
   if (major >= NEED_MAJOR) return undefined;
-  return `secure-start needs Node.js ${NEED_MAJOR} or newer; this is Node.js ${version}.\n` +
+  return (
+    `secure-start needs Node.js ${NEED_MAJOR} or newer; this is Node.js ${version}.\n` +
     `Without installing anything: ${run}\n` +
-    `Or install a current Node.js (https://nodejs.org, or: nvm install 24)${o.cloudShell ? ', or run it in AWS CloudShell' : ''}.\n`;
+    `Or install a current Node.js (https://nodejs.org, or: nvm install 24)${o.cloudShell ? ', or run it in AWS CloudShell' : ''}.\n`
+  );
 }
 
 /**

@@ -6,7 +6,8 @@ import { open, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
-const tmpName = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+const tmpName = (path: string) =>
+  join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 
 /** Synchronous: for the last save on the way out (signal handlers) and tests. */
 export function atomicWriteSync(path: string, text: string, mode = 0o600): void {
@@ -23,20 +24,35 @@ export function atomicWriteSync(path: string, text: string, mode = 0o600): void 
   try {
     renameSync(tmp, path);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   try {
     const dfd = openSync(dirname(path), 'r');
-    try { fsyncSync(dfd); } finally { closeSync(dfd); }
-  } catch { /* some filesystems refuse fsync on a directory; the rename is still atomic */ }
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    /* some filesystems refuse fsync on a directory; the rename is still atomic */
+  }
 }
 
 /**
  * Asynchronous: the event loop keeps serving other requests while the disk syncs.
  * `beforeRename` may return false to drop this version (a newer one was already written).
  */
-export async function atomicWrite(path: string, text: string, mode = 0o600, beforeRename: () => boolean = () => true): Promise<void> {
+export async function atomicWrite(
+  path: string,
+  text: string,
+  mode = 0o600,
+  beforeRename: () => boolean = () => true,
+): Promise<void> {
   const tmp = tmpName(path);
   let renamed = false;
   try {
@@ -55,8 +71,14 @@ export async function atomicWrite(path: string, text: string, mode = 0o600, befo
     renamed = true;
     try {
       const dh = await open(dirname(path), 'r');
-      try { await dh.sync(); } finally { await dh.close(); }
-    } catch { /* some filesystems refuse fsync on a directory; the rename is still atomic */ }
+      try {
+        await dh.sync();
+      } finally {
+        await dh.close();
+      }
+    } catch {
+      /* some filesystems refuse fsync on a directory; the rename is still atomic */
+    }
   } finally {
     if (!renamed) await unlink(tmp).catch(() => undefined);
   }

@@ -4,11 +4,16 @@
 // directory is not a file at all; each is refused at once, saying what the path is.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
-export type NotAFileKind = 'directory' | 'FIFO (named pipe)' | 'character device' | 'block device' | 'socket' | 'special file';
+export type NotAFileKind =
+  'directory' | 'FIFO (named pipe)' | 'character device' | 'block device' | 'socket' | 'special file';
 
 /** The path exists but is not something we read: not a regular file, or too large. */
 export class UnreadableFileError extends Error {
-  constructor(readonly path: string, readonly kind: NotAFileKind | 'too large', readonly size?: number) {
+  constructor(
+    readonly path: string,
+    readonly kind: NotAFileKind | 'too large',
+    readonly size?: number,
+  ) {
     super(kind === 'too large' ? `${path} is ${formatSize(size ?? 0)}` : `${path} is a ${kind}, not a file`);
     this.name = 'UnreadableFileError';
   }

@@ -1,7 +1,18 @@
 // The state file: a journal of what secure-start asked for and did. AWS stays the source
 // of truth; this file remembers answers, created IDs and asynchronous requests still in
 // flight (so a crash resumes a wait instead of creating twice). It never holds a secret.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, utimesSync, writeSync, constants, statSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+  constants,
+  statSync,
+} from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { atomicWrite, atomicWriteSync } from './atomic-write.js';
 import { UnreadableFileError, formatSize, readRegularFile } from './read-file.js';
@@ -50,7 +61,10 @@ export type StepRecord = z.infer<typeof stepRecord>;
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   toolVersion: z.string(),
-  managementAccountId: z.string().regex(/^\d{12}$/).optional(),
+  managementAccountId: z
+    .string()
+    .regex(/^\d{12}$/)
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   answers: z.record(z.string(), z.unknown()),
@@ -71,14 +85,25 @@ export class StateError extends Error {
 }
 
 /** One step up the schema ladder. Add one per schema change; never edit an old one. */
-export interface Migration { from: number; to: number; up(data: Record<string, unknown>): Record<string, unknown> }
+export interface Migration {
+  from: number;
+  to: number;
+  up(data: Record<string, unknown>): Record<string, unknown>;
+}
 export const MIGRATIONS: Migration[] = [];
 
-export function migrate(data: Record<string, unknown>, migrations: Migration[] = MIGRATIONS, target = STATE_SCHEMA_VERSION): Record<string, unknown> {
+export function migrate(
+  data: Record<string, unknown>,
+  migrations: Migration[] = MIGRATIONS,
+  target = STATE_SCHEMA_VERSION,
+): Record<string, unknown> {
   const found = data.schemaVersion;
   if (typeof found !== 'number' || !Number.isInteger(found)) throw new StateError('has no schemaVersion');
   let v: number = found;
-  if (v > target) throw new StateError(`was written by a newer secure-start (state schema ${v}, this version reads up to ${target}); run the newer version: npx secure-start@latest`);
+  if (v > target)
+    throw new StateError(
+      `was written by a newer secure-start (state schema ${v}, this version reads up to ${target}); run the newer version: npx secure-start@latest`,
+    );
   let out = data;
   while (v < target) {
     const m = migrations.find((x) => x.from === v);
@@ -91,12 +116,28 @@ export function migrate(data: Record<string, unknown>, migrations: Migration[] =
 
 function emptyState(toolVersion: string): StateData {
   const now = new Date().toISOString();
-  return { schemaVersion: STATE_SCHEMA_VERSION, toolVersion, createdAt: now, updatedAt: now, answers: {}, steps: {}, outputs: {}, inflight: {}, journal: [] };
+  return {
+    schemaVersion: STATE_SCHEMA_VERSION,
+    toolVersion,
+    createdAt: now,
+    updatedAt: now,
+    answers: {},
+    steps: {},
+    outputs: {},
+    inflight: {},
+    journal: [],
+  };
 }
 
 export { atomicWriteSync } from './atomic-write.js';
 
-interface LockInfo { pid: number; host: string; startedAt: string; command: string; token?: string }
+interface LockInfo {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+  token?: string;
+}
 
 /**
  * The holder of a lock touches it (its mtime) this often while it runs, whatever it is
@@ -112,7 +153,11 @@ export const LOCK_STALE_MS = 60_000;
 /** A takeover claim older than this was left by a run that died in the middle of taking over. */
 const TAKEOVER_STALE_MS = 10_000;
 
-interface SeenLock { text: string; info: Partial<LockInfo>; mtimeMs: number }
+interface SeenLock {
+  text: string;
+  info: Partial<LockInfo>;
+  mtimeMs: number;
+}
 
 const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -137,7 +182,11 @@ export class StateStore {
   private onDisk = 0;
   private locked = false;
 
-  private constructor(readonly path: string, public data: StateData, readonly existed: boolean) {}
+  private constructor(
+    readonly path: string,
+    public data: StateData,
+    readonly existed: boolean,
+  ) {}
 
   get lockPath(): string {
     return `${this.path}.lock`;
@@ -156,22 +205,30 @@ export class StateStore {
       // Not a file at all (a device, a FIFO, a directory) or far too big: refused at once,
       // and never "move it aside" (one does not mv /dev/null).
       if (e instanceof UnreadableFileError) {
-        throw new StateError(e.kind === 'too large'
-          ? `The state file ${path} is ${formatSize(e.size ?? 0)}; a state file is a few hundred kilobytes, so this is not one. It was not read. Pass the right file with --state.`
-          : `The state file ${path} is a ${e.kind}, not a file. Pass a file path with --state (the default is ./secure-start.state.json in the current folder).`);
+        throw new StateError(
+          e.kind === 'too large'
+            ? `The state file ${path} is ${formatSize(e.size ?? 0)}; a state file is a few hundred kilobytes, so this is not one. It was not read. Pass the right file with --state.`
+            : `The state file ${path} is a ${e.kind}, not a file. Pass a file path with --state (the default is ./secure-start.state.json in the current folder).`,
+        );
       }
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return new StateStore(path, emptyState(toolVersion), false);
-      throw new StateError(`The state file ${path} exists but cannot be read (${code}). Fix its permissions (chmod 600 ${path}) or pass another file with --state.`);
+      throw new StateError(
+        `The state file ${path} exists but cannot be read (${code}). Fix its permissions (chmod 600 ${path}) or pass another file with --state.`,
+      );
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new StateError(`The state file ${path} is damaged (not valid JSON${text.length === 0 ? ': it is empty' : ''}). It was left untouched. Move it aside (mv ${path} ${path}.bad) and run again: secure-start reads what exists from AWS and carries on.`);
+      throw new StateError(
+        `The state file ${path} is damaged (not valid JSON${text.length === 0 ? ': it is empty' : ''}). It was left untouched. Move it aside (mv ${path} ${path}.bad) and run again: secure-start reads what exists from AWS and carries on.`,
+      );
     }
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-      throw new StateError(`The state file ${path} is not a secure-start state file. It was left untouched; pass another file with --state.`);
+      throw new StateError(
+        `The state file ${path} is not a secure-start state file. It was left untouched; pass another file with --state.`,
+      );
     let migrated: Record<string, unknown>;
     try {
       migrated = migrate(raw as Record<string, unknown>);
@@ -181,7 +238,9 @@ export class StateStore {
     const parsed = stateSchema.safeParse(migrated);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      throw new StateError(`The state file ${path} is damaged (${first?.path.join('.') || 'top level'}: ${first?.message}). It was left untouched. Move it aside and run again: secure-start reads what exists from AWS and carries on.`);
+      throw new StateError(
+        `The state file ${path} is damaged (${first?.path.join('.') || 'top level'}: ${first?.message}). It was left untouched. Move it aside and run again: secure-start reads what exists from AWS and carries on.`,
+      );
     }
     return new StateStore(path, parsed.data, true);
   }
@@ -190,7 +249,9 @@ export class StateStore {
   bindAccount(accountId: string): void {
     const owner = this.data.managementAccountId;
     if (owner && owner !== accountId) {
-      throw new StateError(`The state file ${this.path} belongs to AWS account ${owner}, but your credentials are for ${accountId}. Use the right profile (--profile), or pass a separate file for this account with --state.`);
+      throw new StateError(
+        `The state file ${this.path} belongs to AWS account ${owner}, but your credentials are for ${accountId}. Use the right profile (--profile), or pass a separate file for this account with --state.`,
+      );
     }
     this.data.managementAccountId = accountId;
   }
@@ -204,7 +265,13 @@ export class StateStore {
    * it over all the same (this run was stopped or asleep for longer than LOCK_STALE_MS).
    */
   lock(command: string, opts: { onLost?: () => void } = {}): void {
-    const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), command, token: randomBytes(8).toString('hex') };
+    const info: LockInfo = {
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date().toISOString(),
+      command,
+      token: randomBytes(8).toString('hex'),
+    };
     const text = JSON.stringify(info);
     for (let attempt = 0; attempt < 100; attempt++) {
       if (this.createLock(text)) return this.held(info.token!, opts.onLost);
@@ -213,7 +280,9 @@ export class StateStore {
       if (!this.isStale(seen, info.host)) {
         const h = seen.info;
         const beat = Math.round((Date.now() - seen.mtimeMs) / 1000);
-        throw new StateError(`Another secure-start run is using ${this.path} (pid ${h.pid ?? '?'} on ${h.host ?? '?'}, started ${h.startedAt ?? '?'}, command "${h.command ?? '?'}", last seen ${beat} s ago). Wait for it to finish; if it is gone, its lock is taken over ${Math.round(LOCK_STALE_MS / 1000)} s after it was last seen, or delete ${this.lockPath}.`);
+        throw new StateError(
+          `Another secure-start run is using ${this.path} (pid ${h.pid ?? '?'} on ${h.host ?? '?'}, started ${h.startedAt ?? '?'}, command "${h.command ?? '?'}", last seen ${beat} s ago). Wait for it to finish; if it is gone, its lock is taken over ${Math.round(LOCK_STALE_MS / 1000)} s after it was last seen, or delete ${this.lockPath}.`,
+        );
       }
       if (this.takeOver(seen, text)) return this.held(info.token!, opts.onLost);
       sleepSync(10 + Math.floor(Math.random() * 20)); // another run is taking it over right now
@@ -229,14 +298,22 @@ export class StateStore {
     this.token = token;
     this.heartbeat = setInterval(() => {
       let now: SeenLock | undefined;
-      try { now = this.readLock(); } catch { return; /* unreadable for a moment: try next beat */ }
+      try {
+        now = this.readLock();
+      } catch {
+        return; /* unreadable for a moment: try next beat */
+      }
       if (now?.info.token !== token) {
         clearInterval(this.heartbeat);
         this.locked = false;
         onLost?.();
         return;
       }
-      try { utimesSync(this.lockPath, new Date(), new Date()); } catch { /* gone: seen next beat */ }
+      try {
+        utimesSync(this.lockPath, new Date(), new Date());
+      } catch {
+        /* gone: seen next beat */
+      }
     }, LOCK_HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -245,11 +322,18 @@ export class StateStore {
   private createLock(text: string): boolean {
     try {
       const fd = openSync(this.lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw new StateError(`Cannot create the lock file ${this.lockPath} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`);
+      throw new StateError(
+        `Cannot create the lock file ${this.lockPath} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`,
+      );
     }
   }
 
@@ -258,7 +342,11 @@ export class StateStore {
       const text = readFileSync(this.lockPath, 'utf8');
       const mtimeMs = statSync(this.lockPath).mtimeMs;
       let info: Partial<LockInfo> = {};
-      try { info = JSON.parse(text) as LockInfo; } catch { /* half-written: judged by age */ }
+      try {
+        info = JSON.parse(text) as LockInfo;
+      } catch {
+        /* half-written: judged by age */
+      }
       return { text, info: info && typeof info === 'object' ? info : {}, mtimeMs };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -281,28 +369,52 @@ export class StateStore {
    * window of microseconds) is passed over after TAKEOVER_STALE_MS with the next n.
    */
   private takeOver(seen: SeenLock, text: string): boolean {
-    const id = createHash('sha256').update(seen.info.token ?? seen.text).digest('hex').slice(0, 16);
+    const id = createHash('sha256')
+      .update(seen.info.token ?? seen.text)
+      .digest('hex')
+      .slice(0, 16);
     const claim = (n: number) => `${this.lockPath}.takeover-${id}-${n}`;
     for (let n = 1; n <= 50; n++) {
       try {
         closeSync(openSync(claim(n), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError(`Cannot create ${claim(n)} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new StateError(
+            `Cannot create ${claim(n)} (${(e as NodeJS.ErrnoException).code}). Check that the folder is writable.`,
+          );
         let age: number;
-        try { age = Date.now() - statSync(claim(n)).mtimeMs; } catch { return false; }
+        try {
+          age = Date.now() - statSync(claim(n)).mtimeMs;
+        } catch {
+          return false;
+        }
         if (age > TAKEOVER_STALE_MS) continue;
         return false;
       }
       const now = this.readLock();
       if (now?.text !== seen.text) {
-        try { unlinkSync(claim(n)); } catch { /* gone */ }
+        try {
+          unlinkSync(claim(n));
+        } catch {
+          /* gone */
+        }
         return false;
       }
       const tmp = `${this.lockPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
       const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try { writeSync(fd, text); fsyncSync(fd); } finally { closeSync(fd); }
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, this.lockPath);
-      for (let k = 1; k <= n; k++) try { unlinkSync(claim(k)); } catch { /* gone */ }
+      for (let k = 1; k <= n; k++)
+        try {
+          unlinkSync(claim(k));
+        } catch {
+          /* gone */
+        }
       return true;
     }
     return false;
@@ -314,7 +426,11 @@ export class StateStore {
     this.locked = false;
     // Only our own lock: never one another run took over in the meantime.
     if (this.readLock()?.info.token !== this.token) return;
-    try { unlinkSync(this.lockPath); } catch { /* already gone */ }
+    try {
+      unlinkSync(this.lockPath);
+    } catch {
+      /* already gone */
+    }
   }
 
   /**

@@ -49,22 +49,44 @@ export const accessAnalyzer: Step<AccessAnalyzerSeen, typeof config> = {
   outputs: ['accessAnalyzer.*'],
   delegatedAdmins: [{ servicePrincipal: ACCESS_ANALYZER, account: (b) => b.auditAccount }],
   enabled: (want) => want.accessAnalyzer.enabled,
-  notes: (_want, planned) => (planned.has('accessanalyzer:CreateAnalyzer') ? { money: ['IAM Access Analyzer (external access): free.'] } : {}),
+  notes: (_want, planned) =>
+    planned.has('accessanalyzer:CreateAnalyzer') ? { money: ['IAM Access Analyzer (external access): free.'] } : {},
 
   async observe(ctx) {
     const auditId = ctx.value(`${ctx.want.auditAccount}.accountId`);
     if (!auditId || ctx.value('org.id') === undefined) return accessAnalyzer.fresh(ctx);
     const regions: AnalyzerRegion[] = [];
     for (const region of ctx.want.allowedRegions) {
-      const found = (await ctx.aws.pages('accessanalyzer', 'ListAnalyzers', { type: 'ORGANIZATION' }, { account: auditId, region }, { input: 'nextToken', output: 'nextToken' }))
-        .flatMap((p) => p.analyzers ?? []).find((a) => a.name === ANALYZER_NAME);
+      const found = (
+        await ctx.aws.pages(
+          'accessanalyzer',
+          'ListAnalyzers',
+          { type: 'ORGANIZATION' },
+          { account: auditId, region },
+          { input: 'nextToken', output: 'nextToken' },
+        )
+      )
+        .flatMap((p) => p.analyzers ?? [])
+        .find((a) => a.name === ANALYZER_NAME);
       if (found?.arn) ctx.publish(arnKey(region), found.arn);
-      regions.push({ region, ...(found?.arn ? { arn: found.arn, status: found.status, ...(found.statusReason?.code ? { reason: found.statusReason.code } : {}) } : {}) });
+      regions.push({
+        region,
+        ...(found?.arn
+          ? {
+              arn: found.arn,
+              status: found.status,
+              ...(found.statusReason?.code ? { reason: found.statusReason.code } : {}),
+            }
+          : {}),
+      });
     }
     return { auditId, regions };
   },
 
-  fresh: (ctx) => ({ auditId: ctx.ref(`${ctx.want.auditAccount}.accountId`), regions: ctx.want.allowedRegions.map((region) => ({ region })) }),
+  fresh: (ctx) => ({
+    auditId: ctx.ref(`${ctx.want.auditAccount}.accountId`),
+    regions: ctx.want.allowedRegions.map((region) => ({ region })),
+  }),
 
   plan(want, seen) {
     const actions: Action[] = [];
@@ -75,15 +97,25 @@ export const accessAnalyzer: Step<AccessAnalyzerSeen, typeof config> = {
         continue;
       }
       // The same token for the same analyzer: a retry after a lost answer makes no second one.
-      const input = { analyzerName: ANALYZER_NAME, type: 'ORGANIZATION' as const, clientToken: `${ANALYZER_NAME}-${r.region}` };
+      const input = {
+        analyzerName: ANALYZER_NAME,
+        type: 'ORGANIZATION' as const,
+        clientToken: `${ANALYZER_NAME}-${r.region}`,
+      };
       actions.push({
-        kind: 'call', symbol: '+', service: 'accessanalyzer', operation: 'CreateAnalyzer', input,
+        kind: 'call',
+        symbol: '+',
+        service: 'accessanalyzer',
+        operation: 'CreateAnalyzer',
+        input,
         target: { account: seen.auditId, region: r.region },
         summary: `+ accessanalyzer:CreateAnalyzer ${ANALYZER_NAME} (organization) in ${want.auditAccount} ${r.region}`,
         produces: [arnKey(r.region)],
         async run(ctx) {
           try {
-            return { [arnKey(r.region)]: (await ctx.aws.call('accessanalyzer', 'CreateAnalyzer', input, ctx.target)).arn! };
+            return {
+              [arnKey(r.region)]: (await ctx.aws.call('accessanalyzer', 'CreateAnalyzer', input, ctx.target)).arn!,
+            };
           } catch (e) {
             if (!isAwsError(e, 'ConflictException')) throw e;
             // Made by a run that stopped before it saw the answer.

@@ -39,7 +39,6 @@ export interface HardeningSeen {
   accounts: HardenedAccount[];
 }
 
-
 function accountsOf(ctx: StepContext): HardenedAccount[] {
   return [
     { name: 'management', target: 'management', accountId: ctx.ref('management.accountId'), ebs: {} },
@@ -58,15 +57,20 @@ function regionsOf(a: HardenedAccount, want: { allowedRegions: string[] }): stri
 /** Account-level settings applied to every account. */
 export const config = stepConfig({
   key: 'hardening',
-  schema: () => z.strictObject({
-    s3BlockPublicAccess: z.boolean(),
-    ebsEncryption: z.boolean(),
-    passwordPolicy: z.strictObject({
-      minimumLength: z.number().int().min(14, 'the minimum password length must be at least 14 (CIS 1.8)').max(128),
-      reusePrevention: z.number().int().min(1).max(24, 'AWS allows remembering at most 24 passwords'),
+  schema: () =>
+    z.strictObject({
+      s3BlockPublicAccess: z.boolean(),
+      ebsEncryption: z.boolean(),
+      passwordPolicy: z.strictObject({
+        minimumLength: z.number().int().min(14, 'the minimum password length must be at least 14 (CIS 1.8)').max(128),
+        reusePrevention: z.number().int().min(1).max(24, 'AWS allows remembering at most 24 passwords'),
+      }),
     }),
+  defaults: () => ({
+    s3BlockPublicAccess: true,
+    ebsEncryption: true,
+    passwordPolicy: { minimumLength: 14, reusePrevention: 24 },
   }),
-  defaults: () => ({ s3BlockPublicAccess: true, ebsEncryption: true, passwordPolicy: { minimumLength: 14, reusePrevention: 24 } }),
 });
 
 export const accountHardening: Step<HardeningSeen, typeof config> = {
@@ -81,8 +85,15 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
     const h = want.hardening;
     return {
       title: `Account hardening: ${[h.s3BlockPublicAccess && 'S3 Block Public Access', h.ebsEncryption && 'EBS encryption in every enabled region', 'password policy'].filter(Boolean).join(', ')}`,
-      controls: ['SSB ACCT.06', ...(h.s3BlockPublicAccess ? ['SSB ACCT.08'] : []), ...(h.ebsEncryption ? ['SSB WKLD.08'] : []), 'CIS 1.8', 'CIS 1.9',
-        ...(h.s3BlockPublicAccess ? ['CIS 2.1.4'] : []), ...(h.ebsEncryption ? ['CIS 2.2.1'] : [])],
+      controls: [
+        'SSB ACCT.06',
+        ...(h.s3BlockPublicAccess ? ['SSB ACCT.08'] : []),
+        ...(h.ebsEncryption ? ['SSB WKLD.08'] : []),
+        'CIS 1.8',
+        'CIS 1.9',
+        ...(h.s3BlockPublicAccess ? ['CIS 2.1.4'] : []),
+        ...(h.ebsEncryption ? ['CIS 2.2.1'] : []),
+      ],
     };
   },
 
@@ -92,35 +103,66 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
     // Accounts × settings, a few at a time: every member read goes through an assumed role.
     await mapLimit(accounts, 4, async (a) => {
       if (typeof a.target !== 'string' || typeof a.accountId !== 'string') {
-        if (ctx.mode === 'apply') throw new StepError(`The ${a.name} account's ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+        if (ctx.mode === 'apply')
+          throw new StepError(
+            `The ${a.name} account's ID is not known yet.`,
+            'Run again: the accounts step creates the account first.',
+          );
         return; // not created yet: everything is still to do
       }
       const target = { account: a.target, region: want.homeRegion };
       const reads: Promise<void>[] = [];
       if (want.hardening.s3BlockPublicAccess) {
-        reads.push(ctx.aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: a.accountId }, target).then(
-          (r) => { a.publicAccessBlock = { ...r.PublicAccessBlockConfiguration } as Bpa; },
-          (e) => { if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) a.publicAccessBlock = null; else throw e; }));
+        reads.push(
+          ctx.aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: a.accountId }, target).then(
+            (r) => {
+              a.publicAccessBlock = { ...r.PublicAccessBlockConfiguration } as Bpa;
+            },
+            (e) => {
+              if (isAwsError(e, 'NoSuchPublicAccessBlockConfiguration')) a.publicAccessBlock = null;
+              else throw e;
+            },
+          ),
+        );
       }
       if (want.hardening.ebsEncryption) {
-        reads.push((async () => {
-          // Regions enabled for this account (opt-in regions only once enabled).
-          const r = await ctx.aws.call('ec2', 'DescribeRegions', {}, target);
-          const enabled = (r.Regions ?? []).map((x) => x.RegionName ?? '').filter(Boolean).sort();
-          const missing = want.allowedRegions.find((x) => !enabled.includes(x));
-          if (missing) {
-            throw new StepError(`The region ${missing} is not enabled in the ${a.name} account (${a.accountId}), so EBS encryption cannot be turned on there.`,
-              `Enable ${missing} for that account (AWS console → Account → AWS Regions, or the Account API EnableRegion), or remove it from "allowedRegions" in the config, then run again.`);
-          }
-          a.regions = enabled;
-          await Promise.all(enabled.map((region) => ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: target.account, region }).then((x) => {
-            a.ebs[region] = x.EbsEncryptionByDefault === true;
-          })));
-        })());
+        reads.push(
+          (async () => {
+            // Regions enabled for this account (opt-in regions only once enabled).
+            const r = await ctx.aws.call('ec2', 'DescribeRegions', {}, target);
+            const enabled = (r.Regions ?? [])
+              .map((x) => x.RegionName ?? '')
+              .filter(Boolean)
+              .sort();
+            const missing = want.allowedRegions.find((x) => !enabled.includes(x));
+            if (missing) {
+              throw new StepError(
+                `The region ${missing} is not enabled in the ${a.name} account (${a.accountId}), so EBS encryption cannot be turned on there.`,
+                `Enable ${missing} for that account (AWS console → Account → AWS Regions, or the Account API EnableRegion), or remove it from "allowedRegions" in the config, then run again.`,
+              );
+            }
+            a.regions = enabled;
+            await Promise.all(
+              enabled.map((region) =>
+                ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account: target.account, region }).then((x) => {
+                  a.ebs[region] = x.EbsEncryptionByDefault === true;
+                }),
+              ),
+            );
+          })(),
+        );
       }
-      reads.push(ctx.aws.call('iam', 'GetAccountPasswordPolicy', {}, target).then(
-        (r) => { a.passwordPolicy = (r.PasswordPolicy ?? null) as PasswordPolicy | null; },
-        (e) => { if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) a.passwordPolicy = null; else throw e; }));
+      reads.push(
+        ctx.aws.call('iam', 'GetAccountPasswordPolicy', {}, target).then(
+          (r) => {
+            a.passwordPolicy = (r.PasswordPolicy ?? null) as PasswordPolicy | null;
+          },
+          (e) => {
+            if (isAwsError(e, 'NoSuchEntityException', 'NoSuchEntity')) a.passwordPolicy = null;
+            else throw e;
+          },
+        ),
+      );
       await Promise.all(reads);
     });
     return { accounts };
@@ -143,7 +185,10 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
             symbol: partly ? '~' : '+',
             service: 's3-control',
             operation: 'PutPublicAccessBlock',
-            input: { AccountId: a.accountId, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
+            input: {
+              AccountId: a.accountId,
+              PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])),
+            },
             target: home,
             // bpa undefined: not read (account not created yet); null: read, and not set at all.
             summary: `${partly ? '~' : '+'} s3-control:PutPublicAccessBlock ${a.name} (${partly ? `account-level ${off.join(', ')} off; turn on all four flags` : bpa === null ? 'account-level Block Public Access is off; turn on all four flags' : 'account-level, all four flags'})`,
@@ -171,7 +216,8 @@ export const accountHardening: Step<HardeningSeen, typeof config> = {
         }
       }
 
-      const gaps = a.passwordPolicy === undefined ? [] : passwordPolicyGaps(want.hardening.passwordPolicy, a.passwordPolicy);
+      const gaps =
+        a.passwordPolicy === undefined ? [] : passwordPolicyGaps(want.hardening.passwordPolicy, a.passwordPolicy);
       if (a.passwordPolicy === undefined || gaps.length) {
         const input = passwordPolicyInput(want.hardening.passwordPolicy, a.passwordPolicy ?? null);
         const sym = a.passwordPolicy ? '~' : '+';

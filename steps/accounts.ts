@@ -67,26 +67,38 @@ type Status = { Id?: string; State?: string; AccountId?: string; AccountName?: s
 async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Promise<string> {
   // AWS answers CreateAccount at once and creates the account asynchronously; observed: one to
   // two minutes (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html).
-  const status = await ctx.poll(`creating account ${a.name} (usually 1-2 minutes)`, async () => {
-    let s: Status | undefined;
-    try {
-      s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: requestId })).CreateAccountStatus;
-    } catch (e) {
-      // Just issued: the status may not be readable yet.
-      if (isAwsError(e, 'CreateAccountStatusNotFoundException')) return undefined;
-      throw e;
-    }
-    return s && s.State !== 'IN_PROGRESS' ? s : undefined;
-  }, { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
+  const status = await ctx.poll(
+    `creating account ${a.name} (usually 1-2 minutes)`,
+    async () => {
+      let s: Status | undefined;
+      try {
+        s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: requestId }))
+          .CreateAccountStatus;
+      } catch (e) {
+        // Just issued: the status may not be readable yet.
+        if (isAwsError(e, 'CreateAccountStatusNotFoundException')) return undefined;
+        throw e;
+      }
+      return s && s.State !== 'IN_PROGRESS' ? s : undefined;
+    },
+    { firstDelayMs: 1000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 },
+  );
   await ctx.clearInflight(inflightKey(a.email));
   if (status.State === 'SUCCEEDED' && status.AccountId) return status.AccountId;
   if (status.FailureReason === 'CONCURRENT_ACCOUNT_MODIFICATION') {
     // "You already submitted a request with the same information" (CreateAccountStatus): the
     // other request makes the account; wait for that one instead.
-    const other = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] }))
-      .flatMap((p) => p.CreateAccountStatuses ?? []).find((x) => x.AccountName === a.name && x.Id && x.Id !== requestId);
+    const other = (
+      await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] })
+    )
+      .flatMap((p) => p.CreateAccountStatuses ?? [])
+      .find((x) => x.AccountName === a.name && x.Id && x.Id !== requestId);
     if (other?.Id) {
-      await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: other.Id });
+      await ctx.recordInflight(inflightKey(a.email), {
+        service: 'organizations',
+        operation: 'CreateAccount',
+        requestId: other.Id,
+      });
       return waitForAccount(ctx, a, other.Id);
     }
   }
@@ -95,12 +107,16 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
     // was lost after AWS applied it, and that second request fails this way once the first
     // one made the account (so does a request racing another run). Then it is ours: adopt it.
     const listed = (await ctx.aws.pages('organizations', 'ListAccounts', {})).flatMap((p) => p.Accounts ?? []);
-    const mine = listed.find((x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'));
+    const mine = listed.find(
+      (x) => x.Id && x.Email?.toLowerCase() === a.email.toLowerCase() && x.Id !== ctx.value('management.accountId'),
+    );
     if (mine?.Id) return mine.Id;
     // ListAccounts may not show an account made a moment ago (eventual consistency): an earlier
     // creation of this name that SUCCEEDED, read by ID, tells whether the email is ours.
     const mgmt = ctx.value('management.accountId');
-    const done = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['SUCCEEDED'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
+    const done = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['SUCCEEDED'] })).flatMap(
+      (p) => p.CreateAccountStatuses ?? [],
+    );
     for (const d of done.filter((x) => x.AccountName === a.name && x.AccountId && x.AccountId !== mgmt)) {
       const acct = await describeAccount(ctx, d.AccountId!);
       if (acct?.Email?.toLowerCase() === a.email.toLowerCase()) return d.AccountId!;
@@ -115,17 +131,28 @@ async function waitForAccount(ctx: RunContext, a: Want, requestId: string): Prom
  * that answer; public reports show a throttling error, so both TooManyRequestsException and
  * ConcurrentModificationException are taken to mean it (the factory has already retried each).
  */
-async function sendCreate(ctx: RunContext, a: Want, input: { Email: string; AccountName: string }): Promise<Status | undefined> {
+async function sendCreate(
+  ctx: RunContext,
+  a: Want,
+  input: { Email: string; AccountName: string },
+): Promise<Status | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       return (await ctx.aws.call('organizations', 'CreateAccount', input)).CreateAccountStatus;
     } catch (e) {
-      if (!isAwsError(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10) throw createAccountCallError(e, a) ?? e;
+      if (!isAwsError(e, 'TooManyRequestsException', 'ConcurrentModificationException') || attempt >= 10)
+        throw createAccountCallError(e, a) ?? e;
     }
-    await ctx.poll(`waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name} (each creation takes 1-2 minutes)`, async () => {
-      const running = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] })).flatMap((p) => p.CreateAccountStatuses ?? []);
-      return running.length < MAX_CREATIONS_IN_PROGRESS ? true : undefined;
-    }, { firstDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 });
+    await ctx.poll(
+      `waiting for one of AWS's ${MAX_CREATIONS_IN_PROGRESS} account-creation slots to create ${a.name} (each creation takes 1-2 minutes)`,
+      async () => {
+        const running = (
+          await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS'] })
+        ).flatMap((p) => p.CreateAccountStatuses ?? []);
+        return running.length < MAX_CREATIONS_IN_PROGRESS ? true : undefined;
+      },
+      { firstDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 30 * 60_000 },
+    );
   }
 }
 
@@ -139,7 +166,8 @@ async function whenReady(ctx: RunContext, a: Want, id: string): Promise<Record<s
 }
 
 type Listed = { Id?: string; Email?: string; State?: string; Status?: string; JoinedTimestamp?: Date };
-const joined = (x: Listed): { joinedAt?: number } => (x.JoinedTimestamp ? { joinedAt: new Date(x.JoinedTimestamp).getTime() } : {});
+const joined = (x: Listed): { joinedAt?: number } =>
+  x.JoinedTimestamp ? { joinedAt: new Date(x.JoinedTimestamp).getTime() } : {};
 
 /** The account by its ID (a read AWS answers at once), or undefined when it is not in the organization. */
 async function describeAccount(ctx: StepContext, id: string): Promise<Listed | undefined> {
@@ -155,19 +183,36 @@ function createAction(a: Want, slots: number): Action {
   const input = { Email: a.email, AccountName: a.name };
   const key = accountKey(a.name);
   return {
-    kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateAccount', input, target: ORG_TARGET,
+    kind: 'call',
+    symbol: '+',
+    service: 'organizations',
+    operation: 'CreateAccount',
+    input,
+    target: ORG_TARGET,
     summary: `+ organizations:CreateAccount ${a.name} (${a.email})`,
     produces: [key],
     async run(ctx) {
       // One of AWS's 5 in-progress slots from the request until SUCCEEDED (not the readiness wait).
-      const id = await ctx.exclusive(CREATION_SLOTS, async () => {
-        const status = await sendCreate(ctx, a, input);
-        if (!status?.Id) throw new StepError(`AWS accepted the request to create ${a.name} but returned no request ID.`, 'Run again in a few minutes: the account will be found by its email once AWS has made it.');
-        if (status.State === 'FAILED') throw accountFailure(status.FailureReason, a);
-        // Saved before waiting: after a crash the next run resumes this wait.
-        await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId: status.Id });
-        return waitForAccount(ctx, a, status.Id);
-      }, slots);
+      const id = await ctx.exclusive(
+        CREATION_SLOTS,
+        async () => {
+          const status = await sendCreate(ctx, a, input);
+          if (!status?.Id)
+            throw new StepError(
+              `AWS accepted the request to create ${a.name} but returned no request ID.`,
+              'Run again in a few minutes: the account will be found by its email once AWS has made it.',
+            );
+          if (status.State === 'FAILED') throw accountFailure(status.FailureReason, a);
+          // Saved before waiting: after a crash the next run resumes this wait.
+          await ctx.recordInflight(inflightKey(a.email), {
+            service: 'organizations',
+            operation: 'CreateAccount',
+            requestId: status.Id,
+          });
+          return waitForAccount(ctx, a, status.Id);
+        },
+        slots,
+      );
       return whenReady(ctx, a, id);
     },
   };
@@ -177,7 +222,12 @@ function createAction(a: Want, slots: number): Action {
 function readyAction(a: Want, id: string): Action {
   const input = { RoleArn: `arn:aws:iam::${id}:role/OrganizationAccountAccessRole`, RoleSessionName: 'secure-start' };
   return {
-    kind: 'call', symbol: '~', service: 'sts', operation: 'AssumeRole', input, target: { account: 'management', region: ORG_TARGET.region },
+    kind: 'call',
+    symbol: '~',
+    service: 'sts',
+    operation: 'AssumeRole',
+    input,
+    target: { account: 'management', region: ORG_TARGET.region },
     summary: `~ wait until the new account ${a.name} (${id}) is ready: AWS is still setting it up`,
     produces: [readyKey(a.name)],
     async run(ctx) {
@@ -191,12 +241,21 @@ function resumeAction(a: Want, requestId: string, slots: number): Action {
   const input = { CreateAccountRequestId: requestId };
   const key = accountKey(a.name);
   return {
-    kind: 'call', symbol: '+', service: 'organizations', operation: 'DescribeCreateAccountStatus', input, target: ORG_TARGET,
+    kind: 'call',
+    symbol: '+',
+    service: 'organizations',
+    operation: 'DescribeCreateAccountStatus',
+    input,
+    target: ORG_TARGET,
     summary: `+ organizations:CreateAccount ${a.name} (${a.email}): already requested (${requestId}), wait for it`,
     produces: [key],
     async run(ctx) {
       if (!ctx.inflight(inflightKey(a.email))) {
-        await ctx.recordInflight(inflightKey(a.email), { service: 'organizations', operation: 'CreateAccount', requestId });
+        await ctx.recordInflight(inflightKey(a.email), {
+          service: 'organizations',
+          operation: 'CreateAccount',
+          requestId,
+        });
       }
       const id = await ctx.exclusive(CREATION_SLOTS, () => waitForAccount(ctx, a, requestId), slots);
       return { ...(await whenReady(ctx, a, id)), [key]: id };
@@ -207,7 +266,12 @@ function resumeAction(a: Want, requestId: string, slots: number): Action {
 function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '~'): Action {
   const input = { AccountId: accountId, SourceParentId: from, DestinationParentId: to };
   return {
-    kind: 'call', symbol, service: 'organizations', operation: 'MoveAccount', input, target: ORG_TARGET,
+    kind: 'call',
+    symbol,
+    service: 'organizations',
+    operation: 'MoveAccount',
+    input,
+    target: ORG_TARGET,
     summary: `${symbol} organizations:MoveAccount ${a.name} → ${a.ou} OU`,
     async run(ctx) {
       const i = ctx.input as { AccountId: string; SourceParentId: string; DestinationParentId: string };
@@ -219,7 +283,9 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
         if (isAwsError(e, 'SourceParentNotFoundException')) {
           // Not under the parent we saw: moved meanwhile, or the SDK retried a move whose answer
           // was lost after AWS applied it. Look where it is now and finish from there.
-          const now = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: i.AccountId })).flatMap((p) => p.Parents ?? [])[0]?.Id;
+          const now = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: i.AccountId })).flatMap(
+            (p) => p.Parents ?? [],
+          )[0]?.Id;
           if (now === i.DestinationParentId) return;
           if (now) {
             await ctx.aws.call('organizations', 'MoveAccount', { ...i, SourceParentId: now });
@@ -227,7 +293,10 @@ function moveAction(a: Want, accountId: Val, from: Val, to: Val, symbol: '+' | '
           }
         }
         if (isAwsError(e, 'SourceParentNotFoundException', 'AccountNotFoundException'))
-          throw new StepError(`The account ${a.name} (${i.AccountId}) was not where secure-start expected it (${i.SourceParentId}); someone may have moved it meanwhile.`, 'Run again: it is looked up afresh.');
+          throw new StepError(
+            `The account ${a.name} (${i.AccountId}) was not where secure-start expected it (${i.SourceParentId}); someone may have moved it meanwhile.`,
+            'Run again: it is looked up afresh.',
+          );
         throw e;
       }
     },
@@ -239,10 +308,14 @@ export const accounts: Step<AccountsSeen> = {
   title: 'Member accounts, each in its OU',
   notes: (_want, planned) => {
     const n = planned.count('organizations:CreateAccount');
-    return n ? {
-      money: ['New accounts: free; you pay only for what runs in them.'],
-      permanent: [`${n} new AWS account${n === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`],
-    } : {};
+    return n
+      ? {
+          money: ['New accounts: free; you pay only for what runs in them.'],
+          permanent: [
+            `${n} new AWS account${n === 1 ? '' : 's'}: an account cannot be deleted at once; closing one takes 90 days, and each email address stays tied to it.`,
+          ],
+        }
+      : {};
   },
   outputs: ['*.accountId', '*.ready'],
   needs: ['organization', 'organizational-units'],
@@ -269,13 +342,17 @@ export const accounts: Step<AccountsSeen> = {
 
     let othersInProgress = 0;
     if (missing.length) {
-      const statuses = (await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] }))
-        .flatMap((p) => p.CreateAccountStatuses ?? []);
+      const statuses = (
+        await ctx.aws.pages('organizations', 'ListCreateAccountStatus', { States: ['IN_PROGRESS', 'SUCCEEDED'] })
+      ).flatMap((p) => p.CreateAccountStatuses ?? []);
       const running = statuses.filter((s) => s.State === 'IN_PROGRESS');
       othersInProgress = running.filter((r) => !want.some((w) => w.name === r.AccountName)).length;
       for (const a of missing) {
         const r = running.find((s) => s.AccountName === a.name && s.Id);
-        if (r) { inflight[a.name] = r.Id!; continue; }
+        if (r) {
+          inflight[a.name] = r.Id!;
+          continue;
+        }
         // Made a moment ago by a run that never saw the answer, and not listed yet (eventual
         // consistency): its creation says SUCCEEDED; read the account by ID and check the email.
         let adopted = false;
@@ -292,13 +369,23 @@ export const accounts: Step<AccountsSeen> = {
         if (rec) {
           let s: Status | undefined;
           try {
-            s = (await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', { CreateAccountRequestId: rec.requestId })).CreateAccountStatus;
+            s = (
+              await ctx.aws.call('organizations', 'DescribeCreateAccountStatus', {
+                CreateAccountRequestId: rec.requestId,
+              })
+            ).CreateAccountStatus;
           } catch (e) {
             if (!isAwsError(e, 'CreateAccountStatusNotFoundException')) throw e;
           }
-          if (s?.State === 'IN_PROGRESS') { inflight[a.name] = rec.requestId; continue; }
+          if (s?.State === 'IN_PROGRESS') {
+            inflight[a.name] = rec.requestId;
+            continue;
+          }
           // Made, but ListAccounts does not show it yet: adopt it rather than create another.
-          if (s?.State === 'SUCCEEDED' && s.AccountId) { found[a.name] = { id: s.AccountId }; continue; }
+          if (s?.State === 'SUCCEEDED' && s.AccountId) {
+            found[a.name] = { id: s.AccountId };
+            continue;
+          }
         }
         // The email was changed in the config after the account was made: the state file still
         // knows the account, which is in the organization under its old email. Keep using it;
@@ -312,9 +399,15 @@ export const accounts: Step<AccountsSeen> = {
           found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...joined(prior) };
           continue;
         }
-        const claimed = prior?.Email !== undefined && want.some((w) => w.email.toLowerCase() === prior!.Email!.toLowerCase());
+        const claimed =
+          prior?.Email !== undefined && want.some((w) => w.email.toLowerCase() === prior!.Email!.toLowerCase());
         if (prior?.Id && prior.Id !== ctx.value('management.accountId') && !claimed) {
-          found[a.name] = { id: prior.Id, status: prior.State ?? prior.Status, ...joined(prior), ...(prior.Email ? { emailWas: prior.Email } : {}) };
+          found[a.name] = {
+            id: prior.Id,
+            status: prior.State ?? prior.Status,
+            ...joined(prior),
+            ...(prior.Email ? { emailWas: prior.Email } : {}),
+          };
         }
       }
     }
@@ -322,10 +415,17 @@ export const accounts: Step<AccountsSeen> = {
     await mapLimit(Object.entries(found), 5, async ([name, f]) => {
       if (f.management) return; // never published as a member: later steps would change the management account instead
       ctx.publish(accountKey(name), f.id);
-      const parents = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: f.id })).flatMap((p) => p.Parents ?? []);
+      const parents = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: f.id })).flatMap(
+        (p) => p.Parents ?? [],
+      );
       if (parents[0]?.Id) f.parentId = parents[0].Id;
       // A new account this state file has not seen ready yet: can secure-start work in it?
-      if (ctx.value(readyKey(name)) === 'true' || (f.status && f.status !== 'ACTIVE' && f.status !== 'PENDING_ACTIVATION') || !canCheckReadiness(ctx)) return;
+      if (
+        ctx.value(readyKey(name)) === 'true' ||
+        (f.status && f.status !== 'ACTIVE' && f.status !== 'PENDING_ACTIVATION') ||
+        !canCheckReadiness(ctx)
+      )
+        return;
       if (f.joinedAt !== undefined && Date.now() - f.joinedAt > NEW_ACCOUNT_MS) return;
       if (await accountReady(ctx, f.id)) ctx.publish(readyKey(name), 'true');
       else f.notReady = true;
@@ -349,7 +449,12 @@ export const accounts: Step<AccountsSeen> = {
       if (f) {
         if (f.management) {
           actions.push({
-            kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
+            kind: 'manual',
+            symbol: '!',
+            service: 'console',
+            operation: 'ChooseAnotherEmail',
+            input: {},
+            target: ORG_TARGET,
             summary: `! account ${a.name}: ${a.email} is the management account's own email`,
             manual: {
               instructions: [
@@ -365,7 +470,12 @@ export const accounts: Step<AccountsSeen> = {
         }
         if (f.status && CLOSED.includes(f.status)) {
           actions.push({
-            kind: 'manual', symbol: '!', service: 'console', operation: 'ChooseAnotherEmail', input: {}, target: ORG_TARGET,
+            kind: 'manual',
+            symbol: '!',
+            service: 'console',
+            operation: 'ChooseAnotherEmail',
+            input: {},
+            target: ORG_TARGET,
             summary: `! account ${a.name}: ${a.email} belongs to account ${f.id}, which is ${f.status.toLowerCase().replace(/_/g, ' ')}`,
             manual: {
               instructions: [
@@ -381,14 +491,19 @@ export const accounts: Step<AccountsSeen> = {
         }
         if (f.emailWas) {
           actions.push({
-            kind: 'manual', symbol: '!', service: 'console', operation: 'UpdatePrimaryEmail', input: {}, target: ORG_TARGET,
+            kind: 'manual',
+            symbol: '!',
+            service: 'console',
+            operation: 'UpdatePrimaryEmail',
+            input: {},
+            target: ORG_TARGET,
             summary: `! account ${a.name} (${f.id}) still has the email ${f.emailWas}; the config says ${a.email}`,
             manual: {
               instructions: [
                 `secure-start keeps using the account ${a.name} (${f.id}) and does not create another one for ${a.email}.`,
                 `To give it the new address: AWS Organizations console → AWS accounts → ${a.name} → Edit the primary email (AWS sends a code to the new address). Or put ${f.emailWas} back in the config.`,
               ],
-              why: 'An account\'s email receives its root user\'s password resets and AWS notices; it should be the one you chose.',
+              why: "An account's email receives its root user's password resets and AWS notices; it should be the one you chose.",
               link: 'https://console.aws.amazon.com/organizations/v2/home/accounts',
               blocking: false,
             },

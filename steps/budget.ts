@@ -43,8 +43,12 @@ export const BUDGET_ALERTS: BudgetNotification[] = [
 ];
 
 /** Same alert: AWS identifies a notification by these four fields (PERCENTAGE by default). */
-const alertKey = (n: { NotificationType?: string; ComparisonOperator?: string; Threshold?: number; ThresholdType?: string }): string =>
-  `${n.NotificationType}|${n.ComparisonOperator}|${Number(n.Threshold)}|${n.ThresholdType ?? 'PERCENTAGE'}`;
+const alertKey = (n: {
+  NotificationType?: string;
+  ComparisonOperator?: string;
+  Threshold?: number;
+  ThresholdType?: string;
+}): string => `${n.NotificationType}|${n.ComparisonOperator}|${Number(n.Threshold)}|${n.ThresholdType ?? 'PERCENTAGE'}`;
 
 const alertText = (n: BudgetNotification): string =>
   `${n.NotificationType === 'FORECASTED' ? 'forecast' : 'actual'} > ${n.Threshold}${n.ThresholdType === 'PERCENTAGE' ? ' %' : ' USD'}`;
@@ -67,8 +71,11 @@ async function describeBudget(ctx: StepContext, accountId: string, name: string)
   } catch (e) {
     if (isAwsError(e, 'NotFoundException')) return undefined;
     if (isAwsError(e, 'AccessDeniedException')) {
-      throw new StepError(`These credentials may not read budgets in account ${accountId}.`,
-        'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).', { cause: e });
+      throw new StepError(
+        `These credentials may not read budgets in account ${accountId}.`,
+        'Run secure-start as the root user or an administrator of the management account (the budgets:ViewBudget and budgets:ModifyBudget permissions are needed).',
+        { cause: e },
+      );
     }
     throw e;
   }
@@ -77,11 +84,12 @@ async function describeBudget(ctx: StepContext, accountId: string, name: string)
 /** The monthly budget: amount in USD and who gets its alerts. */
 export const config = stepConfig({
   key: 'budget',
-  schema: (r) => z.strictObject({
-    amount: amountSchema('the budget amount', 'positive'),
-    currency: z.literal('USD', { error: 'budgets are set in USD' }),
-    emails: alertEmails(r),
-  }),
+  schema: (r) =>
+    z.strictObject({
+      amount: amountSchema('the budget amount', 'positive'),
+      currency: z.literal('USD', { error: 'budgets are set in USD' }),
+      emails: alertEmails(r),
+    }),
   defaults: (d) => ({ amount: 100, currency: 'USD' as const, emails: [plusAddress(d.mailbox, 'aws-billing')] }),
 });
 
@@ -89,7 +97,10 @@ export const budget: Step<BudgetSeen, typeof config> = {
   config,
   id: 'budget',
   title: 'Monthly cost budget with e-mail alerts',
-  notes: (_want, planned) => (planned.has('budgets:CreateBudget') ? { money: ['Budgets: free (the first two budgets of an account cost nothing).'] } : {}),
+  notes: (_want, planned) =>
+    planned.has('budgets:CreateBudget')
+      ? { money: ['Budgets: free (the first two budgets of an account cost nothing).'] }
+      : {},
   outputs: ['budget.*'],
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.10'],
@@ -98,7 +109,8 @@ export const budget: Step<BudgetSeen, typeof config> = {
 
   async observe(ctx) {
     const accountId = ctx.value('management.accountId');
-    if (!accountId) throw new StepError('The management account ID is not known yet.', 'Run again: the preflight step finds it.');
+    if (!accountId)
+      throw new StepError('The management account ID is not known yet.', 'Run again: the preflight step finds it.');
     const wanted = budgetName(ctx.want);
     // The name this organization's budget was made with, when it differs (a new short name).
     const recorded = ctx.value(BUDGET_NAME_KEY);
@@ -108,15 +120,24 @@ export const budget: Step<BudgetSeen, typeof config> = {
       b = await describeBudget(ctx, accountId, recorded);
       if (b) {
         name = recorded;
-        ctx.info(`The budget keeps its name ${recorded} (AWS cannot rename a budget; a new one would lose its history).`);
+        ctx.info(
+          `The budget keeps its name ${recorded} (AWS cannot rename a budget; a new one would lose its history).`,
+        );
       }
     }
     if (!b) return { accountId, notifications: [] };
     ctx.publish(BUDGET_NAME_KEY, name);
-    const pages = await ctx.aws.pages('budgets', 'DescribeNotificationsForBudget', { AccountId: accountId, BudgetName: name });
+    const pages = await ctx.aws.pages('budgets', 'DescribeNotificationsForBudget', {
+      AccountId: accountId,
+      BudgetName: name,
+    });
     const notifications: BudgetSeen['notifications'] = [];
     for (const n of pages.flatMap((p) => p.Notifications ?? [])) {
-      const subs = await ctx.aws.pages('budgets', 'DescribeSubscribersForNotification', { AccountId: accountId, BudgetName: name, Notification: n });
+      const subs = await ctx.aws.pages('budgets', 'DescribeSubscribersForNotification', {
+        AccountId: accountId,
+        BudgetName: name,
+        Notification: n,
+      });
       notifications.push({
         notification: {
           NotificationType: n.NotificationType ?? 'ACTUAL',
@@ -124,12 +145,20 @@ export const budget: Step<BudgetSeen, typeof config> = {
           Threshold: Number(n.Threshold),
           ThresholdType: n.ThresholdType ?? 'PERCENTAGE',
         },
-        subscribers: subs.flatMap((p) => p.Subscribers ?? []).map((s) => ({ SubscriptionType: s.SubscriptionType ?? 'EMAIL', Address: s.Address ?? '' })),
+        subscribers: subs
+          .flatMap((p) => p.Subscribers ?? [])
+          .map((s) => ({ SubscriptionType: s.SubscriptionType ?? 'EMAIL', Address: s.Address ?? '' })),
       });
     }
     return {
       accountId,
-      budget: { name, amount: b.BudgetLimit?.Amount, unit: b.BudgetLimit?.Unit, timeUnit: b.TimeUnit, budgetType: b.BudgetType },
+      budget: {
+        name,
+        amount: b.BudgetLimit?.Amount,
+        unit: b.BudgetLimit?.Unit,
+        timeUnit: b.TimeUnit,
+        budgetType: b.BudgetType,
+      },
       notifications,
     };
   },
@@ -148,26 +177,45 @@ export const budget: Step<BudgetSeen, typeof config> = {
       const input = {
         AccountId,
         Budget: desiredBudget(want),
-        NotificationsWithSubscribers: BUDGET_ALERTS.map((Notification) => ({ Notification, Subscribers: emailSubscribers(emails) })),
+        NotificationsWithSubscribers: BUDGET_ALERTS.map((Notification) => ({
+          Notification,
+          Subscribers: emailSubscribers(emails),
+        })),
       };
-      return [{
-        kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateBudget', target, input,
-        summary: `+ budgets:CreateBudget ${name} (${amount} a month; alerts at 50/80/100 % actual and 100 % forecast → ${shortList(emails)})`,
-        produces: [BUDGET_NAME_KEY],
-        async run(ctx) {
-          await ctx.aws.call('budgets', 'CreateBudget', ctx.input as never);
-          return { [BUDGET_NAME_KEY]: name };
+      return [
+        {
+          kind: 'call',
+          symbol: '+',
+          service: 'budgets',
+          operation: 'CreateBudget',
+          target,
+          input,
+          summary: `+ budgets:CreateBudget ${name} (${amount} a month; alerts at 50/80/100 % actual and 100 % forecast → ${shortList(emails)})`,
+          produces: [BUDGET_NAME_KEY],
+          async run(ctx) {
+            await ctx.aws.call('budgets', 'CreateBudget', ctx.input as never);
+            return { [BUDGET_NAME_KEY]: name };
+          },
         },
-      }];
+      ];
     }
 
     const actions: Action[] = [];
     const b = seen.budget;
     // UpdateBudget may change everything but the name, so a same-named budget of another
     // type or period is corrected too (the name is ours: <slug>-monthly).
-    if (!sameAmount(b.amount, want.budget.amount) || b.unit !== want.budget.currency || b.timeUnit !== 'MONTHLY' || b.budgetType !== 'COST') {
+    if (
+      !sameAmount(b.amount, want.budget.amount) ||
+      b.unit !== want.budget.currency ||
+      b.timeUnit !== 'MONTHLY' ||
+      b.budgetType !== 'COST'
+    ) {
       actions.push({
-        kind: 'call', symbol: '~', service: 'budgets', operation: 'UpdateBudget', target,
+        kind: 'call',
+        symbol: '~',
+        service: 'budgets',
+        operation: 'UpdateBudget',
+        target,
         input: { AccountId, NewBudget: desiredBudget(want, name) },
         summary: `~ budgets:UpdateBudget ${name} (${b.amount ?? '?'} ${b.unit ?? ''} ${b.budgetType ?? ''} ${(b.timeUnit ?? '').toLowerCase()} → ${amount} COST monthly)`,
       });
@@ -179,7 +227,11 @@ export const budget: Step<BudgetSeen, typeof config> = {
     for (const [key, n] of have) {
       if (wanted.has(key)) continue;
       actions.push({
-        kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteNotification', target,
+        kind: 'call',
+        symbol: '-',
+        service: 'budgets',
+        operation: 'DeleteNotification',
+        target,
         input: { AccountId, BudgetName: name, Notification: n.notification },
         summary: `- budgets:DeleteNotification ${name} (an alert at ${alertText(n.notification)} is not in the baseline)`,
       });
@@ -188,25 +240,50 @@ export const budget: Step<BudgetSeen, typeof config> = {
       const existing = have.get(key);
       if (!existing) {
         actions.push({
-          kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateNotification', target,
+          kind: 'call',
+          symbol: '+',
+          service: 'budgets',
+          operation: 'CreateNotification',
+          target,
           input: { AccountId, BudgetName: name, Notification: n, Subscribers: emailSubscribers(emails) },
           summary: `+ budgets:CreateNotification ${name} (the alert at ${alertText(n)} is missing; send it to ${shortList(emails)})`,
         });
         continue;
       }
       // SNS subscribers (chat integrations someone added) are left alone; only e-mails are ours.
-      const { missing, extra } = emailDiff(emails, existing.subscribers.filter((s) => s.SubscriptionType === 'EMAIL').map((s) => s.Address));
+      const { missing, extra } = emailDiff(
+        emails,
+        existing.subscribers.filter((s) => s.SubscriptionType === 'EMAIL').map((s) => s.Address),
+      );
       for (const Address of missing) {
         actions.push({
-          kind: 'call', symbol: '+', service: 'budgets', operation: 'CreateSubscriber', target,
-          input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
+          kind: 'call',
+          symbol: '+',
+          service: 'budgets',
+          operation: 'CreateSubscriber',
+          target,
+          input: {
+            AccountId,
+            BudgetName: name,
+            Notification: existing.notification,
+            Subscriber: { SubscriptionType: 'EMAIL', Address },
+          },
           summary: `+ budgets:CreateSubscriber ${name} (${Address} does not get the alert at ${alertText(n)})`,
         });
       }
       for (const Address of extra) {
         actions.push({
-          kind: 'call', symbol: '-', service: 'budgets', operation: 'DeleteSubscriber', target,
-          input: { AccountId, BudgetName: name, Notification: existing.notification, Subscriber: { SubscriptionType: 'EMAIL', Address } },
+          kind: 'call',
+          symbol: '-',
+          service: 'budgets',
+          operation: 'DeleteSubscriber',
+          target,
+          input: {
+            AccountId,
+            BudgetName: name,
+            Notification: existing.notification,
+            Subscriber: { SubscriptionType: 'EMAIL', Address },
+          },
           summary: `- budgets:DeleteSubscriber ${name} (${Address} gets the alert at ${alertText(n)} but is not in budget.emails)`,
         });
       }

@@ -22,7 +22,8 @@ import { shown, trailBucketName } from './lib/logging-names.js';
 /** AWS Config's service-linked role (https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles.html). */
 export const CONFIG_SLR = 'AWSServiceRoleForConfig';
 export const CONFIG_PRINCIPAL = 'config.amazonaws.com';
-export const configSlrArn = (accountId: string): string => `arn:aws:iam::${accountId}:role/aws-service-role/${CONFIG_PRINCIPAL}/${CONFIG_SLR}`;
+export const configSlrArn = (accountId: string): string =>
+  `arn:aws:iam::${accountId}:role/aws-service-role/${CONFIG_PRINCIPAL}/${CONFIG_SLR}`;
 /** Output key: the account's Config service-linked role ARN, once it exists. */
 export const roleKey = (account: string): string => `config.roleArn.${account}`;
 const DEFAULT_NAME = 'default';
@@ -34,7 +35,11 @@ export interface RecorderSeen {
   includeGlobalResourceTypes?: boolean;
   recording?: boolean;
 }
-export interface ChannelSeen { name: string; bucket?: string; prefix?: string }
+export interface ChannelSeen {
+  name: string;
+  bucket?: string;
+  prefix?: string;
+}
 export interface RegionRecording {
   region: string;
   /** null = none; undefined = not read (account not created yet). */
@@ -61,12 +66,18 @@ function fresh(ctx: StepContext): ConfigRecordingSeen {
   const want = ctx.want;
   return {
     bucket: trailBucketName(want, ctx.ref(`${want.logArchiveAccount}.accountId`)),
-    accounts: recordingAccounts(ctx, want).map((a) => ({ ...a, regions: want.allowedRegions.map((region) => ({ region })) })),
+    accounts: recordingAccounts(ctx, want).map((a) => ({
+      ...a,
+      regions: want.allowedRegions.map((region) => ({ region })),
+    })),
   };
 }
 
 /** The recording group wanted in a region: everything; global types in the home region only. */
-const group = (want: Baseline, region: string) => ({ allSupported: true, includeGlobalResourceTypes: region === want.homeRegion });
+const group = (want: Baseline, region: string) => ({
+  allSupported: true,
+  includeGlobalResourceTypes: region === want.homeRegion,
+});
 
 export const configRecording: Step<ConfigRecordingSeen> = {
   id: 'config-recording',
@@ -77,39 +88,61 @@ export const configRecording: Step<ConfigRecordingSeen> = {
   needs: ['accounts', 'leave-root', 'log-archive-bucket'],
   controls: ['SSB ACCT.15'],
   severity: 'high',
-  why: 'Security Hub\'s checks read what AWS Config records; without recording in an account and region, nothing there is checked.',
+  why: "Security Hub's checks read what AWS Config records; without recording in an account and region, nothing there is checked.",
 
   async observe(ctx) {
     const seen = fresh(ctx);
     const la = ctx.value(`${ctx.want.logArchiveAccount}.accountId`);
     await mapLimit(seen.accounts, 4, async (a) => {
       if (typeof a.target !== 'string' || typeof a.accountId !== 'string') {
-        if (ctx.mode === 'apply') throw new StepError(`The ${a.name} account's ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+        if (ctx.mode === 'apply')
+          throw new StepError(
+            `The ${a.name} account's ID is not known yet.`,
+            'Run again: the accounts step creates the account first.',
+          );
         return; // not created yet: everything is still to do
       }
       const account = a.target;
       const roleRead = ctx.aws.call('iam', 'GetRole', { RoleName: CONFIG_SLR }, { account, region: 'us-east-1' }).then(
-        (r) => { a.slr = true; ctx.publish(roleKey(a.name), r.Role?.Arn ?? configSlrArn(a.accountId as string)); },
-        (e) => { if (errName(e) === 'NoSuchEntityException' || errName(e) === 'NoSuchEntity') a.slr = false; else throw e; });
-      await Promise.all([roleRead, ...a.regions.map(async (r) => {
-        const t = { account, region: r.region };
-        const [recs, status, chans] = await Promise.all([
-          ctx.aws.call('config-service', 'DescribeConfigurationRecorders', {}, t),
-          ctx.aws.call('config-service', 'DescribeConfigurationRecorderStatus', {}, t),
-          ctx.aws.call('config-service', 'DescribeDeliveryChannels', {}, t),
-        ]);
-        const rec = recs.ConfigurationRecorders?.[0];
-        const st = status.ConfigurationRecordersStatus?.find((s) => s.name === rec?.name);
-        r.recorder = rec?.name ? {
-          name: rec.name,
-          ...(rec.roleARN ? { roleARN: rec.roleARN } : {}),
-          allSupported: rec.recordingGroup?.allSupported ?? false,
-          includeGlobalResourceTypes: rec.recordingGroup?.includeGlobalResourceTypes ?? false,
-          recording: st?.recording === true,
-        } : null;
-        const ch = chans.DeliveryChannels?.[0];
-        r.channel = ch?.name ? { name: ch.name, ...(ch.s3BucketName ? { bucket: ch.s3BucketName } : {}), ...(ch.s3KeyPrefix ? { prefix: ch.s3KeyPrefix } : {}) } : null;
-      })]);
+        (r) => {
+          a.slr = true;
+          ctx.publish(roleKey(a.name), r.Role?.Arn ?? configSlrArn(a.accountId as string));
+        },
+        (e) => {
+          if (errName(e) === 'NoSuchEntityException' || errName(e) === 'NoSuchEntity') a.slr = false;
+          else throw e;
+        },
+      );
+      await Promise.all([
+        roleRead,
+        ...a.regions.map(async (r) => {
+          const t = { account, region: r.region };
+          const [recs, status, chans] = await Promise.all([
+            ctx.aws.call('config-service', 'DescribeConfigurationRecorders', {}, t),
+            ctx.aws.call('config-service', 'DescribeConfigurationRecorderStatus', {}, t),
+            ctx.aws.call('config-service', 'DescribeDeliveryChannels', {}, t),
+          ]);
+          const rec = recs.ConfigurationRecorders?.[0];
+          const st = status.ConfigurationRecordersStatus?.find((s) => s.name === rec?.name);
+          r.recorder = rec?.name
+            ? {
+                name: rec.name,
+                ...(rec.roleARN ? { roleARN: rec.roleARN } : {}),
+                allSupported: rec.recordingGroup?.allSupported ?? false,
+                includeGlobalResourceTypes: rec.recordingGroup?.includeGlobalResourceTypes ?? false,
+                recording: st?.recording === true,
+              }
+            : null;
+          const ch = chans.DeliveryChannels?.[0];
+          r.channel = ch?.name
+            ? {
+                name: ch.name,
+                ...(ch.s3BucketName ? { bucket: ch.s3BucketName } : {}),
+                ...(ch.s3KeyPrefix ? { prefix: ch.s3KeyPrefix } : {}),
+              }
+            : null;
+        }),
+      ]);
     });
     if (la) seen.bucket = trailBucketName(ctx.want, la);
     return seen;
@@ -125,7 +158,11 @@ export const configRecording: Step<ConfigRecordingSeen> = {
       if (a.slr !== true) {
         const input = { AWSServiceName: CONFIG_PRINCIPAL };
         out.push({
-          kind: 'call', symbol: '+', service: 'iam', operation: 'CreateServiceLinkedRole', input,
+          kind: 'call',
+          symbol: '+',
+          service: 'iam',
+          operation: 'CreateServiceLinkedRole',
+          input,
           target: { account: a.target, region: 'us-east-1' },
           summary: `+ iam:CreateServiceLinkedRole ${a.name} (${CONFIG_SLR}, the role AWS Config records with)`,
           produces: [roleKey(a.name)],
@@ -135,10 +172,18 @@ export const configRecording: Step<ConfigRecordingSeen> = {
               arn = (await ctx.aws.call('iam', 'CreateServiceLinkedRole', input, ctx.target)).Role?.Arn;
             } catch (e) {
               // Made by a run that stopped before it saw the answer (IAM: "has been taken").
-              if (!(errName(e) === 'InvalidInput' || errName(e) === 'InvalidInputException') || !/taken|exists/i.test((e as Error).message)) throw e;
+              if (
+                !(errName(e) === 'InvalidInput' || errName(e) === 'InvalidInputException') ||
+                !/taken|exists/i.test((e as Error).message)
+              )
+                throw e;
             }
             arn ??= (await ctx.aws.call('iam', 'GetRole', { RoleName: CONFIG_SLR }, ctx.target)).Role?.Arn;
-            if (!arn) throw new StepError(`AWS Config's service-linked role did not appear in the ${a.name} account.`, 'Run again in a minute.');
+            if (!arn)
+              throw new StepError(
+                `AWS Config's service-linked role did not appear in the ${a.name} account.`,
+                'Run again in a minute.',
+              );
             return { value: arn, out: { [roleKey(a.name)]: arn } };
           }),
         });
@@ -152,15 +197,33 @@ export const configRecording: Step<ConfigRecordingSeen> = {
         const rec = r.recorder;
         const recName = rec?.name ?? DEFAULT_NAME;
 
-        const recordsRight = rec && rec.allSupported === true && rec.includeGlobalResourceTypes === g.includeGlobalResourceTypes && !!rec.roleARN;
+        const recordsRight =
+          rec &&
+          rec.allSupported === true &&
+          rec.includeGlobalResourceTypes === g.includeGlobalResourceTypes &&
+          !!rec.roleARN;
         if (!recordsRight) {
           // An existing recorder keeps its role; a new one uses the service-linked role.
-          const roleARN: Val = rec?.roleARN ?? (typeof a.accountId === 'string' && a.slr === true ? configSlrArn(a.accountId) : ref(roleKey(a.name)));
+          const roleARN: Val =
+            rec?.roleARN ??
+            (typeof a.accountId === 'string' && a.slr === true ? configSlrArn(a.accountId) : ref(roleKey(a.name)));
           const input = { ConfigurationRecorder: { name: recName, roleARN, recordingGroup: g } };
-          const why = !rec ? '' : rec.allSupported !== true ? 'records only some resource types; ' : rec.includeGlobalResourceTypes !== g.includeGlobalResourceTypes
-            ? (g.includeGlobalResourceTypes ? 'global resource types (IAM) not recorded in the home region; ' : 'global resource types recorded outside the home region (paid twice); ') : 'no role; ';
+          const why = !rec
+            ? ''
+            : rec.allSupported !== true
+              ? 'records only some resource types; '
+              : rec.includeGlobalResourceTypes !== g.includeGlobalResourceTypes
+                ? g.includeGlobalResourceTypes
+                  ? 'global resource types (IAM) not recorded in the home region; '
+                  : 'global resource types recorded outside the home region (paid twice); '
+                : 'no role; ';
           out.push({
-            kind: 'call', symbol: rec ? '~' : '+', service: 'config-service', operation: 'PutConfigurationRecorder', input, target,
+            kind: 'call',
+            symbol: rec ? '~' : '+',
+            service: 'config-service',
+            operation: 'PutConfigurationRecorder',
+            input,
+            target,
             summary: `${rec ? '~' : '+'} config-service:PutConfigurationRecorder ${where} (${why}all supported resource types${g.includeGlobalResourceTypes ? ', global ones included (home region)' : ', global ones in the home region only'})`,
             confirmed: true,
             run: gates.opens(recGate, async (ctx: RunContext) => {
@@ -175,9 +238,18 @@ export const configRecording: Step<ConfigRecordingSeen> = {
         const chName = ch?.name ?? DEFAULT_NAME;
         if (!ch || ch.bucket !== seen.bucket || (ch.prefix ?? '') !== CONFIG_PREFIX) {
           const input = { DeliveryChannel: { name: chName, s3BucketName: seen.bucket, s3KeyPrefix: CONFIG_PREFIX } };
-          const why = !ch ? '' : ch.bucket !== seen.bucket ? `delivers to ${ch.bucket ?? 'no bucket'}; ` : `prefix ${ch.prefix ?? '(none)'}; `;
+          const why = !ch
+            ? ''
+            : ch.bucket !== seen.bucket
+              ? `delivers to ${ch.bucket ?? 'no bucket'}; `
+              : `prefix ${ch.prefix ?? '(none)'}; `;
           out.push({
-            kind: 'call', symbol: ch ? '~' : '+', service: 'config-service', operation: 'PutDeliveryChannel', input, target,
+            kind: 'call',
+            symbol: ch ? '~' : '+',
+            service: 'config-service',
+            operation: 'PutDeliveryChannel',
+            input,
+            target,
             summary: `${ch ? '~' : '+'} config-service:PutDeliveryChannel ${where} (${why}${r.channel === null && rec ? 'no delivery channel; ' : ''}deliver to ${shown(seen.bucket)}/${CONFIG_PREFIX}/)`,
             confirmed: true,
             run: gates.opens(chGate, async (ctx: RunContext) => {
@@ -191,7 +263,12 @@ export const configRecording: Step<ConfigRecordingSeen> = {
         if (rec?.recording !== true) {
           const input = { ConfigurationRecorderName: recName };
           out.push({
-            kind: 'call', symbol: rec ? '~' : '+', service: 'config-service', operation: 'StartConfigurationRecorder', input, target,
+            kind: 'call',
+            symbol: rec ? '~' : '+',
+            service: 'config-service',
+            operation: 'StartConfigurationRecorder',
+            input,
+            target,
             summary: `${rec ? '~' : '+'} config-service:StartConfigurationRecorder ${where}${rec ? ' (recording is stopped)' : ''}`,
             confirmed: true,
             async run(ctx) {

@@ -21,8 +21,12 @@ export type StepId = string;
  */
 export class Ref {
   constructor(readonly key: string) {}
-  toString(): string { return `<${this.key}>`; }
-  toJSON(): string { return `<${this.key}>`; }
+  toString(): string {
+    return `<${this.key}>`;
+  }
+  toJSON(): string {
+    return `<${this.key}>`;
+  }
 }
 export const ref = (key: string): Ref => new Ref(key);
 export const isRef = (v: unknown): v is Ref => v instanceof Ref;
@@ -39,7 +43,10 @@ export const RUN_KEY = 'run:';
 // OUTPUT KEYS are flat, dotted strings (`prod.accountId`, `sso.instanceArn`,
 // `permissionSet.ReadOnly.arn`); each step lists the ones it makes known in `outputs`.
 
-export interface Target { account: Val; region: string }
+export interface Target {
+  account: Val;
+  region: string;
+}
 
 export interface ManualInfo {
   /** What to do, one short sentence per line. */
@@ -102,7 +109,10 @@ export interface Action {
 export type Mode = 'apply' | 'plan' | 'verify';
 
 /** The AWS CLI on this machine: its version string (`aws-cli/2.17.0`) and major version, or nothing. */
-export interface AwsCli { version?: string; major?: number }
+export interface AwsCli {
+  version?: string;
+  major?: number;
+}
 
 /** What the command that started the run knows, handed to the steps (never read from globals). */
 export interface RunEnv {
@@ -152,15 +162,24 @@ export interface RunContext extends StepContext {
    * the elapsed time as progress ("creating account prod… 1m12s"). Honors Ctrl-C. Throws
    * PollTimeout once `timeoutMs` (default 30 minutes) has passed.
    */
-  poll<T>(what: string, check: () => Promise<T | undefined>, opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number }): Promise<T>;
+  poll<T>(
+    what: string,
+    check: () => Promise<T | undefined>,
+    opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number },
+  ): Promise<T>;
   /**
    * Like poll, for many actions waiting on the same kind of work: every action of the run
    * waiting in `group` shares one `checkAll` per round (called with the IDs waited on, it
    * answers the result of each one that finished). Each waiter keeps its own backoff; a round
    * is due when the earliest one is. A failed round fails every action it looked at.
    */
-  pollTogether<T>(group: string, id: string, what: string, checkAll: (ids: string[]) => Promise<Map<string, T>>,
-    opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number }): Promise<T>;
+  pollTogether<T>(
+    group: string,
+    id: string,
+    what: string,
+    checkAll: (ids: string[]) => Promise<Map<string, T>>,
+    opts?: { timeoutMs?: number; firstDelayMs?: number; maxDelayMs?: number; factor?: number },
+  ): Promise<T>;
   sleep(ms: number): Promise<void>;
   /**
    * Runs `fn` while holding one of `capacity` slots named `key`, shared by every action of the
@@ -280,7 +299,11 @@ export interface Step<Observed = unknown, C extends StepConfig | undefined = und
    * profiles only when the caller is the root user, so nobody else's member-account steps wait
    * for them).
    */
-  conditional?: { when: (value: (key: string) => string | undefined) => boolean; needs?: StepId[]; waitsFor?: StepId[] };
+  conditional?: {
+    when: (value: (key: string) => string | undefined) => boolean;
+    needs?: StepId[];
+    waitsFor?: StepId[];
+  };
   /** e.g. ['SSB ACCT.07', 'CIS 3.1'] */
   controls: string[];
   /** How much it matters when this step's controls are missing: `verify` groups its findings by it. */
@@ -316,7 +339,11 @@ export class PollTimeout extends Error {
 /** Fails an action with a message the founder can act on (shown as is, exit code 1). */
 export class StepError extends Error {
   /** `cause`: the AWS error this explains, so the failed operation can still be named. */
-  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'StepError';
   }

@@ -7,7 +7,17 @@
 // the state file (anomaly.subscriptionArn), and one found by that ARN under its old name is
 // renamed in place (UpdateAnomalySubscription takes a new SubscriptionName), never doubled.
 // Covers: SSB ACCT.16.
-import { StepError, mgmt, ref, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import {
+  StepError,
+  mgmt,
+  ref,
+  type Action,
+  type RunContext,
+  type Step,
+  type StepContext,
+  type Val,
+  stepConfig,
+} from './contract.js';
 import { z } from 'zod';
 import { alertEmails, amountSchema } from '../config/schema.js';
 import { plusAddress } from '../config/defaults.js';
@@ -37,28 +47,41 @@ export const subscriptionName = (want: Baseline): string => `${want.org.slug}-an
 
 // Plain decimal digits (never "1e-7"): the value is compared as a number.
 export const thresholdExpression = (usd: number) => ({
-  Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' as const, MatchOptions: ['GREATER_THAN_OR_EQUAL' as const], Values: [plainDecimal(usd)] },
+  Dimensions: {
+    Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' as const,
+    MatchOptions: ['GREATER_THAN_OR_EQUAL' as const],
+    Values: [plainDecimal(usd)],
+  },
 });
 
 type Monitor = { MonitorArn?: string; MonitorName?: string; MonitorType?: string; MonitorDimension?: string };
-const isServiceMonitor = (m: Monitor) => m.MonitorType === 'DIMENSIONAL' && m.MonitorDimension === 'SERVICE' && !!m.MonitorArn;
+const isServiceMonitor = (m: Monitor) =>
+  m.MonitorType === 'DIMENSIONAL' && m.MonitorDimension === 'SERVICE' && !!m.MonitorArn;
 
 /** Cost Explorer refusals a founder can hit on a new account, with what to do. */
 function explainCe(e: unknown): never {
   const err = e as Error;
   if (isAwsError(e, 'AccessDeniedException') && /not enabled for cost explorer/i.test(err.message ?? '')) {
-    throw new StepError('Cost Explorer is not turned on for this account yet, so anomaly detection cannot be set up.',
-      'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.', { cause: e });
+    throw new StepError(
+      'Cost Explorer is not turned on for this account yet, so anomaly detection cannot be set up.',
+      'Open https://console.aws.amazon.com/cost-management/home#/cost-explorer once (signed in to the management account) to turn it on; AWS may take up to 24 hours to prepare it. Then run again.',
+      { cause: e },
+    );
   }
   if (isAwsError(e, 'AccessDeniedException')) {
-    throw new StepError('These credentials may not use Cost Anomaly Detection (ce:*AnomalyMonitor*, ce:*AnomalySubscription*).',
-      'Run secure-start as an administrator of the management account.', { cause: e });
+    throw new StepError(
+      'These credentials may not use Cost Anomaly Detection (ce:*AnomalyMonitor*, ce:*AnomalySubscription*).',
+      'Run secure-start as an administrator of the management account.',
+      { cause: e },
+    );
   }
   throw e;
 }
 
 async function serviceMonitors(ctx: StepContext): Promise<Monitor[]> {
-  const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalyMonitors', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' }).catch(explainCe);
+  const pages = await ctx.aws
+    .pages('cost-explorer', 'GetAnomalyMonitors', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' })
+    .catch(explainCe);
   return pages.flatMap((p) => p.AnomalyMonitors ?? []).filter(isServiceMonitor);
 }
 
@@ -68,14 +91,27 @@ async function serviceMonitors(ctx: StepContext): Promise<Monitor[]> {
  * action, so ask AWS which SERVICE monitor exists now, waiting briefly for it.
  */
 async function liveMonitorArn(ctx: RunContext, planned: string | undefined): Promise<string> {
-  return ctx.poll('waiting for AWS to list the new cost anomaly monitor (usually seconds)', async () => {
-    const monitors = await serviceMonitors(ctx);
-    return (monitors.find((m) => m.MonitorArn === planned) ?? monitors[0])?.MonitorArn;
-  }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 5_000 });
+  return ctx.poll(
+    'waiting for AWS to list the new cost anomaly monitor (usually seconds)',
+    async () => {
+      const monitors = await serviceMonitors(ctx);
+      return (monitors.find((m) => m.MonitorArn === planned) ?? monitors[0])?.MonitorArn;
+    },
+    { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 5_000 },
+  );
 }
 
 /** '20' from {Dimensions:{Key:'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions:['GREATER_THAN_OR_EQUAL'], Values:['20']}}. */
-function simpleThreshold(expr: { Dimensions?: { Key?: string; MatchOptions?: string[]; Values?: string[] }; And?: unknown; Or?: unknown; Not?: unknown } | undefined): string | undefined {
+function simpleThreshold(
+  expr:
+    | {
+        Dimensions?: { Key?: string; MatchOptions?: string[]; Values?: string[] };
+        And?: unknown;
+        Or?: unknown;
+        Not?: unknown;
+      }
+    | undefined,
+): string | undefined {
   const d = expr?.Dimensions;
   if (!d || expr?.And || expr?.Or || expr?.Not) return undefined;
   if (d.Key !== 'ANOMALY_TOTAL_IMPACT_ABSOLUTE' || d.Values?.length !== 1) return undefined;
@@ -86,11 +122,12 @@ function simpleThreshold(expr: { Dimensions?: { Key?: string; MatchOptions?: str
 /** Cost anomaly alerts: from what impact, how often, to whom. */
 export const config = stepConfig({
   key: 'anomaly',
-  schema: (r) => z.strictObject({
-    thresholdUsd: amountSchema('the anomaly threshold', 'zero'),
-    frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
-    emails: alertEmails(r),
-  }),
+  schema: (r) =>
+    z.strictObject({
+      thresholdUsd: amountSchema('the anomaly threshold', 'zero'),
+      frequency: z.enum(['DAILY', 'WEEKLY'], { error: 'the frequency must be DAILY or WEEKLY (IMMEDIATE needs SNS)' }),
+      emails: alertEmails(r),
+    }),
   defaults: (d) => ({ thresholdUsd: 20, frequency: 'DAILY' as const, emails: [plusAddress(d.mailbox, 'aws-billing')] }),
 });
 
@@ -98,7 +135,10 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
   config,
   id: 'cost-anomaly-detection',
   title: 'Cost anomaly detection with e-mail alerts',
-  notes: (_want, planned) => (planned.has('cost-explorer:CreateAnomalyMonitor') || planned.has('cost-explorer:CreateAnomalySubscription') ? { money: ['Cost Anomaly Detection: free.'] } : {}),
+  notes: (_want, planned) =>
+    planned.has('cost-explorer:CreateAnomalyMonitor') || planned.has('cost-explorer:CreateAnomalySubscription')
+      ? { money: ['Cost Anomaly Detection: free.'] }
+      : {},
   outputs: ['anomaly.*'],
   needs: ['preflight', 'organization'], // not in someone else's organization (its step refuses first)
   controls: ['SSB ACCT.16'],
@@ -111,12 +151,19 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
     const monitor = mine ? { arn: mine.MonitorArn!, name: mine.MonitorName ?? '' } : undefined;
     if (monitor) ctx.publish('anomaly.monitorArn', monitor.arn);
 
-    const pages = await ctx.aws.pages('cost-explorer', 'GetAnomalySubscriptions', {}, undefined, { input: 'NextPageToken', output: 'NextPageToken' }).catch(explainCe);
+    const pages = await ctx.aws
+      .pages('cost-explorer', 'GetAnomalySubscriptions', {}, undefined, {
+        input: 'NextPageToken',
+        output: 'NextPageToken',
+      })
+      .catch(explainCe);
     const name = subscriptionName(ctx.want);
     const all = pages.flatMap((p) => p.AnomalySubscriptions ?? []);
     // By its name, else the one this organization made before under another name (state file).
     const recorded = ctx.value(SUBSCRIPTION_ARN_KEY);
-    const s = all.find((x) => x.SubscriptionName === name) ?? (recorded ? all.find((x) => x.SubscriptionArn === recorded) : undefined);
+    const s =
+      all.find((x) => x.SubscriptionName === name) ??
+      (recorded ? all.find((x) => x.SubscriptionArn === recorded) : undefined);
     if (!s?.SubscriptionArn) return { monitor };
     ctx.publish(SUBSCRIPTION_ARN_KEY, s.SubscriptionArn);
     return {
@@ -143,9 +190,20 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
     const subName = subscriptionName(want);
 
     if (!seen.monitor) {
-      const input = { AnomalyMonitor: { MonitorName: monitorName(want), MonitorType: 'DIMENSIONAL' as const, MonitorDimension: 'SERVICE' as const } };
+      const input = {
+        AnomalyMonitor: {
+          MonitorName: monitorName(want),
+          MonitorType: 'DIMENSIONAL' as const,
+          MonitorDimension: 'SERVICE' as const,
+        },
+      };
       actions.push({
-        kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalyMonitor', target, input,
+        kind: 'call',
+        symbol: '+',
+        service: 'cost-explorer',
+        operation: 'CreateAnomalyMonitor',
+        target,
+        input,
         summary: `+ ce:CreateAnomalyMonitor ${monitorName(want)} (${seen.subscription ? 'no SERVICE monitor; ' : ''}spend per AWS service)`,
         produces: ['anomaly.monitorArn'],
         async run(ctx) {
@@ -175,14 +233,23 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
         },
       };
       actions.push({
-        kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalySubscription', target, input,
+        kind: 'call',
+        symbol: '+',
+        service: 'cost-explorer',
+        operation: 'CreateAnomalySubscription',
+        target,
+        input,
         summary: `+ ce:CreateAnomalySubscription ${subName} (${frequency.toLowerCase()} e-mail when an anomaly costs ≥ ${plainDecimal(threshold)} USD → ${shortList(emails)})`,
         ...waitForMonitor,
         produces: [SUBSCRIPTION_ARN_KEY],
         async run(ctx) {
           const sent = ctx.input as typeof input & { AnomalySubscription: { MonitorArnList: string[] } };
-          const arn = seen.monitor ? sent.AnomalySubscription.MonitorArnList[0]! : await liveMonitorArn(ctx, sent.AnomalySubscription.MonitorArnList[0]);
-          const out = await ctx.aws.call('cost-explorer', 'CreateAnomalySubscription', { AnomalySubscription: { ...sent.AnomalySubscription, MonitorArnList: [arn] } });
+          const arn = seen.monitor
+            ? sent.AnomalySubscription.MonitorArnList[0]!
+            : await liveMonitorArn(ctx, sent.AnomalySubscription.MonitorArnList[0]);
+          const out = await ctx.aws.call('cost-explorer', 'CreateAnomalySubscription', {
+            AnomalySubscription: { ...sent.AnomalySubscription, MonitorArnList: [arn] },
+          });
           if (out.SubscriptionArn) return { [SUBSCRIPTION_ARN_KEY]: out.SubscriptionArn };
         },
       });
@@ -204,10 +271,16 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
       update.Frequency = frequency;
       changes.push(`${s.frequency || '?'} → ${frequency}`);
     }
-    const { missing, extra } = emailDiff(emails, s.subscribers.filter((x) => x.Type === 'EMAIL').map((x) => x.Address));
+    const { missing, extra } = emailDiff(
+      emails,
+      s.subscribers.filter((x) => x.Type === 'EMAIL').map((x) => x.Address),
+    );
     if (missing.length || extra.length) {
       // The list is replaced as a whole: keep SNS subscribers someone added (chat alerts).
-      update.Subscribers = [...emails.map((Address) => ({ Type: 'EMAIL', Address })), ...s.subscribers.filter((x) => x.Type !== 'EMAIL')];
+      update.Subscribers = [
+        ...emails.map((Address) => ({ Type: 'EMAIL', Address })),
+        ...s.subscribers.filter((x) => x.Type !== 'EMAIL'),
+      ];
       changes.push([...missing.map((e) => `+${e}`), ...extra.map((e) => `-${e}`)].join(' '));
     }
     const watchesMonitor = seen.monitor && s.monitorArns.includes(seen.monitor.arn);
@@ -217,12 +290,18 @@ export const costAnomalyDetection: Step<AnomalySeen, typeof config> = {
     }
     if (changes.length) {
       actions.push({
-        kind: 'call', symbol: '~', service: 'cost-explorer', operation: 'UpdateAnomalySubscription', target, input: update,
+        kind: 'call',
+        symbol: '~',
+        service: 'cost-explorer',
+        operation: 'UpdateAnomalySubscription',
+        target,
+        input: update,
         summary: `~ ce:UpdateAnomalySubscription ${subName} (${changes.join('; ')})`,
         ...waitForMonitor,
         async run(ctx) {
           const sent = { ...(ctx.input as Record<string, unknown>) };
-          if (sent.MonitorArnList && !seen.monitor) sent.MonitorArnList = [await liveMonitorArn(ctx, (sent.MonitorArnList as string[])[0])];
+          if (sent.MonitorArnList && !seen.monitor)
+            sent.MonitorArnList = [await liveMonitorArn(ctx, (sent.MonitorArnList as string[])[0])];
           await ctx.aws.call('cost-explorer', 'UpdateAnomalySubscription', sent as never);
         },
       });

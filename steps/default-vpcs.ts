@@ -20,7 +20,17 @@
 // longer attached to anything). A NotFound answer for something a crashed run already deleted is
 // success.
 // Covers: SSB ACCT.09.
-import { RUN_KEY, StepError, ref, type Action, type RunContext, type Step, type StepContext, type Val, stepConfig } from './contract.js';
+import {
+  RUN_KEY,
+  StepError,
+  ref,
+  type Action,
+  type RunContext,
+  type Step,
+  type StepContext,
+  type Val,
+  stepConfig,
+} from './contract.js';
 import { z } from 'zod';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
@@ -63,7 +73,8 @@ export const deletedKey = (id: string): string => `${RUN_KEY}defaultVpc.${id}.de
 /** The in-flight record of a gateway being detached from `vpcId` (requestId = the gateway ID). */
 export const gatewayInflightKey = (vpcId: string): string => `defaultVpc.${vpcId}.gateway`;
 
-export const CREATE_DEFAULT_VPC_DOC = 'https://docs.aws.amazon.com/vpc/latest/userguide/work-with-default-vpc.html#create-default-vpc';
+export const CREATE_DEFAULT_VPC_DOC =
+  'https://docs.aws.amazon.com/vpc/latest/userguide/work-with-default-vpc.html#create-default-vpc';
 
 export const config = stepConfig({
   key: 'defaultVpcs',
@@ -77,7 +88,9 @@ function accountsOf(ctx: StepContext): VpcAccount[] {
   const w = ctx.want.defaultVpcs;
   return [
     ...(w.managementAccount ? [{ name: 'management', target: 'management' as Val, vpcs: {} }] : []),
-    ...(w.memberAccounts ? ctx.want.accounts.map((a) => ({ name: a.name, target: ctx.ref(`${a.name}.accountId`), vpcs: {} })) : []),
+    ...(w.memberAccounts
+      ? ctx.want.accounts.map((a) => ({ name: a.name, target: ctx.ref(`${a.name}.accountId`), vpcs: {} }))
+      : []),
   ];
 }
 
@@ -92,7 +105,8 @@ const filter = (Name: string, value: string) => ({ Name, Values: [value] });
 async function readRegion(ctx: StepContext, account: string, region: string): Promise<DefaultVpc | null> {
   const target = { account, region };
   // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcs.html (filter is-default)
-  const vpcs = (await ctx.aws.call('ec2', 'DescribeVpcs', { Filters: [filter('is-default', 'true')] }, target)).Vpcs ?? [];
+  const vpcs =
+    (await ctx.aws.call('ec2', 'DescribeVpcs', { Filters: [filter('is-default', 'true')] }, target)).Vpcs ?? [];
   const vpcId = vpcs.find((v) => v.IsDefault !== false && v.VpcId)?.VpcId;
   if (!vpcId) return null;
   const remembered = ctx.inflight(gatewayInflightKey(vpcId))?.requestId;
@@ -108,7 +122,15 @@ async function readRegion(ctx: StepContext, account: string, region: string): Pr
   const detached: string[] = [];
   // A crashed run detached this gateway: find it by ID (a NotFound filter answer is empty).
   if (remembered && !gateways.includes(remembered)) {
-    const left = (await ctx.aws.call('ec2', 'DescribeInternetGateways', { Filters: [filter('internet-gateway-id', remembered)] }, target)).InternetGateways ?? [];
+    const left =
+      (
+        await ctx.aws.call(
+          'ec2',
+          'DescribeInternetGateways',
+          { Filters: [filter('internet-gateway-id', remembered)] },
+          target,
+        )
+      ).InternetGateways ?? [];
     if (left.some((g) => !(g.Attachments ?? []).length)) detached.push(remembered);
   }
   return {
@@ -116,7 +138,9 @@ async function readRegion(ctx: StepContext, account: string, region: string): Pr
     interfaces: (enis.NetworkInterfaces ?? []).length,
     gateways,
     detached,
-    subnets: Object.fromEntries((subnets.Subnets ?? []).filter((s) => s.SubnetId).map((s) => [s.SubnetId!, s.AvailabilityZone ?? region])),
+    subnets: Object.fromEntries(
+      (subnets.Subnets ?? []).filter((s) => s.SubnetId).map((s) => [s.SubnetId!, s.AvailabilityZone ?? region]),
+    ),
   };
 }
 
@@ -130,8 +154,11 @@ async function deleting(ctx: RunContext, where: string, send: () => Promise<unkn
   } catch (e) {
     if (isName(e, ...gone)) return;
     if (isName(e, 'DependencyViolation')) {
-      throw new StepError(`The default VPC in ${where} is in use now (AWS refused a delete: ${(e as Error).message}).`,
-        'Something started using it while secure-start was deleting it. Run again: a VPC in use is kept and reported, never deleted.', { cause: e });
+      throw new StepError(
+        `The default VPC in ${where} is in use now (AWS refused a delete: ${(e as Error).message}).`,
+        'Something started using it while secure-start was deleting it. Run again: a VPC in use is kept and reported, never deleted.',
+        { cause: e },
+      );
     }
     throw e;
   }
@@ -151,31 +178,55 @@ function deletes(a: VpcAccount, region: string, vpc: DefaultVpc | undefined): Ac
   for (const igw of gateways) {
     const id = String(igw);
     out.push({
-      kind: 'call', symbol: '-', service: 'ec2', operation: 'DetachInternetGateway', input: { InternetGatewayId: igw, VpcId: vpcId }, target, controls,
+      kind: 'call',
+      symbol: '-',
+      service: 'ec2',
+      operation: 'DetachInternetGateway',
+      input: { InternetGatewayId: igw, VpcId: vpcId },
+      target,
+      controls,
       summary: `- ec2:DetachInternetGateway ${where} (the default VPC's internet gateway)`,
       produces: [detachedKey(id)],
       async run(ctx) {
         const input = ctx.input as { InternetGatewayId: string; VpcId: string };
         // Saved before it is sent: once detached, no filter on the VPC finds the gateway again.
-        await ctx.recordInflight(gatewayInflightKey(input.VpcId), { service: 'ec2', operation: 'DetachInternetGateway', requestId: input.InternetGatewayId });
+        await ctx.recordInflight(gatewayInflightKey(input.VpcId), {
+          service: 'ec2',
+          operation: 'DetachInternetGateway',
+          requestId: input.InternetGatewayId,
+        });
         // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DetachInternetGateway.html
-        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DetachInternetGateway', input, ctx.target),
-          ['Gateway.NotAttached', 'InvalidInternetGatewayID.NotFound', 'InvalidVpcID.NotFound']);
+        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DetachInternetGateway', input, ctx.target), [
+          'Gateway.NotAttached',
+          'InvalidInternetGatewayID.NotFound',
+          'InvalidVpcID.NotFound',
+        ]);
         return { [detachedKey(input.InternetGatewayId)]: input.VpcId };
       },
     });
   }
-  for (const igw of [...gateways.map((g) => ({ igw: g, attached: true })), ...(vpc?.detached ?? []).map((g) => ({ igw: g, attached: false }))]) {
+  for (const igw of [
+    ...gateways.map((g) => ({ igw: g, attached: true })),
+    ...(vpc?.detached ?? []).map((g) => ({ igw: g, attached: false })),
+  ]) {
     const id = String(igw.igw);
     out.push({
-      kind: 'call', symbol: '-', service: 'ec2', operation: 'DeleteInternetGateway', input: { InternetGatewayId: igw.igw }, target, controls,
+      kind: 'call',
+      symbol: '-',
+      service: 'ec2',
+      operation: 'DeleteInternetGateway',
+      input: { InternetGatewayId: igw.igw },
+      target,
+      controls,
       summary: `- ec2:DeleteInternetGateway ${where} (the default VPC's internet gateway${igw.attached ? '' : ', detached by a run that stopped'})`,
       produces: [deletedKey(id)],
       ...(igw.attached ? { after: [detachedKey(id)] } : {}),
       async run(ctx) {
         const input = ctx.input as { InternetGatewayId: string };
         // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteInternetGateway.html
-        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteInternetGateway', input, ctx.target), ['InvalidInternetGatewayID.NotFound']);
+        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteInternetGateway', input, ctx.target), [
+          'InvalidInternetGatewayID.NotFound',
+        ]);
         if (vpc) await ctx.clearInflight(gatewayInflightKey(vpc.vpcId));
         return { [deletedKey(input.InternetGatewayId)]: 'deleted' };
       },
@@ -185,26 +236,44 @@ function deletes(a: VpcAccount, region: string, vpc: DefaultVpc | undefined): Ac
   const subnets: [Val, string][] = vpc ? Object.entries(vpc.subnets) : [[unknown('subnetIds'), '']];
   for (const [subnet, az] of subnets) {
     out.push({
-      kind: 'call', symbol: '-', service: 'ec2', operation: 'DeleteSubnet', input: { SubnetId: subnet }, target, controls,
+      kind: 'call',
+      symbol: '-',
+      service: 'ec2',
+      operation: 'DeleteSubnet',
+      input: { SubnetId: subnet },
+      target,
+      controls,
       // The zone's letter keeps one line per zone in a collapsed plan (eu-west-1a …).
-      summary: vpc ? `- ec2:DeleteSubnet ${a.name} ${az || region} (a default subnet)` : `- ec2:DeleteSubnet ${where} (each default subnet, one per Availability Zone)`,
+      summary: vpc
+        ? `- ec2:DeleteSubnet ${a.name} ${az || region} (a default subnet)`
+        : `- ec2:DeleteSubnet ${where} (each default subnet, one per Availability Zone)`,
       produces: [deletedKey(String(subnet))],
       async run(ctx) {
         const input = ctx.input as { SubnetId: string };
         // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSubnet.html
-        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteSubnet', input, ctx.target), ['InvalidSubnetID.NotFound']);
+        await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteSubnet', input, ctx.target), [
+          'InvalidSubnetID.NotFound',
+        ]);
         return { [deletedKey(input.SubnetId)]: 'deleted' };
       },
     });
     vpcAfter.push(deletedKey(String(subnet)));
   }
   out.push({
-    kind: 'call', symbol: '-', service: 'ec2', operation: 'DeleteVpc', input: { VpcId: vpcId }, target, controls,
+    kind: 'call',
+    symbol: '-',
+    service: 'ec2',
+    operation: 'DeleteVpc',
+    input: { VpcId: vpcId },
+    target,
+    controls,
     summary: `- ec2:DeleteVpc ${where} (the default VPC${vpc ? ` ${vpc.vpcId}` : ''}; nothing uses it)`,
     after: vpcAfter,
     async run(ctx) {
       // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html
-      await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteVpc', ctx.input as { VpcId: string }, ctx.target), ['InvalidVpcID.NotFound']);
+      await deleting(ctx, where, () => ctx.aws.call('ec2', 'DeleteVpc', ctx.input as { VpcId: string }, ctx.target), [
+        'InvalidVpcID.NotFound',
+      ]);
     },
   });
   // Every delete is its own evidence (NotFound included): the step need not look again.
@@ -216,7 +285,12 @@ function kept(a: VpcAccount, region: string, vpc: DefaultVpc): Action {
   const n = vpc.interfaces;
   const link = `https://${region}.console.aws.amazon.com/vpcconsole/home?region=${region}#VpcDetails:VpcId=${vpc.vpcId}`;
   return {
-    kind: 'manual', symbol: '!', service: 'console', operation: 'DefaultVpcInUse', input: { VpcId: vpc.vpcId }, target: { account: a.target, region },
+    kind: 'manual',
+    symbol: '!',
+    service: 'console',
+    operation: 'DefaultVpcInUse',
+    input: { VpcId: vpc.vpcId },
+    target: { account: a.target, region },
     summary: `! Default VPC ${vpc.vpcId} in ${a.name} ${region} kept: ${n} network interface${n === 1 ? '' : 's'} in it (something uses it; ${CONTROL})`,
     controls: [CONTROL],
     manual: {
@@ -234,7 +308,7 @@ function kept(a: VpcAccount, region: string, vpc: DefaultVpc): Action {
 /** The wizard's note before the management account question. */
 export function managementVpcNote(): string {
   return [
-    'Deleting the management account\'s default VPCs removes where AWS puts anything launched without naming a VPC.',
+    "Deleting the management account's default VPCs removes where AWS puts anything launched without naming a VPC.",
     'What breaks: EC2 instances launched without a VPC, some RDS and Lambda setups, CloudShell VPC environments — each needs a VPC of its own afterwards.',
     'A VPC something uses is never deleted: it is kept and reported.',
     `To get one back: ec2 CreateDefaultVpc (aws ec2 create-default-vpc --region <region>, or VPC console → Actions → Create default VPC; ${CREATE_DEFAULT_VPC_DOC}), with new IDs.`,
@@ -253,11 +327,12 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
     {
       path: 'defaultVpcs.memberAccounts',
       title: 'Default VPCs in the new accounts',
-      note: () => [
-        'AWS makes a default VPC, with public subnets and an internet gateway, in every region of every account. The accounts secure-start creates are empty, so nothing uses them (SSB ACCT.09).',
-        'A default VPC something uses is kept and reported, never deleted. Free, and nothing else changes.',
-        `To get one back later: ec2 CreateDefaultVpc (${CREATE_DEFAULT_VPC_DOC}), with new IDs.`,
-      ].join('\n'),
+      note: () =>
+        [
+          'AWS makes a default VPC, with public subnets and an internet gateway, in every region of every account. The accounts secure-start creates are empty, so nothing uses them (SSB ACCT.09).',
+          'A default VPC something uses is kept and reported, never deleted. Free, and nothing else changes.',
+          `To get one back later: ec2 CreateDefaultVpc (${CREATE_DEFAULT_VPC_DOC}), with new IDs.`,
+        ].join('\n'),
       message: 'Delete the unused default VPCs in every region of the member accounts? (recommended)',
       initial: true,
     },
@@ -265,13 +340,18 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
       path: 'defaultVpcs.managementAccount',
       title: 'Default VPCs in the management account',
       note: () => managementVpcNote(),
-      message: 'Also delete the management account\'s unused default VPCs?',
+      message: "Also delete the management account's unused default VPCs?",
       initial: false,
     },
   ],
   describe(want) {
     const w = want.defaultVpcs;
-    const which = w.memberAccounts && w.managementAccount ? 'every account' : w.memberAccounts ? 'the member accounts' : 'the management account';
+    const which =
+      w.memberAccounts && w.managementAccount
+        ? 'every account'
+        : w.memberAccounts
+          ? 'the member accounts'
+          : 'the management account';
     return { title: `Default VPCs deleted where unused, in every enabled region of ${which}` };
   },
   enabled: (want) => want.defaultVpcs.memberAccounts || want.defaultVpcs.managementAccount,
@@ -280,7 +360,9 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
     return {
       // A VPC, its subnets and an internet gateway have no charge (https://aws.amazon.com/vpc/pricing/).
       money: ['Deleting unused default VPCs: free (and so is keeping them).'],
-      permanent: [`A deleted default VPC can be recreated (ec2 CreateDefaultVpc; ${CREATE_DEFAULT_VPC_DOC}), but with new IDs for the VPC, its subnets and internet gateway.`],
+      permanent: [
+        `A deleted default VPC can be recreated (ec2 CreateDefaultVpc; ${CREATE_DEFAULT_VPC_DOC}), but with new IDs for the VPC, its subnets and internet gateway.`,
+      ],
     };
   },
 
@@ -290,14 +372,25 @@ export const defaultVpcs: Step<DefaultVpcsSeen, typeof config> = {
     // Accounts a few at a time (member reads go through an assumed role); regions all at once.
     await mapLimit(accounts, 4, async (a) => {
       if (typeof a.target !== 'string') {
-        if (ctx.mode === 'apply') throw new StepError(`The ${a.name} account's ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+        if (ctx.mode === 'apply')
+          throw new StepError(
+            `The ${a.name} account's ID is not known yet.`,
+            'Run again: the accounts step creates the account first.',
+          );
         return; // not created yet: its default VPCs are still to delete
       }
       const account = a.target;
       // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html (enabled regions only, without AllRegions)
       const r = await ctx.aws.call('ec2', 'DescribeRegions', {}, { account, region: want.homeRegion });
-      a.regions = (r.Regions ?? []).map((x) => x.RegionName ?? '').filter(Boolean).sort();
-      await Promise.all(a.regions.map(async (region) => { a.vpcs[region] = await readRegion(ctx, account, region); }));
+      a.regions = (r.Regions ?? [])
+        .map((x) => x.RegionName ?? '')
+        .filter(Boolean)
+        .sort();
+      await Promise.all(
+        a.regions.map(async (region) => {
+          a.vpcs[region] = await readRegion(ctx, account, region);
+        }),
+      );
     });
     return { accounts };
   },

@@ -33,13 +33,16 @@ export const delegatedKey = (principal: string): string => `delegatedAdmin.${pri
 export function wantedAdmins(ctx: StepContext): DelegatedWanted[] {
   const out = new Map<string, DelegatedWanted>();
   for (const s of ctx.steps ?? []) {
-    for (const d of s.delegatedAdmins ?? []) out.set(d.servicePrincipal, { servicePrincipal: d.servicePrincipal, account: d.account(ctx.want) });
+    for (const d of s.delegatedAdmins ?? [])
+      out.set(d.servicePrincipal, { servicePrincipal: d.servicePrincipal, account: d.account(ctx.want) });
   }
   return [...out.values()];
 }
 
 const idsOf = (ctx: StepContext, wanted: DelegatedWanted[]): Record<string, Val> =>
-  Object.fromEntries(wanted.map((w) => [w.account, ctx.value(`${w.account}.accountId`) ?? ref(`${w.account}.accountId`)]));
+  Object.fromEntries(
+    wanted.map((w) => [w.account, ctx.value(`${w.account}.accountId`) ?? ref(`${w.account}.accountId`)]),
+  );
 
 export const delegatedAdmins: Step<DelegatedSeen> = {
   id: 'delegated-admins',
@@ -55,13 +58,19 @@ export const delegatedAdmins: Step<DelegatedSeen> = {
     if (!orgKnown(ctx) || !wanted.length) return delegatedAdmins.fresh(ctx);
     const registered: Record<string, string[]> = {};
     for (const w of wanted) {
-      const pages = await ctx.aws.pages('organizations', 'ListDelegatedAdministrators', { ServicePrincipal: w.servicePrincipal });
-      registered[w.servicePrincipal] = pages.flatMap((p) => p.DelegatedAdministrators ?? []).map((a) => a.Id ?? '').filter(Boolean);
+      const pages = await ctx.aws.pages('organizations', 'ListDelegatedAdministrators', {
+        ServicePrincipal: w.servicePrincipal,
+      });
+      registered[w.servicePrincipal] = pages
+        .flatMap((p) => p.DelegatedAdministrators ?? [])
+        .map((a) => a.Id ?? '')
+        .filter(Boolean);
     }
     const ids = idsOf(ctx, wanted);
     for (const w of wanted) {
       const id = ids[w.account];
-      if (typeof id === 'string' && registered[w.servicePrincipal]!.includes(id)) ctx.publish(delegatedKey(w.servicePrincipal), id);
+      if (typeof id === 'string' && registered[w.servicePrincipal]!.includes(id))
+        ctx.publish(delegatedKey(w.servicePrincipal), id);
     }
     return { wanted, registered, ids };
   },
@@ -80,8 +89,12 @@ export const delegatedAdmins: Step<DelegatedSeen> = {
       const input = { AccountId: id, ServicePrincipal: w.servicePrincipal };
       const key = delegatedKey(w.servicePrincipal);
       actions.push({
-        kind: 'call', symbol: '+', service: 'organizations', operation: 'RegisterDelegatedAdministrator',
-        input, target: ORG_TARGET,
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'RegisterDelegatedAdministrator',
+        input,
+        target: ORG_TARGET,
         summary: `+ organizations:RegisterDelegatedAdministrator ${w.account} for ${w.servicePrincipal}`,
         produces: [key],
         // One Organizations write at a time (ConcurrentModificationException otherwise).
@@ -89,7 +102,10 @@ export const delegatedAdmins: Step<DelegatedSeen> = {
         async run(ctx) {
           const { AccountId } = ctx.input as { AccountId: string };
           try {
-            await ctx.aws.call('organizations', 'RegisterDelegatedAdministrator', { AccountId, ServicePrincipal: w.servicePrincipal });
+            await ctx.aws.call('organizations', 'RegisterDelegatedAdministrator', {
+              AccountId,
+              ServicePrincipal: w.servicePrincipal,
+            });
           } catch (e) {
             // Registered by a run that stopped before it saw the answer: nothing left to do.
             if (!isAwsError(e, 'AccountAlreadyRegisteredException')) throw e;

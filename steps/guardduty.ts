@@ -12,7 +12,16 @@
 // One detector per account and region (CreateDetector refuses a second): it is found first.
 // Covers: SSB ACCT.14.
 import { z } from 'zod';
-import { StepError, ref, stepConfig, type Action, type Step, type StepContext, type Target, type Val } from './contract.js';
+import {
+  StepError,
+  ref,
+  stepConfig,
+  type Action,
+  type Step,
+  type StepContext,
+  type Target,
+  type Val,
+} from './contract.js';
 import { isAwsError } from '../aws/errors.js';
 
 /** Protection plans in the config → GuardDuty feature names (DetectorFeatureConfiguration). */
@@ -29,13 +38,23 @@ const MANAGED = new Set<string>(Object.values(PROTECTION));
 
 export const config = stepConfig({
   key: 'guardDuty',
-  schema: () => z.strictObject({
-    enabled: z.boolean(),
-    // How often updates to existing findings are exported (new findings go out within
-    // minutes either way); 15 minutes keeps alerts close to what the console shows.
-    findingFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'], { error: 'the finding frequency must be FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS' }),
-    protection: z.strictObject({ s3: z.boolean(), eks: z.boolean(), runtime: z.boolean(), malware: z.boolean(), rds: z.boolean(), lambda: z.boolean() }),
-  }),
+  schema: () =>
+    z.strictObject({
+      enabled: z.boolean(),
+      // How often updates to existing findings are exported (new findings go out within
+      // minutes either way); 15 minutes keeps alerts close to what the console shows.
+      findingFrequency: z.enum(['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'], {
+        error: 'the finding frequency must be FIFTEEN_MINUTES, ONE_HOUR or SIX_HOURS',
+      }),
+      protection: z.strictObject({
+        s3: z.boolean(),
+        eks: z.boolean(),
+        runtime: z.boolean(),
+        malware: z.boolean(),
+        rds: z.boolean(),
+        lambda: z.boolean(),
+      }),
+    }),
   // S3 protection on (a startup's data is in S3); the plans for workloads it may not run yet
   // (EKS, runtime agents, EC2 malware scans, RDS, Lambda) off until asked.
   defaults: () => ({
@@ -72,8 +91,13 @@ const detectorKey = (region: string): string => `guardDuty.${region}.detectorId`
 const adminKey = (region: string): string => `guardDuty.${region}.admin`;
 
 /** The features as GuardDuty takes them, from the config. */
-export function wantedFeatures(p: Record<Plan, boolean>): { Name: (typeof PROTECTION)[Plan]; Status: 'ENABLED' | 'DISABLED' }[] {
-  return (Object.keys(PROTECTION) as Plan[]).map((k) => ({ Name: PROTECTION[k], Status: p[k] ? 'ENABLED' : 'DISABLED' }));
+export function wantedFeatures(
+  p: Record<Plan, boolean>,
+): { Name: (typeof PROTECTION)[Plan]; Status: 'ENABLED' | 'DISABLED' }[] {
+  return (Object.keys(PROTECTION) as Plan[]).map((k) => ({
+    Name: PROTECTION[k],
+    Status: p[k] ? 'ENABLED' : 'DISABLED',
+  }));
 }
 
 const auditTarget = (auditId: Val, region: string): Target => ({ account: auditId, region });
@@ -94,9 +118,14 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
   outputs: ['guardDuty.*'],
   enabled: (want) => want.guardDuty.enabled,
   // https://aws.amazon.com/guardduty/pricing/
-  notes: (_want, planned) => planned.has('guardduty:EnableOrganizationAdminAccount') ? {
-    money: ['GuardDuty: free for 30 days in each account and region, then priced by the events and logs it analyses: for a new company with little running, usually 1 to 5 USD a month per account and region (the console shows the estimate during the trial).'],
-  } : {},
+  notes: (_want, planned) =>
+    planned.has('guardduty:EnableOrganizationAdminAccount')
+      ? {
+          money: [
+            'GuardDuty: free for 30 days in each account and region, then priced by the events and logs it analyses: for a new company with little running, usually 1 to 5 USD a month per account and region (the console shows the estimate during the trial).',
+          ],
+        }
+      : {},
 
   async observe(ctx) {
     const auditName = ctx.want.auditAccount;
@@ -105,7 +134,8 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
     const regions: GuardDutyRegion[] = [];
     for (const region of ctx.want.allowedRegions) {
       const admins = (await ctx.aws.pages('guardduty', 'ListOrganizationAdminAccounts', {}, { region }))
-        .flatMap((p) => p.AdminAccounts ?? []).filter((a) => a.AdminStatus === 'ENABLED');
+        .flatMap((p) => p.AdminAccounts ?? [])
+        .filter((a) => a.AdminStatus === 'ENABLED');
       const admin = admins[0]?.AdminAccountId;
       if (admin && admin !== auditId) {
         // One GuardDuty administrator per organization: replacing someone's choice is not ours to do.
@@ -118,7 +148,14 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
       const ids = (await ctx.aws.pages('guardduty', 'ListDetectors', {}, target)).flatMap((p) => p.DetectorIds ?? []);
       // No detector yet: later actions refer to the one CreateDetector makes.
       // (a Ref, not ctx.ref: the state file may still hold the ID of a detector deleted since).
-      const r: GuardDutyRegion = { region, ...(admin ? { admin } : {}), detectorId: ref(detectorKey(region)), features: {}, orgFeatures: {}, lapsed: [] };
+      const r: GuardDutyRegion = {
+        region,
+        ...(admin ? { admin } : {}),
+        detectorId: ref(detectorKey(region)),
+        features: {},
+        orgFeatures: {},
+        lapsed: [],
+      };
       if (admin === auditId) ctx.publish(adminKey(region), auditId);
       const detectorId = ids[0];
       if (detectorId) {
@@ -127,13 +164,22 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
         const d = await ctx.aws.call('guardduty', 'GetDetector', { DetectorId: detectorId }, target);
         r.frequency = d.FindingPublishingFrequency;
         // Only the plans the config manages (the foundational sources are always on).
-        for (const f of d.Features ?? []) if (f.Name && MANAGED.has(f.Name)) r.features[f.Name] = f.Status ?? 'DISABLED';
+        for (const f of d.Features ?? [])
+          if (f.Name && MANAGED.has(f.Name)) r.features[f.Name] = f.Status ?? 'DISABLED';
         if (admin === auditId) {
-          const c = await ctx.aws.call('guardduty', 'DescribeOrganizationConfiguration', { DetectorId: detectorId }, target);
+          const c = await ctx.aws.call(
+            'guardduty',
+            'DescribeOrganizationConfiguration',
+            { DetectorId: detectorId },
+            target,
+          );
           r.autoEnable = c.AutoEnableOrganizationMembers;
           for (const f of c.Features ?? []) if (f.Name) r.orgFeatures[f.Name] = f.AutoEnable ?? 'NONE';
-          const members = (await ctx.aws.pages('guardduty', 'ListMembers', { DetectorId: detectorId, OnlyAssociated: 'false' }, target)).flatMap((p) => p.Members ?? []);
-          r.lapsed = members.filter((m) => m.RelationshipStatus !== 'Enabled' && m.AccountId)
+          const members = (
+            await ctx.aws.pages('guardduty', 'ListMembers', { DetectorId: detectorId, OnlyAssociated: 'false' }, target)
+          ).flatMap((p) => p.Members ?? []);
+          r.lapsed = members
+            .filter((m) => m.RelationshipStatus !== 'Enabled' && m.AccountId)
             .map((m) => ({ accountId: m.AccountId!, email: m.Email ?? '', status: m.RelationshipStatus ?? 'unknown' }));
         }
       }
@@ -158,16 +204,26 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
       if (!detectorKnown) {
         const input = { Enable: true, FindingPublishingFrequency: g.findingFrequency as Frequency, Features: features };
         actions.push({
-          kind: 'call', symbol: '+', service: 'guardduty', operation: 'CreateDetector', input, target,
+          kind: 'call',
+          symbol: '+',
+          service: 'guardduty',
+          operation: 'CreateDetector',
+          input,
+          target,
           summary: `+ guardduty:CreateDetector ${auditName} ${r.region} (findings every ${g.findingFrequency.toLowerCase().replace('_', ' ')}; ${onOff(g.protection)})`,
           produces: [detectorKey(r.region)],
           async run(ctx) {
             try {
-              return { [detectorKey(r.region)]: (await ctx.aws.call('guardduty', 'CreateDetector', input, ctx.target)).DetectorId! };
+              return {
+                [detectorKey(r.region)]: (await ctx.aws.call('guardduty', 'CreateDetector', input, ctx.target))
+                  .DetectorId!,
+              };
             } catch (e) {
               // One detector per account and region: one made by a run that stopped first is adopted.
               if (!isAwsError(e, 'BadRequestException') || !/already exists/i.test((e as Error).message)) throw e;
-              const id = (await ctx.aws.pages('guardduty', 'ListDetectors', {}, ctx.target)).flatMap((p) => p.DetectorIds ?? [])[0];
+              const id = (await ctx.aws.pages('guardduty', 'ListDetectors', {}, ctx.target)).flatMap(
+                (p) => p.DetectorIds ?? [],
+              )[0];
               if (!id) throw e;
               return { [detectorKey(r.region)]: id };
             }
@@ -176,11 +232,23 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
       } else {
         const wrong = features.filter((f) => (r.features[f.Name] ?? 'DISABLED') !== f.Status);
         if (r.frequency !== g.findingFrequency || wrong.length) {
-          const input = { DetectorId: r.detectorId!, FindingPublishingFrequency: g.findingFrequency as Frequency, Features: features };
+          const input = {
+            DetectorId: r.detectorId!,
+            FindingPublishingFrequency: g.findingFrequency as Frequency,
+            Features: features,
+          };
           actions.push({
-            kind: 'call', symbol: '~', service: 'guardduty', operation: 'UpdateDetector', input, target, confirmed: true,
+            kind: 'call',
+            symbol: '~',
+            service: 'guardduty',
+            operation: 'UpdateDetector',
+            input,
+            target,
+            confirmed: true,
             summary: `~ guardduty:UpdateDetector ${auditName} ${r.region}: ${[
-              ...(r.frequency !== g.findingFrequency ? [`findings every ${g.findingFrequency} (was ${r.frequency ?? 'unset'})`] : []),
+              ...(r.frequency !== g.findingFrequency
+                ? [`findings every ${g.findingFrequency} (was ${r.frequency ?? 'unset'})`]
+                : []),
               ...wrong.map((f) => `${f.Name} ${f.Status.toLowerCase()}`),
             ].join(', ')}`,
           });
@@ -189,7 +257,11 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
       if (!r.admin) {
         const input = { AdminAccountId: seen.auditId };
         actions.push({
-          kind: 'call', symbol: '+', service: 'guardduty', operation: 'EnableOrganizationAdminAccount', input,
+          kind: 'call',
+          symbol: '+',
+          service: 'guardduty',
+          operation: 'EnableOrganizationAdminAccount',
+          input,
           target: { account: 'management', region: r.region },
           summary: `+ guardduty:EnableOrganizationAdminAccount ${auditName} in ${r.region} (the delegated administrator)`,
           produces: [adminKey(r.region)],
@@ -201,21 +273,42 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
           },
         });
       }
-      const orgFeatures = features.map((f) => ({ Name: f.Name, AutoEnable: f.Status === 'ENABLED' ? 'ALL' as const : 'NONE' as const }));
+      const orgFeatures = features.map((f) => ({
+        Name: f.Name,
+        AutoEnable: f.Status === 'ENABLED' ? ('ALL' as const) : ('NONE' as const),
+      }));
       const orgWrong = orgFeatures.filter((f) => (r.orgFeatures[f.Name] ?? 'NONE') !== f.AutoEnable);
       if (!r.admin || r.autoEnable !== 'ALL' || orgWrong.length) {
-        const input = { DetectorId: r.detectorId!, AutoEnableOrganizationMembers: 'ALL' as const, Features: orgFeatures };
+        const input = {
+          DetectorId: r.detectorId!,
+          AutoEnableOrganizationMembers: 'ALL' as const,
+          Features: orgFeatures,
+        };
         actions.push({
-          kind: 'call', symbol: r.admin ? '~' : '+', service: 'guardduty', operation: 'UpdateOrganizationConfiguration', input, target,
+          kind: 'call',
+          symbol: r.admin ? '~' : '+',
+          service: 'guardduty',
+          operation: 'UpdateOrganizationConfiguration',
+          input,
+          target,
           confirmed: true,
           summary: `${r.admin ? '~' : '+'} guardduty:UpdateOrganizationConfiguration ${r.region}: every account, existing and new${r.admin && r.autoEnable !== 'ALL' ? ` (was ${r.autoEnable ?? 'unset'})` : ''}`,
           after: [adminKey(r.region)],
         });
       }
       if (r.lapsed.length) {
-        const input = { DetectorId: r.detectorId!, AccountDetails: r.lapsed.map((m) => ({ AccountId: m.accountId, Email: m.email })) };
+        const input = {
+          DetectorId: r.detectorId!,
+          AccountDetails: r.lapsed.map((m) => ({ AccountId: m.accountId, Email: m.email })),
+        };
         actions.push({
-          kind: 'call', symbol: '~', service: 'guardduty', operation: 'CreateMembers', input, target, confirmed: true,
+          kind: 'call',
+          symbol: '~',
+          service: 'guardduty',
+          operation: 'CreateMembers',
+          input,
+          target,
+          confirmed: true,
           summary: `~ guardduty:CreateMembers ${r.region}: ${r.lapsed.map((m) => `${m.accountId} (${m.status})`).join(', ')} back under the ${auditName} account`,
         });
       }
@@ -228,5 +321,7 @@ export const guardDuty: Step<GuardDutySeen, typeof config> = {
 function onOff(p: Record<Plan, boolean>): string {
   const on = (Object.keys(PROTECTION) as Plan[]).filter((k) => p[k]);
   const off = (Object.keys(PROTECTION) as Plan[]).filter((k) => !p[k]);
-  return [on.length ? `${on.join(', ')} protection on` : '', off.length ? `${off.join(', ')} off` : ''].filter(Boolean).join('; ');
+  return [on.length ? `${on.join(', ')} protection on` : '', off.length ? `${off.join(', ')} off` : '']
+    .filter(Boolean)
+    .join('; ');
 }

@@ -29,7 +29,11 @@ type Listed = { InstanceArn?: string; IdentityStoreId?: string; Status?: string;
  * Where the organization instance is: the region it was last seen in, the home region, the
  * allowed regions, then every other one. Reads only; undefined when there is none.
  */
-export async function findInstance(aws: AwsApi, want: Baseline, known: { me?: string; lastRegion?: string }): Promise<InstanceFound | undefined> {
+export async function findInstance(
+  aws: AwsApi,
+  want: Baseline,
+  known: { me?: string; lastRegion?: string },
+): Promise<InstanceFound | undefined> {
   const home = want.homeRegion;
   const me = known.me;
   const list = async (region: string): Promise<InstanceFound | undefined> => {
@@ -37,7 +41,9 @@ export async function findInstance(aws: AwsApi, want: Baseline, known: { me?: st
     const all = pages.flatMap((p) => (p.Instances ?? []) as Listed[]).filter((i) => i.InstanceArn && i.IdentityStoreId);
     // The organization instance belongs to the management account; prefer it over account instances.
     const i = all.find((x) => !me || !x.OwnerAccountId || x.OwnerAccountId === me) ?? all[0];
-    return i ? { arn: i.InstanceArn!, identityStoreId: i.IdentityStoreId!, region, status: i.Status ?? 'ACTIVE' } : undefined;
+    return i
+      ? { arn: i.InstanceArn!, identityStoreId: i.IdentityStoreId!, region, status: i.Status ?? 'ACTIVE' }
+      : undefined;
   };
 
   const first = [...new Set([known.lastRegion, home].filter((r): r is string => !!r))];
@@ -82,7 +88,10 @@ export const identityCenterInstance: Step<InstanceSeen> = {
   why: 'Identity Center gives people short-lived sign-ins with MFA instead of IAM users and long-lived keys.',
 
   async observe(ctx) {
-    const found = await findInstance(ctx.aws, ctx.want, { me: ctx.value('management.accountId'), lastRegion: ctx.value(SSO_KEYS.region) });
+    const found = await findInstance(ctx.aws, ctx.want, {
+      me: ctx.value('management.accountId'),
+      lastRegion: ctx.value(SSO_KEYS.region),
+    });
     if (!found) return {};
     if (found.status === 'ACTIVE') {
       ctx.publish(SSO_KEYS.instanceArn, found.arn);
@@ -103,35 +112,49 @@ export const identityCenterInstance: Step<InstanceSeen> = {
     const region = i?.region ?? want.homeRegion;
     const link = consoleLink(region);
     if (i) {
-      return [{
-        kind: 'manual', symbol: '!', service: 'console', operation: 'WaitForIdentityCenter', input: {}, target: ssoTarget(region),
-        summary: `! IAM Identity Center in ${region} is ${i.status.toLowerCase().replace(/_/g, ' ')}: wait until it is enabled`,
+      return [
+        {
+          kind: 'manual',
+          symbol: '!',
+          service: 'console',
+          operation: 'WaitForIdentityCenter',
+          input: {},
+          target: ssoTarget(region),
+          summary: `! IAM Identity Center in ${region} is ${i.status.toLowerCase().replace(/_/g, ' ')}: wait until it is enabled`,
+          manual: {
+            instructions: [
+              `IAM Identity Center in ${region} is ${i.status} (instance ${i.arn}).`,
+              i.status === 'DELETE_IN_PROGRESS'
+                ? 'It is being deleted: wait until the deletion has finished, enable it again (IAM Identity Center console → "Enable" → "Enable with AWS Organizations"), then run again.'
+                : 'Wait a minute until the console shows it as enabled, then run again.',
+            ],
+            why: 'Users, groups, permission sets and sign-in all live in the Identity Center instance.',
+            link,
+            blocking: true,
+          },
+        },
+      ];
+    }
+    return [
+      {
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'EnableIdentityCenter',
+        input: {},
+        target: ssoTarget(region),
+        summary: `! Enable IAM Identity Center in ${region} (console only; no API can do it)`,
         manual: {
           instructions: [
-            `IAM Identity Center in ${region} is ${i.status} (instance ${i.arn}).`,
-            i.status === 'DELETE_IN_PROGRESS'
-              ? 'It is being deleted: wait until the deletion has finished, enable it again (IAM Identity Center console → "Enable" → "Enable with AWS Organizations"), then run again.'
-              : 'Wait a minute until the console shows it as enabled, then run again.',
+            `Open the IAM Identity Center console in ${region} (link below), signed in to this management account.`,
+            'Click "Enable", then choose "Enable with AWS Organizations" (not an account instance).',
+            'Wait until the dashboard shows "IAM Identity Center enabled" (about a minute), then run secure-start again.',
           ],
-          why: 'Users, groups, permission sets and sign-in all live in the Identity Center instance.',
+          why: 'The founder and the team sign in through Identity Center with short-lived credentials instead of the root user or IAM users; AWS allows enabling the organization instance only in the console.',
           link,
           blocking: true,
         },
-      }];
-    }
-    return [{
-      kind: 'manual', symbol: '!', service: 'console', operation: 'EnableIdentityCenter', input: {}, target: ssoTarget(region),
-      summary: `! Enable IAM Identity Center in ${region} (console only; no API can do it)`,
-      manual: {
-        instructions: [
-          `Open the IAM Identity Center console in ${region} (link below), signed in to this management account.`,
-          'Click "Enable", then choose "Enable with AWS Organizations" (not an account instance).',
-          'Wait until the dashboard shows "IAM Identity Center enabled" (about a minute), then run secure-start again.',
-        ],
-        why: 'The founder and the team sign in through Identity Center with short-lived credentials instead of the root user or IAM users; AWS allows enabling the organization instance only in the console.',
-        link,
-        blocking: true,
       },
-    }];
+    ];
   },
 };

@@ -25,18 +25,48 @@ export interface IdentityStoreSeen {
 
 const notFound = (e: unknown) => isAwsError(e, 'ResourceNotFoundException');
 
-async function groupId(ctx: { aws: RunContext['aws'] }, storeId: string, name: string, target: { account: string; region: string }): Promise<string | undefined> {
+async function groupId(
+  ctx: { aws: RunContext['aws'] },
+  storeId: string,
+  name: string,
+  target: { account: string; region: string },
+): Promise<string | undefined> {
   try {
-    return (await ctx.aws.call('identitystore', 'GetGroupId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } } }, target)).GroupId;
+    return (
+      await ctx.aws.call(
+        'identitystore',
+        'GetGroupId',
+        {
+          IdentityStoreId: storeId,
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: 'displayName', AttributeValue: name } },
+        },
+        target,
+      )
+    ).GroupId;
   } catch (e) {
     if (notFound(e)) return undefined;
     throw e;
   }
 }
 
-async function userId(ctx: { aws: RunContext['aws'] }, storeId: string, userName: string, target: { account: string; region: string }): Promise<string | undefined> {
+async function userId(
+  ctx: { aws: RunContext['aws'] },
+  storeId: string,
+  userName: string,
+  target: { account: string; region: string },
+): Promise<string | undefined> {
   try {
-    return (await ctx.aws.call('identitystore', 'GetUserId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } } }, target)).UserId;
+    return (
+      await ctx.aws.call(
+        'identitystore',
+        'GetUserId',
+        {
+          IdentityStoreId: storeId,
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: userName } },
+        },
+        target,
+      )
+    ).UserId;
   } catch (e) {
     if (notFound(e)) return undefined;
     throw e;
@@ -44,13 +74,20 @@ async function userId(ctx: { aws: RunContext['aws'] }, storeId: string, userName
 }
 
 /** The ID the state file recorded, if AWS still has that group/user under the expected name. */
-async function knownById(ctx: { aws: RunContext['aws'] }, op: 'DescribeGroup' | 'DescribeUser', storeId: string, id: string | undefined,
-  target: { account: string; region: string }, same: (x: { DisplayName?: string; UserName?: string }) => boolean): Promise<string | undefined> {
+async function knownById(
+  ctx: { aws: RunContext['aws'] },
+  op: 'DescribeGroup' | 'DescribeUser',
+  storeId: string,
+  id: string | undefined,
+  target: { account: string; region: string },
+  same: (x: { DisplayName?: string; UserName?: string }) => boolean,
+): Promise<string | undefined> {
   if (!id) return undefined;
   try {
-    const x = op === 'DescribeGroup'
-      ? await ctx.aws.call('identitystore', 'DescribeGroup', { IdentityStoreId: storeId, GroupId: id }, target)
-      : await ctx.aws.call('identitystore', 'DescribeUser', { IdentityStoreId: storeId, UserId: id }, target);
+    const x =
+      op === 'DescribeGroup'
+        ? await ctx.aws.call('identitystore', 'DescribeGroup', { IdentityStoreId: storeId, GroupId: id }, target)
+        : await ctx.aws.call('identitystore', 'DescribeUser', { IdentityStoreId: storeId, UserId: id }, target);
     return same(x) ? id : undefined;
   } catch (e) {
     if (notFound(e)) return undefined;
@@ -60,7 +97,7 @@ async function knownById(ctx: { aws: RunContext['aws'] }, op: 'DescribeGroup' | 
 
 export const identityStore: Step<IdentityStoreSeen> = {
   id: 'identity-store',
-  title: 'Identity Center groups, the founder\'s user and memberships',
+  title: "Identity Center groups, the founder's user and memberships",
   outputs: ['group.*.id', 'user.*.id'],
   needs: ['identity-center-instance'],
   controls: ['SSB ACCT.03', 'SSB ACCT.05'],
@@ -75,27 +112,70 @@ export const identityStore: Step<IdentityStoreSeen> = {
     const groups: Record<string, string> = {};
     await mapLimit(ctx.want.identityCenter.groups, 4, async (g) => {
       // A group made a moment ago may not be found by name yet: the ID this state file knows is read directly.
-      const id = (await groupId(ctx, storeId, g.name, target)) ?? (await knownById(ctx, 'DescribeGroup', storeId, ctx.value(groupKey(g.name)), target, (x) => x.DisplayName === g.name));
-      if (id) { groups[g.name] = id; ctx.publish(groupKey(g.name), id); }
+      const id =
+        (await groupId(ctx, storeId, g.name, target)) ??
+        (await knownById(
+          ctx,
+          'DescribeGroup',
+          storeId,
+          ctx.value(groupKey(g.name)),
+          target,
+          (x) => x.DisplayName === g.name,
+        ));
+      if (id) {
+        groups[g.name] = id;
+        ctx.publish(groupKey(g.name), id);
+      }
     });
     const founder = ctx.want.founder.userName;
-    const uid = (await userId(ctx, storeId, founder, target)) ?? (await knownById(ctx, 'DescribeUser', storeId, ctx.value(userKey(founder)), target, (x) => x.UserName === founder));
+    const uid =
+      (await userId(ctx, storeId, founder, target)) ??
+      (await knownById(
+        ctx,
+        'DescribeUser',
+        storeId,
+        ctx.value(userKey(founder)),
+        target,
+        (x) => x.UserName === founder,
+      ));
     const memberOf: string[] = [];
     if (uid) {
       ctx.publish(userKey(founder), uid);
-      await mapLimit(ctx.want.identityCenter.founderGroups.filter((g) => groups[g]), 4, async (g) => {
-        try {
-          await ctx.aws.call('identitystore', 'GetGroupMembershipId', { IdentityStoreId: storeId, GroupId: groups[g]!, MemberId: { UserId: uid } }, target);
-          memberOf.push(g);
-        } catch (e) {
-          if (!notFound(e)) throw e;
-        }
-      });
+      await mapLimit(
+        ctx.want.identityCenter.founderGroups.filter((g) => groups[g]),
+        4,
+        async (g) => {
+          try {
+            await ctx.aws.call(
+              'identitystore',
+              'GetGroupMembershipId',
+              { IdentityStoreId: storeId, GroupId: groups[g]!, MemberId: { UserId: uid } },
+              target,
+            );
+            memberOf.push(g);
+          } catch (e) {
+            if (!notFound(e)) throw e;
+          }
+        },
+      );
     }
-    return { identityStoreId: storeId, region, startUrl: ctx.ref(SSO_KEYS.startUrl), groups, ...(uid ? { userId: uid } : {}), memberOf };
+    return {
+      identityStoreId: storeId,
+      region,
+      startUrl: ctx.ref(SSO_KEYS.startUrl),
+      groups,
+      ...(uid ? { userId: uid } : {}),
+      memberOf,
+    };
   },
 
-  fresh: (ctx) => ({ identityStoreId: ctx.ref(SSO_KEYS.identityStoreId), region: ssoRegion(ctx), startUrl: ctx.ref(SSO_KEYS.startUrl), groups: {}, memberOf: [] }),
+  fresh: (ctx) => ({
+    identityStoreId: ctx.ref(SSO_KEYS.identityStoreId),
+    region: ssoRegion(ctx),
+    startUrl: ctx.ref(SSO_KEYS.startUrl),
+    groups: {},
+    memberOf: [],
+  }),
 
   plan(want, seen) {
     const actions: Action[] = [];
@@ -103,9 +183,18 @@ export const identityStore: Step<IdentityStoreSeen> = {
     for (const g of want.identityCenter.groups) {
       if (seen.groups[g.name]) continue;
       const key = groupKey(g.name);
-      const input = { IdentityStoreId: seen.identityStoreId, DisplayName: g.name, ...(g.description ? { Description: g.description } : {}) };
+      const input = {
+        IdentityStoreId: seen.identityStoreId,
+        DisplayName: g.name,
+        ...(g.description ? { Description: g.description } : {}),
+      };
       actions.push({
-        kind: 'call', symbol: '+', service: 'identitystore', operation: 'CreateGroup', input, target,
+        kind: 'call',
+        symbol: '+',
+        service: 'identitystore',
+        operation: 'CreateGroup',
+        input,
+        target,
         summary: `+ identitystore:CreateGroup ${g.name}`,
         produces: [key],
         async run(ctx) {
@@ -114,7 +203,9 @@ export const identityStore: Step<IdentityStoreSeen> = {
             return { [key]: (await ctx.aws.call('identitystore', 'CreateGroup', i, ctx.target)).GroupId! };
           } catch (e) {
             if (!isAwsError(e, 'ConflictException')) throw e;
-            const id = await findExisting(ctx, `the group ${g.name}`, () => groupId(ctx, i.IdentityStoreId, g.name, ctx.target));
+            const id = await findExisting(ctx, `the group ${g.name}`, () =>
+              groupId(ctx, i.IdentityStoreId, g.name, ctx.target),
+            );
             if (!id) throw e;
             return { [key]: id };
           }
@@ -133,7 +224,12 @@ export const identityStore: Step<IdentityStoreSeen> = {
         Emails: [{ Value: f.email, Type: 'work', Primary: true }],
       };
       actions.push({
-        kind: 'call', symbol: '+', service: 'identitystore', operation: 'CreateUser', input, target,
+        kind: 'call',
+        symbol: '+',
+        service: 'identitystore',
+        operation: 'CreateUser',
+        input,
+        target,
         summary: `+ identitystore:CreateUser ${f.userName} (${f.givenName} ${f.familyName}, ${f.email})`,
         produces: [uKey],
         async run(ctx) {
@@ -142,7 +238,9 @@ export const identityStore: Step<IdentityStoreSeen> = {
             return { [uKey]: (await ctx.aws.call('identitystore', 'CreateUser', i, ctx.target)).UserId! };
           } catch (e) {
             if (!isAwsError(e, 'ConflictException')) throw e;
-            const id = await findExisting(ctx, `the user ${f.userName}`, () => userId(ctx, i.IdentityStoreId, f.userName, ctx.target));
+            const id = await findExisting(ctx, `the user ${f.userName}`, () =>
+              userId(ctx, i.IdentityStoreId, f.userName, ctx.target),
+            );
             if (!id) throw e;
             return { [uKey]: id };
           }
@@ -151,7 +249,12 @@ export const identityStore: Step<IdentityStoreSeen> = {
       // Shown while the user is new: that is when the founder needs a password and MFA.
       const link = `${consoleLink(seen.region)}users`;
       actions.push({
-        kind: 'manual', symbol: '!', service: 'console', operation: 'FounderPassword', input: {}, target,
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'FounderPassword',
+        input: {},
+        target,
         summary: `! Give ${f.userName} a password: IAM Identity Center → Settings → turn on "Send email OTP", or Users → ${f.userName} → Reset password → one-time password`,
         manual: {
           instructions: [
@@ -165,8 +268,14 @@ export const identityStore: Step<IdentityStoreSeen> = {
         },
       });
       actions.push({
-        kind: 'manual', symbol: '!', service: 'console', operation: 'IdentityCenterMfa', input: {}, target,
-        summary: '! Require MFA at every Identity Center sign-in: IAM Identity Center → Settings → Authentication → Multi-factor authentication',
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'IdentityCenterMfa',
+        input: {},
+        target,
+        summary:
+          '! Require MFA at every Identity Center sign-in: IAM Identity Center → Settings → Authentication → Multi-factor authentication',
         manual: {
           instructions: [
             'IAM Identity Center console → Settings → Authentication → Multi-factor authentication → Configure:',
@@ -185,7 +294,12 @@ export const identityStore: Step<IdentityStoreSeen> = {
       const uid: Val = seen.userId ?? ref(uKey);
       const input = { IdentityStoreId: seen.identityStoreId, GroupId: gid, MemberId: { UserId: uid } };
       actions.push({
-        kind: 'call', symbol: '+', service: 'identitystore', operation: 'CreateGroupMembership', input, target,
+        kind: 'call',
+        symbol: '+',
+        service: 'identitystore',
+        operation: 'CreateGroupMembership',
+        input,
+        target,
         summary: `+ identitystore:CreateGroupMembership ${f.userName} → ${g}`,
         async run(ctx) {
           const i = ctx.input as { IdentityStoreId: string; GroupId: string; MemberId: { UserId: string } };

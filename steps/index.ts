@@ -66,7 +66,11 @@ export const STEPS = [
 ] as const satisfies readonly Step<any, any>[];
 
 /** Each step's config fragment as a type: `{ budget: { amount: number; … } }`. */
-type ConfigOf<S> = S extends { config?: infer C } ? (C extends StepConfig<infer K, infer Sch> ? { [P in K]: z.infer<Sch> } : never) : never;
+type ConfigOf<S> = S extends { config?: infer C }
+  ? C extends StepConfig<infer K, infer Sch>
+    ? { [P in K]: z.infer<Sch> }
+    : never
+  : never;
 type Intersect<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** The config every step adds to the core (config/schema.ts Baseline). */
 export type StepConfigs = Intersect<ConfigOf<(typeof STEPS)[number]>>;
@@ -81,6 +85,11 @@ export function stepsFor(want: Baseline, steps: readonly Step<any, any>[] = STEP
   const ids = new Set(kept.map((s) => s.id));
   return kept.map((s) => {
     const d = s.describe?.(want) ?? {};
-    return { ...s, title: d.title ?? s.title, controls: d.controls ?? s.controls, needs: s.needs.filter((n) => ids.has(n)) };
+    return {
+      ...s,
+      title: d.title ?? s.title,
+      controls: d.controls ?? s.controls,
+      needs: s.needs.filter((n) => ids.has(n)),
+    };
   });
 }

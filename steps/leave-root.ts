@@ -38,7 +38,10 @@ export function rerunCommand(argv: string[], profile: string): string | undefine
   if (argv.some((a, i) => a === 'demo' && !takesValue.includes(argv[i - 1] ?? ''))) return undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--profile') { i++; continue; }
+    if (a === '--profile') {
+      i++;
+      continue;
+    }
     if (a.startsWith('--profile=')) continue;
     out.push(a);
   }
@@ -49,7 +52,11 @@ export const leaveRoot: Step<LeaveRootSeen> = {
   id: 'leave-root',
   title: 'Continue as your Identity Center admin, not the root user',
   needs: ['preflight'],
-  conditional: { when: (value) => value('caller.kind') === 'root', needs: ['account-assignments'], waitsFor: ['sso-profiles'] },
+  conditional: {
+    when: (value) => value('caller.kind') === 'root',
+    needs: ['account-assignments'],
+    waitsFor: ['sso-profiles'],
+  },
   controls: ['SSB ACCT.02', 'SSB ACCT.13'],
   severity: 'high',
   why: 'The root user can do anything and cannot be limited; day-to-day work as root turns any mistake or stolen session into a disaster.',
@@ -61,7 +68,13 @@ export const leaveRoot: Step<LeaveRootSeen> = {
     const profile = kind === 'root' && ctx.mode === 'apply' ? managementAdminProfile(ctx.want) : undefined;
     const problem = profile ? await profileProblem(ctx, profile) : undefined;
     const cli = kind === 'root' ? await ctx.env.awsCli() : undefined;
-    return { ...(kind ? { callerKind: kind } : {}), ...(startUrl ? { startUrl } : {}), argv: [...ctx.env.argv], ...(problem ? { profileProblem: problem } : {}), ...(cli ? { awsCli: cli } : {}) };
+    return {
+      ...(kind ? { callerKind: kind } : {}),
+      ...(startUrl ? { startUrl } : {}),
+      argv: [...ctx.env.argv],
+      ...(problem ? { profileProblem: problem } : {}),
+      ...(cli ? { awsCli: cli } : {}),
+    };
   },
 
   // Without credentials nobody is known to be the root user.
@@ -71,31 +84,42 @@ export const leaveRoot: Step<LeaveRootSeen> = {
     if (seen.callerKind !== 'root') return [];
     const profile = managementAdminProfile(want);
     if (!profile) {
-      throw new StepError('You are signed in as the root user, and the founder has no Identity Center assignment on the management account to continue with.',
-        'Add an assignment for one of identityCenter.founderGroups on "management" (e.g. Admins → AdministratorAccess → ["*"]) in the config, then run again.');
+      throw new StepError(
+        'You are signed in as the root user, and the founder has no Identity Center assignment on the management account to continue with.',
+        'Add an assignment for one of identityCenter.founderGroups on "management" (e.g. Admins → AdministratorAccess → ["*"]) in the config, then run again.',
+      );
     }
     if (seen.profileProblem) {
-      throw new StepError(`You are signed in as the root user, which cannot enter the member accounts (log archive bucket, hardening, root access). To go on as your Identity Center admin you need the AWS CLI profile ${profile}, and ${seen.profileProblem.message}.`,
-        `${seen.profileProblem.hint} The steps in the management account ran; the member-account steps (and the trail, which needs the log bucket) wait for this.`);
+      throw new StepError(
+        `You are signed in as the root user, which cannot enter the member accounts (log archive bucket, hardening, root access). To go on as your Identity Center admin you need the AWS CLI profile ${profile}, and ${seen.profileProblem.message}.`,
+        `${seen.profileProblem.hint} The steps in the management account ran; the member-account steps (and the trail, which needs the log bucket) wait for this.`,
+      );
     }
     const slug = want.org.slug;
     const cmd = rerunCommand(seen.argv, profile);
-    return [{
-      kind: 'manual', symbol: '!', service: 'console', operation: 'LeaveRoot', input: {}, target: mgmt(want.homeRegion),
-      summary: `! Stop using the root user: sign in through Identity Center and continue with the profile ${profile}`,
-      manual: {
-        instructions: [
-          `Sign in as ${want.founder.userName} at ${seen.startUrl ?? 'your Identity Center start URL'} once (set your password first, see above), and set up MFA when asked.`,
-          `Then ${loginCommand(seen.awsCli ?? {}, slug)}`,
-          // The demo goes on by itself: it cannot be continued by another command.
-          cmd ? `Then continue with: ${cmd}` : 'The demo then goes on with that profile by itself.',
-          'The rest (the log archive bucket, account hardening, root access) works in the member accounts, which the root user cannot enter.',
-        ],
-        why: 'AWS does not let the root user assume roles into member accounts, and the root user should not be used day to day (SSB ACCT.02).',
-        ...(seen.startUrl ? { link: seen.startUrl } : {}),
-        blocking: true,
-        switchProfile: profile,
+    return [
+      {
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'LeaveRoot',
+        input: {},
+        target: mgmt(want.homeRegion),
+        summary: `! Stop using the root user: sign in through Identity Center and continue with the profile ${profile}`,
+        manual: {
+          instructions: [
+            `Sign in as ${want.founder.userName} at ${seen.startUrl ?? 'your Identity Center start URL'} once (set your password first, see above), and set up MFA when asked.`,
+            `Then ${loginCommand(seen.awsCli ?? {}, slug)}`,
+            // The demo goes on by itself: it cannot be continued by another command.
+            cmd ? `Then continue with: ${cmd}` : 'The demo then goes on with that profile by itself.',
+            'The rest (the log archive bucket, account hardening, root access) works in the member accounts, which the root user cannot enter.',
+          ],
+          why: 'AWS does not let the root user assume roles into member accounts, and the root user should not be used day to day (SSB ACCT.02).',
+          ...(seen.startUrl ? { link: seen.startUrl } : {}),
+          blocking: true,
+          switchProfile: profile,
+        },
       },
-    }];
+    ];
   },
 };

@@ -6,12 +6,29 @@
 // A bucket with our name that another account owns is an error: logs must never go there.
 // Covers: SSB ACCT.07 (CloudTrail bucket), ACCT.08 and CIS 2.1.4 (no public access),
 // CIS 2.1.1 (deny HTTP).
-import { StepError, type Action, type RunContext, type Step, type StepContext, type Target, type Val } from './contract.js';
+import {
+  StepError,
+  type Action,
+  type RunContext,
+  type Step,
+  type StepContext,
+  type Target,
+  type Val,
+} from './contract.js';
 import { CLOUDTRAIL_COST, logProtectionNote } from './lib/log-protection.js';
 import type { Baseline } from '../config/schema.js';
 import { bucketPolicy } from '../templates/bucket-policy.js';
 import { CONFIG_PREFIX, recordingAccounts } from './lib/config-recording-names.js';
-import { TRANSITION_MIN_SIZE, canonPolicy, desiredLifecycle, policyDiff, sameLifecycle, shown, trailBucketName, type LifecycleRuleShape } from './lib/logging-names.js';
+import {
+  TRANSITION_MIN_SIZE,
+  canonPolicy,
+  desiredLifecycle,
+  policyDiff,
+  sameLifecycle,
+  shown,
+  trailBucketName,
+  type LifecycleRuleShape,
+} from './lib/logging-names.js';
 import { isAwsError } from '../aws/errors.js';
 
 const BPA_FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const;
@@ -40,7 +57,8 @@ export interface BucketSeen {
   configAccountIds?: Val[];
 }
 
-const status = (e: unknown): number | undefined => (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+const status = (e: unknown): number | undefined =>
+  (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 
 /** Reads a setting; the "not configured" error of that setting reads as null. */
 async function orNull<T>(p: Promise<T>, notSet: string): Promise<T | null> {
@@ -65,7 +83,10 @@ function ids(ctx: StepContext) {
 const target = (want: Baseline, seen: BucketSeen): Target => ({ account: seen.account, region: want.homeRegion });
 
 /** The desired policy; IDs not known yet appear as `<key>` (plans only). */
-export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'managementAccountId' | 'orgId' | 'configAccountIds'>) {
+export function desiredPolicy(
+  want: Baseline,
+  seen: Pick<BucketSeen, 'name' | 'managementAccountId' | 'orgId' | 'configAccountIds'>,
+) {
   return bucketPolicy({
     bucket: seen.name,
     managementAccountId: shown(seen.managementAccountId),
@@ -73,7 +94,9 @@ export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'm
     region: want.homeRegion,
     trailName: want.trail.name,
     // AWS Config's delivery statements only when Security Hub (and so Config recording) is on.
-    ...(want.securityHub.enabled ? { config: { prefix: CONFIG_PREFIX, accountIds: (seen.configAccountIds ?? []).map(shown) } } : {}),
+    ...(want.securityHub.enabled
+      ? { config: { prefix: CONFIG_PREFIX, accountIds: (seen.configAccountIds ?? []).map(shown) } }
+      : {}),
   });
 }
 
@@ -83,24 +106,33 @@ export function desiredPolicy(want: Baseline, seen: Pick<BucketSeen, 'name' | 'm
  * itself was deleted, so the action checks the bucket rather than trusting the key.
  */
 async function whenBucketExists(ctx: RunContext, bucket: string): Promise<void> {
-  await ctx.poll(`waiting for the new bucket ${bucket} to exist (usually seconds)`, async () => {
-    try {
-      await ctx.aws.call('s3', 'HeadBucket', { Bucket: bucket }, ctx.target);
-      return true;
-    } catch (e) {
-      if (status(e) === 404) return undefined;
-      throw e;
-    }
-  }, { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 2_000 });
+  await ctx.poll(
+    `waiting for the new bucket ${bucket} to exist (usually seconds)`,
+    async () => {
+      try {
+        await ctx.aws.call('s3', 'HeadBucket', { Bucket: bucket }, ctx.target);
+        return true;
+      } catch (e) {
+        if (status(e) === 404) return undefined;
+        throw e;
+      }
+    },
+    { timeoutMs: 120_000, firstDelayMs: 250, maxDelayMs: 2_000 },
+  );
 }
 
 export const logArchiveBucket: Step<BucketSeen> = {
   id: 'log-archive-bucket',
   title: 'Organization trail bucket in the log-archive account',
-  notes: (want, planned) => planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') || planned.has('s3:PutObjectLockConfiguration') ? {
-    money: planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') ? [CLOUDTRAIL_COST] : [],
-    permanent: want ? [logProtectionNote(want)] : [],
-  } : {},
+  notes: (want, planned) =>
+    planned.has('s3:CreateBucket') ||
+    planned.has('cloudtrail:CreateTrail') ||
+    planned.has('s3:PutObjectLockConfiguration')
+      ? {
+          money: planned.has('s3:CreateBucket') || planned.has('cloudtrail:CreateTrail') ? [CLOUDTRAIL_COST] : [],
+          permanent: want ? [logProtectionNote(want)] : [],
+        }
+      : {},
   outputs: ['trail.bucket'],
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.1', 'CIS 2.1.4'],
@@ -110,10 +142,17 @@ export const logArchiveBucket: Step<BucketSeen> = {
   async observe(ctx) {
     const want = ctx.want;
     const known = ids(ctx);
-    if (typeof known.account !== 'string' || typeof known.managementAccountId !== 'string' || typeof known.orgId !== 'string') {
+    if (
+      typeof known.account !== 'string' ||
+      typeof known.managementAccountId !== 'string' ||
+      typeof known.orgId !== 'string'
+    ) {
       // Before the log-archive account exists (plan/verify of a fresh organization).
       if (ctx.mode === 'apply') {
-        throw new StepError(`The ${want.logArchiveAccount} account's ID or the organization ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+        throw new StepError(
+          `The ${want.logArchiveAccount} account's ID or the organization ID is not known yet.`,
+          'Run again: the accounts step creates the account first.',
+        );
       }
       return logArchiveBucket.fresh(ctx);
     }
@@ -128,17 +167,26 @@ export const logArchiveBucket: Step<BucketSeen> = {
       if (code === 403) {
         // 403 is also what our own bucket answers when its policy locks the role out: the
         // log-archive account's own bucket list tells the two apart.
-        const mine = await ctx.aws.call('s3', 'ListBuckets', {}, t).then((r) => (r.Buckets ?? []).some((x) => x.Name === name), () => false);
+        const mine = await ctx.aws.call('s3', 'ListBuckets', {}, t).then(
+          (r) => (r.Buckets ?? []).some((x) => x.Name === name),
+          () => false,
+        );
         if (mine) {
-          throw new StepError(`The bucket ${name} in your ${want.logArchiveAccount} account (${known.account}) refuses access to the OrganizationAccountAccessRole that secure-start uses.`,
-            `Someone changed its bucket policy to deny that role. Sign in to the ${want.logArchiveAccount} account as its root user (IAM → Root access management → Take privileged action → Delete S3 bucket policy), then run again: secure-start puts the right policy back.`);
+          throw new StepError(
+            `The bucket ${name} in your ${want.logArchiveAccount} account (${known.account}) refuses access to the OrganizationAccountAccessRole that secure-start uses.`,
+            `Someone changed its bucket policy to deny that role. Sign in to the ${want.logArchiveAccount} account as its root user (IAM → Root access management → Take privileged action → Delete S3 bucket policy), then run again: secure-start puts the right policy back.`,
+          );
         }
-        throw new StepError(`The S3 bucket name ${name} is taken by an AWS account outside your ${want.logArchiveAccount} account (${known.account}).`,
-          'Bucket names are global and logs must never go to someone else\'s bucket. Choose a different short name ("org.slug" in the config), or delete that bucket if it is yours, then run again.');
+        throw new StepError(
+          `The S3 bucket name ${name} is taken by an AWS account outside your ${want.logArchiveAccount} account (${known.account}).`,
+          'Bucket names are global and logs must never go to someone else\'s bucket. Choose a different short name ("org.slug" in the config), or delete that bucket if it is yours, then run again.',
+        );
       }
       if (code === 301) {
-        throw new StepError(`The bucket ${name} exists but in another region than the home region ${want.homeRegion}.`,
-          `Keep the home region the bucket was created in, or empty and delete the bucket (after copying its logs), then run again.`);
+        throw new StepError(
+          `The bucket ${name} exists but in another region than the home region ${want.homeRegion}.`,
+          `Keep the home region the bucket was created in, or empty and delete the bucket (after copying its logs), then run again.`,
+        );
       }
       throw e;
     }
@@ -163,10 +211,13 @@ export const logArchiveBucket: Step<BucketSeen> = {
     return {
       ...base,
       exists: true,
-      publicAccessBlock: pab?.PublicAccessBlockConfiguration ? { ...pab.PublicAccessBlockConfiguration } as Bpa : null,
+      publicAccessBlock: pab?.PublicAccessBlockConfiguration
+        ? ({ ...pab.PublicAccessBlockConfiguration } as Bpa)
+        : null,
       ownership: own?.OwnershipControls?.Rules?.[0]?.ObjectOwnership ?? null,
       versioning: ver.Status ?? null,
-      encryption: enc?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null,
+      encryption:
+        enc?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? null,
       lifecycle: (life?.Rules as LifecycleRuleShape[] | undefined) ?? null,
       lifecycleMinSize: life?.TransitionDefaultMinimumObjectSize ?? null,
       policy,
@@ -189,20 +240,24 @@ export const logArchiveBucket: Step<BucketSeen> = {
       service: 's3',
       target: tgt,
       ...a,
-      ...(created ? {
-        after: ['trail.bucket'],
-        async run(ctx: RunContext) {
-          await whenBucketExists(ctx, B);
-          await ctx.aws.call('s3', a.operation as never, ctx.input as never, ctx.target);
-        },
-      } : {}),
+      ...(created
+        ? {
+            after: ['trail.bucket'],
+            async run(ctx: RunContext) {
+              await whenBucketExists(ctx, B);
+              await ctx.aws.call('s3', a.operation as never, ctx.input as never, ctx.target);
+            },
+          }
+        : {}),
     });
 
     if (created) {
       const input = {
         Bucket: B,
         ObjectOwnership: 'BucketOwnerEnforced' as const,
-        ...(want.homeRegion !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: want.homeRegion as never } } : {}),
+        ...(want.homeRegion !== 'us-east-1'
+          ? { CreateBucketConfiguration: { LocationConstraint: want.homeRegion as never } }
+          : {}),
       };
       out.push({
         kind: 'call',
@@ -221,8 +276,10 @@ export const logArchiveBucket: Step<BucketSeen> = {
             // Created by an earlier run that stopped before it saw the answer: ours, carry on.
             if (isAwsError(e, 'BucketAlreadyOwnedByYou')) return { 'trail.bucket': B };
             if (isAwsError(e, 'BucketAlreadyExists')) {
-              throw new StepError(`The S3 bucket name ${B} is already taken by another AWS account.`,
-                'Bucket names are global. Choose a different short name ("org.slug" in the config) and run again.');
+              throw new StepError(
+                `The S3 bucket name ${B} is already taken by another AWS account.`,
+                'Bucket names are global. Choose a different short name ("org.slug" in the config) and run again.',
+              );
             }
             throw e;
           }
@@ -234,43 +291,56 @@ export const logArchiveBucket: Step<BucketSeen> = {
     const bpa = seen.publicAccessBlock;
     if (created || !bpa || BPA_FLAGS.some((f) => bpa[f] !== true)) {
       const off = created ? [] : BPA_FLAGS.filter((f) => bpa?.[f] !== true);
-      out.push(setting({
-        symbol: created || !bpa ? '+' : '~',
-        operation: 'PutPublicAccessBlock',
-        input: { Bucket: B, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
-        summary: `${created || !bpa ? '+' : '~'} s3:PutPublicAccessBlock ${B} (${created ? '' : bpa ? `${off.join(', ')} off; ` : 'Block Public Access is off; '}all four flags)`,
-        controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4'],
-      }));
+      out.push(
+        setting({
+          symbol: created || !bpa ? '+' : '~',
+          operation: 'PutPublicAccessBlock',
+          input: { Bucket: B, PublicAccessBlockConfiguration: Object.fromEntries(BPA_FLAGS.map((f) => [f, true])) },
+          summary: `${created || !bpa ? '+' : '~'} s3:PutPublicAccessBlock ${B} (${created ? '' : bpa ? `${off.join(', ')} off; ` : 'Block Public Access is off; '}all four flags)`,
+          controls: ['SSB ACCT.07', 'SSB ACCT.08', 'CIS 2.1.4'],
+        }),
+      );
     }
 
     if (created || seen.ownership !== 'BucketOwnerEnforced') {
-      out.push(setting({
-        symbol: created || !seen.ownership ? '+' : '~',
-        operation: 'PutBucketOwnershipControls',
-        input: { Bucket: B, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } },
-        summary: `${created || !seen.ownership ? '+' : '~'} s3:PutBucketOwnershipControls ${B} (BucketOwnerEnforced: ACLs off${seen.ownership ? `; was ${seen.ownership}` : ''})`,
-        controls: ['SSB ACCT.07', 'SSB ACCT.08'],
-      }));
+      out.push(
+        setting({
+          symbol: created || !seen.ownership ? '+' : '~',
+          operation: 'PutBucketOwnershipControls',
+          input: { Bucket: B, OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } },
+          summary: `${created || !seen.ownership ? '+' : '~'} s3:PutBucketOwnershipControls ${B} (BucketOwnerEnforced: ACLs off${seen.ownership ? `; was ${seen.ownership}` : ''})`,
+          controls: ['SSB ACCT.07', 'SSB ACCT.08'],
+        }),
+      );
     }
 
     if (created || seen.versioning !== 'Enabled') {
-      out.push(setting({
-        symbol: created || !seen.versioning ? '+' : '~',
-        operation: 'PutBucketVersioning',
-        input: { Bucket: B, VersioningConfiguration: { Status: 'Enabled' } },
-        summary: `${created || !seen.versioning ? '+' : '~'} s3:PutBucketVersioning ${B} (Enabled${seen.versioning ? `; was ${seen.versioning}` : ''})`,
-        controls: ['SSB ACCT.07'],
-      }));
+      out.push(
+        setting({
+          symbol: created || !seen.versioning ? '+' : '~',
+          operation: 'PutBucketVersioning',
+          input: { Bucket: B, VersioningConfiguration: { Status: 'Enabled' } },
+          summary: `${created || !seen.versioning ? '+' : '~'} s3:PutBucketVersioning ${B} (Enabled${seen.versioning ? `; was ${seen.versioning}` : ''})`,
+          controls: ['SSB ACCT.07'],
+        }),
+      );
     }
 
     if (created || !ENCRYPTED.includes(seen.encryption ?? '')) {
-      out.push(setting({
-        symbol: created || !seen.encryption ? '+' : '~',
-        operation: 'PutBucketEncryption',
-        input: { Bucket: B, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } },
-        summary: `${created || !seen.encryption ? '+' : '~'} s3:PutBucketEncryption ${B} (${created ? '' : seen.encryption ? `was ${seen.encryption}; ` : 'no default encryption; '}SSE-S3 AES256 by default)`,
-        controls: ['SSB ACCT.07'],
-      }));
+      out.push(
+        setting({
+          symbol: created || !seen.encryption ? '+' : '~',
+          operation: 'PutBucketEncryption',
+          input: {
+            Bucket: B,
+            ServerSideEncryptionConfiguration: {
+              Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+            },
+          },
+          summary: `${created || !seen.encryption ? '+' : '~'} s3:PutBucketEncryption ${B} (${created ? '' : seen.encryption ? `was ${seen.encryption}; ` : 'no default encryption; '}SSE-S3 AES256 by default)`,
+          controls: ['SSB ACCT.07'],
+        }),
+      );
     }
 
     const lifecycle = desiredLifecycle(want.trail);
@@ -278,24 +348,32 @@ export const logArchiveBucket: Step<BucketSeen> = {
     // With a transition, small files must stay where they are cheaper (TRANSITION_MIN_SIZE).
     const minSizeDiffers = g > 0 && seen.lifecycleMinSize !== TRANSITION_MIN_SIZE;
     if (created || !seen.lifecycle || !sameLifecycle(seen.lifecycle, lifecycle.Rules) || minSizeDiffers) {
-      out.push(setting({
-        symbol: created || !seen.lifecycle ? '+' : '~',
-        operation: 'PutBucketLifecycleConfiguration',
-        input: { Bucket: B, LifecycleConfiguration: lifecycle, ...(g > 0 ? { TransitionDefaultMinimumObjectSize: TRANSITION_MIN_SIZE } : {}) },
-        summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${created ? '' : seen.lifecycle ? 'lifecycle rules differ from the config; ' : 'no lifecycle rule; '}${g > 0 ? `Glacier after ${g} days for files of 128 KB or more (smaller ones cost more there), ` : ''}delete after ${want.trail.expireAfterDays} days)`,
-        controls: ['SSB ACCT.07'],
-      }));
+      out.push(
+        setting({
+          symbol: created || !seen.lifecycle ? '+' : '~',
+          operation: 'PutBucketLifecycleConfiguration',
+          input: {
+            Bucket: B,
+            LifecycleConfiguration: lifecycle,
+            ...(g > 0 ? { TransitionDefaultMinimumObjectSize: TRANSITION_MIN_SIZE } : {}),
+          },
+          summary: `${created || !seen.lifecycle ? '+' : '~'} s3:PutBucketLifecycleConfiguration ${B} (${created ? '' : seen.lifecycle ? 'lifecycle rules differ from the config; ' : 'no lifecycle rule; '}${g > 0 ? `Glacier after ${g} days for files of 128 KB or more (smaller ones cost more there), ` : ''}delete after ${want.trail.expireAfterDays} days)`,
+          controls: ['SSB ACCT.07'],
+        }),
+      );
     }
 
     const policy = desiredPolicy(want, seen);
     if (created || seen.policy == null || canonPolicy(seen.policy) !== canonPolicy(policy)) {
-      out.push(setting({
-        symbol: created || seen.policy == null ? '+' : '~',
-        operation: 'PutBucketPolicy',
-        input: { Bucket: B, Policy: JSON.stringify(policy) },
-        summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (${created ? '' : seen.policy == null ? 'no bucket policy; ' : `policy differs: ${policyDiff(seen.policy, policy)}; put back `}CloudTrail write for trail ${want.trail.name} only;${want.securityHub.enabled ? ` AWS Config delivery under ${CONFIG_PREFIX}/ for the organization's accounts;` : ''} deny non-TLS)`,
-        controls: ['SSB ACCT.07', 'CIS 2.1.1'],
-      }));
+      out.push(
+        setting({
+          symbol: created || seen.policy == null ? '+' : '~',
+          operation: 'PutBucketPolicy',
+          input: { Bucket: B, Policy: JSON.stringify(policy) },
+          summary: `${created || seen.policy == null ? '+' : '~'} s3:PutBucketPolicy ${B} (${created ? '' : seen.policy == null ? 'no bucket policy; ' : `policy differs: ${policyDiff(seen.policy, policy)}; put back `}CloudTrail write for trail ${want.trail.name} only;${want.securityHub.enabled ? ` AWS Config delivery under ${CONFIG_PREFIX}/ for the organization's accounts;` : ''} deny non-TLS)`,
+          controls: ['SSB ACCT.07', 'CIS 2.1.1'],
+        }),
+      );
     }
     return out;
   },

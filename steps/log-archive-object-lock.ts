@@ -21,13 +21,13 @@ export interface LockSeen {
   lock?: { mode?: string; days?: number; years?: number } | null;
 }
 
-
 function where(ctx: StepContext) {
   const account = ctx.ref(`${ctx.want.logArchiveAccount}.accountId`);
   return { account, bucket: ctx.value('trail.bucket') ?? trailBucketName(ctx.want, account) };
 }
 
-const modeOf = (want: Baseline) => (want.trail.objectLock.mode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE') as 'COMPLIANCE' | 'GOVERNANCE';
+const modeOf = (want: Baseline) =>
+  (want.trail.objectLock.mode === 'compliance' ? 'COMPLIANCE' : 'GOVERNANCE') as 'COMPLIANCE' | 'GOVERNANCE';
 
 /** What the retention means for the founder, in one clause. */
 export function objectLockMeaning(want: Baseline): string {
@@ -44,8 +44,12 @@ export const logArchiveObjectLock: Step<LockSeen> = {
     const lock = want?.trail.objectLock;
     if (!lock || lock.mode === 'off' || !planned.has('s3:PutObjectLockConfiguration')) return {};
     return {
-      money: [`S3 Object Lock: no charge of its own, but no log file can be deleted for ${lock.days} days, so you pay to store each one at least that long.`],
-      permanent: [`S3 Object Lock (${lock.mode}, ${lock.days} days) on the log bucket can never be turned off and keeps versioning on for good${lock.mode === 'compliance' ? `; a log file's ${lock.days}-day retention cannot be shortened by anyone, and the bucket cannot be deleted while one is locked` : ''}.`],
+      money: [
+        `S3 Object Lock: no charge of its own, but no log file can be deleted for ${lock.days} days, so you pay to store each one at least that long.`,
+      ],
+      permanent: [
+        `S3 Object Lock (${lock.mode}, ${lock.days} days) on the log bucket can never be turned off and keeps versioning on for good${lock.mode === 'compliance' ? `; a log file's ${lock.days}-day retention cannot be shortened by anyone, and the bucket cannot be deleted while one is locked` : ''}.`,
+      ],
     };
   },
   needs: ['log-archive-bucket'],
@@ -53,15 +57,30 @@ export const logArchiveObjectLock: Step<LockSeen> = {
   severity: 'medium',
   why: 'Object Lock keeps the audit logs from being deleted even by the management account, for the retention you chose.',
   enabled: (want) => want.trail.objectLock.mode !== 'off',
-  describe: (want) => ({ title: `S3 Object Lock on the trail bucket (${want.trail.objectLock.mode}, ${want.trail.objectLock.days} days)` }),
+  describe: (want) => ({
+    title: `S3 Object Lock on the trail bucket (${want.trail.objectLock.mode}, ${want.trail.objectLock.days} days)`,
+  }),
 
   async observe(ctx) {
     const { account, bucket } = where(ctx);
     if (typeof account !== 'string' || !ctx.value('trail.bucket')) return { account, bucket };
     try {
-      const r = await ctx.aws.call('s3', 'GetObjectLockConfiguration', { Bucket: bucket }, { account, region: ctx.want.homeRegion });
+      const r = await ctx.aws.call(
+        's3',
+        'GetObjectLockConfiguration',
+        { Bucket: bucket },
+        { account, region: ctx.want.homeRegion },
+      );
       const d = r.ObjectLockConfiguration?.Rule?.DefaultRetention;
-      return { account, bucket, lock: { ...(d?.Mode ? { mode: d.Mode } : {}), ...(d?.Days ? { days: d.Days } : {}), ...(d?.Years ? { years: d.Years } : {}) } };
+      return {
+        account,
+        bucket,
+        lock: {
+          ...(d?.Mode ? { mode: d.Mode } : {}),
+          ...(d?.Days ? { days: d.Days } : {}),
+          ...(d?.Years ? { years: d.Years } : {}),
+        },
+      };
     } catch (e) {
       if (isAwsError(e, 'ObjectLockConfigurationNotFoundError')) return { account, bucket, lock: null };
       throw e;
@@ -80,7 +99,13 @@ export const logArchiveObjectLock: Step<LockSeen> = {
       symbol: l ? '~' : '+',
       service: 's3',
       operation: 'PutObjectLockConfiguration',
-      input: { Bucket: seen.bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: mode, Days: days } } } },
+      input: {
+        Bucket: seen.bucket,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: mode, Days: days } },
+        },
+      },
       target: { account: seen.account, region: want.homeRegion },
       after: ['trail.bucket'],
       summary: l

@@ -25,10 +25,15 @@ export function foreignOrganization(me: string, orgId: string | undefined, manag
 export const organization: Step<OrganizationSeen> = {
   id: 'organization',
   title: 'AWS Organization with all features',
-  notes: (_want, planned) => planned.has('organizations:CreateOrganization') ? {
-    money: ['Organizations, SCPs and IAM Identity Center: free.'],
-    permanent: ['This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.'],
-  } : {},
+  notes: (_want, planned) =>
+    planned.has('organizations:CreateOrganization')
+      ? {
+          money: ['Organizations, SCPs and IAM Identity Center: free.'],
+          permanent: [
+            'This account becomes the management account of a new organization; leaving or deleting the organization means removing every member account first.',
+          ],
+        }
+      : {},
   outputs: ['org.*'],
   needs: ['preflight'],
   controls: ['SSB ACCT.01'],
@@ -44,7 +49,8 @@ export const organization: Step<OrganizationSeen> = {
       throw e;
     }
     const me = ctx.value('management.accountId');
-    if (org?.MasterAccountId && me && org.MasterAccountId !== me) throw foreignOrganization(me, org.Id, org.MasterAccountId);
+    if (org?.MasterAccountId && me && org.MasterAccountId !== me)
+      throw foreignOrganization(me, org.Id, org.MasterAccountId);
     if (org?.FeatureSet !== 'ALL') {
       throw new StepError(
         `Your organization ${org?.Id} has only consolidated billing, but the baseline needs all features (service control policies, trusted access).`,
@@ -63,29 +69,35 @@ export const organization: Step<OrganizationSeen> = {
 
   plan(want, seen) {
     if (seen.exists) return [];
-    return [{
-      kind: 'call',
-      symbol: '+',
-      service: 'organizations',
-      operation: 'CreateOrganization',
-      input: { FeatureSet: 'ALL' },
-      target: mgmt('us-east-1'),
-      summary: '+ organizations:CreateOrganization (all features)',
-      produces: ['org.id', 'org.rootId'],
-      async run(ctx) {
-        let org;
-        try {
-          org = (await ctx.aws.call('organizations', 'CreateOrganization', { FeatureSet: 'ALL' })).Organization;
-        } catch (e) {
-          // A crash after AWS created it but before we saw the answer: adopt it.
-          if (!isAwsError(e, 'AlreadyInOrganizationException')) throw e;
-          org = (await ctx.aws.call('organizations', 'DescribeOrganization', {})).Organization;
-        }
-        const roots = await ctx.aws.pages('organizations', 'ListRoots', {});
-        const rootId = roots.flatMap((p) => p.Roots ?? [])[0]?.Id;
-        if (!org?.Id || !rootId) throw new StepError('AWS created the organization but did not return its ID or root.', 'Run again in a minute.');
-        return { 'org.id': org.Id, 'org.rootId': rootId, 'org.featureSet': org.FeatureSet ?? 'ALL' };
+    return [
+      {
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'CreateOrganization',
+        input: { FeatureSet: 'ALL' },
+        target: mgmt('us-east-1'),
+        summary: '+ organizations:CreateOrganization (all features)',
+        produces: ['org.id', 'org.rootId'],
+        async run(ctx) {
+          let org;
+          try {
+            org = (await ctx.aws.call('organizations', 'CreateOrganization', { FeatureSet: 'ALL' })).Organization;
+          } catch (e) {
+            // A crash after AWS created it but before we saw the answer: adopt it.
+            if (!isAwsError(e, 'AlreadyInOrganizationException')) throw e;
+            org = (await ctx.aws.call('organizations', 'DescribeOrganization', {})).Organization;
+          }
+          const roots = await ctx.aws.pages('organizations', 'ListRoots', {});
+          const rootId = roots.flatMap((p) => p.Roots ?? [])[0]?.Id;
+          if (!org?.Id || !rootId)
+            throw new StepError(
+              'AWS created the organization but did not return its ID or root.',
+              'Run again in a minute.',
+            );
+          return { 'org.id': org.Id, 'org.rootId': rootId, 'org.featureSet': org.FeatureSet ?? 'ALL' };
+        },
       },
-    }];
+    ];
   },
 };

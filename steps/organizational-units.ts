@@ -21,9 +21,12 @@ const sameName = (a: string | undefined, b: string) => a !== undefined && a.toLo
 /** The OU with this ID, if it is still named so under that parent. */
 async function describeOu(ctx: StepContext, id: string, name: string, parentId: string): Promise<string | undefined> {
   try {
-    const ou = (await ctx.aws.call('organizations', 'DescribeOrganizationalUnit', { OrganizationalUnitId: id })).OrganizationalUnit;
+    const ou = (await ctx.aws.call('organizations', 'DescribeOrganizationalUnit', { OrganizationalUnitId: id }))
+      .OrganizationalUnit;
     if (!sameName(ou?.Name, name)) return undefined;
-    const parent = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: id })).flatMap((p) => p.Parents ?? [])[0]?.Id;
+    const parent = (await ctx.aws.pages('organizations', 'ListParents', { ChildId: id })).flatMap(
+      (p) => p.Parents ?? [],
+    )[0]?.Id;
     return parent === parentId ? id : undefined;
   } catch (e) {
     if (isAwsError(e, 'OrganizationalUnitNotFoundException')) return undefined;
@@ -79,33 +82,48 @@ export const organizationalUnits: Step<OuSeen> = {
     const actions: Action[] = [];
     for (const ou of parentsFirst(want.organizationalUnits)) {
       if (seen.found[ou.name]) continue;
-      const ParentId: Val = ou.parent === 'Root' ? seen.rootId : seen.found[ou.parent] ?? ref(ouKey(ou.parent));
+      const ParentId: Val = ou.parent === 'Root' ? seen.rootId : (seen.found[ou.parent] ?? ref(ouKey(ou.parent)));
       const input = { ParentId, Name: ou.name };
       const key = ouKey(ou.name);
       actions.push({
-        kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateOrganizationalUnit',
-        input, target: ORG_TARGET,
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'CreateOrganizationalUnit',
+        input,
+        target: ORG_TARGET,
         summary: `+ organizations:CreateOrganizationalUnit ${ou.name} (under ${ou.parent === 'Root' ? 'the root' : `${ou.parent}`})`,
         produces: [key],
         async run(ctx) {
           const { ParentId: parentId } = ctx.input as { ParentId: string };
           try {
-            const res = await ctx.aws.call('organizations', 'CreateOrganizationalUnit', { ParentId: parentId, Name: ou.name });
+            const res = await ctx.aws.call('organizations', 'CreateOrganizationalUnit', {
+              ParentId: parentId,
+              Name: ou.name,
+            });
             const id = res.OrganizationalUnit?.Id;
-            if (!id) throw new StepError(`AWS created the OU ${ou.name} but did not return its ID.`, 'Run again; it will be found by name.');
+            if (!id)
+              throw new StepError(
+                `AWS created the OU ${ou.name} but did not return its ID.`,
+                'Run again; it will be found by name.',
+              );
             return { [key]: id };
           } catch (e) {
             // Made meanwhile (another run, or a person in the console): adopt it.
             if (isAwsError(e, 'DuplicateOrganizationalUnitException')) {
               const id = await findExisting(ctx, `the OU ${ou.name}`, async () => {
-                const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', { ParentId: parentId });
+                const pages = await ctx.aws.pages('organizations', 'ListOrganizationalUnitsForParent', {
+                  ParentId: parentId,
+                });
                 return pages.flatMap((p) => p.OrganizationalUnits ?? []).find((o) => sameName(o.Name, ou.name))?.Id;
               });
               if (id) return { [key]: id };
             }
             if (isAwsError(e, 'ConstraintViolationException'))
-              throw new StepError(`AWS refused to create the OU ${ou.name}: ${(e as Error).message}`,
-                'Organizations allows at most 5 levels of OUs and 1,000 OUs per organization; remove OUs you no longer use or change organizationalUnits in the config.');
+              throw new StepError(
+                `AWS refused to create the OU ${ou.name}: ${(e as Error).message}`,
+                'Organizations allows at most 5 levels of OUs and 1,000 OUs per organization; remove OUs you no longer use or change organizationalUnits in the config.',
+              );
             throw e;
           }
         },

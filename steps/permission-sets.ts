@@ -13,7 +13,18 @@ import { ProfileConfigError, profileName } from '../profiles/render.js';
 import type { Baseline } from '../config/schema.js';
 import { mapLimit } from './lib/map-limit.js';
 import { findExisting } from './lib/eventual.js';
-import { SSO_KEYS, SSO_POLL, durationHours, isoHours, onePerPermissionSet, permissionSetKey, retryConflict, ssoKnown, ssoRegion, ssoTarget } from './lib/sso-common.js';
+import {
+  SSO_KEYS,
+  SSO_POLL,
+  durationHours,
+  isoHours,
+  onePerPermissionSet,
+  permissionSetKey,
+  retryConflict,
+  ssoKnown,
+  ssoRegion,
+  ssoTarget,
+} from './lib/sso-common.js';
 import { isAwsError } from '../aws/errors.js';
 
 export interface SetFound {
@@ -39,44 +50,85 @@ type Want = Baseline['identityCenter']['permissionSets'][number];
 export const provisionKey = (name: string): string => `provision:${name}`;
 
 async function findByName(ctx: RunContext, instanceArn: string, name: string): Promise<string | undefined> {
-  const arns = (await ctx.aws.pages('sso-admin', 'ListPermissionSets', { InstanceArn: instanceArn }, ctx.target)).flatMap((p) => p.PermissionSets ?? []);
+  const arns = (
+    await ctx.aws.pages('sso-admin', 'ListPermissionSets', { InstanceArn: instanceArn }, ctx.target)
+  ).flatMap((p) => p.PermissionSets ?? []);
   for (const arn of arns) {
-    const d = (await ctx.aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, ctx.target)).PermissionSet;
+    const d = (
+      await ctx.aws.call(
+        'sso-admin',
+        'DescribePermissionSet',
+        { InstanceArn: instanceArn, PermissionSetArn: arn },
+        ctx.target,
+      )
+    ).PermissionSet;
     if (d?.Name === name) return arn;
   }
   return undefined;
 }
 
 async function waitProvisioned(ctx: RunContext, instanceArn: string, name: string, requestId: string): Promise<void> {
-  const status = await ctx.poll(`provisioning permission set ${name} in the accounts it is assigned to (usually 5-20 seconds)`, async () => {
-    const s = (await ctx.aws.call('sso-admin', 'DescribePermissionSetProvisioningStatus', { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId }, ctx.target)).PermissionSetProvisioningStatus;
-    return s && s.Status !== 'IN_PROGRESS' ? s : undefined;
-  }, SSO_POLL);
+  const status = await ctx.poll(
+    `provisioning permission set ${name} in the accounts it is assigned to (usually 5-20 seconds)`,
+    async () => {
+      const s = (
+        await ctx.aws.call(
+          'sso-admin',
+          'DescribePermissionSetProvisioningStatus',
+          { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: requestId },
+          ctx.target,
+        )
+      ).PermissionSetProvisioningStatus;
+      return s && s.Status !== 'IN_PROGRESS' ? s : undefined;
+    },
+    SSO_POLL,
+  );
   await ctx.clearInflight(provisionKey(name));
   if (status.Status !== 'SUCCEEDED') {
-    throw new StepError(`Re-provisioning the permission set ${name} failed${status.FailureReason ? `: ${status.FailureReason}` : ''}.`,
-      'Check the permission set in the IAM Identity Center console (Permission sets → ' + name + ' → Accounts), then run again.');
+    throw new StepError(
+      `Re-provisioning the permission set ${name} failed${status.FailureReason ? `: ${status.FailureReason}` : ''}.`,
+      'Check the permission set in the IAM Identity Center console (Permission sets → ' +
+        name +
+        ' → Accounts), then run again.',
+    );
   }
 }
 
 function createActions(want: Baseline, s: Want, seen: PermissionSetsSeen): Action[] {
   const target = ssoTarget(seen.region);
   const key = permissionSetKey(s.name);
-  const input = { InstanceArn: seen.instanceArn, Name: s.name, ...(s.description ? { Description: s.description } : {}), SessionDuration: isoHours(s.sessionHours) };
+  const input = {
+    InstanceArn: seen.instanceArn,
+    Name: s.name,
+    ...(s.description ? { Description: s.description } : {}),
+    SessionDuration: isoHours(s.sessionHours),
+  };
   const create: Action = {
-    kind: 'call', symbol: '+', service: 'sso-admin', operation: 'CreatePermissionSet', input, target,
+    kind: 'call',
+    symbol: '+',
+    service: 'sso-admin',
+    operation: 'CreatePermissionSet',
+    input,
+    target,
     summary: `+ sso-admin:CreatePermissionSet ${s.name} (${s.sessionHours} h sessions)`,
     produces: [key],
     async run(ctx) {
       const i = ctx.input as typeof input & { InstanceArn: string };
       try {
-        const arn = (await ctx.aws.call('sso-admin', 'CreatePermissionSet', i, ctx.target)).PermissionSet?.PermissionSetArn;
-        if (!arn) throw new StepError(`AWS created the permission set ${s.name} but did not return its ARN.`, 'Run again: it will be found by its name.');
+        const arn = (await ctx.aws.call('sso-admin', 'CreatePermissionSet', i, ctx.target)).PermissionSet
+          ?.PermissionSetArn;
+        if (!arn)
+          throw new StepError(
+            `AWS created the permission set ${s.name} but did not return its ARN.`,
+            'Run again: it will be found by its name.',
+          );
         return { [key]: arn };
       } catch (e) {
         // Made by a run that stopped before it saw the answer: adopt it.
         if (!isAwsError(e, 'ConflictException')) throw limitError(e, want) ?? e;
-        const arn = await findExisting(ctx, `the permission set ${s.name}`, () => findByName(ctx, i.InstanceArn, s.name));
+        const arn = await findExisting(ctx, `the permission set ${s.name}`, () =>
+          findByName(ctx, i.InstanceArn, s.name),
+        );
         if (!arn) throw e;
         return { [key]: arn };
       }
@@ -87,22 +139,39 @@ function createActions(want: Baseline, s: Want, seen: PermissionSetsSeen): Actio
 
 function limitError(e: unknown, want: Baseline): StepError | undefined {
   if (!isAwsError(e, 'ServiceQuotaExceededException')) return undefined;
-  return new StepError(`Identity Center refused another permission set: the instance is at its quota (${(e as Error).message}).`,
-    `Delete permission sets you no longer use in the IAM Identity Center console, or ask for a higher quota; this baseline needs ${want.identityCenter.permissionSets.length}.`);
+  return new StepError(
+    `Identity Center refused another permission set: the instance is at its quota (${(e as Error).message}).`,
+    `Delete permission sets you no longer use in the IAM Identity Center console, or ask for a higher quota; this baseline needs ${want.identityCenter.permissionSets.length}.`,
+  );
 }
 
 function attachAction(name: string, seen: PermissionSetsSeen, arn: Val, policy: string, symbol: '+' | '~'): Action {
   const input = { InstanceArn: seen.instanceArn, PermissionSetArn: arn, ManagedPolicyArn: policy };
   return {
-    kind: 'call', symbol, service: 'sso-admin', operation: 'AttachManagedPolicyToPermissionSet', input, target: ssoTarget(seen.region),
+    kind: 'call',
+    symbol,
+    service: 'sso-admin',
+    operation: 'AttachManagedPolicyToPermissionSet',
+    input,
+    target: ssoTarget(seen.region),
     summary: `${symbol} sso-admin:AttachManagedPolicyToPermissionSet ${name} ← ${policy.replace('arn:aws:iam::aws:policy/', '')}`,
     async run(ctx) {
       const i = ctx.input as { InstanceArn: string; PermissionSetArn: string; ManagedPolicyArn: string };
-      await retryConflict(ctx, `attaching ${policy} to ${name}`, () => ctx.aws.call('sso-admin', 'AttachManagedPolicyToPermissionSet', i, ctx.target), async () => {
-        // "Already attached" is also a ConflictException.
-        const pages = await ctx.aws.pages('sso-admin', 'ListManagedPoliciesInPermissionSet', { InstanceArn: i.InstanceArn, PermissionSetArn: i.PermissionSetArn }, ctx.target);
-        return pages.flatMap((p) => p.AttachedManagedPolicies ?? []).some((m) => m.Arn === policy);
-      });
+      await retryConflict(
+        ctx,
+        `attaching ${policy} to ${name}`,
+        () => ctx.aws.call('sso-admin', 'AttachManagedPolicyToPermissionSet', i, ctx.target),
+        async () => {
+          // "Already attached" is also a ConflictException.
+          const pages = await ctx.aws.pages(
+            'sso-admin',
+            'ListManagedPoliciesInPermissionSet',
+            { InstanceArn: i.InstanceArn, PermissionSetArn: i.PermissionSetArn },
+            ctx.target,
+          );
+          return pages.flatMap((p) => p.AttachedManagedPolicies ?? []).some((m) => m.Arn === policy);
+        },
+      );
     },
   };
 }
@@ -110,12 +179,19 @@ function attachAction(name: string, seen: PermissionSetsSeen, arn: Val, policy: 
 function detachAction(name: string, seen: PermissionSetsSeen, arn: string, policy: string): Action {
   const input = { InstanceArn: seen.instanceArn, PermissionSetArn: arn, ManagedPolicyArn: policy };
   return {
-    kind: 'call', symbol: '-', service: 'sso-admin', operation: 'DetachManagedPolicyFromPermissionSet', input, target: ssoTarget(seen.region),
+    kind: 'call',
+    symbol: '-',
+    service: 'sso-admin',
+    operation: 'DetachManagedPolicyFromPermissionSet',
+    input,
+    target: ssoTarget(seen.region),
     summary: `- sso-admin:DetachManagedPolicyFromPermissionSet ${name} → ${policy.replace('arn:aws:iam::aws:policy/', '')} (not in the baseline)`,
     async run(ctx) {
       const i = ctx.input as { InstanceArn: string; PermissionSetArn: string; ManagedPolicyArn: string };
       try {
-        await retryConflict(ctx, `detaching ${policy} from ${name}`, () => ctx.aws.call('sso-admin', 'DetachManagedPolicyFromPermissionSet', i, ctx.target));
+        await retryConflict(ctx, `detaching ${policy} from ${name}`, () =>
+          ctx.aws.call('sso-admin', 'DetachManagedPolicyFromPermissionSet', i, ctx.target),
+        );
       } catch (e) {
         if (!isAwsError(e, 'ResourceNotFoundException')) throw e; // already gone
       }
@@ -124,26 +200,45 @@ function detachAction(name: string, seen: PermissionSetsSeen, arn: string, polic
 }
 
 function updateAction(s: Want, seen: PermissionSetsSeen, f: SetFound): Action {
-  const input = { InstanceArn: seen.instanceArn, PermissionSetArn: f.arn, SessionDuration: isoHours(s.sessionHours), ...(s.description ? { Description: s.description } : {}) };
+  const input = {
+    InstanceArn: seen.instanceArn,
+    PermissionSetArn: f.arn,
+    SessionDuration: isoHours(s.sessionHours),
+    ...(s.description ? { Description: s.description } : {}),
+  };
   const what: string[] = [];
   const hours = durationHours(f.sessionDuration);
-  if (hours !== s.sessionHours) what.push(`session ${hours === undefined ? f.sessionDuration ?? 'unset' : `${hours} h`} → ${s.sessionHours} h`);
+  if (hours !== s.sessionHours)
+    what.push(`session ${hours === undefined ? (f.sessionDuration ?? 'unset') : `${hours} h`} → ${s.sessionHours} h`);
   if (s.description && s.description !== (f.description ?? '')) what.push('description');
   return {
-    kind: 'call', symbol: '~', service: 'sso-admin', operation: 'UpdatePermissionSet', input, target: ssoTarget(seen.region),
+    kind: 'call',
+    symbol: '~',
+    service: 'sso-admin',
+    operation: 'UpdatePermissionSet',
+    input,
+    target: ssoTarget(seen.region),
     summary: `~ sso-admin:UpdatePermissionSet ${s.name} (${what.join(', ')})`,
     async run(ctx) {
       const i = ctx.input as typeof input & { InstanceArn: string };
-      await retryConflict(ctx, `updating ${s.name}`, () => ctx.aws.call('sso-admin', 'UpdatePermissionSet', i, ctx.target));
+      await retryConflict(ctx, `updating ${s.name}`, () =>
+        ctx.aws.call('sso-admin', 'UpdatePermissionSet', i, ctx.target),
+      );
     },
   };
 }
 
 function provisionAction(name: string, seen: PermissionSetsSeen, f: SetFound): Action {
-  const input = { InstanceArn: seen.instanceArn, PermissionSetArn: f.arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' as const };
+  const input = {
+    InstanceArn: seen.instanceArn,
+    PermissionSetArn: f.arn,
+    TargetType: 'ALL_PROVISIONED_ACCOUNTS' as const,
+  };
   const resume = f.provisioning;
   return {
-    kind: 'call', symbol: '~', service: 'sso-admin',
+    kind: 'call',
+    symbol: '~',
+    service: 'sso-admin',
     operation: resume ? 'DescribePermissionSetProvisioningStatus' : 'ProvisionPermissionSet',
     input: resume ? { InstanceArn: seen.instanceArn, ProvisionPermissionSetRequestId: resume } : input,
     target: ssoTarget(seen.region),
@@ -159,15 +254,29 @@ function provisionAction(name: string, seen: PermissionSetsSeen, f: SetFound): A
     const instanceArn = (ctx.input as { InstanceArn: string }).InstanceArn;
     let requestId = resume;
     if (!requestId) {
-      const out = await retryConflict(ctx, `provisioning ${name}`, () => ctx.aws.call('sso-admin', 'ProvisionPermissionSet', { ...input, InstanceArn: instanceArn }, ctx.target));
+      const out = await retryConflict(ctx, `provisioning ${name}`, () =>
+        ctx.aws.call('sso-admin', 'ProvisionPermissionSet', { ...input, InstanceArn: instanceArn }, ctx.target),
+      );
       requestId = out?.PermissionSetProvisioningStatus?.RequestId;
-      if (!requestId) throw new StepError(`AWS accepted re-provisioning ${name} but returned no request ID.`, 'Run again in a minute.');
+      if (!requestId)
+        throw new StepError(
+          `AWS accepted re-provisioning ${name} but returned no request ID.`,
+          'Run again in a minute.',
+        );
       if (out?.PermissionSetProvisioningStatus?.Status === 'FAILED') {
-        throw new StepError(`Re-provisioning the permission set ${name} failed: ${out.PermissionSetProvisioningStatus.FailureReason ?? 'no reason given'}.`, 'Run again; if it fails again, check the set in the IAM Identity Center console.');
+        throw new StepError(
+          `Re-provisioning the permission set ${name} failed: ${out.PermissionSetProvisioningStatus.FailureReason ?? 'no reason given'}.`,
+          'Run again; if it fails again, check the set in the IAM Identity Center console.',
+        );
       }
     }
     // Saved before waiting: after a crash the next run resumes this wait.
-    if (!ctx.inflight(provisionKey(name))) await ctx.recordInflight(provisionKey(name), { service: 'sso-admin', operation: 'ProvisionPermissionSet', requestId });
+    if (!ctx.inflight(provisionKey(name)))
+      await ctx.recordInflight(provisionKey(name), {
+        service: 'sso-admin',
+        operation: 'ProvisionPermissionSet',
+        requestId,
+      });
     await waitProvisioned(ctx, instanceArn, name, requestId);
   }
 }
@@ -175,28 +284,62 @@ function provisionAction(name: string, seen: PermissionSetsSeen, f: SetFound): A
 /** Identity Center in the config: permission sets, groups, which group gets which set where. */
 export const config = stepConfig({
   key: 'identityCenter',
-  schema: ({ ruled }) => z.strictObject({
-    permissionSets: z.array(z.strictObject({
-      name: z.string().regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
-      description: z.string().max(700).optional(),
-      managedPolicies: z.array(z.string().regex(/^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/, 'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess')).max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
-      sessionHours: z.number({ error: 'the session duration must be a number of hours' }).int('the session duration must be whole hours').min(1, 'the session duration must be at least 1 hour').max(12, 'the session duration must be at most 12 hours'),
-    })).min(1),
-    groups: z.array(z.strictObject({ name: ruled(groupNameRule, 'the group name'), description: z.string().max(1024).optional() })),
-    /** accounts: account names, 'management', or '*' for every account including management. */
-    assignments: z.array(z.strictObject({
-      group: z.string(),
-      permissionSet: z.string(),
-      accounts: z.array(z.string()).min(1),
-    })),
-    founderGroups: z.array(z.string()),
-  }),
+  schema: ({ ruled }) =>
+    z.strictObject({
+      permissionSets: z
+        .array(
+          z.strictObject({
+            name: z
+              .string()
+              .regex(PERMISSION_SET_NAME, 'a permission set name must be 1 to 32 letters, digits or + = , . @ _ -'),
+            description: z.string().max(700).optional(),
+            managedPolicies: z
+              .array(
+                z
+                  .string()
+                  .regex(
+                    /^arn:aws:iam::aws:policy\/[\w+=,.@/-]+$/,
+                    'a managed policy must be an AWS managed policy ARN such as arn:aws:iam::aws:policy/ReadOnlyAccess',
+                  ),
+              )
+              .max(10, 'at most 10 managed policies per permission set (the IAM Identity Center quota)'),
+            sessionHours: z
+              .number({ error: 'the session duration must be a number of hours' })
+              .int('the session duration must be whole hours')
+              .min(1, 'the session duration must be at least 1 hour')
+              .max(12, 'the session duration must be at most 12 hours'),
+          }),
+        )
+        .min(1),
+      groups: z.array(
+        z.strictObject({ name: ruled(groupNameRule, 'the group name'), description: z.string().max(1024).optional() }),
+      ),
+      /** accounts: account names, 'management', or '*' for every account including management. */
+      assignments: z.array(
+        z.strictObject({
+          group: z.string(),
+          permissionSet: z.string(),
+          accounts: z.array(z.string()).min(1),
+        }),
+      ),
+      founderGroups: z.array(z.string()),
+    }),
   defaults: (d) => ({
     permissionSets: [
       { name: 'AdministratorAccess', description: 'Full access', managedPolicies: [MANAGED.admin], sessionHours: 8 },
-      { name: 'PowerUser', description: 'Everything except IAM and Organizations', managedPolicies: [MANAGED.power], sessionHours: 8 },
+      {
+        name: 'PowerUser',
+        description: 'Everything except IAM and Organizations',
+        managedPolicies: [MANAGED.power],
+        sessionHours: 8,
+      },
       { name: 'ReadOnly', description: 'Read-only access', managedPolicies: [MANAGED.readOnly], sessionHours: 8 },
-      { name: 'Billing', description: 'Billing and cost management', managedPolicies: [MANAGED.billing], sessionHours: 8 },
+      {
+        name: 'Billing',
+        description: 'Billing and cost management',
+        managedPolicies: [MANAGED.billing],
+        sessionHours: 8,
+      },
     ],
     groups: [
       { name: 'Admins', description: 'Administrators of every account' },
@@ -212,14 +355,24 @@ export const config = stepConfig({
     const ic = b.identityCenter;
     const sets = new Set(ic.permissionSets.map((s) => s.name));
     const groups = new Set(ic.groups.map((g) => g.name));
-    dupes(ic.permissionSets.map((s) => s.name)).forEach((n) => issue(['identityCenter', 'permissionSets'], `lists "${n}" twice`));
+    dupes(ic.permissionSets.map((s) => s.name)).forEach((n) =>
+      issue(['identityCenter', 'permissionSets'], `lists "${n}" twice`),
+    );
     dupes(ic.groups.map((g) => g.name)).forEach((n) => issue(['identityCenter', 'groups'], `lists "${n}" twice`));
     ic.assignments.forEach((a, i) => {
-      if (!groups.has(a.group)) issue(['identityCenter', 'assignments', i, 'group'], `"${a.group}" is not one of the groups`);
-      if (!sets.has(a.permissionSet)) issue(['identityCenter', 'assignments', i, 'permissionSet'], `"${a.permissionSet}" is not one of the permission sets`);
+      if (!groups.has(a.group))
+        issue(['identityCenter', 'assignments', i, 'group'], `"${a.group}" is not one of the groups`);
+      if (!sets.has(a.permissionSet))
+        issue(
+          ['identityCenter', 'assignments', i, 'permissionSet'],
+          `"${a.permissionSet}" is not one of the permission sets`,
+        );
       a.accounts.forEach((acc) => {
         if (acc !== '*' && acc !== 'management' && !names.includes(acc))
-          issue(['identityCenter', 'assignments', i, 'accounts'], `"${acc}" is not an account (use '*', 'management' or one of ${names.join(', ')})`);
+          issue(
+            ['identityCenter', 'assignments', i, 'accounts'],
+            `"${acc}" is not an account (use '*', 'management' or one of ${names.join(', ')})`,
+          );
       });
     });
     ic.founderGroups.forEach((g, i) => {
@@ -234,13 +387,20 @@ export const config = stepConfig({
         name = profileName(b.org.slug, a.account, a.permissionSet);
       } catch (e) {
         if (!(e instanceof ProfileConfigError)) throw e;
-        issue(['identityCenter', 'assignments'], `cannot name an AWS CLI profile for ${a.account} × ${a.permissionSet}: ${e.message}`);
+        issue(
+          ['identityCenter', 'assignments'],
+          `cannot name an AWS CLI profile for ${a.account} × ${a.permissionSet}: ${e.message}`,
+        );
         continue;
       }
       byName.set(name, [...(byName.get(name) ?? []), `${a.account} × ${a.permissionSet}`]);
     }
     for (const [name, pairs] of byName) {
-      if (pairs.length > 1) issue(['identityCenter', 'assignments'], `${pairs.join(' and ')} would both be the AWS CLI profile "${name}" (profiles are named <short name>-<account>-<permission set>); rename an account or a permission set`);
+      if (pairs.length > 1)
+        issue(
+          ['identityCenter', 'assignments'],
+          `${pairs.join(' and ')} would both be the AWS CLI profile "${name}" (profiles are named <short name>-<account>-<permission set>); rename an account or a permission set`,
+        );
     }
   },
 });
@@ -282,32 +442,79 @@ export const permissionSets: Step<PermissionSetsSeen, typeof config> = {
     const region = ssoRegion(ctx);
     const target = ssoTarget(region);
     const wanted = new Set(ctx.want.identityCenter.permissionSets.map((s) => s.name));
-    const arns = (await ctx.aws.pages('sso-admin', 'ListPermissionSets', { InstanceArn: instanceArn }, target)).flatMap((p) => p.PermissionSets ?? []);
-    const described = await mapLimit(arns, 5, async (arn) =>
-      (await ctx.aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target)).PermissionSet);
+    const arns = (await ctx.aws.pages('sso-admin', 'ListPermissionSets', { InstanceArn: instanceArn }, target)).flatMap(
+      (p) => p.PermissionSets ?? [],
+    );
+    const described = await mapLimit(
+      arns,
+      5,
+      async (arn) =>
+        (
+          await ctx.aws.call(
+            'sso-admin',
+            'DescribePermissionSet',
+            { InstanceArn: instanceArn, PermissionSetArn: arn },
+            target,
+          )
+        ).PermissionSet,
+    );
     const found: Record<string, SetFound> = {};
-    await mapLimit(described.filter((d) => d?.Name && d.PermissionSetArn && wanted.has(d.Name) && !found[d.Name]), 4, async (d) => {
-      const arn = d!.PermissionSetArn!;
-      const name = d!.Name!;
-      const f: SetFound = { arn, policies: [], outdated: [], ...(d!.SessionDuration ? { sessionDuration: d!.SessionDuration } : {}), ...(d!.Description !== undefined ? { description: d!.Description } : {}) };
-      found[name] = f;
-      ctx.publish(permissionSetKey(name), arn);
-      const [policies, outdated] = await Promise.all([
-        ctx.aws.pages('sso-admin', 'ListManagedPoliciesInPermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target),
-        ctx.aws.pages('sso-admin', 'ListAccountsForProvisionedPermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn, ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED' }, target),
-      ]);
-      f.policies = policies.flatMap((p) => p.AttachedManagedPolicies ?? []).map((m) => m.Arn ?? '').filter(Boolean);
-      f.outdated = outdated.flatMap((p) => p.AccountIds ?? []);
-      const rec = ctx.inflight(provisionKey(name));
-      if (rec) {
-        try {
-          const s = (await ctx.aws.call('sso-admin', 'DescribePermissionSetProvisioningStatus', { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: rec.requestId }, target)).PermissionSetProvisioningStatus;
-          if (s?.Status === 'IN_PROGRESS') f.provisioning = rec.requestId;
-        } catch (e) {
-          if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
+    await mapLimit(
+      described.filter((d) => d?.Name && d.PermissionSetArn && wanted.has(d.Name) && !found[d.Name]),
+      4,
+      async (d) => {
+        const arn = d!.PermissionSetArn!;
+        const name = d!.Name!;
+        const f: SetFound = {
+          arn,
+          policies: [],
+          outdated: [],
+          ...(d!.SessionDuration ? { sessionDuration: d!.SessionDuration } : {}),
+          ...(d!.Description !== undefined ? { description: d!.Description } : {}),
+        };
+        found[name] = f;
+        ctx.publish(permissionSetKey(name), arn);
+        const [policies, outdated] = await Promise.all([
+          ctx.aws.pages(
+            'sso-admin',
+            'ListManagedPoliciesInPermissionSet',
+            { InstanceArn: instanceArn, PermissionSetArn: arn },
+            target,
+          ),
+          ctx.aws.pages(
+            'sso-admin',
+            'ListAccountsForProvisionedPermissionSet',
+            {
+              InstanceArn: instanceArn,
+              PermissionSetArn: arn,
+              ProvisioningStatus: 'LATEST_PERMISSION_SET_NOT_PROVISIONED',
+            },
+            target,
+          ),
+        ]);
+        f.policies = policies
+          .flatMap((p) => p.AttachedManagedPolicies ?? [])
+          .map((m) => m.Arn ?? '')
+          .filter(Boolean);
+        f.outdated = outdated.flatMap((p) => p.AccountIds ?? []);
+        const rec = ctx.inflight(provisionKey(name));
+        if (rec) {
+          try {
+            const s = (
+              await ctx.aws.call(
+                'sso-admin',
+                'DescribePermissionSetProvisioningStatus',
+                { InstanceArn: instanceArn, ProvisionPermissionSetRequestId: rec.requestId },
+                target,
+              )
+            ).PermissionSetProvisioningStatus;
+            if (s?.Status === 'IN_PROGRESS') f.provisioning = rec.requestId;
+          } catch (e) {
+            if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
+          }
         }
-      }
-    });
+      },
+    );
     return { instanceArn, region, found };
   },
 
@@ -324,8 +531,10 @@ export const permissionSets: Step<PermissionSetsSeen, typeof config> = {
       const changes: Action[] = [];
       const descDiffers = s.description !== undefined && s.description !== (f.description ?? '');
       if (durationHours(f.sessionDuration) !== s.sessionHours || descDiffers) changes.push(updateAction(s, seen, f));
-      for (const p of s.managedPolicies) if (!f.policies.includes(p)) changes.push(attachAction(s.name, seen, f.arn, p, '~'));
-      for (const p of f.policies) if (!s.managedPolicies.includes(p)) changes.push(detachAction(s.name, seen, f.arn, p));
+      for (const p of s.managedPolicies)
+        if (!f.policies.includes(p)) changes.push(attachAction(s.name, seen, f.arn, p, '~'));
+      for (const p of f.policies)
+        if (!s.managedPolicies.includes(p)) changes.push(detachAction(s.name, seen, f.arn, p));
       actions.push(...changes);
       // Re-provision once the set itself matches (the next round observes the outdated accounts).
       if (!changes.length && (f.outdated.length || f.provisioning)) actions.push(provisionAction(s.name, seen, f));

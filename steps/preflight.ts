@@ -22,7 +22,13 @@ export const preflight: Step<PreflightSeen> = {
   async observe(ctx) {
     const me = await ctx.aws.call('sts', 'GetCallerIdentity', {});
     const arn = me.Arn ?? '';
-    const principal = /:root$/.test(arn) ? 'root' : /:user\//.test(arn) ? 'iam-user' : /:assumed-role\//.test(arn) ? 'assumed-role' : 'unknown';
+    const principal = /:root$/.test(arn)
+      ? 'root'
+      : /:user\//.test(arn)
+        ? 'iam-user'
+        : /:assumed-role\//.test(arn)
+          ? 'assumed-role'
+          : 'unknown';
     if (!me.Account) throw new StepError('AWS did not say which account these credentials belong to.');
     ctx.publish('management.accountId', me.Account);
     ctx.publish('caller.kind', principal);
@@ -35,10 +41,14 @@ export const preflight: Step<PreflightSeen> = {
       // Not allowed to read it (a restricted role): the root-access step reports it later.
     }
     if (rootAccessKeys) {
-      ctx.warn('The root user of this account has access keys. Delete them (IAM console → Security credentials) once this run is done: root keys can do anything and cannot be limited (CIS 1.4).');
+      ctx.warn(
+        'The root user of this account has access keys. Delete them (IAM console → Security credentials) once this run is done: root keys can do anything and cannot be limited (CIS 1.4).',
+      );
     }
     if (principal === 'iam-user') {
-      ctx.info('You are using an IAM user. After this run, sign in through IAM Identity Center instead and delete the IAM user\'s access keys.');
+      ctx.info(
+        "You are using an IAM user. After this run, sign in through IAM Identity Center instead and delete the IAM user's access keys.",
+      );
     }
     return { accountId: me.Account, arn, principal, rootAccessKeys };
   },

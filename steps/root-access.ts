@@ -34,7 +34,6 @@ export interface RootSeen {
 
 const isNoSuchEntity = (e: unknown) => isAwsError(e, 'NoSuchEntity', 'NoSuchEntityException');
 
-
 const hasRootCredentials = (m: MemberRootAudit) => m.password || m.accessKeys > 0 || m.mfaDevices > 0;
 
 /**
@@ -44,8 +43,10 @@ const hasRootCredentials = (m: MemberRootAudit) => m.password || m.accessKeys > 
 export function rootAuditReport(total: number, audit: MemberRootAudit[]): string {
   const bad = audit.filter(hasRootCredentials);
   const unchecked = total - audit.length;
-  const tail = unchecked > 0 ? ` ${unchecked} member account${unchecked > 1 ? 's were' : ' was'} not checked yet (next run).` : '';
-  if (bad.length) return `Root user audit: ${bad.length} of ${audit.length} member accounts still ${bad.length > 1 ? 'have' : 'has'} root credentials (${bad.map((m) => m.name).join(', ')}); see the manual steps below.${tail}`;
+  const tail =
+    unchecked > 0 ? ` ${unchecked} member account${unchecked > 1 ? 's were' : ' was'} not checked yet (next run).` : '';
+  if (bad.length)
+    return `Root user audit: ${bad.length} of ${audit.length} member accounts still ${bad.length > 1 ? 'have' : 'has'} root credentials (${bad.map((m) => m.name).join(', ')}); see the manual steps below.${tail}`;
   return `Root user audit: none of the ${audit.length} member account${audit.length === 1 ? '' : 's'} checked has a root password, access key or MFA device (centralized root access).${tail}`;
 }
 
@@ -56,7 +57,12 @@ export function rootAuditReport(total: number, audit: MemberRootAudit[]): string
  */
 export function rootMfaAction(): Action {
   return {
-    kind: 'manual', symbol: '!', service: 'console', operation: 'EnableRootMfa', input: {}, target: mgmt('us-east-1'),
+    kind: 'manual',
+    symbol: '!',
+    service: 'console',
+    operation: 'EnableRootMfa',
+    input: {},
+    target: mgmt('us-east-1'),
     summary: '! Turn on MFA for the root user of the management account',
     controls: ['SSB ACCT.05', 'CIS 1.5', 'CIS 1.6'],
     manual: {
@@ -74,7 +80,8 @@ export function rootMfaAction(): Action {
   };
 }
 
-const IAM_TRUSTED_ACCESS_HINT = 'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
+const IAM_TRUSTED_ACCESS_HINT =
+  'Centralized root access needs trusted access for IAM (iam.amazonaws.com) in AWS Organizations; secure-start enables it in its "trusted-access" step. Run again, or enable it under Organizations → Services → AWS Identity and Access Management.';
 
 /** Centralized root access for member accounts (on by default). */
 export const config = stepConfig({
@@ -100,8 +107,11 @@ export const rootAccess: Step<RootSeen, typeof config> = {
       summary = (await ctx.aws.call('iam', 'GetAccountSummary', {})).SummaryMap;
     } catch (e) {
       if (!/AccessDenied/.test(awsErrorName(e))) throw e;
-      throw new StepError('These credentials may not read the account summary (iam:GetAccountSummary), so root MFA cannot be checked.',
-        'Run secure-start as the root user or an administrator of the management account.', { cause: e });
+      throw new StepError(
+        'These credentials may not read the account summary (iam:GetAccountSummary), so root MFA cannot be checked.',
+        'Run secure-start as the root user or an administrator of the management account.',
+        { cause: e },
+      );
     }
     const seen: RootSeen = {
       mfaEnabled: summary ? (summary.AccountMFAEnabled ?? 0) > 0 : undefined,
@@ -109,7 +119,9 @@ export const rootAccess: Step<RootSeen, typeof config> = {
       audit: [],
     };
     if (seen.accessKeysPresent) {
-      ctx.warn('DANGER: the root user of the management account has access keys. Anyone holding them controls the whole organization and no policy can limit them. Delete them now: IAM console → Security credentials → Access keys (CIS 1.4).');
+      ctx.warn(
+        'DANGER: the root user of the management account has access keys. Anyone holding them controls the whole organization and no policy can limit them. Delete them now: IAM console → Security credentials → Access keys (CIS 1.4).',
+      );
     }
     if (!ctx.want.rootAccess.centralize) return seen;
 
@@ -118,7 +130,11 @@ export const rootAccess: Step<RootSeen, typeof config> = {
     } catch (e) {
       // A plan before the organization exists, or before trusted access for IAM is on:
       // nothing enabled yet (the enable calls come after those steps in apply).
-      const notYet = ['ServiceAccessNotEnabledException', 'OrganizationNotFoundException', 'AWSOrganizationsNotInUseException'];
+      const notYet = [
+        'ServiceAccessNotEnabledException',
+        'OrganizationNotFoundException',
+        'AWSOrganizationsNotInUseException',
+      ];
       if (!isAwsError(e, ...notYet)) throw e;
       seen.features = [];
     }
@@ -142,13 +158,17 @@ export const rootAccess: Step<RootSeen, typeof config> = {
         const keys = await ctx.aws.pages('iam', 'ListAccessKeys', {}, target, { input: 'Marker', output: 'Marker' });
         const mfa = await ctx.aws.pages('iam', 'ListMFADevices', {}, target, { input: 'Marker', output: 'Marker' });
         return {
-          name, accountId: id, password,
+          name,
+          accountId: id,
+          password,
           accessKeys: keys.flatMap((p) => p.AccessKeyMetadata ?? []).length,
           mfaDevices: mfa.flatMap((p) => p.MFADevices ?? []).length,
         };
       } catch (e) {
         // One member that cannot be audited (still being created, suspended) must not hide the others.
-        ctx.warn(`Could not audit the root user of ${name} (${id}): ${awsErrorName(e) || 'Error'}: ${(e as Error).message}. The next run tries again.`);
+        ctx.warn(
+          `Could not audit the root user of ${name} (${id}): ${awsErrorName(e) || 'Error'}: ${(e as Error).message}. The next run tries again.`,
+        );
         return undefined;
       }
     });
@@ -171,8 +191,13 @@ export const rootAccess: Step<RootSeen, typeof config> = {
     if (seen.mfaEnabled === false) actions.push(rootMfaAction());
     if (seen.accessKeysPresent) {
       actions.push({
-        kind: 'manual', symbol: '!', service: 'console', operation: 'DeleteRootAccessKeys', input: {}, target,
-        summary: '! Delete the access keys of the management account\'s root user',
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'DeleteRootAccessKeys',
+        input: {},
+        target,
+        summary: "! Delete the access keys of the management account's root user",
         controls: ['SSB ACCT.02', 'CIS 1.4'],
         manual: {
           instructions: [
@@ -189,19 +214,31 @@ export const rootAccess: Step<RootSeen, typeof config> = {
     }
 
     if (want.rootAccess.centralize && seen.features) {
-      const ops = { RootCredentialsManagement: 'EnableOrganizationsRootCredentialsManagement', RootSessions: 'EnableOrganizationsRootSessions' } as const;
+      const ops = {
+        RootCredentialsManagement: 'EnableOrganizationsRootCredentialsManagement',
+        RootSessions: 'EnableOrganizationsRootSessions',
+      } as const;
       for (const feature of ROOT_FEATURES) {
         if (seen.features.includes(feature)) continue;
         const operation = ops[feature];
         actions.push({
-          kind: 'call', symbol: '+', service: 'iam', operation, input: {}, target,
+          kind: 'call',
+          symbol: '+',
+          service: 'iam',
+          operation,
+          input: {},
+          target,
           summary: `+ iam:${operation} (${feature === 'RootSessions' ? 'centralized root sessions are off: privileged root tasks in members without their root password' : 'centralized root credentials management is off: remove member root credentials centrally'})`,
           controls: ['SSB ACCT.02'],
           async run(ctx) {
             try {
               await ctx.aws.call('iam', operation, {});
             } catch (e) {
-              if (isAwsError(e, 'ServiceAccessNotEnabledException')) throw new StepError('AWS refused to enable centralized root access: trusted access for IAM is off.', IAM_TRUSTED_ACCESS_HINT);
+              if (isAwsError(e, 'ServiceAccessNotEnabledException'))
+                throw new StepError(
+                  'AWS refused to enable centralized root access: trusted access for IAM is off.',
+                  IAM_TRUSTED_ACCESS_HINT,
+                );
               throw e;
             }
           },
@@ -216,7 +253,12 @@ export const rootAccess: Step<RootSeen, typeof config> = {
         ];
         if (!found.length) continue;
         actions.push({
-          kind: 'manual', symbol: '!', service: 'console', operation: 'DeleteMemberRootCredentials', input: { AccountId: m.accountId }, target,
+          kind: 'manual',
+          symbol: '!',
+          service: 'console',
+          operation: 'DeleteMemberRootCredentials',
+          input: { AccountId: m.accountId },
+          target,
           summary: `! Delete the root credentials of ${m.name} (${m.accountId}): ${found.join(', ')}`,
           controls: ['SSB ACCT.02', 'CIS 1.4'],
           manual: {

@@ -21,7 +21,17 @@
 // The AWS Config recording the controls need is the config-recording step.
 // Covers: SSB ACCT.15.
 import { z } from 'zod';
-import { StepError, mgmt, ref, stepConfig, type Action, type RunContext, type Step, type StepContext, type Val } from './contract.js';
+import {
+  StepError,
+  mgmt,
+  ref,
+  stepConfig,
+  type Action,
+  type RunContext,
+  type Step,
+  type StepContext,
+  type Val,
+} from './contract.js';
 import type { Baseline } from '../config/schema.js';
 import { orgKnown } from './lib/org-common.js';
 import { mapLimit } from './lib/map-limit.js';
@@ -32,7 +42,8 @@ export const SH_PRINCIPAL = 'securityhub.amazonaws.com';
 export const POLICY_NAME = 'secure-start-security-hub';
 export const POLICY_KEY = 'securityHub.policyId';
 /** The FSBP standard's ARN in a region (https://docs.aws.amazon.com/securityhub/latest/userguide/fsbp-standard.html). */
-export const fsbpArn = (region: string): string => `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`;
+export const fsbpArn = (region: string): string =>
+  `arn:aws:securityhub:${region}::standards/aws-foundational-security-best-practices/v/1.0.0`;
 const CENTRAL_WAIT = 'securityhub:central-configuration';
 const assocWait = (rootId: string): string => `securityhub:association:${rootId}`;
 
@@ -69,7 +80,12 @@ export const config = stepConfig({
   defaults: () => ({ enabled: false }),
 });
 
-export interface HubState { account: string; region: string; hub: boolean; fsbp: boolean }
+export interface HubState {
+  account: string;
+  region: string;
+  hub: boolean;
+  fsbp: boolean;
+}
 
 export interface SecurityHubSeen {
   auditId: Val;
@@ -95,14 +111,30 @@ export const desiredPolicyContent = (want: Baseline) => ({
 });
 
 /** What differs between a read policy and the wanted one, in words. */
-export function policyProblems(want: Baseline, p: { SecurityHub?: { ServiceEnabled?: boolean; EnabledStandardIdentifiers?: string[]; SecurityControlsConfiguration?: { EnabledSecurityControlIdentifiers?: string[]; DisabledSecurityControlIdentifiers?: string[] } } } | undefined): string[] {
+export function policyProblems(
+  want: Baseline,
+  p:
+    | {
+        SecurityHub?: {
+          ServiceEnabled?: boolean;
+          EnabledStandardIdentifiers?: string[];
+          SecurityControlsConfiguration?: {
+            EnabledSecurityControlIdentifiers?: string[];
+            DisabledSecurityControlIdentifiers?: string[];
+          };
+        };
+      }
+    | undefined,
+): string[] {
   const sh = p?.SecurityHub;
   const out: string[] = [];
   if (sh?.ServiceEnabled !== true) out.push('Security Hub off');
   const stds = sh?.EnabledStandardIdentifiers ?? [];
-  if (stds.length !== 1 || stds[0] !== fsbpArn(want.homeRegion)) out.push(`standards ${stds.length ? stds.map((s) => s.split('/').slice(-3).join('/')).join(', ') : 'none'}`);
+  if (stds.length !== 1 || stds[0] !== fsbpArn(want.homeRegion))
+    out.push(`standards ${stds.length ? stds.map((s) => s.split('/').slice(-3).join('/')).join(', ') : 'none'}`);
   const c = sh?.SecurityControlsConfiguration;
-  if (c?.EnabledSecurityControlIdentifiers || (c?.DisabledSecurityControlIdentifiers ?? []).length) out.push('not every control enabled');
+  if (c?.EnabledSecurityControlIdentifiers || (c?.DisabledSecurityControlIdentifiers ?? []).length)
+    out.push('not every control enabled');
   return out;
 }
 
@@ -110,9 +142,12 @@ export function policyProblems(want: Baseline, p: { SecurityHub?: { ServiceEnabl
 const linked = (want: Baseline): string[] => want.allowedRegions.filter((r) => r !== want.homeRegion);
 const wantedLinking = (want: Baseline) => {
   const regions = linked(want);
-  return regions.length ? { RegionLinkingMode: 'SPECIFIED_REGIONS' as const, Regions: regions } : { RegionLinkingMode: 'NO_REGIONS' as const };
+  return regions.length
+    ? { RegionLinkingMode: 'SPECIFIED_REGIONS' as const, Regions: regions }
+    : { RegionLinkingMode: 'NO_REGIONS' as const };
 };
-const sameRegions = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+const sameRegions = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 const errName = (e: unknown): string => (e as Error)?.name ?? '';
 
@@ -123,24 +158,35 @@ function fresh(ctx: StepContext): SecurityHubSeen {
 export const securityHub: Step<SecurityHubSeen, typeof config> = {
   config,
   id: 'security-hub',
-  title: 'Security Hub for the organization: central configuration from the audit account, AWS Foundational Security Best Practices',
+  title:
+    'Security Hub for the organization: central configuration from the audit account, AWS Foundational Security Best Practices',
   enabled: (want) => want.securityHub.enabled,
   trustedAccess: [SH_PRINCIPAL],
   outputs: [POLICY_KEY],
-  questions: [{
-    path: 'securityHub.enabled',
-    title: 'Security Hub and AWS Config (cost money)',
-    note: securityHubNote,
-    message: 'Turn on Security Hub and AWS Config recording in every account? (recommended)',
-    // SSB ACCT.15 asks for it and the first 30 days of Security Hub are free; the note says what it costs after.
-    initial: true,
-  }],
+  questions: [
+    {
+      path: 'securityHub.enabled',
+      title: 'Security Hub and AWS Config (cost money)',
+      note: securityHubNote,
+      message: 'Turn on Security Hub and AWS Config recording in every account? (recommended)',
+      // SSB ACCT.15 asks for it and the first 30 days of Security Hub are free; the note says what it costs after.
+      initial: true,
+    },
+  ],
   notes: (_want, planned) => {
     const money: string[] = [];
-    if (planned.has('securityhub:EnableOrganizationAdminAccount') || planned.has('securityhub:StartConfigurationPolicyAssociation'))
-      money.push(`Security Hub: 0.001 USD per security check (about 1–3 USD a month per account and region while little runs there; the first 30 days free): ${PRICING_SH}`);
+    if (
+      planned.has('securityhub:EnableOrganizationAdminAccount') ||
+      planned.has('securityhub:StartConfigurationPolicyAssociation')
+    )
+      money.push(
+        `Security Hub: 0.001 USD per security check (about 1–3 USD a month per account and region while little runs there; the first 30 days free): ${PRICING_SH}`,
+      );
     const recorders = planned.count('config-service:PutConfigurationRecorder');
-    if (recorders) money.push(`AWS Config: 0.003 USD per resource change recorded, in ${recorders} account-region${recorders === 1 ? '' : 's'} (well under 1–2 USD a month each while little runs there): ${PRICING_CONFIG}`);
+    if (recorders)
+      money.push(
+        `AWS Config: 0.003 USD per resource change recorded, in ${recorders} account-region${recorders === 1 ? '' : 's'} (well under 1–2 USD a month each while little runs there): ${PRICING_CONFIG}`,
+      );
     return money.length ? { money } : {};
   },
   // Trusted access for Security Hub first; the accounts must exist and be reachable (leave-root).
@@ -149,36 +195,54 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
   needs: ['accounts', 'trusted-access', 'leave-root'],
   controls: ['SSB ACCT.15'],
   severity: 'high',
-  why: 'Security Hub checks every account against AWS\'s best practices and gathers the findings in one place; without it, a public bucket or an open security group goes unnoticed.',
+  why: "Security Hub checks every account against AWS's best practices and gathers the findings in one place; without it, a public bucket or an open security group goes unnoticed.",
 
   async observe(ctx) {
     const want = ctx.want;
     const seen = fresh(ctx);
     const auditId = seen.auditId;
     if (!orgKnown(ctx) || typeof auditId !== 'string') {
-      if (ctx.mode === 'apply') throw new StepError(`The ${want.auditAccount} account's ID is not known yet.`, 'Run again: the accounts step creates the account first.');
+      if (ctx.mode === 'apply')
+        throw new StepError(
+          `The ${want.auditAccount} account's ID is not known yet.`,
+          'Run again: the accounts step creates the account first.',
+        );
       return seen;
     }
     const rootId = seen.rootId as string;
     const home = want.homeRegion;
     const audit = { account: auditId, region: home };
-    const admins = (await ctx.aws.pages('securityhub', 'ListOrganizationAdminAccounts', {}, { account: 'management', region: home })).flatMap((p) => p.AdminAccounts ?? []);
+    const admins = (
+      await ctx.aws.pages('securityhub', 'ListOrganizationAdminAccounts', {}, { account: 'management', region: home })
+    ).flatMap((p) => p.AdminAccounts ?? []);
     seen.admin = admins.find((a) => a.AccountId)?.AccountId ?? null;
     if (seen.admin !== auditId) return seen;
 
     // Audit is the administrator: its hub in the home region exists (designating enables it).
-    const aggs = (await ctx.aws.pages('securityhub', 'ListFindingAggregators', {}, audit)).flatMap((p) => p.FindingAggregators ?? []);
+    const aggs = (await ctx.aws.pages('securityhub', 'ListFindingAggregators', {}, audit)).flatMap(
+      (p) => p.FindingAggregators ?? [],
+    );
     const aggArn = aggs[0]?.FindingAggregatorArn;
     if (aggArn) {
       const g = await ctx.aws.call('securityhub', 'GetFindingAggregator', { FindingAggregatorArn: aggArn }, audit);
-      seen.aggregator = { arn: aggArn, region: g.FindingAggregationRegion ?? home, mode: g.RegionLinkingMode ?? '', regions: g.Regions ?? [] };
+      seen.aggregator = {
+        arn: aggArn,
+        region: g.FindingAggregationRegion ?? home,
+        mode: g.RegionLinkingMode ?? '',
+        regions: g.Regions ?? [],
+      };
     } else seen.aggregator = null;
 
     const oc = await ctx.aws.call('securityhub', 'DescribeOrganizationConfiguration', {}, audit);
-    seen.central = { type: oc.OrganizationConfiguration?.ConfigurationType ?? 'LOCAL', status: oc.OrganizationConfiguration?.Status ?? 'ENABLED' };
+    seen.central = {
+      type: oc.OrganizationConfiguration?.ConfigurationType ?? 'LOCAL',
+      status: oc.OrganizationConfiguration?.Status ?? 'ENABLED',
+    };
     if (seen.central.type !== 'CENTRAL' || seen.central.status !== 'ENABLED') return seen;
 
-    const policies = (await ctx.aws.pages('securityhub', 'ListConfigurationPolicies', {}, audit)).flatMap((p) => p.ConfigurationPolicySummaries ?? []);
+    const policies = (await ctx.aws.pages('securityhub', 'ListConfigurationPolicies', {}, audit)).flatMap(
+      (p) => p.ConfigurationPolicySummaries ?? [],
+    );
     const mine = policies.find((p) => p.Name === POLICY_NAME && p.Id);
     if (mine) {
       const p = await ctx.aws.call('securityhub', 'GetConfigurationPolicy', { Identifier: mine.Id! }, audit);
@@ -187,8 +251,17 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     } else seen.policy = null;
 
     try {
-      const a = await ctx.aws.call('securityhub', 'GetConfigurationPolicyAssociation', { Target: { RootId: rootId } }, audit);
-      seen.association = { policyId: a.ConfigurationPolicyId ?? '', status: a.AssociationStatus ?? '', ...(a.AssociationStatusMessage ? { message: a.AssociationStatusMessage } : {}) };
+      const a = await ctx.aws.call(
+        'securityhub',
+        'GetConfigurationPolicyAssociation',
+        { Target: { RootId: rootId } },
+        audit,
+      );
+      seen.association = {
+        policyId: a.ConfigurationPolicyId ?? '',
+        status: a.AssociationStatus ?? '',
+        ...(a.AssociationStatusMessage ? { message: a.AssociationStatusMessage } : {}),
+      };
     } catch (e) {
       if (errName(e) !== 'ResourceNotFoundException') throw e;
       seen.association = null;
@@ -196,7 +269,9 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
 
     // Ours and applied: every account and region must have the hub with the standard.
     if (seen.policy && seen.association?.policyId === seen.policy.id && seen.association.status === 'SUCCESS') {
-      const accounts = recordingAccounts(ctx, want).filter((a): a is typeof a & { target: string } => typeof a.target === 'string');
+      const accounts = recordingAccounts(ctx, want).filter(
+        (a): a is typeof a & { target: string } => typeof a.target === 'string',
+      );
       const pairs = accounts.flatMap((a) => want.allowedRegions.map((region) => ({ a, region })));
       seen.hubs = await mapLimit(pairs, 6, async ({ a, region }) => {
         const t = { account: a.target, region };
@@ -207,8 +282,13 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
           if (errName(e) === 'InvalidAccessException') return { account: a.name, region, hub: false, fsbp: false };
           throw e;
         }
-        const subs = (await ctx.aws.pages('securityhub', 'GetEnabledStandards', {}, t)).flatMap((p) => p.StandardsSubscriptions ?? []);
-        const fsbp = subs.some((s) => s.StandardsArn === fsbpArn(region) && (s.StandardsStatus === 'READY' || s.StandardsStatus === 'PENDING'));
+        const subs = (await ctx.aws.pages('securityhub', 'GetEnabledStandards', {}, t)).flatMap(
+          (p) => p.StandardsSubscriptions ?? [],
+        );
+        const fsbp = subs.some(
+          (s) =>
+            s.StandardsArn === fsbpArn(region) && (s.StandardsStatus === 'READY' || s.StandardsStatus === 'PENDING'),
+        );
         return { account: a.name, region, hub: true, fsbp };
       });
     }
@@ -226,24 +306,36 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
 
     // 1. The delegated administrator.
     if (seen.admin && seen.admin !== seen.auditId) {
-      return [{
-        kind: 'manual', symbol: '!', service: 'console', operation: 'SecurityHubAdministrator', input: {}, target: mgmt(home),
-        summary: `! Security Hub's delegated administrator is account ${seen.admin}, not ${auditName}`,
-        manual: {
-          instructions: [
-            `Security Hub allows one delegated administrator per organization; it is ${seen.admin}.`,
-            `If that account should stay, set "auditAccount" to it in the config; otherwise remove it as Security Hub administrator in every region (Security Hub console → Settings, from the management account), then run again.`,
-          ],
-          why: 'secure-start configures Security Hub from the audit account, which must be the delegated administrator.',
-          link: `https://console.aws.amazon.com/securityhub/home?region=${home}#/settings`,
-          blocking: true,
+      return [
+        {
+          kind: 'manual',
+          symbol: '!',
+          service: 'console',
+          operation: 'SecurityHubAdministrator',
+          input: {},
+          target: mgmt(home),
+          summary: `! Security Hub's delegated administrator is account ${seen.admin}, not ${auditName}`,
+          manual: {
+            instructions: [
+              `Security Hub allows one delegated administrator per organization; it is ${seen.admin}.`,
+              `If that account should stay, set "auditAccount" to it in the config; otherwise remove it as Security Hub administrator in every region (Security Hub console → Settings, from the management account), then run again.`,
+            ],
+            why: 'secure-start configures Security Hub from the audit account, which must be the delegated administrator.',
+            link: `https://console.aws.amazon.com/securityhub/home?region=${home}#/settings`,
+            blocking: true,
+          },
         },
-      }];
+      ];
     }
     if (seen.admin !== seen.auditId) {
       const input = { AdminAccountId: seen.auditId };
       out.push({
-        kind: 'call', symbol: '+', service: 'securityhub', operation: 'EnableOrganizationAdminAccount', input, target: mgmt(home),
+        kind: 'call',
+        symbol: '+',
+        service: 'securityhub',
+        operation: 'EnableOrganizationAdminAccount',
+        input,
+        target: mgmt(home),
         summary: `+ securityhub:EnableOrganizationAdminAccount ${auditName} (the delegated administrator, ${home})`,
         run: gates.opens('admin', async (ctx) => {
           try {
@@ -262,10 +354,17 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     const agg = seen.aggregator;
     if (agg && agg.region !== home) {
       out.push({
-        kind: 'manual', symbol: '!', service: 'console', operation: 'FindingAggregatorRegion', input: {}, target: auditTarget,
+        kind: 'manual',
+        symbol: '!',
+        service: 'console',
+        operation: 'FindingAggregatorRegion',
+        input: {},
+        target: auditTarget,
         summary: `! The Security Hub finding aggregator of ${auditName} is in ${agg.region}, not the home region ${home}`,
         manual: {
-          instructions: [`Delete the finding aggregator in ${agg.region} (Security Hub console in ${auditName} → Settings → Regions), then run again: secure-start makes it in ${home}.`],
+          instructions: [
+            `Delete the finding aggregator in ${agg.region} (Security Hub console in ${auditName} → Settings → Regions), then run again: secure-start makes it in ${home}.`,
+          ],
           why: 'Central configuration is managed from the aggregation region, which must be the home region.',
           link: `https://console.aws.amazon.com/securityhub/home?region=${agg.region}#/settings`,
           blocking: true,
@@ -275,7 +374,12 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     }
     if (!agg) {
       out.push({
-        kind: 'call', symbol: '+', service: 'securityhub', operation: 'CreateFindingAggregator', input: linking, target: auditTarget,
+        kind: 'call',
+        symbol: '+',
+        service: 'securityhub',
+        operation: 'CreateFindingAggregator',
+        input: linking,
+        target: auditTarget,
         summary: `+ securityhub:CreateFindingAggregator ${auditName} ${home} (${linking.RegionLinkingMode === 'NO_REGIONS' ? 'the home region only' : `linking ${linked(want).join(', ')}`})`,
         run: gates.opens('aggregator', async (ctx) => {
           await gates.wait(ctx, 'admin', `waiting for ${auditName} to be Security Hub's administrator`);
@@ -288,10 +392,18 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
           return {};
         }),
       });
-    } else if (agg.mode !== linking.RegionLinkingMode || !sameRegions(agg.regions, linking.RegionLinkingMode === 'NO_REGIONS' ? [] : linking.Regions)) {
+    } else if (
+      agg.mode !== linking.RegionLinkingMode ||
+      !sameRegions(agg.regions, linking.RegionLinkingMode === 'NO_REGIONS' ? [] : linking.Regions)
+    ) {
       const input = { FindingAggregatorArn: agg.arn, ...linking };
       out.push({
-        kind: 'call', symbol: '~', service: 'securityhub', operation: 'UpdateFindingAggregator', input, target: auditTarget,
+        kind: 'call',
+        symbol: '~',
+        service: 'securityhub',
+        operation: 'UpdateFindingAggregator',
+        input,
+        target: auditTarget,
         summary: `~ securityhub:UpdateFindingAggregator ${auditName} ${home} (links ${agg.regions.join(', ') || agg.mode}; link ${linked(want).join(', ') || 'no other region'})`,
         run: gates.opens('aggregator', async (ctx) => {
           await ctx.aws.call('securityhub', 'UpdateFindingAggregator', ctx.input as never, ctx.target);
@@ -305,9 +417,18 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     const centralOn = c?.type === 'CENTRAL' && c.status === 'ENABLED';
     if (!centralOn) {
       const pending = c?.type === 'CENTRAL' && c.status === 'PENDING';
-      const input = { AutoEnable: false, AutoEnableStandards: 'NONE' as const, OrganizationConfiguration: { ConfigurationType: 'CENTRAL' as const } };
+      const input = {
+        AutoEnable: false,
+        AutoEnableStandards: 'NONE' as const,
+        OrganizationConfiguration: { ConfigurationType: 'CENTRAL' as const },
+      };
       out.push({
-        kind: 'call', symbol: c ? '~' : '+', service: 'securityhub', operation: 'UpdateOrganizationConfiguration', input, target: auditTarget,
+        kind: 'call',
+        symbol: c ? '~' : '+',
+        service: 'securityhub',
+        operation: 'UpdateOrganizationConfiguration',
+        input,
+        target: auditTarget,
         summary: pending
           ? `~ securityhub:UpdateOrganizationConfiguration CENTRAL (already being turned on; wait for it)`
           : `${c ? '~' : '+'} securityhub:UpdateOrganizationConfiguration CENTRAL (${c ? `${c.type} ${c.status}; ` : ''}central configuration from ${auditName}, ${home})`,
@@ -315,7 +436,11 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
           await gates.wait(ctx, 'aggregator', 'waiting for the finding aggregator');
           if (!pending) {
             await ctx.aws.call('securityhub', 'UpdateOrganizationConfiguration', input, ctx.target);
-            await ctx.recordInflight(CENTRAL_WAIT, { service: 'securityhub', operation: 'UpdateOrganizationConfiguration', requestId: 'CENTRAL' });
+            await ctx.recordInflight(CENTRAL_WAIT, {
+              service: 'securityhub',
+              operation: 'UpdateOrganizationConfiguration',
+              requestId: 'CENTRAL',
+            });
           }
           await waitCentral(ctx);
           await ctx.clearInflight(CENTRAL_WAIT);
@@ -328,18 +453,31 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     const policy = seen.policy;
     let policyId: Val;
     if (!policy) {
-      const input = { Name: POLICY_NAME, Description: 'secure-start: Security Hub on, AWS Foundational Security Best Practices v1.0.0 with every control', ConfigurationPolicy: desiredPolicyContent(want) };
+      const input = {
+        Name: POLICY_NAME,
+        Description:
+          'secure-start: Security Hub on, AWS Foundational Security Best Practices v1.0.0 with every control',
+        ConfigurationPolicy: desiredPolicyContent(want),
+      };
       out.push({
-        kind: 'call', symbol: '+', service: 'securityhub', operation: 'CreateConfigurationPolicy', input, target: auditTarget,
+        kind: 'call',
+        symbol: '+',
+        service: 'securityhub',
+        operation: 'CreateConfigurationPolicy',
+        input,
+        target: auditTarget,
         summary: `+ securityhub:CreateConfigurationPolicy ${POLICY_NAME} (Security Hub on; AWS Foundational Security Best Practices v1.0.0, every control)`,
         produces: [POLICY_KEY],
         run: gates.opens('policy', async (ctx) => {
           await gates.wait(ctx, 'central', 'waiting for central configuration');
           // Found again first: made by a run that stopped before it saw the answer.
-          const all = (await ctx.aws.pages('securityhub', 'ListConfigurationPolicies', {}, ctx.target)).flatMap((p) => p.ConfigurationPolicySummaries ?? []);
-          const id = all.find((p) => p.Name === POLICY_NAME)?.Id
-            ?? (await ctx.aws.call('securityhub', 'CreateConfigurationPolicy', ctx.input as never, ctx.target)).Id;
-          if (!id) throw new StepError('Security Hub did not return the new configuration policy\'s ID.', 'Run again.');
+          const all = (await ctx.aws.pages('securityhub', 'ListConfigurationPolicies', {}, ctx.target)).flatMap(
+            (p) => p.ConfigurationPolicySummaries ?? [],
+          );
+          const id =
+            all.find((p) => p.Name === POLICY_NAME)?.Id ??
+            (await ctx.aws.call('securityhub', 'CreateConfigurationPolicy', ctx.input as never, ctx.target)).Id;
+          if (!id) throw new StepError("Security Hub did not return the new configuration policy's ID.", 'Run again.');
           return { value: id, out: { [POLICY_KEY]: id } };
         }),
       });
@@ -349,7 +487,12 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
       if (policy.problems.length) {
         const input = { Identifier: policy.id, ConfigurationPolicy: desiredPolicyContent(want) };
         out.push({
-          kind: 'call', symbol: '~', service: 'securityhub', operation: 'UpdateConfigurationPolicy', input, target: auditTarget,
+          kind: 'call',
+          symbol: '~',
+          service: 'securityhub',
+          operation: 'UpdateConfigurationPolicy',
+          input,
+          target: auditTarget,
           summary: `~ securityhub:UpdateConfigurationPolicy ${POLICY_NAME} (${policy.problems.join('; ')}; Security Hub on, AWS Foundational Security Best Practices v1.0.0, every control)`,
         });
       }
@@ -361,29 +504,61 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
     const off = seen.hubs.filter((h) => !h.hub || !h.fsbp);
     const pendingAssoc = ours && a?.status === 'PENDING';
     if (!ours || a?.status !== 'SUCCESS' || off.length) {
-      const why = !a ? 'the root has no configuration policy'
-        : !ours ? `the root has ${a.policyId === 'SELF_MANAGED_SECURITY_HUB' ? 'self-managed Security Hub' : `another policy (${a.policyId})`}`
-          : a.status === 'FAILED' ? `the last association failed${a.message ? `: ${a.message}` : ''}`
-            : a.status === 'PENDING' ? 'already being applied; wait for it'
+      const why = !a
+        ? 'the root has no configuration policy'
+        : !ours
+          ? `the root has ${a.policyId === 'SELF_MANAGED_SECURITY_HUB' ? 'self-managed Security Hub' : `another policy (${a.policyId})`}`
+          : a.status === 'FAILED'
+            ? `the last association failed${a.message ? `: ${a.message}` : ''}`
+            : a.status === 'PENDING'
+              ? 'already being applied; wait for it'
               : `apply it again: ${off.map((h) => `${h.account} ${h.region} ${!h.hub ? 'has Security Hub off' : 'has the standard off'}`).join(', ')}`;
       const input = { ConfigurationPolicyIdentifier: policyId, Target: { RootId: seen.rootId } };
       out.push({
-        kind: 'call', symbol: a ? '~' : '+', service: 'securityhub', operation: 'StartConfigurationPolicyAssociation', input, target: auditTarget,
+        kind: 'call',
+        symbol: a ? '~' : '+',
+        service: 'securityhub',
+        operation: 'StartConfigurationPolicyAssociation',
+        input,
+        target: auditTarget,
         summary: `${a ? '~' : '+'} securityhub:StartConfigurationPolicyAssociation ${POLICY_NAME} → the organization root (${why})`,
         async run(ctx) {
-          const id = (await gates.wait(ctx, 'policy', 'waiting for the configuration policy')) ?? (ctx.input as { ConfigurationPolicyIdentifier: string }).ConfigurationPolicyIdentifier;
+          const id =
+            (await gates.wait(ctx, 'policy', 'waiting for the configuration policy')) ??
+            (ctx.input as { ConfigurationPolicyIdentifier: string }).ConfigurationPolicyIdentifier;
           const RootId = (ctx.input as { Target: { RootId: string } }).Target.RootId;
           if (!pendingAssoc) {
-            await ctx.aws.call('securityhub', 'StartConfigurationPolicyAssociation', { ConfigurationPolicyIdentifier: id, Target: { RootId } }, ctx.target);
-            await ctx.recordInflight(assocWait(RootId), { service: 'securityhub', operation: 'StartConfigurationPolicyAssociation', requestId: id });
+            await ctx.aws.call(
+              'securityhub',
+              'StartConfigurationPolicyAssociation',
+              { ConfigurationPolicyIdentifier: id, Target: { RootId } },
+              ctx.target,
+            );
+            await ctx.recordInflight(assocWait(RootId), {
+              service: 'securityhub',
+              operation: 'StartConfigurationPolicyAssociation',
+              requestId: id,
+            });
           }
-          await ctx.poll('applying the Security Hub policy to every account and region (usually a minute or two)', async () => {
-            const r = await ctx.aws.call('securityhub', 'GetConfigurationPolicyAssociation', { Target: { RootId } }, ctx.target);
-            if (r.AssociationStatus === 'FAILED') {
-              throw new StepError(`Security Hub could not apply ${POLICY_NAME} to the organization${r.AssociationStatusMessage ? `: ${r.AssociationStatusMessage}` : ''}.`, 'Fix what the message names, then run again.');
-            }
-            return r.AssociationStatus === 'SUCCESS' ? true : undefined;
-          }, { firstDelayMs: 2000, timeoutMs: 15 * 60_000 });
+          await ctx.poll(
+            'applying the Security Hub policy to every account and region (usually a minute or two)',
+            async () => {
+              const r = await ctx.aws.call(
+                'securityhub',
+                'GetConfigurationPolicyAssociation',
+                { Target: { RootId } },
+                ctx.target,
+              );
+              if (r.AssociationStatus === 'FAILED') {
+                throw new StepError(
+                  `Security Hub could not apply ${POLICY_NAME} to the organization${r.AssociationStatusMessage ? `: ${r.AssociationStatusMessage}` : ''}.`,
+                  'Fix what the message names, then run again.',
+                );
+              }
+              return r.AssociationStatus === 'SUCCESS' ? true : undefined;
+            },
+            { firstDelayMs: 2000, timeoutMs: 15 * 60_000 },
+          );
           await ctx.clearInflight(assocWait(RootId));
         },
       });
@@ -394,12 +569,19 @@ export const securityHub: Step<SecurityHubSeen, typeof config> = {
 
 /** Waits for central configuration to be ENABLED (FAILED says why). */
 async function waitCentral(ctx: RunContext): Promise<void> {
-  await ctx.poll('turning on Security Hub central configuration (usually under a minute)', async () => {
-    const r = await ctx.aws.call('securityhub', 'DescribeOrganizationConfiguration', {}, ctx.target);
-    const oc = r.OrganizationConfiguration;
-    if (oc?.Status === 'FAILED') {
-      throw new StepError(`Security Hub could not turn on central configuration${oc.StatusMessage ? `: ${oc.StatusMessage}` : ''}.`, 'Fix what the message names (the finding aggregator must stay in the home region), then run again.');
-    }
-    return oc?.ConfigurationType === 'CENTRAL' && oc.Status === 'ENABLED' ? true : undefined;
-  }, { firstDelayMs: 2000, timeoutMs: 10 * 60_000 });
+  await ctx.poll(
+    'turning on Security Hub central configuration (usually under a minute)',
+    async () => {
+      const r = await ctx.aws.call('securityhub', 'DescribeOrganizationConfiguration', {}, ctx.target);
+      const oc = r.OrganizationConfiguration;
+      if (oc?.Status === 'FAILED') {
+        throw new StepError(
+          `Security Hub could not turn on central configuration${oc.StatusMessage ? `: ${oc.StatusMessage}` : ''}.`,
+          'Fix what the message names (the finding aggregator must stay in the home region), then run again.',
+        );
+      }
+      return oc?.ConfigurationType === 'CENTRAL' && oc.Status === 'ENABLED' ? true : undefined;
+    },
+    { firstDelayMs: 2000, timeoutMs: 10 * 60_000 },
+  );
 }

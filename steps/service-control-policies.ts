@@ -32,10 +32,12 @@ export interface ScpSeen {
   perTarget: Record<string, string[]>;
 }
 
-const logOuName = (want: Baseline): string => want.accounts.find((a) => a.name === want.logArchiveAccount)?.ou ?? 'Security';
+const logOuName = (want: Baseline): string =>
+  want.accounts.find((a) => a.name === want.logArchiveAccount)?.ou ?? 'Security';
 
 const targetOf = (def: ScpDef, seen: ScpSeen): Val => (def.target === 'root' ? seen.rootId : seen.logOuId);
-const targetText = (def: ScpDef, want: Baseline): string => (def.target === 'root' ? 'the root' : `the ${logOuName(want)} OU`);
+const targetText = (def: ScpDef, want: Baseline): string =>
+  def.target === 'root' ? 'the root' : `the ${logOuName(want)} OU`;
 
 const LIMIT_HINT = (where: string, names: string[]) =>
   `AWS allows at most ${MAX_SCPS_PER_TARGET} service control policies on one target, and ${where} already has ${names.length}: ${names.join(', ')}. Detach one you do not need (AWS Organizations → Policies → Service control policies), or merge two of yours into one, then run again.`;
@@ -57,13 +59,15 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
   id: 'service-control-policies',
   title: 'Service control policies (guardrails, log protection, region guard)',
   outputs: ['scp.*.id'],
-  questions: [{
-    path: 'scps.regionGuard',
-    title: 'Region guard (a service control policy)',
-    note: (b) => regionGuardNote(b.allowedRegions),
-    message: (b) => `Turn on the region guard for ${b.allowedRegions.join(', ')}? (recommended)`,
-    initial: true,
-  }],
+  questions: [
+    {
+      path: 'scps.regionGuard',
+      title: 'Region guard (a service control policy)',
+      note: (b) => regionGuardNote(b.allowedRegions),
+      message: (b) => `Turn on the region guard for ${b.allowedRegions.join(', ')}? (recommended)`,
+      initial: true,
+    },
+  ],
   needs: ['organizational-units', 'trusted-access'],
   controls: ['SSB ACCT.02', 'SSB ACCT.07', 'SSB ACCT.08', 'SSB ACCT.13', 'SSB ACCT.17'],
   severity: 'high',
@@ -72,7 +76,11 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
   // guard is opt-in: nothing may claim SSB ACCT.17 without it).
   describe(want) {
     const on = SCPS.filter((d) => d.enabled(want));
-    const label: Record<string, string> = { 'secure-start-guardrails': 'guardrails', 'secure-start-log-protection': 'log protection', 'secure-start-region-guard': 'region guard' };
+    const label: Record<string, string> = {
+      'secure-start-guardrails': 'guardrails',
+      'secure-start-log-protection': 'log protection',
+      'secure-start-region-guard': 'region guard',
+    };
     return {
       title: `Service control policies (${on.length ? on.map((d) => label[d.name] ?? d.name).join(', ') : 'all turned off in the config'})`,
       controls: [...new Set(on.flatMap((d) => d.controls))].sort(),
@@ -83,7 +91,9 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
     if (!orgKnown(ctx)) return serviceControlPolicies.fresh(ctx);
     const rootId = ctx.value('org.rootId')!;
     const logOuId = ctx.ref(ouKey(logOuName(ctx.want)));
-    const summaries = (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []);
+    const summaries = (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap(
+      (p) => p.Policies ?? [],
+    );
     const policies: ScpSeen['policies'] = {};
     const attached: ScpSeen['attached'] = {};
     for (const def of SCPS) {
@@ -101,13 +111,17 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
       if (!listed && p?.PolicySummary?.Name !== def.name) continue;
       policies[def.name] = { id, content: p?.Content };
       ctx.publish(scpKey(def.name), id);
-      const targets = (await ctx.aws.pages('organizations', 'ListTargetsForPolicy', { PolicyId: id })).flatMap((x) => x.Targets ?? []);
+      const targets = (await ctx.aws.pages('organizations', 'ListTargetsForPolicy', { PolicyId: id })).flatMap(
+        (x) => x.Targets ?? [],
+      );
       attached[def.name] = targets.map((t) => t.TargetId ?? '').filter(Boolean);
     }
     const perTarget: ScpSeen['perTarget'] = {};
     for (const target of [rootId, logOuId]) {
       if (typeof target !== 'string' || perTarget[target]) continue;
-      const on = (await ctx.aws.pages('organizations', 'ListPoliciesForTarget', { TargetId: target, Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []);
+      const on = (
+        await ctx.aws.pages('organizations', 'ListPoliciesForTarget', { TargetId: target, Filter: SCP_TYPE })
+      ).flatMap((p) => p.Policies ?? []);
       perTarget[target] = on.map((p) => p.Name ?? p.Id ?? '?');
     }
     return { rootId, logOuId, policies, attached, perTarget };
@@ -117,7 +131,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
   fresh: (ctx) => {
     const rootId = ctx.ref('org.rootId');
     const logOuId = ctx.ref(ouKey(logOuName(ctx.want)));
-    return { rootId, logOuId, policies: {}, attached: {}, perTarget: { [String(rootId)]: ['FullAWSAccess'], [String(logOuId)]: ['FullAWSAccess'] } };
+    return {
+      rootId,
+      logOuId,
+      policies: {},
+      attached: {},
+      perTarget: { [String(rootId)]: ['FullAWSAccess'], [String(logOuId)]: ['FullAWSAccess'] },
+    };
   },
 
   plan(want, seen) {
@@ -129,14 +149,20 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
     for (const def of SCPS) {
       const existing = seen.policies[def.name];
       const target = targetOf(def, seen);
-      const isAttached = existing !== undefined && typeof target === 'string' && (seen.attached[def.name] ?? []).includes(target);
+      const isAttached =
+        existing !== undefined && typeof target === 'string' && (seen.attached[def.name] ?? []).includes(target);
 
       if (!def.enabled(want)) {
         // Turned off in the config: detach it (the policy itself stays, unattached).
         if (existing && isAttached) {
           actions.push({
-            kind: 'call', symbol: '-', service: 'organizations', operation: 'DetachPolicy', target: ORG_TARGET,
-            input: { PolicyId: existing.id, TargetId: target }, controls: def.controls,
+            kind: 'call',
+            symbol: '-',
+            service: 'organizations',
+            operation: 'DetachPolicy',
+            target: ORG_TARGET,
+            input: { PolicyId: existing.id, TargetId: target },
+            controls: def.controls,
             summary: `- organizations:DetachPolicy ${def.name} from ${targetText(def, want)} (turned off in the config)`,
           });
         }
@@ -149,27 +175,49 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
       if (!existing) {
         const input = { Name: def.name, Description: def.description, Type: SCP_TYPE, Content };
         actions.push({
-          kind: 'call', symbol: '+', service: 'organizations', operation: 'CreatePolicy', target: ORG_TARGET, input,
+          kind: 'call',
+          symbol: '+',
+          service: 'organizations',
+          operation: 'CreatePolicy',
+          target: ORG_TARGET,
+          input,
           summary: `+ organizations:CreatePolicy ${def.name} (${Content.length} characters)`,
           details: scpDetails(def, want),
-          produces: [key], controls: def.controls,
+          produces: [key],
+          controls: def.controls,
           async run(ctx) {
             try {
               const p = (await ctx.aws.call('organizations', 'CreatePolicy', input)).Policy;
               const id = p?.PolicySummary?.Id;
-              if (!id) throw new StepError(`AWS created the policy ${def.name} but returned no ID.`, 'Run again; it will be found by name.');
+              if (!id)
+                throw new StepError(
+                  `AWS created the policy ${def.name} but returned no ID.`,
+                  'Run again; it will be found by name.',
+                );
               return { [key]: id };
             } catch (e) {
               // Made meanwhile: adopt it; the next round compares its content.
               if (isAwsError(e, 'DuplicatePolicyException')) {
-                const id = await findExisting(ctx, `the policy ${def.name}`, async () =>
-                  (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE })).flatMap((p) => p.Policies ?? []).find((p) => p.Name === def.name)?.Id);
+                const id = await findExisting(
+                  ctx,
+                  `the policy ${def.name}`,
+                  async () =>
+                    (await ctx.aws.pages('organizations', 'ListPolicies', { Filter: SCP_TYPE }))
+                      .flatMap((p) => p.Policies ?? [])
+                      .find((p) => p.Name === def.name)?.Id,
+                );
                 if (id) return { [key]: id };
               }
               if (isAwsError(e, 'PolicyTypeNotEnabledException'))
-                throw new StepError('Service control policies are not enabled on the root yet.', 'Run again: the trusted-access step enables them first.');
+                throw new StepError(
+                  'Service control policies are not enabled on the root yet.',
+                  'Run again: the trusted-access step enables them first.',
+                );
               if (isAwsError(e, 'ConstraintViolationException'))
-                throw new StepError(`AWS refused the policy ${def.name}: ${(e as Error).message}`, 'Organizations allows 1,000 SCPs of at most 5,120 characters each; delete policies you no longer use, then run again.');
+                throw new StepError(
+                  `AWS refused the policy ${def.name}: ${(e as Error).message}`,
+                  'Organizations allows 1,000 SCPs of at most 5,120 characters each; delete policies you no longer use, then run again.',
+                );
               throw e;
             }
           },
@@ -179,8 +227,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
         PolicyId = existing.id;
         if (!samePolicy(existing.content, Content)) {
           actions.push({
-            kind: 'call', symbol: '~', service: 'organizations', operation: 'UpdatePolicy', target: ORG_TARGET,
-            input: { PolicyId, Content }, controls: def.controls,
+            kind: 'call',
+            symbol: '~',
+            service: 'organizations',
+            operation: 'UpdatePolicy',
+            target: ORG_TARGET,
+            input: { PolicyId, Content },
+            controls: def.controls,
             summary: `~ organizations:UpdatePolicy ${def.name} (its content was changed outside secure-start; restoring it)`,
           });
         }
@@ -191,7 +244,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
       const where = targetText(def, want);
       if (there.length >= MAX_SCPS_PER_TARGET) {
         actions.push({
-          kind: 'manual', symbol: '!', service: 'console', operation: 'DetachPolicy', target: ORG_TARGET, input: {}, controls: def.controls,
+          kind: 'manual',
+          symbol: '!',
+          service: 'console',
+          operation: 'DetachPolicy',
+          target: ORG_TARGET,
+          input: {},
+          controls: def.controls,
           summary: `! ${def.name} cannot be attached to ${where}: it already has ${there.length} SCPs (AWS's limit is ${MAX_SCPS_PER_TARGET})`,
           manual: {
             instructions: [LIMIT_HINT(where, there), `secure-start then attaches ${def.name}.`],
@@ -205,7 +264,13 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
       onTarget.set(String(target), [...there, def.name]);
       const input = { PolicyId, TargetId: target };
       actions.push({
-        kind: 'call', symbol: '+', service: 'organizations', operation: 'AttachPolicy', target: ORG_TARGET, input, controls: def.controls,
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'AttachPolicy',
+        target: ORG_TARGET,
+        input,
+        controls: def.controls,
         summary: `+ organizations:AttachPolicy ${def.name} → ${where}`,
         // What it blocks is said once, with the policy's creation; an existing policy attached again says it here.
         ...(existing ? { details: scpDetails(def, want) } : {}),
@@ -216,12 +281,24 @@ export const serviceControlPolicies: Step<ScpSeen, typeof config> = {
           } catch (e) {
             if (isAwsError(e, 'DuplicatePolicyAttachmentException')) return;
             if (isAwsError(e, 'ConstraintViolationException')) {
-              const names = (await ctx.aws.pages('organizations', 'ListPoliciesForTarget', { TargetId: i.TargetId, Filter: SCP_TYPE }))
-                .flatMap((p) => p.Policies ?? []).map((p) => p.Name ?? p.Id ?? '?');
-              throw new StepError(`AWS refused to attach ${def.name} to ${where}: ${(e as Error).message}`, LIMIT_HINT(where, names));
+              const names = (
+                await ctx.aws.pages('organizations', 'ListPoliciesForTarget', {
+                  TargetId: i.TargetId,
+                  Filter: SCP_TYPE,
+                })
+              )
+                .flatMap((p) => p.Policies ?? [])
+                .map((p) => p.Name ?? p.Id ?? '?');
+              throw new StepError(
+                `AWS refused to attach ${def.name} to ${where}: ${(e as Error).message}`,
+                LIMIT_HINT(where, names),
+              );
             }
             if (isAwsError(e, 'PolicyTypeNotEnabledException'))
-              throw new StepError('Service control policies are not enabled on the root yet.', 'Run again: the trusted-access step enables them first.');
+              throw new StepError(
+                'Service control policies are not enabled on the root yet.',
+                'Run again: the trusted-access step enables them first.',
+              );
             throw e;
           }
         },

@@ -8,11 +8,28 @@
 // verify may run elsewhere, e.g. in CI).
 // Covers: SSB ACCT.13 (short-lived credentials on the founder's machine).
 import { homedir } from 'node:os';
-import { StepError, mgmt, type Action, type AwsCli, type Mode, type RunEnv, type StepContext, type Step } from './contract.js';
+import {
+  StepError,
+  mgmt,
+  type Action,
+  type AwsCli,
+  type Mode,
+  type RunEnv,
+  type StepContext,
+  type Step,
+} from './contract.js';
 import { mergeAwsConfig } from '../profiles/merge.js';
 import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../profiles/write.js';
 import { ProfileConfigError, profileName, type Section } from '../profiles/render.js';
-import { SSO_KEYS, accountIdKey, founderAccess, profileSections, sortAccess, startUrlFor, type ProfileEntry } from './lib/sso-common.js';
+import {
+  SSO_KEYS,
+  accountIdKey,
+  founderAccess,
+  profileSections,
+  sortAccess,
+  startUrlFor,
+  type ProfileEntry,
+} from './lib/sso-common.js';
 import { elsewhereNote, findInstance } from './identity-center-instance.js';
 import { mapLimit } from './lib/map-limit.js';
 import { isAwsError } from '../aws/errors.js';
@@ -59,10 +76,15 @@ export async function readText(path: string): Promise<string> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     if (e instanceof UnreadableFileError) {
-      throw new StepError(`Cannot use ${tilde(path)} for the AWS CLI profiles: ${e.kind === 'too large' ? `it is ${formatSize(e.size ?? 0)}, not an AWS CLI config file` : `it is a ${e.kind}, not a file`}.`,
-        'Point AWS_CONFIG_FILE at your AWS CLI config file (a regular file), or fix ~/.aws/config, then run again (or write the profiles later with `npx secure-start profiles`).');
+      throw new StepError(
+        `Cannot use ${tilde(path)} for the AWS CLI profiles: ${e.kind === 'too large' ? `it is ${formatSize(e.size ?? 0)}, not an AWS CLI config file` : `it is a ${e.kind}, not a file`}.`,
+        'Point AWS_CONFIG_FILE at your AWS CLI config file (a regular file), or fix ~/.aws/config, then run again (or write the profiles later with `npx secure-start profiles`).',
+      );
     }
-    throw new StepError(`Cannot read ${tilde(path)}: ${(e as Error).message}.`, 'Check the file\'s permissions (or point AWS_CONFIG_FILE at another file), then run again.');
+    throw new StepError(
+      `Cannot read ${tilde(path)}: ${(e as Error).message}.`,
+      "Check the file's permissions (or point AWS_CONFIG_FILE at another file), then run again.",
+    );
   }
 }
 
@@ -71,46 +93,76 @@ export async function readText(path: string): Promise<string> {
  * file, or undefined when it is there, ours and up to date. For leave-root: the root user
  * switches to this profile, so it must be the one secure-start wrote, not a same-named one.
  */
-export async function profileProblem(ctx: Pick<StepContext, 'want' | 'value' | 'env'>, name: string): Promise<{ message: string; hint: string } | undefined> {
+export async function profileProblem(
+  ctx: Pick<StepContext, 'want' | 'value' | 'env'>,
+  name: string,
+): Promise<{ message: string; hint: string } | undefined> {
   const path = configPath(ctx.env);
   let sections: Section[] | undefined;
   try {
     sections = sectionsFrom(ctx);
   } catch (e) {
-    if (e instanceof ProfileConfigError) return { message: `it cannot be built: ${e.message}`, hint: 'Fix the name in the config (org.slug, account names, permission set names), then run again.' };
+    if (e instanceof ProfileConfigError)
+      return {
+        message: `it cannot be built: ${e.message}`,
+        hint: 'Fix the name in the config (org.slug, account names, permission set names), then run again.',
+      };
     throw e;
   }
-  if (!sections) return { message: 'the Identity Center start URL or an account ID is not known yet', hint: 'Run again once the Identity Center steps have finished.' };
-  const mine = sections.filter((x) => x.header === `sso-session ${ctx.want.org.slug}` || x.header === `profile ${name}`);
+  if (!sections)
+    return {
+      message: 'the Identity Center start URL or an account ID is not known yet',
+      hint: 'Run again once the Identity Center steps have finished.',
+    };
+  const mine = sections.filter(
+    (x) => x.header === `sso-session ${ctx.want.org.slug}` || x.header === `profile ${name}`,
+  );
   let text: string;
   try {
     text = await readText(path);
   } catch (e) {
-    if (e instanceof StepError) return { message: `it could not be written: ${e.message.replace(/\.$/, '')}`, hint: e.hint ?? '' };
+    if (e instanceof StepError)
+      return { message: `it could not be written: ${e.message.replace(/\.$/, '')}`, hint: e.hint ?? '' };
     throw e;
   }
   const merged = mergeAwsConfig(text, mine);
   if (merged.conflicts.length) {
-    return { message: `${tilde(path)} already has ${merged.conflicts.map((h) => `[${h}]`).join(', ')}, which secure-start did not write (so the profile could not be written)`,
-      hint: 'Rename or remove that section, or run again with --force to replace it (your file is backed up first).' };
+    return {
+      message: `${tilde(path)} already has ${merged.conflicts.map((h) => `[${h}]`).join(', ')}, which secure-start did not write (so the profile could not be written)`,
+      hint: 'Rename or remove that section, or run again with --force to replace it (your file is backed up first).',
+    };
   }
-  if (merged.changed) return { message: `${tilde(path)} lacks it or has other settings in it (the sso-profiles step could not write it; see its message)`, hint: 'Fix what the sso-profiles step says, then run again.' };
+  if (merged.changed)
+    return {
+      message: `${tilde(path)} lacks it or has other settings in it (the sso-profiles step could not write it; see its message)`,
+      hint: 'Fix what the sso-profiles step says, then run again.',
+    };
   return undefined;
 }
 
 export function conflictError(e: AwsConfigConflictError): StepError {
-  return new StepError(e.message, `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`);
+  return new StepError(
+    e.message,
+    `Your own sections are never overwritten silently. With --force, secure-start replaces them (after backing the file up next to it, as ${tilde(backupPathFor(e.path)).replace(/\.bak$/, '…bak')}).`,
+  );
 }
 
 /**
  * The `profiles` command's entry point: reads, from AWS (reads only, no state file), every
  * account and permission set the founder can sign in to, and returns their profile sections.
  */
-export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (m: string) => void): Promise<Section[]> {
+export async function founderProfilesFromAws(
+  aws: AwsApi,
+  want: Baseline,
+  log: (m: string) => void,
+): Promise<Section[]> {
   const me = (await aws.call('sts', 'GetCallerIdentity', {})).Account!;
   const instance = await findInstance(aws, want, { me });
   if (instance?.status !== 'ACTIVE') {
-    throw new StepError('IAM Identity Center is not enabled in this organization yet, so there are no profiles to write.', 'Run `npx secure-start` first: it says how to enable it.');
+    throw new StepError(
+      'IAM Identity Center is not enabled in this organization yet, so there are no profiles to write.',
+      'Run `npx secure-start` first: it says how to enable it.',
+    );
   }
   const note = elsewhereNote(instance, want.homeRegion);
   if (note) log(note);
@@ -121,24 +173,51 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
 
   let userId: string | undefined;
   try {
-    userId = (await aws.call('identitystore', 'GetUserId', { IdentityStoreId: storeId, AlternateIdentifier: { UniqueAttribute: { AttributePath: 'userName', AttributeValue: want.founder.userName } } }, target)).UserId;
+    userId = (
+      await aws.call(
+        'identitystore',
+        'GetUserId',
+        {
+          IdentityStoreId: storeId,
+          AlternateIdentifier: {
+            UniqueAttribute: { AttributePath: 'userName', AttributeValue: want.founder.userName },
+          },
+        },
+        target,
+      )
+    ).UserId;
   } catch (e) {
     if (!isAwsError(e, 'ResourceNotFoundException')) throw e;
   }
   if (!userId) {
-    throw new StepError(`There is no Identity Center user ${want.founder.userName} yet.`, 'Run `npx secure-start` first: it creates the founder\'s user and assignments.');
+    throw new StepError(
+      `There is no Identity Center user ${want.founder.userName} yet.`,
+      "Run `npx secure-start` first: it creates the founder's user and assignments.",
+    );
   }
-  const memberships = (await aws.pages('identitystore', 'ListGroupMembershipsForMember', { IdentityStoreId: storeId, MemberId: { UserId: userId } }, target))
-    .flatMap((p) => p.GroupMemberships ?? []);
+  const memberships = (
+    await aws.pages(
+      'identitystore',
+      'ListGroupMembershipsForMember',
+      { IdentityStoreId: storeId, MemberId: { UserId: userId } },
+      target,
+    )
+  ).flatMap((p) => p.GroupMemberships ?? []);
   const principals: { id: string; type: 'USER' | 'GROUP' }[] = [
     { id: userId, type: 'USER' },
     ...memberships.map((m) => ({ id: m.GroupId!, type: 'GROUP' as const })).filter((p) => p.id),
   ];
   const pairs = new Map<string, { accountId: string; setArn: string }>();
   await mapLimit(principals, 4, async (p) => {
-    const pages = await aws.pages('sso-admin', 'ListAccountAssignmentsForPrincipal', { InstanceArn: instanceArn, PrincipalId: p.id, PrincipalType: p.type }, target);
+    const pages = await aws.pages(
+      'sso-admin',
+      'ListAccountAssignmentsForPrincipal',
+      { InstanceArn: instanceArn, PrincipalId: p.id, PrincipalType: p.type },
+      target,
+    );
     for (const a of pages.flatMap((x) => x.AccountAssignments ?? [])) {
-      if (a.AccountId && a.PermissionSetArn) pairs.set(`${a.AccountId}|${a.PermissionSetArn}`, { accountId: a.AccountId, setArn: a.PermissionSetArn });
+      if (a.AccountId && a.PermissionSetArn)
+        pairs.set(`${a.AccountId}|${a.PermissionSetArn}`, { accountId: a.AccountId, setArn: a.PermissionSetArn });
     }
   });
 
@@ -148,11 +227,21 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
   for (const acc of listed) {
     if (!acc.Id || nameOf.has(acc.Id)) continue;
     const ours = want.accounts.find((a) => a.email.toLowerCase() === acc.Email?.toLowerCase());
-    nameOf.set(acc.Id, ours?.name ?? (acc.Name ?? acc.Id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') ?? acc.Id);
+    nameOf.set(
+      acc.Id,
+      ours?.name ??
+        (acc.Name ?? acc.Id)
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-+|-+$/g, '') ??
+        acc.Id,
+    );
   }
   const setNames = new Map<string, string>();
   await mapLimit([...new Set([...pairs.values()].map((p) => p.setArn))], 4, async (arn) => {
-    const d = (await aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target)).PermissionSet;
+    const d = (
+      await aws.call('sso-admin', 'DescribePermissionSet', { InstanceArn: instanceArn, PermissionSetArn: arn }, target)
+    ).PermissionSet;
     if (d?.Name) setNames.set(arn, d.Name);
   });
   const entries: ProfileEntry[] = [];
@@ -164,7 +253,10 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
     entries.push({ account, accountId: p.accountId, permissionSet });
   }
   if (!entries.length) {
-    throw new StepError(`${want.founder.userName} has no account assignments yet.`, 'Run `npx secure-start` first: it assigns the founder\'s groups to the accounts.');
+    throw new StepError(
+      `${want.founder.userName} has no account assignments yet.`,
+      "Run `npx secure-start` first: it assigns the founder's groups to the accounts.",
+    );
   }
   // Two accounts whose names slug alike would give one profile name: keep the first.
   const unique = new Map<string, ProfileEntry>();
@@ -172,7 +264,13 @@ export async function founderProfilesFromAws(aws: AwsApi, want: Baseline, log: (
     const n = profileName(want.org.slug, e.account, e.permissionSet);
     if (!unique.has(n)) unique.set(n, e);
   }
-  return profileSections({ slug: want.org.slug, startUrl: startUrlFor(storeId), ssoRegion: region, region: want.homeRegion, entries: [...unique.values()] });
+  return profileSections({
+    slug: want.org.slug,
+    startUrl: startUrlFor(storeId),
+    ssoRegion: region,
+    region: want.homeRegion,
+    entries: [...unique.values()],
+  });
 }
 
 export type { AwsCli } from './contract.js';
@@ -207,7 +305,8 @@ export function awsCliOnce(find: () => Promise<AwsCli> = findAwsCli): () => Prom
 export function loginCommand(cli: AwsCli, slug: string): string {
   const login = `run: aws sso login --sso-session ${slug}`;
   if (cli.major !== undefined && cli.major >= 2) return login;
-  if (cli.major !== undefined) return `install the AWS CLI v2 (${AWS_CLI_INSTALL}; the ${cli.version} here cannot sign in to Identity Center) and ${login}`;
+  if (cli.major !== undefined)
+    return `install the AWS CLI v2 (${AWS_CLI_INSTALL}; the ${cli.version} here cannot sign in to Identity Center) and ${login}`;
   return `install the AWS CLI v2 (${AWS_CLI_INSTALL}) and ${login}`;
 }
 
@@ -230,10 +329,17 @@ async function write(ctx: StepContext, sections: Section[]): Promise<void> {
   try {
     const r = await writeAwsConfig(path, sections, { force: ctx.env.awsConfig.force });
     if (r.backupPath) ctx.info(`Backed up your AWS CLI config to ${tilde(r.backupPath)} before changing it.`);
-    if (r.changed) ctx.info(`Wrote ${r.added.length + r.updated.length} section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}: ${[...r.added, ...r.updated].map((h) => `[${h}]`).join(', ')}.`);
+    if (r.changed)
+      ctx.info(
+        `Wrote ${r.added.length + r.updated.length} section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}: ${[...r.added, ...r.updated].map((h) => `[${h}]`).join(', ')}.`,
+      );
   } catch (e) {
     if (e instanceof AwsConfigConflictError) throw conflictError(e);
-    if (e instanceof ProfileConfigError) throw new StepError(`Cannot write the AWS CLI profiles: ${e.message}.`, 'Fix the name in the config (org.slug, account names, permission set names), then run again.');
+    if (e instanceof ProfileConfigError)
+      throw new StepError(
+        `Cannot write the AWS CLI profiles: ${e.message}.`,
+        'Fix the name in the config (org.slug, account names, permission set names), then run again.',
+      );
     throw e;
   }
 }
@@ -252,7 +358,11 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
     try {
       sections = sectionsFrom(ctx);
     } catch (e) {
-      if (e instanceof ProfileConfigError) throw new StepError(`Cannot build the AWS CLI profiles: ${e.message}.`, 'Fix the name in the config (org.slug, account names, permission set names), then run again.');
+      if (e instanceof ProfileConfigError)
+        throw new StepError(
+          `Cannot build the AWS CLI profiles: ${e.message}.`,
+          'Fix the name in the config (org.slug, account names, permission set names), then run again.',
+        );
       throw e;
     }
     if (!sections) return seen;
@@ -274,28 +384,48 @@ export const ssoProfiles: Step<SsoProfilesSeen> = {
       ? [...seen.diff.added.map((h) => `+[${h}]`), ...seen.diff.updated.map((h) => `~[${h}]`)].join(' ')
       : `[sso-session ${want.org.slug}] ${seen.names.map((n) => `[profile ${n}]`).join(' ')}`;
     if (seen.mode === 'verify') {
-      return [{
-        kind: 'manual', symbol: '!', service: 'local', operation: 'WriteAwsConfig', input: { path: seen.path }, target: mgmt(want.homeRegion),
-        summary: `! ${where} on this machine lacks or differs in the founder's profiles: ${what}`,
-        manual: {
-          instructions: [`Run \`npx secure-start profiles\` on the machine you work from to (re)write them (\`--print\` shows them instead).`],
-          why: 'The profiles give short-lived Identity Center credentials instead of long-lived keys.',
-          blocking: false,
+      return [
+        {
+          kind: 'manual',
+          symbol: '!',
+          service: 'local',
+          operation: 'WriteAwsConfig',
+          input: { path: seen.path },
+          target: mgmt(want.homeRegion),
+          summary: `! ${where} on this machine lacks or differs in the founder's profiles: ${what}`,
+          manual: {
+            instructions: [
+              `Run \`npx secure-start profiles\` on the machine you work from to (re)write them (\`--print\` shows them instead).`,
+            ],
+            why: 'The profiles give short-lived Identity Center credentials instead of long-lived keys.',
+            blocking: false,
+          },
         },
-      }];
+      ];
     }
     const symbol = seen.diff && !seen.diff.added.length ? '~' : '+';
-    return [{
-      kind: 'call', symbol, service: 'local', operation: 'WriteAwsConfig', input: { path: seen.path }, target: mgmt(want.homeRegion),
-      summary: `${symbol} local:WriteAwsConfig ${where} ${what}`,
-      async run(ctx) {
-        const sections = sectionsFrom(ctx);
-        if (!sections) throw new StepError('The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.', 'Run again once the steps before this one have finished.');
-        await write(ctx, sections);
-        // Right after writing them: how to use them (probing `aws` costs a process start, so only here).
-        ctx.info(await loginAdvice(ctx.env, want.org.slug));
+    return [
+      {
+        kind: 'call',
+        symbol,
+        service: 'local',
+        operation: 'WriteAwsConfig',
+        input: { path: seen.path },
+        target: mgmt(want.homeRegion),
+        summary: `${symbol} local:WriteAwsConfig ${where} ${what}`,
+        async run(ctx) {
+          const sections = sectionsFrom(ctx);
+          if (!sections)
+            throw new StepError(
+              'The Identity Center start URL or an account ID is still unknown, so the profiles cannot be written yet.',
+              'Run again once the steps before this one have finished.',
+            );
+          await write(ctx, sections);
+          // Right after writing them: how to use them (probing `aws` costs a process start, so only here).
+          ctx.info(await loginAdvice(ctx.env, want.org.slug));
+        },
       },
-    }];
+    ];
   },
 };
 

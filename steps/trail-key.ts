@@ -35,7 +35,6 @@ export interface KeySeen {
   };
 }
 
-
 function ids(ctx: StepContext) {
   const want = ctx.want;
   return {
@@ -46,7 +45,10 @@ function ids(ctx: StepContext) {
 }
 
 /** The key policy we want; IDs not known yet appear as `<key>` (plans only). */
-export function desiredKeyPolicy(want: Baseline, seen: Pick<KeySeen, 'account' | 'managementAccountId' | 'auditAccountId'>) {
+export function desiredKeyPolicy(
+  want: Baseline,
+  seen: Pick<KeySeen, 'account' | 'managementAccountId' | 'auditAccountId'>,
+) {
   return trailKeyPolicy({
     keyAccountId: shown(seen.account),
     managementAccountId: shown(seen.managementAccountId),
@@ -60,9 +62,14 @@ export const trailKey: Step<KeySeen> = {
   id: 'trail-key',
   title: 'KMS key for the trail logs (rotated yearly)',
   // https://aws.amazon.com/kms/pricing/ (since April 2024 only the first two rotations add to the price).
-  notes: (_want, planned) => planned.has('kms:CreateKey') ? {
-    money: ['KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).'],
-  } : {},
+  notes: (_want, planned) =>
+    planned.has('kms:CreateKey')
+      ? {
+          money: [
+            'KMS key for the trail logs: 1 USD a month, plus 1 USD a month after each of its first two yearly rotations (at most 3 USD a month); requests beyond the free 20,000 a month cost 0.03 USD per 10,000 (CloudTrail asks for a data key for each log file).',
+          ],
+        }
+      : {},
   outputs: ['trail.keyArn'],
   needs: ['organization', 'accounts', 'leave-root'],
   controls: ['CIS 3.5', 'CIS 3.6'],
@@ -72,8 +79,16 @@ export const trailKey: Step<KeySeen> = {
   async observe(ctx) {
     const want = ctx.want;
     const known = ids(ctx);
-    if (typeof known.account !== 'string' || typeof known.managementAccountId !== 'string' || typeof known.auditAccountId !== 'string') {
-      if (ctx.mode === 'apply') throw new StepError(`The ${want.logArchiveAccount} or ${want.auditAccount} account's ID is not known yet.`, 'Run again: the accounts step creates the accounts first.');
+    if (
+      typeof known.account !== 'string' ||
+      typeof known.managementAccountId !== 'string' ||
+      typeof known.auditAccountId !== 'string'
+    ) {
+      if (ctx.mode === 'apply')
+        throw new StepError(
+          `The ${want.logArchiveAccount} or ${want.auditAccount} account's ID is not known yet.`,
+          'Run again: the accounts step creates the accounts first.',
+        );
       return trailKey.fresh(ctx);
     }
     const t = { account: known.account, region: want.homeRegion };
@@ -88,7 +103,12 @@ export const trailKey: Step<KeySeen> = {
     if (!meta) meta = await findByTag(ctx, t);
     if (!meta?.KeyId || !meta.Arn) return { ...known };
     ctx.publish('trail.keyArn', meta.Arn);
-    const key: NonNullable<KeySeen['key']> = { id: meta.KeyId, arn: meta.Arn, state: meta.KeyState ?? 'Enabled', aliased };
+    const key: NonNullable<KeySeen['key']> = {
+      id: meta.KeyId,
+      arn: meta.Arn,
+      state: meta.KeyState ?? 'Enabled',
+      aliased,
+    };
     if (key.state !== 'PendingDeletion') {
       const [pol, rot] = await Promise.all([
         ctx.aws.call('kms', 'GetKeyPolicy', { KeyId: key.id, PolicyName: 'default' }, t),
@@ -122,12 +142,22 @@ export const trailKey: Step<KeySeen> = {
         Tags: [{ ...KEY_TAG }],
       };
       out.push({
-        kind: 'call', symbol: '+', service: 'kms', operation: 'CreateKey', input, target: t,
+        kind: 'call',
+        symbol: '+',
+        service: 'kms',
+        operation: 'CreateKey',
+        input,
+        target: t,
         summary: `+ kms:CreateKey for the trail logs (${want.logArchiveAccount}, ${want.homeRegion}; CloudTrail may use it only for ${want.trail.name})`,
-        produces: ['trail.keyArn'], controls: ['CIS 3.5'],
+        produces: ['trail.keyArn'],
+        controls: ['CIS 3.5'],
         async run(ctx) {
           const arn = (await ctx.aws.call('kms', 'CreateKey', ctx.input as typeof input, ctx.target)).KeyMetadata?.Arn;
-          if (!arn) throw new StepError('AWS created the KMS key but returned no ARN.', 'Run again: the key is found by its tag.');
+          if (!arn)
+            throw new StepError(
+              'AWS created the KMS key but returned no ARN.',
+              'Run again: the key is found by its tag.',
+            );
           return { 'trail.keyArn': arn };
         },
       });
@@ -135,11 +165,22 @@ export const trailKey: Step<KeySeen> = {
     const keyId: Val = k ? k.arn : ref('trail.keyArn');
     if (!k || !k.aliased) {
       out.push({
-        kind: 'call', symbol: '+', service: 'kms', operation: 'CreateAlias', input: { AliasName: alias, TargetKeyId: keyId }, target: t,
-        summary: `+ kms:CreateAlias ${alias}${k ? ' (the key exists; its alias is missing)' : ''}`, controls: ['CIS 3.5'],
+        kind: 'call',
+        symbol: '+',
+        service: 'kms',
+        operation: 'CreateAlias',
+        input: { AliasName: alias, TargetKeyId: keyId },
+        target: t,
+        summary: `+ kms:CreateAlias ${alias}${k ? ' (the key exists; its alias is missing)' : ''}`,
+        controls: ['CIS 3.5'],
         async run(ctx) {
           try {
-            await ctx.aws.call('kms', 'CreateAlias', ctx.input as { AliasName: string; TargetKeyId: string }, ctx.target);
+            await ctx.aws.call(
+              'kms',
+              'CreateAlias',
+              ctx.input as { AliasName: string; TargetKeyId: string },
+              ctx.target,
+            );
           } catch (e) {
             // Made by an earlier run whose answer was lost: DescribeKey sees it next round.
             if (!isAwsError(e, 'AlreadyExistsException')) throw e;
@@ -149,27 +190,51 @@ export const trailKey: Step<KeySeen> = {
     }
     if (k?.state === 'PendingDeletion') {
       out.push({
-        kind: 'call', symbol: '~', service: 'kms', operation: 'CancelKeyDeletion', input: { KeyId: k.arn }, target: t, controls: ['CIS 3.5'],
+        kind: 'call',
+        symbol: '~',
+        service: 'kms',
+        operation: 'CancelKeyDeletion',
+        input: { KeyId: k.arn },
+        target: t,
+        controls: ['CIS 3.5'],
         summary: `~ kms:CancelKeyDeletion ${alias} (the key is scheduled for deletion: CloudTrail cannot encrypt logs with it)`,
       });
       return out; // the next round sees it Disabled and enables it
     }
     if (k?.state === 'Disabled') {
       out.push({
-        kind: 'call', symbol: '~', service: 'kms', operation: 'EnableKey', input: { KeyId: k.arn }, target: t, controls: ['CIS 3.5'],
+        kind: 'call',
+        symbol: '~',
+        service: 'kms',
+        operation: 'EnableKey',
+        input: { KeyId: k.arn },
+        target: t,
+        controls: ['CIS 3.5'],
         summary: `~ kms:EnableKey ${alias} (the key is disabled: CloudTrail cannot deliver logs)`,
       });
       return out; // rotation cannot be changed on a disabled key: the next round does the rest
     }
     if (k && (k.policy == null || canonPolicy(k.policy) !== canonPolicy(JSON.parse(policy)))) {
       out.push({
-        kind: 'call', symbol: '~', service: 'kms', operation: 'PutKeyPolicy', input: { KeyId: k.arn, PolicyName: 'default', Policy: policy }, target: t, controls: ['CIS 3.5'],
+        kind: 'call',
+        symbol: '~',
+        service: 'kms',
+        operation: 'PutKeyPolicy',
+        input: { KeyId: k.arn, PolicyName: 'default', Policy: policy },
+        target: t,
+        controls: ['CIS 3.5'],
         summary: `~ kms:PutKeyPolicy ${alias} (the key policy was changed; put back CloudTrail for ${want.trail.name} only, decrypt for ${want.logArchiveAccount} and ${want.auditAccount})`,
       });
     }
     if (!k || k.rotation !== true) {
       out.push({
-        kind: 'call', symbol: k ? '~' : '+', service: 'kms', operation: 'EnableKeyRotation', input: { KeyId: keyId }, target: t, controls: ['CIS 3.6'],
+        kind: 'call',
+        symbol: k ? '~' : '+',
+        service: 'kms',
+        operation: 'EnableKeyRotation',
+        input: { KeyId: keyId },
+        target: t,
+        controls: ['CIS 3.6'],
         summary: `${k ? '~' : '+'} kms:EnableKeyRotation ${alias} (yearly${k ? '; rotation is off' : ''})`,
         ...(k ? {} : { after: ['trail.keyArn'] }),
       });

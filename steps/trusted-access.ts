@@ -10,7 +10,10 @@ import { isAwsError } from '../aws/errors.js';
 
 /** The service principals the run's steps need trusted access for, in step order, no duplicates. */
 export function wantedPrincipals(steps: StepContext['steps']): string[] {
-  const all = (steps ?? []).flatMap((s) => [...(s.trustedAccess ?? []), ...(s.delegatedAdmins ?? []).map((d) => d.servicePrincipal)]);
+  const all = (steps ?? []).flatMap((s) => [
+    ...(s.trustedAccess ?? []),
+    ...(s.delegatedAdmins ?? []).map((d) => d.servicePrincipal),
+  ]);
   return [...new Set(all)];
 }
 
@@ -42,7 +45,10 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
     if (!orgKnown(ctx)) return trustedAccess.fresh(ctx);
     const wanted = wantedPrincipals(ctx.steps);
     const pages = await ctx.aws.pages('organizations', 'ListAWSServiceAccessForOrganization', {});
-    const enabled = pages.flatMap((p) => p.EnabledServicePrincipals ?? []).map((s) => s.ServicePrincipal ?? '').filter(Boolean);
+    const enabled = pages
+      .flatMap((p) => p.EnabledServicePrincipals ?? [])
+      .map((s) => s.ServicePrincipal ?? '')
+      .filter(Boolean);
     for (const p of enabled) if (wanted.includes(p)) ctx.publish(trustedKey(p), 'enabled');
     const roots = (await ctx.aws.pages('organizations', 'ListRoots', {})).flatMap((p) => p.Roots ?? []);
     const root = roots[0];
@@ -52,7 +58,12 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
 
   // CreateOrganization with all features enables SCPs on the new root (AWS-FACTS.md); trusted
   // access starts empty.
-  fresh: (ctx) => ({ wanted: wantedPrincipals(ctx.steps), enabled: [], rootId: ctx.ref('org.rootId'), scpStatus: 'ENABLED' }),
+  fresh: (ctx) => ({
+    wanted: wantedPrincipals(ctx.steps),
+    enabled: [],
+    rootId: ctx.ref('org.rootId'),
+    scpStatus: 'ENABLED',
+  }),
 
   plan(_want, seen) {
     const actions: Action[] = [];
@@ -61,8 +72,12 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
       if (seen.enabled.includes(principal)) continue;
       const input = { ServicePrincipal: principal };
       actions.push({
-        kind: 'call', symbol: '+', service: 'organizations', operation: 'EnableAWSServiceAccess',
-        input, target: ORG_TARGET,
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'EnableAWSServiceAccess',
+        input,
+        target: ORG_TARGET,
         summary: `+ organizations:EnableAWSServiceAccess ${principal}`,
         produces: [trustedKey(principal)],
         // One at a time: Organizations answers concurrent changes with ConcurrentModificationException.
@@ -77,11 +92,16 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
     if (seen.scpStatus !== 'ENABLED') {
       const input = { RootId: seen.rootId, PolicyType: SCP_TYPE };
       actions.push({
-        kind: 'call', symbol: seen.scpStatus ? '~' : '+', service: 'organizations', operation: 'EnablePolicyType',
-        input, target: ORG_TARGET,
-        summary: seen.scpStatus === 'PENDING_ENABLE'
-          ? '~ organizations:EnablePolicyType SERVICE_CONTROL_POLICY on the root (already being enabled; wait for it)'
-          : `+ organizations:EnablePolicyType SERVICE_CONTROL_POLICY on the root`,
+        kind: 'call',
+        symbol: seen.scpStatus ? '~' : '+',
+        service: 'organizations',
+        operation: 'EnablePolicyType',
+        input,
+        target: ORG_TARGET,
+        summary:
+          seen.scpStatus === 'PENDING_ENABLE'
+            ? '~ organizations:EnablePolicyType SERVICE_CONTROL_POLICY on the root (already being enabled; wait for it)'
+            : `+ organizations:EnablePolicyType SERVICE_CONTROL_POLICY on the root`,
         produces: ['org.scpEnabled'],
         ...(previous ? { after: [trustedKey(previous)] } : {}),
         async run(ctx) {
@@ -93,16 +113,23 @@ export const trustedAccess: Step<TrustedAccessSeen> = {
               // Already enabled (or being enabled by a previous run): only the wait is left.
               if (!isAwsError(e, 'PolicyTypeAlreadyEnabledException')) {
                 if (isAwsError(e, 'PolicyTypeNotAvailableForOrganizationException'))
-                  throw new StepError('Service control policies are not available in this organization.', 'SCPs need an organization with all features: enable all features in the AWS Organizations console (Settings), then run again.');
+                  throw new StepError(
+                    'Service control policies are not available in this organization.',
+                    'SCPs need an organization with all features: enable all features in the AWS Organizations console (Settings), then run again.',
+                  );
                 throw e;
               }
             }
           }
-          await ctx.poll('enabling service control policies on the root (usually seconds)', async () => {
-            const roots = (await ctx.aws.pages('organizations', 'ListRoots', {})).flatMap((p) => p.Roots ?? []);
-            const status = roots.find((r) => r.Id === RootId)?.PolicyTypes?.find((t) => t.Type === SCP_TYPE)?.Status;
-            return status === 'ENABLED' ? true : undefined;
-          }, { firstDelayMs: 500, timeoutMs: 5 * 60_000 });
+          await ctx.poll(
+            'enabling service control policies on the root (usually seconds)',
+            async () => {
+              const roots = (await ctx.aws.pages('organizations', 'ListRoots', {})).flatMap((p) => p.Roots ?? []);
+              const status = roots.find((r) => r.Id === RootId)?.PolicyTypes?.find((t) => t.Type === SCP_TYPE)?.Status;
+              return status === 'ENABLED' ? true : undefined;
+            },
+            { firstDelayMs: 500, timeoutMs: 5 * 60_000 },
+          );
           return { 'org.scpEnabled': 'true' };
         },
       });

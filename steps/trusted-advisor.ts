@@ -20,17 +20,25 @@ export const trustedAdvisor: Step<Record<string, never>> = {
   observe: async () => ({}),
   fresh: () => ({}),
 
-  plan: () => [{
-    kind: 'manual', symbol: '!', service: 'console', operation: 'TrustedAdvisor', input: {}, target: mgmt('us-east-1'),
-    summary: '! Once a month, open Trusted Advisor → Security and act on what is red or yellow (SSB ACCT.12; without a paid support plan only the core checks show, and no API can read them)',
-    manual: {
-      instructions: [
-        'Trusted Advisor console → Security: review the checks marked red or yellow (public S3 buckets, open security groups, root MFA, exposed access keys) and fix them.',
-        'The Basic support plan shows the core security checks; Business support adds the rest and lets tools read them.',
-      ],
-      why: 'It spots common mistakes that appear after the baseline is built (SSB ACCT.12).',
-      link: TRUSTED_ADVISOR_LINK,
-      blocking: false,
+  plan: () => [
+    {
+      kind: 'manual',
+      symbol: '!',
+      service: 'console',
+      operation: 'TrustedAdvisor',
+      input: {},
+      target: mgmt('us-east-1'),
+      summary:
+        '! Once a month, open Trusted Advisor → Security and act on what is red or yellow (SSB ACCT.12; without a paid support plan only the core checks show, and no API can read them)',
+      manual: {
+        instructions: [
+          'Trusted Advisor console → Security: review the checks marked red or yellow (public S3 buckets, open security groups, root MFA, exposed access keys) and fix them.',
+          'The Basic support plan shows the core security checks; Business support adds the rest and lets tools read them.',
+        ],
+        why: 'It spots common mistakes that appear after the baseline is built (SSB ACCT.12).',
+        link: TRUSTED_ADVISOR_LINK,
+        blocking: false,
+      },
     },
-  }],
+  ],
 };

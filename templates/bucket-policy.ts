@@ -66,8 +66,22 @@ function configStatements(bucketArn: string, c: { prefix: string; accountIds: st
   const principal = { Service: 'config.amazonaws.com' };
   const source = { 'aws:SourceAccount': c.accountIds.length === 1 ? c.accountIds[0]! : [...c.accountIds] };
   return [
-    { Sid: 'AWSConfigBucketPermissionsCheck', Effect: 'Allow', Principal: principal, Action: 's3:GetBucketAcl', Resource: bucketArn, Condition: { StringEquals: source } },
-    { Sid: 'AWSConfigBucketExistenceCheck', Effect: 'Allow', Principal: principal, Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringEquals: source } },
+    {
+      Sid: 'AWSConfigBucketPermissionsCheck',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 's3:GetBucketAcl',
+      Resource: bucketArn,
+      Condition: { StringEquals: source },
+    },
+    {
+      Sid: 'AWSConfigBucketExistenceCheck',
+      Effect: 'Allow',
+      Principal: principal,
+      Action: 's3:ListBucket',
+      Resource: bucketArn,
+      Condition: { StringEquals: source },
+    },
     {
       Sid: 'AWSConfigBucketDelivery',
       Effect: 'Allow',

@@ -20,7 +20,9 @@ export interface KeyPolicyParams {
 }
 
 export function trailKeyPolicy(p: KeyPolicyParams) {
-  const trailContext = { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${p.managementAccountId}:trail/*` };
+  const trailContext = {
+    'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${p.managementAccountId}:trail/*`,
+  };
   const sourceArn = { 'aws:SourceArn': trailArn(p) };
   return {
     Version: '2012-10-17',
@@ -55,7 +57,10 @@ export function trailKeyPolicy(p: KeyPolicyParams) {
         Principal: { AWS: '*' },
         Action: ['kms:Decrypt', 'kms:ReEncryptFrom'],
         Resource: '*',
-        Condition: { StringEquals: { 'kms:CallerAccount': [p.keyAccountId, p.auditAccountId] }, StringLike: trailContext },
+        Condition: {
+          StringEquals: { 'kms:CallerAccount': [p.keyAccountId, p.auditAccountId] },
+          StringLike: trailContext,
+        },
       },
     ],
   };

@@ -38,7 +38,8 @@ export function renderDocument(doc: unknown, vars: TemplateVars, what = 'templat
     if (whole) return get(whole[1]!);
     return s.replace(PLACEHOLDER, (_m, key: string) => {
       const v = get(key);
-      if (typeof v !== 'string') throw new TemplateError(`${what}: {{${key}}} is inside a string, so its value must be text, not a list`);
+      if (typeof v !== 'string')
+        throw new TemplateError(`${what}: {{${key}}} is inside a string, so its value must be text, not a list`);
       return v;
     });
   };
@@ -46,10 +47,12 @@ export function renderDocument(doc: unknown, vars: TemplateVars, what = 'templat
     if (typeof v === 'string') return fill(v);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => {
-        if (k.includes('{{')) throw new TemplateError(`${what}: placeholders are not allowed in keys ("${k}")`);
-        return [k, walk(x)];
-      }));
+      return Object.fromEntries(
+        Object.entries(v).map(([k, x]) => {
+          if (k.includes('{{')) throw new TemplateError(`${what}: placeholders are not allowed in keys ("${k}")`);
+          return [k, walk(x)];
+        }),
+      );
     }
     return v;
   };
@@ -62,6 +65,7 @@ export function renderDocument(doc: unknown, vars: TemplateVars, what = 'templat
 /** The template `name` with `vars` filled in, as minified JSON text. */
 export function renderTemplate(name: string, vars: TemplateVars): string {
   const doc = TEMPLATES[name];
-  if (doc === undefined) throw new TemplateError(`unknown template "${name}" (known: ${Object.keys(TEMPLATES).join(', ')})`);
+  if (doc === undefined)
+    throw new TemplateError(`unknown template "${name}" (known: ${Object.keys(TEMPLATES).join(', ')})`);
   return JSON.stringify(renderDocument(doc, vars, name));
 }

@@ -22,7 +22,8 @@ export interface Caller {
   orgId?: string;
 }
 
-const isNoCredentials = (e: unknown) => isAwsError(e, 'CredentialsProviderError') || /credential/i.test((e as Error).message);
+const isNoCredentials = (e: unknown) =>
+  isAwsError(e, 'CredentialsProviderError') || /credential/i.test((e as Error).message);
 
 /**
  * Who the credentials belong to, with reads only (sts:GetCallerIdentity,
@@ -37,11 +38,20 @@ export async function checkCaller(opts: Pick<GlobalOptions, 'profile'>, region: 
     try {
       me = await aws.call('sts', 'GetCallerIdentity', {});
     } catch (e) {
-      throw new CliExit(isNoCredentials(e) ? credentialsGuide(opts.profile) : explainError(e).message, isNoCredentials(e) ? 2 : 1);
+      throw new CliExit(
+        isNoCredentials(e) ? credentialsGuide(opts.profile) : explainError(e).message,
+        isNoCredentials(e) ? 2 : 1,
+      );
     }
     const account = me.Account ?? '';
     const arn = me.Arn ?? '';
-    const kind: Caller['kind'] = /:root$/.test(arn) ? 'root' : /:user\//.test(arn) ? 'iam-user' : /:assumed-role\//.test(arn) ? 'assumed-role' : 'unknown';
+    const kind: Caller['kind'] = /:root$/.test(arn)
+      ? 'root'
+      : /:user\//.test(arn)
+        ? 'iam-user'
+        : /:assumed-role\//.test(arn)
+          ? 'assumed-role'
+          : 'unknown';
     let orgId: string | undefined;
     try {
       const org = (await aws.call('organizations', 'DescribeOrganization', {})).Organization;
@@ -63,9 +73,10 @@ export async function checkCaller(opts: Pick<GlobalOptions, 'profile'>, region: 
 
 /** One line for the founder: where they are signed in, and what that means here. */
 export function callerLine(c: Caller): string {
-  const who = c.kind === 'root'
-    ? 'the root user (fine for a brand-new account: halfway through, secure-start moves you to your own Identity Center admin)'
-    : `${c.arn} (it needs administrator rights in this management account)`;
+  const who =
+    c.kind === 'root'
+      ? 'the root user (fine for a brand-new account: halfway through, secure-start moves you to your own Identity Center admin)'
+      : `${c.arn} (it needs administrator rights in this management account)`;
   return `Signed in to AWS account ${c.account} as ${who}.`;
 }
 
@@ -74,7 +85,10 @@ export function callerLine(c: Caller): string {
  * undefined when it has (or when the summary cannot be read: the root-access step then says
  * why, in the plan).
  */
-export async function rootMfaMissing(opts: Pick<GlobalOptions, 'profile'>, region: string): Promise<ActionView | undefined> {
+export async function rootMfaMissing(
+  opts: Pick<GlobalOptions, 'profile'>,
+  region: string,
+): Promise<ActionView | undefined> {
   const aws = new AwsFactory({ profile: opts.profile, region, readOnly: true });
   try {
     // The same read as the root-access step's observe: GetAccountSummary's AccountMFAEnabled.

@@ -10,7 +10,10 @@ import type { GlobalOptions } from './options.js';
 import { localProfiles } from '../profiles/list.js';
 
 export class CliExit extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }
@@ -25,10 +28,16 @@ export function rawInput(opts: GlobalOptions, state?: StateStore): Record<string
   if (opts.config) {
     const file = readConfigFile(resolve(opts.config));
     if (typeof file !== 'object' || file === null || Array.isArray(file))
-      throw new ConfigError([{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }], opts.config);
+      throw new ConfigError(
+        [{ path: '', message: 'must be a JSON object like {"org": {"name": "Acme"}}' }],
+        opts.config,
+      );
     const inFile = (file as Record<string, unknown>).homeRegion;
     if (opts.region && inFile !== undefined && inFile !== opts.region) {
-      throw new CliExit(`--region ${opts.region} conflicts with "homeRegion": ${JSON.stringify(inFile)} in ${opts.config}. Use one of them: drop --region, or change homeRegion in the file.`, 2);
+      throw new CliExit(
+        `--region ${opts.region} conflicts with "homeRegion": ${JSON.stringify(inFile)} in ${opts.config}. Use one of them: drop --region, or change homeRegion in the file.`,
+        2,
+      );
     }
     raw = deepMerge(raw, file);
   }
@@ -54,7 +63,6 @@ export function baseline(raw: unknown, placeholders: boolean, source?: string): 
   }
 }
 
-
 const tildePath = (p: string): string => (p.startsWith(homedir() + '/') ? `~${p.slice(homedir().length)}` : p);
 
 /**
@@ -78,9 +86,11 @@ export function checkProfile(opts: Pick<GlobalOptions, 'profile'>, env: NodeJS.P
 
 /** What `verify`, `status` and `profiles` say in a folder where nothing was set up yet. */
 export function nothingSetUpMessage(statePath: string): string {
-  return `Nothing has been set up from here yet: there is no state file (${statePath}) and no --config file.\n` +
+  return (
+    `Nothing has been set up from here yet: there is no state file (${statePath}) and no --config file.\n` +
     'Next: `npx secure-start plan` shows what secure-start would do (no AWS credentials needed), then `npx secure-start` sets it up.\n' +
-    'Set up from another folder? Run this there, or point at its files with --state FILE (and --config FILE).';
+    'Set up from another folder? Run this there, or point at its files with --state FILE (and --config FILE).'
+  );
 }
 
 /**
@@ -97,7 +107,10 @@ export function setUpBaseline(opts: GlobalOptions, state: StateStore): Baseline 
     const missing = e.issues.filter((i) => REQUIRED.test(i.message));
     if (opts.config || missing.length < e.issues.length) throw new CliExit(e.message, 2);
     const asked = REQUIRED_ANSWERS.filter((p) => missing.some((i) => i.path === p));
-    throw new CliExit(`The wizard has not finished here: ${asked.length ? `it still needs ${asked.join(', ')}` : 'some answers are missing'} (saved answers are in ${state.path}). Run \`npx secure-start\` to answer the rest.`, 2);
+    throw new CliExit(
+      `The wizard has not finished here: ${asked.length ? `it still needs ${asked.join(', ')}` : 'some answers are missing'} (saved answers are in ${state.path}). Run \`npx secure-start\` to answer the rest.`,
+      2,
+    );
   }
 }
 const REQUIRED = /is required: answer it in the wizard/;

@@ -13,17 +13,18 @@ export function formatManualBox(a: ActionView, o: { color: boolean; width: numbe
   // the sentence that names it says "the link below".
   const others: string[] = [];
   let linkBelow = false;
-  const fit = (s: string, indent: string) => s.replace(/https?:\/\/\S+/g, (url) => {
-    const bare = url.replace(/[),.;]+$/, '');
-    if (indent.length + bare.length <= inner) return url;
-    const rest = url.slice(bare.length);
-    if (bare === link) {
-      linkBelow = true;
-      return `the link below${rest}`;
-    }
-    if (!others.includes(bare)) others.push(bare);
-    return `link ${others.indexOf(bare) + 1} below${rest}`;
-  });
+  const fit = (s: string, indent: string) =>
+    s.replace(/https?:\/\/\S+/g, (url) => {
+      const bare = url.replace(/[),.;]+$/, '');
+      if (indent.length + bare.length <= inner) return url;
+      const rest = url.slice(bare.length);
+      if (bare === link) {
+        linkBelow = true;
+        return `the link below${rest}`;
+      }
+      if (!others.includes(bare)) others.push(bare);
+      return `link ${others.indexOf(bare) + 1} below${rest}`;
+    });
   const body: string[] = [];
   const add = (s: string, indent = '') => body.push(...wrap(fit(s, indent), inner, indent).split('\n'));
   if (o.stillSeen) add(st.yellow('secure-start checked and still sees this as not done.'));

@@ -40,19 +40,32 @@ export interface PlanErrorRecord {
 
 export function planRecords(result: RunResult): (PlanRecord | PlanErrorRecord)[] {
   const rec = (a: ActionView): PlanRecord => ({
-    step: a.step, kind: a.kind, symbol: a.symbol, service: a.service, operation: a.operation,
-    input: a.input, account: a.account, region: a.region, summary: a.summary, controls: a.controls,
+    step: a.step,
+    kind: a.kind,
+    symbol: a.symbol,
+    service: a.service,
+    operation: a.operation,
+    input: a.input,
+    account: a.account,
+    region: a.region,
+    summary: a.summary,
+    controls: a.controls,
     ...(a.details ? { details: a.details } : {}),
   });
   return result.steps.flatMap((s) => [
     ...s.actions.map(rec),
     ...s.manual.map(rec),
-    ...(s.status === 'failed' ? [{
-      step: s.id, kind: 'error' as const,
-      ...(s.error?.service ? { service: s.error.service, operation: s.error.operation } : {}),
-      ...(s.error?.code ? { code: s.error.code } : {}),
-      message: s.error?.message ?? 'failed',
-    }] : []),
+    ...(s.status === 'failed'
+      ? [
+          {
+            step: s.id,
+            kind: 'error' as const,
+            ...(s.error?.service ? { service: s.error.service, operation: s.error.operation } : {}),
+            ...(s.error?.code ? { code: s.error.code } : {}),
+            message: s.error?.message ?? 'failed',
+          },
+        ]
+      : []),
   ]);
 }
 
@@ -113,7 +126,12 @@ export function collapseRegions(actions: ActionView[]): { symbol: string; text: 
   return rows.flatMap((r) => {
     if (!('template' in r)) return [r];
     if (r.regions.length < 3) return r.texts.map((text) => ({ symbol: r.symbol, text }));
-    return [{ symbol: r.symbol, text: r.template.replace(' {region}', ` in ${r.regions.length} regions (${r.regions.join(', ')})`) }];
+    return [
+      {
+        symbol: r.symbol,
+        text: r.template.replace(' {region}', ` in ${r.regions.length} regions (${r.regions.join(', ')})`),
+      },
+    ];
   });
 }
 
@@ -138,15 +156,19 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
   const st = style(o.color);
   const width = Math.max(40, Math.min(o.width ?? 80, 100));
   const lines: string[] = [];
-  if (result.offline) lines.push(st.yellow(wrap('No AWS credentials: this is the plan for a brand-new account.', width)), '');
+  if (result.offline)
+    lines.push(st.yellow(wrap('No AWS credentials: this is the plan for a brand-new account.', width)), '');
   for (const s of result.steps) {
     const head = st.bold(s.title);
     const ids = s.controls.join(', ');
     const n = s.actions.length;
     const count = n ? ` (${n} call${n === 1 ? '' : 's'})` : '';
     const titled = `${s.title}${count}`;
-    lines.push(ids && titled.length + ids.length + 2 < width ? `${head}${st.dim(count)}${' '.repeat(width - titled.length - ids.length)}${st.dim(ids)}`
-      : `${st.bold(wrap(titled, width, '  '))}${ids ? `\n${st.dim(wrap(`  ${ids}`, width, '  '))}` : ''}`);
+    lines.push(
+      ids && titled.length + ids.length + 2 < width
+        ? `${head}${st.dim(count)}${' '.repeat(width - titled.length - ids.length)}${st.dim(ids)}`
+        : `${st.bold(wrap(titled, width, '  '))}${ids ? `\n${st.dim(wrap(`  ${ids}`, width, '  '))}` : ''}`,
+    );
     if (s.status === 'failed') lines.push(st.red(wrap(`  ✗ could not plan: ${s.error?.message}`, width, '    ')));
     if (!s.actions.length && !s.manual.length && s.status !== 'failed') lines.push(st.dim('  nothing to change'));
     // Grouped by the account the calls go to, in the order they first appear; the region is
@@ -177,14 +199,29 @@ export function formatPlan(result: RunResult, o: PlanFormat): string {
   }
   const c = planCounts(result);
   lines.push('');
-  lines.push(st.bold(wrap(`Plan: ${c.add} to add, ${c.change} to change, ${c.remove} to destroy (${c.calls} API call${c.calls === 1 ? '' : 's'})` + (c.manual ? `; ${c.manual} step${c.manual === 1 ? '' : 's'} for you in the console.` : '.'), width)));
+  lines.push(
+    st.bold(
+      wrap(
+        `Plan: ${c.add} to add, ${c.change} to change, ${c.remove} to destroy (${c.calls} API call${c.calls === 1 ? '' : 's'})` +
+          (c.manual ? `; ${c.manual} step${c.manual === 1 ? '' : 's'} for you in the console.` : '.'),
+        width,
+      ),
+    ),
+  );
   return lines.join('\n') + '\n';
 }
 
 /** What a plan costs and what is hard to undo: each step's notes on the calls the plan makes. */
-export function planNotes(result: RunResult, want?: Baseline, steps: readonly Step<any, any>[] = STEPS): { money: string[]; permanent: string[] } {
+export function planNotes(
+  result: RunResult,
+  want?: Baseline,
+  steps: readonly Step<any, any>[] = STEPS,
+): { money: string[]; permanent: string[] } {
   const calls = result.steps.flatMap((s) => s.actions).map((a) => `${a.service}:${a.operation}`);
-  const planned: PlannedCalls = { has: (op) => calls.includes(op), count: (op) => calls.filter((c) => c === op).length };
+  const planned: PlannedCalls = {
+    has: (op) => calls.includes(op),
+    count: (op) => calls.filter((c) => c === op).length,
+  };
   const money = new Set<string>();
   const permanent = new Set<string>();
   for (const s of steps) {
@@ -204,6 +241,7 @@ export function formatPlanNotes(result: RunResult, o: { color: boolean; width?: 
   const { money, permanent } = planNotes(result, o.want);
   const lines: string[] = [];
   if (money.length) lines.push('', st.bold('What it costs'), ...money.map((m) => wrap(`  $ ${m}`, width, '    ')));
-  if (permanent.length) lines.push('', st.bold('Not easy to undo'), ...permanent.map((m) => wrap(`  ! ${m}`, width, '    ')));
+  if (permanent.length)
+    lines.push('', st.bold('Not easy to undo'), ...permanent.map((m) => wrap(`  ! ${m}`, width, '    ')));
   return lines.length ? lines.join('\n') + '\n' : '';
 }

@@ -21,7 +21,9 @@ import { isAwsError } from '../aws/errors.js';
 /** What to do when no AWS credentials were found: the three usual ways, briefly. */
 export function credentialsGuide(profile?: string): string {
   return [
-    profile ? `No AWS credentials for the profile "${profile}" (is it in ~/.aws/config, and are you signed in?).` : 'No AWS credentials found. secure-start needs the management account (root user or an administrator). Either:',
+    profile
+      ? `No AWS credentials for the profile "${profile}" (is it in ~/.aws/config, and are you signed in?).`
+      : 'No AWS credentials found. secure-start needs the management account (root user or an administrator). Either:',
     '  - AWS CloudShell (in the console, top bar): credentials are already set; run `npx secure-start` there;',
     '  - `aws configure sso` (or `aws login`), then `npx secure-start --profile NAME`;',
     '  - or export AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for this shell.',
@@ -47,7 +49,14 @@ export interface Session {
  * Builds the engine for a mode. In plan mode missing credentials mean "plan for a fresh
  * account"; in the other modes they are an error with a short guide.
  */
-export async function openSession(p: { opts: GlobalOptions; mode: Mode; want: Baseline; state: StateStore; io: IoHost; run?: RunEnv }): Promise<Session> {
+export async function openSession(p: {
+  opts: GlobalOptions;
+  mode: Mode;
+  want: Baseline;
+  state: StateStore;
+  io: IoHost;
+  run?: RunEnv;
+}): Promise<Session> {
   const { opts, mode, want, state, io } = p;
   // --force lets the sso-profiles step replace same-named sections it did not write.
   const env: RunEnv = { ...(p.run ?? runEnv([])), awsConfig: { ...(p.run?.awsConfig ?? {}), force: opts.force } };

@@ -16,7 +16,8 @@ export function stopExitCode(cause: StopCause): number {
 }
 
 /** The demo cannot be resumed (its folder is deleted): every "run again" says so instead. */
-export const DEMO_STOPPED = 'The demo stopped. Nothing real was touched, and its temporary folder is deleted. `npx secure-start demo` starts it again.';
+export const DEMO_STOPPED =
+  'The demo stopped. Nothing real was touched, and its temporary folder is deleted. `npx secure-start demo` starts it again.';
 
 /** How a stop is named to the founder. */
 export function stopLabel(cause: StopCause): string {
@@ -61,9 +62,10 @@ export class Stopper {
     this.count++;
     this.cause ??= cause;
     if (!this.target || this.count > 1) return this.idle(this.cause, this.count > 1);
-    const why = cause === 'lock-lost'
-      ? 'Another secure-start run took over the lock (this one was paused for too long). Stopping after the calls already sent…'
-      : `Stopping after the calls already sent… (${stopLabel(cause)}; ${cause === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit at once)`;
+    const why =
+      cause === 'lock-lost'
+        ? 'Another secure-start run took over the lock (this one was paused for too long). Stopping after the calls already sent…'
+        : `Stopping after the calls already sent… (${stopLabel(cause)}; ${cause === 'SIGINT' ? 'Ctrl-C' : 'a signal'} again to quit at once)`;
     this.target.notice(why);
     this.target.interrupt();
   }

@@ -2,8 +2,12 @@
 import { styleText } from 'node:util';
 
 export interface Style {
-  red(s: string): string; green(s: string): string; yellow(s: string): string;
-  cyan(s: string): string; dim(s: string): string; bold(s: string): string;
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  cyan(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
 }
 
 export function wantsColor(stream: NodeJS.WriteStream | NodeJS.WritableStream, env = process.env): boolean {
@@ -13,6 +17,7 @@ export function wantsColor(stream: NodeJS.WriteStream | NodeJS.WritableStream, e
 }
 
 export function style(color: boolean): Style {
-  const f = (fmt: Parameters<typeof styleText>[0]) => (s: string) => (color ? styleText(fmt, s, { validateStream: false }) : s);
+  const f = (fmt: Parameters<typeof styleText>[0]) => (s: string) =>
+    color ? styleText(fmt, s, { validateStream: false }) : s;
   return { red: f('red'), green: f('green'), yellow: f('yellow'), cyan: f('cyan'), dim: f('dim'), bold: f('bold') };
 }

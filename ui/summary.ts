@@ -43,7 +43,9 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
       lines.push(st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. ${DEMO_STOPPED}`, '')));
       return lines.join('\n') + '\n';
     }
-    lines.push(st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. Nothing is lost: progress is saved in ${o.statePath}.`, '')));
+    lines.push(
+      st.yellow(w(`Stopped by ${o.stoppedBy ?? 'Ctrl-C'}. Nothing is lost: progress is saved in ${o.statePath}.`, '')),
+    );
     lines.push('Run `npx secure-start` again to carry on where it stopped.');
     return lines.join('\n') + '\n';
   }
@@ -52,7 +54,12 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
     for (const f of failed) {
       lines.push(w(`  ✗ ${f.title}: ${f.error?.message ?? 'failed'}`));
       // The AWS error code and request ID are for support tickets: only under --verbose.
-      if (o.verbose && f.error?.code) lines.push(st.dim(`      AWS error ${f.error.code}${f.error.requestId ? `, request ID ${f.error.requestId}` : ''}${f.error.service ? ` (${f.error.service}:${f.error.operation})` : ''}`));
+      if (o.verbose && f.error?.code)
+        lines.push(
+          st.dim(
+            `      AWS error ${f.error.code}${f.error.requestId ? `, request ID ${f.error.requestId}` : ''}${f.error.service ? ` (${f.error.service}:${f.error.operation})` : ''}`,
+          ),
+        );
     }
     lines.push(w('Fix what the message says, then run `npx secure-start` again: finished steps are not repeated.', ''));
   }
@@ -65,10 +72,21 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
       if (m.manual?.link) lines.push(`      ${m.manual.link}`);
     }
     const again = o.switchProfile ? `npx secure-start --profile ${o.switchProfile}` : 'npx secure-start';
-    lines.push(w(`Then run \`${again}\` (${blocked.length} step${blocked.length === 1 ? '' : 's'} wait${blocked.length === 1 ? 's' : ''} for this).`, ''));
+    lines.push(
+      w(
+        `Then run \`${again}\` (${blocked.length} step${blocked.length === 1 ? '' : 's'} wait${blocked.length === 1 ? 's' : ''} for this).`,
+        '',
+      ),
+    );
   }
   if (!failed.length && !manual.length) {
-    lines.push(st.green(changed.length ? `Done: ${calls} change${calls === 1 ? '' : 's'} applied in ${changed.length} step${changed.length === 1 ? '' : 's'}.` : 'Done: everything already matches the baseline; nothing changed.'));
+    lines.push(
+      st.green(
+        changed.length
+          ? `Done: ${calls} change${calls === 1 ? '' : 's'} applied in ${changed.length} step${changed.length === 1 ? '' : 's'}.`
+          : 'Done: everything already matches the baseline; nothing changed.',
+      ),
+    );
     lines.push('', st.bold('What you have now'));
     for (const s of result.steps) {
       if (s.status !== 'ok' && s.status !== 'changed') continue;
@@ -82,10 +100,34 @@ export function formatSummary(result: RunResult, o: SummaryInput): string {
     }
     const slug = o.want.org.slug;
     lines.push('', st.bold('Next'));
-    lines.push(w(`  1. Set your password and MFA: open ${startUrl ?? 'the Identity Center sign-in URL'} and sign in as ${o.want.founder.userName} (one-time password from the invitation email or the console).`, '     '));
-    lines.push(w(`  2. Use the AWS CLI without long-lived keys. To sign in, ${o.signIn ?? `run: aws sso login --sso-session ${slug}`}; then add \`--profile ${o.profiles?.[0] ?? `${slug}-management-admin`}\` to commands.`, '     '));
-    lines.push(w('  3. Invite teammates: add them as users in IAM Identity Center and put them in the Developers, Auditors or Billing group.', '     '));
+    lines.push(
+      w(
+        `  1. Set your password and MFA: open ${startUrl ?? 'the Identity Center sign-in URL'} and sign in as ${o.want.founder.userName} (one-time password from the invitation email or the console).`,
+        '     ',
+      ),
+    );
+    lines.push(
+      w(
+        `  2. Use the AWS CLI without long-lived keys. To sign in, ${o.signIn ?? `run: aws sso login --sso-session ${slug}`}; then add \`--profile ${o.profiles?.[0] ?? `${slug}-management-admin`}\` to commands.`,
+        '     ',
+      ),
+    );
+    lines.push(
+      w(
+        '  3. Invite teammates: add them as users in IAM Identity Center and put them in the Developers, Auditors or Billing group.',
+        '     ',
+      ),
+    );
   }
-  if (!o.demo) lines.push('', st.dim(w(`State file: ${o.statePath}. Check for drift any time with \`npx secure-start verify\`; run \`npx secure-start\` again to repair it.`, '')));
+  if (!o.demo)
+    lines.push(
+      '',
+      st.dim(
+        w(
+          `State file: ${o.statePath}. Check for drift any time with \`npx secure-start verify\`; run \`npx secure-start\` again to repair it.`,
+          '',
+        ),
+      ),
+    );
   return lines.join('\n') + '\n';
 }

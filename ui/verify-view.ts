@@ -51,7 +51,14 @@ export interface VerifyReport {
   schemaVersion: number;
   account?: string;
   exitCode: number;
-  counts: Record<Severity, number> & { findings: number; ok: number; drift: number; manual: number; error: number; advice: number };
+  counts: Record<Severity, number> & {
+    findings: number;
+    ok: number;
+    drift: number;
+    manual: number;
+    error: number;
+    advice: number;
+  };
   findings: Finding[];
   checks: Check[];
 }
@@ -65,10 +72,16 @@ export function resourceOf(summary: string): string {
 
 function accountOf(a: ActionView, names: Record<string, string>): string {
   if (a.account === 'management') return 'management';
-  return accountLabel(a.account, names).replace(/ account( \(|$)/, '$1').replace(/^account /, '');
+  return accountLabel(a.account, names)
+    .replace(/ account( \(|$)/, '$1')
+    .replace(/^account /, '');
 }
 
-export function verifyReport(result: RunResult, steps: Pick<Step, 'id' | 'severity' | 'why'>[], o: { account?: string; accountNames?: Record<string, string> } = {}): VerifyReport {
+export function verifyReport(
+  result: RunResult,
+  steps: Pick<Step, 'id' | 'severity' | 'why'>[],
+  o: { account?: string; accountNames?: Record<string, string> } = {},
+): VerifyReport {
   const names = o.accountNames ?? {};
   const meta = new Map(steps.map((s) => [s.id, s]));
   const checks: Check[] = [];
@@ -77,34 +90,91 @@ export function verifyReport(result: RunResult, steps: Pick<Step, 'id' | 'severi
     const severity = meta.get(s.id)?.severity ?? 'medium';
     const why = meta.get(s.id)?.why ?? '';
     const blocking = s.manual.filter((m) => m.manual?.blocking);
-    const status: Check['status'] = s.status === 'failed' || s.status === 'skipped' ? 'error' : s.actions.length ? 'drift' : blocking.length ? 'manual' : 'ok';
-    const manualFix = (m: ActionView) => `${m.manual?.instructions.join(' ') ?? ''}${m.manual?.link ? ` (${m.manual.link})` : ''}`.trim();
-    const fix = status === 'drift' ? REPAIR : status === 'manual' ? manualFix(blocking[0]!) : status === 'error' ? s.error?.message : undefined;
+    const status: Check['status'] =
+      s.status === 'failed' || s.status === 'skipped'
+        ? 'error'
+        : s.actions.length
+          ? 'drift'
+          : blocking.length
+            ? 'manual'
+            : 'ok';
+    const manualFix = (m: ActionView) =>
+      `${m.manual?.instructions.join(' ') ?? ''}${m.manual?.link ? ` (${m.manual.link})` : ''}`.trim();
+    const fix =
+      status === 'drift'
+        ? REPAIR
+        : status === 'manual'
+          ? manualFix(blocking[0]!)
+          : status === 'error'
+            ? s.error?.message
+            : undefined;
     checks.push({
-      step: s.id, title: s.title, controls: s.controls, status, severity,
+      step: s.id,
+      title: s.title,
+      controls: s.controls,
+      status,
+      severity,
       findings: [...s.actions.map((a) => a.summary), ...blocking.map((m) => m.summary)],
       ...(fix ? { fix } : {}),
       advice: s.manual.filter((m) => !m.manual?.blocking).map((m) => m.summary.replace(/^!\s*/, '')),
     });
     const base = { severity, step: s.id, title: s.title, controls: s.controls };
     for (const a of s.actions) {
-      findings.push({ ...base, status: 'drift', controls: a.controls.length ? a.controls : s.controls, account: accountOf(a, names), region: a.region, resource: resourceOf(a.summary), action: a.summary, why, fix: REPAIR });
+      findings.push({
+        ...base,
+        status: 'drift',
+        controls: a.controls.length ? a.controls : s.controls,
+        account: accountOf(a, names),
+        region: a.region,
+        resource: resourceOf(a.summary),
+        action: a.summary,
+        why,
+        fix: REPAIR,
+      });
     }
     for (const m of blocking) {
-      findings.push({ ...base, status: 'manual', controls: m.controls.length ? m.controls : s.controls, account: accountOf(m, names), resource: resourceOf(m.summary), action: m.summary, why: m.manual?.why ?? why, fix: manualFix(m) });
+      findings.push({
+        ...base,
+        status: 'manual',
+        controls: m.controls.length ? m.controls : s.controls,
+        account: accountOf(m, names),
+        resource: resourceOf(m.summary),
+        action: m.summary,
+        why: m.manual?.why ?? why,
+        fix: manualFix(m),
+      });
     }
     if (status === 'error') {
-      findings.push({ ...base, status: 'error', account: 'management', resource: s.error?.operation ? `${s.error.service}:${s.error.operation} failed` : 'the reads of this check failed', why, fix: s.error?.message ?? 'run `npx secure-start verify --verbose` for details' });
+      findings.push({
+        ...base,
+        status: 'error',
+        account: 'management',
+        resource: s.error?.operation
+          ? `${s.error.service}:${s.error.operation} failed`
+          : 'the reads of this check failed',
+        why,
+        fix: s.error?.message ?? 'run `npx secure-start verify --verbose` for details',
+      });
     }
   }
   findings.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
   const n = (st: Check['status']) => checks.filter((c) => c.status === st).length;
-  const bySeverity = Object.fromEntries(SEVERITIES.map((sv) => [sv, findings.filter((f) => f.severity === sv).length])) as Record<Severity, number>;
+  const bySeverity = Object.fromEntries(
+    SEVERITIES.map((sv) => [sv, findings.filter((f) => f.severity === sv).length]),
+  ) as Record<Severity, number>;
   return {
     schemaVersion: VERIFY_SCHEMA_VERSION,
     ...(o.account ? { account: o.account } : {}),
     exitCode: result.exitCode,
-    counts: { ...bySeverity, findings: findings.length, ok: n('ok'), drift: n('drift'), manual: n('manual'), error: n('error'), advice: checks.reduce((k, c) => k + c.advice.length, 0) },
+    counts: {
+      ...bySeverity,
+      findings: findings.length,
+      ok: n('ok'),
+      drift: n('drift'),
+      manual: n('manual'),
+      error: n('error'),
+      advice: checks.reduce((k, c) => k + c.advice.length, 0),
+    },
     findings,
     checks,
   };
@@ -122,23 +192,37 @@ export function verifyChecks(result: RunResult, steps: Pick<Step, 'id' | 'severi
  */
 export function scpScopeNote(want: Baseline): string | undefined {
   if (!want.scps.guardrails && !want.scps.logProtection) return undefined;
-  const logs = want.trail.objectLock.mode === 'compliance' ? '' : ' and, through OrganizationAccountAccessRole, delete log files';
+  const logs =
+    want.trail.objectLock.mode === 'compliance' ? '' : ' and, through OrganizationAccountAccessRole, delete log files';
   return `The guardrails (SCPs) bind everyone in the member accounts, never the management account: its administrators can stop the trail${logs}. See "What the guardrails stop" in the README.`;
 }
 
 const MARK: Record<Finding['status'], string> = { drift: '~', manual: '!', error: '✗' };
-const WHAT: Record<Finding['status'], string> = { drift: 'differs from the baseline', manual: 'a step for you in the console', error: 'could not be checked' };
+const WHAT: Record<Finding['status'], string> = {
+  drift: 'differs from the baseline',
+  manual: 'a step for you in the console',
+  error: 'could not be checked',
+};
 
 /** The verify report as text: findings by severity (one block per check), then what passed, advice, and the counts. */
 export function formatVerify(report: VerifyReport, o: { color: boolean; width?: number; note?: string }): string {
   const st = style(o.color);
   const width = o.width ?? 80;
-  const sevColor: Record<Severity, (s: string) => string> = { critical: (s) => st.bold(st.red(s)), high: st.red, medium: st.yellow, low: st.cyan };
+  const sevColor: Record<Severity, (s: string) => string> = {
+    critical: (s) => st.bold(st.red(s)),
+    high: st.red,
+    medium: st.yellow,
+    low: st.cyan,
+  };
   const lines: string[] = [];
   const c = report.counts;
-  lines.push(st.bold(c.findings
-    ? `Findings: ${c.findings} (${SEVERITIES.map((s) => `${c[s]} ${s}`).join(', ')})`
-    : 'Findings: none. Every control matches the baseline.'));
+  lines.push(
+    st.bold(
+      c.findings
+        ? `Findings: ${c.findings} (${SEVERITIES.map((s) => `${c[s]} ${s}`).join(', ')})`
+        : 'Findings: none. Every control matches the baseline.',
+    ),
+  );
   for (const sev of SEVERITIES) {
     const here = report.findings.filter((f) => f.severity === sev);
     if (!here.length) continue;
@@ -153,7 +237,14 @@ export function formatVerify(report: VerifyReport, o: { color: boolean; width?: 
       const ids = controls.length ? `  [${controls.join(', ')}]` : '';
       // Heading continuation at 4 columns, a resource at 6 (its continuation at 10), why/fix at 6.
       lines.push(wrap(`  ${MARK[f0.status]} ${f0.title} — ${WHAT[f0.status]}${st.dim(ids)}`, width, '    '));
-      for (const f of group) lines.push(wrap(`      ${f.account}${f.region && f.status === 'drift' ? ` · ${f.region}` : ''}: ${f.action ?? f.resource}`, width, '          '));
+      for (const f of group)
+        lines.push(
+          wrap(
+            `      ${f.account}${f.region && f.status === 'drift' ? ` · ${f.region}` : ''}: ${f.action ?? f.resource}`,
+            width,
+            '          ',
+          ),
+        );
       if (f0.why) lines.push(st.dim(wrap(`      why: ${f0.why}`, width, '           ')));
       lines.push(wrap(`      fix: ${f0.fix}`, width, '           '));
     }
@@ -171,11 +262,18 @@ export function formatVerify(report: VerifyReport, o: { color: boolean; width?: 
     lines.push('', st.bold('Advice (not findings: the exit code does not count them)'));
     for (const a of advice) lines.push(st.cyan(wrap(`  - ${a}`, width, '    ')));
   }
-  const exit = report.exitCode === 0 ? 'exit 0: all ok'
-    : report.exitCode === 4 ? 'exit 4: drift; `npx secure-start` repairs it'
-      : report.exitCode === 3 ? 'exit 3: a step for you in the console is still open'
-        : `exit ${report.exitCode}: a check could not be read`;
-  lines.push('', wrap(`${st.bold(`${c.ok} ok, ${c.drift} drift, ${c.manual} manual, ${c.error} error.`)} ${exit}.`, width));
+  const exit =
+    report.exitCode === 0
+      ? 'exit 0: all ok'
+      : report.exitCode === 4
+        ? 'exit 4: drift; `npx secure-start` repairs it'
+        : report.exitCode === 3
+          ? 'exit 3: a step for you in the console is still open'
+          : `exit ${report.exitCode}: a check could not be read`;
+  lines.push(
+    '',
+    wrap(`${st.bold(`${c.ok} ok, ${c.drift} drift, ${c.manual} manual, ${c.error} error.`)} ${exit}.`, width),
+  );
   if (o.note) lines.push(st.dim(wrap(o.note, width)));
   return lines.join('\n') + '\n';
 }

@@ -15,7 +15,12 @@ export const ACCESS_ANALYZER = 'access-analyzer.amazonaws.com';
  * https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CreateAnalyzer.html (type).
  * ACCOUNT_INTERNAL_ACCESS / ORGANIZATION_INTERNAL_ACCESS are not emulated.
  */
-export const ANALYZER_TYPES = ['ACCOUNT', 'ORGANIZATION', 'ACCOUNT_UNUSED_ACCESS', 'ORGANIZATION_UNUSED_ACCESS'] as const;
+export const ANALYZER_TYPES = [
+  'ACCOUNT',
+  'ORGANIZATION',
+  'ACCOUNT_UNUSED_ACCESS',
+  'ORGANIZATION_UNUSED_ACCESS',
+] as const;
 type AnalyzerType = (typeof ANALYZER_TYPES)[number];
 const isOrgType = (t: string) => t.startsWith('ORGANIZATION');
 const isUnusedType = (t: string) => t.endsWith('UNUSED_ACCESS');
@@ -49,7 +54,10 @@ type Ctx = HandlerContext<Record<string, any>>;
 
 /** ValidationException: message, reason, fieldList (API_ValidationException.html). */
 function validation(message: string, field?: string, reason = 'fieldValidationFailed'): AwsError {
-  return new AwsError('ValidationException', message, { status: 400, extra: { reason, ...(field ? { fieldList: [{ name: field, message }] } : {}) } });
+  return new AwsError('ValidationException', message, {
+    status: 400,
+    extra: { reason, ...(field ? { fieldList: [{ name: field, message }] } : {}) },
+  });
 }
 
 const fail: Fail = (field, _problem, message) => {
@@ -57,7 +65,10 @@ const fail: Fail = (field, _problem, message) => {
 };
 
 function notFound(name: string): AwsError {
-  return new AwsError('ResourceNotFoundException', `Analyzer not found: ${name}`, { status: 404, extra: { resourceId: name, resourceType: 'Analyzer' } });
+  return new AwsError('ResourceNotFoundException', `Analyzer not found: ${name}`, {
+    status: 404,
+    extra: { resourceId: name, resourceType: 'Analyzer' },
+  });
 }
 
 /** https://docs.aws.amazon.com/access-analyzer/latest/APIReference/API_CreateAnalyzer.html: 1–255, [A-Za-z][A-Za-z0-9_.-]* */
@@ -72,11 +83,16 @@ function analyzerName(ctx: Ctx): string {
  * off or its account is no longer the delegated administrator (API_StatusReason.html: reason codes
  * AWS_SERVICE_ACCESS_DISABLED, DELEGATED_ADMINISTRATOR_DEREGISTERED, ORGANIZATION_DELETED).
  */
-function statusOf(world: World, accountId: string, a: AnalyzerRec): { status: string; statusReason?: { code: string } } {
+function statusOf(
+  world: World,
+  accountId: string,
+  a: AnalyzerRec,
+): { status: string; statusReason?: { code: string } } {
   if (!isOrgType(a.type)) return { status: a.status };
   const org = world.orgOf(accountId);
   if (!org) return { status: 'DISABLED', statusReason: { code: 'ORGANIZATION_DELETED' } };
-  if (!(ACCESS_ANALYZER in org.serviceAccess)) return { status: 'DISABLED', statusReason: { code: 'AWS_SERVICE_ACCESS_DISABLED' } };
+  if (!(ACCESS_ANALYZER in org.serviceAccess))
+    return { status: 'DISABLED', statusReason: { code: 'AWS_SERVICE_ACCESS_DISABLED' } };
   if (org.managementAccountId !== accountId && !world.isDelegatedAdmin(accountId, ACCESS_ANALYZER)) {
     return { status: 'DISABLED', statusReason: { code: 'DELEGATED_ADMINISTRATOR_DEREGISTERED' } };
   }
@@ -103,7 +119,8 @@ function tagsIn(ctx: Ctx): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     // Tag keys 1–128 characters, not starting with aws:; values 0–256 (API_CreateAnalyzer.html, tags).
-    if (k.length < 1 || k.length > 128 || k.toLowerCase().startsWith('aws:')) throw validation(`Invalid tag key: ${k}`, 'tags');
+    if (k.length < 1 || k.length > 128 || k.toLowerCase().startsWith('aws:'))
+      throw validation(`Invalid tag key: ${k}`, 'tags');
     if (typeof v !== 'string' || v.length > 256) throw validation(`Invalid tag value for ${k}`, 'tags');
     out[k] = v;
   }
@@ -114,12 +131,14 @@ function tagsIn(ctx: Ctx): Record<string, string> {
 function configurationIn(ctx: Ctx, type: string): AnalyzerRec['configuration'] {
   const raw = ctx.input.configuration as { unusedAccess?: { unusedAccessAge?: unknown } } | undefined;
   if (!isUnusedType(type)) {
-    if (raw !== undefined && raw !== null) throw validation(`configuration is not supported for analyzer type ${type}.`, 'configuration');
+    if (raw !== undefined && raw !== null)
+      throw validation(`configuration is not supported for analyzer type ${type}.`, 'configuration');
     return undefined;
   }
   const age = raw?.unusedAccess?.unusedAccessAge ?? 90;
   // "You can enter a value between 1 and 365 days" (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-create-unused.html).
-  if (typeof age !== 'number' || !Number.isInteger(age) || age < 1 || age > 365) throw validation('unusedAccessAge must be between 1 and 365 days.', 'configuration.unusedAccess.unusedAccessAge');
+  if (typeof age !== 'number' || !Number.isInteger(age) || age < 1 || age > 365)
+    throw validation('unusedAccessAge must be between 1 and 365 days.', 'configuration.unusedAccess.unusedAccessAge');
   return { unusedAccess: { unusedAccessAge: age } };
 }
 
@@ -135,12 +154,19 @@ function configurationIn(ctx: Ctx, type: string): AnalyzerRec['configuration'] {
 function checkOrganizationCaller(ctx: Ctx): void {
   const me = ctx.caller.accountId;
   const org = ctx.world.orgOf(me);
-  if (!org) throw validation('The account is not a member of an AWS organization; an analyzer with the organization as the zone of trust needs one.', 'type');
+  if (!org)
+    throw validation(
+      'The account is not a member of an AWS organization; an analyzer with the organization as the zone of trust needs one.',
+      'type',
+    );
   if (org.managementAccountId !== me && !ctx.world.isDelegatedAdmin(me, ACCESS_ANALYZER)) {
     throw new AwsError('AccessDeniedException', `Account ${me} is not a delegated administrator`, { status: 403 });
   }
   if (org.featureSet !== 'ALL' || !(ACCESS_ANALYZER in org.serviceAccess)) {
-    throw new AwsError('ValidationException', 'Service not enabled for AWS Organizations', { status: 400, extra: { reason: 'fieldValidationFailed' } });
+    throw new AwsError('ValidationException', 'Service not enabled for AWS Organizations', {
+      status: 400,
+      extra: { reason: 'fieldValidationFailed' },
+    });
   }
 }
 
@@ -178,10 +204,17 @@ export const accessAnalyzer: ServiceModule = {
       const inRegion = (accessAnalyzerStoreOf(ctx.world, me).analyzers[ctx.region] ??= {});
       // Names are unique per account and Region: ConflictException 409 (API_CreateAnalyzer.html, Errors).
       if (inRegion[name]) {
-        throw new AwsError('ConflictException', `Analyzer ${name} already exists`, { status: 409, extra: { resourceId: name, resourceType: 'Analyzer' } });
+        throw new AwsError('ConflictException', `Analyzer ${name} already exists`, {
+          status: 409,
+          extra: { resourceId: name, resourceType: 'Analyzer' },
+        });
       }
       if (Object.values(inRegion).filter((a) => a.type === type).length >= MAX_PER_TYPE(type)) {
-        throw new AwsError('ServiceQuotaExceededException', `You have reached the maximum number of analyzers of type ${type} in this Region.`, { status: 402, extra: { resourceId: name, resourceType: 'Analyzer' } });
+        throw new AwsError(
+          'ServiceQuotaExceededException',
+          `You have reached the maximum number of analyzers of type ${type} in this Region.`,
+          { status: 402, extra: { resourceId: name, resourceType: 'Analyzer' } },
+        );
       }
       const rec: AnalyzerRec = {
         arn: `arn:aws:access-analyzer:${ctx.region}:${me}:analyzer/${name}`,
@@ -236,7 +269,8 @@ export const accessAnalyzer: ServiceModule = {
       const region = String(d.params.region ?? 'us-east-1');
       const inRegion = accessAnalyzerStoreOf(d.world, d.accountId).analyzers[region] ?? {};
       const name = d.params.name === undefined ? Object.keys(inRegion)[0] : String(d.params.name);
-      if (!name || !inRegion[name]) throw d.error(`account ${d.accountId} has no analyzer ${name ?? ''} in ${region}`.replace('  ', ' '));
+      if (!name || !inRegion[name])
+        throw d.error(`account ${d.accountId} has no analyzer ${name ?? ''} in ${region}`.replace('  ', ' '));
       delete inRegion[name];
       return { account: d.accountId, region, name };
     },

@@ -7,19 +7,32 @@ import type { HandlerContext, ServiceModule } from '../types.js';
 import type { World } from '../world.js';
 
 export const CONTACT_TYPES = ['BILLING', 'OPERATIONS', 'SECURITY'] as const;
-export interface ContactRec { AlternateContactType: string; Name: string; Title: string; EmailAddress: string; PhoneNumber: string }
-interface Store { contacts: Record<string, ContactRec> }
+export interface ContactRec {
+  AlternateContactType: string;
+  Name: string;
+  Title: string;
+  EmailAddress: string;
+  PhoneNumber: string;
+}
+interface Store {
+  contacts: Record<string, ContactRec>;
+}
 
-const storeOf = (world: World, accountId: string): Store => world.store<Store>(accountId, 'account', () => ({ contacts: {} }));
+const storeOf = (world: World, accountId: string): Store =>
+  world.store<Store>(accountId, 'account', () => ({ contacts: {} }));
 
 function validation(ctx: HandlerContext, field: string, message: string) {
-  return ctx.error('ValidationException', message, 400, { reason: 'fieldValidationFailed', fieldList: [{ name: field, message }] });
+  return ctx.error('ValidationException', message, 400, {
+    reason: 'fieldValidationFailed',
+    fieldList: [{ name: field, message }],
+  });
 }
 
 function field(ctx: HandlerContext, name: string, max: number, pattern?: RegExp): string {
   const v = ctx.input[name];
   if (v === undefined || v === null) throw validation(ctx, name, `${name} is required.`);
-  if (typeof v !== 'string' || v.length < 1 || v.length > max) throw validation(ctx, name, `${name} must be between 1 and ${max} characters.`);
+  if (typeof v !== 'string' || v.length < 1 || v.length > max)
+    throw validation(ctx, name, `${name} must be between 1 and ${max} characters.`);
   if (pattern && !pattern.test(v)) throw validation(ctx, name, `${name} has an invalid format.`);
   return v;
 }
@@ -27,7 +40,8 @@ function field(ctx: HandlerContext, name: string, max: number, pattern?: RegExp)
 function contactType(ctx: HandlerContext): string {
   const t = ctx.input.AlternateContactType;
   if (t === undefined) throw validation(ctx, 'AlternateContactType', 'AlternateContactType is required.');
-  if (!(CONTACT_TYPES as readonly string[]).includes(t as string)) throw validation(ctx, 'AlternateContactType', `AlternateContactType must be one of ${CONTACT_TYPES.join(', ')}.`);
+  if (!(CONTACT_TYPES as readonly string[]).includes(t as string))
+    throw validation(ctx, 'AlternateContactType', `AlternateContactType must be one of ${CONTACT_TYPES.join(', ')}.`);
   return t as string;
 }
 
@@ -36,16 +50,25 @@ function targetAccount(ctx: HandlerContext): string {
   const id = ctx.input.AccountId;
   const caller = ctx.caller.accountId;
   if (id === undefined || id === null) return caller;
-  if (typeof id !== 'string' || !/^\d{12}$/.test(id)) throw validation(ctx, 'AccountId', 'AccountId must be 12 digits.');
+  if (typeof id !== 'string' || !/^\d{12}$/.test(id))
+    throw validation(ctx, 'AccountId', 'AccountId must be 12 digits.');
   const org = ctx.world.orgOf(caller);
   if (!org || org.managementAccountId !== caller) {
-    throw ctx.accessDenied(`User: ${ctx.caller.arn} is not authorized to perform this operation on account ${id}: only the management account of an organization (or a delegated administrator) may specify AccountId.`);
+    throw ctx.accessDenied(
+      `User: ${ctx.caller.arn} is not authorized to perform this operation on account ${id}: only the management account of an organization (or a delegated administrator) may specify AccountId.`,
+    );
   }
   if (id === caller) {
-    throw validation(ctx, 'AccountId', 'The management account can\'t specify its own AccountId; call the operation without AccountId.');
+    throw validation(
+      ctx,
+      'AccountId',
+      "The management account can't specify its own AccountId; call the operation without AccountId.",
+    );
   }
   if (org.featureSet !== 'ALL' || !ctx.world.hasTrustedAccess(caller, 'account.amazonaws.com')) {
-    throw ctx.accessDenied('The request failed because your organization does not have trusted access enabled for the Account Management service (account.amazonaws.com).');
+    throw ctx.accessDenied(
+      'The request failed because your organization does not have trusted access enabled for the Account Management service (account.amazonaws.com).',
+    );
   }
   if (ctx.world.orgOf(id)?.id !== org.id) {
     throw ctx.accessDenied(`The account ${id} is not a member of your organization.`);
@@ -79,14 +102,16 @@ export const account: ServiceModule = {
     GetAlternateContact(ctx) {
       const type = contactType(ctx);
       const c = storeOf(ctx.world, targetAccount(ctx)).contacts[type];
-      if (!c) throw ctx.error('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
+      if (!c)
+        throw ctx.error('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
       return { AlternateContact: { ...c } };
     },
 
     DeleteAlternateContact(ctx) {
       const type = contactType(ctx);
       const s = storeOf(ctx.world, targetAccount(ctx));
-      if (!s.contacts[type]) throw ctx.error('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
+      if (!s.contacts[type])
+        throw ctx.error('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
       delete s.contacts[type];
       return undefined;
     },

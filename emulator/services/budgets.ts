@@ -12,7 +12,10 @@ export interface NotificationRec {
   ThresholdType: string;
   NotificationState: string;
 }
-export interface SubscriberRec { SubscriptionType: string; Address: string }
+export interface SubscriberRec {
+  SubscriptionType: string;
+  Address: string;
+}
 export interface BudgetRec {
   BudgetName: string;
   BudgetLimit?: { Amount: string; Unit: string };
@@ -23,10 +26,19 @@ export interface BudgetRec {
   LastUpdatedTime: Date;
   notifications: { notification: NotificationRec; subscribers: SubscriberRec[] }[];
 }
-interface Store { budgets: Record<string, BudgetRec> }
+interface Store {
+  budgets: Record<string, BudgetRec>;
+}
 
 const TIME_UNITS = ['DAILY', 'MONTHLY', 'QUARTERLY', 'ANNUALLY', 'CUSTOM'];
-const BUDGET_TYPES = ['USAGE', 'COST', 'RI_UTILIZATION', 'RI_COVERAGE', 'SAVINGS_PLANS_UTILIZATION', 'SAVINGS_PLANS_COVERAGE'];
+const BUDGET_TYPES = [
+  'USAGE',
+  'COST',
+  'RI_UTILIZATION',
+  'RI_COVERAGE',
+  'SAVINGS_PLANS_UTILIZATION',
+  'SAVINGS_PLANS_COVERAGE',
+];
 const NOTIFICATION_TYPES = ['ACTUAL', 'FORECASTED'];
 const OPERATORS = ['GREATER_THAN', 'LESS_THAN', 'EQUAL_TO'];
 const THRESHOLD_TYPES = ['PERCENTAGE', 'ABSOLUTE_VALUE'];
@@ -39,13 +51,20 @@ const store = (ctx: HandlerContext): Store => ctx.store(() => ({ budgets: {} }))
 const invalid = (ctx: HandlerContext, message: string) => ctx.error('InvalidParameterException', message);
 
 function required<T>(ctx: HandlerContext, value: T | undefined | null, field: string): T {
-  if (value === undefined || value === null || value === '') throw invalid(ctx, `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
+  if (value === undefined || value === null || value === '')
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+    );
   return value;
 }
 
 function oneOf(ctx: HandlerContext, value: unknown, allowed: string[], field: string): string {
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw invalid(ctx, `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`,
+    );
   }
   return value;
 }
@@ -53,15 +72,30 @@ function oneOf(ctx: HandlerContext, value: unknown, allowed: string[], field: st
 /** The AccountId of every request: 12 digits and the caller's own account. */
 function account(ctx: HandlerContext): string {
   const id = required(ctx, ctx.input.AccountId as string, 'accountId');
-  if (!/^\d{12}$/.test(String(id))) throw invalid(ctx, `1 validation error detected: Value '${id}' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}`);
-  if (id !== ctx.caller.accountId) throw ctx.accessDenied(`User: ${ctx.caller.arn} is not authorized to perform: budgets:ViewBudget on resource: arn:aws:budgets::${id}:budget/*`);
+  if (!/^\d{12}$/.test(String(id)))
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value '${id}' at 'accountId' failed to satisfy constraint: Member must satisfy regular expression pattern: \\d{12}`,
+    );
+  if (id !== ctx.caller.accountId)
+    throw ctx.accessDenied(
+      `User: ${ctx.caller.arn} is not authorized to perform: budgets:ViewBudget on resource: arn:aws:budgets::${id}:budget/*`,
+    );
   return id;
 }
 
 function budgetNameOf(ctx: HandlerContext, name: unknown, field = 'budgetName'): string {
   const n = required(ctx, name as string, field);
-  if (typeof n !== 'string' || n.length < 1 || n.length > 100) throw invalid(ctx, `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length between 1 and 100`);
-  if (/[:\\]/.test(n) || n.includes('/action/')) throw invalid(ctx, `The budget name ${n} contains an invalid character: ':' and '\\' and '/action/' are not allowed.`);
+  if (typeof n !== 'string' || n.length < 1 || n.length > 100)
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length between 1 and 100`,
+    );
+  if (/[:\\]/.test(n) || n.includes('/action/'))
+    throw invalid(
+      ctx,
+      `The budget name ${n} contains an invalid character: ':' and '\\' and '/action/' are not allowed.`,
+    );
   return n;
 }
 
@@ -71,76 +105,144 @@ function getBudget(ctx: HandlerContext, name: string): BudgetRec {
   return b;
 }
 
-function checkBudget(ctx: HandlerContext, b: Record<string, any> | undefined, field: string): Omit<BudgetRec, 'notifications' | 'LastUpdatedTime' | 'TimePeriod'> {
+function checkBudget(
+  ctx: HandlerContext,
+  b: Record<string, any> | undefined,
+  field: string,
+): Omit<BudgetRec, 'notifications' | 'LastUpdatedTime' | 'TimePeriod'> {
   const budget = required(ctx, b, field);
   const BudgetName = budgetNameOf(ctx, budget.BudgetName, `${field}.budgetName`);
   const TimeUnit = oneOf(ctx, required(ctx, budget.TimeUnit, `${field}.timeUnit`), TIME_UNITS, `${field}.timeUnit`);
-  const BudgetType = oneOf(ctx, required(ctx, budget.BudgetType, `${field}.budgetType`), BUDGET_TYPES, `${field}.budgetType`);
+  const BudgetType = oneOf(
+    ctx,
+    required(ctx, budget.BudgetType, `${field}.budgetType`),
+    BUDGET_TYPES,
+    `${field}.budgetType`,
+  );
   let BudgetLimit: BudgetRec['BudgetLimit'];
   if (budget.BudgetLimit !== undefined) {
     const amount = required(ctx, budget.BudgetLimit.Amount as string, `${field}.budgetLimit.amount`);
     const unit = required(ctx, budget.BudgetLimit.Unit as string, `${field}.budgetLimit.unit`);
-    if (typeof amount !== 'string' || !/^([0-9]*\.)?[0-9]+$/.test(amount)) throw invalid(ctx, `1 validation error detected: Value '${amount}' at '${field}.budgetLimit.amount' failed to satisfy constraint: Member must satisfy regular expression pattern: ([0-9]*\\.)?[0-9]+`);
+    if (typeof amount !== 'string' || !/^([0-9]*\.)?[0-9]+$/.test(amount))
+      throw invalid(
+        ctx,
+        `1 validation error detected: Value '${amount}' at '${field}.budgetLimit.amount' failed to satisfy constraint: Member must satisfy regular expression pattern: ([0-9]*\\.)?[0-9]+`,
+      );
     if (!(Number(amount) > 0)) throw invalid(ctx, 'The amount of a budget must be greater than 0.');
     if (unit.length < 1 || unit.length > 2147483647) throw invalid(ctx, `Invalid unit ${unit}`);
-    if ((BudgetType === 'COST') && unit !== 'USD') throw invalid(ctx, `The unit of a cost budget must be USD, not ${unit}.`);
+    if (BudgetType === 'COST' && unit !== 'USD')
+      throw invalid(ctx, `The unit of a cost budget must be USD, not ${unit}.`);
     BudgetLimit = { Amount: amount, Unit: unit };
   } else if (BudgetType === 'COST' || BudgetType === 'USAGE') {
     throw invalid(ctx, 'BudgetLimit is required for cost and usage budgets.');
   }
-  return { BudgetName, BudgetLimit, TimeUnit, BudgetType, ...(budget.CostTypes ? { CostTypes: budget.CostTypes } : {}) };
+  return {
+    BudgetName,
+    BudgetLimit,
+    TimeUnit,
+    BudgetType,
+    ...(budget.CostTypes ? { CostTypes: budget.CostTypes } : {}),
+  };
 }
 
-function checkNotification(ctx: HandlerContext, n: Record<string, any> | undefined, field = 'notification'): NotificationRec {
+function checkNotification(
+  ctx: HandlerContext,
+  n: Record<string, any> | undefined,
+  field = 'notification',
+): NotificationRec {
   const x = required(ctx, n, field);
   const threshold = required(ctx, x.Threshold as number, `${field}.threshold`);
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0 || threshold > 40_000_000_000) {
-    throw invalid(ctx, `1 validation error detected: Value '${threshold}' at '${field}.threshold' failed to satisfy constraint: Member must have value between 0 and 40000000000`);
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value '${threshold}' at '${field}.threshold' failed to satisfy constraint: Member must have value between 0 and 40000000000`,
+    );
   }
   return {
-    NotificationType: oneOf(ctx, required(ctx, x.NotificationType, `${field}.notificationType`), NOTIFICATION_TYPES, `${field}.notificationType`),
-    ComparisonOperator: oneOf(ctx, required(ctx, x.ComparisonOperator, `${field}.comparisonOperator`), OPERATORS, `${field}.comparisonOperator`),
+    NotificationType: oneOf(
+      ctx,
+      required(ctx, x.NotificationType, `${field}.notificationType`),
+      NOTIFICATION_TYPES,
+      `${field}.notificationType`,
+    ),
+    ComparisonOperator: oneOf(
+      ctx,
+      required(ctx, x.ComparisonOperator, `${field}.comparisonOperator`),
+      OPERATORS,
+      `${field}.comparisonOperator`,
+    ),
     Threshold: threshold,
-    ThresholdType: x.ThresholdType === undefined ? 'PERCENTAGE' : oneOf(ctx, x.ThresholdType, THRESHOLD_TYPES, `${field}.thresholdType`),
-    NotificationState: x.NotificationState === undefined ? 'OK' : oneOf(ctx, x.NotificationState, ['OK', 'ALARM'], `${field}.notificationState`),
+    ThresholdType:
+      x.ThresholdType === undefined
+        ? 'PERCENTAGE'
+        : oneOf(ctx, x.ThresholdType, THRESHOLD_TYPES, `${field}.thresholdType`),
+    NotificationState:
+      x.NotificationState === undefined
+        ? 'OK'
+        : oneOf(ctx, x.NotificationState, ['OK', 'ALARM'], `${field}.notificationState`),
   };
 }
 
 function checkSubscriber(ctx: HandlerContext, s: Record<string, any> | undefined, field = 'subscriber'): SubscriberRec {
   const x = required(ctx, s, field);
-  const SubscriptionType = oneOf(ctx, required(ctx, x.SubscriptionType, `${field}.subscriptionType`), SUBSCRIPTION_TYPES, `${field}.subscriptionType`);
+  const SubscriptionType = oneOf(
+    ctx,
+    required(ctx, x.SubscriptionType, `${field}.subscriptionType`),
+    SUBSCRIPTION_TYPES,
+    `${field}.subscriptionType`,
+  );
   const Address = required(ctx, x.Address as string, `${field}.address`);
-  if (typeof Address !== 'string' || /[\r\n]/.test(Address)) throw invalid(ctx, 'The subscriber address must not contain line breaks.');
-  if (SubscriptionType === 'EMAIL' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(Address)) throw invalid(ctx, `Invalid email address ${Address}`);
-  if (SubscriptionType === 'SNS' && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/.test(Address)) throw invalid(ctx, `Invalid SNS topic ARN ${Address}`);
+  if (typeof Address !== 'string' || /[\r\n]/.test(Address))
+    throw invalid(ctx, 'The subscriber address must not contain line breaks.');
+  if (SubscriptionType === 'EMAIL' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(Address))
+    throw invalid(ctx, `Invalid email address ${Address}`);
+  if (SubscriptionType === 'SNS' && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:.+$/.test(Address))
+    throw invalid(ctx, `Invalid SNS topic ARN ${Address}`);
   return { SubscriptionType, Address };
 }
 
 function checkSubscribers(ctx: HandlerContext, list: unknown, field: string): SubscriberRec[] {
-  if (!Array.isArray(list) || list.length < 1) throw invalid(ctx, `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+  if (!Array.isArray(list) || list.length < 1)
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length greater than or equal to 1`,
+    );
   const subs = list.map((s, i) => checkSubscriber(ctx, s, `${field}.${i + 1}.member`));
   limitSubscribers(ctx, subs);
   const seen = new Set<string>();
   for (const s of subs) {
     const key = `${s.SubscriptionType}|${s.Address}`;
-    if (seen.has(key)) throw ctx.error('DuplicateRecordException', `Error creating subscriber: ${s.Address} already exists.`);
+    if (seen.has(key))
+      throw ctx.error('DuplicateRecordException', `Error creating subscriber: ${s.Address} already exists.`);
     seen.add(key);
   }
   return subs;
 }
 
 function limitSubscribers(ctx: HandlerContext, subs: SubscriberRec[]): void {
-  if (subs.filter((s) => s.SubscriptionType === 'EMAIL').length > MAX_EMAIL_SUBSCRIBERS) throw ctx.error('CreationLimitExceededException', `You can have at most ${MAX_EMAIL_SUBSCRIBERS} email subscribers per notification.`);
-  if (subs.filter((s) => s.SubscriptionType === 'SNS').length > MAX_SNS_SUBSCRIBERS) throw ctx.error('CreationLimitExceededException', 'You can have at most 1 SNS subscriber per notification.');
+  if (subs.filter((s) => s.SubscriptionType === 'EMAIL').length > MAX_EMAIL_SUBSCRIBERS)
+    throw ctx.error(
+      'CreationLimitExceededException',
+      `You can have at most ${MAX_EMAIL_SUBSCRIBERS} email subscribers per notification.`,
+    );
+  if (subs.filter((s) => s.SubscriptionType === 'SNS').length > MAX_SNS_SUBSCRIBERS)
+    throw ctx.error('CreationLimitExceededException', 'You can have at most 1 SNS subscriber per notification.');
 }
 
 /** AWS identifies a notification by its type, operator, threshold and threshold type. */
 const sameNotification = (a: NotificationRec, b: NotificationRec) =>
-  a.NotificationType === b.NotificationType && a.ComparisonOperator === b.ComparisonOperator && a.Threshold === b.Threshold && a.ThresholdType === b.ThresholdType;
+  a.NotificationType === b.NotificationType &&
+  a.ComparisonOperator === b.ComparisonOperator &&
+  a.Threshold === b.Threshold &&
+  a.ThresholdType === b.ThresholdType;
 
 function findNotification(ctx: HandlerContext, b: BudgetRec, n: NotificationRec) {
   const found = b.notifications.find((x) => sameNotification(x.notification, n));
-  if (!found) throw ctx.error('NotFoundException', `Unable to get notification ${n.NotificationType} ${n.ComparisonOperator} ${n.Threshold} ${n.ThresholdType} for budget: ${b.BudgetName} - the notification doesn't exist.`);
+  if (!found)
+    throw ctx.error(
+      'NotFoundException',
+      `Unable to get notification ${n.NotificationType} ${n.ComparisonOperator} ${n.Threshold} ${n.ThresholdType} for budget: ${b.BudgetName} - the notification doesn't exist.`,
+    );
   return found;
 }
 
@@ -157,8 +259,17 @@ const view = (b: BudgetRec) => ({
   BudgetType: b.BudgetType,
   TimePeriod: b.TimePeriod,
   CostTypes: b.CostTypes ?? {
-    IncludeTax: true, IncludeSubscription: true, UseBlended: false, IncludeRefund: false, IncludeCredit: false,
-    IncludeUpfront: true, IncludeRecurring: true, IncludeOtherSubscription: true, IncludeSupport: true, IncludeDiscount: true, UseAmortized: false,
+    IncludeTax: true,
+    IncludeSubscription: true,
+    UseBlended: false,
+    IncludeRefund: false,
+    IncludeCredit: false,
+    IncludeUpfront: true,
+    IncludeRecurring: true,
+    IncludeOtherSubscription: true,
+    IncludeSupport: true,
+    IncludeDiscount: true,
+    UseAmortized: false,
   },
   CalculatedSpend: { ActualSpend: { Amount: '0.0', Unit: b.BudgetLimit?.Unit ?? 'USD' } },
   LastUpdatedTime: b.LastUpdatedTime,
@@ -167,7 +278,11 @@ const view = (b: BudgetRec) => ({
 function maxResults(ctx: HandlerContext): number | undefined {
   const m = ctx.input.MaxResults;
   if (m === undefined) return undefined;
-  if (typeof m !== 'number' || m < 1 || m > 100) throw invalid(ctx, `1 validation error detected: Value '${m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`);
+  if (typeof m !== 'number' || m < 1 || m > 100)
+    throw invalid(
+      ctx,
+      `1 validation error detected: Value '${m}' at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 100`,
+    );
   return m;
 }
 
@@ -189,16 +304,32 @@ export const budgets: ServiceModule = {
       const b = checkBudget(ctx, ctx.input.Budget, 'budget');
       const list = (ctx.input.NotificationsWithSubscribers ?? []) as Record<string, any>[];
       if (!Array.isArray(list)) throw invalid(ctx, 'NotificationsWithSubscribers must be a list.');
-      if (list.length > MAX_NOTIFICATIONS) throw invalid(ctx, `1 validation error detected: Value at 'notificationsWithSubscribers' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NOTIFICATIONS}`);
+      if (list.length > MAX_NOTIFICATIONS)
+        throw invalid(
+          ctx,
+          `1 validation error detected: Value at 'notificationsWithSubscribers' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NOTIFICATIONS}`,
+        );
       const notifications = list.map((x, i) => ({
-        notification: checkNotification(ctx, x?.Notification, `notificationsWithSubscribers.${i + 1}.member.notification`),
+        notification: checkNotification(
+          ctx,
+          x?.Notification,
+          `notificationsWithSubscribers.${i + 1}.member.notification`,
+        ),
         subscribers: checkSubscribers(ctx, x?.Subscribers, `notificationsWithSubscribers.${i + 1}.member.subscribers`),
       }));
       notifications.forEach((n, i) => {
-        if (notifications.findIndex((m) => sameNotification(m.notification, n.notification)) !== i) throw ctx.error('DuplicateRecordException', 'Error creating notification: the budget has two identical notifications.');
+        if (notifications.findIndex((m) => sameNotification(m.notification, n.notification)) !== i)
+          throw ctx.error(
+            'DuplicateRecordException',
+            'Error creating notification: the budget has two identical notifications.',
+          );
       });
       const s = store(ctx);
-      if (s.budgets[b.BudgetName]) throw ctx.error('DuplicateRecordException', `Error creating budget: ${b.BudgetName} - the budget already exists.`);
+      if (s.budgets[b.BudgetName])
+        throw ctx.error(
+          'DuplicateRecordException',
+          `Error creating budget: ${b.BudgetName} - the budget already exists.`,
+        );
       s.budgets[b.BudgetName] = { ...b, TimePeriod: period(b.TimeUnit), LastUpdatedTime: new Date(), notifications };
       return {};
     },
@@ -210,7 +341,9 @@ export const budgets: ServiceModule = {
 
     DescribeBudgets(ctx) {
       account(ctx);
-      const all = Object.values(store(ctx).budgets).sort((a, b) => a.BudgetName.localeCompare(b.BudgetName)).map(view);
+      const all = Object.values(store(ctx).budgets)
+        .sort((a, b) => a.BudgetName.localeCompare(b.BudgetName))
+        .map(view);
       const page = ctx.paginate(all, ctx.input.NextToken as string | undefined, maxResults(ctx));
       return { Budgets: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
@@ -220,7 +353,13 @@ export const budgets: ServiceModule = {
       const nb = checkBudget(ctx, ctx.input.NewBudget, 'newBudget');
       const b = getBudget(ctx, nb.BudgetName);
       // UpdateBudget replaces everything but the name (omitted cost types reset to defaults).
-      Object.assign(b, { BudgetLimit: nb.BudgetLimit, TimeUnit: nb.TimeUnit, BudgetType: nb.BudgetType, CostTypes: nb.CostTypes, LastUpdatedTime: new Date() });
+      Object.assign(b, {
+        BudgetLimit: nb.BudgetLimit,
+        TimeUnit: nb.TimeUnit,
+        BudgetType: nb.BudgetType,
+        CostTypes: nb.CostTypes,
+        LastUpdatedTime: new Date(),
+      });
       if (!nb.BudgetLimit) delete b.BudgetLimit;
       return {};
     },
@@ -236,7 +375,11 @@ export const budgets: ServiceModule = {
     DescribeNotificationsForBudget(ctx) {
       account(ctx);
       const b = getBudget(ctx, budgetNameOf(ctx, ctx.input.BudgetName));
-      const page = ctx.paginate(b.notifications.map((n) => n.notification), ctx.input.NextToken as string | undefined, maxResults(ctx));
+      const page = ctx.paginate(
+        b.notifications.map((n) => n.notification),
+        ctx.input.NextToken as string | undefined,
+        maxResults(ctx),
+      );
       return { Notifications: page.items, ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
     },
 
@@ -253,8 +396,16 @@ export const budgets: ServiceModule = {
       const b = getBudget(ctx, budgetNameOf(ctx, ctx.input.BudgetName));
       const notification = checkNotification(ctx, ctx.input.Notification);
       const subscribers = checkSubscribers(ctx, ctx.input.Subscribers, 'subscribers');
-      if (b.notifications.some((x) => sameNotification(x.notification, notification))) throw ctx.error('DuplicateRecordException', `Error creating notification: the notification already exists for budget ${b.BudgetName}.`);
-      if (b.notifications.length >= MAX_NOTIFICATIONS) throw ctx.error('CreationLimitExceededException', `You can have at most ${MAX_NOTIFICATIONS} notifications per budget.`);
+      if (b.notifications.some((x) => sameNotification(x.notification, notification)))
+        throw ctx.error(
+          'DuplicateRecordException',
+          `Error creating notification: the notification already exists for budget ${b.BudgetName}.`,
+        );
+      if (b.notifications.length >= MAX_NOTIFICATIONS)
+        throw ctx.error(
+          'CreationLimitExceededException',
+          `You can have at most ${MAX_NOTIFICATIONS} notifications per budget.`,
+        );
       b.notifications.push({ notification, subscribers });
       return {};
     },
@@ -272,7 +423,8 @@ export const budgets: ServiceModule = {
       const b = getBudget(ctx, budgetNameOf(ctx, ctx.input.BudgetName));
       const n = findNotification(ctx, b, checkNotification(ctx, ctx.input.Notification));
       const sub = checkSubscriber(ctx, ctx.input.Subscriber);
-      if (n.subscribers.some((s) => s.SubscriptionType === sub.SubscriptionType && s.Address === sub.Address)) throw ctx.error('DuplicateRecordException', `Error creating subscriber: ${sub.Address} already exists.`);
+      if (n.subscribers.some((s) => s.SubscriptionType === sub.SubscriptionType && s.Address === sub.Address))
+        throw ctx.error('DuplicateRecordException', `Error creating subscriber: ${sub.Address} already exists.`);
       limitSubscribers(ctx, [...n.subscribers, sub]);
       n.subscribers.push(sub);
       return {};
@@ -283,8 +435,14 @@ export const budgets: ServiceModule = {
       const b = getBudget(ctx, budgetNameOf(ctx, ctx.input.BudgetName));
       const n = findNotification(ctx, b, checkNotification(ctx, ctx.input.Notification));
       const sub = checkSubscriber(ctx, ctx.input.Subscriber);
-      const i = n.subscribers.findIndex((s) => s.SubscriptionType === sub.SubscriptionType && s.Address === sub.Address);
-      if (i < 0) throw ctx.error('NotFoundException', `Unable to delete subscriber ${sub.Address}: the subscriber doesn't exist.`);
+      const i = n.subscribers.findIndex(
+        (s) => s.SubscriptionType === sub.SubscriptionType && s.Address === sub.Address,
+      );
+      if (i < 0)
+        throw ctx.error(
+          'NotFoundException',
+          `Unable to delete subscriber ${sub.Address}: the subscriber doesn't exist.`,
+        );
       n.subscribers.splice(i, 1);
       return {};
     },
@@ -305,7 +463,10 @@ export const budgets: ServiceModule = {
       let removed = 0;
       for (const n of b.notifications) {
         const i = d.params.address ? n.subscribers.findIndex((s) => s.Address === d.params.address) : 0;
-        if (i >= 0 && i < n.subscribers.length) { n.subscribers.splice(i, 1); removed++; }
+        if (i >= 0 && i < n.subscribers.length) {
+          n.subscribers.splice(i, 1);
+          removed++;
+        }
       }
       if (!removed) throw d.error(`no subscriber to remove from ${b.BudgetName}`);
       return { budget: b.BudgetName, removed };

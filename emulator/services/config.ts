@@ -24,7 +24,12 @@ const CONFIG = 'config.amazonaws.com';
 export interface RecorderRec {
   name: string;
   roleARN: string;
-  recordingGroup: { allSupported: boolean; includeGlobalResourceTypes: boolean; resourceTypes: string[]; recordingStrategy?: { useOnly: string } };
+  recordingGroup: {
+    allSupported: boolean;
+    includeGlobalResourceTypes: boolean;
+    resourceTypes: string[];
+    recordingStrategy?: { useOnly: string };
+  };
   recordingMode?: Record<string, unknown>;
   recording: boolean;
   lastStartTime?: Date;
@@ -40,11 +45,18 @@ export interface ChannelRec {
   snsTopicARN?: string;
   configSnapshotDeliveryProperties?: { deliveryFrequency: string };
 }
-interface RegionState { recorder?: RecorderRec; channel?: ChannelRec }
-interface ConfigStore { regions: Record<string, RegionState> }
+interface RegionState {
+  recorder?: RecorderRec;
+  channel?: ChannelRec;
+}
+interface ConfigStore {
+  regions: Record<string, RegionState>;
+}
 
-const storeOf = (world: World, acct: string): ConfigStore => world.store<ConfigStore>(acct, 'config', () => ({ regions: {} }));
-const regionOf = (world: World, acct: string, region: string): RegionState => (storeOf(world, acct).regions[region] ??= {});
+const storeOf = (world: World, acct: string): ConfigStore =>
+  world.store<ConfigStore>(acct, 'config', () => ({ regions: {} }));
+const regionOf = (world: World, acct: string, region: string): RegionState =>
+  (storeOf(world, acct).regions[region] ??= {});
 
 const FREQUENCIES = ['One_Hour', 'Three_Hours', 'Six_Hours', 'Twelve_Hours', 'TwentyFour_Hours'];
 
@@ -54,18 +66,29 @@ function validation(ctx: HandlerContext, message: string) {
 
 function name(ctx: HandlerContext, v: unknown, code: string): string {
   if (v === undefined || v === null) return 'default';
-  if (typeof v !== 'string' || v.length < 1 || v.length > 256 || !/\S/.test(v)) throw ctx.error(code, `The name '${String(v)}' is not valid: 1 to 256 characters`, 400);
+  if (typeof v !== 'string' || v.length < 1 || v.length > 256 || !/\S/.test(v))
+    throw ctx.error(code, `The name '${String(v)}' is not valid: 1 to 256 characters`, 400);
   return v;
 }
 
 /** What PutDeliveryChannel finds wrong with the bucket, if anything (see the header comment). */
-function bucketProblem(world: World, acct: string, region: string, c: ChannelRec, recorder: RecorderRec): 'missing' | 'policy' | undefined {
+function bucketProblem(
+  world: World,
+  acct: string,
+  region: string,
+  c: ChannelRec,
+  recorder: RecorderRec,
+): 'missing' | 'policy' | undefined {
   const bucket = findBucket(world, c.s3BucketName);
   if (!bucket) return 'missing';
   const usesSlr = recorder.roleARN === serviceLinkedRoleArn(acct, CONFIG);
   if (bucket.owner === acct && !usesSlr) return undefined;
   const requester = { service: CONFIG };
-  const context = { 'aws:SourceAccount': acct, 'aws:SourceArn': `arn:aws:config:${region}:${acct}:*`, 'aws:SecureTransport': 'true' };
+  const context = {
+    'aws:SourceAccount': acct,
+    'aws:SourceArn': `arn:aws:config:${region}:${acct}:*`,
+    'aws:SecureTransport': 'true',
+  };
   const base = `arn:aws:s3:::${bucket.name}`;
   const prefix = c.s3KeyPrefix ? `${c.s3KeyPrefix}/` : '';
   const acl = policyAllows(bucket.policy, { action: 's3:GetBucketAcl', resource: base, context, requester });
@@ -91,7 +114,11 @@ function recorderOut(r: RecorderRec, acct: string, region: string) {
 function recorderNamed(ctx: HandlerContext, st: RegionState, n: unknown): RecorderRec {
   const want = typeof n === 'string' ? n : undefined;
   if (!st.recorder || (want !== undefined && st.recorder.name !== want))
-    throw ctx.error('NoSuchConfigurationRecorderException', `Cannot find configuration recorder with the specified name '${String(want)}'.`, 400);
+    throw ctx.error(
+      'NoSuchConfigurationRecorderException',
+      `Cannot find configuration recorder with the specified name '${String(want)}'.`,
+      400,
+    );
   return st.recorder;
 }
 
@@ -104,32 +131,65 @@ export const config: ServiceModule = {
     // https://docs.aws.amazon.com/config/latest/APIReference/API_PutConfigurationRecorder.html
     PutConfigurationRecorder(ctx) {
       const input = ctx.input.ConfigurationRecorder as Record<string, any> | undefined;
-      if (!input || typeof input !== 'object') throw validation(ctx, "1 validation error detected: Value null at 'configurationRecorder' failed to satisfy constraint: Member must not be null");
+      if (!input || typeof input !== 'object')
+        throw validation(
+          ctx,
+          "1 validation error detected: Value null at 'configurationRecorder' failed to satisfy constraint: Member must not be null",
+        );
       const n = name(ctx, input.name, 'InvalidConfigurationRecorderNameException');
       const acct = ctx.caller.accountId;
       const st = regionOf(ctx.world, acct, ctx.region);
       // "You can have only one customer managed configuration recorder for each account for each
       // AWS Region": a second name is MaxNumberOfConfigurationRecordersExceededException.
       if (st.recorder && st.recorder.name !== n)
-        throw ctx.error('MaxNumberOfConfigurationRecordersExceededException', `Failed to put configuration recorder '${n}' because the maximum number of configuration recorders: 1 is reached.`, 400);
+        throw ctx.error(
+          'MaxNumberOfConfigurationRecordersExceededException',
+          `Failed to put configuration recorder '${n}' because the maximum number of configuration recorders: 1 is reached.`,
+          400,
+        );
       // InvalidRoleException: "You have provided a null or empty Amazon Resource Name (ARN) for the
       // IAM role"; the emulator also refuses a role that does not exist in the account.
       const roleARN = input.roleARN;
-      if (typeof roleARN !== 'string' || !roleARN) throw ctx.error('InvalidRoleException', 'The role ARN is null or empty.', 400);
+      if (typeof roleARN !== 'string' || !roleARN)
+        throw ctx.error('InvalidRoleException', 'The role ARN is null or empty.', 400);
       const m = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(roleARN);
       const role = m ? ctx.world.account(m[1]!)?.roles[m[2]!] : undefined;
-      if (!m || !role || role.arn !== roleARN) throw ctx.error('InvalidRoleException', `The role ${roleARN} does not exist or cannot be assumed by AWS Config.`, 400);
+      if (!m || !role || role.arn !== roleARN)
+        throw ctx.error(
+          'InvalidRoleException',
+          `The role ${roleARN} does not exist or cannot be assumed by AWS Config.`,
+          400,
+        );
       // https://docs.aws.amazon.com/config/latest/APIReference/API_RecordingGroup.html:
       // includeGlobalResourceTypes needs allSupported; allSupported takes no resourceTypes.
       const g = (input.recordingGroup ?? {}) as Record<string, unknown>;
       const allSupported = g.allSupported === undefined ? true : g.allSupported;
       const includeGlobal = g.includeGlobalResourceTypes ?? false;
       const types = (g.resourceTypes ?? []) as string[];
-      if (typeof allSupported !== 'boolean' || typeof includeGlobal !== 'boolean' || !Array.isArray(types)) throw ctx.error('InvalidRecordingGroupException', 'The recording group is not valid.', 400);
-      if (includeGlobal && !allSupported) throw ctx.error('InvalidRecordingGroupException', 'includeGlobalResourceTypes can be true only when allSupported is true.', 400);
-      if (allSupported && types.length) throw ctx.error('InvalidRecordingGroupException', 'resourceTypes must be empty when allSupported is true.', 400);
-      if (!allSupported && !types.length && !(g.exclusionByResourceTypes as { resourceTypes?: string[] } | undefined)?.resourceTypes?.length)
-        throw ctx.error('InvalidRecordingGroupException', 'The recording group records nothing: set allSupported or list resourceTypes.', 400);
+      if (typeof allSupported !== 'boolean' || typeof includeGlobal !== 'boolean' || !Array.isArray(types))
+        throw ctx.error('InvalidRecordingGroupException', 'The recording group is not valid.', 400);
+      if (includeGlobal && !allSupported)
+        throw ctx.error(
+          'InvalidRecordingGroupException',
+          'includeGlobalResourceTypes can be true only when allSupported is true.',
+          400,
+        );
+      if (allSupported && types.length)
+        throw ctx.error(
+          'InvalidRecordingGroupException',
+          'resourceTypes must be empty when allSupported is true.',
+          400,
+        );
+      if (
+        !allSupported &&
+        !types.length &&
+        !(g.exclusionByResourceTypes as { resourceTypes?: string[] } | undefined)?.resourceTypes?.length
+      )
+        throw ctx.error(
+          'InvalidRecordingGroupException',
+          'The recording group records nothing: set allSupported or list resourceTypes.',
+          400,
+        );
       const rec: RecorderRec = {
         name: n,
         roleARN,
@@ -154,7 +214,9 @@ export const config: ServiceModule = {
       const st = regionOf(ctx.world, ctx.caller.accountId, ctx.region);
       const names = (ctx.input.ConfigurationRecorderNames ?? []) as string[];
       for (const n of names) recorderNamed(ctx, st, n);
-      return { ConfigurationRecorders: st.recorder ? [recorderOut(st.recorder, ctx.caller.accountId, ctx.region)] : [] };
+      return {
+        ConfigurationRecorders: st.recorder ? [recorderOut(st.recorder, ctx.caller.accountId, ctx.region)] : [],
+      };
     },
 
     DescribeConfigurationRecorderStatus(ctx) {
@@ -164,14 +226,16 @@ export const config: ServiceModule = {
       const r = st.recorder;
       if (!r) return { ConfigurationRecordersStatus: [] };
       return {
-        ConfigurationRecordersStatus: [{
-          arn: recorderOut(r, ctx.caller.accountId, ctx.region).arn,
-          name: r.name,
-          recording: r.recording,
-          ...(r.lastStartTime ? { lastStartTime: r.lastStartTime } : {}),
-          ...(r.lastStopTime ? { lastStopTime: r.lastStopTime } : {}),
-          ...(r.lastStatus ? { lastStatus: r.lastStatus, lastStatusChangeTime: r.lastStatusChangeTime } : {}),
-        }],
+        ConfigurationRecordersStatus: [
+          {
+            arn: recorderOut(r, ctx.caller.accountId, ctx.region).arn,
+            name: r.name,
+            recording: r.recording,
+            ...(r.lastStartTime ? { lastStartTime: r.lastStartTime } : {}),
+            ...(r.lastStopTime ? { lastStopTime: r.lastStopTime } : {}),
+            ...(r.lastStatus ? { lastStatus: r.lastStatus, lastStatusChangeTime: r.lastStatusChangeTime } : {}),
+          },
+        ],
       };
     },
 
@@ -180,7 +244,12 @@ export const config: ServiceModule = {
     StartConfigurationRecorder(ctx) {
       const st = regionOf(ctx.world, ctx.caller.accountId, ctx.region);
       const r = recorderNamed(ctx, st, ctx.input.ConfigurationRecorderName ?? null);
-      if (!st.channel) throw ctx.error('NoAvailableDeliveryChannelException', 'Delivery channel is not available to start configuration recorder.', 400);
+      if (!st.channel)
+        throw ctx.error(
+          'NoAvailableDeliveryChannelException',
+          'Delivery channel is not available to start configuration recorder.',
+          400,
+        );
       if (!r.recording) {
         r.recording = true;
         r.lastStartTime = new Date();
@@ -219,15 +288,28 @@ export const config: ServiceModule = {
     // https://docs.aws.amazon.com/config/latest/APIReference/API_PutDeliveryChannel.html
     PutDeliveryChannel(ctx) {
       const input = ctx.input.DeliveryChannel as Record<string, any> | undefined;
-      if (!input || typeof input !== 'object') throw validation(ctx, "1 validation error detected: Value null at 'deliveryChannel' failed to satisfy constraint: Member must not be null");
+      if (!input || typeof input !== 'object')
+        throw validation(
+          ctx,
+          "1 validation error detected: Value null at 'deliveryChannel' failed to satisfy constraint: Member must not be null",
+        );
       const acct = ctx.caller.accountId;
       const st = regionOf(ctx.world, acct, ctx.region);
       const n = name(ctx, input.name, 'InvalidDeliveryChannelNameException');
       // "Before you can create a delivery channel, you must create a configuration recorder."
-      if (!st.recorder) throw ctx.error('NoAvailableConfigurationRecorderException', 'Configuration recorder is not available to put delivery channel.', 400);
+      if (!st.recorder)
+        throw ctx.error(
+          'NoAvailableConfigurationRecorderException',
+          'Configuration recorder is not available to put delivery channel.',
+          400,
+        );
       // "You can have only one delivery channel for each account for each AWS Region."
       if (st.channel && st.channel.name !== n)
-        throw ctx.error('MaxNumberOfDeliveryChannelsExceededException', `Failed to put delivery channel '${n}' because the maximum number of delivery channels: 1 is reached.`, 400);
+        throw ctx.error(
+          'MaxNumberOfDeliveryChannelsExceededException',
+          `Failed to put delivery channel '${n}' because the maximum number of delivery channels: 1 is reached.`,
+          400,
+        );
       // An update keeps the S3 bucket and SNS topic that are not given again (API_PutDeliveryChannel.html).
       const bucketName = input.s3BucketName ?? st.channel?.s3BucketName;
       if (typeof bucketName !== 'string' || !bucketName) throw validation(ctx, 's3BucketName is required.');
@@ -236,18 +318,33 @@ export const config: ServiceModule = {
         throw ctx.error('InvalidS3KeyPrefixException', 'The s3 key prefix is not valid.', 400);
       const freq = input.configSnapshotDeliveryProperties?.deliveryFrequency;
       if (freq !== undefined && !FREQUENCIES.includes(freq))
-        throw validation(ctx, `1 validation error detected: Value '${String(freq)}' at 'deliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency' failed to satisfy constraint: Member must satisfy enum value set: [${FREQUENCIES.join(', ')}]`);
+        throw validation(
+          ctx,
+          `1 validation error detected: Value '${String(freq)}' at 'deliveryChannel.configSnapshotDeliveryProperties.deliveryFrequency' failed to satisfy constraint: Member must satisfy enum value set: [${FREQUENCIES.join(', ')}]`,
+        );
       const rec: ChannelRec = {
         name: n,
         s3BucketName: bucketName,
         ...(prefix ? { s3KeyPrefix: prefix } : {}),
         ...(input.s3KmsKeyArn ? { s3KmsKeyArn: String(input.s3KmsKeyArn) } : {}),
-        ...((input.snsTopicARN ?? st.channel?.snsTopicARN) ? { snsTopicARN: String(input.snsTopicARN ?? st.channel?.snsTopicARN) } : {}),
+        ...((input.snsTopicARN ?? st.channel?.snsTopicARN)
+          ? { snsTopicARN: String(input.snsTopicARN ?? st.channel?.snsTopicARN) }
+          : {}),
         ...(freq ? { configSnapshotDeliveryProperties: { deliveryFrequency: freq } } : {}),
       };
       const problem = bucketProblem(ctx.world, acct, ctx.region, rec, st.recorder);
-      if (problem === 'missing') throw ctx.error('NoSuchBucketException', `Cannot find a S3 bucket with an appropriate bucket policy to deliver configuration information: ${bucketName}`, 400);
-      if (problem === 'policy') throw ctx.error('InsufficientDeliveryPolicyException', `Insufficient delivery policy to s3 bucket: ${bucketName}, unable to write to bucket, provided s3 key prefix is '${prefix ?? 'null'}', provided kms key is 'null'.`, 400);
+      if (problem === 'missing')
+        throw ctx.error(
+          'NoSuchBucketException',
+          `Cannot find a S3 bucket with an appropriate bucket policy to deliver configuration information: ${bucketName}`,
+          400,
+        );
+      if (problem === 'policy')
+        throw ctx.error(
+          'InsufficientDeliveryPolicyException',
+          `Insufficient delivery policy to s3 bucket: ${bucketName}, unable to write to bucket, provided s3 key prefix is '${prefix ?? 'null'}', provided kms key is 'null'.`,
+          400,
+        );
       st.channel = rec;
       return {};
     },
@@ -256,14 +353,30 @@ export const config: ServiceModule = {
       const st = regionOf(ctx.world, ctx.caller.accountId, ctx.region);
       const names = (ctx.input.DeliveryChannelNames ?? []) as string[];
       for (const n of names) {
-        if (st.channel?.name !== n) throw ctx.error('NoSuchDeliveryChannelException', `Cannot find delivery channel with specified name '${n}'.`, 400);
+        if (st.channel?.name !== n)
+          throw ctx.error(
+            'NoSuchDeliveryChannelException',
+            `Cannot find delivery channel with specified name '${n}'.`,
+            400,
+          );
       }
       return { DeliveryChannels: st.channel ? [structuredClone(st.channel)] : [] };
     },
 
     DescribeDeliveryChannelStatus(ctx) {
       const st = regionOf(ctx.world, ctx.caller.accountId, ctx.region);
-      return { DeliveryChannelsStatus: st.channel ? [{ name: st.channel.name, configHistoryDeliveryInfo: {}, configSnapshotDeliveryInfo: {}, configStreamDeliveryInfo: {} }] : [] };
+      return {
+        DeliveryChannelsStatus: st.channel
+          ? [
+              {
+                name: st.channel.name,
+                configHistoryDeliveryInfo: {},
+                configSnapshotDeliveryInfo: {},
+                configStreamDeliveryInfo: {},
+              },
+            ]
+          : [],
+      };
     },
 
     // https://docs.aws.amazon.com/config/latest/APIReference/API_DeleteDeliveryChannel.html:
@@ -272,8 +385,18 @@ export const config: ServiceModule = {
     DeleteDeliveryChannel(ctx) {
       const st = regionOf(ctx.world, ctx.caller.accountId, ctx.region);
       const n = ctx.input.DeliveryChannelName;
-      if (!st.channel || st.channel.name !== n) throw ctx.error('NoSuchDeliveryChannelException', `Cannot find delivery channel with specified name '${String(n)}'.`, 400);
-      if (st.recorder?.recording) throw ctx.error('LastDeliveryChannelDeleteFailedException', `Failed to delete last specified delivery channel with name '${String(n)}', because there is a running configuration recorder.`, 400);
+      if (!st.channel || st.channel.name !== n)
+        throw ctx.error(
+          'NoSuchDeliveryChannelException',
+          `Cannot find delivery channel with specified name '${String(n)}'.`,
+          400,
+        );
+      if (st.recorder?.recording)
+        throw ctx.error(
+          'LastDeliveryChannelDeleteFailedException',
+          `Failed to delete last specified delivery channel with name '${String(n)}', because there is a running configuration recorder.`,
+          400,
+        );
       delete st.channel;
       return {};
     },

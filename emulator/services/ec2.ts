@@ -18,10 +18,33 @@ interface Ec2Store {
   network?: Record<string, NetworkState>;
 }
 
-interface VpcRec { vpcId: string; cidrBlock: string; isDefault: boolean; dhcpOptionsId: string }
-interface SubnetRec { subnetId: string; vpcId: string; cidrBlock: string; availabilityZone: string; defaultForAz: boolean; mapPublicIpOnLaunch: boolean }
-interface IgwRec { internetGatewayId: string; attachedVpcId?: string }
-interface EniRec { networkInterfaceId: string; subnetId: string; vpcId: string; availabilityZone: string; privateIpAddress: string; description: string; publicIp?: string }
+interface VpcRec {
+  vpcId: string;
+  cidrBlock: string;
+  isDefault: boolean;
+  dhcpOptionsId: string;
+}
+interface SubnetRec {
+  subnetId: string;
+  vpcId: string;
+  cidrBlock: string;
+  availabilityZone: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+}
+interface IgwRec {
+  internetGatewayId: string;
+  attachedVpcId?: string;
+}
+interface EniRec {
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  privateIpAddress: string;
+  description: string;
+  publicIp?: string;
+}
 interface NetworkState {
   vpcs: Record<string, VpcRec>;
   subnets: Record<string, SubnetRec>;
@@ -32,18 +55,47 @@ interface NetworkState {
   eniCount: number;
 }
 
-const storeOf = (world: World, accountId: string): Ec2Store => world.store<Ec2Store>(accountId, 'ec2', () => ({ ebsEncryptionByDefault: {} }));
+const storeOf = (world: World, accountId: string): Ec2Store =>
+  world.store<Ec2Store>(accountId, 'ec2', () => ({ ebsEncryptionByDefault: {} }));
 
 /** Enabled by default in every account (the regions that existed before 20 March 2019). */
 export const DEFAULT_REGIONS = [
-  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'sa-east-1',
-  'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
-  'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'sa-east-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
 ];
 /** Opt-in regions: an account must enable them before using them. */
 export const OPT_IN_REGIONS = [
-  'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-2', 'ap-southeast-3', 'ap-southeast-4', 'ap-southeast-5', 'ap-southeast-7',
-  'ca-west-1', 'eu-central-2', 'eu-south-1', 'eu-south-2', 'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-south-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-west-1',
+  'eu-central-2',
+  'eu-south-1',
+  'eu-south-2',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
 ];
 
 /** Regions enabled for the account: the default ones and the opt-in ones it has enabled. */
@@ -51,7 +103,11 @@ export function enabledRegions(world: World, accountId: string): string[] {
   return [...DEFAULT_REGIONS, ...(storeOf(world, accountId).optedIn ?? []).filter((r) => OPT_IN_REGIONS.includes(r))];
 }
 
-function optInStatus(world: World, accountId: string, region: string): 'opt-in-not-required' | 'opted-in' | 'not-opted-in' {
+function optInStatus(
+  world: World,
+  accountId: string,
+  region: string,
+): 'opt-in-not-required' | 'opted-in' | 'not-opted-in' {
   if (DEFAULT_REGIONS.includes(region)) return 'opt-in-not-required';
   return storeOf(world, accountId).optedIn?.includes(region) ? 'opted-in' : 'not-opted-in';
 }
@@ -66,7 +122,8 @@ function regionEnabled(ctx: HandlerContext): void {
 function dryRun(ctx: HandlerContext): void {
   const v = ctx.input.DryRun;
   if (v === undefined) return;
-  if (v !== 'true' && v !== 'false') throw ctx.error('InvalidParameterValue', `Value (${String(v)}) for parameter DryRun is invalid.`, 400);
+  if (v !== 'true' && v !== 'false')
+    throw ctx.error('InvalidParameterValue', `Value (${String(v)}) for parameter DryRun is invalid.`, 400);
   if (v === 'true') throw ctx.error('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.', 412);
 }
 
@@ -83,13 +140,25 @@ const azsOf = (region: string): string[] => ['a', 'b', 'c'].map((l) => `${region
 function createDefaultVpc(net: NetworkState, accountId: string, region: string): VpcRec {
   const gen = net.generation++;
   const key = `${accountId}:${region}:${gen}`;
-  const vpc: VpcRec = { vpcId: `vpc-${hashChars(`vpc:${key}`, 17, HEX)}`, cidrBlock: '172.31.0.0/16', isDefault: true, dhcpOptionsId: `dopt-${hashChars(`dopt:${accountId}:${region}`, 17, HEX)}` };
+  const vpc: VpcRec = {
+    vpcId: `vpc-${hashChars(`vpc:${key}`, 17, HEX)}`,
+    cidrBlock: '172.31.0.0/16',
+    isDefault: true,
+    dhcpOptionsId: `dopt-${hashChars(`dopt:${accountId}:${region}`, 17, HEX)}`,
+  };
   net.vpcs[vpc.vpcId] = vpc;
   const igw = `igw-${hashChars(`igw:${key}`, 17, HEX)}`;
   net.igws[igw] = { internetGatewayId: igw, attachedVpcId: vpc.vpcId };
   azsOf(region).forEach((az, i) => {
     const id = `subnet-${hashChars(`subnet:${key}:${i}`, 17, HEX)}`;
-    net.subnets[id] = { subnetId: id, vpcId: vpc.vpcId, cidrBlock: `172.31.${i * 16}.0/20`, availabilityZone: az, defaultForAz: true, mapPublicIpOnLaunch: true };
+    net.subnets[id] = {
+      subnetId: id,
+      vpcId: vpc.vpcId,
+      cidrBlock: `172.31.${i * 16}.0/20`,
+      availabilityZone: az,
+      defaultForAz: true,
+      mapPublicIpOnLaunch: true,
+    };
   });
   return vpc;
 }
@@ -109,7 +178,11 @@ function networkOf(world: World, accountId: string, region: string): NetworkStat
 type Filter = { Name?: string; Value?: string[] };
 
 /** EC2's Filter.N.Name / Filter.N.Value.M: every filter must hold, any of its values. */
-function applyFilters<T>(ctx: HandlerContext, items: T[], fields: Record<string, (item: T) => string | undefined>): T[] {
+function applyFilters<T>(
+  ctx: HandlerContext,
+  items: T[],
+  fields: Record<string, (item: T) => string | undefined>,
+): T[] {
   let out = items;
   for (const f of (ctx.input.Filter ?? []) as Filter[]) {
     const get = f.Name ? fields[f.Name] : undefined;
@@ -129,14 +202,26 @@ function byIds<T>(ctx: HandlerContext, all: Record<string, T>, param: string, co
 
 function required(ctx: HandlerContext, name: string): string {
   const v = ctx.input[name];
-  if (typeof v !== 'string' || !v) throw ctx.error('MissingParameter', `The request must contain the parameter ${name}`, 400);
+  if (typeof v !== 'string' || !v)
+    throw ctx.error('MissingParameter', `The request must contain the parameter ${name}`, 400);
   return v;
 }
 
 const vpcOut = (v: VpcRec, owner: string) => ({
-  vpcId: v.vpcId, ownerId: owner, state: 'available', cidrBlock: v.cidrBlock,
-  cidrBlockAssociationSet: [{ associationId: `vpc-cidr-assoc-${v.vpcId.slice(4)}`, cidrBlock: v.cidrBlock, cidrBlockState: { state: 'associated' } }],
-  dhcpOptionsId: v.dhcpOptionsId, instanceTenancy: 'default', isDefault: v.isDefault,
+  vpcId: v.vpcId,
+  ownerId: owner,
+  state: 'available',
+  cidrBlock: v.cidrBlock,
+  cidrBlockAssociationSet: [
+    {
+      associationId: `vpc-cidr-assoc-${v.vpcId.slice(4)}`,
+      cidrBlock: v.cidrBlock,
+      cidrBlockState: { state: 'associated' },
+    },
+  ],
+  dhcpOptionsId: v.dhcpOptionsId,
+  instanceTenancy: 'default',
+  isDefault: v.isDefault,
 });
 
 function network(ctx: HandlerContext): NetworkState {
@@ -148,48 +233,95 @@ function network(ctx: HandlerContext): NetworkState {
 // EC2 error codes: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
 // (DependencyViolation, Gateway.NotAttached, InvalidVpcID.NotFound, InvalidSubnetID.NotFound,
 // InvalidInternetGatewayID.NotFound, InvalidNetworkInterfaceID.NotFound, DefaultVpcAlreadyExists).
-const dependency = (ctx: HandlerContext, kind: string, id: string) => ctx.error('DependencyViolation', `The ${kind} '${id}' has dependencies and cannot be deleted.`, 400);
+const dependency = (ctx: HandlerContext, kind: string, id: string) =>
+  ctx.error('DependencyViolation', `The ${kind} '${id}' has dependencies and cannot be deleted.`, 400);
 
 const VPC_OPERATIONS: ServiceModule['operations'] = {
   DescribeVpcs(ctx) {
     const net = network(ctx);
     const vpcs = applyFilters(ctx, byIds(ctx, net.vpcs, 'VpcId', 'InvalidVpcID.NotFound', 'vpc'), {
-      isDefault: (v) => String(v.isDefault), 'is-default': (v) => String(v.isDefault), 'vpc-id': (v) => v.vpcId, state: () => 'available', 'cidr-block': (v) => v.cidrBlock, 'owner-id': () => ctx.caller.accountId,
+      isDefault: (v) => String(v.isDefault),
+      'is-default': (v) => String(v.isDefault),
+      'vpc-id': (v) => v.vpcId,
+      state: () => 'available',
+      'cidr-block': (v) => v.cidrBlock,
+      'owner-id': () => ctx.caller.accountId,
     });
     return { vpcSet: vpcs.map((v) => vpcOut(v, ctx.caller.accountId)) };
   },
   DescribeSubnets(ctx) {
     const net = network(ctx);
     const subnets = applyFilters(ctx, byIds(ctx, net.subnets, 'SubnetId', 'InvalidSubnetID.NotFound', 'subnet'), {
-      'vpc-id': (s) => s.vpcId, 'subnet-id': (s) => s.subnetId, 'default-for-az': (s) => String(s.defaultForAz), defaultForAz: (s) => String(s.defaultForAz),
-      'availability-zone': (s) => s.availabilityZone, state: () => 'available', 'cidr-block': (s) => s.cidrBlock,
+      'vpc-id': (s) => s.vpcId,
+      'subnet-id': (s) => s.subnetId,
+      'default-for-az': (s) => String(s.defaultForAz),
+      defaultForAz: (s) => String(s.defaultForAz),
+      'availability-zone': (s) => s.availabilityZone,
+      state: () => 'available',
+      'cidr-block': (s) => s.cidrBlock,
     });
     return {
       subnetSet: subnets.map((s) => ({
-        subnetId: s.subnetId, subnetArn: `arn:aws:ec2:${ctx.region}:${ctx.caller.accountId}:subnet/${s.subnetId}`, state: 'available', vpcId: s.vpcId,
-        cidrBlock: s.cidrBlock, availableIpAddressCount: 4091 - Object.values(net.enis).filter((e) => e.subnetId === s.subnetId).length,
-        availabilityZone: s.availabilityZone, defaultForAz: s.defaultForAz, mapPublicIpOnLaunch: s.mapPublicIpOnLaunch, ownerId: ctx.caller.accountId, assignIpv6AddressOnCreation: false,
+        subnetId: s.subnetId,
+        subnetArn: `arn:aws:ec2:${ctx.region}:${ctx.caller.accountId}:subnet/${s.subnetId}`,
+        state: 'available',
+        vpcId: s.vpcId,
+        cidrBlock: s.cidrBlock,
+        availableIpAddressCount: 4091 - Object.values(net.enis).filter((e) => e.subnetId === s.subnetId).length,
+        availabilityZone: s.availabilityZone,
+        defaultForAz: s.defaultForAz,
+        mapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
+        ownerId: ctx.caller.accountId,
+        assignIpv6AddressOnCreation: false,
       })),
     };
   },
   DescribeInternetGateways(ctx) {
     const net = network(ctx);
-    const igws = applyFilters(ctx, byIds(ctx, net.igws, 'InternetGatewayId', 'InvalidInternetGatewayID.NotFound', 'internetGateway'), {
-      'attachment.vpc-id': (g) => g.attachedVpcId, 'internet-gateway-id': (g) => g.internetGatewayId, 'attachment.state': (g) => (g.attachedVpcId ? 'available' : undefined), 'owner-id': () => ctx.caller.accountId,
-    });
+    const igws = applyFilters(
+      ctx,
+      byIds(ctx, net.igws, 'InternetGatewayId', 'InvalidInternetGatewayID.NotFound', 'internetGateway'),
+      {
+        'attachment.vpc-id': (g) => g.attachedVpcId,
+        'internet-gateway-id': (g) => g.internetGatewayId,
+        'attachment.state': (g) => (g.attachedVpcId ? 'available' : undefined),
+        'owner-id': () => ctx.caller.accountId,
+      },
+    );
     return {
-      internetGatewaySet: igws.map((g) => ({ internetGatewayId: g.internetGatewayId, ownerId: ctx.caller.accountId, attachmentSet: g.attachedVpcId ? [{ vpcId: g.attachedVpcId, state: 'available' }] : [], tagSet: [] })),
+      internetGatewaySet: igws.map((g) => ({
+        internetGatewayId: g.internetGatewayId,
+        ownerId: ctx.caller.accountId,
+        attachmentSet: g.attachedVpcId ? [{ vpcId: g.attachedVpcId, state: 'available' }] : [],
+        tagSet: [],
+      })),
     };
   },
   DescribeNetworkInterfaces(ctx) {
     const net = network(ctx);
-    const enis = applyFilters(ctx, byIds(ctx, net.enis, 'NetworkInterfaceId', 'InvalidNetworkInterfaceID.NotFound', 'network interface'), {
-      'vpc-id': (e) => e.vpcId, 'subnet-id': (e) => e.subnetId, 'network-interface-id': (e) => e.networkInterfaceId, 'availability-zone': (e) => e.availabilityZone,
-    });
+    const enis = applyFilters(
+      ctx,
+      byIds(ctx, net.enis, 'NetworkInterfaceId', 'InvalidNetworkInterfaceID.NotFound', 'network interface'),
+      {
+        'vpc-id': (e) => e.vpcId,
+        'subnet-id': (e) => e.subnetId,
+        'network-interface-id': (e) => e.networkInterfaceId,
+        'availability-zone': (e) => e.availabilityZone,
+      },
+    );
     return {
       networkInterfaceSet: enis.map((e) => ({
-        networkInterfaceId: e.networkInterfaceId, subnetId: e.subnetId, vpcId: e.vpcId, availabilityZone: e.availabilityZone, description: e.description,
-        ownerId: ctx.caller.accountId, status: 'in-use', privateIpAddress: e.privateIpAddress, interfaceType: 'interface', requesterManaged: false, sourceDestCheck: true,
+        networkInterfaceId: e.networkInterfaceId,
+        subnetId: e.subnetId,
+        vpcId: e.vpcId,
+        availabilityZone: e.availabilityZone,
+        description: e.description,
+        ownerId: ctx.caller.accountId,
+        status: 'in-use',
+        privateIpAddress: e.privateIpAddress,
+        interfaceType: 'interface',
+        requesterManaged: false,
+        sourceDestCheck: true,
         ...(e.publicIp ? { association: { publicIp: e.publicIp, ipOwnerId: 'amazon' } } : {}),
       })),
     };
@@ -199,12 +331,18 @@ const VPC_OPERATIONS: ServiceModule['operations'] = {
     const igwId = required(ctx, 'InternetGatewayId');
     const vpcId = required(ctx, 'VpcId');
     const igw = net.igws[igwId];
-    if (!igw) throw ctx.error('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${igwId}' does not exist`, 400);
+    if (!igw)
+      throw ctx.error('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${igwId}' does not exist`, 400);
     if (!net.vpcs[vpcId]) throw ctx.error('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`, 400);
-    if (igw.attachedVpcId !== vpcId) throw ctx.error('Gateway.NotAttached', `resource ${igwId} is not attached to network ${vpcId}`, 400);
+    if (igw.attachedVpcId !== vpcId)
+      throw ctx.error('Gateway.NotAttached', `resource ${igwId} is not attached to network ${vpcId}`, 400);
     // Public addresses mapped in the VPC keep the gateway attached (DetachInternetGateway: "The VPC can't contain any running instances with Elastic IP addresses or public IPv4 addresses").
     if (Object.values(net.enis).some((e) => e.vpcId === vpcId && e.publicIp))
-      throw ctx.error('DependencyViolation', `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`, 400);
+      throw ctx.error(
+        'DependencyViolation',
+        `Network ${vpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+        400,
+      );
     delete igw.attachedVpcId;
     return { return: true };
   },
@@ -212,7 +350,8 @@ const VPC_OPERATIONS: ServiceModule['operations'] = {
     const net = network(ctx);
     const igwId = required(ctx, 'InternetGatewayId');
     const igw = net.igws[igwId];
-    if (!igw) throw ctx.error('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${igwId}' does not exist`, 400);
+    if (!igw)
+      throw ctx.error('InvalidInternetGatewayID.NotFound', `The internetGateway ID '${igwId}' does not exist`, 400);
     // "You must detach the internet gateway from the VPC before you can delete it" (API_DeleteInternetGateway.html).
     if (igw.attachedVpcId) throw dependency(ctx, 'internetGateway', igwId);
     delete net.igws[igwId];
@@ -233,9 +372,10 @@ const VPC_OPERATIONS: ServiceModule['operations'] = {
     if (!net.vpcs[id]) throw ctx.error('InvalidVpcID.NotFound', `The vpc ID '${id}' does not exist`, 400);
     // "You must detach or delete all gateways and resources that are associated with the VPC before
     // you can delete it" (API_DeleteVpc.html): subnets, an attached gateway, network interfaces.
-    const busy = Object.values(net.subnets).some((s) => s.vpcId === id)
-      || Object.values(net.igws).some((g) => g.attachedVpcId === id)
-      || Object.values(net.enis).some((e) => e.vpcId === id);
+    const busy =
+      Object.values(net.subnets).some((s) => s.vpcId === id) ||
+      Object.values(net.igws).some((g) => g.attachedVpcId === id) ||
+      Object.values(net.enis).some((e) => e.vpcId === id);
     if (busy) throw dependency(ctx, 'vpc', id);
     delete net.vpcs[id];
     return { return: true };
@@ -244,7 +384,8 @@ const VPC_OPERATIONS: ServiceModule['operations'] = {
   // create a default VPC if you already have one" (DefaultVpcAlreadyExists).
   CreateDefaultVpc(ctx) {
     const net = network(ctx);
-    if (Object.values(net.vpcs).some((v) => v.isDefault)) throw ctx.error('DefaultVpcAlreadyExists', 'A Default VPC already exists for this account in this region.', 400);
+    if (Object.values(net.vpcs).some((v) => v.isDefault))
+      throw ctx.error('DefaultVpcAlreadyExists', 'A Default VPC already exists for this account in this region.', 400);
     return { vpc: vpcOut(createDefaultVpc(net, ctx.caller.accountId, ctx.region), ctx.caller.accountId) };
   },
 };
@@ -262,8 +403,12 @@ export const ec2: ServiceModule = {
       const all = ctx.input.AllRegions === 'true';
       const names = (ctx.input.RegionName ?? []) as string[];
       const filters = (ctx.input.Filter ?? []) as { Name?: string; Value?: string[] }[];
-      let regions = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].map((r) => ({ name: r, status: optInStatus(ctx.world, ctx.caller.accountId, r) }));
-      for (const n of names) if (!regions.some((r) => r.name === n)) throw ctx.error('InvalidParameterValue', `Invalid region: ${n}`, 400);
+      let regions = [...DEFAULT_REGIONS, ...OPT_IN_REGIONS].map((r) => ({
+        name: r,
+        status: optInStatus(ctx.world, ctx.caller.accountId, r),
+      }));
+      for (const n of names)
+        if (!regions.some((r) => r.name === n)) throw ctx.error('InvalidParameterValue', `Invalid region: ${n}`, 400);
       if (names.length) regions = regions.filter((r) => names.includes(r.name));
       else if (!all) regions = regions.filter((r) => r.status !== 'not-opted-in');
       for (const f of filters) {
@@ -272,7 +417,13 @@ export const ec2: ServiceModule = {
         else if (f.Name === 'region-name') regions = regions.filter((r) => want.includes(r.name));
         else throw ctx.error('InvalidParameterValue', `The filter '${String(f.Name)}' is invalid`, 400);
       }
-      return { regionInfo: regions.map((r) => ({ regionName: r.name, regionEndpoint: `ec2.${r.name}.amazonaws.com`, optInStatus: r.status })) };
+      return {
+        regionInfo: regions.map((r) => ({
+          regionName: r.name,
+          regionEndpoint: `ec2.${r.name}.amazonaws.com`,
+          optInStatus: r.status,
+        })),
+      };
     },
     GetEbsEncryptionByDefault(ctx) {
       regionEnabled(ctx);
@@ -305,28 +456,42 @@ export const ec2: ServiceModule = {
       const net = networkOf(d.world, d.accountId, region);
       const want = d.params.subnet as string | undefined;
       const subnets = Object.values(net.subnets);
-      const subnet = want ? subnets.find((s) => s.subnetId === want || s.availabilityZone === want) : subnets.find((s) => s.defaultForAz);
+      const subnet = want
+        ? subnets.find((s) => s.subnetId === want || s.availabilityZone === want)
+        : subnets.find((s) => s.defaultForAz);
       if (!subnet) throw d.error(`no subnet ${want ?? '(default)'} in ${d.accountId} ${region}`);
       const n = ++net.eniCount;
       const eni: EniRec = {
-        networkInterfaceId: `eni-${hashChars(`eni:${d.accountId}:${region}:${n}`, 17, HEX)}`, subnetId: subnet.subnetId, vpcId: subnet.vpcId,
-        availabilityZone: subnet.availabilityZone, privateIpAddress: subnet.cidrBlock.replace(/\.0\/20$/, `.${10 + n}`), description: String(d.params.description ?? 'someone else\'s instance'),
+        networkInterfaceId: `eni-${hashChars(`eni:${d.accountId}:${region}:${n}`, 17, HEX)}`,
+        subnetId: subnet.subnetId,
+        vpcId: subnet.vpcId,
+        availabilityZone: subnet.availabilityZone,
+        privateIpAddress: subnet.cidrBlock.replace(/\.0\/20$/, `.${10 + n}`),
+        description: String(d.params.description ?? "someone else's instance"),
         ...(d.params.publicIp ? { publicIp: `203.0.113.${n}` } : {}),
       };
       net.enis[eni.networkInterfaceId] = eni;
-      return { account: d.accountId, region, networkInterfaceId: eni.networkInterfaceId, subnetId: subnet.subnetId, vpcId: subnet.vpcId };
+      return {
+        account: d.accountId,
+        region,
+        networkInterfaceId: eni.networkInterfaceId,
+        subnetId: subnet.subnetId,
+        vpcId: subnet.vpcId,
+      };
     },
     /** `{account?, region}`: the default VPC recreated (as CreateDefaultVpc in the console); refused while one exists. */
     'default-vpc-recreated'(d) {
       const region = String(d.params.region ?? 'us-east-1');
       const net = networkOf(d.world, d.accountId, region);
-      if (Object.values(net.vpcs).some((v) => v.isDefault)) throw d.error(`a default VPC already exists in ${d.accountId} ${region}`);
+      if (Object.values(net.vpcs).some((v) => v.isDefault))
+        throw d.error(`a default VPC already exists in ${d.accountId} ${region}`);
       return { account: d.accountId, region, vpcId: createDefaultVpc(net, d.accountId, region).vpcId };
     },
     /** `{account, region, enabled?}`: an opt-in region enabled (default) or disabled for the account, as in the console. */
     'region-opt-in'(d) {
       const region = d.params.region;
-      if (typeof region !== 'string' || !OPT_IN_REGIONS.includes(region)) throw d.error(`region-opt-in needs an opt-in region (${OPT_IN_REGIONS.join(', ')})`);
+      if (typeof region !== 'string' || !OPT_IN_REGIONS.includes(region))
+        throw d.error(`region-opt-in needs an opt-in region (${OPT_IN_REGIONS.join(', ')})`);
       const s = storeOf(d.world, d.accountId);
       const rest = (s.optedIn ?? []).filter((r) => r !== region);
       s.optedIn = d.params.enabled === false ? rest : [...rest, region];

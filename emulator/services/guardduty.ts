@@ -27,8 +27,13 @@ export const GUARDDUTY = 'guardduty.amazonaws.com';
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_DetectorFeatureConfiguration.html
  */
 export const FEATURES = [
-  'S3_DATA_EVENTS', 'EKS_AUDIT_LOGS', 'EBS_MALWARE_PROTECTION', 'RDS_LOGIN_EVENTS',
-  'EKS_RUNTIME_MONITORING', 'LAMBDA_NETWORK_LOGS', 'RUNTIME_MONITORING',
+  'S3_DATA_EVENTS',
+  'EKS_AUDIT_LOGS',
+  'EBS_MALWARE_PROTECTION',
+  'RDS_LOGIN_EVENTS',
+  'EKS_RUNTIME_MONITORING',
+  'LAMBDA_NETWORK_LOGS',
+  'RUNTIME_MONITORING',
 ] as const;
 const FOUNDATIONAL = ['CLOUD_TRAIL', 'DNS_LOGS', 'FLOW_LOGS'] as const;
 const FREQUENCIES = ['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'] as const;
@@ -76,7 +81,13 @@ export interface GuardDutyStore {
 }
 
 export const guardDutyStoreOf = (world: World, accountId: string): GuardDutyStore =>
-  world.store<GuardDutyStore>(accountId, 'guardduty', () => ({ detectors: {}, orgAdmins: {}, orgConfig: {}, members: {}, administrator: {} }));
+  world.store<GuardDutyStore>(accountId, 'guardduty', () => ({
+    detectors: {},
+    orgAdmins: {},
+    orgConfig: {},
+    members: {},
+    administrator: {},
+  }));
 
 // ---- errors ------------------------------------------------------------------------------
 
@@ -101,10 +112,18 @@ const fail: Fail = (_field, _problem, message) => {
  * https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreateDetector.html
  */
 function defaultFeatures(now: Date): DetectorRec['features'] {
-  return Object.fromEntries(FEATURES.map((f) => [f, { status: f === 'RUNTIME_MONITORING' ? 'DISABLED' : 'ENABLED', updatedAt: now }]));
+  return Object.fromEntries(
+    FEATURES.map((f) => [f, { status: f === 'RUNTIME_MONITORING' ? 'DISABLED' : 'ENABLED', updatedAt: now }]),
+  );
 }
 
-function newDetector(world: World, accountId: string, region: string, features: DetectorRec['features'], frequency = 'SIX_HOURS'): DetectorRec {
+function newDetector(
+  world: World,
+  accountId: string,
+  region: string,
+  features: DetectorRec['features'],
+  frequency = 'SIX_HOURS',
+): DetectorRec {
   const now = new Date();
   const d: DetectorRec = {
     // Numbered per account and Region, so concurrent creations elsewhere never change an ID.
@@ -125,7 +144,12 @@ function newDetector(world: World, accountId: string, region: string, features: 
  * EKS_RUNTIME_MONITORING and RUNTIME_MONITORING ("Specifying both … will cause an error",
  * API_CreateDetector.html, API_UpdateDetector.html).
  */
-function featureInput(ctx: Ctx, field = 'features', statusField = 'status', values: readonly string[] = ['ENABLED', 'DISABLED']): Record<string, string> {
+function featureInput(
+  ctx: Ctx,
+  field = 'features',
+  statusField = 'status',
+  values: readonly string[] = ['ENABLED', 'DISABLED'],
+): Record<string, string> {
   const raw = ctx.input[field];
   if (raw === undefined || raw === null) return {};
   if (!Array.isArray(raw)) throw badRequest(`${field} must be a list.`);
@@ -134,13 +158,18 @@ function featureInput(ctx: Ctx, field = 'features', statusField = 'status', valu
     const name = oneOf(f ?? {}, 'name', FEATURES, { required: true }, fail)!;
     const status = f[statusField];
     if (status !== undefined && (typeof status !== 'string' || !values.includes(status))) {
-      throw badRequest(`The request is rejected because an invalid or out-of-range value is specified as an input parameter: ${statusField} must be one of ${values.join(', ')}.`);
+      throw badRequest(
+        `The request is rejected because an invalid or out-of-range value is specified as an input parameter: ${statusField} must be one of ${values.join(', ')}.`,
+      );
     }
-    if (name in out) throw badRequest(`The request is rejected because the feature ${name} is specified more than once.`);
+    if (name in out)
+      throw badRequest(`The request is rejected because the feature ${name} is specified more than once.`);
     out[name] = (status as string | undefined) ?? values[0]!;
   }
   if ('EKS_RUNTIME_MONITORING' in out && 'RUNTIME_MONITORING' in out) {
-    throw badRequest('The request is rejected because both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING are specified. You can add only one of these two features.');
+    throw badRequest(
+      'The request is rejected because both EKS_RUNTIME_MONITORING and RUNTIME_MONITORING are specified. You can add only one of these two features.',
+    );
   }
   return out;
 }
@@ -149,7 +178,8 @@ function featureInput(ctx: Ctx, field = 'features', statusField = 'status', valu
 function ownDetector(ctx: Ctx): DetectorRec {
   const id = str(ctx.input, 'detectorId', { required: true, min: 1, max: 300 }, fail)!;
   const d = guardDutyStoreOf(ctx.world, ctx.caller.accountId).detectors[ctx.region];
-  if (!d || d.detectorId !== id) throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
+  if (!d || d.detectorId !== id)
+    throw badRequest('The request is rejected because the input detectorId is not owned by the current account.');
   return d;
 }
 
@@ -163,7 +193,11 @@ function detectorOut(d: DetectorRec, accountId: string) {
     tags: d.tags,
     features: [
       ...FOUNDATIONAL.map((name) => ({ name, status: 'ENABLED', updatedAt: d.createdAt })),
-      ...FEATURES.map((name) => ({ name, status: d.features[name]?.status ?? 'DISABLED', updatedAt: d.features[name]?.updatedAt ?? d.createdAt })),
+      ...FEATURES.map((name) => ({
+        name,
+        status: d.features[name]?.status ?? 'DISABLED',
+        updatedAt: d.features[name]?.updatedAt ?? d.createdAt,
+      })),
     ],
   };
 }
@@ -185,12 +219,23 @@ function enableMember(world: World, adminId: string, accountId: string, region: 
   const store = guardDutyStoreOf(world, accountId);
   if (!store.detectors[region]) {
     // An auto-enabled member gets the features the organization configuration auto-enables.
-    const features = Object.fromEntries(FEATURES.map((f) => [f, { status: (config.features[f] ?? 'NONE') === 'NONE' ? 'DISABLED' : 'ENABLED', updatedAt: now }])) as DetectorRec['features'];
+    const features = Object.fromEntries(
+      FEATURES.map((f) => [
+        f,
+        { status: (config.features[f] ?? 'NONE') === 'NONE' ? 'DISABLED' : 'ENABLED', updatedAt: now },
+      ]),
+    ) as DetectorRec['features'];
     newDetector(world, accountId, region, features);
   }
   store.administrator[region] = { accountId: adminId, invitedAt: now };
   const members = (guardDutyStoreOf(world, adminId).members[region] ??= {});
-  members[accountId] = { accountId, email: world.account(accountId)?.email ?? '', relationshipStatus: 'Enabled', invitedAt: now, updatedAt: now };
+  members[accountId] = {
+    accountId,
+    email: world.account(accountId)?.email ?? '',
+    relationshipStatus: 'Enabled',
+    invitedAt: now,
+    updatedAt: now,
+  };
 }
 
 /**
@@ -208,7 +253,8 @@ function syncOrganization(world: World, callerId: string): void {
     if (!config || config.autoEnableOrganizationMembers === 'NONE' || !config.existing) continue;
     const members = guardDutyStoreOf(world, adminId).members[region] ?? {};
     for (const id of Object.keys(org.accountParents)) {
-      if (id !== adminId && !members[id] && !config.existing.includes(id)) enableMember(world, adminId, id, region, config);
+      if (id !== adminId && !members[id] && !config.existing.includes(id))
+        enableMember(world, adminId, id, region, config);
     }
   }
 }
@@ -225,9 +271,12 @@ function op(handler: (ctx: Ctx) => unknown) {
 function managementOrg(ctx: Ctx): Organization {
   const org = ctx.world.orgOf(ctx.caller.accountId);
   if (!org || org.managementAccountId !== ctx.caller.accountId) {
-    throw badRequest('The request is rejected because the current account is not the management account of an AWS organization.');
+    throw badRequest(
+      'The request is rejected because the current account is not the management account of an AWS organization.',
+    );
   }
-  if (org.featureSet !== 'ALL') throw badRequest('The request is rejected because the organization does not have all features enabled.');
+  if (org.featureSet !== 'ALL')
+    throw badRequest('The request is rejected because the organization does not have all features enabled.');
   return org;
 }
 
@@ -236,9 +285,14 @@ function adminContext(ctx: Ctx): { org: Organization; detector: DetectorRec; con
   const detector = ownDetector(ctx);
   const org = ctx.world.orgOf(ctx.caller.accountId);
   if (!org || guardDutyAdminOf(ctx.world, org, ctx.region) !== ctx.caller.accountId) {
-    throw badRequest('The request is rejected because the current account is not the delegated administrator of the organization for GuardDuty in this Region.');
+    throw badRequest(
+      'The request is rejected because the current account is not the delegated administrator of the organization for GuardDuty in this Region.',
+    );
   }
-  const config = (guardDutyStoreOf(ctx.world, ctx.caller.accountId).orgConfig[ctx.region] ??= { autoEnableOrganizationMembers: 'NONE', features: {} });
+  const config = (guardDutyStoreOf(ctx.world, ctx.caller.accountId).orgConfig[ctx.region] ??= {
+    autoEnableOrganizationMembers: 'NONE',
+    features: {},
+  });
   return { org, detector, config };
 }
 
@@ -280,7 +334,12 @@ export const guardduty: ServiceModule = {
   errors: {
     internal: { code: 'InternalServerErrorException', status: 500 },
     validation: { code: 'BadRequestException', status: 400 },
-    invalidToken: { code: 'BadRequestException', status: 400, message: 'The request is rejected because an invalid or out-of-range value is specified as an input parameter: nextToken.' },
+    invalidToken: {
+      code: 'BadRequestException',
+      status: 400,
+      message:
+        'The request is rejected because an invalid or out-of-range value is specified as an input parameter: nextToken.',
+    },
   },
   route(req) {
     for (const [method, re, operation] of ROUTES) {
@@ -293,13 +352,16 @@ export const guardduty: ServiceModule = {
     // https://docs.aws.amazon.com/guardduty/latest/APIReference/API_CreateDetector.html:
     // "You can have only one detector per account per Region."
     CreateDetector: op((ctx) => {
-      if (typeof ctx.input.enable !== 'boolean') throw badRequest('The request is rejected because the enable parameter is required.');
+      if (typeof ctx.input.enable !== 'boolean')
+        throw badRequest('The request is rejected because the enable parameter is required.');
       const frequency = oneOf(ctx.input, 'findingPublishingFrequency', FREQUENCIES, {}, fail) ?? 'SIX_HOURS';
       const requested = featureInput(ctx);
       const store = guardDutyStoreOf(ctx.world, ctx.caller.accountId);
-      if (store.detectors[ctx.region]) throw badRequest('The request is rejected because a detector already exists for the current account.');
+      if (store.detectors[ctx.region])
+        throw badRequest('The request is rejected because a detector already exists for the current account.');
       const features = defaultFeatures(new Date());
-      for (const [name, status] of Object.entries(requested)) features[name] = { status: status as FeatureStatus, updatedAt: new Date() };
+      for (const [name, status] of Object.entries(requested))
+        features[name] = { status: status as FeatureStatus, updatedAt: new Date() };
       const d = newDetector(ctx.world, ctx.caller.accountId, ctx.region, features, frequency);
       d.status = ctx.input.enable ? 'ENABLED' : 'DISABLED';
       d.tags = { ...((ctx.input.tags ?? {}) as Record<string, string>) };
@@ -323,11 +385,13 @@ export const guardduty: ServiceModule = {
       const d = ownDetector(ctx);
       const frequency = oneOf(ctx.input, 'findingPublishingFrequency', FREQUENCIES, {}, fail);
       const features = featureInput(ctx);
-      if (ctx.input.enable !== undefined && typeof ctx.input.enable !== 'boolean') throw badRequest('enable must be a boolean.');
+      if (ctx.input.enable !== undefined && typeof ctx.input.enable !== 'boolean')
+        throw badRequest('enable must be a boolean.');
       const now = new Date();
       if (typeof ctx.input.enable === 'boolean') d.status = ctx.input.enable ? 'ENABLED' : 'DISABLED';
       if (frequency) d.findingPublishingFrequency = frequency;
-      for (const [name, status] of Object.entries(features)) d.features[name] = { status: status as FeatureStatus, updatedAt: now };
+      for (const [name, status] of Object.entries(features))
+        d.features[name] = { status: status as FeatureStatus, updatedAt: now };
       d.updatedAt = now;
       return {};
     }),
@@ -351,13 +415,22 @@ export const guardduty: ServiceModule = {
     EnableOrganizationAdminAccount: op((ctx) => {
       const org = managementOrg(ctx);
       const adminId = str(ctx.input, 'adminAccountId', { required: true, pattern: /^\d{12}$/ }, fail)!;
-      if (!(adminId in org.accountParents)) throw badRequest(`The request is rejected because the account ${adminId} is not a member of the organization.`);
+      if (!(adminId in org.accountParents))
+        throw badRequest(`The request is rejected because the account ${adminId} is not a member of the organization.`);
       const admins = managementStore(ctx.world, org).orgAdmins;
       const current = admins[ctx.region];
       if (current === adminId) return {};
-      if (current) throw badRequest(`The request is rejected because the organization already has a delegated administrator (${current}) for GuardDuty in this Region.`);
-      const elsewhere = [...Object.values(admins), ...ctx.world.delegatedAdminsFor(org, GUARDDUTY)].find((a) => a !== adminId);
-      if (elsewhere) throw badRequest(`The request is rejected because account ${elsewhere} is already the GuardDuty delegated administrator of the organization; an organization has only one.`);
+      if (current)
+        throw badRequest(
+          `The request is rejected because the organization already has a delegated administrator (${current}) for GuardDuty in this Region.`,
+        );
+      const elsewhere = [...Object.values(admins), ...ctx.world.delegatedAdminsFor(org, GUARDDUTY)].find(
+        (a) => a !== adminId,
+      );
+      if (elsewhere)
+        throw badRequest(
+          `The request is rejected because account ${elsewhere} is already the GuardDuty delegated administrator of the organization; an organization has only one.`,
+        );
       org.serviceAccess[GUARDDUTY] ??= new Date();
       // Organizations never registers its management account (CANNOT_REGISTER_MASTER_…); GuardDuty
       // allows it as its own administrator (not recommended) and keeps that on its side only.
@@ -376,10 +449,14 @@ export const guardduty: ServiceModule = {
       const org = managementOrg(ctx);
       const adminId = str(ctx.input, 'adminAccountId', { required: true, pattern: /^\d{12}$/ }, fail)!;
       const admins = managementStore(ctx.world, org).orgAdmins;
-      if (admins[ctx.region] !== adminId) throw badRequest(`The request is rejected because the account ${adminId} is not the GuardDuty delegated administrator in this Region.`);
+      if (admins[ctx.region] !== adminId)
+        throw badRequest(
+          `The request is rejected because the account ${adminId} is not the GuardDuty delegated administrator in this Region.`,
+        );
       delete admins[ctx.region];
       const adminStore = guardDutyStoreOf(ctx.world, adminId);
-      for (const id of Object.keys(adminStore.members[ctx.region] ?? {})) delete guardDutyStoreOf(ctx.world, id).administrator[ctx.region];
+      for (const id of Object.keys(adminStore.members[ctx.region] ?? {}))
+        delete guardDutyStoreOf(ctx.world, id).administrator[ctx.region];
       delete adminStore.members[ctx.region];
       delete adminStore.orgConfig[ctx.region];
       if (!Object.values(admins).includes(adminId)) ctx.world.deregisterDelegatedAdmin(org, adminId, GUARDDUTY);
@@ -415,13 +492,16 @@ export const guardduty: ServiceModule = {
       const legacy = ctx.input.autoEnable;
       if (legacy !== undefined && typeof legacy !== 'boolean') throw badRequest('autoEnable must be a boolean.');
       if ((members === undefined) === (legacy === undefined)) {
-        throw badRequest('The request is rejected because you must provide a value for either autoEnableOrganizationMembers or autoEnable, but not both.');
+        throw badRequest(
+          'The request is rejected because you must provide a value for either autoEnableOrganizationMembers or autoEnable, but not both.',
+        );
       }
       const features = featureInput(ctx, 'features', 'autoEnable', AUTO_ENABLE);
       // autoEnable (legacy) "applies to only new member accounts, not the existing member accounts".
       const mode: AutoEnable = members ?? (legacy ? 'NEW' : 'NONE');
       if (mode === 'NONE') delete config.existing;
-      else if (config.autoEnableOrganizationMembers === 'NONE' || !config.existing) config.existing = Object.keys(org.accountParents);
+      else if (config.autoEnableOrganizationMembers === 'NONE' || !config.existing)
+        config.existing = Object.keys(org.accountParents);
       config.autoEnableOrganizationMembers = mode;
       Object.assign(config, { features: { ...config.features, ...features } });
       const adminId = ctx.caller.accountId;
@@ -439,7 +519,8 @@ export const guardduty: ServiceModule = {
     CreateMembers: op((ctx) => {
       ownDetector(ctx);
       const details = ctx.input.accountDetails;
-      if (!Array.isArray(details) || details.length < 1 || details.length > 50) throw badRequest('The request is rejected because accountDetails must have 1 to 50 items.');
+      if (!Array.isArray(details) || details.length < 1 || details.length > 50)
+        throw badRequest('The request is rejected because accountDetails must have 1 to 50 items.');
       const me = ctx.caller.accountId;
       const org = ctx.world.orgOf(me);
       const isAdmin = !!org && guardDutyAdminOf(ctx.world, org, ctx.region) === me;
@@ -447,14 +528,46 @@ export const guardduty: ServiceModule = {
       const unprocessedAccounts: { accountId: string; result: string }[] = [];
       for (const d of details as { accountId?: string; email?: string }[]) {
         const id = String(d?.accountId ?? '');
-        if (!/^\d{12}$/.test(id)) { unprocessedAccounts.push({ accountId: id, result: 'The request is rejected because the accountId is invalid.' }); continue; }
-        if (id === me) { unprocessedAccounts.push({ accountId: id, result: 'The request is rejected because the current account cannot be added as a member.' }); continue; }
-        if (members[id]?.relationshipStatus === 'Enabled') { unprocessedAccounts.push({ accountId: id, result: 'The request is rejected because the account is already a member.' }); continue; }
+        if (!/^\d{12}$/.test(id)) {
+          unprocessedAccounts.push({
+            accountId: id,
+            result: 'The request is rejected because the accountId is invalid.',
+          });
+          continue;
+        }
+        if (id === me) {
+          unprocessedAccounts.push({
+            accountId: id,
+            result: 'The request is rejected because the current account cannot be added as a member.',
+          });
+          continue;
+        }
+        if (members[id]?.relationshipStatus === 'Enabled') {
+          unprocessedAccounts.push({
+            accountId: id,
+            result: 'The request is rejected because the account is already a member.',
+          });
+          continue;
+        }
         if (isAdmin && org!.accountParents[id] !== undefined) {
-          enableMember(ctx.world, me, id, ctx.region, guardDutyStoreOf(ctx.world, me).orgConfig[ctx.region] ?? { autoEnableOrganizationMembers: 'NONE', features: {} });
+          enableMember(
+            ctx.world,
+            me,
+            id,
+            ctx.region,
+            guardDutyStoreOf(ctx.world, me).orgConfig[ctx.region] ?? {
+              autoEnableOrganizationMembers: 'NONE',
+              features: {},
+            },
+          );
         } else {
           // Outside the organization: added, to be invited (invitations are not emulated).
-          members[id] = { accountId: id, email: String(d.email ?? ''), relationshipStatus: 'Created', updatedAt: new Date() };
+          members[id] = {
+            accountId: id,
+            email: String(d.email ?? ''),
+            relationshipStatus: 'Created',
+            updatedAt: new Date(),
+          };
         }
       }
       return { unprocessedAccounts };
@@ -518,7 +631,8 @@ export const guardduty: ServiceModule = {
       const org = d.world.orgOf(d.accountId);
       const admin = org && guardDutyAdminOf(d.world, org, region);
       const config = admin ? guardDutyStoreOf(d.world, admin).orgConfig[region] : undefined;
-      if (!admin || !config) throw d.error(`no GuardDuty delegated administrator in ${region} for ${d.accountId}'s organization`);
+      if (!admin || !config)
+        throw d.error(`no GuardDuty delegated administrator in ${region} for ${d.accountId}'s organization`);
       config.autoEnableOrganizationMembers = 'NONE';
       delete config.existing;
       return { admin, region };
@@ -545,7 +659,8 @@ function applyToExisting(world: World, adminId: string, region: string): void {
   if (config.autoEnableOrganizationMembers === 'ALL') {
     const members = guardDutyStoreOf(world, adminId).members[region] ?? {};
     for (const id of Object.keys(org.accountParents)) {
-      if (id !== adminId && members[id]?.relationshipStatus !== 'Enabled') enableMember(world, adminId, id, region, config);
+      if (id !== adminId && members[id]?.relationshipStatus !== 'Enabled')
+        enableMember(world, adminId, id, region, config);
     }
   }
   const now = new Date();
@@ -553,6 +668,7 @@ function applyToExisting(world: World, adminId: string, region: string): void {
     if (m.relationshipStatus !== 'Enabled') continue;
     const det = guardDutyStoreOf(world, m.accountId).detectors[region];
     if (!det) continue;
-    for (const [f, auto] of Object.entries(config.features)) if (auto === 'ALL') det.features[f] = { status: 'ENABLED', updatedAt: now };
+    for (const [f, auto] of Object.entries(config.features))
+      if (auto === 'ALL') det.features[f] = { status: 'ENABLED', updatedAt: now };
   }
 }

@@ -21,7 +21,8 @@ const fail: Fail = (_f, _p, message) => {
 const noSuchEntity = (message: string) => new AwsError('NoSuchEntity', message, { status: 404 });
 const exists = (message: string) => new AwsError('EntityAlreadyExists', message, { status: 409 });
 const limit = (message: string) => new AwsError('LimitExceeded', message, { status: 409 });
-const malformed = (message = 'Syntax errors in policy.') => new AwsError('MalformedPolicyDocument', message, { status: 400 });
+const malformed = (message = 'Syntax errors in policy.') =>
+  new AwsError('MalformedPolicyDocument', message, { status: 400 });
 
 const NAME = /^[\w+=,.@-]+$/;
 const PATH = /^(\/|\/[\x21-\x7e]+\/)$/;
@@ -41,8 +42,10 @@ function checkDocument(text: string, opts: { trust: boolean }): void {
   if (!statements.length) throw malformed('Syntax errors in policy.');
   for (const s of statements) {
     if (s.Action === undefined && s.NotAction === undefined) throw malformed('Policy statement must contain actions.');
-    if (opts.trust && s.Principal === undefined && s.NotPrincipal === undefined) throw malformed('AssumeRolepolicy contained an invalid principal element.');
-    if (!opts.trust && (s.Principal !== undefined || s.NotPrincipal !== undefined)) throw malformed('Policy document should not specify a principal.');
+    if (opts.trust && s.Principal === undefined && s.NotPrincipal === undefined)
+      throw malformed('AssumeRolepolicy contained an invalid principal element.');
+    if (!opts.trust && (s.Principal !== undefined || s.NotPrincipal !== undefined))
+      throw malformed('Policy document should not specify a principal.');
   }
 }
 
@@ -65,7 +68,8 @@ function checkPrincipals(world: World, text: string): void {
 function requesterOf(world: World, caller: Caller): Requester {
   const p = caller.principal;
   const arns = [caller.arn];
-  if (p.type === 'assumed-role') arns.push(world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`);
+  if (p.type === 'assumed-role')
+    arns.push(world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`);
   return { accountId: caller.accountId, arns };
 }
 
@@ -101,7 +105,9 @@ function roleOut(r: RoleRecord) {
     AssumeRolePolicyDocument: encodeURIComponent(r.trustPolicy),
     Description: r.description,
     MaxSessionDuration: 3600,
-    ...(r.permissionsBoundary ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.permissionsBoundary } } : {}),
+    ...(r.permissionsBoundary
+      ? { PermissionsBoundary: { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: r.permissionsBoundary } }
+      : {}),
     Tags: Object.entries(r.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
   };
 }
@@ -119,7 +125,8 @@ function tagsIn(ctx: Ctx): Record<string, string> {
 /** An attachable managed policy: an AWS managed policy IAM has, or a customer policy ARN of this account. */
 function checkPolicyArn(ctx: Ctx, arn: string): void {
   const own = new RegExp(`^arn:aws:iam::${ctx.caller.accountId}:policy/`);
-  if (!KNOWN_AWS_MANAGED_POLICIES.includes(arn) && !own.test(arn)) throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+  if (!KNOWN_AWS_MANAGED_POLICIES.includes(arn) && !own.test(arn))
+    throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
 }
 
 function policyName(ctx: Ctx): string {
@@ -138,8 +145,14 @@ function page<T>(ctx: Ctx, items: T[]) {
  * Config: https://docs.aws.amazon.com/config/latest/developerguide/using-service-linked-roles-config.html).
  */
 export const SERVICE_LINKED_ROLES: Record<string, { roleName: string; policy: string }> = {
-  'config.amazonaws.com': { roleName: 'AWSServiceRoleForConfig', policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy' },
-  'securityhub.amazonaws.com': { roleName: 'AWSServiceRoleForSecurityHub', policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSSecurityHubServiceRolePolicy' },
+  'config.amazonaws.com': {
+    roleName: 'AWSServiceRoleForConfig',
+    policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy',
+  },
+  'securityhub.amazonaws.com': {
+    roleName: 'AWSServiceRoleForSecurityHub',
+    policy: 'arn:aws:iam::aws:policy/aws-service-role/AWSSecurityHubServiceRolePolicy',
+  },
 };
 
 /** The ARN of a service's service-linked role in an account (path /aws-service-role/<service>/). */
@@ -147,12 +160,20 @@ export const serviceLinkedRoleArn = (accountId: string, service: string): string
   `arn:aws:iam::${accountId}:role/aws-service-role/${service}/${SERVICE_LINKED_ROLES[service]!.roleName}`;
 
 /** Creates a known service's service-linked role (callers check that it does not exist yet). */
-export function addServiceLinkedRole(world: World, accountId: string, service: string, description?: string): RoleRecord {
+export function addServiceLinkedRole(
+  world: World,
+  accountId: string,
+  service: string,
+  description?: string,
+): RoleRecord {
   const slr = SERVICE_LINKED_ROLES[service]!;
   const role = world.addRole(accountId, slr.roleName, []);
   role.path = `/aws-service-role/${service}/`;
   role.arn = serviceLinkedRoleArn(accountId, service);
-  role.trustPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }] });
+  role.trustPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
   role.attachedPolicies = [slr.policy];
   role.inlinePolicies = {};
   if (description) role.description = description;
@@ -163,13 +184,27 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
   // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateServiceLinkedRole.html: a role
   // that already exists is InvalidInput ("Service role name … has been taken in this account").
   CreateServiceLinkedRole(ctx) {
-    const service = str(ctx.input, 'AWSServiceName', { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ }, fail)!;
+    const service = str(
+      ctx.input,
+      'AWSServiceName',
+      { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ },
+      fail,
+    )!;
     const description = str(ctx.input, 'Description', { max: 1000 }, fail);
-    if (ctx.input.CustomSuffix !== undefined) throw new AwsError('InvalidInput', `Custom suffix is not allowed for ${service}`, { status: 400 });
+    if (ctx.input.CustomSuffix !== undefined)
+      throw new AwsError('InvalidInput', `Custom suffix is not allowed for ${service}`, { status: 400 });
     const slr = SERVICE_LINKED_ROLES[service];
-    if (!slr) throw new AwsError('InvalidInput', `Service ${service} does not support service-linked roles (not emulated)`, { status: 400 });
+    if (!slr)
+      throw new AwsError('InvalidInput', `Service ${service} does not support service-linked roles (not emulated)`, {
+        status: 400,
+      });
     const acct = ctx.world.account(ctx.caller.accountId)!;
-    if (acct.roles[slr.roleName]) throw new AwsError('InvalidInput', `Service role name ${slr.roleName} has been taken in this account, please try a different suffix.`, { status: 400 });
+    if (acct.roles[slr.roleName])
+      throw new AwsError(
+        'InvalidInput',
+        `Service role name ${slr.roleName} has been taken in this account, please try a different suffix.`,
+        { status: 400 },
+      );
     return { Role: roleOut(addServiceLinkedRole(ctx.world, ctx.caller.accountId, service, description)) };
   },
 
@@ -183,7 +218,8 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const tags = tagsIn(ctx);
     const acct = ctx.world.account(ctx.caller.accountId)!;
     // Role names are unique per account, case-insensitively.
-    if (Object.keys(acct.roles).some((r) => r.toLowerCase() === name.toLowerCase())) throw exists(`Role with name ${name} already exists.`);
+    if (Object.keys(acct.roles).some((r) => r.toLowerCase() === name.toLowerCase()))
+      throw exists(`Role with name ${name} already exists.`);
     checkDocument(doc, { trust: true });
     checkPrincipals(ctx.world, doc);
     if (boundary) checkPolicyArn(ctx, boundary);
@@ -213,8 +249,10 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
 
   DeleteRole(ctx) {
     const role = roleOf(ctx);
-    if (role.attachedPolicies?.length) throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', { status: 409 });
-    if (Object.keys(role.inlinePolicies ?? {}).length) throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', { status: 409 });
+    if (role.attachedPolicies?.length)
+      throw new AwsError('DeleteConflict', 'Cannot delete entity, must detach all policies first.', { status: 409 });
+    if (Object.keys(role.inlinePolicies ?? {}).length)
+      throw new AwsError('DeleteConflict', 'Cannot delete entity, must delete policies first.', { status: 409 });
     delete ctx.world.account(ctx.caller.accountId)!.roles[role.roleName];
     return undefined;
   },
@@ -242,7 +280,8 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     checkPolicyArn(ctx, arn);
     const list = (role.attachedPolicies ??= []);
     if (list.includes(arn)) return undefined; // attaching twice is a no-op in IAM
-    if (list.length >= MAX_MANAGED_PER_ROLE) throw limit(`Cannot exceed quota for PoliciesPerRole: ${MAX_MANAGED_PER_ROLE}`);
+    if (list.length >= MAX_MANAGED_PER_ROLE)
+      throw limit(`Cannot exceed quota for PoliciesPerRole: ${MAX_MANAGED_PER_ROLE}`);
     list.push(arn);
     return undefined;
   },
@@ -257,7 +296,10 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
 
   ListAttachedRolePolicies(ctx) {
     const role = roleOf(ctx);
-    const p = page(ctx, (role.attachedPolicies ?? []).map((arn) => ({ PolicyArn: arn, PolicyName: arn.split('/').pop() })));
+    const p = page(
+      ctx,
+      (role.attachedPolicies ?? []).map((arn) => ({ PolicyArn: arn, PolicyName: arn.split('/').pop() })),
+    );
     return { AttachedPolicies: p.items, ...p.more };
   },
 
@@ -267,7 +309,10 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const doc = str(ctx.input, 'PolicyDocument', { required: true, min: 1, max: 131072 }, fail)!;
     checkDocument(doc, { trust: false });
     // Inline role policies share a 10,240-character quota (whitespace not counted).
-    const size = Object.entries({ ...role.inlinePolicies, [name]: doc }).reduce((n, [, d]) => n + d.replace(/\s/g, '').length, 0);
+    const size = Object.entries({ ...role.inlinePolicies, [name]: doc }).reduce(
+      (n, [, d]) => n + d.replace(/\s/g, '').length,
+      0,
+    );
     if (size > 10240) throw limit('Maximum policy size of 10240 bytes exceeded for role ' + role.roleName);
     (role.inlinePolicies ??= {})[name] = doc;
     return undefined;
@@ -284,7 +329,8 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
   DeleteRolePolicy(ctx) {
     const role = roleOf(ctx);
     const name = policyName(ctx);
-    if (role.inlinePolicies?.[name] === undefined) throw noSuchEntity(`The role policy with name ${name} cannot be found.`);
+    if (role.inlinePolicies?.[name] === undefined)
+      throw noSuchEntity(`The role policy with name ${name} cannot be found.`);
     delete role.inlinePolicies[name];
     return undefined;
   },
@@ -305,7 +351,8 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
 
   DeleteRolePermissionsBoundary(ctx) {
     const role = roleOf(ctx);
-    if (!role.permissionsBoundary) throw noSuchEntity(`The role with name ${role.roleName} has no permissions boundary.`);
+    if (!role.permissionsBoundary)
+      throw noSuchEntity(`The role with name ${role.roleName} has no permissions boundary.`);
     delete role.permissionsBoundary;
     return undefined;
   },
@@ -328,7 +375,8 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const name = str(ctx.input, 'UserName', { required: true, min: 1, max: 64, pattern: NAME }, fail)!;
     str(ctx.input, 'Path', { min: 1, max: 512, pattern: PATH }, fail);
     const acct = ctx.world.account(ctx.caller.accountId)!;
-    if (Object.keys(acct.users).some((u) => u.toLowerCase() === name.toLowerCase())) throw exists(`User with name ${name} already exists.`);
+    if (Object.keys(acct.users).some((u) => u.toLowerCase() === name.toLowerCase()))
+      throw exists(`User with name ${name} already exists.`);
     const u = ctx.world.addUser(ctx.caller.accountId, name);
     return { User: { Path: '/', UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: u.createdAt } };
   },
@@ -339,7 +387,10 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const p = ctx.caller.principal;
     const u = name !== undefined ? acct.users[name] : p.type === 'user' ? acct.users[p.userName] : undefined;
     if (!u) {
-      if (name === undefined) throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
+      if (name === undefined)
+        throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', {
+          status: 400,
+        });
       throw noSuchEntity(`The user with name ${name} cannot be found.`);
     }
     return { User: { Path: '/', UserName: u.userName, UserId: u.userId, Arn: u.arn, CreateDate: u.createdAt } };
@@ -351,16 +402,33 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const acct = ctx.world.account(ctx.caller.accountId)!;
     const p = ctx.caller.principal;
     const userName = name ?? (p.type === 'user' ? p.userName : undefined);
-    if (userName === undefined) throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
+    if (userName === undefined)
+      throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', {
+        status: 400,
+      });
     const u = acct.users[userName];
     if (!u) throw noSuchEntity(`The user with name ${userName} cannot be found.`);
-    if (u.accessKeys.length >= MAX_KEYS_PER_USER) throw limit(`Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
+    if (u.accessKeys.length >= MAX_KEYS_PER_USER)
+      throw limit(`Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
     const accessKeyId = 'AKIA' + ctx.world.id('user-key', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567');
     const secret = ctx.world.id('user-secret', 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
     const createdAt = new Date();
     u.accessKeys.push({ accessKeyId, status: 'Active', createdAt });
-    ctx.world.addCredentials({ accessKeyId, secretAccessKey: secret, accountId: ctx.caller.accountId, principal: { type: 'user', accountId: ctx.caller.accountId, userName: u.userName, userId: u.userId } });
-    return { AccessKey: { UserName: u.userName, AccessKeyId: accessKeyId, Status: 'Active', SecretAccessKey: secret, CreateDate: createdAt } };
+    ctx.world.addCredentials({
+      accessKeyId,
+      secretAccessKey: secret,
+      accountId: ctx.caller.accountId,
+      principal: { type: 'user', accountId: ctx.caller.accountId, userName: u.userName, userId: u.userId },
+    });
+    return {
+      AccessKey: {
+        UserName: u.userName,
+        AccessKeyId: accessKeyId,
+        Status: 'Active',
+        SecretAccessKey: secret,
+        CreateDate: createdAt,
+      },
+    };
   },
 
   CreateLoginProfile(ctx) {
@@ -370,13 +438,24 @@ export const ROLE_OPERATIONS: Record<string, (ctx: Ctx) => unknown> = {
     const acct = ctx.world.account(ctx.caller.accountId)!;
     const p = ctx.caller.principal;
     // No UserName from a root session (IAMCreateRootUserPassword): the root user's password.
-    const target = name !== undefined ? acct.users[name] : p.type === 'root' || p.type === 'root-session' ? acct.root : p.type === 'user' ? acct.users[p.userName] : undefined;
+    const target =
+      name !== undefined
+        ? acct.users[name]
+        : p.type === 'root' || p.type === 'root-session'
+          ? acct.root
+          : p.type === 'user'
+            ? acct.users[p.userName]
+            : undefined;
     if (!target) {
-      if (name === undefined) throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
+      if (name === undefined)
+        throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', {
+          status: 400,
+        });
       throw noSuchEntity(`The user with name ${name} cannot be found.`);
     }
     if (target.passwordSetAt) throw exists(`Login Profile for user ${name ?? 'root'} already exists.`);
-    if (password === undefined && name !== undefined) throw new AwsError('ValidationError', 'Password is required for an IAM user login profile', { status: 400 });
+    if (password === undefined && name !== undefined)
+      throw new AwsError('ValidationError', 'Password is required for an IAM user login profile', { status: 400 });
     target.passwordSetAt = new Date();
     return { LoginProfile: { UserName: name, CreateDate: target.passwordSetAt, PasswordResetRequired: false } };
   },

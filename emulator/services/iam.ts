@@ -40,10 +40,26 @@ function iamStore(world: World, accountId: string): IamStore {
 
 /** Read/delete operations a root session may run, by task policy. */
 const ROOT_TASKS: Record<string, string[]> = {
-  IAMAuditRootUserCredentials: ['GetLoginProfile', 'ListAccessKeys', 'ListMFADevices', 'ListSigningCertificates', 'GetAccessKeyLastUsed', 'GetUser'],
+  IAMAuditRootUserCredentials: [
+    'GetLoginProfile',
+    'ListAccessKeys',
+    'ListMFADevices',
+    'ListSigningCertificates',
+    'GetAccessKeyLastUsed',
+    'GetUser',
+  ],
   IAMDeleteRootUserCredentials: [
-    'GetLoginProfile', 'ListAccessKeys', 'ListMFADevices', 'ListSigningCertificates', 'GetAccessKeyLastUsed', 'GetUser',
-    'DeleteLoginProfile', 'DeleteAccessKey', 'DeactivateMFADevice', 'DeleteVirtualMFADevice', 'DeleteSigningCertificate',
+    'GetLoginProfile',
+    'ListAccessKeys',
+    'ListMFADevices',
+    'ListSigningCertificates',
+    'GetAccessKeyLastUsed',
+    'GetUser',
+    'DeleteLoginProfile',
+    'DeleteAccessKey',
+    'DeactivateMFADevice',
+    'DeleteVirtualMFADevice',
+    'DeleteSigningCertificate',
   ],
   IAMCreateRootUserPassword: ['GetLoginProfile', 'CreateLoginProfile'],
 };
@@ -71,15 +87,22 @@ function subject(ctx: Ctx): { kind: 'root' } | { kind: 'user'; name: string } {
   const p = ctx.caller.principal;
   if (p.type === 'root' || p.type === 'root-session') return { kind: 'root' };
   if (p.type === 'user') return { kind: 'user', name: p.userName };
-  throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', { status: 400 });
+  throw new AwsError('ValidationError', 'Must specify userName when calling with non-User credentials', {
+    status: 400,
+  });
 }
 
 /** Every operation checks the root-session task policy first (not only those with a subject). */
 function rootSessionsLimited(ops: Record<string, (ctx: Ctx) => unknown>): Record<string, (ctx: Ctx) => unknown> {
-  return Object.fromEntries(Object.entries(ops).map(([name, handler]) => [name, (ctx: Ctx) => {
-    checkRootSession(ctx);
-    return handler(ctx);
-  }]));
+  return Object.fromEntries(
+    Object.entries(ops).map(([name, handler]) => [
+      name,
+      (ctx: Ctx) => {
+        checkRootSession(ctx);
+        return handler(ctx);
+      },
+    ]),
+  );
 }
 
 function credsOf(ctx: Ctx, s: ReturnType<typeof subject>) {
@@ -90,17 +113,38 @@ function credsOf(ctx: Ctx, s: ReturnType<typeof subject>) {
 /** The org for the root-access feature calls, with IAM's own error codes. */
 function featureOrg(ctx: Ctx, opts: { enabling: boolean }): Organization {
   const org = ctx.world.orgOf(ctx.caller.accountId);
-  if (!org) throw new AwsError('OrganizationNotFoundException', 'The request failed because AWS Organizations is not enabled for this account.', { status: 400 });
+  if (!org)
+    throw new AwsError(
+      'OrganizationNotFoundException',
+      'The request failed because AWS Organizations is not enabled for this account.',
+      { status: 400 },
+    );
   if (org.featureSet !== 'ALL') {
-    throw new AwsError('OrganizationNotInAllFeaturesModeException', 'The request failed because your organization does not have all features enabled.', { status: 400 });
+    throw new AwsError(
+      'OrganizationNotInAllFeaturesModeException',
+      'The request failed because your organization does not have all features enabled.',
+      { status: 400 },
+    );
   }
   if (org.managementAccountId !== ctx.caller.accountId) {
     throw opts.enabling
-      ? new AwsError('CallerIsNotManagementAccountException', 'The request was rejected because the account making the request is not the management account for the organization.', { status: 400 })
-      : new AwsError('AccountNotManagementOrDelegatedAdministratorException', 'The request was rejected because the account making the request is not the management account or a delegated administrator account for centralized root access.', { status: 400 });
+      ? new AwsError(
+          'CallerIsNotManagementAccountException',
+          'The request was rejected because the account making the request is not the management account for the organization.',
+          { status: 400 },
+        )
+      : new AwsError(
+          'AccountNotManagementOrDelegatedAdministratorException',
+          'The request was rejected because the account making the request is not the management account or a delegated administrator account for centralized root access.',
+          { status: 400 },
+        );
   }
   if (!('iam.amazonaws.com' in org.serviceAccess)) {
-    throw new AwsError('ServiceAccessNotEnabledException', 'The request failed because trusted access is not enabled for IAM in AWS Organizations.', { status: 400 });
+    throw new AwsError(
+      'ServiceAccessNotEnabledException',
+      'The request failed because trusted access is not enabled for IAM in AWS Organizations.',
+      { status: 400 },
+    );
   }
   return org;
 }
@@ -237,7 +281,10 @@ export const iam: ServiceModule = {
       const org = featureOrg(ctx, { enabling: false });
       // IAM is eventually consistent (behaviours.ts): a feature enabled a moment ago may not show yet.
       const out = featuresOut(org);
-      return { ...out, EnabledFeatures: out.EnabledFeatures.filter((f) => ctx.world.listed(`iam-feature:${org.id}:${f}`)) };
+      return {
+        ...out,
+        EnabledFeatures: out.EnabledFeatures.filter((f) => ctx.world.listed(`iam-feature:${org.id}:${f}`)),
+      };
     },
     EnableOrganizationsRootCredentialsManagement: enableFeature('RootCredentialsManagement'),
     EnableOrganizationsRootSessions: enableFeature('RootSessions'),
@@ -249,13 +296,20 @@ export const iam: ServiceModule = {
       const c = credsOf(ctx, s);
       const who = s.kind === 'root' ? 'root' : s.name;
       if (!c.passwordSetAt) throw noSuchEntity(`Login Profile for User ${who} cannot be found.`);
-      return { LoginProfile: { UserName: s.kind === 'user' ? s.name : undefined, CreateDate: c.passwordSetAt, PasswordResetRequired: false } };
+      return {
+        LoginProfile: {
+          UserName: s.kind === 'user' ? s.name : undefined,
+          CreateDate: c.passwordSetAt,
+          PasswordResetRequired: false,
+        },
+      };
     },
 
     DeleteLoginProfile(ctx: Ctx) {
       const s = subject(ctx);
       const c = credsOf(ctx, s);
-      if (!c.passwordSetAt) throw noSuchEntity(`Login Profile for User ${s.kind === 'root' ? 'root' : s.name} cannot be found.`);
+      if (!c.passwordSetAt)
+        throw noSuchEntity(`Login Profile for User ${s.kind === 'root' ? 'root' : s.name} cannot be found.`);
       c.passwordSetAt = null;
       return undefined;
     },
@@ -271,7 +325,8 @@ export const iam: ServiceModule = {
       const id = str(ctx.input, 'AccessKeyId', { required: true, min: 16, max: 128 }, fail)!;
       const s = subject(ctx);
       const c = credsOf(ctx, s);
-      if (!c.accessKeys.some((k) => k.accessKeyId === id)) throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
+      if (!c.accessKeys.some((k) => k.accessKeyId === id))
+        throw noSuchEntity(`The Access Key with id ${id} cannot be found.`);
       c.accessKeys = c.accessKeys.filter((k) => k.accessKeyId !== id);
       delete ctx.world.credentials[id];
       return undefined;
@@ -279,7 +334,11 @@ export const iam: ServiceModule = {
 
     ListMFADevices(ctx: Ctx) {
       const s = subject(ctx);
-      const devices = credsOf(ctx, s).mfaSerials.map((d) => ({ UserName: s.kind === 'user' ? s.name : undefined, SerialNumber: d.serial, EnableDate: d.enabledAt }));
+      const devices = credsOf(ctx, s).mfaSerials.map((d) => ({
+        UserName: s.kind === 'user' ? s.name : undefined,
+        SerialNumber: d.serial,
+        EnableDate: d.enabledAt,
+      }));
       const p = markerPage(ctx, devices);
       return { MFADevices: p.items, ...p.more };
     },
@@ -288,7 +347,8 @@ export const iam: ServiceModule = {
       const serial = str(ctx.input, 'SerialNumber', { required: true, min: 9, max: 256 }, fail)!;
       const s = subject(ctx);
       const c = credsOf(ctx, s);
-      if (!c.mfaSerials.some((d) => d.serial === serial)) throw noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
+      if (!c.mfaSerials.some((d) => d.serial === serial))
+        throw noSuchEntity(`MFA Device with serial number ${serial} does not exist.`);
       c.mfaSerials = c.mfaSerials.filter((d) => d.serial !== serial);
       return undefined;
     },
@@ -319,11 +379,17 @@ export const iam: ServiceModule = {
       if (!acct) throw error(`no account ${accountId}`);
       if (params.password !== undefined) acct.root.passwordSetAt = params.password ? new Date() : null;
       if (params.accessKey === true && acct.root.accessKeys.length === 0) {
-        acct.root.accessKeys.push({ accessKeyId: 'AKIA' + world.id('root-key', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'), status: 'Active', createdAt: new Date() });
+        acct.root.accessKeys.push({
+          accessKeyId: 'AKIA' + world.id('root-key', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'),
+          status: 'Active',
+          createdAt: new Date(),
+        });
       }
       if (params.accessKey === false) acct.root.accessKeys = [];
       if (params.mfa !== undefined) {
-        acct.root.mfaSerials = params.mfa ? [{ serial: `arn:aws:iam::${accountId}:mfa/root-account-mfa-device`, enabledAt: new Date() }] : [];
+        acct.root.mfaSerials = params.mfa
+          ? [{ serial: `arn:aws:iam::${accountId}:mfa/root-account-mfa-device`, enabledAt: new Date() }]
+          : [];
       }
     },
   },

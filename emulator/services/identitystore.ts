@@ -50,7 +50,21 @@ const RESOURCE_ID = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{
 const USER_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$/u;
 const TEXT = /^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$/u;
 /** Optional user attributes accepted by CreateUser besides the ones modelled above. */
-const OTHER_USER_ATTRIBUTES = ['NickName', 'ProfileUrl', 'Addresses', 'PhoneNumbers', 'UserType', 'Title', 'PreferredLanguage', 'Locale', 'Timezone', 'Photos', 'Website', 'Birthdate', 'Roles'];
+const OTHER_USER_ATTRIBUTES = [
+  'NickName',
+  'ProfileUrl',
+  'Addresses',
+  'PhoneNumbers',
+  'UserType',
+  'Title',
+  'PreferredLanguage',
+  'Locale',
+  'Timezone',
+  'Photos',
+  'Website',
+  'Birthdate',
+  'Roles',
+];
 const MULTI_VALUED = ['Emails', 'Addresses', 'PhoneNumbers'];
 /**
  * Names AWS reserves for itself: "Administrator and AWSAdministrators are reserved names and
@@ -69,11 +83,17 @@ const fail: Fail = (_f, _p, message) => {
   throw validation(message);
 };
 const notFound = (type: string, id: string, message?: string) =>
-  new AwsError('ResourceNotFoundException', message ?? `${type === 'IDENTITY_STORE' ? 'Identity store' : type[0] + type.slice(1).toLowerCase().replace('_', ' ')} ${id} not found.`, {
-    status: 400,
-    extra: { ResourceType: type, ResourceId: id },
-  });
-const conflict = (message: string, reason = 'UNIQUENESS_CONSTRAINT_VIOLATION') => new AwsError('ConflictException', message, { status: 400, extra: { Reason: reason } });
+  new AwsError(
+    'ResourceNotFoundException',
+    message ??
+      `${type === 'IDENTITY_STORE' ? 'Identity store' : type[0] + type.slice(1).toLowerCase().replace('_', ' ')} ${id} not found.`,
+    {
+      status: 400,
+      extra: { ResourceType: type, ResourceId: id },
+    },
+  );
+const conflict = (message: string, reason = 'UNIQUENESS_CONSTRAINT_VIOLATION') =>
+  new AwsError('ConflictException', message, { status: 400, extra: { Reason: reason } });
 
 // ---- shared helpers (sso-admin and the SSO portal read the directory too) -------------
 
@@ -81,7 +101,12 @@ const conflict = (message: string, reason = 'UNIQUENESS_CONSTRAINT_VIOLATION') =
 export function identityStoreOf(world: World): IdentityStoreData | undefined {
   const ic = world.identityCenter;
   if (!ic) return undefined;
-  return world.store<IdentityStoreData>(ic.ownerAccountId, 'identitystore', () => ({ identityStoreId: ic.identityStoreId, users: {}, groups: {}, memberships: {} }));
+  return world.store<IdentityStoreData>(ic.ownerAccountId, 'identitystore', () => ({
+    identityStoreId: ic.identityStoreId,
+    users: {},
+    groups: {},
+    memberships: {},
+  }));
 }
 
 export function findUserByName(world: World, userName: string): IdsUser | undefined {
@@ -99,7 +124,11 @@ export function findGroupByName(world: World, displayName: string): IdsGroup | u
 /** Group IDs the user is a direct member of. */
 export function groupIdsOfUser(world: World, userId: string): string[] {
   const s = identityStoreOf(world);
-  return s ? Object.values(s.memberships).filter((m) => m.UserId === userId).map((m) => m.GroupId) : [];
+  return s
+    ? Object.values(s.memberships)
+        .filter((m) => m.UserId === userId)
+        .map((m) => m.GroupId)
+    : [];
 }
 
 export function principalExists(world: World, type: 'USER' | 'GROUP', id: string): boolean {
@@ -123,7 +152,9 @@ function storeFor(ctx: Ctx): { s: IdentityStoreData; ic: IdentityCenterInstance 
   const s = identityStoreOf(ctx.world);
   if (!ic || !s || s.identityStoreId !== id || ic.region !== ctx.region) throw notFound('IDENTITY_STORE', id);
   if (ctx.caller.accountId !== ic.ownerAccountId) {
-    throw ctx.accessDenied(`User: ${ctx.caller.arn} is not authorized to perform: identitystore:${ctx.operation} on resource: arn:aws:identitystore::${ic.ownerAccountId}:identitystore/${id}`);
+    throw ctx.accessDenied(
+      `User: ${ctx.caller.arn} is not authorized to perform: identitystore:${ctx.operation} on resource: arn:aws:identitystore::${ic.ownerAccountId}:identitystore/${id}`,
+    );
   }
   return { s, ic };
 }
@@ -146,7 +177,12 @@ function requireGroup(s: IdentityStoreData, id: string): IdsGroup {
 }
 
 function memberUserId(ctx: Ctx, v: unknown = ctx.input.MemberId): string {
-  if (!v || typeof v !== 'object') fail('MemberId', 'required', "1 validation error detected: Value null at 'memberId' failed to satisfy constraint: Member must not be null");
+  if (!v || typeof v !== 'object')
+    fail(
+      'MemberId',
+      'required',
+      "1 validation error detected: Value null at 'memberId' failed to satisfy constraint: Member must not be null",
+    );
   return idField(ctx, 'UserId', (v as Record<string, unknown>).UserId);
 }
 
@@ -162,8 +198,10 @@ function filterValue(ctx: Ctx, path: string): string | undefined {
   if (!Array.isArray(filters) || filters.length > 1) throw validation('Filters supports at most one filter.');
   if (filters.length === 0) return undefined;
   const f = filters[0];
-  if (f.AttributePath !== path) throw validation(`Filtering on the attribute ${String(f.AttributePath)} is not supported. Supported: ${path}.`);
-  if (typeof f.AttributeValue !== 'string' || f.AttributeValue.length === 0) throw validation('AttributeValue must not be empty.');
+  if (f.AttributePath !== path)
+    throw validation(`Filtering on the attribute ${String(f.AttributePath)} is not supported. Supported: ${path}.`);
+  if (typeof f.AttributeValue !== 'string' || f.AttributeValue.length === 0)
+    throw validation('AttributeValue must not be empty.');
   return f.AttributeValue;
 }
 
@@ -180,14 +218,18 @@ function checkUserName(value: unknown): string {
 }
 
 function checkName(value: unknown): Record<string, string> {
-  if (!value || typeof value !== 'object') throw validation('Missing required attribute: name.givenName, name.familyName');
+  if (!value || typeof value !== 'object')
+    throw validation('Missing required attribute: name.givenName, name.familyName');
   const n = value as Record<string, unknown>;
   const out: Record<string, string> = {};
   for (const k of ['Formatted', 'FamilyName', 'GivenName', 'MiddleName', 'HonorificPrefix', 'HonorificSuffix']) {
     if (n[k] !== undefined && n[k] !== null) out[k] = text(n[k], `Name.${k}`);
   }
   const missing = ['GivenName', 'FamilyName'].filter((k) => !out[k]);
-  if (missing.length) throw validation(`Missing required attribute: ${missing.map((k) => `name.${k[0].toLowerCase()}${k.slice(1)}`).join(', ')}`);
+  if (missing.length)
+    throw validation(
+      `Missing required attribute: ${missing.map((k) => `name.${k[0].toLowerCase()}${k.slice(1)}`).join(', ')}`,
+    );
   return out;
 }
 
@@ -200,7 +242,11 @@ function checkEmails(value: unknown): IdsUser['Emails'] {
   return value.map((e: Record<string, unknown>) => {
     const v = text(e?.Value, 'Emails.Value');
     if (!EMAIL.test(v)) throw validation(`The email address ${v} is not valid.`);
-    return { Value: v, ...(e.Type !== undefined ? { Type: text(e.Type, 'Emails.Type') } : {}), ...(e.Primary !== undefined ? { Primary: e.Primary === true } : {}) };
+    return {
+      Value: v,
+      ...(e.Type !== undefined ? { Type: text(e.Type, 'Emails.Type') } : {}),
+      ...(e.Primary !== undefined ? { Primary: e.Primary === true } : {}),
+    };
   });
 }
 
@@ -220,23 +266,39 @@ function userOut(s: IdentityStoreData, u: IdsUser) {
 }
 
 function groupOut(s: IdentityStoreData, g: IdsGroup) {
-  return { IdentityStoreId: s.identityStoreId, GroupId: g.GroupId, DisplayName: g.DisplayName, Description: g.Description, CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt };
+  return {
+    IdentityStoreId: s.identityStoreId,
+    GroupId: g.GroupId,
+    DisplayName: g.DisplayName,
+    Description: g.Description,
+    CreatedAt: g.CreatedAt,
+    UpdatedAt: g.UpdatedAt,
+  };
 }
 
 function membershipOut(s: IdentityStoreData, m: IdsMembership) {
-  return { IdentityStoreId: s.identityStoreId, MembershipId: m.MembershipId, GroupId: m.GroupId, MemberId: { UserId: m.UserId }, CreatedAt: m.CreatedAt, UpdatedAt: m.CreatedAt };
+  return {
+    IdentityStoreId: s.identityStoreId,
+    MembershipId: m.MembershipId,
+    GroupId: m.GroupId,
+    MemberId: { UserId: m.UserId },
+    CreatedAt: m.CreatedAt,
+    UpdatedAt: m.CreatedAt,
+  };
 }
 
 /** `name.givenName` → ['Name', 'GivenName'] (attribute paths are lowerCamel on the wire). */
 function pathParts(path: unknown): string[] {
-  if (typeof path !== 'string' || !/^[A-Za-z]+(\.[A-Za-z]+)?$/.test(path)) throw validation(`The attribute path ${String(path)} is not valid.`);
+  if (typeof path !== 'string' || !/^[A-Za-z]+(\.[A-Za-z]+)?$/.test(path))
+    throw validation(`The attribute path ${String(path)} is not valid.`);
   return path.split('.').map((p) => p[0].toUpperCase() + p.slice(1));
 }
 
 /** Document values use lowerCamel keys (`{value, type, primary}`); the model uses UpperCamel. */
 function upperKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(upperKeys);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k[0].toUpperCase() + k.slice(1), upperKeys(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k[0].toUpperCase() + k.slice(1), upperKeys(x)]));
   return v;
 }
 
@@ -252,13 +314,23 @@ function groupByName(s: IdentityStoreData, name: string): IdsGroup | undefined {
 
 function unique(ctx: Ctx, kind: 'USER' | 'GROUP'): string {
   const alt = ctx.input.AlternateIdentifier as Record<string, any> | undefined;
-  if (!alt || typeof alt !== 'object') fail('AlternateIdentifier', 'required', "1 validation error detected: Value null at 'alternateIdentifier' failed to satisfy constraint: Member must not be null");
-  if (alt!.ExternalId) throw notFound(kind, String(alt!.ExternalId.Id ?? ''), `${kind === 'USER' ? 'User' : 'Group'} not found.`);
+  if (!alt || typeof alt !== 'object')
+    fail(
+      'AlternateIdentifier',
+      'required',
+      "1 validation error detected: Value null at 'alternateIdentifier' failed to satisfy constraint: Member must not be null",
+    );
+  if (alt!.ExternalId)
+    throw notFound(kind, String(alt!.ExternalId.Id ?? ''), `${kind === 'USER' ? 'User' : 'Group'} not found.`);
   const ua = alt!.UniqueAttribute as { AttributePath?: string; AttributeValue?: unknown } | undefined;
   if (!ua) throw validation('AlternateIdentifier must have exactly one of ExternalId, UniqueAttribute.');
   const allowed = kind === 'USER' ? ['userName', 'emails.value'] : ['displayName'];
-  if (!allowed.includes(String(ua.AttributePath))) throw validation(`The attribute ${String(ua.AttributePath)} is not a unique attribute. Supported: ${allowed.join(', ')}.`);
-  if (typeof ua.AttributeValue !== 'string' || ua.AttributeValue.length === 0) throw validation('AttributeValue must be a non-empty string.');
+  if (!allowed.includes(String(ua.AttributePath)))
+    throw validation(
+      `The attribute ${String(ua.AttributePath)} is not a unique attribute. Supported: ${allowed.join(', ')}.`,
+    );
+  if (typeof ua.AttributeValue !== 'string' || ua.AttributeValue.length === 0)
+    throw validation('AttributeValue must be a non-empty string.');
   return ua.AttributeValue;
 }
 
@@ -281,19 +353,33 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const i = ctx.input;
       const userName = checkUserName(i.UserName);
-      const displayName = i.DisplayName === undefined || i.DisplayName === null ? undefined : text(i.DisplayName, 'DisplayName');
+      const displayName =
+        i.DisplayName === undefined || i.DisplayName === null ? undefined : text(i.DisplayName, 'DisplayName');
       if (!displayName) throw validation('Missing required attribute: displayName');
       const name = checkName(i.Name);
       const emails = checkEmails(i.Emails);
       const attributes: Record<string, unknown> = {};
       for (const k of OTHER_USER_ATTRIBUTES) {
         if (i[k] === undefined || i[k] === null) continue;
-        if (MULTI_VALUED.includes(k) && (!Array.isArray(i[k]) || i[k].length > 1)) throw validation(`Only one value is supported for the multi-valued attribute ${k[0].toLowerCase() + k.slice(1)}.`);
+        if (MULTI_VALUED.includes(k) && (!Array.isArray(i[k]) || i[k].length > 1))
+          throw validation(
+            `Only one value is supported for the multi-valued attribute ${k[0].toLowerCase() + k.slice(1)}.`,
+          );
         attributes[k] = i[k];
       }
       if (userByName(s, userName)) throw conflict(`Duplicate UserName: a user named ${userName} already exists.`);
       const now = new Date();
-      const u: IdsUser = { UserId: resourceId(ctx.world, s, 'user'), UserName: userName, DisplayName: displayName, Name: name, Emails: emails, attributes, UserStatus: 'ENABLED', CreatedAt: now, UpdatedAt: now };
+      const u: IdsUser = {
+        UserId: resourceId(ctx.world, s, 'user'),
+        UserName: userName,
+        DisplayName: displayName,
+        Name: name,
+        Emails: emails,
+        attributes,
+        UserStatus: 'ENABLED',
+        CreatedAt: now,
+        UpdatedAt: now,
+      };
       s.users[u.UserId] = u;
       ctx.world.created(`ids:${u.UserId}`);
       return { IdentityStoreId: s.identityStoreId, UserId: u.UserId };
@@ -308,7 +394,11 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const name = filterValue(ctx, 'UserName');
-      const users = Object.values(s.users).filter((u) => (name === undefined || u.UserName.toLowerCase() === name.toLowerCase()) && ctx.world.listed(`ids:${u.UserId}`));
+      const users = Object.values(s.users).filter(
+        (u) =>
+          (name === undefined || u.UserName.toLowerCase() === name.toLowerCase()) &&
+          ctx.world.listed(`ids:${u.UserId}`),
+      );
       const p = paged(users);
       return { Users: p.items.map((u) => userOut(s, u)), NextToken: p.nextToken };
     },
@@ -317,9 +407,10 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const path = (ctx.input.AlternateIdentifier as any)?.UniqueAttribute?.AttributePath;
       const value = unique(ctx, 'USER');
-      const u = path === 'emails.value'
-        ? Object.values(s.users).find((x) => x.Emails?.some((e) => e.Value?.toLowerCase() === value.toLowerCase()))
-        : userByName(s, value);
+      const u =
+        path === 'emails.value'
+          ? Object.values(s.users).find((x) => x.Emails?.some((e) => e.Value?.toLowerCase() === value.toLowerCase()))
+          : userByName(s, value);
       // A lookup by attribute is an index, eventually consistent like a list (behaviours.ts).
       if (!u || !ctx.world.listed(`ids:${u.UserId}`)) throw notFound('USER', value, 'USER not found.');
       return { IdentityStoreId: s.identityStoreId, UserId: u.UserId };
@@ -329,7 +420,10 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const u = requireUser(s, idField(ctx, 'UserId'));
       const ops = ctx.input.Operations as { AttributePath?: string; AttributeValue?: unknown }[] | undefined;
-      if (!Array.isArray(ops) || ops.length < 1 || ops.length > 100) throw validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100");
+      if (!Array.isArray(ops) || ops.length < 1 || ops.length > 100)
+        throw validation(
+          "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100",
+        );
       // Validate on a copy, then commit: a failed update changes nothing.
       const next: IdsUser = structuredClone(u);
       for (const op of ops) {
@@ -340,12 +434,15 @@ export const identitystore: ServiceModule = {
           if (remove) throw validation('userName cannot be removed.');
           next.UserName = checkUserName(value);
           const other = userByName(s, next.UserName);
-          if (other && other.UserId !== u.UserId) throw conflict(`Duplicate UserName: a user named ${next.UserName} already exists.`);
+          if (other && other.UserId !== u.UserId)
+            throw conflict(`Duplicate UserName: a user named ${next.UserName} already exists.`);
         } else if (top === 'DisplayName') {
           if (remove) throw validation('displayName cannot be removed.');
           next.DisplayName = text(value, 'DisplayName');
         } else if (top === 'Name') {
-          const name: Record<string, unknown> = sub ? { ...next.Name, [sub]: remove ? undefined : value } : (value as Record<string, unknown>);
+          const name: Record<string, unknown> = sub
+            ? { ...next.Name, [sub]: remove ? undefined : value }
+            : (value as Record<string, unknown>);
           next.Name = checkName(name);
         } else if (top === 'Emails') {
           next.Emails = remove ? undefined : checkEmails(value);
@@ -371,13 +468,21 @@ export const identitystore: ServiceModule = {
 
     CreateGroup(ctx: Ctx) {
       const { s } = storeFor(ctx);
-      if (ctx.input.DisplayName === undefined || ctx.input.DisplayName === null) throw validation('Missing required attribute: displayName');
+      if (ctx.input.DisplayName === undefined || ctx.input.DisplayName === null)
+        throw validation('Missing required attribute: displayName');
       const displayName = text(ctx.input.DisplayName, 'DisplayName');
       reservedGroupName(displayName);
       const description = ctx.input.Description === undefined ? undefined : text(ctx.input.Description, 'Description');
-      if (groupByName(s, displayName)) throw conflict(`Duplicate GroupDisplayName: a group named ${displayName} already exists.`);
+      if (groupByName(s, displayName))
+        throw conflict(`Duplicate GroupDisplayName: a group named ${displayName} already exists.`);
       const now = new Date();
-      const g: IdsGroup = { GroupId: resourceId(ctx.world, s, 'group'), DisplayName: displayName, Description: description, CreatedAt: now, UpdatedAt: now };
+      const g: IdsGroup = {
+        GroupId: resourceId(ctx.world, s, 'group'),
+        DisplayName: displayName,
+        Description: description,
+        CreatedAt: now,
+        UpdatedAt: now,
+      };
       s.groups[g.GroupId] = g;
       ctx.world.created(`ids:${g.GroupId}`);
       return { IdentityStoreId: s.identityStoreId, GroupId: g.GroupId };
@@ -392,7 +497,11 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const name = filterValue(ctx, 'DisplayName');
-      const groups = Object.values(s.groups).filter((g) => (name === undefined || g.DisplayName.toLowerCase() === name.toLowerCase()) && ctx.world.listed(`ids:${g.GroupId}`));
+      const groups = Object.values(s.groups).filter(
+        (g) =>
+          (name === undefined || g.DisplayName.toLowerCase() === name.toLowerCase()) &&
+          ctx.world.listed(`ids:${g.GroupId}`),
+      );
       const p = paged(groups);
       return { Groups: p.items.map((g) => groupOut(s, g)), NextToken: p.nextToken };
     },
@@ -409,7 +518,10 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const g = requireGroup(s, idField(ctx, 'GroupId'));
       const ops = ctx.input.Operations as { AttributePath?: string; AttributeValue?: unknown }[] | undefined;
-      if (!Array.isArray(ops) || ops.length < 1 || ops.length > 100) throw validation("1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100");
+      if (!Array.isArray(ops) || ops.length < 1 || ops.length > 100)
+        throw validation(
+          "1 validation error detected: Value at 'operations' failed to satisfy constraint: Member must have length between 1 and 100",
+        );
       const next = { ...g };
       for (const op of ops) {
         const [top] = pathParts(op.AttributePath);
@@ -419,7 +531,8 @@ export const identitystore: ServiceModule = {
           next.DisplayName = text(op.AttributeValue, 'DisplayName');
           reservedGroupName(next.DisplayName);
           const other = groupByName(s, next.DisplayName);
-          if (other && other.GroupId !== g.GroupId) throw conflict(`Duplicate GroupDisplayName: a group named ${next.DisplayName} already exists.`);
+          if (other && other.GroupId !== g.GroupId)
+            throw conflict(`Duplicate GroupDisplayName: a group named ${next.DisplayName} already exists.`);
         } else if (top === 'Description') {
           next.Description = remove ? undefined : text(op.AttributeValue, 'Description');
         } else {
@@ -447,7 +560,12 @@ export const identitystore: ServiceModule = {
       if (Object.values(s.memberships).some((m) => m.GroupId === g.GroupId && m.UserId === userId)) {
         throw conflict(`Member ${userId} is already in group ${g.GroupId}.`);
       }
-      const m: IdsMembership = { MembershipId: resourceId(ctx.world, s, 'membership'), GroupId: g.GroupId, UserId: userId, CreatedAt: new Date() };
+      const m: IdsMembership = {
+        MembershipId: resourceId(ctx.world, s, 'membership'),
+        GroupId: g.GroupId,
+        UserId: userId,
+        CreatedAt: new Date(),
+      };
       s.memberships[m.MembershipId] = m;
       ctx.world.created(`ids:${m.MembershipId}`);
       return { IdentityStoreId: s.identityStoreId, MembershipId: m.MembershipId };
@@ -465,7 +583,11 @@ export const identitystore: ServiceModule = {
       const { s } = storeFor(ctx);
       const paged = page(ctx);
       const g = requireGroup(s, idField(ctx, 'GroupId'));
-      const p = paged(Object.values(s.memberships).filter((m) => m.GroupId === g.GroupId && ctx.world.listed(`ids:${m.MembershipId}`)));
+      const p = paged(
+        Object.values(s.memberships).filter(
+          (m) => m.GroupId === g.GroupId && ctx.world.listed(`ids:${m.MembershipId}`),
+        ),
+      );
       return { GroupMemberships: p.items.map((m) => membershipOut(s, m)), NextToken: p.nextToken };
     },
 
@@ -474,7 +596,9 @@ export const identitystore: ServiceModule = {
       const paged = page(ctx);
       const userId = memberUserId(ctx);
       requireUser(s, userId);
-      const p = paged(Object.values(s.memberships).filter((m) => m.UserId === userId && ctx.world.listed(`ids:${m.MembershipId}`)));
+      const p = paged(
+        Object.values(s.memberships).filter((m) => m.UserId === userId && ctx.world.listed(`ids:${m.MembershipId}`)),
+      );
       return { GroupMemberships: p.items.map((m) => membershipOut(s, m)), NextToken: p.nextToken };
     },
 
@@ -483,7 +607,8 @@ export const identitystore: ServiceModule = {
       const groupId = idField(ctx, 'GroupId');
       const userId = memberUserId(ctx);
       const m = Object.values(s.memberships).find((x) => x.GroupId === groupId && x.UserId === userId);
-      if (!m || !ctx.world.listed(`ids:${m.MembershipId}`)) throw notFound('GROUP_MEMBERSHIP', `${groupId}/${userId}`, 'GROUP_MEMBERSHIP not found.');
+      if (!m || !ctx.world.listed(`ids:${m.MembershipId}`))
+        throw notFound('GROUP_MEMBERSHIP', `${groupId}/${userId}`, 'GROUP_MEMBERSHIP not found.');
       return { IdentityStoreId: s.identityStoreId, MembershipId: m.MembershipId };
     },
 
@@ -493,12 +618,19 @@ export const identitystore: ServiceModule = {
         const { s } = storeFor(ctx);
         const userId = memberUserId(ctx);
         const ids = ctx.input.GroupIds as unknown[];
-        if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100) throw validation("1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100");
+        if (!Array.isArray(ids) || ids.length < 1 || ids.length > 100)
+          throw validation(
+            "1 validation error detected: Value at 'groupIds' failed to satisfy constraint: Member must have length between 1 and 100",
+          );
         requireUser(s, userId);
         return {
           Results: ids.map((gid) => {
             const id = idField(ctx, 'GroupId', gid);
-            return { GroupId: id, MemberId: { UserId: userId }, MembershipExists: Object.values(s.memberships).some((m) => m.GroupId === id && m.UserId === userId) };
+            return {
+              GroupId: id,
+              MemberId: { UserId: userId },
+              MembershipExists: Object.values(s.memberships).some((m) => m.GroupId === id && m.UserId === userId),
+            };
           }),
         };
       },

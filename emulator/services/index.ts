@@ -22,4 +22,24 @@ import { ssoAdmin } from './sso-admin.js';
 import { sso, ssoOidc } from './sso.js';
 import { sts } from './sts.js';
 
-export const SERVICES: ServiceModule[] = [organizations, sts, iam, account, budgets, costExplorer, cloudtrail, s3Control, s3, ec2, kms, ssoAdmin, identitystore, sso, ssoOidc, guardduty, accessAnalyzer, securityhub, config];
+export const SERVICES: ServiceModule[] = [
+  organizations,
+  sts,
+  iam,
+  account,
+  budgets,
+  costExplorer,
+  cloudtrail,
+  s3Control,
+  s3,
+  ec2,
+  kms,
+  ssoAdmin,
+  identitystore,
+  sso,
+  ssoOidc,
+  guardduty,
+  accessAnalyzer,
+  securityhub,
+  config,
+];

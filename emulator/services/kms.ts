@@ -43,7 +43,8 @@ interface KmsStore {
   aliases: KmsAlias[];
 }
 
-const storeOf = (world: World, accountId: string): KmsStore => world.store<KmsStore>(accountId, 'kms', () => ({ keys: {}, aliases: [] }));
+const storeOf = (world: World, accountId: string): KmsStore =>
+  world.store<KmsStore>(accountId, 'kms', () => ({ keys: {}, aliases: [] }));
 
 const fail: Fail = (_f, _p, message) => {
   throw new AwsError('ValidationException', message, { status: 400 });
@@ -55,17 +56,32 @@ const malformed = (message: string) => new AwsError('MalformedPolicyDocumentExce
 const ALIAS = /^alias\/[a-zA-Z0-9/_-]+$/;
 
 /** The key policy KMS gives a key created without one: the account (and so IAM) in full control. */
-export const defaultKeyPolicy = (accountId: string): string => JSON.stringify({
-  Version: '2012-10-17',
-  Id: 'key-default-1',
-  Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: 'kms:*', Resource: '*' }],
-});
+export const defaultKeyPolicy = (accountId: string): string =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-default-1',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ],
+  });
 
 /**
  * A key by key ID, key ARN, alias name or alias ARN (aliases only where the API takes them).
  * Cross-account use needs the key ARN (or alias ARN), as in AWS.
  */
-export function findKey(world: World, keyId: string, callerAccount: string, region: string, opts: { aliases: boolean }): KmsKey | undefined {
+export function findKey(
+  world: World,
+  keyId: string,
+  callerAccount: string,
+  region: string,
+  opts: { aliases: boolean },
+): KmsKey | undefined {
   const arn = /^arn:aws:kms:([^:]+):(\d{12}):(key|alias)\/(.+)$/.exec(keyId);
   const acct = arn ? arn[2]! : callerAccount;
   const reg = arn ? arn[1]! : region;
@@ -86,12 +102,18 @@ export function findKey(world: World, keyId: string, callerAccount: string, regi
 function requesterOf(world: World, caller: Caller): Requester {
   const p = caller.principal;
   const arns = [caller.arn];
-  if (p.type === 'assumed-role') arns.push(world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`);
+  if (p.type === 'assumed-role')
+    arns.push(world.account(p.accountId)?.roles[p.roleName]?.arn ?? `arn:aws:iam::${p.accountId}:role/${p.roleName}`);
   return { accountId: caller.accountId, arns };
 }
 
 /** Whether a key's policy lets a service principal (CloudTrail) do `action` in that context. */
-export function keyAllowsService(key: KmsKey, service: string, action: string, context: Record<string, string>): boolean {
+export function keyAllowsService(
+  key: KmsKey,
+  service: string,
+  action: string,
+  context: Record<string, string>,
+): boolean {
   return evaluate(key.policy, { action, resource: key.arn, context, requester: { service } }).effect === 'Allow';
 }
 
@@ -100,7 +122,9 @@ function checkPolicyText(text: string): void {
   try {
     const statements = statementsOf(text);
     if (!statements.length) throw malformed('The key policy has no statements.');
-    for (const s of statements) if (s.Principal === undefined && s.NotPrincipal === undefined) throw malformed('Policy contains a statement with no principal.');
+    for (const s of statements)
+      if (s.Principal === undefined && s.NotPrincipal === undefined)
+        throw malformed('Policy contains a statement with no principal.');
   } catch (e) {
     if (e instanceof PolicyError) throw malformed('The key policy is not valid JSON.');
     throw e;
@@ -110,8 +134,14 @@ function checkPolicyText(text: string): void {
 /** KMS refuses a policy that would stop the caller from changing it later (unless bypassed). */
 function lockoutCheck(ctx: Ctx, policy: string, keyArn: string): void {
   if (bool(ctx.input, 'BypassPolicyLockoutSafetyCheck', fail)) return;
-  const d = evaluate(policy, { action: 'kms:PutKeyPolicy', resource: keyArn, context: kmsContext(ctx), requester: requesterOf(ctx.world, ctx.caller) });
-  if (d.effect !== 'Allow') throw malformed('The new key policy will not allow you to update the key policy in the future.');
+  const d = evaluate(policy, {
+    action: 'kms:PutKeyPolicy',
+    resource: keyArn,
+    context: kmsContext(ctx),
+    requester: requesterOf(ctx.world, ctx.caller),
+  });
+  if (d.effect !== 'Allow')
+    throw malformed('The new key policy will not allow you to update the key policy in the future.');
 }
 
 function kmsContext(ctx: Ctx): Record<string, string | string[] | undefined> {
@@ -122,11 +152,23 @@ function kmsContext(ctx: Ctx): Record<string, string | string[] | undefined> {
 function keyFor(ctx: Ctx, opts: { aliases?: boolean } = {}): KmsKey {
   const id = str(ctx.input, 'KeyId', { required: true, min: 1, max: 2048 }, fail)!;
   const key = findKey(ctx.world, id, ctx.caller.accountId, ctx.region, { aliases: opts.aliases ?? false });
-  if (!key) throw notFound(`Key '${id.startsWith('arn:') || id.startsWith('alias/') ? id : `arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:key/${id}`}' does not exist`);
+  if (!key)
+    throw notFound(
+      `Key '${id.startsWith('arn:') || id.startsWith('alias/') ? id : `arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:key/${id}`}' does not exist`,
+    );
   const action = `kms:${ctx.operation}`;
-  const d = evaluate(key.policy, { action, resource: key.arn, context: kmsContext(ctx), requester: requesterOf(ctx.world, ctx.caller) });
+  const d = evaluate(key.policy, {
+    action,
+    resource: key.arn,
+    context: kmsContext(ctx),
+    requester: requesterOf(ctx.world, ctx.caller),
+  });
   if (d.effect !== 'Allow') {
-    throw new AwsError('AccessDeniedException', `User: ${ctx.caller.arn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`, { status: 400 });
+    throw new AwsError(
+      'AccessDeniedException',
+      `User: ${ctx.caller.arn} is not authorized to perform: ${action} on resource: ${key.arn} because no resource-based policy allows the ${action} action`,
+      { status: 400 },
+    );
   }
   return key;
 }
@@ -158,8 +200,18 @@ function metadata(k: KmsKey) {
 
 function aliasName(ctx: Ctx): string {
   const name = str(ctx.input, 'AliasName', { required: true, min: 1, max: 256 }, fail)!;
-  if (!ALIAS.test(name)) fail('AliasName', 'pattern', `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$`);
-  if (name.startsWith('alias/aws/')) throw new AwsError('NotAuthorizedException', 'Alias names that begin with alias/aws/ are reserved for AWS managed keys.', { status: 400 });
+  if (!ALIAS.test(name))
+    fail(
+      'AliasName',
+      'pattern',
+      `1 validation error detected: Value '${name}' at 'aliasName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$`,
+    );
+  if (name.startsWith('alias/aws/'))
+    throw new AwsError(
+      'NotAuthorizedException',
+      'Alias names that begin with alias/aws/ are reserved for AWS managed keys.',
+      { status: 400 },
+    );
   return name;
 }
 
@@ -193,7 +245,10 @@ export const kms: ServiceModule = {
       oneOf(ctx.input, 'KeyUsage', ['ENCRYPT_DECRYPT'] as const, {}, fail);
       oneOf(ctx.input, 'KeySpec', ['SYMMETRIC_DEFAULT'] as const, {}, fail);
       oneOf(ctx.input, 'Origin', ['AWS_KMS'] as const, {}, fail);
-      if (bool(ctx.input, 'MultiRegion', fail)) throw new AwsError('UnsupportedOperationException', 'The emulator makes single-Region keys only.', { status: 400 });
+      if (bool(ctx.input, 'MultiRegion', fail))
+        throw new AwsError('UnsupportedOperationException', 'The emulator makes single-Region keys only.', {
+          status: 400,
+        });
       const hex = ctx.world.id('kms-key', 32, '0123456789abcdef');
       const keyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
       const arn = `arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:key/${keyId}`;
@@ -204,8 +259,17 @@ export const kms: ServiceModule = {
         lockoutCheck(ctx, given, arn);
       }
       const key: KmsKey = {
-        keyId, arn, accountId: ctx.caller.accountId, region: ctx.region, createdAt: new Date(), description,
-        state: 'Enabled', policy, rotation: false, rotationPeriodInDays: 365, tags: tagsIn(ctx),
+        keyId,
+        arn,
+        accountId: ctx.caller.accountId,
+        region: ctx.region,
+        createdAt: new Date(),
+        description,
+        state: 'Enabled',
+        policy,
+        rotation: false,
+        rotationPeriodInDays: 365,
+        tags: tagsIn(ctx),
       };
       storeOf(ctx.world, ctx.caller.accountId).keys[keyId] = key;
       return { KeyMetadata: metadata(key) };
@@ -218,7 +282,11 @@ export const kms: ServiceModule = {
     ListKeys(ctx: Ctx) {
       int(ctx.input, 'Limit', { min: 1, max: 1000 }, fail);
       const keys = Object.values(storeOf(ctx.world, ctx.caller.accountId).keys).filter((k) => k.region === ctx.region);
-      const p = ctx.paginate(keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })), ctx.input.Marker, ctx.input.Limit);
+      const p = ctx.paginate(
+        keys.map((k) => ({ KeyId: k.keyId, KeyArn: k.arn })),
+        ctx.input.Marker,
+        ctx.input.Limit,
+      );
       return { Keys: p.items, Truncated: !!p.nextToken, ...(p.nextToken ? { NextMarker: p.nextToken } : {}) };
     },
 
@@ -230,9 +298,16 @@ export const kms: ServiceModule = {
         const key = keyFor(ctx);
         aliases = aliases.filter((a) => a.keyId === key.keyId);
       }
-      const p = ctx.paginate(aliases.map((a) => ({
-        AliasName: a.name, AliasArn: `arn:aws:kms:${a.region}:${ctx.caller.accountId}:${a.name}`, TargetKeyId: a.keyId, CreationDate: a.createdAt,
-      })), ctx.input.Marker, ctx.input.Limit);
+      const p = ctx.paginate(
+        aliases.map((a) => ({
+          AliasName: a.name,
+          AliasArn: `arn:aws:kms:${a.region}:${ctx.caller.accountId}:${a.name}`,
+          TargetKeyId: a.keyId,
+          CreationDate: a.createdAt,
+        })),
+        ctx.input.Marker,
+        ctx.input.Limit,
+      );
       return { Aliases: p.items, Truncated: !!p.nextToken, ...(p.nextToken ? { NextMarker: p.nextToken } : {}) };
     },
 
@@ -241,7 +316,11 @@ export const kms: ServiceModule = {
       const key = aliasTarget(ctx);
       const s = storeOf(ctx.world, ctx.caller.accountId);
       if (s.aliases.some((a) => a.name === name && a.region === ctx.region)) {
-        throw new AwsError('AlreadyExistsException', `An alias with the name arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:${name} already exists`, { status: 400 });
+        throw new AwsError(
+          'AlreadyExistsException',
+          `An alias with the name arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:${name} already exists`,
+          { status: 400 },
+        );
       }
       s.aliases.push({ name, region: ctx.region, keyId: key.keyId, createdAt: new Date() });
       return {};
@@ -250,7 +329,9 @@ export const kms: ServiceModule = {
     UpdateAlias(ctx: Ctx) {
       const name = aliasName(ctx);
       const key = aliasTarget(ctx);
-      const a = storeOf(ctx.world, ctx.caller.accountId).aliases.find((x) => x.name === name && x.region === ctx.region);
+      const a = storeOf(ctx.world, ctx.caller.accountId).aliases.find(
+        (x) => x.name === name && x.region === ctx.region,
+      );
       if (!a) throw notFound(`Alias arn:aws:kms:${ctx.region}:${ctx.caller.accountId}:${name} is not found.`);
       a.keyId = key.keyId;
       return {};
@@ -290,7 +371,12 @@ export const kms: ServiceModule = {
       return {
         KeyRotationEnabled: key.rotation,
         KeyId: key.arn,
-        ...(key.rotation ? { RotationPeriodInDays: key.rotationPeriodInDays, NextRotationDate: new Date(key.createdAt.getTime() + key.rotationPeriodInDays * 86400_000) } : {}),
+        ...(key.rotation
+          ? {
+              RotationPeriodInDays: key.rotationPeriodInDays,
+              NextRotationDate: new Date(key.createdAt.getTime() + key.rotationPeriodInDays * 86400_000),
+            }
+          : {}),
       };
     },
 
@@ -369,9 +455,15 @@ export const kms: ServiceModule = {
     'key-state'(d) {
       const s = storeOf(d.world, d.accountId);
       const keys = Object.values(s.keys);
-      const key = d.params.key ? keys.find((k) => k.keyId === d.params.key || k.arn === d.params.key) ?? s.keys[s.aliases.find((a) => a.name === d.params.key)?.keyId ?? ''] : keys.length === 1 ? keys[0] : undefined;
+      const key = d.params.key
+        ? (keys.find((k) => k.keyId === d.params.key || k.arn === d.params.key) ??
+          s.keys[s.aliases.find((a) => a.name === d.params.key)?.keyId ?? ''])
+        : keys.length === 1
+          ? keys[0]
+          : undefined;
       if (!key) throw d.error(`no such key in account ${d.accountId} (name one with key: ID, ARN or alias)`);
-      if (d.params.state !== 'Disabled' && d.params.state !== 'PendingDeletion') throw d.error('state must be Disabled or PendingDeletion');
+      if (d.params.state !== 'Disabled' && d.params.state !== 'PendingDeletion')
+        throw d.error('state must be Disabled or PendingDeletion');
       key.state = d.params.state;
       if (key.state === 'PendingDeletion') {
         key.pendingWindowInDays = 30;
@@ -382,7 +474,11 @@ export const kms: ServiceModule = {
     /** `{account?, key?}`: automatic rotation turned off. */
     'rotation-off'(d) {
       const keys = Object.values(storeOf(d.world, d.accountId).keys);
-      const key = d.params.key ? keys.find((k) => k.keyId === d.params.key || k.arn === d.params.key) : keys.length === 1 ? keys[0] : undefined;
+      const key = d.params.key
+        ? keys.find((k) => k.keyId === d.params.key || k.arn === d.params.key)
+        : keys.length === 1
+          ? keys[0]
+          : undefined;
       if (!key) throw d.error(`no such key in account ${d.accountId}`);
       key.rotation = false;
       return { key: key.arn, rotation: false };

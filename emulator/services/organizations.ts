@@ -56,7 +56,11 @@ const ACCOUNT_NAME = /^[\u0020-\u007E]+$/;
 // ---- shared world helpers (also used by scenarios and console actions) -----------------
 
 /** Create an organization managed by `managementAccountId` (CreateOrganization and scenarios). */
-export function createOrganization(world: World, managementAccountId: string, featureSet: 'ALL' | 'CONSOLIDATED_BILLING'): Organization {
+export function createOrganization(
+  world: World,
+  managementAccountId: string,
+  featureSet: 'ALL' | 'CONSOLIDATED_BILLING',
+): Organization {
   const orgId = `o-${world.id('org', 10)}`;
   const rootId = `r-${world.id('root', 4)}`;
   const arnBase = `arn:aws:organizations::${managementAccountId}`;
@@ -228,13 +232,16 @@ function parentExists(org: Organization, id: string): boolean {
 }
 
 function requireParent(org: Organization, id: string, code = 'ParentNotFoundException'): void {
-  if (!parentExists(org, id)) throw err(code, 'We can\'t find a root or OU with the ParentId that you specified.');
+  if (!parentExists(org, id)) throw err(code, "We can't find a root or OU with the ParentId that you specified.");
 }
 
 /** What list calls show: eventual consistency hides what was created a moment ago (behaviours.ts). */
 function listedChildren(world: World, org: Organization, parentId: string) {
   const c = childrenOf(org, parentId);
-  return { accounts: c.accounts.filter((a) => world.listed(`account:${a}`)), ous: c.ous.filter((o) => world.listed(`ou:${o}`)) };
+  return {
+    accounts: c.accounts.filter((a) => world.listed(`account:${a}`)),
+    ous: c.ous.filter((o) => world.listed(`ou:${o}`)),
+  };
 }
 
 function childrenOf(org: Organization, parentId: string) {
@@ -273,18 +280,28 @@ function checkPolicyContent(type: string, content: string): void {
   try {
     doc = JSON.parse(content);
   } catch {
-    throw err('MalformedPolicyDocumentException', 'The provided policy document does not meet the requirements of the specified policy type.');
+    throw err(
+      'MalformedPolicyDocumentException',
+      'The provided policy document does not meet the requirements of the specified policy type.',
+    );
   }
   const d = doc as Record<string, unknown>;
   // IAM-style types (SCP, RCP) need statements; tag/backup/opt-out policies have their own syntax.
   const iamStyle = type === SCP || type === 'RESOURCE_CONTROL_POLICY';
   if (!d || typeof d !== 'object' || Array.isArray(d) || (iamStyle && !('Statement' in d))) {
-    throw err('MalformedPolicyDocumentException', 'The provided policy document does not meet the requirements of the specified policy type.');
+    throw err(
+      'MalformedPolicyDocumentException',
+      'The provided policy document does not meet the requirements of the specified policy type.',
+    );
   }
   if (type === SCP && content.length > SCP_MAX_CHARS) {
-    throw err('ConstraintViolationException', 'The provided policy document exceeds the maximum size for this policy type.', {
-      Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED',
-    });
+    throw err(
+      'ConstraintViolationException',
+      'The provided policy document exceeds the maximum size for this policy type.',
+      {
+        Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED',
+      },
+    );
   }
 }
 
@@ -311,13 +328,23 @@ export const SINGLE_DELEGATED_ADMIN_SERVICES = ['guardduty.amazonaws.com'];
 function delegatedAdminOut(world: World, org: Organization, id: string, registeredAt: Date) {
   const a = accountOut(world, org, id);
   return {
-    Id: a.Id, Arn: a.Arn, Email: a.Email, Name: a.Name, Status: a.Status, State: a.State,
-    JoinedMethod: a.JoinedMethod, JoinedTimestamp: a.JoinedTimestamp, DelegationEnabledDate: registeredAt,
+    Id: a.Id,
+    Arn: a.Arn,
+    Email: a.Email,
+    Name: a.Name,
+    Status: a.Status,
+    State: a.State,
+    JoinedMethod: a.JoinedMethod,
+    JoinedTimestamp: a.JoinedTimestamp,
+    DelegationEnabledDate: registeredAt,
   };
 }
 
 /** Services the account is a delegated administrator for, with the date it was registered. */
-function delegatedServicesOf(org: Organization, accountId: string): { ServicePrincipal: string; DelegationEnabledDate: Date }[] {
+function delegatedServicesOf(
+  org: Organization,
+  accountId: string,
+): { ServicePrincipal: string; DelegationEnabledDate: Date }[] {
   return Object.entries(org.delegatedAdmins ?? {})
     .filter(([, accounts]) => accountId in accounts)
     .map(([ServicePrincipal, accounts]) => ({ ServicePrincipal, DelegationEnabledDate: accounts[accountId]! }));
@@ -378,15 +405,23 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const rootId = str(ctx.input, 'RootId', { required: true, pattern: ID.root }, fail)!;
       const type = oneOf(ctx.input, 'PolicyType', POLICY_TYPES, { required: true }, fail)!;
-      if (rootId !== org.root.id) throw err('RootNotFoundException', "We can't find a root with the RootId that you specified.");
+      if (rootId !== org.root.id)
+        throw err('RootNotFoundException', "We can't find a root with the RootId that you specified.");
       if (org.featureSet !== 'ALL') {
-        throw err('PolicyTypeNotAvailableForOrganizationException', 'You can use policy types only in an organization with all features enabled.');
+        throw err(
+          'PolicyTypeNotAvailableForOrganizationException',
+          'You can use policy types only in an organization with all features enabled.',
+        );
       }
       const status = org.root.policyTypes[type];
       if (status === 'ENABLED' || status === 'PENDING_ENABLE') {
         throw err('PolicyTypeAlreadyEnabledException', 'The specified policy type is already enabled.');
       }
-      if (status === 'PENDING_DISABLE') throw err('ConcurrentModificationException', 'The target of the operation is currently being modified by a different request. Try again later.');
+      if (status === 'PENDING_DISABLE')
+        throw err(
+          'ConcurrentModificationException',
+          'The target of the operation is currently being modified by a different request. Try again later.',
+        );
       org.root.policyTypes[type] = 'PENDING_ENABLE';
       const out = rootOut(org);
       const orgId = org.id;
@@ -403,8 +438,10 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const rootId = str(ctx.input, 'RootId', { required: true, pattern: ID.root }, fail)!;
       const type = oneOf(ctx.input, 'PolicyType', POLICY_TYPES, { required: true }, fail)!;
-      if (rootId !== org.root.id) throw err('RootNotFoundException', "We can't find a root with the RootId that you specified.");
-      if (org.root.policyTypes[type] !== 'ENABLED') throw err('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
+      if (rootId !== org.root.id)
+        throw err('RootNotFoundException', "We can't find a root with the RootId that you specified.");
+      if (org.root.policyTypes[type] !== 'ENABLED')
+        throw err('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       org.root.policyTypes[type] = 'PENDING_DISABLE';
       const out = rootOut(org);
       const orgId = org.id;
@@ -422,16 +459,27 @@ export const organizations: ServiceModule = {
 
     ListAWSServiceAccessForOrganization(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const all = Object.entries(org.serviceAccess).filter(([sp]) => ctx.world.listed(`service-access:${sp}`)).map(([ServicePrincipal, DateEnabled]) => ({ ServicePrincipal, DateEnabled }));
+      const all = Object.entries(org.serviceAccess)
+        .filter(([sp]) => ctx.world.listed(`service-access:${sp}`))
+        .map(([ServicePrincipal, DateEnabled]) => ({ ServicePrincipal, DateEnabled }));
       const p = page(ctx)(all);
       return { EnabledServicePrincipals: p.items, NextToken: p.nextToken };
     },
 
     EnableAWSServiceAccess(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const sp = str(ctx.input, 'ServicePrincipal', { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]*$/ }, fail)!;
+      const sp = str(
+        ctx.input,
+        'ServicePrincipal',
+        { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]*$/ },
+        fail,
+      )!;
       if (org.featureSet !== 'ALL') {
-        throw err('ConstraintViolationException', 'Trusted access requires an organization with all features enabled.', { Reason: 'ENABLE_ALL_FEATURES_REQUIRED' });
+        throw err(
+          'ConstraintViolationException',
+          'Trusted access requires an organization with all features enabled.',
+          { Reason: 'ENABLE_ALL_FEATURES_REQUIRED' },
+        );
       }
       if (!org.serviceAccess[sp]) {
         org.serviceAccess[sp] = new Date();
@@ -442,21 +490,31 @@ export const organizations: ServiceModule = {
 
     DisableAWSServiceAccess(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const sp = str(ctx.input, 'ServicePrincipal', { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]*$/ }, fail)!;
+      const sp = str(
+        ctx.input,
+        'ServicePrincipal',
+        { required: true, min: 1, max: 128, pattern: /^[\w+=,.@-]*$/ },
+        fail,
+      )!;
       delete org.serviceAccess[sp];
       return {};
     },
 
     ListAccounts(ctx: Ctx) {
       const org = mgmtOrg(ctx);
-      const p = page(ctx)(Object.keys(org.accountParents).filter((id) => ctx.world.listed(`account:${id}`)).map((id) => accountOut(ctx.world, org, id)));
+      const p = page(ctx)(
+        Object.keys(org.accountParents)
+          .filter((id) => ctx.world.listed(`account:${id}`))
+          .map((id) => accountOut(ctx.world, org, id)),
+      );
       return { Accounts: p.items, NextToken: p.nextToken };
     },
 
     DescribeAccount(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'AccountId', { required: true, pattern: ID.account }, fail)!;
-      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!(id in org.accountParents))
+        throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
       return { Account: accountOut(ctx.world, org, id) };
     },
 
@@ -466,7 +524,11 @@ export const organizations: ServiceModule = {
       let parentId: string | undefined;
       if (child in org.accountParents) parentId = org.accountParents[child];
       else if (org.ous[child]) parentId = org.ous[child].parentId;
-      if (!parentId) throw err('ChildNotFoundException', "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
+      if (!parentId)
+        throw err(
+          'ChildNotFoundException',
+          "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+        );
       const p = page(ctx)([{ Id: parentId, Type: parentId === org.root.id ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }]);
       return { Parents: p.items, NextToken: p.nextToken };
     },
@@ -474,7 +536,13 @@ export const organizations: ServiceModule = {
     ListChildren(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const parentId = str(ctx.input, 'ParentId', { required: true, pattern: ID.parent }, fail)!;
-      const type = oneOf(ctx.input, 'ChildType', ['ACCOUNT', 'ORGANIZATIONAL_UNIT'] as const, { required: true }, fail)!;
+      const type = oneOf(
+        ctx.input,
+        'ChildType',
+        ['ACCOUNT', 'ORGANIZATIONAL_UNIT'] as const,
+        { required: true },
+        fail,
+      )!;
       requireParent(org, parentId);
       const c = listedChildren(ctx.world, org, parentId);
       const ids = type === 'ACCOUNT' ? c.accounts : c.ous;
@@ -486,7 +554,9 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const parentId = str(ctx.input, 'ParentId', { required: true, pattern: ID.parent }, fail)!;
       requireParent(org, parentId);
-      const p = page(ctx)(listedChildren(ctx.world, org, parentId).accounts.map((id) => accountOut(ctx.world, org, id)));
+      const p = page(ctx)(
+        listedChildren(ctx.world, org, parentId).accounts.map((id) => accountOut(ctx.world, org, id)),
+      );
       return { Accounts: p.items, NextToken: p.nextToken };
     },
 
@@ -510,7 +580,9 @@ export const organizations: ServiceModule = {
       let depth = 1;
       for (let p = parentId; p !== org.root.id; p = org.ous[p].parentId) depth++;
       if (depth > MAX_OU_DEPTH) {
-        throw err('ConstraintViolationException', 'You attempted to create an OU tree that is too many levels deep.', { Reason: 'OU_DEPTH_LIMIT_EXCEEDED' });
+        throw err('ConstraintViolationException', 'You attempted to create an OU tree that is too many levels deep.', {
+          Reason: 'OU_DEPTH_LIMIT_EXCEEDED',
+        });
       }
       const id = `ou-${org.root.id.slice(2)}-${ctx.world.id('ou', 8)}`;
       org.ous[id] = { id, arn: `arn:aws:organizations::${org.managementAccountId}:ou/${org.id}/${id}`, name, parentId };
@@ -523,7 +595,11 @@ export const organizations: ServiceModule = {
     DescribeOrganizationalUnit(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'OrganizationalUnitId', { required: true, pattern: ID.ou }, fail)!;
-      if (!org.ous[id]) throw err('OrganizationalUnitNotFoundException', "We can't find an OU with the OrganizationalUnitId that you specified.");
+      if (!org.ous[id])
+        throw err(
+          'OrganizationalUnitNotFoundException',
+          "We can't find an OU with the OrganizationalUnitId that you specified.",
+        );
       return { OrganizationalUnit: ouOut(org, id) };
     },
 
@@ -532,7 +608,11 @@ export const organizations: ServiceModule = {
       const id = str(ctx.input, 'OrganizationalUnitId', { required: true, pattern: ID.ou }, fail)!;
       const name = str(ctx.input, 'Name', { min: 1, max: 128 }, fail);
       const ou = org.ous[id];
-      if (!ou) throw err('OrganizationalUnitNotFoundException', "We can't find an OU with the OrganizationalUnitId that you specified.");
+      if (!ou)
+        throw err(
+          'OrganizationalUnitNotFoundException',
+          "We can't find an OU with the OrganizationalUnitId that you specified.",
+        );
       if (name !== undefined && name !== ou.name) {
         if (childrenOf(org, ou.parentId).ous.some((o) => org.ous[o].name === name)) {
           throw err('DuplicateOrganizationalUnitException', 'An OU with the same name already exists.');
@@ -545,11 +625,20 @@ export const organizations: ServiceModule = {
     DeleteOrganizationalUnit(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'OrganizationalUnitId', { required: true, pattern: ID.ou }, fail)!;
-      if (!org.ous[id]) throw err('OrganizationalUnitNotFoundException', "We can't find an OU with the OrganizationalUnitId that you specified.");
+      if (!org.ous[id])
+        throw err(
+          'OrganizationalUnitNotFoundException',
+          "We can't find an OU with the OrganizationalUnitId that you specified.",
+        );
       const c = childrenOf(org, id);
-      if (c.accounts.length || c.ous.length) throw err('OrganizationalUnitNotEmptyException', 'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.');
+      if (c.accounts.length || c.ous.length)
+        throw err(
+          'OrganizationalUnitNotEmptyException',
+          'The specified OU is not empty. Move all accounts to another root or to other OUs, remove all child OUs, and try the operation again.',
+        );
       delete org.ous[id];
-      for (const pid of Object.keys(org.attachments)) org.attachments[pid] = org.attachments[pid].filter((t) => t !== id);
+      for (const pid of Object.keys(org.attachments))
+        org.attachments[pid] = org.attachments[pid].filter((t) => t !== id);
       delete org.tags[id];
       return {};
     },
@@ -563,10 +652,14 @@ export const organizations: ServiceModule = {
       const tags = tagsIn(ctx);
       if (!/^[\x20-\x7e]+$/.test(email)) fail('Email', 'pattern', 'non-ASCII email');
       const f = org.finalizing;
-      const finalizing = (f.untilMs !== undefined && Date.now() < f.untilMs) || (f.callsLeft !== undefined && f.callsLeft > 0);
+      const finalizing =
+        (f.untilMs !== undefined && Date.now() < f.untilMs) || (f.callsLeft !== undefined && f.callsLeft > 0);
       if (f.callsLeft !== undefined && f.callsLeft > 0) f.callsLeft--;
       if (finalizing) {
-        throw err('FinalizingOrganizationException', "AWS can't perform the operation because the organization is still being finalized. Try again later.");
+        throw err(
+          'FinalizingOrganizationException',
+          "AWS can't perform the operation because the organization is still being finalized. Try again later.",
+        );
       }
       if (ctx.world.strict('account-creation-limits')) {
         // Only 5 creations may be in progress at once (quotas page); what AWS answers past that
@@ -574,16 +667,29 @@ export const organizations: ServiceModule = {
         const running = org.createAccountStatuses.filter((c) => c.state === 'IN_PROGRESS').length;
         if (running >= MAX_ACCOUNT_CREATIONS_IN_PROGRESS) {
           if (ctx.world.config.accountCreationLimitForm === 'concurrent-modification') {
-            throw err('ConcurrentModificationException', "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.");
+            throw err(
+              'ConcurrentModificationException',
+              "AWS Organizations can't complete your request because it conflicts with another attempt to modify the same entity. Try again later.",
+            );
           }
-          throw err('TooManyRequestsException', 'You have exceeded the number of accounts that can be created concurrently. Try again later.', { Type: 'RATE_LIMIT' });
+          throw err(
+            'TooManyRequestsException',
+            'You have exceeded the number of accounts that can be created concurrently. Try again later.',
+            { Type: 'RATE_LIMIT' },
+          );
         }
         // The daily creation rate (API_ConstraintViolationException.html: "You attempted to exceed
         // the number of accounts that you can create in one day").
         const dayAgo = Date.now() - 24 * 3600_000;
-        const today = org.createAccountStatuses.filter((c) => c.state !== 'FAILED' && c.requestedAt.getTime() > dayAgo).length;
+        const today = org.createAccountStatuses.filter(
+          (c) => c.state !== 'FAILED' && c.requestedAt.getTime() > dayAgo,
+        ).length;
         if (today >= ctx.world.config.accountCreationsPerDay) {
-          throw err('ConstraintViolationException', 'You have exceeded the number of accounts that you can create in one day.', { Reason: 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED' });
+          throw err(
+            'ConstraintViolationException',
+            'You have exceeded the number of accounts that you can create in one day.',
+            { Reason: 'ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED' },
+          );
         }
       }
       const status: CreateAccountStatusRecord = {
@@ -629,14 +735,19 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'CreateAccountRequestId', { required: true, pattern: ID.car }, fail)!;
       const s = org.createAccountStatuses.find((c) => c.id === id);
-      if (!s) throw err('CreateAccountStatusNotFoundException', "We can't find an create account request with the CreateAccountRequestId that you specified.");
+      if (!s)
+        throw err(
+          'CreateAccountStatusNotFoundException',
+          "We can't find an create account request with the CreateAccountRequestId that you specified.",
+        );
       return { CreateAccountStatus: casOut(s) };
     },
 
     ListCreateAccountStatus(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const states = ctx.input.States as string[] | undefined;
-      for (const s of states ?? []) oneOf({ States: s }, 'States', ['IN_PROGRESS', 'SUCCEEDED', 'FAILED'] as const, {}, fail);
+      for (const s of states ?? [])
+        oneOf({ States: s }, 'States', ['IN_PROGRESS', 'SUCCEEDED', 'FAILED'] as const, {}, fail);
       const all = org.createAccountStatuses.filter((s) => !states?.length || states.includes(s.state)).map(casOut);
       const p = page(ctx)(all);
       return { CreateAccountStatuses: p.items, NextToken: p.nextToken };
@@ -650,23 +761,39 @@ export const organizations: ServiceModule = {
       const org = memberOrg(ctx);
       const id = ctx.caller.accountId;
       if (org.managementAccountId === id) {
-        throw err('MasterCannotLeaveOrganizationException', "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.");
+        throw err(
+          'MasterCannotLeaveOrganizationException',
+          "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.",
+        );
       }
       // CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG: deregister it first
       // (https://docs.aws.amazon.com/organizations/latest/APIReference/API_ConstraintViolationException.html).
       if (delegatedServicesOf(org, id).length > 0) {
-        throw err('ConstraintViolationException', 'You cannot remove an account that is registered as a delegated administrator for a service integrated with your organization. Deregister it first.', { Reason: 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG' });
+        throw err(
+          'ConstraintViolationException',
+          'You cannot remove an account that is registered as a delegated administrator for a service integrated with your organization. Deregister it first.',
+          { Reason: 'CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG' },
+        );
       }
       const joined = org.joined[id];
       if (joined?.method === 'CREATED' && Date.now() - joined.at.getTime() < 7 * 24 * 3600 * 1000) {
-        throw err('ConstraintViolationException', 'You cannot remove an account that was created by Organizations until 7 days after it was created.', { Reason: 'WAIT_PERIOD_ACTIVE' });
+        throw err(
+          'ConstraintViolationException',
+          'You cannot remove an account that was created by Organizations until 7 days after it was created.',
+          { Reason: 'WAIT_PERIOD_ACTIVE' },
+        );
       }
       if (!ctx.world.account(id)?.root.passwordSetAt) {
-        throw err('ConstraintViolationException', 'The account does not have the information it needs to operate as a standalone account (phone verification).', { Reason: 'ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION' });
+        throw err(
+          'ConstraintViolationException',
+          'The account does not have the information it needs to operate as a standalone account (phone verification).',
+          { Reason: 'ACCOUNT_CANNOT_LEAVE_WITHOUT_PHONE_VERIFICATION' },
+        );
       }
       delete org.accountParents[id];
       delete org.joined[id];
-      for (const targets of Object.values(org.attachments)) targets.splice(0, targets.length, ...targets.filter((t) => t !== id));
+      for (const targets of Object.values(org.attachments))
+        targets.splice(0, targets.length, ...targets.filter((t) => t !== id));
       return {};
     },
 
@@ -675,12 +802,21 @@ export const organizations: ServiceModule = {
       const id = str(ctx.input, 'AccountId', { required: true, pattern: ID.account }, fail)!;
       const source = str(ctx.input, 'SourceParentId', { required: true, pattern: ID.parent }, fail)!;
       const dest = str(ctx.input, 'DestinationParentId', { required: true, pattern: ID.parent }, fail)!;
-      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!(id in org.accountParents))
+        throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
       if (!parentExists(org, source) || org.accountParents[id] !== source) {
-        throw err('SourceParentNotFoundException', "We can't find a source root or OU with the ParentId that you specified.");
+        throw err(
+          'SourceParentNotFoundException',
+          "We can't find a source root or OU with the ParentId that you specified.",
+        );
       }
-      if (!parentExists(org, dest)) throw err('DestinationParentNotFoundException', "We can't find the destination container (a root or OU) with the ParentId that you specified.");
-      if (source === dest) throw err('DuplicateAccountException', 'That account is already present in the specified destination.');
+      if (!parentExists(org, dest))
+        throw err(
+          'DestinationParentNotFoundException',
+          "We can't find the destination container (a root or OU) with the ParentId that you specified.",
+        );
+      if (source === dest)
+        throw err('DuplicateAccountException', 'That account is already present in the specified destination.');
       org.accountParents[id] = dest;
       return {};
     },
@@ -692,9 +828,16 @@ export const organizations: ServiceModule = {
       const name = str(ctx.input, 'Name', { required: true, min: 1, max: 128 }, fail)!;
       const type = oneOf(ctx.input, 'Type', POLICY_TYPES, { required: true }, fail)!;
       const tags = tagsIn(ctx);
-      if (type !== SCP && org.featureSet !== 'ALL') throw err('PolicyTypeNotAvailableForOrganizationException', 'You can use policy types only in an organization with all features enabled.');
+      if (type !== SCP && org.featureSet !== 'ALL')
+        throw err(
+          'PolicyTypeNotAvailableForOrganizationException',
+          'You can use policy types only in an organization with all features enabled.',
+        );
       checkPolicyContent(type, content);
-      if (Object.values(org.policies).some((p) => p.name === name && p.type === type) || (type === SCP && name === 'FullAWSAccess')) {
+      if (
+        Object.values(org.policies).some((p) => p.name === name && p.type === type) ||
+        (type === SCP && name === 'FullAWSAccess')
+      ) {
         throw err('DuplicatePolicyException', 'A policy with the same name already exists.');
       }
       const id = `p-${ctx.world.id('policy', 8)}`;
@@ -722,7 +865,11 @@ export const organizations: ServiceModule = {
       const p = requirePolicy(org, id);
       if (p.awsManaged) throw err('AccessDeniedException', 'You cannot modify an AWS managed policy.');
       if (content !== undefined) checkPolicyContent(p.type, content);
-      if (name !== undefined && name !== p.name && Object.values(org.policies).some((o) => o.name === name && o.type === p.type)) {
+      if (
+        name !== undefined &&
+        name !== p.name &&
+        Object.values(org.policies).some((o) => o.name === name && o.type === p.type)
+      ) {
         throw err('DuplicatePolicyException', 'A policy with the same name already exists.');
       }
       if (name !== undefined) p.name = name;
@@ -743,7 +890,11 @@ export const organizations: ServiceModule = {
       const id = str(ctx.input, 'PolicyId', { required: true, pattern: ID.policy }, fail)!;
       const p = requirePolicy(org, id);
       if (p.awsManaged) throw err('AccessDeniedException', 'You cannot delete an AWS managed policy.');
-      if (org.attachments[id]?.length) throw err('PolicyInUseException', 'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.');
+      if (org.attachments[id]?.length)
+        throw err(
+          'PolicyInUseException',
+          'The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.',
+        );
       delete org.policies[id];
       delete org.attachments[id];
       delete org.tags[id];
@@ -754,7 +905,10 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const type = oneOf(ctx.input, 'Filter', POLICY_TYPES, { required: true }, fail)!;
       const managed = type === SCP && org.featureSet === 'ALL' ? [FULL_AWS_ACCESS] : [];
-      const all = [...managed, ...Object.values(org.policies).filter((p) => p.type === type && ctx.world.listed(`policy:${p.id}`))].map(policySummary);
+      const all = [
+        ...managed,
+        ...Object.values(org.policies).filter((p) => p.type === type && ctx.world.listed(`policy:${p.id}`)),
+      ].map(policySummary);
       const p = page(ctx)(all);
       return { Policies: p.items, NextToken: p.nextToken };
     },
@@ -763,8 +917,16 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const targetId = str(ctx.input, 'TargetId', { required: true, pattern: ID.target }, fail)!;
       const type = oneOf(ctx.input, 'Filter', POLICY_TYPES, { required: true }, fail)!;
-      if (!target(ctx.world, org, targetId)) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
-      const p = page(ctx)(policiesOnTarget(org, targetId, type).filter((p) => ctx.world.listed(`attachment:${p.id}:${targetId}`)).map(policySummary));
+      if (!target(ctx.world, org, targetId))
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
+      const p = page(ctx)(
+        policiesOnTarget(org, targetId, type)
+          .filter((p) => ctx.world.listed(`attachment:${p.id}:${targetId}`))
+          .map(policySummary),
+      );
       return { Policies: p.items, NextToken: p.nextToken };
     },
 
@@ -772,7 +934,10 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'PolicyId', { required: true, pattern: ID.policy }, fail)!;
       requirePolicy(org, id);
-      const all = (org.attachments[id] ?? []).filter((t) => ctx.world.listed(`attachment:${id}:${t}`)).map((t) => target(ctx.world, org, t)).filter((t) => !!t);
+      const all = (org.attachments[id] ?? [])
+        .filter((t) => ctx.world.listed(`attachment:${id}:${t}`))
+        .map((t) => target(ctx.world, org, t))
+        .filter((t) => !!t);
       const p = page(ctx)(all);
       return { Targets: p.items, NextToken: p.nextToken };
     },
@@ -782,12 +947,25 @@ export const organizations: ServiceModule = {
       const id = str(ctx.input, 'PolicyId', { required: true, pattern: ID.policy }, fail)!;
       const targetId = str(ctx.input, 'TargetId', { required: true, pattern: ID.target }, fail)!;
       const p = requirePolicy(org, id);
-      if (!target(ctx.world, org, targetId)) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
-      if (org.root.policyTypes[p.type] !== 'ENABLED') throw err('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
+      if (!target(ctx.world, org, targetId))
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
+      if (org.root.policyTypes[p.type] !== 'ENABLED')
+        throw err('PolicyTypeNotEnabledException', 'This operation can be performed only for enabled policy types.');
       const targets = (org.attachments[id] ??= []);
-      if (targets.includes(targetId)) throw err('DuplicatePolicyAttachmentException', 'The selected policy is already attached to the specified target.');
+      if (targets.includes(targetId))
+        throw err(
+          'DuplicatePolicyAttachmentException',
+          'The selected policy is already attached to the specified target.',
+        );
       if (policiesOnTarget(org, targetId, p.type).length >= MAX_POLICIES_PER_TARGET) {
-        throw err('ConstraintViolationException', 'You attempted to attach more policies of this type to an entity than allowed (5).', { Reason: 'POLICY_NUMBER_LIMIT_EXCEEDED' });
+        throw err(
+          'ConstraintViolationException',
+          'You attempted to attach more policies of this type to an entity than allowed (5).',
+          { Reason: 'POLICY_NUMBER_LIMIT_EXCEEDED' },
+        );
       }
       targets.push(targetId);
       ctx.world.created(`attachment:${id}:${targetId}`);
@@ -799,11 +977,20 @@ export const organizations: ServiceModule = {
       const id = str(ctx.input, 'PolicyId', { required: true, pattern: ID.policy }, fail)!;
       const targetId = str(ctx.input, 'TargetId', { required: true, pattern: ID.target }, fail)!;
       const p = requirePolicy(org, id);
-      if (!target(ctx.world, org, targetId)) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
-      if (!org.attachments[id]?.includes(targetId)) throw err('PolicyNotAttachedException', 'The policy is not attached to the target.');
+      if (!target(ctx.world, org, targetId))
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
+      if (!org.attachments[id]?.includes(targetId))
+        throw err('PolicyNotAttachedException', 'The policy is not attached to the target.');
       // An SCP-enabled target must keep at least one SCP.
       if (p.type === SCP && policiesOnTarget(org, targetId, SCP).length <= 1) {
-        throw err('ConstraintViolationException', 'You attempted to detach the last policy of this type from an entity.', { Reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED' });
+        throw err(
+          'ConstraintViolationException',
+          'You attempted to detach the last policy of this type from an entity.',
+          { Reason: 'MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED' },
+        );
       }
       org.attachments[id] = org.attachments[id].filter((t) => t !== targetId);
       return {};
@@ -812,7 +999,11 @@ export const organizations: ServiceModule = {
     TagResource(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'ResourceId', { required: true }, fail)!;
-      if (!target(ctx.world, org, id) && !org.policies[id]) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
+      if (!target(ctx.world, org, id) && !org.policies[id])
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
       if (!Array.isArray(ctx.input.Tags)) fail('Tags', 'required', 'Tags is required');
       org.tags[id] = { ...org.tags[id], ...tagsIn(ctx) };
       return {};
@@ -821,7 +1012,11 @@ export const organizations: ServiceModule = {
     UntagResource(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'ResourceId', { required: true }, fail)!;
-      if (!target(ctx.world, org, id) && !org.policies[id]) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
+      if (!target(ctx.world, org, id) && !org.policies[id])
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
       for (const k of (ctx.input.TagKeys ?? []) as string[]) delete org.tags[id]?.[k];
       return {};
     },
@@ -829,8 +1024,15 @@ export const organizations: ServiceModule = {
     ListTagsForResource(ctx: Ctx) {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'ResourceId', { required: true }, fail)!;
-      if (!target(ctx.world, org, id) && !org.policies[id]) throw err('TargetNotFoundException', "We can't find a root, OU, account, or email address with the TargetId that you specified.");
-      const p = ctx.paginate(Object.entries(org.tags[id] ?? {}).map(([Key, Value]) => ({ Key, Value })), ctx.input.NextToken);
+      if (!target(ctx.world, org, id) && !org.policies[id])
+        throw err(
+          'TargetNotFoundException',
+          "We can't find a root, OU, account, or email address with the TargetId that you specified.",
+        );
+      const p = ctx.paginate(
+        Object.entries(org.tags[id] ?? {}).map(([Key, Value]) => ({ Key, Value })),
+        ctx.input.NextToken,
+      );
       return { Tags: p.items, NextToken: p.nextToken };
     },
 
@@ -844,20 +1046,41 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
       const sp = str(ctx.input, 'ServicePrincipal', { required: true, ...SERVICE_PRINCIPAL }, fail)!;
-      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!(id in org.accountParents))
+        throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
       if (id === org.managementAccountId) {
-        throw err('ConstraintViolationException', 'You cannot register the management account of the organization as a delegated administrator for an AWS service.', { Reason: 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR' });
+        throw err(
+          'ConstraintViolationException',
+          'You cannot register the management account of the organization as a delegated administrator for an AWS service.',
+          { Reason: 'CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR' },
+        );
       }
       if (ctx.world.account(id)?.status === 'SUSPENDED') {
-        throw err('ConstraintViolationException', 'You cannot register a suspended account as a delegated administrator.', { Reason: 'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR' });
+        throw err(
+          'ConstraintViolationException',
+          'You cannot register a suspended account as a delegated administrator.',
+          { Reason: 'CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR' },
+        );
       }
       const current = ctx.world.delegatedAdminsFor(org, sp);
-      if (current.includes(id)) throw err('AccountAlreadyRegisteredException', 'The provided account is already a delegated administrator for your organization.');
+      if (current.includes(id))
+        throw err(
+          'AccountAlreadyRegisteredException',
+          'The provided account is already a delegated administrator for your organization.',
+        );
       if (!(sp in org.serviceAccess)) {
-        throw err('ConstraintViolationException', 'You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.', { Reason: 'SERVICE_ACCESS_NOT_ENABLED' });
+        throw err(
+          'ConstraintViolationException',
+          'You attempted to register a delegated administrator before you enabled service access. Call the EnableAWSServiceAccess API first.',
+          { Reason: 'SERVICE_ACCESS_NOT_ENABLED' },
+        );
       }
       if (current.length > 0 && SINGLE_DELEGATED_ADMIN_SERVICES.includes(sp)) {
-        throw err('ConstraintViolationException', 'You attempted to register more delegated administrators than allowed for the service principal.', { Reason: 'DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE' });
+        throw err(
+          'ConstraintViolationException',
+          'You attempted to register more delegated administrators than allowed for the service principal.',
+          { Reason: 'DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE' },
+        );
       }
       ctx.world.registerDelegatedAdmin(org, id, sp);
       return {};
@@ -869,9 +1092,13 @@ export const organizations: ServiceModule = {
       const org = mgmtOrg(ctx);
       const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
       const sp = str(ctx.input, 'ServicePrincipal', { required: true, ...SERVICE_PRINCIPAL }, fail)!;
-      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!(id in org.accountParents))
+        throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
       if (!ctx.world.delegatedAdminsFor(org, sp).includes(id)) {
-        throw err('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');
+        throw err(
+          'AccountNotRegisteredException',
+          'The provided account is not a registered delegated administrator for your organization.',
+        );
       }
       ctx.world.deregisterDelegatedAdmin(org, id, sp);
       return {};
@@ -900,9 +1127,14 @@ export const organizations: ServiceModule = {
     ListDelegatedServicesForAccount(ctx: Ctx) {
       const org = mgmtOrDelegatedOrg(ctx);
       const id = str(ctx.input, 'AccountId', { required: true, max: 12, pattern: ID.account }, fail)!;
-      if (!(id in org.accountParents)) throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
+      if (!(id in org.accountParents))
+        throw err('AccountNotFoundException', "You specified an account that doesn't exist.");
       const services = delegatedServicesOf(org, id);
-      if (services.length === 0) throw err('AccountNotRegisteredException', 'The provided account is not a registered delegated administrator for your organization.');
+      if (services.length === 0)
+        throw err(
+          'AccountNotRegisteredException',
+          'The provided account is not a registered delegated administrator for your organization.',
+        );
       const p = page(ctx)(services);
       return { DelegatedServices: p.items, NextToken: p.nextToken };
     },
@@ -946,7 +1178,9 @@ export const organizations: ServiceModule = {
       const org = orgFor(world, accountId, error);
       const acct = String(params.accountId);
       if (!(acct in org.accountParents)) throw error(`account ${acct} is not in the organization`);
-      const dest = parentExists(org, String(params.parent)) ? String(params.parent) : Object.values(org.ous).find((o) => o.name === params.parent)?.id;
+      const dest = parentExists(org, String(params.parent))
+        ? String(params.parent)
+        : Object.values(org.ous).find((o) => o.name === params.parent)?.id;
       if (!dest) throw error(`no parent ${params.parent}`);
       org.accountParents[acct] = dest;
     },
@@ -960,7 +1194,8 @@ export const organizations: ServiceModule = {
       const org = orgFor(world, accountId, error);
       const acct = String(params.accountId);
       const sp = String(params.servicePrincipal);
-      if (!world.delegatedAdminsFor(org, sp).includes(acct)) throw error(`account ${acct} is not a delegated administrator for ${sp}`);
+      if (!world.delegatedAdminsFor(org, sp).includes(acct))
+        throw error(`account ${acct} is not a delegated administrator for ${sp}`);
       world.deregisterDelegatedAdmin(org, acct, sp);
       return { accountId: acct, servicePrincipal: sp };
     },
@@ -969,7 +1204,8 @@ export const organizations: ServiceModule = {
       const org = orgFor(world, accountId, error);
       const type = String(params.policyType ?? SCP);
       delete org.root.policyTypes[type];
-      for (const pid of Object.keys(org.attachments)) if (findPolicy(org, pid)?.type === type) delete org.attachments[pid];
+      for (const pid of Object.keys(org.attachments))
+        if (findPolicy(org, pid)?.type === type) delete org.attachments[pid];
     },
   },
 };

@@ -62,7 +62,8 @@ function objectsOf(world: World, b: Bucket, create = false): BucketObjects | und
 export const objectLockOf = (world: World, b: Bucket): ObjectLockConfig | undefined => objectsOf(world, b)?.lock;
 
 /** Whether the bucket holds any version or delete marker (DeleteBucket needs it empty). */
-export const hasObjects = (world: World, b: Bucket): boolean => Object.values(objectsOf(world, b)?.versions ?? {}).some((v) => v.length > 0);
+export const hasObjects = (world: World, b: Bucket): boolean =>
+  Object.values(objectsOf(world, b)?.versions ?? {}).some((v) => v.length > 0);
 
 /** DeleteBucket forgets the bucket's object state. */
 export function forgetObjects(world: World, b: Bucket): void {
@@ -80,11 +81,21 @@ const DAY = 24 * 3600 * 1000;
  * Stores a new version of `key` as S3 does for the bucket's versioning state, with the
  * bucket's default retention when Object Lock has one. Also used by CloudTrail's delivery.
  */
-export function putObjectVersion(world: World, b: Bucket, key: string, content: Buffer, opts: { sse?: ObjectVersion['sse']; retention?: ObjectVersion['retention'] } = {}): ObjectVersion {
+export function putObjectVersion(
+  world: World,
+  b: Bucket,
+  key: string,
+  content: Buffer,
+  opts: { sse?: ObjectVersion['sse']; retention?: ObjectVersion['retention'] } = {},
+): ObjectVersion {
   const objects = objectsOf(world, b, true);
   const versioned = b.versioning === 'Enabled';
   const lock = objects.lock?.defaultRetention;
-  const retention = opts.retention ?? (lock ? { mode: lock.mode, until: new Date(Date.now() + (lock.days ?? (lock.years ?? 0) * 365) * DAY) } : undefined);
+  const retention =
+    opts.retention ??
+    (lock
+      ? { mode: lock.mode, until: new Date(Date.now() + (lock.days ?? (lock.years ?? 0) * 365) * DAY) }
+      : undefined);
   const v: ObjectVersion = {
     versionId: versioned ? newVersionId(world) : 'null',
     deleteMarker: false,
@@ -92,7 +103,14 @@ export function putObjectVersion(world: World, b: Bucket, key: string, content: 
     size: content.length,
     etag: `"${createHash('md5').update(content).digest('hex')}"`,
     lastModified: new Date(),
-    ...(opts.sse ?? b.encryption ? { sse: opts.sse ?? { algorithm: b.encryption!.SSEAlgorithm, ...(b.encryption!.KMSMasterKeyID ? { kmsKeyId: b.encryption!.KMSMasterKeyID } : {}) } } : {}),
+    ...((opts.sse ?? b.encryption)
+      ? {
+          sse: opts.sse ?? {
+            algorithm: b.encryption!.SSEAlgorithm,
+            ...(b.encryption!.KMSMasterKeyID ? { kmsKeyId: b.encryption!.KMSMasterKeyID } : {}),
+          },
+        }
+      : {}),
     ...(retention ? { retention } : {}),
   };
   const list = (objects.versions[key] ??= []);
@@ -105,9 +123,19 @@ export function putObjectVersion(world: World, b: Bucket, key: string, content: 
 // ---- helpers ------------------------------------------------------------------------
 
 function xml(root: string, value: unknown, status = 200, headers: Record<string, string> = {}): HttpResult {
-  return { $http: true, status, headers: { 'content-type': 'application/xml', ...headers }, body: xmlDocument(root, value, { xmlns: S3_NS }) };
+  return {
+    $http: true,
+    status,
+    headers: { 'content-type': 'application/xml', ...headers },
+    body: xmlDocument(root, value, { xmlns: S3_NS }),
+  };
 }
-const empty = (status: number, headers: Record<string, string> = {}): HttpResult => ({ $http: true, status, headers, body: '' });
+const empty = (status: number, headers: Record<string, string> = {}): HttpResult => ({
+  $http: true,
+  status,
+  headers,
+  body: '',
+});
 
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 const header = (req: RawRequest, name: string): string | undefined => {
@@ -116,7 +144,9 @@ const header = (req: RawRequest, name: string): string | undefined => {
 };
 /** Content-MD5 or a flexible checksum (x-amz-checksum-*, x-amz-sdk-checksum-algorithm). */
 const hasIntegrityHeader = (req: RawRequest): boolean =>
-  Object.keys(req.headers).some((h) => h === 'content-md5' || h.startsWith('x-amz-checksum-') || h === 'x-amz-sdk-checksum-algorithm');
+  Object.keys(req.headers).some(
+    (h) => h === 'content-md5' || h.startsWith('x-amz-checksum-') || h === 'x-amz-sdk-checksum-algorithm',
+  );
 
 const isLocked = (v: ObjectVersion): boolean => !!v.retention && v.retention.until.getTime() > Date.now();
 
@@ -126,8 +156,17 @@ const isLocked = (v: ObjectVersion): boolean => !!v.retention && v.retention.unt
  */
 function lockRefusal(ctx: HandlerContext, b: Bucket, key: string, v: ObjectVersion): string | undefined {
   if (!isLocked(v)) return undefined;
-  if (v.retention!.mode === 'GOVERNANCE' && header(ctx.req, 'x-amz-bypass-governance-retention')?.toLowerCase() === 'true') {
-    const d = scpDenialFor(ctx.world, ctx.caller, ctx.region, 's3:BypassGovernanceRetention', `arn:aws:s3:::${b.name}/${key}`);
+  if (
+    v.retention!.mode === 'GOVERNANCE' &&
+    header(ctx.req, 'x-amz-bypass-governance-retention')?.toLowerCase() === 'true'
+  ) {
+    const d = scpDenialFor(
+      ctx.world,
+      ctx.caller,
+      ctx.region,
+      's3:BypassGovernanceRetention',
+      `arn:aws:s3:::${b.name}/${key}`,
+    );
     if (!d) return undefined;
   }
   return 'Access Denied because object protected by object lock.';
@@ -138,15 +177,30 @@ function objectHeaders(v: ObjectVersion, versioned: boolean): Record<string, str
     ETag: v.etag,
     'last-modified': v.lastModified.toUTCString(),
     ...(versioned || v.versionId !== 'null' ? { 'x-amz-version-id': v.versionId } : {}),
-    ...(v.sse ? { 'x-amz-server-side-encryption': v.sse.algorithm, ...(v.sse.kmsKeyId ? { 'x-amz-server-side-encryption-aws-kms-key-id': v.sse.kmsKeyId } : {}) } : {}),
-    ...(v.retention ? { 'x-amz-object-lock-mode': v.retention.mode, 'x-amz-object-lock-retain-until-date': v.retention.until.toISOString() } : {}),
+    ...(v.sse
+      ? {
+          'x-amz-server-side-encryption': v.sse.algorithm,
+          ...(v.sse.kmsKeyId ? { 'x-amz-server-side-encryption-aws-kms-key-id': v.sse.kmsKeyId } : {}),
+        }
+      : {}),
+    ...(v.retention
+      ? {
+          'x-amz-object-lock-mode': v.retention.mode,
+          'x-amz-object-lock-retain-until-date': v.retention.until.toISOString(),
+        }
+      : {}),
   };
 }
 
 const MODES = ['GOVERNANCE', 'COMPLIANCE'] as const;
 
 /** Deletes one key (or one version of it) as S3 does; returns what happened or an error code. */
-function deleteOne(ctx: HandlerContext, b: Bucket, key: string, versionId: string | undefined):
+function deleteOne(
+  ctx: HandlerContext,
+  b: Bucket,
+  key: string,
+  versionId: string | undefined,
+):
   | { ok: true; versionId?: string; deleteMarker: boolean; markerVersionId?: string }
   | { ok: false; code: string; message: string } {
   const objects = objectsOf(ctx.world, b);
@@ -164,7 +218,13 @@ function deleteOne(ctx: HandlerContext, b: Bucket, key: string, versionId: strin
     // A delete marker becomes the current version; the data stays (and Object Lock allows it).
     const objs = objectsOf(ctx.world, b, true);
     const l = (objs.versions[key] ??= []);
-    const marker: ObjectVersion = { versionId: b.versioning === 'Enabled' ? newVersionId(ctx.world) : 'null', deleteMarker: true, size: 0, etag: '', lastModified: new Date() };
+    const marker: ObjectVersion = {
+      versionId: b.versioning === 'Enabled' ? newVersionId(ctx.world) : 'null',
+      deleteMarker: true,
+      size: 0,
+      etag: '',
+      lastModified: new Date(),
+    };
     if (b.versioning === 'Suspended') l.splice(0, l.length, ...l.filter((x) => x.versionId !== 'null'));
     l.push(marker);
     return { ok: true, deleteMarker: true, markerVersionId: marker.versionId };
@@ -183,7 +243,8 @@ export function objectRoute(req: RawRequest): { operation: string; params: Recor
   const q = req.query;
   const m = req.method;
   if (parts.length === 1) {
-    if (q.has('versions') && m === 'GET') return { operation: 'ListObjectVersions', params: { Bucket, Prefix: q.get('prefix') ?? undefined } };
+    if (q.has('versions') && m === 'GET')
+      return { operation: 'ListObjectVersions', params: { Bucket, Prefix: q.get('prefix') ?? undefined } };
     if (q.has('delete') && m === 'POST') return { operation: 'DeleteObjects', params: { Bucket } };
     if (q.has('object-lock')) {
       if (m === 'GET') return { operation: 'GetObjectLockConfiguration', params: { Bucket } };
@@ -196,7 +257,9 @@ export function objectRoute(req: RawRequest): { operation: string; params: Recor
   const VersionId = q.get('versionId') ?? undefined;
   const params = { Bucket, Key, ...(VersionId !== undefined ? { VersionId } : {}) };
   if (q.has('retention') || q.has('legal-hold') || q.has('acl') || q.has('tagging')) return undefined;
-  const op = ({ PUT: 'PutObject', GET: 'GetObject', HEAD: 'HeadObject', DELETE: 'DeleteObject' } as Record<string, string>)[m];
+  const op = (
+    { PUT: 'PutObject', GET: 'GetObject', HEAD: 'HeadObject', DELETE: 'DeleteObject' } as Record<string, string>
+  )[m];
   return op ? { operation: op, params } : undefined;
 }
 
@@ -214,19 +277,32 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
     if (modeHeader || untilHeader) {
       if (!objects?.lock) throw ctx.error('InvalidRequest', 'Bucket is missing Object Lock Configuration', 400);
       if (!MODES.includes(modeHeader as never) || !untilHeader || Number.isNaN(Date.parse(untilHeader)))
-        throw ctx.error('InvalidArgument', 'x-amz-object-lock-mode and x-amz-object-lock-retain-until-date must both be supplied', 400);
+        throw ctx.error(
+          'InvalidArgument',
+          'x-amz-object-lock-mode and x-amz-object-lock-retain-until-date must both be supplied',
+          400,
+        );
       retention = { mode: modeHeader as 'GOVERNANCE' | 'COMPLIANCE', until: new Date(untilHeader) };
     }
     if ((retention || objects?.lock?.defaultRetention) && !hasIntegrityHeader(ctx.req))
-      throw ctx.error('InvalidRequest', 'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters', 400);
+      throw ctx.error(
+        'InvalidRequest',
+        'Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters',
+        400,
+      );
     const alg = header(ctx.req, 'x-amz-server-side-encryption');
-    if (alg && !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(alg)) throw ctx.error('InvalidArgument', 'The encryption method specified is not supported', 400);
+    if (alg && !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(alg))
+      throw ctx.error('InvalidArgument', 'The encryption method specified is not supported', 400);
     const kmsKey = header(ctx.req, 'x-amz-server-side-encryption-aws-kms-key-id');
     const v = putObjectVersion(ctx.world, b, key, ctx.req.body, {
       ...(alg ? { sse: { algorithm: alg, ...(kmsKey ? { kmsKeyId: kmsKey } : {}) } } : {}),
       ...(retention ? { retention } : {}),
     });
-    return empty(200, { ETag: v.etag, ...(b.versioning ? { 'x-amz-version-id': v.versionId } : {}), ...(v.sse ? { 'x-amz-server-side-encryption': v.sse.algorithm } : {}) });
+    return empty(200, {
+      ETag: v.etag,
+      ...(b.versioning ? { 'x-amz-version-id': v.versionId } : {}),
+      ...(v.sse ? { 'x-amz-server-side-encryption': v.sse.algorithm } : {}),
+    });
   },
 
   GetObject(ctx) {
@@ -236,14 +312,25 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
     const vid = ctx.input.VersionId as string | undefined;
     const v = vid === undefined ? list[list.length - 1] : list.find((x) => x.versionId === vid);
     if (!v) {
-      if (vid !== undefined && list.length) throw ctx.error('NoSuchVersion', 'The specified version does not exist.', 404, { Key: key, VersionId: vid });
+      if (vid !== undefined && list.length)
+        throw ctx.error('NoSuchVersion', 'The specified version does not exist.', 404, { Key: key, VersionId: vid });
       throw ctx.error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
     }
     if (v.deleteMarker) {
-      if (vid !== undefined) throw ctx.error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+      if (vid !== undefined)
+        throw ctx.error('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
       throw ctx.error('NoSuchKey', 'The specified key does not exist.', 404, { Key: key });
     }
-    return { $http: true, status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(v.size), ...objectHeaders(v, !!b.versioning) }, body: Buffer.from(v.body ?? '', 'base64') } satisfies HttpResult;
+    return {
+      $http: true,
+      status: 200,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(v.size),
+        ...objectHeaders(v, !!b.versioning),
+      },
+      body: Buffer.from(v.body ?? '', 'base64'),
+    } satisfies HttpResult;
   },
 
   HeadObject(ctx) {
@@ -261,17 +348,36 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
     if (!r.ok) throw ctx.error(r.code, r.message, 403);
     return empty(204, {
       ...(r.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
-      ...(r.markerVersionId ? { 'x-amz-version-id': r.markerVersionId } : r.versionId ? { 'x-amz-version-id': r.versionId } : {}),
+      ...(r.markerVersionId
+        ? { 'x-amz-version-id': r.markerVersionId }
+        : r.versionId
+          ? { 'x-amz-version-id': r.versionId }
+          : {}),
     });
   },
 
   DeleteObjects(ctx) {
     const b = bucketFor(ctx);
-    if (!hasIntegrityHeader(ctx.req)) throw ctx.error('InvalidRequest', 'Missing required header for this request: Content-MD5 OR x-amz-checksum-*', 400);
+    if (!hasIntegrityHeader(ctx.req))
+      throw ctx.error(
+        'InvalidRequest',
+        'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
+        400,
+      );
     const doc = (ctx.input.Body as Record<string, any> | undefined)?.Delete;
-    if (!doc || typeof doc !== 'object') throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400);
+    if (!doc || typeof doc !== 'object')
+      throw ctx.error(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema',
+        400,
+      );
     const objects = asArray<Record<string, any>>(doc.Object);
-    if (!objects.length || objects.length > 1000) throw ctx.error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema (1 to 1000 objects)', 400);
+    if (!objects.length || objects.length > 1000)
+      throw ctx.error(
+        'MalformedXML',
+        'The XML you provided was not well-formed or did not validate against our published schema (1 to 1000 objects)',
+        400,
+      );
     const quiet = String(doc.Quiet) === 'true';
     const deleted: Record<string, unknown>[] = [];
     const errors: Record<string, unknown>[] = [];
@@ -283,12 +389,23 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
       const resource = `arn:aws:s3:::${b.name}/${key}`;
       const denial = scpDenialFor(ctx.world, ctx.caller, ctx.region, action, resource);
       if (denial) {
-        errors.push({ Key: key, VersionId: vid, Code: 'AccessDenied', Message: scpMessage(ctx.caller, action, resource, denial) });
+        errors.push({
+          Key: key,
+          VersionId: vid,
+          Code: 'AccessDenied',
+          Message: scpMessage(ctx.caller, action, resource, denial),
+        });
         continue;
       }
       const r = deleteOne(ctx, b, key, vid);
       if (!r.ok) errors.push({ Key: key, VersionId: vid, Code: r.code, Message: r.message });
-      else if (!quiet) deleted.push({ Key: key, VersionId: r.versionId, DeleteMarker: r.deleteMarker || undefined, DeleteMarkerVersionId: r.markerVersionId });
+      else if (!quiet)
+        deleted.push({
+          Key: key,
+          VersionId: r.versionId,
+          DeleteMarker: r.deleteMarker || undefined,
+          DeleteMarkerVersionId: r.markerVersionId,
+        });
     }
     return xml('DeleteResult', { Deleted: deleted, Error: errors });
   },
@@ -296,28 +413,55 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
   ListObjectVersions(ctx) {
     const b = bucketFor(ctx);
     const prefix = (ctx.input.Prefix as string | undefined) ?? '';
-    const all = Object.entries(objectsOf(ctx.world, b)?.versions ?? {}).filter(([k]) => k.startsWith(prefix)).sort(([a], [c]) => a.localeCompare(c));
+    const all = Object.entries(objectsOf(ctx.world, b)?.versions ?? {})
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [c]) => a.localeCompare(c));
     const owner = { ID: b.owner.padStart(64, '0') };
     const versions: Record<string, unknown>[] = [];
     const markers: Record<string, unknown>[] = [];
     for (const [key, list] of all) {
       [...list].reverse().forEach((v, i) => {
-        const base = { Key: key, VersionId: v.versionId, IsLatest: i === 0, LastModified: v.lastModified, Owner: owner };
+        const base = {
+          Key: key,
+          VersionId: v.versionId,
+          IsLatest: i === 0,
+          LastModified: v.lastModified,
+          Owner: owner,
+        };
         if (v.deleteMarker) markers.push(base);
         else versions.push({ ...base, ETag: v.etag, Size: v.size, StorageClass: 'STANDARD' });
       });
     }
-    return xml('ListVersionsResult', { Name: b.name, Prefix: prefix, KeyMarker: '', VersionIdMarker: '', MaxKeys: 1000, IsTruncated: false, Version: versions, DeleteMarker: markers });
+    return xml('ListVersionsResult', {
+      Name: b.name,
+      Prefix: prefix,
+      KeyMarker: '',
+      VersionIdMarker: '',
+      MaxKeys: 1000,
+      IsTruncated: false,
+      Version: versions,
+      DeleteMarker: markers,
+    });
   },
 
   PutObjectLockConfiguration(ctx) {
     const b = bucketFor(ctx);
     const cfg = (ctx.input.Body as Record<string, any> | undefined)?.ObjectLockConfiguration;
-    const bad = (what: string) => ctx.error('MalformedXML', `The XML you provided was not well-formed or did not validate against our published schema (${what})`, 400);
+    const bad = (what: string) =>
+      ctx.error(
+        'MalformedXML',
+        `The XML you provided was not well-formed or did not validate against our published schema (${what})`,
+        400,
+      );
     if (!cfg || typeof cfg !== 'object') throw bad('ObjectLockConfiguration');
     // Object Lock cannot be turned off once on: only "Enabled" is accepted.
     if (cfg.ObjectLockEnabled !== 'Enabled') throw bad('ObjectLockEnabled');
-    if (b.versioning !== 'Enabled') throw ctx.error('InvalidBucketState', "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration", 409);
+    if (b.versioning !== 'Enabled')
+      throw ctx.error(
+        'InvalidBucketState',
+        "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
+        409,
+      );
     let defaultRetention: ObjectLockConfig['defaultRetention'];
     const d = cfg.Rule?.DefaultRetention;
     if (cfg.Rule !== undefined) {
@@ -327,9 +471,11 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
       const years = d.Years !== undefined ? Number(d.Years) : undefined;
       if ((days === undefined) === (years === undefined)) throw bad('exactly one of Days or Years');
       const n = (days ?? years)!;
-      if (!Number.isInteger(n) || n < 1) throw ctx.error('InvalidArgument', 'Default retention period must be a positive integer value', 400);
+      if (!Number.isInteger(n) || n < 1)
+        throw ctx.error('InvalidArgument', 'Default retention period must be a positive integer value', 400);
       // Retention may not exceed 100 years.
-      if ((days ?? 0) > 36500 || (years ?? 0) > 100) throw ctx.error('InvalidArgument', 'Default retention period is too large', 400);
+      if ((days ?? 0) > 36500 || (years ?? 0) > 100)
+        throw ctx.error('InvalidArgument', 'Default retention period is too large', 400);
       defaultRetention = { mode: d.Mode, ...(days !== undefined ? { days } : { years }) };
     }
     objectsOf(ctx.world, b, true).lock = { enabled: true, ...(defaultRetention ? { defaultRetention } : {}) };
@@ -339,11 +485,23 @@ export const OBJECT_OPERATIONS: Record<string, (ctx: HandlerContext) => unknown>
   GetObjectLockConfiguration(ctx) {
     const b = bucketFor(ctx);
     const lock = objectsOf(ctx.world, b)?.lock;
-    if (!lock) throw ctx.error('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', 404, { BucketName: b.name });
+    if (!lock)
+      throw ctx.error(
+        'ObjectLockConfigurationNotFoundError',
+        'Object Lock configuration does not exist for this bucket',
+        404,
+        { BucketName: b.name },
+      );
     const r = lock.defaultRetention;
     return xml('ObjectLockConfiguration', {
       ObjectLockEnabled: 'Enabled',
-      ...(r ? { Rule: { DefaultRetention: { Mode: r.mode, ...(r.days !== undefined ? { Days: r.days } : { Years: r.years }) } } } : {}),
+      ...(r
+        ? {
+            Rule: {
+              DefaultRetention: { Mode: r.mode, ...(r.days !== undefined ? { Days: r.days } : { Years: r.years }) },
+            },
+          }
+        : {}),
     });
   },
 };

@@ -29,7 +29,12 @@ const SELF_MANAGED = 'SELF_MANAGED_SECURITY_HUB';
 
 // ---- standards ------------------------------------------------------------------------
 
-interface StandardDef { path: string; name: string; arn: (region: string) => string; byDefault: boolean }
+interface StandardDef {
+  path: string;
+  name: string;
+  arn: (region: string) => string;
+  byDefault: boolean;
+}
 
 /**
  * Standards ARNs as the API gives them (DescribeStandards; https://docs.aws.amazon.com/securityhub/latest/userguide/standards-reference.html):
@@ -37,21 +42,57 @@ interface StandardDef { path: string; name: string; arn: (region: string) => str
  * default by EnableSecurityHub: CIS v1.2.0 and AWS FSBP (API_EnableSecurityHub.html).
  */
 export const STANDARDS: StandardDef[] = [
-  { path: 'aws-foundational-security-best-practices/v/1.0.0', name: 'AWS Foundational Security Best Practices v1.0.0', arn: (r) => `arn:aws:securityhub:${r}::standards/aws-foundational-security-best-practices/v/1.0.0`, byDefault: true },
-  { path: 'cis-aws-foundations-benchmark/v/1.2.0', name: 'CIS AWS Foundations Benchmark v1.2.0', arn: () => 'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0', byDefault: true },
-  { path: 'cis-aws-foundations-benchmark/v/1.4.0', name: 'CIS AWS Foundations Benchmark v1.4.0', arn: (r) => `arn:aws:securityhub:${r}::standards/cis-aws-foundations-benchmark/v/1.4.0`, byDefault: false },
-  { path: 'cis-aws-foundations-benchmark/v/3.0.0', name: 'CIS AWS Foundations Benchmark v3.0.0', arn: (r) => `arn:aws:securityhub:${r}::standards/cis-aws-foundations-benchmark/v/3.0.0`, byDefault: false },
-  { path: 'nist-800-53/v/5.0.0', name: 'NIST Special Publication 800-53 Revision 5', arn: (r) => `arn:aws:securityhub:${r}::standards/nist-800-53/v/5.0.0`, byDefault: false },
-  { path: 'pci-dss/v/3.2.1', name: 'PCI DSS v3.2.1', arn: (r) => `arn:aws:securityhub:${r}::standards/pci-dss/v/3.2.1`, byDefault: false },
+  {
+    path: 'aws-foundational-security-best-practices/v/1.0.0',
+    name: 'AWS Foundational Security Best Practices v1.0.0',
+    arn: (r) => `arn:aws:securityhub:${r}::standards/aws-foundational-security-best-practices/v/1.0.0`,
+    byDefault: true,
+  },
+  {
+    path: 'cis-aws-foundations-benchmark/v/1.2.0',
+    name: 'CIS AWS Foundations Benchmark v1.2.0',
+    arn: () => 'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0',
+    byDefault: true,
+  },
+  {
+    path: 'cis-aws-foundations-benchmark/v/1.4.0',
+    name: 'CIS AWS Foundations Benchmark v1.4.0',
+    arn: (r) => `arn:aws:securityhub:${r}::standards/cis-aws-foundations-benchmark/v/1.4.0`,
+    byDefault: false,
+  },
+  {
+    path: 'cis-aws-foundations-benchmark/v/3.0.0',
+    name: 'CIS AWS Foundations Benchmark v3.0.0',
+    arn: (r) => `arn:aws:securityhub:${r}::standards/cis-aws-foundations-benchmark/v/3.0.0`,
+    byDefault: false,
+  },
+  {
+    path: 'nist-800-53/v/5.0.0',
+    name: 'NIST Special Publication 800-53 Revision 5',
+    arn: (r) => `arn:aws:securityhub:${r}::standards/nist-800-53/v/5.0.0`,
+    byDefault: false,
+  },
+  {
+    path: 'pci-dss/v/3.2.1',
+    name: 'PCI DSS v3.2.1',
+    arn: (r) => `arn:aws:securityhub:${r}::standards/pci-dss/v/3.2.1`,
+    byDefault: false,
+  },
 ];
 
-const standardByArn = (region: string, arn: string): StandardDef | undefined => STANDARDS.find((s) => s.arn(region) === arn);
-const subscriptionArn = (region: string, acct: string, s: StandardDef) => `arn:aws:securityhub:${region}:${acct}:subscription/${s.path}`;
+const standardByArn = (region: string, arn: string): StandardDef | undefined =>
+  STANDARDS.find((s) => s.arn(region) === arn);
+const subscriptionArn = (region: string, acct: string, s: StandardDef) =>
+  `arn:aws:securityhub:${region}:${acct}:subscription/${s.path}`;
 
 // ---- state ----------------------------------------------------------------------------
 
 type StandardsStatus = 'PENDING' | 'READY' | 'DELETING';
-interface SubscriptionRec { StandardsArn: string; StandardsSubscriptionArn: string; StandardsStatus: StandardsStatus }
+interface SubscriptionRec {
+  StandardsArn: string;
+  StandardsSubscriptionArn: string;
+  StandardsStatus: StandardsStatus;
+}
 export interface HubRec {
   HubArn: string;
   SubscribedAt: string;
@@ -63,11 +104,35 @@ export interface HubRec {
   /** The configuration policy that last configured this hub (central configuration). */
   policyId?: string;
 }
-interface AggregatorRec { FindingAggregatorArn: string; FindingAggregationRegion: string; RegionLinkingMode: string; Regions: string[] }
-interface PolicyRec { Id: string; Arn: string; Name: string; Description?: string; CreatedAt: Date; UpdatedAt: Date; ConfigurationPolicy: { SecurityHub: SecurityHubPolicy } }
-interface SecurityHubPolicy { ServiceEnabled: boolean; EnabledStandardIdentifiers?: string[]; SecurityControlsConfiguration?: Record<string, unknown> }
+interface AggregatorRec {
+  FindingAggregatorArn: string;
+  FindingAggregationRegion: string;
+  RegionLinkingMode: string;
+  Regions: string[];
+}
+interface PolicyRec {
+  Id: string;
+  Arn: string;
+  Name: string;
+  Description?: string;
+  CreatedAt: Date;
+  UpdatedAt: Date;
+  ConfigurationPolicy: { SecurityHub: SecurityHubPolicy };
+}
+interface SecurityHubPolicy {
+  ServiceEnabled: boolean;
+  EnabledStandardIdentifiers?: string[];
+  SecurityControlsConfiguration?: Record<string, unknown>;
+}
 type TargetType = 'ACCOUNT' | 'ORGANIZATIONAL_UNIT' | 'ROOT';
-interface AssociationRec { ConfigurationPolicyId: string; TargetId: string; TargetType: TargetType; UpdatedAt: Date; AssociationStatus: 'PENDING' | 'SUCCESS' | 'FAILED'; AssociationStatusMessage?: string }
+interface AssociationRec {
+  ConfigurationPolicyId: string;
+  TargetId: string;
+  TargetType: TargetType;
+  UpdatedAt: Date;
+  AssociationStatus: 'PENDING' | 'SUCCESS' | 'FAILED';
+  AssociationStatusMessage?: string;
+}
 interface OrgState {
   /** Region → the Security Hub administrator account there. */
   admins: Record<string, string>;
@@ -78,9 +143,14 @@ interface OrgState {
   /** Target ID (account, OU or root) → association. */
   associations: Record<string, AssociationRec>;
 }
-interface ShStore { hubs: Record<string, HubRec>; aggregator?: AggregatorRec; org?: OrgState }
+interface ShStore {
+  hubs: Record<string, HubRec>;
+  aggregator?: AggregatorRec;
+  org?: OrgState;
+}
 
-const storeOf = (world: World, acct: string): ShStore => world.store<ShStore>(acct, 'securityhub', () => ({ hubs: {} }));
+const storeOf = (world: World, acct: string): ShStore =>
+  world.store<ShStore>(acct, 'securityhub', () => ({ hubs: {} }));
 const orgState = (world: World, org: Organization): OrgState =>
   (storeOf(world, org.managementAccountId).org ??= { admins: {}, config: {}, policies: {}, associations: {} });
 
@@ -91,9 +161,12 @@ function uuid(world: World, kind: string): string {
 
 // ---- errors ---------------------------------------------------------------------------
 
-const invalidInput = (ctx: HandlerContext, message: string) => ctx.error('InvalidInputException', message, 400, { Code: 'InvalidInputException' });
-const invalidAccess = (ctx: HandlerContext, message: string) => ctx.error('InvalidAccessException', message, 401, { Code: 'InvalidAccessException' });
-const notFound = (ctx: HandlerContext, message: string) => ctx.error('ResourceNotFoundException', message, 404, { Code: 'ResourceNotFoundException' });
+const invalidInput = (ctx: HandlerContext, message: string) =>
+  ctx.error('InvalidInputException', message, 400, { Code: 'InvalidInputException' });
+const invalidAccess = (ctx: HandlerContext, message: string) =>
+  ctx.error('InvalidAccessException', message, 401, { Code: 'InvalidAccessException' });
+const notFound = (ctx: HandlerContext, message: string) =>
+  ctx.error('ResourceNotFoundException', message, 404, { Code: 'ResourceNotFoundException' });
 
 function hubOf(ctx: HandlerContext, acct = ctx.caller.accountId, region = ctx.region): HubRec {
   const hub = storeOf(ctx.world, acct).hubs[region];
@@ -111,21 +184,33 @@ function strField(ctx: HandlerContext, v: unknown, field: string, required = tru
   return v;
 }
 
-function enumField<T extends string>(ctx: HandlerContext, v: unknown, field: string, values: readonly T[]): T | undefined {
+function enumField<T extends string>(
+  ctx: HandlerContext,
+  v: unknown,
+  field: string,
+  values: readonly T[],
+): T | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!values.includes(v as T)) throw invalidInput(ctx, `Invalid ${field} ${String(v)}: must be one of ${values.join(', ')}`);
+  if (!values.includes(v as T))
+    throw invalidInput(ctx, `Invalid ${field} ${String(v)}: must be one of ${values.join(', ')}`);
   return v as T;
 }
 
 function stringList(ctx: HandlerContext, v: unknown, field: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw invalidInput(ctx, `${field} must be a list of strings`);
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw invalidInput(ctx, `${field} must be a list of strings`);
   return v as string[];
 }
 
 // ---- hubs -----------------------------------------------------------------------------
 
-export function enableHub(world: World, acct: string, region: string, opts: { defaultStandards: boolean; generator?: HubRec['ControlFindingGenerator']; tags?: Record<string, string> }): HubRec {
+export function enableHub(
+  world: World,
+  acct: string,
+  region: string,
+  opts: { defaultStandards: boolean; generator?: HubRec['ControlFindingGenerator']; tags?: Record<string, string> },
+): HubRec {
   const hub: HubRec = {
     HubArn: `arn:aws:securityhub:${region}:${acct}:hub/default`,
     SubscribedAt: new Date().toISOString(),
@@ -134,7 +219,8 @@ export function enableHub(world: World, acct: string, region: string, opts: { de
     Tags: opts.tags ?? {},
     standards: {},
   };
-  if (opts.defaultStandards) for (const s of STANDARDS.filter((x) => x.byDefault)) subscribe(hub, acct, region, s, 'READY');
+  if (opts.defaultStandards)
+    for (const s of STANDARDS.filter((x) => x.byDefault)) subscribe(hub, acct, region, s, 'READY');
   storeOf(world, acct).hubs[region] = hub;
   // Security Hub creates its service-linked role when it is enabled
   // (https://docs.aws.amazon.com/securityhub/latest/userguide/using-service-linked-roles.html).
@@ -143,11 +229,21 @@ export function enableHub(world: World, acct: string, region: string, opts: { de
   return hub;
 }
 
-function subscribe(hub: HubRec, acct: string, region: string, s: StandardDef, status: StandardsStatus): SubscriptionRec {
+function subscribe(
+  hub: HubRec,
+  acct: string,
+  region: string,
+  s: StandardDef,
+  status: StandardsStatus,
+): SubscriptionRec {
   const arn = s.arn(region);
   const existing = hub.standards[arn];
   if (existing && existing.StandardsStatus !== 'DELETING') return existing;
-  return (hub.standards[arn] = { StandardsArn: arn, StandardsSubscriptionArn: subscriptionArn(region, acct, s), StandardsStatus: status });
+  return (hub.standards[arn] = {
+    StandardsArn: arn,
+    StandardsSubscriptionArn: subscriptionArn(region, acct, s),
+    StandardsStatus: status,
+  });
 }
 
 const subscriptionOut = (s: SubscriptionRec) => ({
@@ -164,7 +260,8 @@ const subscriptionOut = (s: SubscriptionRec) => ({
 function managementOrg(ctx: HandlerContext): Organization {
   const org = ctx.world.orgOf(ctx.caller.accountId);
   // "Can only be called by the organization management account" (API_EnableOrganizationAdminAccount.html).
-  if (!org || org.managementAccountId !== ctx.caller.accountId) throw ctx.accessDenied(`Account ${ctx.caller.accountId} is not the management account of an organization`);
+  if (!org || org.managementAccountId !== ctx.caller.accountId)
+    throw ctx.accessDenied(`Account ${ctx.caller.accountId} is not the management account of an organization`);
   return org;
 }
 
@@ -173,10 +270,14 @@ export function linkedRegions(world: World, acct: string, agg: AggregatorRec): s
   const enabled = enabledRegions(world, acct);
   const others = (() => {
     switch (agg.RegionLinkingMode) {
-      case 'ALL_REGIONS': return enabled;
-      case 'ALL_REGIONS_EXCEPT_SPECIFIED': return enabled.filter((r) => !agg.Regions.includes(r));
-      case 'SPECIFIED_REGIONS': return agg.Regions.filter((r) => enabled.includes(r));
-      default: return [];
+      case 'ALL_REGIONS':
+        return enabled;
+      case 'ALL_REGIONS_EXCEPT_SPECIFIED':
+        return enabled.filter((r) => !agg.Regions.includes(r));
+      case 'SPECIFIED_REGIONS':
+        return agg.Regions.filter((r) => enabled.includes(r));
+      default:
+        return [];
     }
   })();
   return [agg.FindingAggregationRegion, ...others.filter((r) => r !== agg.FindingAggregationRegion)];
@@ -189,7 +290,10 @@ function adminOrg(ctx: HandlerContext): { org: Organization; state: OrgState } {
   // Only the administrator account may read or change the organization configuration
   // (API_UpdateOrganizationConfiguration.html: "Only the Security Hub administrator account can invoke this operation").
   if (!org || !state || state.admins[ctx.region] !== ctx.caller.accountId)
-    throw invalidAccess(ctx, `Account ${ctx.caller.accountId} is not an administrator for this organization in ${ctx.region}`);
+    throw invalidAccess(
+      ctx,
+      `Account ${ctx.caller.accountId} is not an administrator for this organization in ${ctx.region}`,
+    );
   hubOf(ctx);
   return { org, state };
 }
@@ -200,19 +304,27 @@ function centralAdmin(ctx: HandlerContext): { org: Organization; state: OrgState
   const c = r.state.central;
   // Configuration policies exist only with central configuration, and are created and managed
   // only from the home Region (https://docs.aws.amazon.com/securityhub/latest/userguide/aggregation-central-configuration.html).
-  if (!c || c.status !== 'ENABLED') throw invalidInput(ctx, 'Central configuration is not enabled for this organization; call UpdateOrganizationConfiguration with ConfigurationType CENTRAL first');
-  if (c.homeRegion !== ctx.region) throw invalidInput(ctx, `Configuration policies can only be managed from the home Region ${c.homeRegion}`);
+  if (!c || c.status !== 'ENABLED')
+    throw invalidInput(
+      ctx,
+      'Central configuration is not enabled for this organization; call UpdateOrganizationConfiguration with ConfigurationType CENTRAL first',
+    );
+  if (c.homeRegion !== ctx.region)
+    throw invalidInput(ctx, `Configuration policies can only be managed from the home Region ${c.homeRegion}`);
   return r;
 }
 
 function checkPolicy(ctx: HandlerContext, raw: unknown): { SecurityHub: SecurityHubPolicy } {
   const sh = (raw as { SecurityHub?: Record<string, unknown> } | undefined)?.SecurityHub;
-  if (!raw || typeof raw !== 'object' || !sh || typeof sh !== 'object') throw invalidInput(ctx, 'ConfigurationPolicy.SecurityHub is required');
-  if (typeof sh.ServiceEnabled !== 'boolean') throw invalidInput(ctx, 'ConfigurationPolicy.SecurityHub.ServiceEnabled is required');
+  if (!raw || typeof raw !== 'object' || !sh || typeof sh !== 'object')
+    throw invalidInput(ctx, 'ConfigurationPolicy.SecurityHub is required');
+  if (typeof sh.ServiceEnabled !== 'boolean')
+    throw invalidInput(ctx, 'ConfigurationPolicy.SecurityHub.ServiceEnabled is required');
   const standards = stringList(ctx, sh.EnabledStandardIdentifiers, 'EnabledStandardIdentifiers');
   const controls = sh.SecurityControlsConfiguration as Record<string, unknown> | undefined;
   if (!sh.ServiceEnabled) {
-    if (standards?.length || controls) throw invalidInput(ctx, 'A policy that disables Security Hub cannot list standards or controls');
+    if (standards?.length || controls)
+      throw invalidInput(ctx, 'A policy that disables Security Hub cannot list standards or controls');
     return { SecurityHub: { ServiceEnabled: false } };
   }
   // With ServiceEnabled true the policy says which standards and which controls
@@ -220,12 +332,24 @@ function checkPolicy(ctx: HandlerContext, raw: unknown): { SecurityHub: Security
   // "required only if ServiceEnabled is set to true"; API_SecurityControlsConfiguration.html:
   // an enabled list disables all others, a disabled list enables all others — one or the other).
   if (!standards) throw invalidInput(ctx, 'EnabledStandardIdentifiers is required when ServiceEnabled is true');
-  for (const s of standards) if (!standardByArn(ctx.region, s)) throw invalidInput(ctx, `Invalid standard identifier ${s}`);
-  if (!controls || typeof controls !== 'object') throw invalidInput(ctx, 'SecurityControlsConfiguration is required when ServiceEnabled is true');
+  for (const s of standards)
+    if (!standardByArn(ctx.region, s)) throw invalidInput(ctx, `Invalid standard identifier ${s}`);
+  if (!controls || typeof controls !== 'object')
+    throw invalidInput(ctx, 'SecurityControlsConfiguration is required when ServiceEnabled is true');
   const en = stringList(ctx, controls.EnabledSecurityControlIdentifiers, 'EnabledSecurityControlIdentifiers');
   const dis = stringList(ctx, controls.DisabledSecurityControlIdentifiers, 'DisabledSecurityControlIdentifiers');
-  if ((en === undefined) === (dis === undefined)) throw invalidInput(ctx, 'SecurityControlsConfiguration needs exactly one of EnabledSecurityControlIdentifiers and DisabledSecurityControlIdentifiers');
-  return { SecurityHub: { ServiceEnabled: true, EnabledStandardIdentifiers: [...standards], SecurityControlsConfiguration: structuredClone(controls) } };
+  if ((en === undefined) === (dis === undefined))
+    throw invalidInput(
+      ctx,
+      'SecurityControlsConfiguration needs exactly one of EnabledSecurityControlIdentifiers and DisabledSecurityControlIdentifiers',
+    );
+  return {
+    SecurityHub: {
+      ServiceEnabled: true,
+      EnabledStandardIdentifiers: [...standards],
+      SecurityControlsConfiguration: structuredClone(controls),
+    },
+  };
 }
 
 function policyOf(ctx: HandlerContext, state: OrgState, identifier: unknown): PolicyRec {
@@ -238,14 +362,23 @@ function policyOf(ctx: HandlerContext, state: OrgState, identifier: unknown): Po
 /** Security Hub's JSON timestamps are RFC 3339 strings, not epoch seconds (the SDK refuses numbers). */
 const iso = (d: Date) => new Date(d).toISOString();
 
-const policyOut = (p: PolicyRec) => ({ Arn: p.Arn, Id: p.Id, Name: p.Name, Description: p.Description, UpdatedAt: iso(p.UpdatedAt), CreatedAt: iso(p.CreatedAt), ConfigurationPolicy: structuredClone(p.ConfigurationPolicy) });
+const policyOut = (p: PolicyRec) => ({
+  Arn: p.Arn,
+  Id: p.Id,
+  Name: p.Name,
+  Description: p.Description,
+  UpdatedAt: iso(p.UpdatedAt),
+  CreatedAt: iso(p.CreatedAt),
+  ConfigurationPolicy: structuredClone(p.ConfigurationPolicy),
+});
 
 /** The target a Target object names, checked against the organization. */
 function targetOf(ctx: HandlerContext, org: Organization, raw: unknown): { id: string; type: TargetType } {
   const t = (raw ?? {}) as Record<string, unknown>;
   const given = (['AccountId', 'OrganizationalUnitId', 'RootId'] as const).filter((k) => t[k] !== undefined);
   // Target is a union: exactly one member (API_Target.html).
-  if (given.length !== 1) throw invalidInput(ctx, 'Target must have exactly one of AccountId, OrganizationalUnitId, RootId');
+  if (given.length !== 1)
+    throw invalidInput(ctx, 'Target must have exactly one of AccountId, OrganizationalUnitId, RootId');
   const key = given[0]!;
   const id = strField(ctx, t[key], `Target.${key}`)!;
   if (key === 'AccountId') {
@@ -361,7 +494,8 @@ export const securityhub: ServiceModule = {
       const m = re.exec(req.path);
       if (m && req.method === method) {
         const params: Record<string, unknown> = { ...m.groups };
-        for (const q of ['NextToken', 'MaxResults', 'HubArn', 'Feature']) if (req.query.has(q)) params[q] = req.query.get(q);
+        for (const q of ['NextToken', 'MaxResults', 'HubArn', 'Feature'])
+          if (req.query.has(q)) params[q] = req.query.get(q);
         return { operation, params };
       }
     }
@@ -370,19 +504,35 @@ export const securityhub: ServiceModule = {
   operations: {
     // https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableSecurityHub.html
     EnableSecurityHub(ctx) {
-      const generator = enumField(ctx, ctx.input.ControlFindingGenerator, 'ControlFindingGenerator', ['SECURITY_CONTROL', 'STANDARD_CONTROL'] as const);
+      const generator = enumField(ctx, ctx.input.ControlFindingGenerator, 'ControlFindingGenerator', [
+        'SECURITY_CONTROL',
+        'STANDARD_CONTROL',
+      ] as const);
       const eds = ctx.input.EnableDefaultStandards;
-      if (eds !== undefined && typeof eds !== 'boolean') throw invalidInput(ctx, 'EnableDefaultStandards must be a boolean');
+      if (eds !== undefined && typeof eds !== 'boolean')
+        throw invalidInput(ctx, 'EnableDefaultStandards must be a boolean');
       if (storeOf(ctx.world, ctx.caller.accountId).hubs[ctx.region])
-        throw ctx.error('ResourceConflictException', 'Account is already subscribed to Security Hub', 409, { Code: 'ResourceConflictException' });
-      enableHub(ctx.world, ctx.caller.accountId, ctx.region, { defaultStandards: eds !== false, generator, tags: (ctx.input.Tags ?? {}) as Record<string, string> });
+        throw ctx.error('ResourceConflictException', 'Account is already subscribed to Security Hub', 409, {
+          Code: 'ResourceConflictException',
+        });
+      enableHub(ctx.world, ctx.caller.accountId, ctx.region, {
+        defaultStandards: eds !== false,
+        generator,
+        tags: (ctx.input.Tags ?? {}) as Record<string, string>,
+      });
       return {};
     },
 
     DescribeHub(ctx) {
       const hub = hubOf(ctx);
-      if (ctx.input.HubArn !== undefined && ctx.input.HubArn !== hub.HubArn) throw invalidInput(ctx, `Invalid HubArn ${String(ctx.input.HubArn)}`);
-      return { HubArn: hub.HubArn, SubscribedAt: hub.SubscribedAt, AutoEnableControls: hub.AutoEnableControls, ControlFindingGenerator: hub.ControlFindingGenerator };
+      if (ctx.input.HubArn !== undefined && ctx.input.HubArn !== hub.HubArn)
+        throw invalidInput(ctx, `Invalid HubArn ${String(ctx.input.HubArn)}`);
+      return {
+        HubArn: hub.HubArn,
+        SubscribedAt: hub.SubscribedAt,
+        AutoEnableControls: hub.AutoEnableControls,
+        ControlFindingGenerator: hub.ControlFindingGenerator,
+      };
     },
 
     DisableSecurityHub(ctx) {
@@ -391,22 +541,40 @@ export const securityhub: ServiceModule = {
       // administrator" (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_DisableSecurityHub.html).
       const org = ctx.world.orgOf(ctx.caller.accountId);
       if (org && orgState(ctx.world, org).admins[ctx.region] === ctx.caller.accountId)
-        throw invalidInput(ctx, 'Cannot disable Security Hub in the Security Hub administrator account; remove it as administrator first');
+        throw invalidInput(
+          ctx,
+          'Cannot disable Security Hub in the Security Hub administrator account; remove it as administrator first',
+        );
       delete storeOf(ctx.world, ctx.caller.accountId).hubs[ctx.region];
       return {};
     },
 
     DescribeStandards(ctx) {
-      const all = STANDARDS.map((s) => ({ StandardsArn: s.arn(ctx.region), Name: s.name, Description: s.name, EnabledByDefault: s.byDefault }));
-      const p = ctx.paginate(all, ctx.input.NextToken as string | undefined, ctx.input.MaxResults as string | undefined);
+      const all = STANDARDS.map((s) => ({
+        StandardsArn: s.arn(ctx.region),
+        Name: s.name,
+        Description: s.name,
+        EnabledByDefault: s.byDefault,
+      }));
+      const p = ctx.paginate(
+        all,
+        ctx.input.NextToken as string | undefined,
+        ctx.input.MaxResults as string | undefined,
+      );
       return { Standards: p.items, NextToken: p.nextToken };
     },
 
     GetEnabledStandards(ctx) {
       const hub = hubOf(ctx);
       const only = stringList(ctx, ctx.input.StandardsSubscriptionArns, 'StandardsSubscriptionArns');
-      const subs = Object.values(hub.standards).filter((s) => !only || only.includes(s.StandardsSubscriptionArn)).map(subscriptionOut);
-      const p = ctx.paginate(subs, ctx.input.NextToken as string | undefined, ctx.input.MaxResults as number | undefined);
+      const subs = Object.values(hub.standards)
+        .filter((s) => !only || only.includes(s.StandardsSubscriptionArn))
+        .map(subscriptionOut);
+      const p = ctx.paginate(
+        subs,
+        ctx.input.NextToken as string | undefined,
+        ctx.input.MaxResults as number | undefined,
+      );
       return { StandardsSubscriptions: p.items, NextToken: p.nextToken };
     },
 
@@ -414,7 +582,8 @@ export const securityhub: ServiceModule = {
     BatchEnableStandards(ctx) {
       const hub = hubOf(ctx);
       const reqs = ctx.input.StandardsSubscriptionRequests as { StandardsArn?: string }[] | undefined;
-      if (!Array.isArray(reqs) || reqs.length < 1 || reqs.length > 25) throw invalidInput(ctx, 'StandardsSubscriptionRequests must have 1 to 25 items');
+      if (!Array.isArray(reqs) || reqs.length < 1 || reqs.length > 25)
+        throw invalidInput(ctx, 'StandardsSubscriptionRequests must have 1 to 25 items');
       const defs = reqs.map((r) => {
         const s = standardByArn(ctx.region, String(r?.StandardsArn));
         if (!s) throw invalidInput(ctx, `Invalid StandardsArn ${String(r?.StandardsArn)}`);
@@ -436,7 +605,8 @@ export const securityhub: ServiceModule = {
     BatchDisableStandards(ctx) {
       const hub = hubOf(ctx);
       const arns = stringList(ctx, ctx.input.StandardsSubscriptionArns, 'StandardsSubscriptionArns');
-      if (!arns || arns.length < 1 || arns.length > 25) throw invalidInput(ctx, 'StandardsSubscriptionArns must have 1 to 25 items');
+      if (!arns || arns.length < 1 || arns.length > 25)
+        throw invalidInput(ctx, 'StandardsSubscriptionArns must have 1 to 25 items');
       const subs = arns.map((a) => {
         const s = Object.values(hub.standards).find((x) => x.StandardsSubscriptionArn === a);
         if (!s) throw invalidInput(ctx, `Invalid StandardsSubscriptionArn ${a}`);
@@ -447,7 +617,8 @@ export const securityhub: ServiceModule = {
       for (const s of subs) s.StandardsStatus = 'DELETING';
       ctx.later((w) => {
         const h = storeOf(w, acct).hubs[region];
-        for (const s of subs) if (h?.standards[s.StandardsArn]?.StandardsStatus === 'DELETING') delete h.standards[s.StandardsArn];
+        for (const s of subs)
+          if (h?.standards[s.StandardsArn]?.StandardsStatus === 'DELETING') delete h.standards[s.StandardsArn];
       });
       return { StandardsSubscriptions: subs.map(subscriptionOut) };
     },
@@ -459,20 +630,35 @@ export const securityhub: ServiceModule = {
     EnableOrganizationAdminAccount(ctx) {
       const org = managementOrg(ctx);
       const id = strField(ctx, ctx.input.AdminAccountId, 'AdminAccountId')!;
-      const feature = enumField(ctx, ctx.input.Feature, 'Feature', ['SecurityHub', 'SecurityHubV2'] as const) ?? 'SecurityHub';
+      const feature =
+        enumField(ctx, ctx.input.Feature, 'Feature', ['SecurityHub', 'SecurityHubV2'] as const) ?? 'SecurityHub';
       if (feature !== 'SecurityHub') throw invalidInput(ctx, 'Feature SecurityHubV2 is not emulated');
       // Trusted access needs all features (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_integrate_services.html).
-      if (org.featureSet !== 'ALL') throw invalidInput(ctx, 'The organization must have all features enabled to designate a Security Hub administrator');
-      if (!/^\d{12}$/.test(id) || !(id in org.accountParents)) throw invalidInput(ctx, `Account ${id} is not a member of the organization`);
+      if (org.featureSet !== 'ALL')
+        throw invalidInput(
+          ctx,
+          'The organization must have all features enabled to designate a Security Hub administrator',
+        );
+      if (!/^\d{12}$/.test(id) || !(id in org.accountParents))
+        throw invalidInput(ctx, `Account ${id} is not a member of the organization`);
       // "The organization management account cannot be set as the DA account"
       // (https://docs.aws.amazon.com/securityhub/latest/userguide/accounts-transition-to-orgs.html).
-      if (id === org.managementAccountId) throw invalidInput(ctx, 'The organization management account cannot be the Security Hub delegated administrator');
+      if (id === org.managementAccountId)
+        throw invalidInput(
+          ctx,
+          'The organization management account cannot be the Security Hub delegated administrator',
+        );
       // One delegated administrator per organization: "To choose a different account, you must
       // remove the current Security Hub administrator account in all Regions" (designate-orgs-admin-account.html).
       const current = ctx.world.delegatedAdminsFor(org, SP).filter((a) => a !== id);
-      if (current.length) throw invalidInput(ctx, `Account ${current[0]} is already the Security Hub delegated administrator of this organization`);
+      if (current.length)
+        throw invalidInput(
+          ctx,
+          `Account ${current[0]} is already the Security Hub delegated administrator of this organization`,
+        );
       const state = orgState(ctx.world, org);
-      if (state.admins[ctx.region] === id) throw invalidInput(ctx, `Account ${id} is already the Security Hub administrator in ${ctx.region}`);
+      if (state.admins[ctx.region] === id)
+        throw invalidInput(ctx, `Account ${id} is already the Security Hub administrator in ${ctx.region}`);
       if (!org.serviceAccess[SP]) {
         org.serviceAccess[SP] = new Date();
         ctx.world.created(`trusted:${org.id}:${SP}`);
@@ -487,11 +673,16 @@ export const securityhub: ServiceModule = {
       const org = managementOrg(ctx);
       const id = strField(ctx, ctx.input.AdminAccountId, 'AdminAccountId')!;
       const state = orgState(ctx.world, org);
-      if (state.admins[ctx.region] !== id) throw invalidInput(ctx, `Account ${id} is not the Security Hub administrator in ${ctx.region}`);
+      if (state.admins[ctx.region] !== id)
+        throw invalidInput(ctx, `Account ${id} is not the Security Hub administrator in ${ctx.region}`);
       // "When you use central configuration, you can't use the Security Hub console or Security
       // Hub APIs to change or remove the delegated administrator account"
       // (https://docs.aws.amazon.com/securityhub/latest/userguide/start-central-configuration.html).
-      if (state.central) throw invalidInput(ctx, 'The delegated administrator cannot be removed with Security Hub APIs while central configuration is on');
+      if (state.central)
+        throw invalidInput(
+          ctx,
+          'The delegated administrator cannot be removed with Security Hub APIs while central configuration is on',
+        );
       delete state.admins[ctx.region];
       if (!Object.values(state.admins).includes(id)) ctx.world.deregisterDelegatedAdmin(org, id, SP);
       return {};
@@ -500,7 +691,11 @@ export const securityhub: ServiceModule = {
     ListOrganizationAdminAccounts(ctx) {
       const org = managementOrg(ctx);
       const admin = orgState(ctx.world, org).admins[ctx.region];
-      const p = ctx.paginate(admin ? [{ AccountId: admin, Status: 'ENABLED' }] : [], ctx.input.NextToken as string | undefined, ctx.input.MaxResults as string | undefined);
+      const p = ctx.paginate(
+        admin ? [{ AccountId: admin, Status: 'ENABLED' }] : [],
+        ctx.input.NextToken as string | undefined,
+        ctx.input.MaxResults as string | undefined,
+      );
       return { AdminAccounts: p.items, NextToken: p.nextToken, Feature: ctx.input.Feature ?? 'SecurityHub' };
     },
 
@@ -510,11 +705,21 @@ export const securityhub: ServiceModule = {
       const c = state.central;
       if (c) {
         return {
-          AutoEnable: false, MemberAccountLimitReached: false, AutoEnableStandards: 'NONE',
-          OrganizationConfiguration: { ConfigurationType: 'CENTRAL', Status: c.status, ...(c.statusMessage ? { StatusMessage: c.statusMessage } : {}) },
+          AutoEnable: false,
+          MemberAccountLimitReached: false,
+          AutoEnableStandards: 'NONE',
+          OrganizationConfiguration: {
+            ConfigurationType: 'CENTRAL',
+            Status: c.status,
+            ...(c.statusMessage ? { StatusMessage: c.statusMessage } : {}),
+          },
         };
       }
-      return { ...local, MemberAccountLimitReached: false, OrganizationConfiguration: { ConfigurationType: 'LOCAL', Status: 'ENABLED' } };
+      return {
+        ...local,
+        MemberAccountLimitReached: false,
+        OrganizationConfiguration: { ConfigurationType: 'LOCAL', Status: 'ENABLED' },
+      };
     },
 
     // https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_UpdateOrganizationConfiguration.html
@@ -523,24 +728,41 @@ export const securityhub: ServiceModule = {
       const { org, state } = adminOrg(ctx);
       const autoEnable = ctx.input.AutoEnable;
       if (typeof autoEnable !== 'boolean') throw invalidInput(ctx, 'AutoEnable is required');
-      const standards = enumField(ctx, ctx.input.AutoEnableStandards, 'AutoEnableStandards', ['DEFAULT', 'NONE'] as const);
+      const standards = enumField(ctx, ctx.input.AutoEnableStandards, 'AutoEnableStandards', [
+        'DEFAULT',
+        'NONE',
+      ] as const);
       const oc = (ctx.input.OrganizationConfiguration ?? {}) as Record<string, unknown>;
-      const type = enumField(ctx, oc.ConfigurationType, 'OrganizationConfiguration.ConfigurationType', ['CENTRAL', 'LOCAL'] as const);
+      const type = enumField(ctx, oc.ConfigurationType, 'OrganizationConfiguration.ConfigurationType', [
+        'CENTRAL',
+        'LOCAL',
+      ] as const);
       const admin = ctx.caller.accountId;
       const region = ctx.region;
       if (type === 'CENTRAL' || (type === undefined && state.central)) {
         // "If the ConfigurationType of your organization is set to CENTRAL, then this field is set to
         // false and can't be changed" (AutoEnable), and AutoEnableStandards "is set to NONE".
-        if (autoEnable) throw invalidInput(ctx, 'AutoEnable must be false when the organization uses central configuration');
-        if (standards !== 'NONE') throw invalidInput(ctx, 'AutoEnableStandards must be NONE when the organization uses central configuration');
+        if (autoEnable)
+          throw invalidInput(ctx, 'AutoEnable must be false when the organization uses central configuration');
+        if (standards !== 'NONE')
+          throw invalidInput(ctx, 'AutoEnableStandards must be NONE when the organization uses central configuration');
       }
       if (type === 'CENTRAL') {
         // Cross-Region aggregation is a prerequisite and the home Region is the aggregation Region
         // (https://docs.aws.amazon.com/securityhub/latest/userguide/aggregation-central-configuration.html).
         const agg = storeOf(ctx.world, admin).aggregator;
-        if (!agg) throw invalidInput(ctx, 'Central configuration requires a finding aggregator: call CreateFindingAggregator in the home Region first');
-        if (agg.FindingAggregationRegion !== region) throw invalidInput(ctx, `Central configuration can only be turned on in the home (aggregation) Region ${agg.FindingAggregationRegion}`);
-        if (state.central?.homeRegion && state.central.homeRegion !== region) throw invalidInput(ctx, `Central configuration is managed from ${state.central.homeRegion}`);
+        if (!agg)
+          throw invalidInput(
+            ctx,
+            'Central configuration requires a finding aggregator: call CreateFindingAggregator in the home Region first',
+          );
+        if (agg.FindingAggregationRegion !== region)
+          throw invalidInput(
+            ctx,
+            `Central configuration can only be turned on in the home (aggregation) Region ${agg.FindingAggregationRegion}`,
+          );
+        if (state.central?.homeRegion && state.central.homeRegion !== region)
+          throw invalidInput(ctx, `Central configuration is managed from ${state.central.homeRegion}`);
         if (!state.central) {
           state.central = { homeRegion: region, status: 'PENDING' };
           const orgId = org.id;
@@ -566,7 +788,11 @@ export const securityhub: ServiceModule = {
         return {};
       }
       if (type === 'LOCAL' && state.central) {
-        if (state.central.homeRegion !== region) throw invalidInput(ctx, `Central configuration can only be turned off in the home Region ${state.central.homeRegion}`);
+        if (state.central.homeRegion !== region)
+          throw invalidInput(
+            ctx,
+            `Central configuration can only be turned off in the home Region ${state.central.homeRegion}`,
+          );
         // Leaving central configuration deletes policies and associations; accounts keep their settings.
         delete state.central;
         state.policies = {};
@@ -580,12 +806,23 @@ export const securityhub: ServiceModule = {
     CreateFindingAggregator(ctx) {
       hubOf(ctx);
       const s = storeOf(ctx.world, ctx.caller.accountId);
-      const mode = enumField(ctx, ctx.input.RegionLinkingMode, 'RegionLinkingMode', ['ALL_REGIONS', 'ALL_REGIONS_EXCEPT_SPECIFIED', 'SPECIFIED_REGIONS', 'NO_REGIONS'] as const);
+      const mode = enumField(ctx, ctx.input.RegionLinkingMode, 'RegionLinkingMode', [
+        'ALL_REGIONS',
+        'ALL_REGIONS_EXCEPT_SPECIFIED',
+        'SPECIFIED_REGIONS',
+        'NO_REGIONS',
+      ] as const);
       if (!mode) throw invalidInput(ctx, 'RegionLinkingMode is required');
       const regions = checkRegions(ctx, mode, ctx.input.Regions);
       // One aggregator per account (it defines the one aggregation Region); the error for a second
       // one is not documented: the emulator answers ResourceConflictException.
-      if (s.aggregator) throw ctx.error('ResourceConflictException', `A finding aggregator already exists in ${s.aggregator.FindingAggregationRegion}`, 409, { Code: 'ResourceConflictException' });
+      if (s.aggregator)
+        throw ctx.error(
+          'ResourceConflictException',
+          `A finding aggregator already exists in ${s.aggregator.FindingAggregationRegion}`,
+          409,
+          { Code: 'ResourceConflictException' },
+        );
       s.aggregator = {
         FindingAggregatorArn: `arn:aws:securityhub:${ctx.region}:${ctx.caller.accountId}:finding-aggregator/${uuid(ctx.world, 'sh-aggregator')}`,
         FindingAggregationRegion: ctx.region,
@@ -607,8 +844,14 @@ export const securityhub: ServiceModule = {
     UpdateFindingAggregator(ctx) {
       const agg = aggregatorOf(ctx);
       // "This operation can be invoked from the home Region only" (API_UpdateFindingAggregator.html).
-      if (agg.FindingAggregationRegion !== ctx.region) throw invalidInput(ctx, `The finding aggregator can only be updated from ${agg.FindingAggregationRegion}`);
-      const mode = enumField(ctx, ctx.input.RegionLinkingMode, 'RegionLinkingMode', ['ALL_REGIONS', 'ALL_REGIONS_EXCEPT_SPECIFIED', 'SPECIFIED_REGIONS', 'NO_REGIONS'] as const);
+      if (agg.FindingAggregationRegion !== ctx.region)
+        throw invalidInput(ctx, `The finding aggregator can only be updated from ${agg.FindingAggregationRegion}`);
+      const mode = enumField(ctx, ctx.input.RegionLinkingMode, 'RegionLinkingMode', [
+        'ALL_REGIONS',
+        'ALL_REGIONS_EXCEPT_SPECIFIED',
+        'SPECIFIED_REGIONS',
+        'NO_REGIONS',
+      ] as const);
       if (!mode) throw invalidInput(ctx, 'RegionLinkingMode is required');
       agg.Regions = checkRegions(ctx, mode, ctx.input.Regions);
       agg.RegionLinkingMode = mode;
@@ -619,7 +862,8 @@ export const securityhub: ServiceModule = {
 
     DeleteFindingAggregator(ctx) {
       const agg = aggregatorOf(ctx);
-      if (agg.FindingAggregationRegion !== ctx.region) throw invalidInput(ctx, `The finding aggregator can only be deleted from ${agg.FindingAggregationRegion}`);
+      if (agg.FindingAggregationRegion !== ctx.region)
+        throw invalidInput(ctx, `The finding aggregator can only be deleted from ${agg.FindingAggregationRegion}`);
       delete storeOf(ctx.world, ctx.caller.accountId).aggregator;
       // Removing the home Region ends central configuration: policies and associations are deleted
       // (https://docs.aws.amazon.com/securityhub/latest/userguide/aggregation-central-configuration.html).
@@ -641,15 +885,34 @@ export const securityhub: ServiceModule = {
       const policy = checkPolicy(ctx, ctx.input.ConfigurationPolicy);
       const id = uuid(ctx.world, 'sh-policy');
       const now = new Date();
-      const rec: PolicyRec = { Id: id, Arn: `arn:aws:securityhub:${ctx.region}:${ctx.caller.accountId}:configuration-policy/${id}`, Name: name, Description: description, CreatedAt: now, UpdatedAt: now, ConfigurationPolicy: policy };
+      const rec: PolicyRec = {
+        Id: id,
+        Arn: `arn:aws:securityhub:${ctx.region}:${ctx.caller.accountId}:configuration-policy/${id}`,
+        Name: name,
+        Description: description,
+        CreatedAt: now,
+        UpdatedAt: now,
+        ConfigurationPolicy: policy,
+      };
       state.policies[id] = rec;
       return policyOut(rec);
     },
 
     ListConfigurationPolicies(ctx) {
       const { state } = centralAdmin(ctx);
-      const all = Object.values(state.policies).map((p) => ({ Arn: p.Arn, Id: p.Id, Name: p.Name, Description: p.Description, UpdatedAt: iso(p.UpdatedAt), ServiceEnabled: p.ConfigurationPolicy.SecurityHub.ServiceEnabled }));
-      const p = ctx.paginate(all, ctx.input.NextToken as string | undefined, ctx.input.MaxResults as string | undefined);
+      const all = Object.values(state.policies).map((p) => ({
+        Arn: p.Arn,
+        Id: p.Id,
+        Name: p.Name,
+        Description: p.Description,
+        UpdatedAt: iso(p.UpdatedAt),
+        ServiceEnabled: p.ConfigurationPolicy.SecurityHub.ServiceEnabled,
+      }));
+      const p = ctx.paginate(
+        all,
+        ctx.input.NextToken as string | undefined,
+        ctx.input.MaxResults as string | undefined,
+      );
       return { ConfigurationPolicySummaries: p.items, NextToken: p.nextToken };
     },
 
@@ -663,7 +926,8 @@ export const securityhub: ServiceModule = {
       const p = policyOf(ctx, state, ctx.input.Identifier);
       const name = strField(ctx, ctx.input.Name, 'Name', false);
       const description = strField(ctx, ctx.input.Description, 'Description', false);
-      const policy = ctx.input.ConfigurationPolicy !== undefined ? checkPolicy(ctx, ctx.input.ConfigurationPolicy) : undefined;
+      const policy =
+        ctx.input.ConfigurationPolicy !== undefined ? checkPolicy(ctx, ctx.input.ConfigurationPolicy) : undefined;
       if (name) p.Name = name;
       if (description !== undefined) p.Description = description;
       if (policy) p.ConfigurationPolicy = policy;
@@ -677,7 +941,12 @@ export const securityhub: ServiceModule = {
       const p = policyOf(ctx, state, ctx.input.Identifier);
       // A policy still associated somewhere cannot be deleted (API_DeleteConfigurationPolicy.html: ResourceConflictException).
       if (Object.values(state.associations).some((a) => a.ConfigurationPolicyId === p.Id))
-        throw ctx.error('ResourceConflictException', `Configuration policy ${p.Id} is still associated with targets; disassociate it first`, 409, { Code: 'ResourceConflictException' });
+        throw ctx.error(
+          'ResourceConflictException',
+          `Configuration policy ${p.Id} is still associated with targets; disassociate it first`,
+          409,
+          { Code: 'ResourceConflictException' },
+        );
       delete state.policies[p.Id];
       return {};
     },
@@ -687,7 +956,13 @@ export const securityhub: ServiceModule = {
       const ident = strField(ctx, ctx.input.ConfigurationPolicyIdentifier, 'ConfigurationPolicyIdentifier')!;
       const policyId = ident === SELF_MANAGED ? SELF_MANAGED : policyOf(ctx, state, ident).Id;
       const target = targetOf(ctx, org, ctx.input.Target);
-      const rec: AssociationRec = { ConfigurationPolicyId: policyId, TargetId: target.id, TargetType: target.type, UpdatedAt: new Date(), AssociationStatus: 'PENDING' };
+      const rec: AssociationRec = {
+        ConfigurationPolicyId: policyId,
+        TargetId: target.id,
+        TargetType: target.type,
+        UpdatedAt: new Date(),
+        AssociationStatus: 'PENDING',
+      };
       state.associations[target.id] = rec;
       const orgId = org.id;
       ctx.later((w) => {
@@ -705,7 +980,12 @@ export const securityhub: ServiceModule = {
       const target = targetOf(ctx, org, ctx.input.Target);
       const a = state.associations[target.id];
       const ident = ctx.input.ConfigurationPolicyIdentifier;
-      if (!a || (ident !== undefined && ident !== a.ConfigurationPolicyId && state.policies[a.ConfigurationPolicyId]?.Arn !== ident))
+      if (
+        !a ||
+        (ident !== undefined &&
+          ident !== a.ConfigurationPolicyId &&
+          state.policies[a.ConfigurationPolicyId]?.Arn !== ident)
+      )
         throw notFound(ctx, `No configuration policy is applied to ${target.id}`);
       delete state.associations[target.id];
       return {};
@@ -722,10 +1002,17 @@ export const securityhub: ServiceModule = {
       const all = targets
         .map(([id, type]) => associationOut(org, state, id, type))
         .filter((a): a is NonNullable<typeof a> => !!a)
-        .filter((a) => (f.ConfigurationPolicyId === undefined || a.ConfigurationPolicyId === f.ConfigurationPolicyId)
-          && (f.AssociationType === undefined || a.AssociationType === f.AssociationType)
-          && (f.AssociationStatus === undefined || a.AssociationStatus === f.AssociationStatus));
-      const p = ctx.paginate(all, ctx.input.NextToken as string | undefined, ctx.input.MaxResults as number | undefined);
+        .filter(
+          (a) =>
+            (f.ConfigurationPolicyId === undefined || a.ConfigurationPolicyId === f.ConfigurationPolicyId) &&
+            (f.AssociationType === undefined || a.AssociationType === f.AssociationType) &&
+            (f.AssociationStatus === undefined || a.AssociationStatus === f.AssociationStatus),
+        );
+      const p = ctx.paginate(
+        all,
+        ctx.input.NextToken as string | undefined,
+        ctx.input.MaxResults as number | undefined,
+      );
       return { ConfigurationPolicyAssociationSummaries: p.items, NextToken: p.nextToken };
     },
 
@@ -752,7 +1039,9 @@ export const securityhub: ServiceModule = {
       const hub = storeOf(d.world, d.accountId).hubs[region];
       if (!hub) throw d.error(`Security Hub is not enabled in ${d.accountId} ${region}`);
       const want = String(d.params.standard ?? 'aws-foundational-security-best-practices/v/1.0.0');
-      const sub = Object.values(hub.standards).find((s) => s.StandardsArn === want || s.StandardsArn.endsWith(`/${want}`));
+      const sub = Object.values(hub.standards).find(
+        (s) => s.StandardsArn === want || s.StandardsArn.endsWith(`/${want}`),
+      );
       if (!sub) throw d.error(`standard ${want} is not enabled in ${d.accountId} ${region}`);
       delete hub.standards[sub.StandardsArn];
       return { account: d.accountId, region, standardsArn: sub.StandardsArn };
@@ -773,9 +1062,12 @@ export const securityhub: ServiceModule = {
 function checkRegions(ctx: HandlerContext, mode: string, raw: unknown): string[] {
   const regions = stringList(ctx, raw, 'Regions') ?? [];
   // ALL_REGIONS / NO_REGIONS take no Regions; the other two need them (API_CreateFindingAggregator.html).
-  if ((mode === 'ALL_REGIONS' || mode === 'NO_REGIONS') && regions.length) throw invalidInput(ctx, `Regions must be empty when RegionLinkingMode is ${mode}`);
-  if ((mode === 'SPECIFIED_REGIONS' || mode === 'ALL_REGIONS_EXCEPT_SPECIFIED') && !regions.length) throw invalidInput(ctx, `Regions is required when RegionLinkingMode is ${mode}`);
-  for (const r of regions) if (![...DEFAULT_REGIONS, ...OPT_IN_REGIONS].includes(r)) throw invalidInput(ctx, `Invalid Region ${r}`);
+  if ((mode === 'ALL_REGIONS' || mode === 'NO_REGIONS') && regions.length)
+    throw invalidInput(ctx, `Regions must be empty when RegionLinkingMode is ${mode}`);
+  if ((mode === 'SPECIFIED_REGIONS' || mode === 'ALL_REGIONS_EXCEPT_SPECIFIED') && !regions.length)
+    throw invalidInput(ctx, `Regions is required when RegionLinkingMode is ${mode}`);
+  for (const r of regions)
+    if (![...DEFAULT_REGIONS, ...OPT_IN_REGIONS].includes(r)) throw invalidInput(ctx, `Invalid Region ${r}`);
   return [...regions];
 }
 

@@ -79,14 +79,18 @@ export interface SsoAdminStore {
 
 const ARN_PARTITION = '(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b)';
 const INSTANCE_ARN = new RegExp(`^arn:${ARN_PARTITION}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`);
-const PS_ARN = new RegExp(`^arn:${ARN_PARTITION}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`);
+const PS_ARN = new RegExp(
+  `^arn:${ARN_PARTITION}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}$`,
+);
 const PS_NAME = /^[\w+=,.@-]+$/;
 const DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/;
-const DURATION = /^(-?)P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)([DW]))?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const DURATION =
+  /^(-?)P(?=\d|T\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)([DW]))?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PRINCIPAL_ID = /^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$/;
 const REQUEST_ID = /^[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}$/;
-const MANAGED_POLICY_ARN = /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::aws:policy\/([\w+=,.@/-]+\/)?([\w+=,.@-]+)$/;
+const MANAGED_POLICY_ARN =
+  /^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):iam::aws:policy\/([\w+=,.@/-]+\/)?([\w+=,.@-]+)$/;
 const PROVISIONING = ['LATEST_PERMISSION_SET_PROVISIONED', 'LATEST_PERMISSION_SET_NOT_PROVISIONED'] as const;
 const STATUSES = ['IN_PROGRESS', 'FAILED', 'SUCCEEDED'] as const;
 /** AWS quotas: 10 managed policies per permission set, 500 permission sets per instance. */
@@ -100,14 +104,39 @@ const MAX_INLINE_POLICY = 32_768;
  * `PowerUserAccess` surfaces as on AWS instead of passing silently.
  */
 export const KNOWN_AWS_MANAGED_POLICIES = [
-  'AdministratorAccess', 'PowerUserAccess', 'ReadOnlyAccess', 'SecurityAudit', 'IAMFullAccess', 'IAMReadOnlyAccess',
-  'job-function/Billing', 'job-function/ViewOnlyAccess', 'job-function/SystemAdministrator', 'job-function/NetworkAdministrator',
-  'job-function/DatabaseAdministrator', 'job-function/DataScientist', 'job-function/SupportUser',
-  'AWSBillingReadOnlyAccess', 'AWSSupportAccess', 'AWSOrganizationsReadOnlyAccess', 'AWSOrganizationsFullAccess',
-  'AWSCloudTrail_ReadOnlyAccess', 'AWSCloudTrail_FullAccess', 'CloudWatchReadOnlyAccess', 'AWSCloudShellFullAccess',
-  'AWSSSOReadOnly', 'AWSSSODirectoryReadOnly', 'AWSSSOMemberAccountAdministrator', 'AWSAccountManagementReadOnlyAccess',
-  'AWSAccountManagementFullAccess', 'AWSBudgetsReadOnlyAccess', 'AmazonS3ReadOnlyAccess', 'AmazonS3FullAccess',
-  'AmazonEC2ReadOnlyAccess', 'AmazonEC2FullAccess', 'AWSCodeCommitReadOnly', 'AWSConfigUserAccess',
+  'AdministratorAccess',
+  'PowerUserAccess',
+  'ReadOnlyAccess',
+  'SecurityAudit',
+  'IAMFullAccess',
+  'IAMReadOnlyAccess',
+  'job-function/Billing',
+  'job-function/ViewOnlyAccess',
+  'job-function/SystemAdministrator',
+  'job-function/NetworkAdministrator',
+  'job-function/DatabaseAdministrator',
+  'job-function/DataScientist',
+  'job-function/SupportUser',
+  'AWSBillingReadOnlyAccess',
+  'AWSSupportAccess',
+  'AWSOrganizationsReadOnlyAccess',
+  'AWSOrganizationsFullAccess',
+  'AWSCloudTrail_ReadOnlyAccess',
+  'AWSCloudTrail_FullAccess',
+  'CloudWatchReadOnlyAccess',
+  'AWSCloudShellFullAccess',
+  'AWSSSOReadOnly',
+  'AWSSSODirectoryReadOnly',
+  'AWSSSOMemberAccountAdministrator',
+  'AWSAccountManagementReadOnlyAccess',
+  'AWSAccountManagementFullAccess',
+  'AWSBudgetsReadOnlyAccess',
+  'AmazonS3ReadOnlyAccess',
+  'AmazonS3FullAccess',
+  'AmazonEC2ReadOnlyAccess',
+  'AmazonEC2FullAccess',
+  'AWSCodeCommitReadOnly',
+  'AWSConfigUserAccess',
 ].map((n) => `arn:aws:iam::aws:policy/${n}`);
 
 type Ctx = HandlerContext<Record<string, any>>;
@@ -127,8 +156,13 @@ const quota = (message: string) => new AwsError('ServiceQuotaExceededException',
  */
 function refuseWhileBusy(ctx: Ctx, s: SsoAdminStore, ps: PermissionSetRec): void {
   if (!ctx.world.strict('sso-conflicts')) return;
-  const busy = [...s.creationStatuses, ...s.deletionStatuses, ...s.provisioningStatuses].some((o) => o.Status === 'IN_PROGRESS' && o.PermissionSetArn === ps.arn);
-  if (busy) throw conflict(`There is a conflicting operation in process on permission set ${ps.name}. Please wait until the operation is complete and try again.`);
+  const busy = [...s.creationStatuses, ...s.deletionStatuses, ...s.provisioningStatuses].some(
+    (o) => o.Status === 'IN_PROGRESS' && o.PermissionSetArn === ps.arn,
+  );
+  if (busy)
+    throw conflict(
+      `There is a conflicting operation in process on permission set ${ps.name}. Please wait until the operation is complete and try again.`,
+    );
 }
 
 // ---- shared helpers (the SSO portal and drift read these) -----------------------------
@@ -151,8 +185,17 @@ export function ssoAdminStoreOf(world: World): SsoAdminStore | undefined {
  * Finishes an asynchronous request later (ctx.later), finding its status record, the store and
  * the instance by ID in the world the task runs on (a copied world then finishes its own).
  */
-function finishLater<K extends 'provisioningStatuses' | 'creationStatuses' | 'deletionStatuses'>(ctx: Ctx, list: K, requestId: string,
-  fn: (world: World, ic: NonNullable<World['identityCenter']>, s: SsoAdminStore, status: SsoAdminStore[K][number]) => void): void {
+function finishLater<K extends 'provisioningStatuses' | 'creationStatuses' | 'deletionStatuses'>(
+  ctx: Ctx,
+  list: K,
+  requestId: string,
+  fn: (
+    world: World,
+    ic: NonNullable<World['identityCenter']>,
+    s: SsoAdminStore,
+    status: SsoAdminStore[K][number],
+  ) => void,
+): void {
   ctx.later((world) => {
     const ic = world.identityCenter;
     const s = ssoAdminStoreOf(world);
@@ -162,7 +205,10 @@ function finishLater<K extends 'provisioningStatuses' | 'creationStatuses' | 'de
 }
 
 export function findPermissionSet(s: SsoAdminStore, nameOrArn: string): PermissionSetRec | undefined {
-  return s.permissionSets[nameOrArn] ?? Object.values(s.permissionSets).find((p) => p.name.toLowerCase() === nameOrArn.toLowerCase());
+  return (
+    s.permissionSets[nameOrArn] ??
+    Object.values(s.permissionSets).find((p) => p.name.toLowerCase() === nameOrArn.toLowerCase())
+  );
 }
 
 /** Session length in seconds of an ISO-8601 duration (PT8H, PT1H30M, P0DT2H…). */
@@ -201,7 +247,13 @@ function provisioningProblem(ps: PermissionSetRec): string | undefined {
 }
 
 /** Provision the current version of a set into an account: create or update its role. */
-function provisionInto(world: World, ic: IdentityCenterInstance, s: SsoAdminStore, ps: PermissionSetRec, accountId: string): void {
+function provisionInto(
+  world: World,
+  ic: IdentityCenterInstance,
+  s: SsoAdminStore,
+  ps: PermissionSetRec,
+  accountId: string,
+): void {
   const roleName = reservedRoleName(ps, accountId);
   const acct = world.account(accountId);
   if (acct && !acct.roles[roleName]) {
@@ -227,11 +279,22 @@ function deprovisionFrom(world: World, s: SsoAdminStore, psArn: string, accountI
 }
 
 /** Remove one assignment; the last one of a set in an account takes the set (and role) away. */
-export function removeAssignment(world: World, s: SsoAdminStore, a: Pick<AssignmentRec, 'accountId' | 'permissionSetArn' | 'principalType' | 'principalId'>): boolean {
-  const i = s.assignments.findIndex((x) => x.accountId === a.accountId && x.permissionSetArn === a.permissionSetArn && x.principalType === a.principalType && x.principalId === a.principalId);
+export function removeAssignment(
+  world: World,
+  s: SsoAdminStore,
+  a: Pick<AssignmentRec, 'accountId' | 'permissionSetArn' | 'principalType' | 'principalId'>,
+): boolean {
+  const i = s.assignments.findIndex(
+    (x) =>
+      x.accountId === a.accountId &&
+      x.permissionSetArn === a.permissionSetArn &&
+      x.principalType === a.principalType &&
+      x.principalId === a.principalId,
+  );
   if (i < 0) return false;
   s.assignments.splice(i, 1);
-  if (!s.assignments.some((x) => x.accountId === a.accountId && x.permissionSetArn === a.permissionSetArn)) deprovisionFrom(world, s, a.permissionSetArn, a.accountId);
+  if (!s.assignments.some((x) => x.accountId === a.accountId && x.permissionSetArn === a.permissionSetArn))
+    deprovisionFrom(world, s, a.permissionSetArn, a.accountId);
   return true;
 }
 
@@ -247,16 +310,20 @@ function instanceFor(ctx: Ctx, field = 'InstanceArn'): { ic: IdentityCenterInsta
   const ic = ctx.world.identityCenter;
   if (!ic || ic.ownerAccountId !== ctx.caller.accountId) {
     // A member account (or an account without the instance) has no rights on it.
-    throw ctx.accessDenied(`User: ${ctx.caller.arn} is not authorized to perform: sso:${ctx.operation} on resource: ${arn}`);
+    throw ctx.accessDenied(
+      `User: ${ctx.caller.arn} is not authorized to perform: sso:${ctx.operation} on resource: ${arn}`,
+    );
   }
-  if (ic.instanceArn !== arn || ic.region !== ctx.region) throw notFound(`Could not find Identity Center instance ${arn} in ${ctx.region}.`);
+  if (ic.instanceArn !== arn || ic.region !== ctx.region)
+    throw notFound(`Could not find Identity Center instance ${arn} in ${ctx.region}.`);
   return { ic, s: ssoAdminStoreOf(ctx.world)! };
 }
 
 function permissionSetFor(ctx: Ctx, s: SsoAdminStore, ic: IdentityCenterInstance): PermissionSetRec {
   const arn = str(ctx.input, 'PermissionSetArn', { required: true, min: 10, max: 1224, pattern: PS_ARN }, fail)!;
   const ps = s.permissionSets[arn];
-  if (!ps || !arn.includes(`/${instanceId(ic)}/`)) throw notFound(`Could not find PermissionSet with PermissionSetArn ${arn}.`);
+  if (!ps || !arn.includes(`/${instanceId(ic)}/`))
+    throw notFound(`Could not find PermissionSet with PermissionSetArn ${arn}.`);
   return ps;
 }
 
@@ -281,7 +348,10 @@ function checkDuration(v: unknown): string | undefined {
 
 function checkTags(v: unknown): Record<string, string> {
   if (v === undefined || v === null) return {};
-  if (!Array.isArray(v) || v.length > 50) throw validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+  if (!Array.isArray(v) || v.length > 50)
+    throw validation(
+      "1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
   const out: Record<string, string> = {};
   for (const t of v as { Key?: unknown; Value?: unknown }[]) {
     const key = str(t ?? {}, 'Key', { required: true, min: 1, max: 128 }, fail)!;
@@ -292,7 +362,14 @@ function checkTags(v: unknown): Record<string, string> {
 }
 
 function psOut(ps: PermissionSetRec) {
-  return { Name: ps.name, PermissionSetArn: ps.arn, Description: ps.description, CreatedDate: ps.createdAt, SessionDuration: ps.sessionDuration, RelayState: ps.relayState };
+  return {
+    Name: ps.name,
+    PermissionSetArn: ps.arn,
+    Description: ps.description,
+    CreatedDate: ps.createdAt,
+    SessionDuration: ps.sessionDuration,
+    RelayState: ps.relayState,
+  };
 }
 
 function instanceOut(ic: IdentityCenterInstance) {
@@ -383,9 +460,20 @@ export const ssoAdmin: ServiceModule = {
       const relayState = str(ctx.input, 'RelayState', { min: 1, max: 240 }, fail);
       const tags = checkTags(ctx.input.Tags);
       if (findPermissionSet(s, name)) throw conflict(`PermissionSet with name ${name} already exists.`);
-      if (Object.keys(s.permissionSets).length >= MAX_PERMISSION_SETS) throw quota('The number of permission sets in this instance has reached its limit.');
+      if (Object.keys(s.permissionSets).length >= MAX_PERMISSION_SETS)
+        throw quota('The number of permission sets in this instance has reached its limit.');
       const arn = `arn:aws:sso:::permissionSet/${instanceId(ic)}/ps-${ctx.world.id('permission-set', 16, '0123456789abcdef')}`;
-      const ps: PermissionSetRec = { arn, name, description, sessionDuration, relayState, createdAt: new Date(), managedPolicies: [], tags, version: 1 };
+      const ps: PermissionSetRec = {
+        arn,
+        name,
+        description,
+        sessionDuration,
+        relayState,
+        createdAt: new Date(),
+        managedPolicies: [],
+        tags,
+        version: 1,
+      };
       s.permissionSets[arn] = ps;
       return { PermissionSet: psOut(ps) };
     },
@@ -418,7 +506,10 @@ export const ssoAdmin: ServiceModule = {
       const { ic, s } = instanceFor(ctx);
       const ps = permissionSetFor(ctx, s, ic);
       const accounts = Object.keys(s.provisioned).filter((a) => s.provisioned[a][ps.arn]);
-      if (accounts.length > 0) throw conflict(`PermissionSet ${ps.arn} is provisioned to ${accounts.length} account(s); remove its account assignments first.`);
+      if (accounts.length > 0)
+        throw conflict(
+          `PermissionSet ${ps.arn} is provisioned to ${accounts.length} account(s); remove its account assignments first.`,
+        );
       delete s.permissionSets[ps.arn];
       return {};
     },
@@ -428,9 +519,14 @@ export const ssoAdmin: ServiceModule = {
       const ps = permissionSetFor(ctx, s, ic);
       const arn = str(ctx.input, 'ManagedPolicyArn', { required: true, min: 20, max: 2048 }, fail)!;
       const m = MANAGED_POLICY_ARN.exec(arn);
-      if (!m) throw validation(`The managed policy ${arn} is not an AWS managed policy ARN (use AttachCustomerManagedPolicyReferenceToPermissionSet for your own policies).`);
-      if (ps.managedPolicies.some((p) => p.Arn === arn)) throw conflict(`Permission set ${ps.name} already has the managed policy ${arn} attached.`);
-      if (ps.managedPolicies.length >= MAX_MANAGED_POLICIES) throw quota(`Permission set ${ps.name} has reached the limit of ${MAX_MANAGED_POLICIES} managed policies.`);
+      if (!m)
+        throw validation(
+          `The managed policy ${arn} is not an AWS managed policy ARN (use AttachCustomerManagedPolicyReferenceToPermissionSet for your own policies).`,
+        );
+      if (ps.managedPolicies.some((p) => p.Arn === arn))
+        throw conflict(`Permission set ${ps.name} already has the managed policy ${arn} attached.`);
+      if (ps.managedPolicies.length >= MAX_MANAGED_POLICIES)
+        throw quota(`Permission set ${ps.name} has reached the limit of ${MAX_MANAGED_POLICIES} managed policies.`);
       ps.managedPolicies.push({ Name: m[3], Arn: arn });
       bump(ps);
       return {};
@@ -486,15 +582,38 @@ export const ssoAdmin: ServiceModule = {
     ProvisionPermissionSet(ctx: Ctx) {
       const { ic, s } = instanceFor(ctx);
       const ps = permissionSetFor(ctx, s, ic);
-      const targetType = oneOf(ctx.input, 'TargetType', ['AWS_ACCOUNT', 'ALL_PROVISIONED_ACCOUNTS'] as const, { required: true }, fail)!;
-      const targetId = targetType === 'AWS_ACCOUNT' ? accountIdField(ctx, 'TargetId') : str(ctx.input, 'TargetId', { pattern: ACCOUNT_ID }, fail);
-      if (targetType === 'ALL_PROVISIONED_ACCOUNTS' && targetId) throw validation('TargetId must not be given with TargetType ALL_PROVISIONED_ACCOUNTS.');
+      const targetType = oneOf(
+        ctx.input,
+        'TargetType',
+        ['AWS_ACCOUNT', 'ALL_PROVISIONED_ACCOUNTS'] as const,
+        { required: true },
+        fail,
+      )!;
+      const targetId =
+        targetType === 'AWS_ACCOUNT'
+          ? accountIdField(ctx, 'TargetId')
+          : str(ctx.input, 'TargetId', { pattern: ACCOUNT_ID }, fail);
+      if (targetType === 'ALL_PROVISIONED_ACCOUNTS' && targetId)
+        throw validation('TargetId must not be given with TargetType ALL_PROVISIONED_ACCOUNTS.');
       // One provisioning of a set at a time per target, as AWS enforces.
-      if (s.provisioningStatuses.some((p) => p.Status === 'IN_PROGRESS' && p.PermissionSetArn === ps.arn && (p.AccountId === targetId || !p.AccountId || !targetId))) {
+      if (
+        s.provisioningStatuses.some(
+          (p) =>
+            p.Status === 'IN_PROGRESS' &&
+            p.PermissionSetArn === ps.arn &&
+            (p.AccountId === targetId || !p.AccountId || !targetId),
+        )
+      ) {
         throw conflict(`A provisioning operation for permission set ${ps.name} is already in progress.`);
       }
       refuseWhileBusy(ctx, s, ps);
-      const status: ProvisioningStatusRec = { RequestId: uuid(ctx.world, 'sso-request'), Status: 'IN_PROGRESS', AccountId: targetId, PermissionSetArn: ps.arn, CreatedDate: new Date() };
+      const status: ProvisioningStatusRec = {
+        RequestId: uuid(ctx.world, 'sso-request'),
+        Status: 'IN_PROGRESS',
+        AccountId: targetId,
+        PermissionSetArn: ps.arn,
+        CreatedDate: new Date(),
+      };
       const psArn = ps.arn;
       s.provisioningStatuses.push(status);
       finishLater(ctx, 'provisioningStatuses', status.RequestId, (world, ic, s, status) => {
@@ -510,12 +629,16 @@ export const ssoAdmin: ServiceModule = {
         }
         if (targetId) {
           if (!accountInOrg(world, ic, targetId)) {
-            Object.assign(status, { Status: 'FAILED', FailureReason: `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.` });
+            Object.assign(status, {
+              Status: 'FAILED',
+              FailureReason: `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.`,
+            });
             return;
           }
           provisionInto(world, ic, s, live, targetId);
         } else {
-          for (const acct of Object.keys(s.provisioned)) if (s.provisioned[acct][live.arn]) provisionInto(world, ic, s, live, acct);
+          for (const acct of Object.keys(s.provisioned))
+            if (s.provisioned[acct][live.arn]) provisionInto(world, ic, s, live, acct);
         }
         status.Status = 'SUCCEEDED';
       });
@@ -523,7 +646,14 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribePermissionSetProvisioningStatus(ctx: Ctx) {
-      return { PermissionSetProvisioningStatus: describeRequest(ctx, instanceFor(ctx).s.provisioningStatuses, 'ProvisionPermissionSetRequestId', 'provisioning request') };
+      return {
+        PermissionSetProvisioningStatus: describeRequest(
+          ctx,
+          instanceFor(ctx).s.provisioningStatuses,
+          'ProvisionPermissionSetRequestId',
+          'provisioning request',
+        ),
+      };
     },
 
     ListPermissionSetProvisioningStatus(ctx: Ctx) {
@@ -585,15 +715,24 @@ export const ssoAdmin: ServiceModule = {
         const live = s.permissionSets[psArn];
         let reason: string | undefined;
         if (!live) reason = `PermissionSet ${psArn} was deleted.`;
-        else if (!accountInOrg(world, ic, targetId)) reason = `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.`;
-        else if (!principalExists(world, principalType, principalId)) reason = `Received a 404 status error: No ${principalType === 'USER' ? 'user' : 'group'} found with id ${principalId} in the identity store.`;
+        else if (!accountInOrg(world, ic, targetId))
+          reason = `Received a 404 status error: Not supported account id: ${targetId}. The account is not part of the organization.`;
+        else if (!principalExists(world, principalType, principalId))
+          reason = `Received a 404 status error: No ${principalType === 'USER' ? 'user' : 'group'} found with id ${principalId} in the identity store.`;
         else reason = provisioningProblem(live);
         if (reason || !live) {
           Object.assign(status, { Status: 'FAILED', FailureReason: reason });
           return;
         }
-        const exists = s.assignments.some((a) => a.accountId === targetId && a.permissionSetArn === live.arn && a.principalType === principalType && a.principalId === principalId);
-        if (!exists) s.assignments.push({ accountId: targetId, permissionSetArn: live.arn, principalType, principalId });
+        const exists = s.assignments.some(
+          (a) =>
+            a.accountId === targetId &&
+            a.permissionSetArn === live.arn &&
+            a.principalType === principalType &&
+            a.principalId === principalId,
+        );
+        if (!exists)
+          s.assignments.push({ accountId: targetId, permissionSetArn: live.arn, principalType, principalId });
         // Assigning provisions the set into the account (its current version).
         if (s.provisioned[targetId]?.[live.arn]?.version !== live.version) provisionInto(world, ic, s, live, targetId);
         status.Status = 'SUCCEEDED';
@@ -602,7 +741,14 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribeAccountAssignmentCreationStatus(ctx: Ctx) {
-      return { AccountAssignmentCreationStatus: describeRequest(ctx, instanceFor(ctx).s.creationStatuses, 'AccountAssignmentCreationRequestId', 'account assignment creation request') };
+      return {
+        AccountAssignmentCreationStatus: describeRequest(
+          ctx,
+          instanceFor(ctx).s.creationStatuses,
+          'AccountAssignmentCreationRequestId',
+          'account assignment creation request',
+        ),
+      };
     },
 
     ListAccountAssignmentCreationStatus(ctx: Ctx) {
@@ -634,7 +780,14 @@ export const ssoAdmin: ServiceModule = {
     },
 
     DescribeAccountAssignmentDeletionStatus(ctx: Ctx) {
-      return { AccountAssignmentDeletionStatus: describeRequest(ctx, instanceFor(ctx).s.deletionStatuses, 'AccountAssignmentDeletionRequestId', 'account assignment deletion request') };
+      return {
+        AccountAssignmentDeletionStatus: describeRequest(
+          ctx,
+          instanceFor(ctx).s.deletionStatuses,
+          'AccountAssignmentDeletionRequestId',
+          'account assignment deletion request',
+        ),
+      };
     },
 
     ListAccountAssignmentDeletionStatus(ctx: Ctx) {
@@ -648,7 +801,12 @@ export const ssoAdmin: ServiceModule = {
       const ps = permissionSetFor(ctx, s, ic);
       const p = page(ctx)(s.assignments.filter((a) => a.accountId === accountId && a.permissionSetArn === ps.arn));
       return {
-        AccountAssignments: p.items.map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId })),
+        AccountAssignments: p.items.map((a) => ({
+          AccountId: a.accountId,
+          PermissionSetArn: a.permissionSetArn,
+          PrincipalType: a.principalType,
+          PrincipalId: a.principalId,
+        })),
         NextToken: p.nextToken,
       };
     },
@@ -656,12 +814,31 @@ export const ssoAdmin: ServiceModule = {
     ListAccountAssignmentsForPrincipal(ctx: Ctx) {
       const { s } = instanceFor(ctx);
       const principalType = oneOf(ctx.input, 'PrincipalType', ['USER', 'GROUP'] as const, { required: true }, fail)!;
-      const principalId = str(ctx.input, 'PrincipalId', { required: true, min: 1, max: 47, pattern: PRINCIPAL_ID }, fail)!;
+      const principalId = str(
+        ctx.input,
+        'PrincipalId',
+        { required: true, min: 1, max: 47, pattern: PRINCIPAL_ID },
+        fail,
+      )!;
       const filter = ctx.input.Filter as { AccountId?: unknown } | undefined;
-      const accountId = filter ? str(filter as Record<string, unknown>, 'AccountId', { pattern: ACCOUNT_ID }, fail) : undefined;
-      const p = page(ctx)(s.assignments.filter((a) => a.principalType === principalType && a.principalId === principalId && (!accountId || a.accountId === accountId)));
+      const accountId = filter
+        ? str(filter as Record<string, unknown>, 'AccountId', { pattern: ACCOUNT_ID }, fail)
+        : undefined;
+      const p = page(ctx)(
+        s.assignments.filter(
+          (a) =>
+            a.principalType === principalType &&
+            a.principalId === principalId &&
+            (!accountId || a.accountId === accountId),
+        ),
+      );
       return {
-        AccountAssignments: p.items.map((a) => ({ AccountId: a.accountId, PermissionSetArn: a.permissionSetArn, PrincipalType: a.principalType, PrincipalId: a.principalId })),
+        AccountAssignments: p.items.map((a) => ({
+          AccountId: a.accountId,
+          PermissionSetArn: a.permissionSetArn,
+          PrincipalType: a.principalType,
+          PrincipalId: a.principalId,
+        })),
         NextToken: p.nextToken,
       };
     },
@@ -679,7 +856,10 @@ export const ssoAdmin: ServiceModule = {
       const { ic, s } = instanceFor(ctx);
       const tags = taggable(ctx, s, ic);
       const keys = ctx.input.TagKeys;
-      if (!Array.isArray(keys) || keys.length < 1) throw validation("1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+      if (!Array.isArray(keys) || keys.length < 1)
+        throw validation(
+          "1 validation error detected: Value null at 'tagKeys' failed to satisfy constraint: Member must not be null",
+        );
       for (const k of keys) delete tags[String(k)];
       return {};
     },
@@ -687,7 +867,10 @@ export const ssoAdmin: ServiceModule = {
     ListTagsForResource(ctx: Ctx) {
       const { ic, s } = instanceFor(ctx);
       const tags = taggable(ctx, s, ic);
-      const p = ctx.paginate(Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), ctx.input.NextToken);
+      const p = ctx.paginate(
+        Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        ctx.input.NextToken,
+      );
       return { Tags: p.items, NextToken: p.nextToken };
     },
   },
@@ -706,8 +889,16 @@ export const ssoAdmin: ServiceModule = {
       const accountId = resolveAccount(d.world, d.params.account, d.accountId);
       const who = String(d.params.principal);
       const type = d.params.principalType as 'USER' | 'GROUP' | undefined;
-      const ids = new Set([who, findGroupByName(d.world, who)?.GroupId, findUserByName(d.world, who)?.UserId].filter(Boolean));
-      const a = s.assignments.find((x) => x.accountId === accountId && x.permissionSetArn === ps.arn && ids.has(x.principalId) && (!type || x.principalType === type));
+      const ids = new Set(
+        [who, findGroupByName(d.world, who)?.GroupId, findUserByName(d.world, who)?.UserId].filter(Boolean),
+      );
+      const a = s.assignments.find(
+        (x) =>
+          x.accountId === accountId &&
+          x.permissionSetArn === ps.arn &&
+          ids.has(x.principalId) &&
+          (!type || x.principalType === type),
+      );
       if (!a) throw d.error(`no assignment of ${ps.name} to ${who} in ${accountId}`);
       removeAssignment(d.world, s, a);
       return { accountId, permissionSet: ps.name, principalType: a.principalType, principalId: a.principalId };

@@ -68,7 +68,8 @@ export class SsoLoginError extends Error {}
 export function ssoLogin(world: World, userName: string, region?: string): SsoLogin {
   const ic = world.identityCenter;
   if (!ic) throw new SsoLoginError('Identity Center is not enabled: there is no start URL to sign in at');
-  if (region && region !== ic.region) throw new SsoLoginError(`the Identity Center instance is in ${ic.region}, not ${region}`);
+  if (region && region !== ic.region)
+    throw new SsoLoginError(`the Identity Center instance is in ${ic.region}, not ${region}`);
   const store = identityStoreOf(world)!;
   const user = Object.values(store.users).find((u) => u.UserName.toLowerCase() === userName.toLowerCase());
   if (!user) throw new SsoLoginError(`no user ${userName} in the identity store ${store.identityStoreId}`);
@@ -79,7 +80,12 @@ export function ssoLogin(world: World, userName: string, region?: string): SsoLo
   const accessToken = token('aoa');
   const refreshToken = token('aor');
   const s = secretsOf(world);
-  s.tokens.set(accessToken, { userId: user.UserId, region: ic.region, expiresAtMs: now + PORTAL_SESSION_SECONDS * 1000, clientId });
+  s.tokens.set(accessToken, {
+    userId: user.UserId,
+    region: ic.region,
+    expiresAtMs: now + PORTAL_SESSION_SECONDS * 1000,
+    clientId,
+  });
   s.refresh.set(refreshToken, { userId: user.UserId, region: ic.region, clientId, clientSecret });
   return {
     accessToken,
@@ -130,7 +136,12 @@ function userOf(ctx: Ctx): IdsUser {
 function reachable(world: World, s: SsoAdminStore, user: IdsUser, accountId: string): string[] {
   const groups = new Set(groupIdsOfUser(world, user.UserId));
   const arns = s.assignments
-    .filter((a) => a.accountId === accountId && ((a.principalType === 'USER' && a.principalId === user.UserId) || (a.principalType === 'GROUP' && groups.has(a.principalId))))
+    .filter(
+      (a) =>
+        a.accountId === accountId &&
+        ((a.principalType === 'USER' && a.principalId === user.UserId) ||
+          (a.principalType === 'GROUP' && groups.has(a.principalId))),
+    )
     .map((a) => a.permissionSetArn)
     // Only a provisioned set has a role to sign in to.
     .filter((arn) => s.provisioned[accountId]?.[arn] && s.permissionSets[arn]);
@@ -139,7 +150,8 @@ function reachable(world: World, s: SsoAdminStore, user: IdsUser, accountId: str
 
 function paged(ctx: Ctx, items: unknown[]) {
   const max = ctx.input.max_result;
-  if (max !== undefined && (!/^\d+$/.test(String(max)) || Number(max) < 1 || Number(max) > 100)) throw invalid('max_result must be between 1 and 100');
+  if (max !== undefined && (!/^\d+$/.test(String(max)) || Number(max) < 1 || Number(max) > 100))
+    throw invalid('max_result must be between 1 and 100');
   try {
     return ctx.paginate(items, ctx.input.next_token || undefined, max);
   } catch {
@@ -176,7 +188,8 @@ export const sso: ServiceModule = {
   },
   route(req) {
     const q = Object.fromEntries(req.query);
-    if (req.method === 'GET' && req.path === '/federation/credentials') return { operation: 'GetRoleCredentials', params: q };
+    if (req.method === 'GET' && req.path === '/federation/credentials')
+      return { operation: 'GetRoleCredentials', params: q };
     if (req.method === 'GET' && req.path === '/assignment/accounts') return { operation: 'ListAccounts', params: q };
     if (req.method === 'GET' && req.path === '/assignment/roles') return { operation: 'ListAccountRoles', params: q };
     if (req.method === 'POST' && req.path === '/logout') return { operation: 'Logout' };
@@ -200,9 +213,17 @@ export const sso: ServiceModule = {
         const role = ctx.world.account(accountId)?.roles[provisioned.roleName];
         if (!role) throw forbidden();
         const seconds = durationSeconds(provisioned.sessionDuration) ?? 3600;
-        const creds = ctx.world.mintSession({ type: 'assumed-role', accountId, roleName: role.roleName, roleId: role.roleId, sessionName: user.UserName }, seconds);
+        const creds = ctx.world.mintSession(
+          { type: 'assumed-role', accountId, roleName: role.roleName, roleId: role.roleId, sessionName: user.UserName },
+          seconds,
+        );
         return {
-          roleCredentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, expiration: creds.expiresAt },
+          roleCredentials: {
+            accessKeyId: creds.accessKeyId,
+            secretAccessKey: creds.secretAccessKey,
+            sessionToken: creds.sessionToken,
+            expiration: creds.expiresAt,
+          },
         };
       },
     },
@@ -210,10 +231,16 @@ export const sso: ServiceModule = {
     ListAccounts(ctx: Ctx) {
       const user = userOf(ctx);
       const s = ssoAdminStoreOf(ctx.world)!;
-      const ids = [...new Set(s.assignments.map((a) => a.accountId))].filter((id) => reachable(ctx.world, s, user, id).length > 0).sort();
+      const ids = [...new Set(s.assignments.map((a) => a.accountId))]
+        .filter((id) => reachable(ctx.world, s, user, id).length > 0)
+        .sort();
       const p = paged(ctx, ids);
       return {
-        accountList: p.items.map((id) => ({ accountId: id, accountName: ctx.world.account(id as string)?.name, emailAddress: ctx.world.account(id as string)?.email })),
+        accountList: p.items.map((id) => ({
+          accountId: id,
+          accountName: ctx.world.account(id as string)?.name,
+          emailAddress: ctx.world.account(id as string)?.email,
+        })),
         nextToken: p.nextToken,
       };
     },
@@ -223,7 +250,9 @@ export const sso: ServiceModule = {
       const accountId = String(ctx.input.account_id ?? '');
       if (!/^\d{12}$/.test(accountId)) throw invalid(`Invalid account id: ${accountId}`);
       const s = ssoAdminStoreOf(ctx.world)!;
-      const names = reachable(ctx.world, s, user, accountId).map((arn) => s.permissionSets[arn].name).sort();
+      const names = reachable(ctx.world, s, user, accountId)
+        .map((arn) => s.permissionSets[arn].name)
+        .sort();
       const p = paged(ctx, names);
       return { roleList: p.items.map((roleName) => ({ roleName, accountId })), nextToken: p.nextToken };
     },
@@ -239,7 +268,12 @@ export const sso: ServiceModule = {
 function anonymousCaller(accountId: string, user: IdsUser | undefined): Caller {
   return {
     accountId,
-    principal: { type: 'user', accountId, userName: user?.UserName ?? 'anonymous', userId: user?.UserId ?? 'anonymous' },
+    principal: {
+      type: 'user',
+      accountId,
+      userName: user?.UserName ?? 'anonymous',
+      userId: user?.UserId ?? 'anonymous',
+    },
     arn: user ? `arn:aws:identitystore::${accountId}:user/${user.UserId}` : 'anonymous',
     accessKeyId: '',
   };
@@ -247,7 +281,17 @@ function anonymousCaller(accountId: string, user: IdsUser | undefined): Caller {
 
 // ---- OIDC token refresh ---------------------------------------------------------------
 
-const oidcError = (code: string, description: string, status = 400) => new AwsError(code, description, { status, extra: { error: code.replace(/Exception$/, '').replace(/^./, (c) => c.toLowerCase()).replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), error_description: description } });
+const oidcError = (code: string, description: string, status = 400) =>
+  new AwsError(code, description, {
+    status,
+    extra: {
+      error: code
+        .replace(/Exception$/, '')
+        .replace(/^./, (c) => c.toLowerCase())
+        .replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+      error_description: description,
+    },
+  });
 
 /** client-sso-oidc `CreateToken` (POST /token), refresh_token grant only: what the SDK's token provider uses. */
 export const ssoOidc: ServiceModule = {
@@ -270,17 +314,29 @@ export const ssoOidc: ServiceModule = {
       mutating: false,
       handler(ctx: Ctx) {
         const { clientId, clientSecret, grantType, refreshToken } = ctx.input as Record<string, string | undefined>;
-        if (!clientId || !clientSecret || !grantType) throw oidcError('InvalidRequestException', 'clientId, clientSecret and grantType are required');
-        if (grantType !== 'refresh_token') throw oidcError('UnsupportedGrantTypeException', `The emulator only refreshes tokens (grantType ${grantType})`);
+        if (!clientId || !clientSecret || !grantType)
+          throw oidcError('InvalidRequestException', 'clientId, clientSecret and grantType are required');
+        if (grantType !== 'refresh_token')
+          throw oidcError(
+            'UnsupportedGrantTypeException',
+            `The emulator only refreshes tokens (grantType ${grantType})`,
+          );
         const s = secretsOf(ctx.world);
         const rec = refreshToken ? s.refresh.get(refreshToken) : undefined;
         if (!rec) throw oidcError('InvalidGrantException', 'Invalid refresh token provided');
-        if (rec.clientId !== clientId || rec.clientSecret !== clientSecret) throw oidcError('InvalidClientException', 'Invalid client provided', 401);
-        if (!identityStoreOf(ctx.world)?.users[rec.userId]) throw oidcError('InvalidGrantException', 'The user no longer exists');
+        if (rec.clientId !== clientId || rec.clientSecret !== clientSecret)
+          throw oidcError('InvalidClientException', 'Invalid client provided', 401);
+        if (!identityStoreOf(ctx.world)?.users[rec.userId])
+          throw oidcError('InvalidGrantException', 'The user no longer exists');
         s.refresh.delete(refreshToken!);
         const accessToken = token('aoa');
         const next = token('aor');
-        s.tokens.set(accessToken, { userId: rec.userId, region: rec.region, expiresAtMs: Date.now() + PORTAL_SESSION_SECONDS * 1000, clientId });
+        s.tokens.set(accessToken, {
+          userId: rec.userId,
+          region: rec.region,
+          expiresAtMs: Date.now() + PORTAL_SESSION_SECONDS * 1000,
+          clientId,
+        });
         s.refresh.set(next, rec);
         return { accessToken, tokenType: 'Bearer', expiresIn: PORTAL_SESSION_SECONDS, refreshToken: next };
       },

@@ -50,7 +50,12 @@ export const sts: ServiceModule = {
       mutating: false,
       handler(ctx: Ctx) {
         const roleArn = str(ctx.input, 'RoleArn', { required: true, min: 20, max: 2048 }, fail)!;
-        const session = str(ctx.input, 'RoleSessionName', { required: true, min: 2, max: 64, pattern: /^[\w+=,.@-]*$/ }, fail)!;
+        const session = str(
+          ctx.input,
+          'RoleSessionName',
+          { required: true, min: 2, max: 64, pattern: /^[\w+=,.@-]*$/ },
+          fail,
+        )!;
         const duration = int(ctx.input, 'DurationSeconds', { min: 900, max: 43200 }, fail) ?? 3600;
         const caller = ctx.caller;
         const m = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(roleArn);
@@ -61,7 +66,11 @@ export const sts: ServiceModule = {
         }
         if (caller.principal.type === 'root-session') throw denied('Roles may not be assumed by root accounts.');
         if (caller.principal.type === 'assumed-role' && duration > 3600) {
-          throw new AwsError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.', { status: 400 });
+          throw new AwsError(
+            'ValidationError',
+            'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+            { status: 400 },
+          );
         }
         const [, accountId, roleName] = m;
         const target = ctx.world.account(accountId);
@@ -75,10 +84,16 @@ export const sts: ServiceModule = {
         if (target?.readyAt && ctx.world.strict('account-readiness') && Date.now() < target.readyAt.role) {
           throw denied(`User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
         }
-        const creds = ctx.world.mintSession({ type: 'assumed-role', accountId, roleName, roleId: role.roleId, sessionName: session }, duration);
+        const creds = ctx.world.mintSession(
+          { type: 'assumed-role', accountId, roleName, roleId: role.roleId, sessionName: session },
+          duration,
+        );
         return {
           Credentials: credentialsOut(creds),
-          AssumedRoleUser: { AssumedRoleId: `${role.roleId}:${session}`, Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${session}` },
+          AssumedRoleUser: {
+            AssumedRoleId: `${role.roleId}:${session}`,
+            Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${session}`,
+          },
         };
       },
     },
@@ -89,16 +104,28 @@ export const sts: ServiceModule = {
       handler(ctx: Ctx) {
         const targetId = str(ctx.input, 'TargetPrincipal', { required: true, min: 12, max: 2048 }, fail)!;
         const taskArn = (ctx.input.TaskPolicyArn as { arn?: string } | undefined)?.arn;
-        if (!taskArn) fail('TaskPolicyArn', 'required', "1 validation error detected: Value null at 'taskPolicyArn' failed to satisfy constraint: Member must not be null");
+        if (!taskArn)
+          fail(
+            'TaskPolicyArn',
+            'required',
+            "1 validation error detected: Value null at 'taskPolicyArn' failed to satisfy constraint: Member must not be null",
+          );
         const duration = int(ctx.input, 'DurationSeconds', { min: 0, max: 900 }, fail) ?? 900;
-        if (!ROOT_TASK_POLICIES.includes(taskArn!)) throw new AwsError('ValidationError', `The task policy ${taskArn} is not valid.`, { status: 400 });
+        if (!ROOT_TASK_POLICIES.includes(taskArn!))
+          throw new AwsError('ValidationError', `The task policy ${taskArn} is not valid.`, { status: 400 });
         const world = ctx.world;
         const org = world.orgOf(ctx.caller.accountId);
-        const deny = () => denied(`User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${targetId}:root`);
+        const deny = () =>
+          denied(
+            `User: ${ctx.caller.arn} is not authorized to perform: sts:AssumeRoot on resource: arn:aws:iam::${targetId}:root`,
+          );
         if (!org || org.managementAccountId !== ctx.caller.accountId) throw deny();
         if (!org.iamFeatures.includes('RootSessions')) throw deny();
         if (!(targetId in org.accountParents) || targetId === org.managementAccountId) throw deny();
-        const creds = world.mintSession({ type: 'root-session', accountId: targetId, taskPolicyArn: taskArn!, sourceAccountId: ctx.caller.accountId }, duration);
+        const creds = world.mintSession(
+          { type: 'root-session', accountId: targetId, taskPolicyArn: taskArn!, sourceAccountId: ctx.caller.accountId },
+          duration,
+        );
         return { Credentials: credentialsOut(creds), SourceIdentity: undefined };
       },
     },

@@ -34,7 +34,8 @@ const NOT_SUBSCRIBED = ['OptInRequired', 'NotSignedUp', 'SubscriptionRequiredExc
  */
 export function isNotReady(e: unknown): boolean {
   const err = e as { name?: string; code?: string; cause?: { message?: string } };
-  if (err?.code === MEMBER_ACCESS_DENIED) return !/\bbecause\b|explicit deny|root accounts/i.test(err.cause?.message ?? '');
+  if (err?.code === MEMBER_ACCESS_DENIED)
+    return !/\bbecause\b|explicit deny|root accounts/i.test(err.cause?.message ?? '');
   return isAwsError(e, ...NOT_SUBSCRIBED);
 }
 
@@ -46,7 +47,10 @@ export async function accountReady(ctx: StepContext, accountId: string): Promise
   const t = { account: accountId, region: ctx.want.homeRegion };
   try {
     await ctx.aws.call('sts', 'GetCallerIdentity', {}, t);
-    await Promise.all([ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, t), ctx.aws.call('s3', 'ListBuckets', {}, t)]);
+    await Promise.all([
+      ctx.aws.call('ec2', 'GetEbsEncryptionByDefault', {}, t),
+      ctx.aws.call('s3', 'ListBuckets', {}, t),
+    ]);
     return true;
   } catch (e) {
     if (isNotReady(e)) return false;
@@ -64,12 +68,16 @@ export const canCheckReadiness = (ctx: StepContext): boolean => ctx.value('calle
 /** Waits until the account is ready (progress shown), or fails with what to do. */
 export async function waitUntilReady(ctx: RunContext, name: string, accountId: string): Promise<void> {
   try {
-    await ctx.poll(`waiting for the new account ${name} to be ready (AWS sets up a new account for a few minutes after creating it, usually under 2)`,
+    await ctx.poll(
+      `waiting for the new account ${name} to be ready (AWS sets up a new account for a few minutes after creating it, usually under 2)`,
       async () => ((await accountReady(ctx, accountId)) ? true : undefined),
-      { firstDelayMs: 100, factor: 2, maxDelayMs: 15_000, timeoutMs: READY_TIMEOUT_MS });
+      { firstDelayMs: 100, factor: 2, maxDelayMs: 15_000, timeoutMs: READY_TIMEOUT_MS },
+    );
   } catch (e) {
     if (!(e instanceof PollTimeout)) throw e;
-    throw new StepError(`AWS has not finished setting up the new account ${name} (${accountId}) after ${READY_TIMEOUT_MS / 60_000} minutes: secure-start cannot sign in to it yet.`,
-      'This is on AWS\'s side and usually clears within the hour. Run secure-start again later; it carries on where it stopped. If it lasts a day, contact AWS Support about the account.');
+    throw new StepError(
+      `AWS has not finished setting up the new account ${name} (${accountId}) after ${READY_TIMEOUT_MS / 60_000} minutes: secure-start cannot sign in to it yet.`,
+      "This is on AWS's side and usually clears within the hour. Run secure-start again later; it carries on where it stopped. If it lasts a day, contact AWS Support about the account.",
+    );
   }
 }

@@ -7,7 +7,10 @@ import type { StepContext, Val } from '../contract.js';
 export const CONFIG_PREFIX = 'config';
 
 /** Every account that records: the management account, then the members in config order. */
-export function recordingAccounts(ctx: Pick<StepContext, 'ref'>, want: Baseline): { name: string; target: Val; accountId: Val }[] {
+export function recordingAccounts(
+  ctx: Pick<StepContext, 'ref'>,
+  want: Baseline,
+): { name: string; target: Val; accountId: Val }[] {
   return [
     { name: 'management', target: 'management', accountId: ctx.ref('management.accountId') },
     ...want.accounts.map((a) => {

@@ -16,9 +16,17 @@ export const LIST_CATCH_UP_MS = 60_000;
  * for again (with progress shown) until AWS lists it, for at most a minute. Undefined if it
  * never shows (the caller then reports the original error).
  */
-export async function findExisting<T>(ctx: RunContext, what: string, lookup: () => Promise<T | undefined>): Promise<T | undefined> {
+export async function findExisting<T>(
+  ctx: RunContext,
+  what: string,
+  lookup: () => Promise<T | undefined>,
+): Promise<T | undefined> {
   try {
-    return await ctx.poll(`waiting for AWS to list ${what}, which already exists (usually seconds)`, lookup, { firstDelayMs: 250, maxDelayMs: 4_000, timeoutMs: LIST_CATCH_UP_MS });
+    return await ctx.poll(`waiting for AWS to list ${what}, which already exists (usually seconds)`, lookup, {
+      firstDelayMs: 250,
+      maxDelayMs: 4_000,
+      timeoutMs: LIST_CATCH_UP_MS,
+    });
   } catch (e) {
     if (e instanceof PollTimeout) return undefined;
     throw e;

@@ -17,7 +17,10 @@ export class Gates {
    * Wraps an action's work: its gate `key` is pending from now on (for this plan), opens with
    * the work's value when the work succeeds, and fails when it fails.
    */
-  opens<T extends Record<string, string> | void>(key: string, work: (ctx: RunContext) => Promise<{ value?: string; out?: T }>): (ctx: RunContext) => Promise<T | void> {
+  opens<T extends Record<string, string> | void>(
+    key: string,
+    work: (ctx: RunContext) => Promise<{ value?: string; out?: T }>,
+  ): (ctx: RunContext) => Promise<T | void> {
     const g: GateState = { status: 'pending' };
     this.gates.set(key, g);
     return async (ctx) => {
@@ -42,9 +45,15 @@ export class Gates {
   async wait(ctx: RunContext, key: string, what: string): Promise<string | undefined> {
     const g = this.gates.get(key);
     if (!g || g.status === 'open') return g?.value;
-    return ctx.poll(what, async () => {
-      if (g.status === 'failed') throw new Error(`Not done: ${what} failed.`);
-      return g.status === 'open' ? (g.value ?? '') : undefined;
-    }, { firstDelayMs: 20, maxDelayMs: 500, factor: 1.5 }).then((v) => (v === '' ? g.value : v));
+    return ctx
+      .poll(
+        what,
+        async () => {
+          if (g.status === 'failed') throw new Error(`Not done: ${what} failed.`);
+          return g.status === 'open' ? (g.value ?? '') : undefined;
+        },
+        { firstDelayMs: 20, maxDelayMs: 500, factor: 1.5 },
+      )
+      .then((v) => (v === '' ? g.value : v));
   }
 }

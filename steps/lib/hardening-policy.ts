@@ -19,22 +19,44 @@ export interface PasswordPolicy {
 /** CIS 1.8 asks for at least 14 characters whatever the config says. */
 export const MIN_LENGTH = 14;
 
-const REQUIRED = ['RequireSymbols', 'RequireNumbers', 'RequireUppercaseCharacters', 'RequireLowercaseCharacters'] as const;
+const REQUIRED = [
+  'RequireSymbols',
+  'RequireNumbers',
+  'RequireUppercaseCharacters',
+  'RequireLowercaseCharacters',
+] as const;
 
 /** What falls short of the baseline, in words ([] = compliant). */
-export function passwordPolicyGaps(want: Baseline['hardening']['passwordPolicy'], seen: PasswordPolicy | null): string[] {
+export function passwordPolicyGaps(
+  want: Baseline['hardening']['passwordPolicy'],
+  seen: PasswordPolicy | null,
+): string[] {
   if (!seen) return ['no password policy'];
   const gaps: string[] = [];
   const len = Math.max(MIN_LENGTH, want.minimumLength);
   if ((seen.MinimumPasswordLength ?? 0) < len) gaps.push(`length ${seen.MinimumPasswordLength ?? 'unset'} < ${len}`);
-  if ((seen.PasswordReusePrevention ?? 0) < want.reusePrevention) gaps.push(`reuse prevention ${seen.PasswordReusePrevention ?? 'off'} < ${want.reusePrevention}`);
+  if ((seen.PasswordReusePrevention ?? 0) < want.reusePrevention)
+    gaps.push(`reuse prevention ${seen.PasswordReusePrevention ?? 'off'} < ${want.reusePrevention}`);
   const off = REQUIRED.filter((k) => seen[k] !== true);
-  if (off.length) gaps.push(`${off.map((k) => k.replace(/^Require/, '').replace(/Characters$/, '').toLowerCase()).join(', ')} not required`);
+  if (off.length)
+    gaps.push(
+      `${off
+        .map((k) =>
+          k
+            .replace(/^Require/, '')
+            .replace(/Characters$/, '')
+            .toLowerCase(),
+        )
+        .join(', ')} not required`,
+    );
   return gaps;
 }
 
 /** The full policy to send: the baseline, stronger existing values kept, other fields kept. */
-export function passwordPolicyInput(want: Baseline['hardening']['passwordPolicy'], seen: PasswordPolicy | null): PasswordPolicy {
+export function passwordPolicyInput(
+  want: Baseline['hardening']['passwordPolicy'],
+  seen: PasswordPolicy | null,
+): PasswordPolicy {
   return {
     MinimumPasswordLength: Math.max(MIN_LENGTH, want.minimumLength, seen?.MinimumPasswordLength ?? 0),
     RequireSymbols: true,

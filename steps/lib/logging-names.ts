@@ -9,7 +9,8 @@ export const shown = (v: Val): string => (typeof v === 'string' ? v : String(v))
  * The trail bucket: `<slug>-org-trail-<log-archive account id>` (config/schema.ts, which
  * checks it against S3's naming rules before any call); at most 20 + 11 + 12 = 43 characters.
  */
-export const trailBucketName = (want: Baseline, logArchiveId: Val): string => trailBucketNameFor(want.org.slug, shown(logArchiveId));
+export const trailBucketName = (want: Baseline, logArchiveId: Val): string =>
+  trailBucketNameFor(want.org.slug, shown(logArchiveId));
 
 /** The lifecycle rule's ID (the only rule on the bucket). */
 export const LIFECYCLE_RULE_ID = 'secure-start-trail-logs';
@@ -85,9 +86,17 @@ export function canonPolicy(doc: unknown): string {
         const sorted = [...(items as string[])].sort();
         return sorted.length === 1 ? sorted[0] : sorted;
       }
-      return items.map((x) => JSON.stringify(x)).sort().map((x) => JSON.parse(x));
+      return items
+        .map((x) => JSON.stringify(x))
+        .sort()
+        .map((x) => JSON.parse(x));
     }
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
   return JSON.stringify(canon(doc));
@@ -107,7 +116,9 @@ export function policyDiff(have: unknown, want: { Statement: { Sid?: string }[] 
   const theirs = stmts(have);
   const bySid = new Map(theirs.filter((s) => s.Sid).map((s) => [s.Sid, s]));
   const out: string[] = [];
-  const changed = [...mine].filter(([sid, s]) => bySid.has(sid) && canonPolicy(bySid.get(sid)) !== canonPolicy(s)).map(([sid]) => sid);
+  const changed = [...mine]
+    .filter(([sid, s]) => bySid.has(sid) && canonPolicy(bySid.get(sid)) !== canonPolicy(s))
+    .map(([sid]) => sid);
   const missing = [...mine.keys()].filter((sid) => !bySid.has(sid));
   const other = theirs.filter((s) => !s.Sid || !mine.has(s.Sid)).length;
   if (changed.length) out.push(`statement ${changed.join(', ')} changed`);

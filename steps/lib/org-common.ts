@@ -10,8 +10,8 @@ export const ORG_TARGET: Target = mgmt('us-east-1');
  * no organization yet (the organization step would create it), every Organizations read
  * fails with AWSOrganizationsNotInUseException, so the steps plan as for a fresh account.
  */
-export const orgKnown = (ctx: StepContext): boolean => ctx.value('org.id') !== undefined && ctx.value('org.rootId') !== undefined;
-
+export const orgKnown = (ctx: StepContext): boolean =>
+  ctx.value('org.id') !== undefined && ctx.value('org.rootId') !== undefined;
 
 /** OUs ordered so that a parent always comes before its children (config order kept otherwise). */
 export function parentsFirst<T extends { name: string; parent: string }>(ous: T[]): T[] {
@@ -22,9 +22,11 @@ export function parentsFirst<T extends { name: string; parent: string }>(ous: T[
     const ready = rest.filter((o) => placed.has(o.parent));
     // A cycle or an unknown parent is rejected by the config schema; never loop forever.
     if (!ready.length) return [...out, ...rest];
-    ready.forEach((o) => { out.push(o); placed.add(o.name); });
+    ready.forEach((o) => {
+      out.push(o);
+      placed.add(o.name);
+    });
     rest = rest.filter((o) => !ready.includes(o));
   }
   return out;
 }
-

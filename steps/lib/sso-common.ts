@@ -17,10 +17,12 @@ export const permissionSetKey = (name: string): string => `permissionSet.${name}
 export const groupKey = (name: string): string => `group.${name}.id`;
 export const userKey = (userName: string): string => `user.${userName}.id`;
 /** The account ID output of an assignment target: the management account or a member by name. */
-export const accountIdKey = (account: string): string => (account === 'management' ? 'management.accountId' : `${account}.accountId`);
+export const accountIdKey = (account: string): string =>
+  account === 'management' ? 'management.accountId' : `${account}.accountId`;
 
 export const startUrlFor = (identityStoreId: string): string => `https://${identityStoreId}.awsapps.com/start`;
-export const consoleLink = (region: string): string => `https://${region}.console.aws.amazon.com/singlesignon/home?region=${region}#/`;
+export const consoleLink = (region: string): string =>
+  `https://${region}.console.aws.amazon.com/singlesignon/home?region=${region}#/`;
 
 /** Identity Center lives in one region (its home); before it is known, plan with the baseline's home region. */
 export const ssoRegion = (ctx: StepContext): string => ctx.value(SSO_KEYS.region) ?? ctx.want.homeRegion;
@@ -76,10 +78,17 @@ export function founderAccess(want: Baseline): { account: string; permissionSet:
 export function sortAccess<T extends { account: string; permissionSet: string }>(want: Baseline, xs: T[]): T[] {
   const accountOrder = ['management', ...want.accounts.map((a) => a.name)];
   const setOrder = want.identityCenter.permissionSets.map((s) => s.name);
-  const rank = (list: string[], v: string) => { const i = list.indexOf(v); return i < 0 ? list.length : i; };
-  return [...xs].sort((a, b) =>
-    rank(accountOrder, a.account) - rank(accountOrder, b.account) || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0)
-    || rank(setOrder, a.permissionSet) - rank(setOrder, b.permissionSet) || (a.permissionSet < b.permissionSet ? -1 : a.permissionSet > b.permissionSet ? 1 : 0));
+  const rank = (list: string[], v: string) => {
+    const i = list.indexOf(v);
+    return i < 0 ? list.length : i;
+  };
+  return [...xs].sort(
+    (a, b) =>
+      rank(accountOrder, a.account) - rank(accountOrder, b.account) ||
+      (a.account < b.account ? -1 : a.account > b.account ? 1 : 0) ||
+      rank(setOrder, a.permissionSet) - rank(setOrder, b.permissionSet) ||
+      (a.permissionSet < b.permissionSet ? -1 : a.permissionSet > b.permissionSet ? 1 : 0),
+  );
 }
 
 /**
@@ -92,10 +101,20 @@ export function managementAdminProfile(want: Baseline): string | undefined {
   return pick ? profileName(want.org.slug, 'management', pick.permissionSet) : undefined;
 }
 
-export interface ProfileEntry { account: string; accountId: string; permissionSet: string }
+export interface ProfileEntry {
+  account: string;
+  accountId: string;
+  permissionSet: string;
+}
 
 /** The `aws configure sso` sections for these (account, set) pairs. */
-export function profileSections(p: { slug: string; startUrl: string; ssoRegion: string; region: string; entries: ProfileEntry[] }): Section[] {
+export function profileSections(p: {
+  slug: string;
+  startUrl: string;
+  ssoRegion: string;
+  region: string;
+  entries: ProfileEntry[];
+}): Section[] {
   const profiles: ProfileInput[] = p.entries.map((e) => ({
     name: profileName(p.slug, e.account, e.permissionSet),
     accountId: e.accountId,
@@ -132,16 +151,24 @@ export function onePerPermissionSet<T>(ctx: RunContext, permissionSetArn: string
 export const SSO_POLL = { firstDelayMs: 50, factor: 2, maxDelayMs: 5_000, timeoutMs: 15 * 60_000 };
 
 /** ConflictException: another change to the same permission set is still being applied; try again shortly. */
-export async function retryConflict<T>(ctx: RunContext, what: string, fn: () => Promise<T>, done?: () => Promise<boolean>): Promise<T | undefined> {
+export async function retryConflict<T>(
+  ctx: RunContext,
+  what: string,
+  fn: () => Promise<T>,
+  done?: () => Promise<boolean>,
+): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();
     } catch (e) {
       if (!isAwsError(e, 'ConflictException')) throw e;
       if (done && (await done())) return undefined;
-      if (attempt >= 6) throw new StepError(`${what}: AWS kept answering that another Identity Center change is still in progress.`, 'Wait a minute and run again.');
+      if (attempt >= 6)
+        throw new StepError(
+          `${what}: AWS kept answering that another Identity Center change is still in progress.`,
+          'Wait a minute and run again.',
+        );
       await ctx.sleep(500 * 2 ** attempt);
     }
   }
 }
-

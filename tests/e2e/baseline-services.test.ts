@@ -6,7 +6,18 @@
 import { IAMClient, DisableOrganizationsRootSessionsCommand } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explain, ops, removeDir, runCli } from '../helpers/harness.js';
-import { CONFIG, HOME, MGMT, buildBaseline, checkBlock, driftRound, store, verifyJson, world, type Built } from '../helpers/baseline-drift.js';
+import {
+  CONFIG,
+  HOME,
+  MGMT,
+  buildBaseline,
+  checkBlock,
+  driftRound,
+  store,
+  verifyJson,
+  world,
+  type Built,
+} from '../helpers/baseline-drift.js';
 
 const TRAIL = 'acme-robotics-org-trail';
 const TRAIL_ARN = `arn:aws:cloudtrail:${HOME}:${MGMT}:trail/${TRAIL}`;
@@ -14,7 +25,9 @@ const BUDGET = 'acme-robotics-monthly';
 const MEMBERS = ['log-archive', 'audit', 'prod', 'dev'];
 
 let b: Built;
-beforeAll(async () => { b = await buildBaseline(); }, 60_000);
+beforeAll(async () => {
+  b = await buildBaseline();
+}, 60_000);
 afterAll(async () => {
   await b?.emu.stop();
   if (b) removeDir(b.dir);
@@ -25,20 +38,33 @@ describe('a fresh run', () => {
     const trails = store(b.emu, MGMT, 'cloudtrail').trails;
     expect(Object.keys(trails)).toEqual([TRAIL_ARN]);
     expect(trails[TRAIL_ARN]).toMatchObject({
-      IsOrganizationTrail: true, IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true,
-      LogFileValidationEnabled: true, logging: true, HomeRegion: HOME,
+      IsOrganizationTrail: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      LogFileValidationEnabled: true,
+      logging: true,
+      HomeRegion: HOME,
       S3BucketName: `acme-robotics-org-trail-${b.ids['log-archive']}`,
     });
-    expect(ops(b.first.mutatingCalls).filter((o) => o.startsWith('cloudtrail:'))).toEqual(['cloudtrail:CreateTrail', 'cloudtrail:StartLogging']);
+    expect(ops(b.first.mutatingCalls).filter((o) => o.startsWith('cloudtrail:'))).toEqual([
+      'cloudtrail:CreateTrail',
+      'cloudtrail:StartLogging',
+    ]);
   });
 
   it('creates one monthly COST budget of 250 USD with the four alerts to the billing list', () => {
     const budgets = store(b.emu, MGMT, 'budgets').budgets;
     expect(Object.keys(budgets)).toEqual([BUDGET]);
-    expect(budgets[BUDGET]).toMatchObject({ BudgetLimit: { Amount: '250', Unit: 'USD' }, TimeUnit: 'MONTHLY', BudgetType: 'COST' });
-    expect(budgets[BUDGET].notifications.map((n: any) => `${n.notification.NotificationType} ${n.notification.Threshold}`))
-      .toEqual(['ACTUAL 50', 'ACTUAL 80', 'ACTUAL 100', 'FORECASTED 100']);
-    for (const n of budgets[BUDGET].notifications) expect(n.subscribers).toEqual([{ SubscriptionType: 'EMAIL', Address: 'ops+aws-billing@acme.example' }]);
+    expect(budgets[BUDGET]).toMatchObject({
+      BudgetLimit: { Amount: '250', Unit: 'USD' },
+      TimeUnit: 'MONTHLY',
+      BudgetType: 'COST',
+    });
+    expect(
+      budgets[BUDGET].notifications.map((n: any) => `${n.notification.NotificationType} ${n.notification.Threshold}`),
+    ).toEqual(['ACTUAL 50', 'ACTUAL 80', 'ACTUAL 100', 'FORECASTED 100']);
+    for (const n of budgets[BUDGET].notifications)
+      expect(n.subscribers).toEqual([{ SubscriptionType: 'EMAIL', Address: 'ops+aws-billing@acme.example' }]);
   });
 
   it('creates one SERVICE anomaly monitor and a daily e-mail subscription at 20 USD', () => {
@@ -47,8 +73,11 @@ describe('a fresh run', () => {
     expect(ce.monitors[0]).toMatchObject({ MonitorType: 'DIMENSIONAL', MonitorDimension: 'SERVICE' });
     expect(ce.subscriptions).toHaveLength(1);
     expect(ce.subscriptions[0]).toMatchObject({
-      Frequency: 'DAILY', MonitorArnList: [ce.monitors[0].MonitorArn],
-      ThresholdExpression: { Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['20'] } },
+      Frequency: 'DAILY',
+      MonitorArnList: [ce.monitors[0].MonitorArn],
+      ThresholdExpression: {
+        Dimensions: { Key: 'ANOMALY_TOTAL_IMPACT_ABSOLUTE', MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: ['20'] },
+      },
     });
   });
 
@@ -56,14 +85,19 @@ describe('a fresh run', () => {
     for (const id of [MGMT, ...MEMBERS.map((n) => b.ids[n]!)]) {
       const c = store(b.emu, id, 'account')?.contacts ?? {};
       expect(Object.keys(c).sort(), id).toEqual(['BILLING', 'OPERATIONS', 'SECURITY']);
-      expect(c.SECURITY).toMatchObject({ EmailAddress: 'ops+aws-security@acme.example', PhoneNumber: '+44 20 7946 0000' });
+      expect(c.SECURITY).toMatchObject({
+        EmailAddress: 'ops+aws-security@acme.example',
+        PhoneNumber: '+44 20 7946 0000',
+      });
     }
   });
 
   it('enables centralized root access and reports that no member has root credentials', () => {
     const org = Object.values(world(b.emu).orgs)[0] as any;
     expect(org.iamFeatures.sort()).toEqual(['RootCredentialsManagement', 'RootSessions']);
-    expect(b.first.stderr + b.first.stdout).toContain(`Root user audit: none of the ${MEMBERS.length} member accounts checked has a root password, access key or MFA device`);
+    expect(b.first.stderr + b.first.stdout).toContain(
+      `Root user audit: none of the ${MEMBERS.length} member accounts checked has a root password, access key or MFA device`,
+    );
   });
 
   it('a second run makes zero mutating calls', async () => {
@@ -78,12 +112,22 @@ describe('a fresh run', () => {
     const v = await verifyJson(b);
     expect(v.code, explain(v.run)).toBe(0);
     expect([...p.mutatingCalls, ...v.run.mutatingCalls]).toEqual([]);
-    const mine = ['log-archive-bucket', 'org-trail', 'budget', 'cost-anomaly-detection', 'alternate-contacts', 'account-hardening', 'root-access'];
-    expect(v.checks.filter((c) => mine.includes(c.step)).map((c) => `${c.step} ${c.status}`)).toEqual(mine.map((s) => `${s} ok`));
+    const mine = [
+      'log-archive-bucket',
+      'org-trail',
+      'budget',
+      'cost-anomaly-detection',
+      'alternate-contacts',
+      'account-hardening',
+      'root-access',
+    ];
+    expect(v.checks.filter((c) => mine.includes(c.step)).map((c) => `${c.step} ${c.status}`)).toEqual(
+      mine.map((s) => `${s} ok`),
+    );
   });
 });
 
-describe('drift behind the tool\'s back is reported by verify and repaired by the next run', () => {
+describe("drift behind the tool's back is reported by verify and repaired by the next run", () => {
   // The steps are independent, so their drifts share one verify and one repair run (keeps the file fast).
   it('trail stopped and validation off, budget amount, anomaly threshold, contacts removed and edited, root sessions off', async () => {
     const prod = b.ids.prod!;
@@ -96,21 +140,42 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
           () => b.emu.drift('budgets', 'budget-amount', { name: BUDGET, amount: '5.0' }),
           () => b.emu.drift('cost-explorer', 'anomaly-threshold', { value: 1000 }),
           () => b.emu.drift('account', 'contact-removed', { account: prod, type: 'SECURITY' }),
-          () => b.emu.drift('account', 'contact-changed', { type: 'BILLING', field: 'EmailAddress', value: 'someone@else.example' }),
+          () =>
+            b.emu.drift('account', 'contact-changed', {
+              type: 'BILLING',
+              field: 'EmailAddress',
+              value: 'someone@else.example',
+            }),
           // Someone turns it off with the API (no emulator drift kind needed).
           () => iam.send(new DisableOrganizationsRootSessionsCommand({})),
         ],
         checks: [
-          { title: 'Organization CloudTrail trail', controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2'], findings: [
-            /~ cloudtrail:StartLogging acme-robotics-org-trail \(logging is stopped\)/,
-            /~ cloudtrail:UpdateTrail acme-robotics-org-trail \(log file validation off\)/,
-          ] },
-          { title: 'Monthly cost budget', controls: ['SSB ACCT.10'], findings: [/~ budgets:UpdateBudget acme-robotics-monthly \(5\.0 USD COST monthly → 250 USD COST monthly\)/] },
-          { title: 'Cost anomaly detection', controls: ['SSB ACCT.16'], findings: [/~ ce:UpdateAnomalySubscription acme-robotics-anomaly-alerts \(threshold 1000 → 20 USD\)/] },
-          { title: 'Billing, operations and security contacts', controls: ['SSB ACCT.01', 'CIS 1.1', 'CIS 1.2'], findings: [
-            /\+ account:PutAlternateContact prod SECURITY \(not set; set to Ada Lovelace, ops\+aws-security@acme\.example\)/,
-            /~ account:PutAlternateContact management BILLING \(e-mail differs; set to Ada Lovelace, ops\+aws-billing@acme\.example\)/,
-          ] },
+          {
+            title: 'Organization CloudTrail trail',
+            controls: ['SSB ACCT.07', 'CIS 3.1', 'CIS 3.2'],
+            findings: [
+              /~ cloudtrail:StartLogging acme-robotics-org-trail \(logging is stopped\)/,
+              /~ cloudtrail:UpdateTrail acme-robotics-org-trail \(log file validation off\)/,
+            ],
+          },
+          {
+            title: 'Monthly cost budget',
+            controls: ['SSB ACCT.10'],
+            findings: [/~ budgets:UpdateBudget acme-robotics-monthly \(5\.0 USD COST monthly → 250 USD COST monthly\)/],
+          },
+          {
+            title: 'Cost anomaly detection',
+            controls: ['SSB ACCT.16'],
+            findings: [/~ ce:UpdateAnomalySubscription acme-robotics-anomaly-alerts \(threshold 1000 → 20 USD\)/],
+          },
+          {
+            title: 'Billing, operations and security contacts',
+            controls: ['SSB ACCT.01', 'CIS 1.1', 'CIS 1.2'],
+            findings: [
+              /\+ account:PutAlternateContact prod SECURITY \(not set; set to Ada Lovelace, ops\+aws-security@acme\.example\)/,
+              /~ account:PutAlternateContact management BILLING \(e-mail differs; set to Ada Lovelace, ops\+aws-billing@acme\.example\)/,
+            ],
+          },
           { title: 'Root users', controls: ['SSB ACCT.02'], findings: [/\+ iam:EnableOrganizationsRootSessions/] },
         ],
         repair: [
@@ -127,7 +192,10 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
     } finally {
       iam.destroy();
     }
-    expect(store(b.emu, MGMT, 'cloudtrail').trails[TRAIL_ARN]).toMatchObject({ logging: true, LogFileValidationEnabled: true });
+    expect(store(b.emu, MGMT, 'cloudtrail').trails[TRAIL_ARN]).toMatchObject({
+      logging: true,
+      LogFileValidationEnabled: true,
+    });
     expect(store(b.emu, MGMT, 'account').contacts.BILLING.EmailAddress).toBe('ops+aws-billing@acme.example');
     const budgets = store(b.emu, MGMT, 'budgets').budgets;
     expect(Object.keys(budgets), 'updated, not duplicated').toEqual([BUDGET]);
@@ -136,7 +204,9 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
     const ce = store(b.emu, MGMT, 'cost-explorer');
     expect(ce.subscriptions).toHaveLength(1);
     expect(ce.subscriptions[0].ThresholdExpression.Dimensions.Values).toEqual(['20']);
-    expect(store(b.emu, prod, 'account').contacts.SECURITY).toMatchObject({ EmailAddress: 'ops+aws-security@acme.example' });
+    expect(store(b.emu, prod, 'account').contacts.SECURITY).toMatchObject({
+      EmailAddress: 'ops+aws-security@acme.example',
+    });
     expect((Object.values(world(b.emu).orgs)[0] as any).iamFeatures).toContain('RootSessions');
   });
 });
@@ -176,7 +246,7 @@ describe('root users', () => {
       expect(ops(r.mutatingCalls), explain(r)).toEqual([]);
       const out = r.stdout + r.stderr;
       expect(out).toMatch(/DANGER: the root user of the management account has access keys/);
-      expect(out).toContain('Delete the access keys of the management account\'s root user');
+      expect(out).toContain("Delete the access keys of the management account's root user");
       expect(out).toContain(`Delete the root credentials of dev (${dev}): a console password`);
       expect(out).toContain('Root user audit: 1 of 4 member accounts still has root credentials (dev)');
     } finally {

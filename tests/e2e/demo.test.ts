@@ -28,7 +28,9 @@ describe('secure-start demo', () => {
     // Root MFA first, as the interactive wizard asks for it: before the first change (the
     // organization, made before Identity Center can be enabled).
     expect(r.stderr.indexOf('demo: turned on MFA')).toBeLessThan(r.stderr.indexOf('organizations:CreateOrganization'));
-    expect(r.stderr.indexOf('organizations:CreateOrganization')).toBeLessThan(r.stderr.indexOf('demo: enabled IAM Identity Center'));
+    expect(r.stderr.indexOf('organizations:CreateOrganization')).toBeLessThan(
+      r.stderr.indexOf('demo: enabled IAM Identity Center'),
+    );
     // The same end as a real run: the summary with the sign-in URL and profiles.
     expect(r.stdout).toMatch(/Done: \d+ changes applied/);
     expect(r.stdout).toMatch(/Sign-in URL: https:\/\/d-\w+\.awsapps\.com\/start/);
@@ -58,15 +60,32 @@ describe('secure-start demo', () => {
       // A company name of the founder's own: the emails proposed next follow it.
       await pty.answer(/What is your company called\?/, 'Zeta Labs');
       // Every other question proposes the demo company's answer: Enter takes it.
-      for (const q of [/Home region/, /Add optional accounts\?/, /Mailbox for the AWS account emails[\s\S]*ops@zeta-labs\.example/, /Use these addresses\?/,
-        /Your first name/, /Your last name/, /Your email[\s\S]*dana@zeta-labs\.example/, /Monthly budget in USD/, /Who gets cost alerts\?/,
-        /unusual costs from/, /security contacts\?/, /Your phone, with country code/, /Regions you will use/, /Turn on the region guard/,
-        /Delete[\s│]+the[\s│]+unused[\s│]+default/, /Also[\s│]+delete[\s│]+the[\s│]+management/]) {
+      for (const q of [
+        /Home region/,
+        /Add optional accounts\?/,
+        /Mailbox for the AWS account emails[\s\S]*ops@zeta-labs\.example/,
+        /Use these addresses\?/,
+        /Your first name/,
+        /Your last name/,
+        /Your email[\s\S]*dana@zeta-labs\.example/,
+        /Monthly budget in USD/,
+        /Who gets cost alerts\?/,
+        /unusual costs from/,
+        /security contacts\?/,
+        /Your phone, with country code/,
+        /Regions you will use/,
+        /Turn on the region guard/,
+        /Delete[\s│]+the[\s│]+unused[\s│]+default/,
+        /Also[\s│]+delete[\s│]+the[\s│]+management/,
+      ]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);
       }
       // Root MFA before the plan: the demo turns it on after Enter.
-      await pty.expect(/Before any change, the most important control[\s\S]*Press Enter and the demo does this for you/, 30);
+      await pty.expect(
+        /Before any change, the most important control[\s\S]*Press Enter and the demo does this for you/,
+        30,
+      );
       expect(pty.seen).not.toContain('Apply these');
       await pty.keys(KEY.enter);
       await pty.expect(/In\s+the\s+demo\s+we\s+did\s+this\s+for\s+you:\s+turned\s+on\s+MFA\s+for\s+the\s+root\s+user/);
@@ -84,7 +103,9 @@ describe('secure-start demo', () => {
       if (!/Done: /.test(pty.seen.slice(from))) await pty.expect(/Checking…/);
       const done = pty.seen.slice(from).replace(/\s+/g, ' ');
       expect(done).toMatch(/In the demo we did this for you: enabled IAM Identity Center in us-east-1/);
-      expect(done).toMatch(/In the demo we did this for you: signed in through IAM Identity Center as dana@zeta-labs\.example/);
+      expect(done).toMatch(
+        /In the demo we did this for you: signed in through IAM Identity Center as dana@zeta-labs\.example/,
+      );
       expect(done).not.toMatch(/turned on MFA/); // asked first, not again at the end
       expect(pty.seen).toContain('Going on with the AWS profile zeta-labs-management-admin.');
       // The leave-root box does not send the founder to a command that would start a new demo.
@@ -120,7 +141,9 @@ describe('secure-start demo', () => {
       const end = await pty.exit(30);
       expect(end.code, pty.seen).toBe(129);
       const rest = end.rest.replace(/\s+/g, ' ');
-      expect(rest).toContain('The demo stopped. Nothing real was touched, and its temporary folder is deleted. `npx secure-start demo` starts it again.');
+      expect(rest).toContain(
+        'The demo stopped. Nothing real was touched, and its temporary folder is deleted. `npx secure-start demo` starts it again.',
+      );
       expect(rest).not.toMatch(/run `npx secure-start` again/);
       expect(readdirSync(tmp).filter((f) => f.startsWith('secure-start-demo-'))).toEqual([]);
     } finally {

@@ -40,11 +40,21 @@ async function start(args: string[]): Promise<{ env: Record<string, string>; std
 describe('node dist/emulator.js', () => {
   it('--port 0 picks a free port, prints it in the export lines, serves SDK calls and the control API, and stops on SIGTERM', async () => {
     const { env, stdout } = await start(['--port', '0', '--scenario', 'org-exists+iam-user']);
-    expect(Object.keys(env).sort()).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_EC2_METADATA_DISABLED', 'AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY']);
+    expect(Object.keys(env).sort()).toEqual([
+      'AWS_ACCESS_KEY_ID',
+      'AWS_EC2_METADATA_DISABLED',
+      'AWS_ENDPOINT_URL',
+      'AWS_REGION',
+      'AWS_SECRET_ACCESS_KEY',
+    ]);
     const url = new URL(env.AWS_ENDPOINT_URL);
     expect(url.hostname).toBe('127.0.0.1');
     expect(Number(url.port)).toBeGreaterThan(0);
-    expect(env).toMatchObject({ AWS_ACCESS_KEY_ID: 'AKIAEMULATORADMIN001', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' });
+    expect(env).toMatchObject({
+      AWS_ACCESS_KEY_ID: 'AKIAEMULATORADMIN001',
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
     expect(stdout()).toContain(`# secure-start AWS emulator on ${env.AWS_ENDPOINT_URL} (scenario org-exists+iam-user`);
     expect(stdout()).toMatch(/Nothing real is touched/);
 
@@ -63,8 +73,14 @@ describe('node dist/emulator.js', () => {
       sts.destroy();
       orgs.destroy();
     }
-    const calls = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/calls`)).json()) as { service: string; operation: string }[];
-    expect(calls.map((c) => `${c.service}:${c.operation}`)).toEqual(['sts:GetCallerIdentity', 'organizations:DescribeOrganization']);
+    const calls = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/calls`)).json()) as {
+      service: string;
+      operation: string;
+    }[];
+    expect(calls.map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'sts:GetCallerIdentity',
+      'organizations:DescribeOrganization',
+    ]);
 
     child!.kill('SIGTERM');
     const [code, signal] = (await once(child!, 'exit')) as [number | null, NodeJS.Signals | null];
@@ -76,12 +92,16 @@ describe('node dist/emulator.js', () => {
     const { env } = await start(['--port', '0', '--page-size', '1', '--latency', 'realistic', '--scale', '0.001']);
     const latency = await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/latency`)).json();
     expect(latency).toMatchObject({ profile: 'realistic', scale: 0.001 });
-    const state = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/state`)).json()) as { config: { pageSize: number } };
+    const state = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/state`)).json()) as {
+      config: { pageSize: number };
+    };
     expect(state.config.pageSize).toBe(1);
     child!.kill('SIGINT');
     expect((await once(child!, 'exit'))[0]).toBe(0);
 
-    const bad = spawn(process.execPath, [EMULATOR, '--port', '0', '--latency', 'glacial'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bad = spawn(process.execPath, [EMULATOR, '--port', '0', '--latency', 'glacial'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     bad.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
     expect((await once(bad, 'exit'))[0]).toBe(2);
@@ -96,9 +116,15 @@ describe('node dist/emulator.js', () => {
       const [code] = (await once(p, 'exit')) as [number | null];
       return { code, err };
     };
-    expect(await run(['--port', 'http'])).toMatchObject({ code: 2, err: expect.stringContaining('--port must be a number') });
+    expect(await run(['--port', 'http'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--port must be a number'),
+    });
     expect(await run(['--port', '70000'])).toMatchObject({ code: 2 });
-    expect(await run(['--port', '0', '--scenario', 'fresh+bogus'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown scenario part 'bogus'") });
+    expect(await run(['--port', '0', '--scenario', 'fresh+bogus'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("unknown scenario part 'bogus'"),
+    });
     const { env } = await start(['--port', '0']);
     const taken = new URL(env.AWS_ENDPOINT_URL).port;
     const second = await run(['--port', taken]);
@@ -107,25 +133,45 @@ describe('node dist/emulator.js', () => {
   });
 
   it('AWS behaviours are on unless named with --lenient (repeatable, comma-separated); an unknown name exits 2', async () => {
-    const { env, stdout } = await start(['--port', '0', '--lenient', 'org-conflicts,throttling', '--lenient', 'eventual-consistency']);
-    expect(stdout()).toContain('# AWS behaviours on: account-creation-limits, account-readiness, s3-conflicts, sso-conflicts (off: org-conflicts, throttling, eventual-consistency)');
-    const state = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/state`)).json()) as { config: { lenient: string[] } };
+    const { env, stdout } = await start([
+      '--port',
+      '0',
+      '--lenient',
+      'org-conflicts,throttling',
+      '--lenient',
+      'eventual-consistency',
+    ]);
+    expect(stdout()).toContain(
+      '# AWS behaviours on: account-creation-limits, account-readiness, s3-conflicts, sso-conflicts (off: org-conflicts, throttling, eventual-consistency)',
+    );
+    const state = (await (await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/state`)).json()) as {
+      config: { lenient: string[] };
+    };
     expect(state.config.lenient).toEqual(['org-conflicts', 'throttling', 'eventual-consistency']);
     // And over the control API: names are checked there too.
-    const bad = await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/config`, { method: 'POST', body: JSON.stringify({ lenient: ['nope'] }) });
+    const bad = await fetch(`${env.AWS_ENDPOINT_URL}/_emulator/config`, {
+      method: 'POST',
+      body: JSON.stringify({ lenient: ['nope'] }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/unknown behaviour nope \(known: org-conflicts, /);
     child!.kill('SIGTERM');
     await once(child!, 'exit');
 
-    const p = spawn(process.execPath, [EMULATOR, '--port', '0', '--lenient', 'sso-conflict'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [EMULATOR, '--port', '0', '--lenient', 'sso-conflict'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     p.stderr!.setEncoding('utf8').on('data', (d) => (err += d));
     expect((await once(p, 'exit'))[0]).toBe(2);
-    expect(err).toContain('--lenient: unknown behaviour sso-conflict (known: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency)');
+    expect(err).toContain(
+      '--lenient: unknown behaviour sso-conflict (known: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency)',
+    );
 
     const def = await start(['--port', '0']);
-    expect(def.stdout()).toContain('# AWS behaviours on: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency');
+    expect(def.stdout()).toContain(
+      '# AWS behaviours on: org-conflicts, throttling, account-creation-limits, account-readiness, s3-conflicts, sso-conflicts, eventual-consistency',
+    );
   });
 
   it('--help prints the usage and exits 0', async () => {
@@ -134,7 +180,9 @@ describe('node dist/emulator.js', () => {
     h.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
     expect((await once(h, 'exit'))[0]).toBe(0);
     expect(out).toMatch(/Usage: node dist\/emulator\.js \[--port 4566\]/);
-    expect(out).toMatch(/each of these is on unless named with --lenient:\n  org-conflicts +Organizations refuses a write/);
+    expect(out).toMatch(
+      /each of these is on unless named with --lenient:\n  org-conflicts +Organizations refuses a write/,
+    );
   });
 });
 
@@ -142,7 +190,12 @@ describe('secure-start demo', () => {
   it('runs the whole wizard (--yes) against its in-process emulator and touches nothing real', async () => {
     // Variables that would point a normal run at a real account: the demo must ignore them.
     const r = await runCli(['demo', '--yes'], {
-      env: { AWS_PROFILE: 'real-prod', AWS_ACCESS_KEY_ID: 'AKIAREALKEY000000000', AWS_SECRET_ACCESS_KEY: 'real', AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
+      env: {
+        AWS_PROFILE: 'real-prod',
+        AWS_ACCESS_KEY_ID: 'AKIAREALKEY000000000',
+        AWS_SECRET_ACCESS_KEY: 'real',
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      },
       timeoutMs: 120_000,
     });
     expect(r.code, explain(r)).toBe(0);

@@ -8,7 +8,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BASIC_CONFIG, awsCliPath, explain, removeDir, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  awsCliPath,
+  explain,
+  removeDir,
+  runCli,
+  scratchDir,
+  startEmu,
+  type CliResult,
+  type Emulator,
+} from '../helpers/harness.js';
 import { KEY, PtySession } from '../helpers/pty.js';
 
 /** Lines wider than `cols` that wrapping could have avoided (URLs and one long word cannot wrap). */
@@ -16,7 +26,12 @@ function tooWide(text: string, cols: number): string[] {
   return text.split('\n').filter((l) => {
     if (l.length <= cols) return false;
     const indent = /^\s*/.exec(l)![0].length;
-    const longest = Math.max(...l.trim().split(/\s+/).map((w) => w.length));
+    const longest = Math.max(
+      ...l
+        .trim()
+        .split(/\s+/)
+        .map((w) => w.length),
+    );
     // clack's own key hints ("↑/↓ to navigate • Tab: select • …") are not ours to wrap; a
     // prompt redrawn as it is typed (cursor moves removed) runs its frames together.
     return indent + longest <= cols && !/https?:\/\//.test(l) && !/[•█◇▲◆■]/.test(l);
@@ -75,7 +90,9 @@ describe('the wizard in a 60-column terminal, as the root user of a brand-new ac
       await p.send(`+1 206 555 0100${KEY.enter}`);
       // Item 8: an empty choice is refused; the home region stays in whatever is chosen.
       const regions = await p.expect(/Regions you will use/);
-      expect(regions.replace(/[│●\s]+/g, ' ')).toMatch(/The region guard \(next question\) can refuse every other region/);
+      expect(regions.replace(/[│●\s]+/g, ' ')).toMatch(
+        /The region guard \(next question\) can refuse every other region/,
+      );
       await new Promise((r) => setTimeout(r, 60));
       await p.keys('\t', KEY.enter); // Tab takes the home region out: nothing is left
       await p.expect(/Please select at least one item/);
@@ -100,9 +117,15 @@ describe('the wizard in a 60-column terminal, as the root user of a brand-new ac
 
       // Item 11: the plan says what each guardrail blocks and breaks, next to its name.
       const plan = (await p.expect(/Apply these \d+ changes to AWS account 123456789012\?/, 30)).replace(/\s+/g, ' ');
-      expect(plan).toMatch(/CreatePolicy secure-start-guardrails \(\d+ characters\) blocks in every member account: .*IAM users, access keys/);
-      expect(plan).toMatch(/breaks anything that needs an IAM user or access key in a member account: SES SMTP credentials, a CI system/);
-      expect(plan).toMatch(/CreatePolicy secure-start-region-guard .* blocks in every member account: regional services .* outside eu-central-1, eu-west-2/);
+      expect(plan).toMatch(
+        /CreatePolicy secure-start-guardrails \(\d+ characters\) blocks in every member account: .*IAM users, access keys/,
+      );
+      expect(plan).toMatch(
+        /breaks anything that needs an IAM user or access key in a member account: SES SMTP credentials, a CI system/,
+      );
+      expect(plan).toMatch(
+        /CreatePolicy secure-start-region-guard .* blocks in every member account: regional services .* outside eu-central-1, eu-west-2/,
+      );
       expect(emu.calls({ mutating: true })).toEqual([]);
       await p.keys(KEY.ctrlC);
       const end = await p.exit();
@@ -129,13 +152,15 @@ describe('the wizard in a 60-column terminal, as the root user of a brand-new ac
     }
   });
 
-  test('a member of someone else\'s organization: said before any question (exit 1)', async () => {
+  test("a member of someone else's organization: said before any question (exit 1)", async () => {
     emu.reset('member-of-other-org+iam-user');
     const p = new PtySession([], { emu, cols: 80 });
     try {
       const r = await p.exit(30);
       expect(r.code, p.seen).toBe(1);
-      expect(p.seen.replace(/\s+/g, ' ')).toMatch(/is a member of another organization \(.*managed by account 210987654321\); nothing was changed/);
+      expect(p.seen.replace(/\s+/g, ' ')).toMatch(
+        /is a member of another organization \(.*managed by account 210987654321\); nothing was changed/,
+      );
       expect(p.seen).not.toContain('What is your company called');
       expect(emu.calls({ mutating: true })).toEqual([]);
     } finally {
@@ -149,12 +174,24 @@ describe('before any run', () => {
     const emu = await startEmu({ scenario: 'fresh+iam-user' });
     const dir = scratchDir('ss-profile-');
     try {
-      writeFileSync(join(dir, '.aws', 'config'), '[default]\nregion = eu-west-1\n\n[profile acme-dev]\nsso_session = acme\n\n[sso-session acme]\nsso_region = eu-west-1\n');
-      writeFileSync(join(dir, '.aws', 'credentials'), '[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n');
-      for (const [args, env, from] of [[['plan', '--profile', 'wrok'], {}, '--profile'], [['verify'], { AWS_PROFILE: 'wrok' }, 'AWS_PROFILE'], [['--yes', '--config', BASIC_CONFIG], { AWS_PROFILE: 'wrok' }, 'AWS_PROFILE']] as const) {
+      writeFileSync(
+        join(dir, '.aws', 'config'),
+        '[default]\nregion = eu-west-1\n\n[profile acme-dev]\nsso_session = acme\n\n[sso-session acme]\nsso_region = eu-west-1\n',
+      );
+      writeFileSync(
+        join(dir, '.aws', 'credentials'),
+        '[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n',
+      );
+      for (const [args, env, from] of [
+        [['plan', '--profile', 'wrok'], {}, '--profile'],
+        [['verify'], { AWS_PROFILE: 'wrok' }, 'AWS_PROFILE'],
+        [['--yes', '--config', BASIC_CONFIG], { AWS_PROFILE: 'wrok' }, 'AWS_PROFILE'],
+      ] as const) {
         const r = await runCli([...args], { emu, dir, env });
         expect(r.code, explain(r)).toBe(2);
-        expect(r.stderr).toContain(`The AWS profile "wrok" (from ${from}) is not in ~/.aws/config or ~/.aws/credentials.`);
+        expect(r.stderr).toContain(
+          `The AWS profile "wrok" (from ${from}) is not in ~/.aws/config or ~/.aws/credentials.`,
+        );
         expect(r.stderr).toContain('Profiles there: default, acme-dev, ci.');
         expect(r.stdout).not.toContain('brand-new account');
         expect(r.calls, explain(r)).toEqual([]);
@@ -171,7 +208,11 @@ describe('before any run', () => {
   test('verify, status and profiles where nothing was set up: one sentence and the next command', async () => {
     const dir = scratchDir('ss-nothing-');
     try {
-      for (const [cmd, code] of [['verify', 2], ['status', 0], ['profiles', 2]] as const) {
+      for (const [cmd, code] of [
+        ['verify', 2],
+        ['status', 0],
+        ['profiles', 2],
+      ] as const) {
         const r = await runCli([cmd], { dir });
         expect(r.code, explain(r)).toBe(code);
         const out = (r.stdout + r.stderr).replace(/\s+/g, ' ');
@@ -180,10 +221,25 @@ describe('before any run', () => {
         expect(out).not.toMatch(/is required/);
       }
       // A wizard stopped after its first answer: what is missing, and how to go on.
-      writeFileSync(join(dir, 'secure-start.state.json'), JSON.stringify({ schemaVersion: 1, toolVersion: 't', createdAt: 'c', updatedAt: 'u', answers: { org: { name: 'Acme' } }, steps: {}, outputs: {}, inflight: {}, journal: [] }));
+      writeFileSync(
+        join(dir, 'secure-start.state.json'),
+        JSON.stringify({
+          schemaVersion: 1,
+          toolVersion: 't',
+          createdAt: 'c',
+          updatedAt: 'u',
+          answers: { org: { name: 'Acme' } },
+          steps: {},
+          outputs: {},
+          inflight: {},
+          journal: [],
+        }),
+      );
       const partial = await runCli(['verify'], { dir });
       expect(partial.code, explain(partial)).toBe(2);
-      expect(partial.stderr.replace(/\s+/g, ' ')).toMatch(/The wizard has not finished here: it still needs mailbox, founder\.givenName, .* Run `npx secure-start` to answer the rest\./);
+      expect(partial.stderr.replace(/\s+/g, ' ')).toMatch(
+        /The wizard has not finished here: it still needs mailbox, founder\.givenName, .* Run `npx secure-start` to answer the rest\./,
+      );
       expect(partial.stderr.split('\n').length).toBeLessThan(4);
     } finally {
       removeDir(dir);
@@ -193,7 +249,10 @@ describe('before any run', () => {
   test('config messages: a value of the wrong type says what was found; one bad mailbox is one error', async () => {
     const dir = scratchDir('ss-config-');
     try {
-      writeFileSync(join(dir, 'c.json'), JSON.stringify({ mailbox: 'ops@acme', budget: { amount: 'lots' }, anomaly: { thresholdUsd: true } }));
+      writeFileSync(
+        join(dir, 'c.json'),
+        JSON.stringify({ mailbox: 'ops@acme', budget: { amount: 'lots' }, anomaly: { thresholdUsd: true } }),
+      );
       const r = await runCli(['plan', '--config', 'c.json'], { dir });
       expect(r.code, explain(r)).toBe(2);
       expect(r.stderr).toContain('budget.amount: the budget amount must be a number, got the text "lots"');
@@ -235,16 +294,31 @@ describe('after a run', () => {
     const r = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir: built.dir });
     expect(r.code, explain(r)).toBe(3);
     const text = r.stdout.replace(/\s+/g, ' ');
-    expect(text).toMatch(/Findings: 1 \(1 critical, 0 high, 0 medium, 0 low\) CRITICAL \(1\) ! Root users: MFA, no access keys, centralized root access — a step for you in the console/);
-    expect(text).toMatch(/management: ! Turn on MFA for the root user of the management account why: The root user can do anything .* fix: Sign in to the AWS console as the root user/);
+    expect(text).toMatch(
+      /Findings: 1 \(1 critical, 0 high, 0 medium, 0 low\) CRITICAL \(1\) ! Root users: MFA, no access keys, centralized root access — a step for you in the console/,
+    );
+    expect(text).toMatch(
+      /management: ! Turn on MFA for the root user of the management account why: The root user can do anything .* fix: Sign in to the AWS console as the root user/,
+    );
     expect(text).toContain('exit 3: a step for you in the console is still open.');
     const j = await runCli(['verify', '--json', '--config', BASIC_CONFIG], { emu, dir: built.dir });
     const report = JSON.parse(j.stdout);
-    expect(report).toMatchObject({ schemaVersion: 2, exitCode: 3, counts: { critical: 1, findings: 1, manual: 1, drift: 0 } });
-    expect(report.findings).toEqual([expect.objectContaining({
-      severity: 'critical', status: 'manual', step: 'root-access', account: 'management', resource: 'Turn on MFA for the root user of the management account',
-      why: expect.stringMatching(/can do anything/), fix: expect.stringMatching(/security_credentials/),
-    })]);
+    expect(report).toMatchObject({
+      schemaVersion: 2,
+      exitCode: 3,
+      counts: { critical: 1, findings: 1, manual: 1, drift: 0 },
+    });
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        severity: 'critical',
+        status: 'manual',
+        step: 'root-access',
+        account: 'management',
+        resource: 'Turn on MFA for the root user of the management account',
+        why: expect.stringMatching(/can do anything/),
+        fix: expect.stringMatching(/security_credentials/),
+      }),
+    ]);
   });
 
   test('status: where each fact comes from; in a terminal, a step AWS contradicts is never ✓, and the view ends with a newline', async () => {
@@ -272,12 +346,30 @@ describe('after a run', () => {
   });
 
   test('sign-in advice fits the AWS CLI installed: v1 is told to install v2, v2 gets the command', async () => {
-    const old = await runCli(['profiles', '--config', BASIC_CONFIG], { emu, dir: built.dir, env: { PATH: awsCliPath(v1) } });
+    const old = await runCli(['profiles', '--config', BASIC_CONFIG], {
+      emu,
+      dir: built.dir,
+      env: { PATH: awsCliPath(v1) },
+    });
     expect(old.code, explain(old)).toBe(0);
-    expect(old.stdout.replace(/\s+/g, ' ')).toContain('The AWS CLI here is aws-cli/1.44.2: version 1 cannot sign in with IAM Identity Center (it has no `aws sso login`). Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)');
-    const current = await runCli(['profiles', '--config', BASIC_CONFIG], { emu, dir: built.dir, env: { PATH: awsCliPath(v2) } });
-    expect(current.stdout).toContain('Sign in with: aws sso login --sso-session acme-robotics   (aws-cli/2.27.0 found)');
-    const none = await runCli(['profiles', '--config', BASIC_CONFIG], { emu, dir: built.dir, env: { PATH: awsCliPath() } });
-    expect(none.stdout).toMatch(/Install the AWS CLI v2 \(https:\/\/docs\.aws\.amazon\.com\/cli\/latest\/userguide\/getting-started-install\.html\), then sign in with: aws sso login --sso-session acme-robotics/);
+    expect(old.stdout.replace(/\s+/g, ' ')).toContain(
+      'The AWS CLI here is aws-cli/1.44.2: version 1 cannot sign in with IAM Identity Center (it has no `aws sso login`). Install the AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html)',
+    );
+    const current = await runCli(['profiles', '--config', BASIC_CONFIG], {
+      emu,
+      dir: built.dir,
+      env: { PATH: awsCliPath(v2) },
+    });
+    expect(current.stdout).toContain(
+      'Sign in with: aws sso login --sso-session acme-robotics   (aws-cli/2.27.0 found)',
+    );
+    const none = await runCli(['profiles', '--config', BASIC_CONFIG], {
+      emu,
+      dir: built.dir,
+      env: { PATH: awsCliPath() },
+    });
+    expect(none.stdout).toMatch(
+      /Install the AWS CLI v2 \(https:\/\/docs\.aws\.amazon\.com\/cli\/latest\/userguide\/getting-started-install\.html\), then sign in with: aws sso login --sso-session acme-robotics/,
+    );
   });
 });

@@ -3,7 +3,16 @@
 // in plan, apply and verify modes. The CLI has no way to run only some steps, so these tests
 // run the whole graph and assert on the organization part (and on what must NOT happen).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_CONFIG, explain, ops, readState, runCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  explain,
+  ops,
+  readState,
+  runCli,
+  startEmu,
+  type CliResult,
+  type Emulator,
+} from '../helpers/harness.js';
 import { MANAGEMENT_ACCOUNT_ID as ME, OTHER_ORG_MANAGEMENT_ACCOUNT_ID as OTHER } from '../../emulator/world.js';
 
 let emu: Emulator;
@@ -14,10 +23,27 @@ afterAll(async () => {
   await emu.stop();
 });
 
-interface PlanRecord { step: string; kind: string; symbol?: string; service?: string; operation?: string; input?: unknown; account?: string; summary: string }
-interface Check { step: string; status: 'ok' | 'drift' | 'manual' | 'error'; findings: string[]; fix?: string }
+interface PlanRecord {
+  step: string;
+  kind: string;
+  symbol?: string;
+  service?: string;
+  operation?: string;
+  input?: unknown;
+  account?: string;
+  summary: string;
+}
+interface Check {
+  step: string;
+  status: 'ok' | 'drift' | 'manual' | 'error';
+  findings: string[];
+  fix?: string;
+}
 
-const orgsOf = () => Object.values((emu.state() as { orgs: Record<string, { id: string; featureSet: string; managementAccountId: string }> }).orgs);
+const orgsOf = () =>
+  Object.values(
+    (emu.state() as { orgs: Record<string, { id: string; featureSet: string; managementAccountId: string }> }).orgs,
+  );
 /** Output without the terminal wrapping (stdout is wrapped at 80 columns). */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
 const byStep = (checks: Check[]) => Object.fromEntries(checks.map((c) => [c.step, c.status]));
@@ -31,9 +57,22 @@ describe('plan', () => {
     const r = fresh;
     const records = JSON.parse(r.stdout).records as PlanRecord[];
     const org = records.filter((p) => p.step === 'organization');
-    expect(org, explain(r)).toEqual([expect.objectContaining({ kind: 'call', symbol: '+', service: 'organizations', operation: 'CreateOrganization', input: { FeatureSet: 'ALL' }, account: 'management' })]);
+    expect(org, explain(r)).toEqual([
+      expect.objectContaining({
+        kind: 'call',
+        symbol: '+',
+        service: 'organizations',
+        operation: 'CreateOrganization',
+        input: { FeatureSet: 'ALL' },
+        account: 'management',
+      }),
+    ]);
     // Later steps are planned too, with placeholders for what does not exist yet.
-    expect(records.filter((p) => p.operation === 'CreateAccount').map((p) => (p.input as { AccountName: string }).AccountName)).toEqual(['log-archive', 'audit', 'prod', 'dev']);
+    expect(
+      records
+        .filter((p) => p.operation === 'CreateAccount')
+        .map((p) => (p.input as { AccountName: string }).AccountName),
+    ).toEqual(['log-archive', 'audit', 'prod', 'dev']);
     expect(records.some((p) => p.summary.includes('<log-archive.accountId>'))).toBe(true);
     // The call log is the proof: reads only, nothing changed.
     expect(r.calls.length).toBeGreaterThan(0);
@@ -99,7 +138,7 @@ describe('apply and verify', () => {
     expect(ops(v.mutatingCalls)).toEqual([]);
   });
 
-  it('drift behind the CLI\'s back (trusted access for CloudTrail removed) is reported by verify (exit 4) and repaired by the next run', async () => {
+  it("drift behind the CLI's back (trusted access for CloudTrail removed) is reported by verify (exit 4) and repaired by the next run", async () => {
     emu.drift('organizations', 'disable-service-access', { servicePrincipal: 'cloudtrail.amazonaws.com' });
     const v = await runCli(['verify', '--json', '--config', BASIC_CONFIG], { dir, emu });
     expect(v.code, explain(v)).toBe(4);
@@ -130,14 +169,18 @@ describe('existing and foreign organizations', () => {
     expect(readState(r.dir).steps.organization).toMatchObject({ status: 'done', actions: 0 });
   });
 
-  it('refuses to run in a member of someone else\'s organization: exit 1, a clear message, no organization changes', async () => {
+  it("refuses to run in a member of someone else's organization: exit 1, a clear message, no organization changes", async () => {
     emu.reset('member-of-other-org+iam-user');
     const r = await runCli(['--yes', '--config', BASIC_CONFIG], { emu });
     expect(r.code, explain(r)).toBe(1);
     expect(flat(r.stdout)).toContain(`This account (${ME}) is a member of another organization`);
     expect(flat(r.stdout)).toContain(`managed by account ${OTHER}`);
     expect(flat(r.stdout)).toMatch(/leave that organization first/);
-    expect(ops(r.mutatingCalls).filter((o) => o.startsWith('organizations:') || o.startsWith('sso') || o.startsWith('cloudtrail:'))).toEqual([]);
+    expect(
+      ops(r.mutatingCalls).filter(
+        (o) => o.startsWith('organizations:') || o.startsWith('sso') || o.startsWith('cloudtrail:'),
+      ),
+    ).toEqual([]);
     expect(readState(r.dir).steps.organization.status).toBe('failed');
     // verify says the same, without changing anything.
     const v = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir: r.dir });

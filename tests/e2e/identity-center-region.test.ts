@@ -28,7 +28,9 @@ describe('Identity Center in another region than the home region', () => {
     expect(r.stderr).toContain('IAM Identity Center is enabled in us-east-1, not in your home region eu-west-1');
     const sso = r.calls.filter((c) => c.service === 'sso-admin' || c.service === 'identitystore');
     // Only the search for the instance looks at the home region.
-    expect(sso.filter((c) => c.region !== 'us-east-1').map((c) => `${c.operation}@${c.region}`)).toEqual(['ListInstances@eu-west-1']);
+    expect(sso.filter((c) => c.region !== 'us-east-1').map((c) => `${c.operation}@${c.region}`)).toEqual([
+      'ListInstances@eu-west-1',
+    ]);
     expect(ops(r.mutatingCalls).filter((o) => o === 'sso-admin:CreateAccountAssignment')).toHaveLength(13);
     const parsed = ini.parse(readFileSync(join(r.dir, '.aws/config'), 'utf8'));
     expect(parsed['sso-session acme-robotics'].sso_region).toBe('us-east-1');

@@ -40,7 +40,10 @@ describe('the root user', () => {
     // Nothing tried to enter a member account as root.
     expect(r.calls.filter((c) => c.operation === 'AssumeRole')).toEqual([]);
     expect(existsSync(join(dir, '.aws/config'))).toBe(true);
-    expect(ini.parse(readFileSync(join(dir, '.aws/config'), 'utf8'))[`profile ${ADMIN_PROFILE}`]).toMatchObject({ sso_account_id: MGMT, sso_role_name: 'AdministratorAccess' });
+    expect(ini.parse(readFileSync(join(dir, '.aws/config'), 'utf8'))[`profile ${ADMIN_PROFILE}`]).toMatchObject({
+      sso_account_id: MGMT,
+      sso_role_name: 'AdministratorAccess',
+    });
   });
 
   it('after signing in through Identity Center, the run continues with the written admin profile and completes', async () => {
@@ -49,8 +52,13 @@ describe('the root user', () => {
     const r = await runCli([...args, '--profile', ADMIN_PROFILE], { emu, dir, env });
     expect(r.code, explain(r)).toBe(0);
     // The calls came from the Identity Center role, not the root user.
-    const principals = new Set(r.calls.filter((c) => c.account === MGMT && c.service !== 'sso').map((c) => (c as any).principal));
-    expect([...principals].some((p) => /AWSReservedSSO_AdministratorAccess/.test(String(p))), [...principals].join(', ')).toBe(true);
+    const principals = new Set(
+      r.calls.filter((c) => c.account === MGMT && c.service !== 'sso').map((c) => (c as any).principal),
+    );
+    expect(
+      [...principals].some((p) => /AWSReservedSSO_AdministratorAccess/.test(String(p))),
+      [...principals].join(', '),
+    ).toBe(true);
     const again = await runCli([...args, '--profile', ADMIN_PROFILE], { emu, dir, env });
     expect(again.code, explain(again)).toBe(0);
     expect(ops(again.mutatingCalls)).toEqual([]);

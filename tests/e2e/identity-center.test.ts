@@ -11,7 +11,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ini from 'ini';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BASIC_CONFIG, explain, ops, removeDir, runCli, scratchDir, startEmu, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  explain,
+  ops,
+  removeDir,
+  runCli,
+  scratchDir,
+  startEmu,
+  type Emulator,
+} from '../helpers/harness.js';
 
 const HOME = 'eu-west-1';
 const MGMT = '123456789012';
@@ -93,7 +102,9 @@ describe('Identity Center with an IAM user caller', () => {
     // How the founder gets a password and turns on MFA, and how to sign in with the new profiles.
     expect(r.stderr).toMatch(/Send email OTP.*one-time password/);
     expect(r.stderr).toMatch(/Multi-factor authentication/);
-    expect(r.stderr).toMatch(/(Sign in with|Install the AWS CLI v2 .*then sign in with): aws sso login --sso-session acme-robotics/);
+    expect(r.stderr).toMatch(
+      /(Sign in with|Install the AWS CLI v2 .*then sign in with): aws sso login --sso-session acme-robotics/,
+    );
   });
 
   it('the profiles file: our sections appended, parsed by an INI parser, every unrelated byte kept, one-time backup', () => {
@@ -110,7 +121,13 @@ describe('Identity Center with an IAM user caller', () => {
     const accounts = Object.values(ic.accounts as Record<string, { id: string; name: string }>);
     for (const name of ACCOUNT_NAMES) {
       const id = name === 'management' ? MGMT : accounts.find((a) => a.name === name)!.id;
-      expect(parsed[`profile ${SLUG}-${name}-admin`], name).toEqual({ sso_session: SLUG, sso_account_id: id, sso_role_name: 'AdministratorAccess', region: HOME, output: 'json' });
+      expect(parsed[`profile ${SLUG}-${name}-admin`], name).toEqual({
+        sso_session: SLUG,
+        sso_account_id: id,
+        sso_role_name: 'AdministratorAccess',
+        region: HOME,
+        output: 'json',
+      });
     }
     expect(Object.keys(parsed).filter((k) => k.startsWith(`profile ${SLUG}-`))).toHaveLength(5);
     expect(parsed['profile legacy'].sso_role_name).toBe('Old');
@@ -134,8 +151,12 @@ describe('Identity Center with an IAM user caller', () => {
     expect(v.mutatingCalls).toEqual([]);
   });
 
-  it('an assignment removed and a permission set edited behind the tool\'s back: verify exits 4 naming them; a run repairs exactly those', async () => {
-    emu.drift('sso-admin', 'delete-account-assignment', { permissionSet: 'ReadOnly', principal: 'Developers', account: 'prod' });
+  it("an assignment removed and a permission set edited behind the tool's back: verify exits 4 naming them; a run repairs exactly those", async () => {
+    emu.drift('sso-admin', 'delete-account-assignment', {
+      permissionSet: 'ReadOnly',
+      principal: 'Developers',
+      account: 'prod',
+    });
     emu.drift('sso-admin', 'update-permission-set', { name: 'PowerUser', sessionDuration: 'PT12H' });
     const v = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir });
     expect(v.code, explain(v)).toBe(4);
@@ -145,9 +166,15 @@ describe('Identity Center with an IAM user caller', () => {
 
     const r = await runCli(args, { emu, dir });
     expect(r.code, explain(r)).toBe(0);
-    expect(ops(r.mutatingCalls).sort()).toEqual(['sso-admin:CreateAccountAssignment', 'sso-admin:ProvisionPermissionSet', 'sso-admin:UpdatePermissionSet']);
+    expect(ops(r.mutatingCalls).sort()).toEqual([
+      'sso-admin:CreateAccountAssignment',
+      'sso-admin:ProvisionPermissionSet',
+      'sso-admin:UpdatePermissionSet',
+    ]);
     const { admin } = sso(emu);
-    expect((Object.values(admin.permissionSets) as any[]).find((s) => s.name === 'PowerUser').sessionDuration).toBe('PT8H');
+    expect((Object.values(admin.permissionSets) as any[]).find((s) => s.name === 'PowerUser').sessionDuration).toBe(
+      'PT8H',
+    );
     expect(admin.assignments).toHaveLength(13);
 
     const again = await runCli(['verify', '--config', BASIC_CONFIG], { emu, dir });
@@ -155,14 +182,36 @@ describe('Identity Center with an IAM user caller', () => {
   });
 
   it('one assignment failing does not stop the others: the step fails naming it and what to do; the next run makes it', async () => {
-    emu.drift('sso-admin', 'delete-account-assignment', { permissionSet: 'AdministratorAccess', principal: 'Admins', account: 'dev' });
-    emu.drift('sso-admin', 'delete-account-assignment', { permissionSet: 'Billing', principal: 'Billing', account: MGMT });
-    emu.setFaults({ rules: [{ service: 'sso-admin', operation: 'CreateAccountAssignment', kind: 'error', code: 'ValidationException', status: 400, message: 'Simulated refusal', times: 1 }] });
+    emu.drift('sso-admin', 'delete-account-assignment', {
+      permissionSet: 'AdministratorAccess',
+      principal: 'Admins',
+      account: 'dev',
+    });
+    emu.drift('sso-admin', 'delete-account-assignment', {
+      permissionSet: 'Billing',
+      principal: 'Billing',
+      account: MGMT,
+    });
+    emu.setFaults({
+      rules: [
+        {
+          service: 'sso-admin',
+          operation: 'CreateAccountAssignment',
+          kind: 'error',
+          code: 'ValidationException',
+          status: 400,
+          message: 'Simulated refusal',
+          times: 1,
+        },
+      ],
+    });
     const r = await runCli(args, { emu, dir });
     emu.setFaults({ rules: [] });
     expect(r.code, explain(r)).toBe(1);
     const out = r.stdout + r.stderr;
-    expect(out).toMatch(/Assigning (Admins → AdministratorAccess on dev|Billing → Billing on management) failed: Simulated refusal\./);
+    expect(out).toMatch(
+      /Assigning (Admins → AdministratorAccess on dev|Billing → Billing on management) failed: Simulated refusal\./,
+    );
     expect(out).toMatch(/IAM Identity Center console \(AWS accounts → (dev|management)\)/);
     // Both were tried; the other one was made.
     expect(ops(r.mutatingCalls).filter((o) => o === 'sso-admin:CreateAccountAssignment')).toHaveLength(2);
@@ -181,7 +230,10 @@ describe('Identity Center with an IAM user caller', () => {
     expect(p.code, explain(p)).toBe(0);
     expect(p.mutatingCalls).toEqual([]);
     const printed = ini.parse(p.stdout);
-    expect(Object.keys(printed)).toEqual([`sso-session ${SLUG}`, ...ACCOUNT_NAMES.map((n) => `profile ${SLUG}-${n}-admin`)]);
+    expect(Object.keys(printed)).toEqual([
+      `sso-session ${SLUG}`,
+      ...ACCOUNT_NAMES.map((n) => `profile ${SLUG}-${n}-admin`),
+    ]);
     expect(readFileSync(path, 'utf8')).toBe(before);
 
     // The founder deletes one of our profiles by hand; `profiles` puts it back, keeping the rest.
@@ -198,7 +250,10 @@ describe('Identity Center with an IAM user caller', () => {
 
   it('a same-named section the founder wrote: the run fails saying so, and --force replaces it', async () => {
     const path = join(dir, '.aws/config');
-    const text = readFileSync(path, 'utf8').replace(/# managed by secure-start\r\n(\[profile acme-robotics-prod-admin\])/, '$1');
+    const text = readFileSync(path, 'utf8').replace(
+      /# managed by secure-start\r\n(\[profile acme-robotics-prod-admin\])/,
+      '$1',
+    );
     writeFileSync(path, text);
     const r = await runCli(args, { emu, dir });
     expect(r.code, explain(r)).toBe(1);

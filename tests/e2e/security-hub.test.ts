@@ -9,7 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASIC_CONFIG, explain, ops, removeDir, runCli } from '../helpers/harness.js';
-import { HOME, MGMT, buildBaseline, driftRound, store, verifyJson, where, world, type Built } from '../helpers/baseline-drift.js';
+import {
+  HOME,
+  MGMT,
+  buildBaseline,
+  driftRound,
+  store,
+  verifyJson,
+  where,
+  world,
+  type Built,
+} from '../helpers/baseline-drift.js';
 
 const REGIONS = ['eu-west-1', 'us-east-1'];
 const OTHER = 'us-east-1';
@@ -20,7 +30,10 @@ const HUB_TITLE = 'Security Hub for the organization';
 
 const cfgDir = mkdtempSync(join(tmpdir(), 'ss-sechub-cfg-'));
 const CONFIG = join(cfgDir, 'security-hub.json');
-writeFileSync(CONFIG, JSON.stringify({ ...JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')), securityHub: { enabled: true } }, null, 2));
+writeFileSync(
+  CONFIG,
+  JSON.stringify({ ...JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')), securityHub: { enabled: true } }, null, 2),
+);
 
 let b: Built;
 let t0 = 0;
@@ -45,19 +58,30 @@ describe('a fresh run with securityHub.enabled', () => {
       for (const region of REGIONS) {
         const st = store(b.emu, id, 'config').regions[region];
         expect(st.recorder, `${id} ${region}`).toMatchObject({
-          name: 'default', recording: true,
+          name: 'default',
+          recording: true,
           roleARN: `arn:aws:iam::${id}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig`,
           recordingGroup: { allSupported: true, includeGlobalResourceTypes: region === HOME },
         });
-        expect(st.channel, `${id} ${region}`).toMatchObject({ name: 'default', s3BucketName: bucket(), s3KeyPrefix: 'config' });
+        expect(st.channel, `${id} ${region}`).toMatchObject({
+          name: 'default',
+          s3BucketName: bucket(),
+          s3KeyPrefix: 'config',
+        });
       }
     }
   });
 
-  it('the trail bucket policy lets AWS Config deliver for the organization\'s accounts only', () => {
-    const policy = JSON.parse(store(b.emu, b.ids['log-archive']!, 's3')?.buckets?.[bucket()]?.policy ?? world(b.emu).buckets?.[bucket()]?.policy ?? '{}');
+  it("the trail bucket policy lets AWS Config deliver for the organization's accounts only", () => {
+    const policy = JSON.parse(
+      store(b.emu, b.ids['log-archive']!, 's3')?.buckets?.[bucket()]?.policy ??
+        world(b.emu).buckets?.[bucket()]?.policy ??
+        '{}',
+    );
     const delivery = policy.Statement?.find((s: any) => s.Sid === 'AWSConfigBucketDelivery');
-    expect(delivery?.Resource).toEqual(accountIds().map((id) => `arn:aws:s3:::${bucket()}/config/AWSLogs/${id}/Config/*`));
+    expect(delivery?.Resource).toEqual(
+      accountIds().map((id) => `arn:aws:s3:::${bucket()}/config/AWSLogs/${id}/Config/*`),
+    );
     expect(delivery?.Condition.StringEquals['aws:SourceAccount']).toEqual(accountIds());
   });
 
@@ -66,13 +90,23 @@ describe('a fresh run with securityHub.enabled', () => {
     const sh = store(b.emu, MGMT, 'securityhub').org;
     expect(sh.admins).toEqual(Object.fromEntries(REGIONS.map((r) => [r, audit])));
     expect(sh.central).toMatchObject({ homeRegion: HOME, status: 'ENABLED' });
-    expect(store(b.emu, audit, 'securityhub').aggregator).toMatchObject({ FindingAggregationRegion: HOME, RegionLinkingMode: 'SPECIFIED_REGIONS', Regions: [OTHER] });
+    expect(store(b.emu, audit, 'securityhub').aggregator).toMatchObject({
+      FindingAggregationRegion: HOME,
+      RegionLinkingMode: 'SPECIFIED_REGIONS',
+      Regions: [OTHER],
+    });
     const policies = Object.values(sh.policies) as any[];
     expect(policies.map((p) => p.Name)).toEqual(['secure-start-security-hub']);
     expect(policies[0].ConfigurationPolicy.SecurityHub).toEqual({
-      ServiceEnabled: true, EnabledStandardIdentifiers: [FSBP(HOME)], SecurityControlsConfiguration: { DisabledSecurityControlIdentifiers: [] },
+      ServiceEnabled: true,
+      EnabledStandardIdentifiers: [FSBP(HOME)],
+      SecurityControlsConfiguration: { DisabledSecurityControlIdentifiers: [] },
     });
-    expect(sh.associations[org().root.id]).toMatchObject({ ConfigurationPolicyId: policies[0].Id, TargetType: 'ROOT', AssociationStatus: 'SUCCESS' });
+    expect(sh.associations[org().root.id]).toMatchObject({
+      ConfigurationPolicyId: policies[0].Id,
+      TargetType: 'ROOT',
+      AssociationStatus: 'SUCCESS',
+    });
     for (const id of accountIds()) {
       for (const region of REGIONS) {
         const hub = store(b.emu, id, 'securityhub').hubs[region];
@@ -82,18 +116,35 @@ describe('a fresh run with securityHub.enabled', () => {
   });
 
   it('makes exactly the Security Hub and Config calls it needs (counted for the report)', () => {
-    const mine = b.first.mutatingCalls.filter((c) => c.service === 'securityhub' || c.service === 'config'
-      || (c.service === 'iam' && c.operation === 'CreateServiceLinkedRole'));
+    const mine = b.first.mutatingCalls.filter(
+      (c) =>
+        c.service === 'securityhub' ||
+        c.service === 'config' ||
+        (c.service === 'iam' && c.operation === 'CreateServiceLinkedRole'),
+    );
     const count = (op: string) => ops(mine).filter((o) => o === op).length;
     // Plus one organizations:EnableAWSServiceAccess for securityhub.amazonaws.com (trusted-access step).
     expect(Object.keys(org().serviceAccess)).toContain('securityhub.amazonaws.com');
     expect(count('iam:CreateServiceLinkedRole')).toBe(5);
-    for (const op of ['config:PutConfigurationRecorder', 'config:PutDeliveryChannel', 'config:StartConfigurationRecorder']) expect(count(op), op).toBe(10);
-    for (const op of ['securityhub:EnableOrganizationAdminAccount', 'securityhub:CreateFindingAggregator', 'securityhub:UpdateOrganizationConfiguration',
-      'securityhub:CreateConfigurationPolicy', 'securityhub:StartConfigurationPolicyAssociation']) expect(count(op), op).toBe(1);
+    for (const op of [
+      'config:PutConfigurationRecorder',
+      'config:PutDeliveryChannel',
+      'config:StartConfigurationRecorder',
+    ])
+      expect(count(op), op).toBe(10);
+    for (const op of [
+      'securityhub:EnableOrganizationAdminAccount',
+      'securityhub:CreateFindingAggregator',
+      'securityhub:UpdateOrganizationConfiguration',
+      'securityhub:CreateConfigurationPolicy',
+      'securityhub:StartConfigurationPolicyAssociation',
+    ])
+      expect(count(op), op).toBe(1);
     expect(mine).toHaveLength(5 + 30 + 5);
     const reads = b.first.calls.filter((c) => !c.mutating && (c.service === 'securityhub' || c.service === 'config'));
-    console.log(`security-hub e2e: fresh bootstrap ${Math.round((Date.now() - t0) / 1000)} s; Security Hub + Config: ${mine.length} mutating calls (+1 trusted access), ${reads.length} reads`);
+    console.log(
+      `security-hub e2e: fresh bootstrap ${Math.round((Date.now() - t0) / 1000)} s; Security Hub + Config: ${mine.length} mutating calls (+1 trusted access), ${reads.length} reads`,
+    );
   });
 
   it('a second run makes zero mutating calls, and verify finds nothing', async () => {
@@ -102,13 +153,16 @@ describe('a fresh run with securityHub.enabled', () => {
     expect(ops(r.mutatingCalls), explain(r)).toEqual([]);
     const v = await verifyJson(b);
     expect(v.code, explain(v.run)).toBe(0);
-    expect(v.checks.filter((c) => ['config-recording', 'security-hub'].includes(c.step)).map((c) => `${c.step} ${c.status} ${c.controls.join(',')}`))
-      .toEqual(['config-recording ok SSB ACCT.15', 'security-hub ok SSB ACCT.15']);
+    expect(
+      v.checks
+        .filter((c) => ['config-recording', 'security-hub'].includes(c.step))
+        .map((c) => `${c.step} ${c.status} ${c.controls.join(',')}`),
+    ).toEqual(['config-recording ok SSB ACCT.15', 'security-hub ok SSB ACCT.15']);
   });
 });
 
-describe('drift behind the tool\'s back is reported by verify and repaired by the next run', () => {
-  it('a recorder stopped, a delivery channel deleted, the root\'s policy association removed', async () => {
+describe("drift behind the tool's back is reported by verify and repaired by the next run", () => {
+  it("a recorder stopped, a delivery channel deleted, the root's policy association removed", async () => {
     const prod = b.ids.prod!;
     const dev = b.ids.dev!;
     const audit = b.ids.audit!;
@@ -119,12 +173,22 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
         () => b.emu.drift('securityhub', 'policy-disassociated', {}),
       ],
       checks: [
-        { title: CONFIG_TITLE, controls: ['SSB ACCT.15'], findings: [
-          /~ config-service:StartConfigurationRecorder prod us-east-1 \(recording is stopped\)/,
-          /\+ config-service:PutDeliveryChannel dev eu-west-1 \(no delivery channel; deliver to acme-robotics-org-trail-\d+\/config\/\)/,
-          /~ config-service:StartConfigurationRecorder dev eu-west-1 \(recording is stopped\)/,
-        ] },
-        { title: HUB_TITLE, controls: ['SSB ACCT.15'], findings: [/\+ securityhub:StartConfigurationPolicyAssociation secure-start-security-hub → the organization root \(the root has no configuration policy\)/] },
+        {
+          title: CONFIG_TITLE,
+          controls: ['SSB ACCT.15'],
+          findings: [
+            /~ config-service:StartConfigurationRecorder prod us-east-1 \(recording is stopped\)/,
+            /\+ config-service:PutDeliveryChannel dev eu-west-1 \(no delivery channel; deliver to acme-robotics-org-trail-\d+\/config\/\)/,
+            /~ config-service:StartConfigurationRecorder dev eu-west-1 \(recording is stopped\)/,
+          ],
+        },
+        {
+          title: HUB_TITLE,
+          controls: ['SSB ACCT.15'],
+          findings: [
+            /\+ securityhub:StartConfigurationPolicyAssociation secure-start-security-hub → the organization root \(the root has no configuration policy\)/,
+          ],
+        },
       ],
       repair: [
         `config:StartConfigurationRecorder@${prod}/${OTHER}`,
@@ -133,8 +197,13 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
         `securityhub:StartConfigurationPolicyAssociation@${audit}/${HOME}`,
       ],
     });
-    expect(store(b.emu, dev, 'config').regions[HOME]).toMatchObject({ recorder: { recording: true }, channel: { s3BucketName: bucket(), s3KeyPrefix: 'config' } });
-    expect(store(b.emu, MGMT, 'securityhub').org.associations[org().root.id]).toMatchObject({ AssociationStatus: 'SUCCESS' });
+    expect(store(b.emu, dev, 'config').regions[HOME]).toMatchObject({
+      recorder: { recording: true },
+      channel: { s3BucketName: bucket(), s3KeyPrefix: 'config' },
+    });
+    expect(store(b.emu, MGMT, 'securityhub').org.associations[org().root.id]).toMatchObject({
+      AssociationStatus: 'SUCCESS',
+    });
   });
 
   it('Security Hub turned off in one account and region, the standard disabled in another: the policy is applied again', async () => {
@@ -146,9 +215,13 @@ describe('drift behind the tool\'s back is reported by verify and repaired by th
         () => b.emu.drift('securityhub', 'standard-disabled', { account: dev, region: HOME }),
       ],
       checks: [
-        { title: HUB_TITLE, controls: ['SSB ACCT.15'], findings: [
-          /~ securityhub:StartConfigurationPolicyAssociation secure-start-security-hub → the organization root \(apply it again: prod us-east-1 has Security Hub off, dev eu-west-1 has the standard off\)/,
-        ] },
+        {
+          title: HUB_TITLE,
+          controls: ['SSB ACCT.15'],
+          findings: [
+            /~ securityhub:StartConfigurationPolicyAssociation secure-start-security-hub → the organization root \(apply it again: prod us-east-1 has Security Hub off, dev eu-west-1 has the standard off\)/,
+          ],
+        },
       ],
       repair: [`securityhub:StartConfigurationPolicyAssociation@${b.ids.audit}/${HOME}`],
     });

@@ -10,7 +10,9 @@ const REGIONS = [HOME, 'us-east-1'];
 const ANALYZER = 'secure-start-organization';
 
 let b: Built;
-beforeAll(async () => { b = await buildBaseline(); }, 60_000);
+beforeAll(async () => {
+  b = await buildBaseline();
+}, 60_000);
 afterAll(async () => {
   await b?.emu.stop();
   if (b) removeDir(b.dir);
@@ -34,7 +36,13 @@ describe('a fresh run', () => {
     }
     // The audit detector is made first, then designated, then the organization configured.
     const calls = ops(b.first.mutatingCalls).filter((o) => o.startsWith('guardduty:'));
-    expect(calls.sort()).toEqual(REGIONS.flatMap(() => ['guardduty:CreateDetector', 'guardduty:EnableOrganizationAdminAccount', 'guardduty:UpdateOrganizationConfiguration']).sort());
+    expect(calls.sort()).toEqual(
+      REGIONS.flatMap(() => [
+        'guardduty:CreateDetector',
+        'guardduty:EnableOrganizationAdminAccount',
+        'guardduty:UpdateOrganizationConfiguration',
+      ]).sort(),
+    );
   });
 
   it('Access Analyzer: audit is its delegated administrator and has one organization analyzer per allowed region', () => {
@@ -52,22 +60,41 @@ describe('a fresh run', () => {
 });
 
 describe('drift', () => {
-  it('a member\'s detector deleted, auto-enable turned off, the analyzer deleted and its administrator removed: verify names each, one run repairs exactly those', async () => {
+  it("a member's detector deleted, auto-enable turned off, the analyzer deleted and its administrator removed: verify names each, one run repairs exactly those", async () => {
     const { audit, prod } = b.ids as Record<string, string>;
     await driftRound(b, {
       drifts: [
         () => b.emu.drift('guardduty', 'detector-deleted', { account: prod, region: HOME }),
         () => b.emu.drift('guardduty', 'org-auto-enable-off', { account: audit, region: 'us-east-1' }),
-        () => b.emu.drift('access-analyzer', 'analyzer-deleted', { account: audit, region: 'us-east-1', name: ANALYZER }),
-        () => b.emu.drift('organizations', 'deregister-delegated-admin', { accountId: audit, servicePrincipal: 'access-analyzer.amazonaws.com' }),
+        () =>
+          b.emu.drift('access-analyzer', 'analyzer-deleted', { account: audit, region: 'us-east-1', name: ANALYZER }),
+        () =>
+          b.emu.drift('organizations', 'deregister-delegated-admin', {
+            accountId: audit,
+            servicePrincipal: 'access-analyzer.amazonaws.com',
+          }),
       ],
       checks: [
-        { title: 'GuardDuty', controls: ['SSB ACCT.14'], findings: [
-          new RegExp(`~ guardduty:UpdateOrganizationConfiguration us-east-1: every account, existing and new \\(was NONE\\)`),
-          new RegExp(`~ guardduty:CreateMembers ${HOME}: ${prod} \\(Removed\\) back under the audit account`),
-        ] },
-        { title: 'IAM Access Analyzer', controls: ['SSB ACCT.11'], findings: [/\+ accessanalyzer:CreateAnalyzer secure-start-organization \(organization\) in audit us-east-1/] },
-        { title: 'Delegated administrators', controls: ['SSB ACCT.11'], findings: [/\+ organizations:RegisterDelegatedAdministrator audit for access-analyzer\.amazonaws\.com/] },
+        {
+          title: 'GuardDuty',
+          controls: ['SSB ACCT.14'],
+          findings: [
+            new RegExp(
+              `~ guardduty:UpdateOrganizationConfiguration us-east-1: every account, existing and new \\(was NONE\\)`,
+            ),
+            new RegExp(`~ guardduty:CreateMembers ${HOME}: ${prod} \\(Removed\\) back under the audit account`),
+          ],
+        },
+        {
+          title: 'IAM Access Analyzer',
+          controls: ['SSB ACCT.11'],
+          findings: [/\+ accessanalyzer:CreateAnalyzer secure-start-organization \(organization\) in audit us-east-1/],
+        },
+        {
+          title: 'Delegated administrators',
+          controls: ['SSB ACCT.11'],
+          findings: [/\+ organizations:RegisterDelegatedAdministrator audit for access-analyzer\.amazonaws\.com/],
+        },
       ],
       repair: [
         `guardduty:UpdateOrganizationConfiguration@${audit}/us-east-1`,

@@ -58,7 +58,9 @@ describe('without a terminal', () => {
     const r = await runCli(['--yes', '--config', BASIC_CONFIG], { emu });
     expect(r.code, explain(r)).toBe(3);
     expect(r.stdout).toContain('Waiting for you:');
-    expect(r.stdout.replace(/\s+/g, ' ')).toContain('Then run `npx secure-start --profile acme-robotics-management-admin`');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'Then run `npx secure-start --profile acme-robotics-management-admin`',
+    );
     expect(existsSync(join(r.dir, '.aws', 'config'))).toBe(true);
   });
 
@@ -69,12 +71,17 @@ describe('without a terminal', () => {
     const r = await runCli(['--yes', '--config', BASIC_CONFIG], { emu });
     expect(r.code, explain(r)).toBe(1);
     const summary = r.stdout.replace(/\s+/g, ' ');
-    expect(summary).toMatch(/1 step failed: ✗ Monthly cost budget with e-mail alerts: budgets:CreateBudget failed\. Your credentials are not allowed to do this\./);
+    expect(summary).toMatch(
+      /1 step failed: ✗ Monthly cost budget with e-mail alerts: budgets:CreateBudget failed\. Your credentials are not allowed to do this\./,
+    );
     expect(r.stdout).not.toMatch(/request ID/);
     const requestIds = r.calls.filter((c) => c.operation === 'CreateBudget').map((c) => c.requestId);
     const v = await runCli(['--yes', '--verbose', '--config', BASIC_CONFIG], { emu, dir: r.dir });
     expect(v.code, explain(v)).toBe(1);
-    const id = v.calls.filter((c) => c.operation === 'CreateBudget').map((c) => c.requestId).at(-1);
+    const id = v.calls
+      .filter((c) => c.operation === 'CreateBudget')
+      .map((c) => c.requestId)
+      .at(-1);
     expect(requestIds.length).toBeGreaterThan(0);
     expect(v.stdout).toMatch(new RegExp(`AWS error AccessDenied\\w*, request ID ${id}`));
   });

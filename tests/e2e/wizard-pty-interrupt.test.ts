@@ -30,11 +30,17 @@ describe('Ctrl-C in the wizard', () => {
     await pty.keys(KEY.ctrlC);
     const stopped = await pty.exit();
     expect(stopped.code, pty.seen).toBe(130);
-    const lines = stopped.rest.split('\n').map((l) => l.trim()).filter((l) => /\w/.test(l));
+    const lines = stopped.rest
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /\w/.test(l));
     expect(lines.filter((l) => /^Stopped\./.test(l))).toHaveLength(1);
     expect(stopped.rest.replace(/\s+/g, ' ')).toMatch(/Answers given so far are saved in .*secure-start\.state\.json/);
     // Not one change; the only calls are the two reads that check the caller before the first question.
-    expect(emu.calls().map((c) => `${c.service}:${c.operation}`)).toEqual(['sts:GetCallerIdentity', 'organizations:DescribeOrganization']);
+    expect(emu.calls().map((c) => `${c.service}:${c.operation}`)).toEqual([
+      'sts:GetCallerIdentity',
+      'organizations:DescribeOrganization',
+    ]);
     let state = readState(dir);
     expect(stateSchema.safeParse(state).success).toBe(true);
     expect(state.answers).toEqual({ org: { name: 'Acme Robotics' }, homeRegion: 'us-east-1' });

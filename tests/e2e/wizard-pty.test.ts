@@ -70,13 +70,35 @@ describe('the interactive wizard in a terminal', () => {
       anomaly: { thresholdUsd: 25 },
       contacts: { security: { phone: '+44 20 7946 0000' } },
     });
-    expect(config.accounts.map((a: { name: string }) => a.name)).toEqual(['log-archive', 'audit', 'prod', 'dev', 'staging']);
+    expect(config.accounts.map((a: { name: string }) => a.name)).toEqual([
+      'log-archive',
+      'audit',
+      'prod',
+      'dev',
+      'staging',
+    ]);
     // The questions as a founder sees them, then the plan, progress and the end, in that order.
-    const order = ['What is your company called', 'Home region', 'Mailbox for the AWS account emails', 'Your first name', 'Monthly budget', 'Regions you will use', 'Turn on the region guard', 'What it costs', 'Apply these', 'Member accounts, each in its OU (10 changes)', 'Done:', 'Next'];
+    const order = [
+      'What is your company called',
+      'Home region',
+      'Mailbox for the AWS account emails',
+      'Your first name',
+      'Monthly budget',
+      'Regions you will use',
+      'Turn on the region guard',
+      'What it costs',
+      'Apply these',
+      'Member accounts, each in its OU (10 changes)',
+      'Done:',
+      'Next',
+    ];
     const at = order.map((t) => pty!.seen.indexOf(t));
-    expect(at.every((i) => i >= 0), JSON.stringify(Object.fromEntries(order.map((t, i) => [t, at[i]])))).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      JSON.stringify(Object.fromEntries(order.map((t, i) => [t, at[i]]))),
+    ).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);
-    const accounts = (emu.state() as any);
+    const accounts = emu.state() as any;
     expect(JSON.stringify(accounts)).toContain('ops+aws-staging@acme.example');
 
     // The saved config re-runs without questions and finds nothing to do.
@@ -134,6 +156,9 @@ describe('the interactive wizard in a terminal', () => {
     // Member accounts were entered by the Identity Center admin, never by the root user.
     const assume = emu.calls({ operation: 'AssumeRole' });
     expect(assume.length).toBeGreaterThan(0);
-    expect(assume.every((c) => /AWSReservedSSO_AdministratorAccess/.test(String((c as { principal?: string }).principal))), JSON.stringify(assume.map((c) => (c as { principal?: string }).principal))).toBe(true);
+    expect(
+      assume.every((c) => /AWSReservedSSO_AdministratorAccess/.test(String((c as { principal?: string }).principal))),
+      JSON.stringify(assume.map((c) => (c as { principal?: string }).principal)),
+    ).toBe(true);
   }, 150_000);
 });

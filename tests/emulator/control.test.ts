@@ -4,11 +4,23 @@
 // actions, drift, credentials; plus the framework's own AWS-shaped errors.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  CreateOrganizationalUnitCommand, CreateOrganizationCommand, CreateAccountCommand, DescribeCreateAccountStatusCommand,
-  DescribeOrganizationCommand, ListAccountsCommand, ListAWSServiceAccessForOrganizationCommand, ListOrganizationalUnitsForParentCommand,
-  ListRootsCommand, OrganizationsClient,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  DescribeOrganizationCommand,
+  ListAccountsCommand,
+  ListAWSServiceAccessForOrganizationCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { GetAccountSummaryCommand, IAMClient, UpdateAccountPasswordPolicyCommand, GetAccountPasswordPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  GetAccountSummaryCommand,
+  IAMClient,
+  UpdateAccountPasswordPolicyCommand,
+  GetAccountPasswordPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { MANAGEMENT_ACCOUNT_ID as ME } from '../../emulator/world.js';
 import { errorOf, useEmulator } from '../helpers/emulator-sdk.js';
@@ -38,7 +50,11 @@ async function ctl(method: string, route: string, body?: unknown): Promise<{ sta
 /** SDK clients with the credentials the control API hands out (as a separate process would use them). */
 async function envCreds(account = 'management') {
   const env = (await ctl('GET', `credentials?account=${account}`)).body as Record<string, string>;
-  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN };
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN,
+  };
 }
 async function orgs(opts: { maxAttempts?: number } = {}): Promise<OrganizationsClient> {
   return sdk.client(OrganizationsClient, { credentials: await envCreds(), maxAttempts: opts.maxAttempts });
@@ -50,16 +66,26 @@ async function iam(): Promise<IAMClient> {
 describe('reset, scenarios, state, credentials', () => {
   it('health answers; reset and scenario build the named world', async () => {
     expect(await ctl('GET', 'health')).toEqual({ status: 200, body: { ok: true, url: emu.url, scenario: 'fresh' } });
-    expect((await ctl('POST', 'scenario', { name: 'org-exists+iam-user' })).body).toEqual({ ok: true, scenario: 'org-exists+iam-user' });
+    expect((await ctl('POST', 'scenario', { name: 'org-exists+iam-user' })).body).toEqual({
+      ok: true,
+      scenario: 'org-exists+iam-user',
+    });
     const o = await orgs();
     expect((await o.send(new DescribeOrganizationCommand({}))).Organization!.MasterAccountId).toBe(ME);
     const sts = sdk.client(STSClient, { credentials: await envCreds() });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:iam::${ME}:user/admin`);
     expect((await ctl('POST', 'reset', { scenario: 'fresh' })).body.scenario).toBe('fresh');
-    expect((await errorOf((await orgs()).send(new DescribeOrganizationCommand({})))).name).toBe('AWSOrganizationsNotInUseException');
+    expect((await errorOf((await orgs()).send(new DescribeOrganizationCommand({})))).name).toBe(
+      'AWSOrganizationsNotInUseException',
+    );
     // A scenario in object form, with pre-existing members.
-    await ctl('POST', 'scenario', { name: { base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }] } });
-    expect((await (await orgs()).send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Name)).toEqual(['Management', 'prod']);
+    await ctl('POST', 'scenario', {
+      name: { base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }] },
+    });
+    expect((await (await orgs()).send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Name)).toEqual([
+      'Management',
+      'prod',
+    ]);
     expect((await ctl('POST', 'scenario', { name: 'fresh+nonsense' })).status).toBe(400);
   });
 
@@ -79,7 +105,9 @@ describe('reset, scenarios, state, credentials', () => {
   });
 
   it('credentials for a member account are a role session in it; unknown accounts are a 400', async () => {
-    await ctl('POST', 'scenario', { name: { base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }] } });
+    await ctl('POST', 'scenario', {
+      name: { base: 'org-exists', members: [{ name: 'prod', email: 'ops+prod@acme.example' }] },
+    });
     const creds = await envCreds('111100000001');
     expect(creds.sessionToken).toBeTruthy();
     const sts = sdk.client(STSClient, { credentials: creds });
@@ -109,10 +137,14 @@ describe('call log', () => {
     ]);
     expect(calls[0]).toMatchObject({ seq: 1, account: ME, principal: `arn:aws:iam::${ME}:root`, region: 'us-east-1' });
     expect(calls[0].requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-/);
-    expect(((await ctl('GET', 'calls?mutating=true')).body as any[]).map((c) => c.operation)).toEqual(['CreateOrganization']);
-    expect(((await ctl('GET', 'calls?service=iam')).body as any[]).map((c) => c.operation)).toEqual(['GetAccountSummary']);
-    expect(((await ctl('GET', 'calls?operation=ListRoots&account=123456789012')).body as any[])).toHaveLength(1);
-    expect(((await ctl('GET', 'calls?account=999999999999')).body as any[])).toEqual([]);
+    expect(((await ctl('GET', 'calls?mutating=true')).body as any[]).map((c) => c.operation)).toEqual([
+      'CreateOrganization',
+    ]);
+    expect(((await ctl('GET', 'calls?service=iam')).body as any[]).map((c) => c.operation)).toEqual([
+      'GetAccountSummary',
+    ]);
+    expect((await ctl('GET', 'calls?operation=ListRoots&account=123456789012')).body as any[]).toHaveLength(1);
+    expect((await ctl('GET', 'calls?account=999999999999')).body as any[]).toEqual([]);
     await ctl('DELETE', 'calls');
     expect((await ctl('GET', 'calls')).body).toEqual([]);
   });
@@ -123,12 +155,18 @@ describe('call log', () => {
     expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationToken' });
     const unknown = await fetch(`${emu.url}/`, {
       method: 'POST',
-      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIAEMULATORROOT0001/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x' },
+      headers: {
+        authorization:
+          'AWS4-HMAC-SHA256 Credential=AKIAEMULATORROOT0001/20261123/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=x',
+      },
       body: '{}',
     });
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toMatchObject({ __type: 'UnknownServiceException' });
-    expect(((await ctl('GET', 'calls')).body as any[]).map((c) => [c.service, c.errorCode])).toEqual([['?', 'MissingAuthenticationToken'], ['lambda', 'UnknownServiceException']]);
+    expect(((await ctl('GET', 'calls')).body as any[]).map((c) => [c.service, c.errorCode])).toEqual([
+      ['?', 'MissingAuthenticationToken'],
+      ['lambda', 'UnknownServiceException'],
+    ]);
   });
 });
 
@@ -136,13 +174,29 @@ describe('faults, latency, config', () => {
   it('sets, adds, lists (with counters) and clears fault rules; refuses bad rules', async () => {
     const o = await orgs();
     await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-    expect((await ctl('POST', 'faults', { seed: 3, rules: [{ operation: 'ListRoots', kind: 'throttle', times: 1 }] })).status).toBe(200);
-    await ctl('POST', 'faults/add', { operation: 'DescribeOrganization', kind: 'error', code: 'ConcurrentModificationException', status: 409, message: 'busy' });
+    expect(
+      (await ctl('POST', 'faults', { seed: 3, rules: [{ operation: 'ListRoots', kind: 'throttle', times: 1 }] }))
+        .status,
+    ).toBe(200);
+    await ctl('POST', 'faults/add', {
+      operation: 'DescribeOrganization',
+      kind: 'error',
+      code: 'ConcurrentModificationException',
+      status: 409,
+      message: 'busy',
+    });
     expect((await errorOf(o.send(new ListRootsCommand({})))).name).toBe('TooManyRequestsException');
     await o.send(new ListRootsCommand({}));
-    expect(await errorOf(o.send(new DescribeOrganizationCommand({})))).toMatchObject({ name: 'ConcurrentModificationException', status: 409, message: 'busy' });
+    expect(await errorOf(o.send(new DescribeOrganizationCommand({})))).toMatchObject({
+      name: 'ConcurrentModificationException',
+      status: 409,
+      message: 'busy',
+    });
     const rules = (await ctl('GET', 'faults')).body as any[];
-    expect(rules.map((r) => [r.operation, r.seen, r.fired])).toEqual([['ListRoots', 2, 1], ['DescribeOrganization', 1, 1]]);
+    expect(rules.map((r) => [r.operation, r.seen, r.fired])).toEqual([
+      ['ListRoots', 2, 1],
+      ['DescribeOrganization', 1, 1],
+    ]);
     await ctl('DELETE', 'faults');
     expect((await ctl('GET', 'faults')).body).toEqual([]);
     expect((await o.send(new DescribeOrganizationCommand({}))).Organization).toBeTruthy();
@@ -157,7 +211,13 @@ describe('faults, latency, config', () => {
       await ctl('POST', 'faults', { seed: 42, rules: [{ service: 'organizations', kind: 'internal', rate: 0.5 }] });
       const o = await orgs();
       const out: boolean[] = [];
-      for (let i = 0; i < 12; i++) out.push(await o.send(new ListRootsCommand({})).then(() => true, () => false));
+      for (let i = 0; i < 12; i++)
+        out.push(
+          await o.send(new ListRootsCommand({})).then(
+            () => true,
+            () => false,
+          ),
+        );
       return out;
     };
     const first = await run();
@@ -167,14 +227,24 @@ describe('faults, latency, config', () => {
   });
 
   it('latency: profile, scale and overrides round-trip; an async override keeps CreateAccount IN_PROGRESS until flushed', async () => {
-    const set = await ctl('POST', 'latency', { profile: 'realistic', scale: 0.001, overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } } });
-    expect(set.body).toMatchObject({ profile: 'realistic', scale: 0.001, overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } } });
+    const set = await ctl('POST', 'latency', {
+      profile: 'realistic',
+      scale: 0.001,
+      overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } },
+    });
+    expect(set.body).toMatchObject({
+      profile: 'realistic',
+      scale: 0.001,
+      overrides: { 'organizations:CreateAccount': { async: { min: 600_000, max: 600_000 } } },
+    });
     expect((await ctl('GET', 'latency')).body.profile).toBe('realistic');
     expect((await ctl('POST', 'latency', { profile: 'glacial' })).status).toBe(400);
     const o = await orgs();
     await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-    const id = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+prod@acme.example' }))).CreateAccountStatus!.Id!;
-    const status = async () => (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }))).CreateAccountStatus!.State;
+    const id = (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+prod@acme.example' })))
+      .CreateAccountStatus!.Id!;
+    const status = async () =>
+      (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }))).CreateAccountStatus!.State;
     expect(await status()).toBe('IN_PROGRESS');
     expect((await ctl('GET', 'state')).body.pending).toEqual(['organizations:CreateAccount']);
     expect((await ctl('POST', 'flush')).body).toEqual({ ok: true });
@@ -191,7 +261,15 @@ describe('faults, latency, config', () => {
   });
 
   it('config changes page size, empty pages and the finalizing window of new organizations', async () => {
-    await ctl('POST', 'scenario', { name: { base: 'org-exists', members: [{ name: 'a', email: 'a@acme.example' }, { name: 'b', email: 'b@acme.example' }] } });
+    await ctl('POST', 'scenario', {
+      name: {
+        base: 'org-exists',
+        members: [
+          { name: 'a', email: 'a@acme.example' },
+          { name: 'b', email: 'b@acme.example' },
+        ],
+      },
+    });
     expect((await ctl('POST', 'config', { pageSize: 1 })).body.pageSize).toBe(1);
     const o = await orgs();
     const first = await o.send(new ListAccountsCommand({}));
@@ -200,8 +278,13 @@ describe('faults, latency, config', () => {
     await ctl('POST', 'reset', { scenario: 'fresh' });
     await ctl('POST', 'config', { pageSize: 3, finalizing: { calls: 1 } });
     await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-    expect((await errorOf(o.send(new CreateAccountCommand({ AccountName: 'a', Email: 'a@acme.example' })))).name).toBe('FinalizingOrganizationException');
-    expect((await o.send(new CreateAccountCommand({ AccountName: 'a', Email: 'a@acme.example' }))).CreateAccountStatus!.State).toBe('IN_PROGRESS');
+    expect((await errorOf(o.send(new CreateAccountCommand({ AccountName: 'a', Email: 'a@acme.example' })))).name).toBe(
+      'FinalizingOrganizationException',
+    );
+    expect(
+      (await o.send(new CreateAccountCommand({ AccountName: 'a', Email: 'a@acme.example' }))).CreateAccountStatus!
+        .State,
+    ).toBe('IN_PROGRESS');
   });
 });
 
@@ -212,19 +295,31 @@ describe('holds', () => {
     return { o, rootId: (await o.send(new ListRootsCommand({}))).Roots![0].Id! };
   }
   const ouNames = async (o: OrganizationsClient, rootId: string) =>
-    (await o.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits!.map((u) => u.Name);
+    (await o.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId }))).OrganizationalUnits!.map(
+      (u) => u.Name,
+    );
 
   it('before: the call waits unapplied until released, then is applied and answered', async () => {
     const { o, rootId } = await withRoot();
-    expect((await ctl('POST', 'hold', { when: 'before', operation: 'CreateOrganizationalUnit' })).body.armed).toMatchObject({ when: 'before', remaining: 1 });
+    expect(
+      (await ctl('POST', 'hold', { when: 'before', operation: 'CreateOrganizationalUnit' })).body.armed,
+    ).toMatchObject({ when: 'before', remaining: 1 });
     const pending = o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }));
     const held = (await ctl('GET', 'hold?wait=5000')).body;
-    expect(held.held).toMatchObject({ service: 'organizations', operation: 'CreateOrganizationalUnit', account: ME, when: 'before' });
+    expect(held.held).toMatchObject({
+      service: 'organizations',
+      operation: 'CreateOrganizationalUnit',
+      account: ME,
+      when: 'before',
+    });
     // Reads are never held, and the OU does not exist yet.
     expect(await ouNames(o, rootId)).toEqual([]);
     expect((await ctl('POST', 'release')).body).toEqual({ released: true });
     expect((await pending).OrganizationalUnit!.Name).toBe('Security');
-    expect((await ctl('GET', 'hold')).body.last).toMatchObject({ operation: 'CreateOrganizationalUnit', outcome: 'released' });
+    expect((await ctl('GET', 'hold')).body.last).toMatchObject({
+      operation: 'CreateOrganizationalUnit',
+      outcome: 'released',
+    });
     expect((await ctl('POST', 'release')).body).toEqual({ released: false });
   });
 
@@ -254,12 +349,17 @@ describe('holds', () => {
     const { o, rootId } = await withRoot();
     await ctl('POST', 'hold', { when: 'before', operation: 'CreateOrganizationalUnit' });
     const abort = new AbortController();
-    const pending = o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }), { abortSignal: abort.signal });
+    const pending = o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }), {
+      abortSignal: abort.signal,
+    });
     await ctl('GET', 'hold?wait=5000');
     abort.abort();
     await expect(pending).rejects.toThrow();
     for (let i = 0; i < 500 && (await ctl('GET', 'hold')).body.held; i++) await new Promise((r) => setTimeout(r, 10));
-    expect((await ctl('GET', 'hold')).body).toMatchObject({ held: null, last: { outcome: 'client-disconnected', when: 'before' } });
+    expect((await ctl('GET', 'hold')).body).toMatchObject({
+      held: null,
+      last: { outcome: 'client-disconnected', when: 'before' },
+    });
     expect(await ouNames(o, rootId)).toEqual([]);
     const call = ((await ctl('GET', 'calls?operation=CreateOrganizationalUnit')).body as any[])[0];
     expect(call.note).toBe('client-disconnected');
@@ -269,7 +369,9 @@ describe('holds', () => {
     const { o, rootId } = await withRoot();
     await ctl('POST', 'hold', { when: 'after', operation: 'CreateOrganizationalUnit' });
     const abort = new AbortController();
-    const pending = o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }), { abortSignal: abort.signal });
+    const pending = o.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'Security' }), {
+      abortSignal: abort.signal,
+    });
     await ctl('GET', 'hold?wait=5000');
     abort.abort();
     await expect(pending).rejects.toThrow();
@@ -295,9 +397,15 @@ describe('console actions and drift', () => {
     expect(ic.identityStoreId).toMatch(/^d-\d{10}$/);
     const o = await orgs();
     expect((await o.send(new DescribeOrganizationCommand({}))).Organization!.FeatureSet).toBe('ALL');
-    expect((await o.send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!.map((s) => s.ServicePrincipal)).toEqual(['sso.amazonaws.com']);
+    expect(
+      (await o.send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!.map(
+        (s) => s.ServicePrincipal,
+      ),
+    ).toEqual(['sso.amazonaws.com']);
     // Idempotent, and refused where the console refuses.
-    expect((await ctl('POST', 'console/enable-identity-center', { region: 'us-east-1' })).body.instanceArn).toBe(ic.instanceArn);
+    expect((await ctl('POST', 'console/enable-identity-center', { region: 'us-east-1' })).body.instanceArn).toBe(
+      ic.instanceArn,
+    );
     await ctl('POST', 'reset', { scenario: 'consolidated-billing' });
     expect((await ctl('POST', 'console/enable-identity-center', {})).status).toBe(400);
     await ctl('POST', 'reset', { scenario: 'member-of-other-org' });
@@ -305,7 +413,8 @@ describe('console actions and drift', () => {
   });
 
   it('root MFA on and off', async () => {
-    const summary = async () => (await (await iam()).send(new GetAccountSummaryCommand({}))).SummaryMap!.AccountMFAEnabled;
+    const summary = async () =>
+      (await (await iam()).send(new GetAccountSummaryCommand({}))).SummaryMap!.AccountMFAEnabled;
     expect(await summary()).toBe(0);
     await ctl('POST', 'console/root-mfa', { enabled: true });
     expect(await summary()).toBe(1);
@@ -316,12 +425,27 @@ describe('console actions and drift', () => {
 
   it('lists drift kinds and applies one over HTTP; unknown kinds are a 400 naming the known ones', async () => {
     const kinds = (await ctl('GET', 'drift')).body as string[];
-    for (const k of ['organizations:detach-policy', 'iam:delete-password-policy', 's3:bucket-policy-changed', 's3-control:account-bpa-off', 'ec2:ebs-encryption-off', 'cloudtrail:trail-stopped']) {
+    for (const k of [
+      'organizations:detach-policy',
+      'iam:delete-password-policy',
+      's3:bucket-policy-changed',
+      's3-control:account-bpa-off',
+      'ec2:ebs-encryption-off',
+      'cloudtrail:trail-stopped',
+    ]) {
       expect(kinds).toContain(k);
     }
     const i = await iam();
     await i.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 14 }));
-    expect((await ctl('POST', 'drift', { service: 'iam', kind: 'set-password-policy', policy: { MinimumPasswordLength: 6 } })).body.ok).toBe(true);
+    expect(
+      (
+        await ctl('POST', 'drift', {
+          service: 'iam',
+          kind: 'set-password-policy',
+          policy: { MinimumPasswordLength: 6 },
+        })
+      ).body.ok,
+    ).toBe(true);
     expect((await i.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy!.MinimumPasswordLength).toBe(6);
     const bad = await ctl('POST', 'drift', { service: 'iam', kind: 'nope' });
     expect(bad.status).toBe(400);

@@ -3,8 +3,13 @@
 // nothing with the world it came from, and survive being restored any number of times.
 import { describe, expect, it } from 'vitest';
 import {
-  CreateAccountCommand, CreateOrganizationalUnitCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand,
-  ListOrganizationalUnitsForParentCommand, ListRootsCommand, OrganizationsClient,
+  CreateAccountCommand,
+  CreateOrganizationalUnitCommand,
+  CreateOrganizationCommand,
+  DescribeCreateAccountStatusCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { Emulator } from '../../emulator/index.js';
 import { useEmulator } from '../helpers/emulator-sdk.js';
@@ -17,9 +22,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function startCreation(o: OrganizationsClient, asyncMs: number): Promise<string> {
   emu.setLatency({ overrides: { 'organizations:CreateAccount': { async: { min: asyncMs, max: asyncMs } } } });
   await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
-  return (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+prod@acme.example' }))).CreateAccountStatus!.Id!;
+  return (await o.send(new CreateAccountCommand({ AccountName: 'prod', Email: 'ops+prod@acme.example' })))
+    .CreateAccountStatus!.Id!;
 }
-const stateOf = async (o: OrganizationsClient, id: string) => (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }))).CreateAccountStatus!;
+const stateOf = async (o: OrganizationsClient, id: string) =>
+  (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: id }))).CreateAccountStatus!;
 
 describe('copyWorld / restoreWorld', () => {
   it('a copy shares nothing with its world, and each restore starts from the same instant', async () => {
@@ -28,7 +35,10 @@ describe('copyWorld / restoreWorld', () => {
     const copy = emu.copyWorld();
     const root = (await o.send(new ListRootsCommand({}))).Roots![0].Id!;
     await o.send(new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'Workloads' }));
-    const ous = async () => (await o.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root }))).OrganizationalUnits!.map((u) => u.Name);
+    const ous = async () =>
+      (await o.send(new ListOrganizationalUnitsForParentCommand({ ParentId: root }))).OrganizationalUnits!.map(
+        (u) => u.Name,
+      );
     expect(await ous()).toEqual(['Workloads']);
 
     for (let i = 0; i < 2; i++) {

@@ -1,7 +1,14 @@
 // Amazon EC2 (ec2Query) through the real SDK v3 client: EBS encryption by default, kept per
 // account AND per region, DryRun, AWS-shaped errors (<Response><Errors>), RequestLimitExceeded.
 import { describe, expect, it } from 'vitest';
-import { DescribeInstancesCommand, DescribeRegionsCommand, DisableEbsEncryptionByDefaultCommand, EC2Client, EnableEbsEncryptionByDefaultCommand, GetEbsEncryptionByDefaultCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  DescribeRegionsCommand,
+  DisableEbsEncryptionByDefaultCommand,
+  EC2Client,
+  EnableEbsEncryptionByDefaultCommand,
+  GetEbsEncryptionByDefaultCommand,
+} from '@aws-sdk/client-ec2';
 import { errorOf, useEmulator, type Creds } from '../helpers/emulator-sdk.js';
 
 const sdk = useEmulator();
@@ -44,23 +51,37 @@ describe('EBS encryption by default', () => {
 
   it('DryRun answers DryRunOperation (412) and changes nothing', async () => {
     const eu = ec2();
-    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({ DryRun: true })))).toMatchObject({ name: 'DryRunOperation', status: 412 });
+    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({ DryRun: true })))).toMatchObject({
+      name: 'DryRunOperation',
+      status: 412,
+    });
     expect(await isOn(eu)).toBe(false);
-    expect((await errorOf(eu.send(new GetEbsEncryptionByDefaultCommand({ DryRun: true })))).name).toBe('DryRunOperation');
+    expect((await errorOf(eu.send(new GetEbsEncryptionByDefaultCommand({ DryRun: true })))).name).toBe(
+      'DryRunOperation',
+    );
   });
 
   it('throttling is RequestLimitExceeded (503); access denied is UnauthorizedOperation (403)', async () => {
     const eu = ec2();
     emu.setFaults({ rules: [{ service: 'ec2', sequence: ['throttle', 'accessDenied', 'ok'], kind: 'throttle' }] });
-    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'RequestLimitExceeded', status: 503 });
-    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'UnauthorizedOperation', status: 403 });
+    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({})))).toMatchObject({
+      name: 'RequestLimitExceeded',
+      status: 503,
+    });
+    expect(await errorOf(eu.send(new EnableEbsEncryptionByDefaultCommand({})))).toMatchObject({
+      name: 'UnauthorizedOperation',
+      status: 403,
+    });
     await eu.send(new EnableEbsEncryptionByDefaultCommand({}));
     expect(await isOn(eu)).toBe(true);
   });
 
   it('unknown credentials are AuthFailure (401); operations not emulated are InvalidAction', async () => {
     const stranger = ec2('eu-west-1', { accessKeyId: 'AKIANOBODY0000000000', secretAccessKey: 'x' });
-    expect(await errorOf(stranger.send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'AuthFailure', status: 401 });
+    expect(await errorOf(stranger.send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({
+      name: 'AuthFailure',
+      status: 401,
+    });
     const e = await errorOf(ec2().send(new DescribeInstancesCommand({})));
     expect(e).toMatchObject({ name: 'InvalidAction', status: 400 });
     expect(e.message).toMatch(/not emulated/);
@@ -81,16 +102,23 @@ describe('EBS encryption by default', () => {
 describe('regions enabled for the account', () => {
   it('DescribeRegions lists the 17 regions on by default; opt-in regions appear once enabled (AllRegions shows them all with their status)', async () => {
     const eu = ec2();
-    const names = async (input = {}) => ((await eu.send(new DescribeRegionsCommand(input))).Regions ?? []).map((r) => r.RegionName).sort();
+    const names = async (input = {}) =>
+      ((await eu.send(new DescribeRegionsCommand(input))).Regions ?? []).map((r) => r.RegionName).sort();
     const on = await names();
     expect(on).toHaveLength(17);
     expect(on).toContain('eu-west-1');
     expect(on).not.toContain('af-south-1');
     const all = (await eu.send(new DescribeRegionsCommand({ AllRegions: true }))).Regions!;
-    expect(all.find((r) => r.RegionName === 'af-south-1')).toMatchObject({ OptInStatus: 'not-opted-in', Endpoint: 'ec2.af-south-1.amazonaws.com' });
+    expect(all.find((r) => r.RegionName === 'af-south-1')).toMatchObject({
+      OptInStatus: 'not-opted-in',
+      Endpoint: 'ec2.af-south-1.amazonaws.com',
+    });
     expect(all.find((r) => r.RegionName === 'us-east-1')!.OptInStatus).toBe('opt-in-not-required');
     // Calls in a region the account has not enabled fail as AWS does: the credentials are not valid there.
-    expect(await errorOf(ec2('af-south-1').send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({ name: 'AuthFailure', status: 401 });
+    expect(await errorOf(ec2('af-south-1').send(new GetEbsEncryptionByDefaultCommand({})))).toMatchObject({
+      name: 'AuthFailure',
+      status: 401,
+    });
     emu.drift('ec2', 'region-opt-in', { region: 'af-south-1' });
     expect(await names()).toContain('af-south-1');
     expect(await names({ Filters: [{ Name: 'opt-in-status', Values: ['opted-in'] }] })).toEqual(['af-south-1']);

@@ -29,8 +29,11 @@ export async function buildBaseline(config: string = CONFIG): Promise<Built> {
   emu.enableIdentityCenter(HOME);
   const first = await runCli(['--yes', '--config', config], { emu });
   expect(first.code, explain(first)).toBe(0);
-  const ids = Object.fromEntries(Object.values(world(emu).accounts as Record<string, { id: string; name: string }>)
-    .filter((a) => a.id !== MGMT).map((a) => [a.name, a.id]));
+  const ids = Object.fromEntries(
+    Object.values(world(emu).accounts as Record<string, { id: string; name: string }>)
+      .filter((a) => a.id !== MGMT)
+      .map((a) => [a.name, a.id]),
+  );
   return { emu, dir: first.dir, first, ids, config };
 }
 
@@ -89,7 +92,8 @@ export function checkBlock(stdout: string, title: string): CheckBlock | undefine
     const indent = l.match(/^\s*/)![0].length;
     if (!l.trim() || indent < 4) break;
     const text = l.trim();
-    if (indent === 4 && !items.length) heading += ` ${text}`; // the title or IDs wrapped
+    if (indent === 4 && !items.length)
+      heading += ` ${text}`; // the title or IDs wrapped
     else if (indent === 6) items.push(text);
     else if (items.length) items[items.length - 1] += ` ${text}`;
   }
@@ -103,7 +107,11 @@ export function checkBlock(stdout: string, title: string): CheckBlock | undefine
 }
 
 /** `verify --json`'s checks (the stable machine form). */
-export async function verifyJson(b: Built): Promise<{ code: number | null; checks: { step: string; title: string; controls: string[]; status: string; findings: string[]; fix?: string }[]; run: CliResult }> {
+export async function verifyJson(b: Built): Promise<{
+  code: number | null;
+  checks: { step: string; title: string; controls: string[]; status: string; findings: string[]; fix?: string }[];
+  run: CliResult;
+}> {
   const run = await runCli(['verify', '--json', '--config', b.config], { emu: b.emu, dir: b.dir });
   let checks;
   try {
@@ -130,7 +138,11 @@ export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: Cli
     for (const id of check.controls) expect(block!.heading).toContain(id);
     // One finding per drift: nothing else is reported for this step.
     expect(block!.findings, explain(verify)).toHaveLength(check.findings.length);
-    for (const f of check.findings) expect(block!.findings.some((l) => f.test(l)), `${f} in\n${block!.findings.join('\n')}`).toBe(true);
+    for (const f of check.findings)
+      expect(
+        block!.findings.some((l) => f.test(l)),
+        `${f} in\n${block!.findings.join('\n')}`,
+      ).toBe(true);
     expect(block!.fix, 'each check says how to fix it').toBeTruthy();
   }
   // Only these checks drifted: every other one is still ok.
@@ -143,7 +155,10 @@ export async function driftRound(b: Built, c: DriftBatch): Promise<{ verify: Cli
   // Clean again, read through --json (the machine form a CI would use).
   const clean = await verifyJson(b);
   expect(clean.code, explain(clean.run)).toBe(0);
-  expect(clean.checks.filter((x) => x.status !== 'ok'), explain(clean.run)).toEqual([]);
+  expect(
+    clean.checks.filter((x) => x.status !== 'ok'),
+    explain(clean.run),
+  ).toEqual([]);
   expect(clean.run.mutatingCalls).toEqual([]);
   return { verify, repair };
 }

@@ -29,11 +29,23 @@ export function resetWorld(emu: Emulator): void {
 }
 
 type J = any;
-const NAME_KEYS = ['name', 'Name', 'userName', 'UserName', 'roleName', 'DisplayName', 'GroupName', 'BudgetName', 'MonitorName', 'SubscriptionName'];
+const NAME_KEYS = [
+  'name',
+  'Name',
+  'userName',
+  'UserName',
+  'roleName',
+  'DisplayName',
+  'GroupName',
+  'BudgetName',
+  'MonitorName',
+  'SubscriptionName',
+];
 const ID_KEY = /^(id|Id|arn|Arn|ARN)$|(Id|Arn|ARN)$/;
 // IDs that are the same whichever order things were created in.
 // (IAM unique IDs such as AROA… may happen to have no digit: they are opaque all the same.)
-const STABLE = (v: string) => /^\d{12}$/.test(v) || ((!/\d/.test(v) || v.length < 8) && !/^A[A-Z]{3}[A-Z2-7]{12,}$/.test(v));
+const STABLE = (v: string) =>
+  /^\d{12}$/.test(v) || ((!/\d/.test(v) || v.length < 8) && !/^A[A-Z]{3}[A-Z2-7]{12,}$/.test(v));
 
 /**
  * Replaces every opaque generated ID (account IDs, OU/policy IDs, ARNs with random parts,
@@ -57,7 +69,8 @@ export function canonicalState(input: J): J {
   }
   // GuardDuty detectors: one per account and region, named by both.
   for (const [acct, st] of Object.entries<J>(state.stores ?? {})) {
-    for (const [region, d] of Object.entries<J>(st.guardduty?.detectors ?? {})) label(d?.detectorId, `detector:${labels.get(acct) ?? acct}:${region}`);
+    for (const [region, d] of Object.entries<J>(st.guardduty?.detectors ?? {}))
+      label(d?.detectorId, `detector:${labels.get(acct) ?? acct}:${region}`);
   }
   // Anything else that has a name next to an opaque ID or ARN.
   const walk = (v: J) => {
@@ -68,7 +81,8 @@ export function canonicalState(input: J): J {
     const nameKey = NAME_KEYS.find((k) => typeof v[k] === 'string');
     if (nameKey) {
       for (const [k, x] of Object.entries(v)) {
-        if (typeof x === 'string' && ID_KEY.test(k) && !/^Account/.test(k) && !STABLE(x) && !labels.has(x)) label(x, `${k}:${v[nameKey]}`);
+        if (typeof x === 'string' && ID_KEY.test(k) && !/^Account/.test(k) && !STABLE(x) && !labels.has(x))
+          label(x, `${k}:${v[nameKey]}`);
       }
     }
     for (const x of Object.values(v)) walk(x);
@@ -78,7 +92,8 @@ export function canonicalState(input: J): J {
   const memberships = (v: J): void => {
     if (Array.isArray(v)) return v.forEach(memberships);
     if (!v || typeof v !== 'object') return;
-    if (typeof v.MembershipId === 'string') label(v.MembershipId, `membership:${labels.get(v.GroupId) ?? v.GroupId}:${labels.get(v.UserId) ?? v.UserId}`);
+    if (typeof v.MembershipId === 'string')
+      label(v.MembershipId, `membership:${labels.get(v.GroupId) ?? v.GroupId}:${labels.get(v.UserId) ?? v.UserId}`);
     Object.values(v).forEach(memberships);
   };
   memberships(state);
@@ -92,8 +107,14 @@ export function canonicalState(input: J): J {
 }
 
 function sortDeep(v: J): J {
-  if (Array.isArray(v)) return v.map(sortDeep).sort((a, b) => (stable(a) < stable(b) ? -1 : stable(a) > stable(b) ? 1 : 0));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortDeep(v[k])]));
+  if (Array.isArray(v))
+    return v.map(sortDeep).sort((a, b) => (stable(a) < stable(b) ? -1 : stable(a) > stable(b) ? 1 : 0));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortDeep(v[k])]),
+    );
   return v;
 }
 const stable = (v: J) => JSON.stringify(v);
@@ -133,12 +154,14 @@ export function resourceCounts(state: J): Record<string, number> {
         // Request logs (creationStatuses…) record requests, not resources: an assignment asked
         // for twice is still one assignment.
         if (/Statuses$/.test(k)) continue;
-        if (Array.isArray(v) || (v && typeof v === 'object')) counts[`${svc}.${k}`] = (counts[`${svc}.${k}`] ?? 0) + size(v);
+        if (Array.isArray(v) || (v && typeof v === 'object'))
+          counts[`${svc}.${k}`] = (counts[`${svc}.${k}`] ?? 0) + size(v);
       }
     }
   }
   for (const [k, v] of Object.entries<J>(ic)) {
-    if (Array.isArray(v) || (v && typeof v === 'object' && !(typeof v === 'string'))) counts[`identityCenter.${k}`] = size(v);
+    if (Array.isArray(v) || (v && typeof v === 'object' && !(typeof v === 'string')))
+      counts[`identityCenter.${k}`] = size(v);
   }
   return counts;
 }
@@ -168,7 +191,9 @@ function pruneEmpty(v: any): any {
 /** A canonical world without Identity Center's request logs (for runs that re-sent an
  *  idempotent request, such as CreateAccountAssignment after a lost answer). */
 export function withoutRequestLogs(world: J): J {
-  return JSON.parse(JSON.stringify(world), (k, v) => (k === 'creationStatuses' || k === 'deletionStatuses' || k === 'provisioningStatuses' ? undefined : v));
+  return JSON.parse(JSON.stringify(world), (k, v) =>
+    k === 'creationStatuses' || k === 'deletionStatuses' || k === 'provisioningStatuses' ? undefined : v,
+  );
 }
 
 /** Canonical state of the emulator right now. */
@@ -176,14 +201,21 @@ export function snapshot(emu: Emulator): J {
   return canonicalState(emu.state());
 }
 
-export interface CrashPoint { k: number; when: 'before' | 'after' }
+export interface CrashPoint {
+  k: number;
+  when: 'before' | 'after';
+}
 
 /**
  * One crash case: arm a hold on the k-th mutating call, start the CLI, wait until the
  * emulator holds that call, SIGKILL (or SIGINT) the CLI, release, and return the dead run.
  * Returns `held: false` when the run finished before reaching k calls.
  */
-export async function crashAt(emu: Emulator, p: CrashPoint, opts: RunOptions & { signal?: NodeJS.Signals } = {}): Promise<{ held: boolean; run: CliResult; call?: string }> {
+export async function crashAt(
+  emu: Emulator,
+  p: CrashPoint,
+  opts: RunOptions & { signal?: NodeJS.Signals } = {},
+): Promise<{ held: boolean; run: CliResult; call?: string }> {
   emu.hold({ nth: p.k, when: p.when });
   const cli = spawnCli(APPLY, { emu, ...opts });
   const waiting = emu.waitForHold(60_000).then((c) => ({ held: true as const, call: `${c.service}:${c.operation}` }));

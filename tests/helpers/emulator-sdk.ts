@@ -6,8 +6,12 @@
 // reduced to the fields a test compares.
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
-  CreateAccountCommand, CreateOrganizationCommand, DescribeCreateAccountStatusCommand, EnableAWSServiceAccessCommand,
-  OrganizationsClient, type CreateAccountStatus,
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  DescribeCreateAccountStatusCommand,
+  EnableAWSServiceAccessCommand,
+  OrganizationsClient,
+  type CreateAccountStatus,
 } from '@aws-sdk/client-organizations';
 import { Emulator, type CredentialSet } from '../../emulator/emulator.js';
 import type { ScenarioOptions } from '../../emulator/scenarios.js';
@@ -50,7 +54,10 @@ export interface EmulatorSdk {
   /** The file's emulator: made at once (so it can be destructured), listening from beforeAll. */
   readonly emu: Emulator;
   /** A client of this class pointed at the emulator; destroyed after the current test. */
-  client<T extends SdkClientClass>(Ctor: T, opts?: ClientOptions & Omit<Partial<ConfigOf<T>>, keyof ClientOptions>): InstanceType<T>;
+  client<T extends SdkClientClass>(
+    Ctor: T,
+    opts?: ClientOptions & Omit<Partial<ConfigOf<T>>, keyof ClientOptions>,
+  ): InstanceType<T>;
   /**
    * CreateOrganization (all features) and CreateAccount with the management credentials; waits
    * for the account to be SUCCEEDED; optionally turns on trusted access for one service.
@@ -79,21 +86,35 @@ export function useEmulator(opts: UseEmulatorOptions = {}): EmulatorSdk {
   if (reset !== false) beforeEach(() => emu.reset(reset));
   afterEach(destroyClients);
 
-  function client<T extends SdkClientClass>(Ctor: T, opts?: ClientOptions & Omit<Partial<ConfigOf<T>>, keyof ClientOptions>): InstanceType<T> {
-    const { region = 'us-east-1', credentials = emu.credentials(), maxAttempts = 1, ...rest }: ClientOptions & Record<string, unknown> = opts ?? {};
+  function client<T extends SdkClientClass>(
+    Ctor: T,
+    opts?: ClientOptions & Omit<Partial<ConfigOf<T>>, keyof ClientOptions>,
+  ): InstanceType<T> {
+    const {
+      region = 'us-east-1',
+      credentials = emu.credentials(),
+      maxAttempts = 1,
+      ...rest
+    }: ClientOptions & Record<string, unknown> = opts ?? {};
     const c = new Ctor({ region, endpoint: emu.url, credentials, maxAttempts, ...rest }) as InstanceType<T>;
     clients.push(c);
     return c;
   }
 
-  async function orgWithMember({ name = 'prod', trust }: MemberOptions = {}): Promise<{ orgId: string; member: string }> {
+  async function orgWithMember({ name = 'prod', trust }: MemberOptions = {}): Promise<{
+    orgId: string;
+    member: string;
+  }> {
     const o = client(OrganizationsClient);
     const orgId = (await o.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
-    const started = (await o.send(new CreateAccountCommand({ AccountName: name, Email: `ops+aws-${name}@acme.example` }))).CreateAccountStatus!;
+    const started = (
+      await o.send(new CreateAccountCommand({ AccountName: name, Email: `ops+aws-${name}@acme.example` }))
+    ).CreateAccountStatus!;
     let status: CreateAccountStatus;
     let polls = 0;
     do {
-      status = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id! }))).CreateAccountStatus!;
+      status = (await o.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: started.Id! })))
+        .CreateAccountStatus!;
     } while (status.State === 'IN_PROGRESS' && ++polls < 20);
     expect(status.State).toBe('SUCCEEDED');
     // SUCCEEDED is not usable yet (behaviour account-readiness): tests act in the member next.
@@ -106,17 +127,23 @@ export function useEmulator(opts: UseEmulatorOptions = {}): EmulatorSdk {
 }
 
 /** SDK credentials from the Credentials of an STS answer (AssumeRole, AssumeRoot). */
-export function asCreds(c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined): Creds {
+export function asCreds(
+  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string } | undefined,
+): Creds {
   return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken };
 }
 
 /** An SDK error as tests compare it: name, message, HTTP status, and any service fields asked for. */
-export type AwsError<K extends string = never> = { name: string; message: string; status: number | undefined } & { [F in K]: string | undefined };
+export type AwsError<K extends string = never> = { name: string; message: string; status: number | undefined } & {
+  [F in K]: string | undefined;
+};
 
 /** The error a call must fail with (a call that succeeds fails the test), as an AwsError. */
 export function errorOf<K extends string = never>(p: Promise<unknown>, ...fields: K[]): Promise<AwsError<K>> {
   return p.then(
-    () => { throw new Error('expected an error'); },
+    () => {
+      throw new Error('expected an error');
+    },
     (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
       const out: Record<string, unknown> = { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
       for (const f of fields) out[f] = (e as unknown as Record<string, unknown>)[f];

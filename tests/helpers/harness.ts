@@ -159,7 +159,11 @@ export function awsCliPath(versionLine?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ss-awscli-'));
   if (versionLine) {
     const toStderr = /^aws-cli\/1\./.test(versionLine);
-    writeFileSync(join(dir, 'aws'), `#!/bin/sh\n[ "$1" = "--version" ] && echo '${versionLine}'${toStderr ? ' 1>&2' : ''} && exit 0\nexit 2\n`, { mode: 0o755 });
+    writeFileSync(
+      join(dir, 'aws'),
+      `#!/bin/sh\n[ "$1" = "--version" ] && echo '${versionLine}'${toStderr ? ' 1>&2' : ''} && exit 0\nexit 2\n`,
+      { mode: 0o755 },
+    );
   }
   return dir;
 }

@@ -29,9 +29,22 @@ export class PtySession {
     const env = cliEnv({ emu: o.emu, dir: this.dir, env: { CI: undefined, TERM: 'xterm-256color', ...o.env } });
     // SS_CLI: drive another build of the CLI (default: dist/ as every e2e test).
     const cli = process.env.SS_CLI ?? CLI;
-    this.child = spawn('python3', [join(ROOT, 'tests/helpers/pty-driver.py'), String(o.cols ?? 100), String(o.rows ?? 40), process.execPath, cli, ...args], {
-      cwd: this.dir, env, stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    this.child = spawn(
+      'python3',
+      [
+        join(ROOT, 'tests/helpers/pty-driver.py'),
+        String(o.cols ?? 100),
+        String(o.rows ?? 40),
+        process.execPath,
+        cli,
+        ...args,
+      ],
+      {
+        cwd: this.dir,
+        env,
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     createInterface({ input: this.child.stdout! }).on('line', (l) => {
       const r = this.replies.shift();
       if (r) r(l);
@@ -48,8 +61,15 @@ export class PtySession {
 
   /** Waits until the output since the last match matches `re`; returns that output. */
   async expect(re: RegExp | string, timeoutS = 15): Promise<string> {
-    const r = await this.command<{ ok: boolean; text?: string; error?: string; tail?: string }>({ op: 'expect', re: typeof re === 'string' ? re : re.source, timeout: timeoutS });
-    if (!r.ok) throw new Error(`pty: ${r.error} waiting for ${re}\n--- seen so far\n${this.seen.slice(-1500)}\n--- since then\n${r.tail}`);
+    const r = await this.command<{ ok: boolean; text?: string; error?: string; tail?: string }>({
+      op: 'expect',
+      re: typeof re === 'string' ? re : re.source,
+      timeout: timeoutS,
+    });
+    if (!r.ok)
+      throw new Error(
+        `pty: ${r.error} waiting for ${re}\n--- seen so far\n${this.seen.slice(-1500)}\n--- since then\n${r.tail}`,
+      );
     this.seen += r.text;
     return r.text!;
   }
@@ -75,7 +95,13 @@ export class PtySession {
   }
 
   async exit(timeoutS = 60): Promise<{ code: number | null; signal: number | null; rest: string }> {
-    const r = await this.command<{ ok: boolean; code: number | null; signal: number | null; rest: string; tail?: string }>({ op: 'wait', timeout: timeoutS });
+    const r = await this.command<{
+      ok: boolean;
+      code: number | null;
+      signal: number | null;
+      rest: string;
+      tail?: string;
+    }>({ op: 'wait', timeout: timeoutS });
     if (!r.ok) throw new Error(`pty: the CLI did not exit\n${r.tail}`);
     this.seen += r.rest;
     return r;
@@ -124,7 +150,12 @@ export async function answerRest(p: PtySession): Promise<void> {
   await p.keys(KEY.down, KEY.space, KEY.enter); // the list starts at the home region: add the one after it
   // The region guard is offered with what it blocks and how to change it; Enter takes "yes".
   const guard = (await p.expect(/Turn on the region guard/)).replace(/[│|\s]+/g, ' ');
-  for (const t of ['refuses regional services', 'Global services', 'AWS never applies SCPs there', 'Easy to change later'])
+  for (const t of [
+    'refuses regional services',
+    'Global services',
+    'AWS never applies SCPs there',
+    'Easy to change later',
+  ])
     if (!guard.includes(t)) throw new Error(`the region guard note lacks "${t}":\n${guard}`);
   await p.keys(KEY.enter);
   // Default VPCs: the member accounts' (Enter takes "yes"), then the management account's
@@ -141,4 +172,3 @@ export async function answerRest(p: PtySession): Promise<void> {
     if (!hub.includes(t)) throw new Error(`the Security Hub note lacks "${t}":\n${hub}`);
   await p.keys('\x1b[C', KEY.enter);
 }
-

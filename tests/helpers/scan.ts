@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterAll, expect } from 'vitest';
 import type { Emulator } from './harness.js';
 
-export interface Finding { where: string; what: string; excerpt: string }
+export interface Finding {
+  where: string;
+  what: string;
+  excerpt: string;
+}
 
 /** AWS-shaped secrets, whoever issued them. */
 const PATTERNS: [string, RegExp][] = [

@@ -2,7 +2,14 @@
 // and operation → action mapping the emulator enforces (emulator/policy.ts, iam-actions.ts),
 // so a template test and an attack test can never disagree about what a statement denies.
 // An unknown condition operator throws (PolicyError), so a new template cannot pass unchecked.
-import { actionMatches, conditionsHold, resourceMatches, statementsOf, wildcard, type Statement } from '../../emulator/policy.js';
+import {
+  actionMatches,
+  conditionsHold,
+  resourceMatches,
+  statementsOf,
+  wildcard,
+  type Statement,
+} from '../../emulator/policy.js';
 export { iamActionOf } from '../../emulator/iam-actions.js';
 export { wildcard, type Statement };
 

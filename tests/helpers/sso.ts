@@ -17,7 +17,13 @@ export function ssoCachePath(home: string, sessionName: string): string {
  * Log `userName` in and write the token cache under `dir` (the run's HOME). Returns the
  * login (token, expiry, start URL, region) and the file written.
  */
-export function ssoLogin(emu: Emulator, dir: string, sessionName: string, userName: string, opts: { expiresAt?: string } = {}): SsoLogin & { path: string } {
+export function ssoLogin(
+  emu: Emulator,
+  dir: string,
+  sessionName: string,
+  userName: string,
+  opts: { expiresAt?: string } = {},
+): SsoLogin & { path: string } {
   const login = emu.ssoLogin(userName);
   const cached = { ...login, ...(opts.expiresAt ? { expiresAt: opts.expiresAt } : {}) };
   const path = ssoCachePath(dir, sessionName);
@@ -45,7 +51,10 @@ export interface SsoProfileSpec {
 }
 
 /** A minimal `~/.aws/config` with one sso-session and its profiles (as `aws configure sso` writes). */
-export function ssoConfigText(session: { name: string; startUrl: string; region: string }, profiles: SsoProfileSpec[]): string {
+export function ssoConfigText(
+  session: { name: string; startUrl: string; region: string },
+  profiles: SsoProfileSpec[],
+): string {
   const lines = [
     `[sso-session ${session.name}]`,
     `sso_start_url = ${session.startUrl}`,
@@ -54,7 +63,15 @@ export function ssoConfigText(session: { name: string; startUrl: string; region:
     '',
   ];
   for (const p of profiles) {
-    lines.push(`[profile ${p.name}]`, `sso_session = ${session.name}`, `sso_account_id = ${p.accountId}`, `sso_role_name = ${p.roleName}`, `region = ${p.region ?? session.region}`, 'output = json', '');
+    lines.push(
+      `[profile ${p.name}]`,
+      `sso_session = ${session.name}`,
+      `sso_account_id = ${p.accountId}`,
+      `sso_role_name = ${p.roleName}`,
+      `region = ${p.region ?? session.region}`,
+      'output = json',
+      '',
+    );
   }
   return lines.join('\n');
 }

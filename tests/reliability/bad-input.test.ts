@@ -17,7 +17,11 @@ const ACCOUNTS = [
   { name: 'prod', ou: 'Prod' },
   { name: 'dev', ou: 'NonProd' },
 ];
-const PERMISSION_SET = { name: 'AdministratorAccess', managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'], sessionHours: 8 };
+const PERMISSION_SET = {
+  name: 'AdministratorAccess',
+  managedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+  sessionHours: 8,
+};
 const IC = {
   permissionSets: [PERMISSION_SET],
   groups: [{ name: 'Admins' }],
@@ -49,75 +53,254 @@ const CYR_O = '\u043e'; // looks like "o"
 export const CONFIG_CASES: Case[] = [
   // emails
   { id: 'mailbox without @', config: cfg((c) => (c.mailbox = 'ops.acme.example')), names: 'mailbox' },
-  { id: 'founder email with two @', config: cfg((c) => (c.founder.email = 'ada@@acme.example')), names: 'founder.email' },
-  { id: 'founder email with a zero-width space', config: cfg((c) => (c.founder.email = `ada${ZWSP}@acme.example`)), names: 'founder.email' },
-  { id: 'founder email with a Cyrillic homoglyph', config: cfg((c) => (c.founder.email = `${CYR_A}da@acme.example`)), names: 'founder.email' },
-  { id: 'mailbox longer than 64 characters', config: cfg((c) => (c.mailbox = `${'o'.repeat(60)}@acme.example`)), names: 'mailbox' },
-  { id: 'account email with an RTL override', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, email: `${RLO}prod@acme.example` } : a)))), names: 'accounts[2].email' },
-  { id: 'account email without a domain dot', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, email: 'dev@localhost' } : a)))), names: 'accounts[3].email' },
-  { id: 'account email equal to the mailbox', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 1 ? { ...a, email: 'OPS@acme.example' } : a)))), names: 'accounts[1].email' },
-  { id: 'budget email with a space', config: cfg((c) => (c.budget.emails = ['billing @acme.example'])), names: 'budget.emails[0]' },
-  { id: 'contact email with a semicolon injection', config: cfg((c) => (c.contacts.security.email = 'sec;rm@acme.example')), names: 'contacts.security.email' },
+  {
+    id: 'founder email with two @',
+    config: cfg((c) => (c.founder.email = 'ada@@acme.example')),
+    names: 'founder.email',
+  },
+  {
+    id: 'founder email with a zero-width space',
+    config: cfg((c) => (c.founder.email = `ada${ZWSP}@acme.example`)),
+    names: 'founder.email',
+  },
+  {
+    id: 'founder email with a Cyrillic homoglyph',
+    config: cfg((c) => (c.founder.email = `${CYR_A}da@acme.example`)),
+    names: 'founder.email',
+  },
+  {
+    id: 'mailbox longer than 64 characters',
+    config: cfg((c) => (c.mailbox = `${'o'.repeat(60)}@acme.example`)),
+    names: 'mailbox',
+  },
+  {
+    id: 'account email with an RTL override',
+    config: cfg(
+      (c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, email: `${RLO}prod@acme.example` } : a))),
+    ),
+    names: 'accounts[2].email',
+  },
+  {
+    id: 'account email without a domain dot',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, email: 'dev@localhost' } : a)))),
+    names: 'accounts[3].email',
+  },
+  {
+    id: 'account email equal to the mailbox',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 1 ? { ...a, email: 'OPS@acme.example' } : a)))),
+    names: 'accounts[1].email',
+  },
+  {
+    id: 'budget email with a space',
+    config: cfg((c) => (c.budget.emails = ['billing @acme.example'])),
+    names: 'budget.emails[0]',
+  },
+  {
+    id: 'contact email with a semicolon injection',
+    config: cfg((c) => (c.contacts.security.email = 'sec;rm@acme.example')),
+    names: 'contacts.security.email',
+  },
   // names
   { id: 'empty organization name', config: cfg((c) => (c.org.name = '')), names: 'org.name' },
   { id: 'organization name of 41 characters', config: cfg((c) => (c.org.name = 'A'.repeat(41))), names: 'org.name' },
-  { id: 'organization name with an RTL override', config: cfg((c) => (c.org.name = `Acme${RLO}cipsoR`)), names: 'org.name' },
-  { id: 'organization name with a zero-width joiner', config: cfg((c) => (c.org.name = 'Ac\u200dme')), names: 'org.name' },
+  {
+    id: 'organization name with an RTL override',
+    config: cfg((c) => (c.org.name = `Acme${RLO}cipsoR`)),
+    names: 'org.name',
+  },
+  {
+    id: 'organization name with a zero-width joiner',
+    config: cfg((c) => (c.org.name = 'Ac\u200dme')),
+    names: 'org.name',
+  },
   { id: 'organization name of emoji only', config: cfg((c) => (c.org.name = '\u{1F680}\u{1F680}')), names: 'org.name' },
   { id: 'short name starting with a dash', config: cfg((c) => (c.org.slug = '-acme')), names: 'org.slug' },
   { id: 'short name with a Cyrillic homoglyph', config: cfg((c) => (c.org.slug = `${CYR_A}cme`)), names: 'org.slug' },
-  { id: 'account name in capitals', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, name: 'Prod' } : a)))), names: 'accounts[2].name' },
-  { id: 'account name with a Cyrillic homoglyph', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, name: `pr${CYR_O}d` } : a)))), names: 'accounts[2].name' },
-  { id: 'account name with a zero-width space', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, name: `de${ZWSP}v` } : a)))), names: 'accounts[3].name' },
-  { id: 'account named "management"', config: cfg((c) => (c.accounts = [...ACCOUNTS, { name: 'management', ou: 'Prod' }])), names: 'accounts[4].name' },
-  { id: 'founder given name with a control character', config: cfg((c) => (c.founder.givenName = '\u0007Ada')), names: 'founder.givenName' },
+  {
+    id: 'account name in capitals',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, name: 'Prod' } : a)))),
+    names: 'accounts[2].name',
+  },
+  {
+    id: 'account name with a Cyrillic homoglyph',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 2 ? { ...a, name: `pr${CYR_O}d` } : a)))),
+    names: 'accounts[2].name',
+  },
+  {
+    id: 'account name with a zero-width space',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, name: `de${ZWSP}v` } : a)))),
+    names: 'accounts[3].name',
+  },
+  {
+    id: 'account named "management"',
+    config: cfg((c) => (c.accounts = [...ACCOUNTS, { name: 'management', ou: 'Prod' }])),
+    names: 'accounts[4].name',
+  },
+  {
+    id: 'founder given name with a control character',
+    config: cfg((c) => (c.founder.givenName = '\u0007Ada')),
+    names: 'founder.givenName',
+  },
   { id: 'trail name of one character', config: cfg((c) => (c.trail = { name: 'a' })), names: 'trail.name' },
-  { id: 'OU name with a slash', config: cfg((c) => (c.organizationalUnits = [{ name: 'Security/x', parent: 'Root' }])), names: 'organizationalUnits[0].name' },
+  {
+    id: 'OU name with a slash',
+    config: cfg((c) => (c.organizationalUnits = [{ name: 'Security/x', parent: 'Root' }])),
+    names: 'organizationalUnits[0].name',
+  },
   // duplicates and references
-  { id: 'duplicate account names', config: cfg((c) => (c.accounts = [...ACCOUNTS, { name: 'prod', ou: 'Prod' }])), names: /accounts: two accounts are named "prod"/ },
-  { id: 'duplicate account emails', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => ({ ...a, email: i < 2 ? 'sec@acme.example' : `${a.name}@acme.example` })))), names: /accounts: two accounts use the email/ },
-  { id: 'account in an unknown OU', config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, ou: 'Staging' } : a)))), names: 'accounts[3].ou' },
-  { id: 'log archive account not in the list', config: cfg((c) => (c.logArchiveAccount = 'logs')), names: 'logArchiveAccount' },
-  { id: 'OU with an unknown parent', config: cfg((c) => (c.organizationalUnits = [{ name: 'Security', parent: 'Nowhere' }])), names: 'organizationalUnits[0].parent' },
-  { id: 'assignment to an unknown account', config: cfg((c) => (c.identityCenter = { ...IC, assignments: [{ group: 'Admins', permissionSet: 'AdministratorAccess', accounts: ['staging'] }] })), names: 'identityCenter.assignments[0].accounts' },
-  { id: 'founder group that does not exist', config: cfg((c) => (c.identityCenter = { ...IC, founderGroups: ['Ghosts'] })), names: 'identityCenter.founderGroups[0]' },
+  {
+    id: 'duplicate account names',
+    config: cfg((c) => (c.accounts = [...ACCOUNTS, { name: 'prod', ou: 'Prod' }])),
+    names: /accounts: two accounts are named "prod"/,
+  },
+  {
+    id: 'duplicate account emails',
+    config: cfg(
+      (c) =>
+        (c.accounts = ACCOUNTS.map((a, i) => ({ ...a, email: i < 2 ? 'sec@acme.example' : `${a.name}@acme.example` }))),
+    ),
+    names: /accounts: two accounts use the email/,
+  },
+  {
+    id: 'account in an unknown OU',
+    config: cfg((c) => (c.accounts = ACCOUNTS.map((a, i) => (i === 3 ? { ...a, ou: 'Staging' } : a)))),
+    names: 'accounts[3].ou',
+  },
+  {
+    id: 'log archive account not in the list',
+    config: cfg((c) => (c.logArchiveAccount = 'logs')),
+    names: 'logArchiveAccount',
+  },
+  {
+    id: 'OU with an unknown parent',
+    config: cfg((c) => (c.organizationalUnits = [{ name: 'Security', parent: 'Nowhere' }])),
+    names: 'organizationalUnits[0].parent',
+  },
+  {
+    id: 'assignment to an unknown account',
+    config: cfg(
+      (c) =>
+        (c.identityCenter = {
+          ...IC,
+          assignments: [{ group: 'Admins', permissionSet: 'AdministratorAccess', accounts: ['staging'] }],
+        }),
+    ),
+    names: 'identityCenter.assignments[0].accounts',
+  },
+  {
+    id: 'founder group that does not exist',
+    config: cfg((c) => (c.identityCenter = { ...IC, founderGroups: ['Ghosts'] })),
+    names: 'identityCenter.founderGroups[0]',
+  },
   { id: 'no member accounts', config: cfg((c) => (c.accounts = [])), names: 'accounts' },
   // amounts
   { id: 'budget amount 0', config: cfg((c) => (c.budget.amount = 0)), names: 'budget.amount' },
   { id: 'negative budget amount', config: cfg((c) => (c.budget.amount = -5)), names: 'budget.amount' },
   { id: 'budget amount as text', config: cfg((c) => (c.budget.amount = '250')), names: 'budget.amount' },
-  { id: 'budget amount with more digits than a number holds', config: cfg((c) => (c.budget.amount = 98765432109876543210)), names: 'budget.amount' },
+  {
+    id: 'budget amount with more digits than a number holds',
+    config: cfg((c) => (c.budget.amount = 98765432109876543210)),
+    names: 'budget.amount',
+  },
   { id: 'budget in EUR', config: cfg((c) => (c.budget.currency = 'EUR')), names: 'budget.currency' },
-  { id: 'eleven budget emails', config: cfg((c) => (c.budget.emails = Array.from({ length: 11 }, (_, i) => `b${i}@acme.example`))), names: 'budget.emails' },
-  { id: 'anomaly threshold null', config: cfg((c) => (c.anomaly = { thresholdUsd: null })), names: 'anomaly.thresholdUsd' },
-  { id: 'anomaly frequency IMMEDIATE', config: cfg((c) => (c.anomaly = { frequency: 'IMMEDIATE' })), names: 'anomaly.frequency' },
-  { id: 'phone number in words', config: cfg((c) => (c.contacts.security.phone = 'call me maybe')), names: 'contacts.security.phone' },
-  { id: 'password length 8', config: cfg((c) => (c.hardening = { passwordPolicy: { minimumLength: 8 } })), names: 'hardening.passwordPolicy.minimumLength' },
-  { id: 'password reuse 25', config: cfg((c) => (c.hardening = { passwordPolicy: { reusePrevention: 25 } })), names: 'hardening.passwordPolicy.reusePrevention' },
+  {
+    id: 'eleven budget emails',
+    config: cfg((c) => (c.budget.emails = Array.from({ length: 11 }, (_, i) => `b${i}@acme.example`))),
+    names: 'budget.emails',
+  },
+  {
+    id: 'anomaly threshold null',
+    config: cfg((c) => (c.anomaly = { thresholdUsd: null })),
+    names: 'anomaly.thresholdUsd',
+  },
+  {
+    id: 'anomaly frequency IMMEDIATE',
+    config: cfg((c) => (c.anomaly = { frequency: 'IMMEDIATE' })),
+    names: 'anomaly.frequency',
+  },
+  {
+    id: 'phone number in words',
+    config: cfg((c) => (c.contacts.security.phone = 'call me maybe')),
+    names: 'contacts.security.phone',
+  },
+  {
+    id: 'password length 8',
+    config: cfg((c) => (c.hardening = { passwordPolicy: { minimumLength: 8 } })),
+    names: 'hardening.passwordPolicy.minimumLength',
+  },
+  {
+    id: 'password reuse 25',
+    config: cfg((c) => (c.hardening = { passwordPolicy: { reusePrevention: 25 } })),
+    names: 'hardening.passwordPolicy.reusePrevention',
+  },
   // regions
   { id: 'unknown home region', config: cfg((c) => (c.homeRegion = 'mars-north-1')), names: 'homeRegion' },
   { id: 'home region in capitals', config: cfg((c) => (c.homeRegion = 'EU-WEST-1')), names: 'homeRegion' },
-  { id: 'allowed regions without the home region', config: cfg((c) => (c.allowedRegions = ['us-east-1'])), names: 'allowedRegions' },
-  { id: 'allowed regions listing one twice', config: cfg((c) => (c.allowedRegions = ['eu-west-1', 'us-east-1', 'eu-west-1'])), names: 'allowedRegions' },
+  {
+    id: 'allowed regions without the home region',
+    config: cfg((c) => (c.allowedRegions = ['us-east-1'])),
+    names: 'allowedRegions',
+  },
+  {
+    id: 'allowed regions listing one twice',
+    config: cfg((c) => (c.allowedRegions = ['eu-west-1', 'us-east-1', 'eu-west-1'])),
+    names: 'allowedRegions',
+  },
   { id: 'allowed regions as a string', config: cfg((c) => (c.allowedRegions = 'eu-west-1')), names: 'allowedRegions' },
   // durations
-  { id: 'session of 13 hours', config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: 13 }] })), names: 'identityCenter.permissionSets[0].sessionHours' },
-  { id: 'session of 1.5 hours', config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: 1.5 }] })), names: 'identityCenter.permissionSets[0].sessionHours' },
-  { id: 'session duration as "8h"', config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: '8h' }] })), names: 'identityCenter.permissionSets[0].sessionHours' },
-  { id: 'log expiry of 0 days', config: cfg((c) => (c.trail = { expireAfterDays: 0 })), names: 'trail.expireAfterDays' },
-  { id: 'log expiry before the Glacier move', config: cfg((c) => (c.trail = { glacierAfterDays: 90, expireAfterDays: 30 })), names: 'trail.expireAfterDays' },
+  {
+    id: 'session of 13 hours',
+    config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: 13 }] })),
+    names: 'identityCenter.permissionSets[0].sessionHours',
+  },
+  {
+    id: 'session of 1.5 hours',
+    config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: 1.5 }] })),
+    names: 'identityCenter.permissionSets[0].sessionHours',
+  },
+  {
+    id: 'session duration as "8h"',
+    config: cfg((c) => (c.identityCenter = { ...IC, permissionSets: [{ ...PERMISSION_SET, sessionHours: '8h' }] })),
+    names: 'identityCenter.permissionSets[0].sessionHours',
+  },
+  {
+    id: 'log expiry of 0 days',
+    config: cfg((c) => (c.trail = { expireAfterDays: 0 })),
+    names: 'trail.expireAfterDays',
+  },
+  {
+    id: 'log expiry before the Glacier move',
+    config: cfg((c) => (c.trail = { glacierAfterDays: 90, expireAfterDays: 30 })),
+    names: 'trail.expireAfterDays',
+  },
   // unknown fields and wrong types
   { id: 'misspelt top-level setting', config: cfg((c) => (c.budgte = { amount: 5 })), names: '"budgte"' },
   { id: 'unknown nested setting', config: cfg((c) => (c.founder.phone = '+1 555 0100')), names: /founder.*"phone"/ },
-  { id: 'prototype-pollution key', config: JSON.stringify(BASIC).replace(/^\{/, '{"__proto__":{"budget":{"amount":0}},'), names: '"__proto__" is not a known setting' },
+  {
+    id: 'prototype-pollution key',
+    config: JSON.stringify(BASIC).replace(/^\{/, '{"__proto__":{"budget":{"amount":0}},'),
+    names: '"__proto__" is not a known setting',
+  },
   { id: 'org as a string', config: cfg((c) => (c.org = 'Acme Robotics')), names: 'org' },
   { id: 'guardrails as "yes"', config: cfg((c) => (c.scps = { guardrails: 'yes' })), names: 'scps.guardrails' },
-  { id: 'more than 200 accounts', config: cfg((c) => (c.accounts = Array.from({ length: 201 }, (_, i) => ({ name: `a${i}`, ou: 'Prod' })))), names: 'accounts' },
+  {
+    id: 'more than 200 accounts',
+    config: cfg((c) => (c.accounts = Array.from({ length: 201 }, (_, i) => ({ name: `a${i}`, ou: 'Prod' })))),
+    names: 'accounts',
+  },
   // whole files
   { id: 'a config that is a JSON array', config: [BASIC], names: /must be a JSON object/ },
   { id: 'a config that is not JSON', config: '{"org": {"name": "Acme"},, }', names: /not valid JSON at line 1/ },
-  { id: 'a 2 MB config', config: cfg((c) => (c.org.description = 'x'.repeat(2 * 1024 * 1024))), names: /larger than 1 MB/ },
-  { id: 'a deeply nested config', config: `{"org":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, names: /org|not valid JSON/ },
+  {
+    id: 'a 2 MB config',
+    config: cfg((c) => (c.org.description = 'x'.repeat(2 * 1024 * 1024))),
+    names: /larger than 1 MB/,
+  },
+  {
+    id: 'a deeply nested config',
+    config: `{"org":${'['.repeat(200_000)}${']'.repeat(200_000)}}`,
+    names: /org|not valid JSON/,
+  },
   { id: 'an empty config file', config: '', names: /not valid JSON/ },
 ];
 
@@ -133,7 +316,11 @@ export const FLAG_CASES: Case[] = [
   { id: 'unknown command', args: ['deploy', '--yes'], names: 'deploy' },
   { id: 'two commands', args: ['plan', 'verify'], names: /Too many arguments: plan verify/ },
   { id: 'verify --dry-run', args: ['verify', '--dry-run'], names: '--dry-run' },
-  { id: '--config naming a missing file', args: ['--yes', '--config', 'nope.json'], names: /nope\.json[\s\S]*file not found/ },
+  {
+    id: '--config naming a missing file',
+    args: ['--yes', '--config', 'nope.json'],
+    names: /nope\.json[\s\S]*file not found/,
+  },
   { id: 'no --yes without a terminal', args: ['--config', BASIC_CONFIG], names: '--yes' },
 ];
 
@@ -185,7 +372,14 @@ describe.concurrent('bad input: command line flags', () => {
 });
 
 // plan and verify validate the same way, before any call (a sample across the categories).
-const SAMPLE = ['budget amount as text', 'founder email with a Cyrillic homoglyph', 'session of 13 hours', 'unknown home region', 'misspelt top-level setting', 'duplicate account names'];
+const SAMPLE = [
+  'budget amount as text',
+  'founder email with a Cyrillic homoglyph',
+  'session of 13 hours',
+  'unknown home region',
+  'misspelt top-level setting',
+  'duplicate account names',
+];
 describe.concurrent('bad input: plan and verify refuse it too', () => {
   for (const command of ['plan', 'verify']) {
     test.each(CONFIG_CASES.filter((c) => SAMPLE.includes(c.id)))(`${command}: $id`, (c) => refused(c, [command]));

@@ -39,7 +39,9 @@ test('a second run on the same state file refuses, naming the running one; the f
     expect(second.code, explain(second)).toBe(2);
     expect(second.stderr).toContain(`Another secure-start run is using`);
     expect(second.stderr).toContain(`pid ${first.child.pid} on ${hostname()}`);
-    expect(second.stderr).toMatch(/Wait for it to finish; if it is gone, its lock is taken over 60 s after it was last seen, or delete .*\.lock/);
+    expect(second.stderr).toMatch(
+      /Wait for it to finish; if it is gone, its lock is taken over 60 s after it was last seen, or delete .*\.lock/,
+    );
   }
   // The refused runs did not take or remove the first run's lock.
   expect(JSON.parse(readFileSync(`${first.dir}/secure-start.state.json.lock`, 'utf8')).pid).toBe(first.child.pid);
@@ -91,7 +93,10 @@ test('a half-written lock is respected while fresh and taken over once it is a m
 test('a lock of a run on another host that is still alive (touched just now) is not taken over', async () => {
   const dir = scratchDir('ss-lock-');
   const lockPath = `${dir}/secure-start.state.json.lock`;
-  writeFileSync(lockPath, JSON.stringify({ pid: 1, host: 'laptop-of-cofounder', startedAt: '2026-11-23T09:00:00Z', command: 'secure-start' }));
+  writeFileSync(
+    lockPath,
+    JSON.stringify({ pid: 1, host: 'laptop-of-cofounder', startedAt: '2026-11-23T09:00:00Z', command: 'secure-start' }),
+  );
   const r = await runCli(APPLY, { emu, dir });
   expect(r.code, explain(r)).toBe(2);
   expect(r.stderr).toContain('pid 1 on laptop-of-cofounder');

@@ -12,7 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeDir, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
 import type { Checkpoint, WorldCopy } from '../../emulator/index.js';
-import { APPLY, explain, resetWorld, resourceCounts, resume, SCENARIO, snapshot, type CrashPoint } from '../helpers/crash.js';
+import {
+  APPLY,
+  explain,
+  resetWorld,
+  resourceCounts,
+  resume,
+  SCENARIO,
+  snapshot,
+  type CrashPoint,
+} from '../helpers/crash.js';
 import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 import { BEHAVIOUR_NAMES } from '../../emulator/behaviours.js';
@@ -54,7 +63,10 @@ export async function moreEmulators(): Promise<Emulator[]> {
  * holds what the CLI had written by then (its writes are atomic renames) and the world holds
  * what AWS had applied. That is exactly what a SIGKILL at that instant leaves.
  */
-export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false, { converge = false } = {}): Promise<CleanRun> {
+export async function cleanRun(
+  keep: (c: Checkpoint) => boolean = () => false,
+  { converge = false } = {},
+): Promise<CleanRun> {
   const emu = await startEmu({ scenario: SCENARIO });
   resetWorld(emu);
   const dir = scratchDir();
@@ -87,7 +99,8 @@ export async function cleanRun(keep: (c: Checkpoint) => boolean = () => false, {
   // their resumed runs would then make more than it did.)
   if (converge) {
     const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
-    if (again.mutatingCalls.length) throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
+    if (again.mutatingCalls.length)
+      throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
   }
   // Holds count the mutating calls that reach AWS's handling; the ones refused at the door by an
   // AWS behaviour (a throttled call, a conflicting write) never get there and vary from run to run.
@@ -245,26 +258,35 @@ export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator
     // Only a kind repeated more than SAMPLE_OVER times is sampled: every other call is a crash point.
     const kinds = new Map<string, number>();
     for (const o of clean.ops) kinds.set(o, (kinds.get(o) ?? 0) + 1);
-    const everyOne = clean.ops.map((o, i) => ({ o, k: i + 1 })).filter((x) => kinds.get(x.o)! <= SAMPLE_OVER).map((x) => x.k);
+    const everyOne = clean.ops
+      .map((o, i) => ({ o, k: i + 1 }))
+      .filter((x) => kinds.get(x.o)! <= SAMPLE_OVER)
+      .map((x) => x.k);
     expect(ks).toEqual(expect.arrayContaining(everyOne));
     // Every point of this shard was copied, at the call the run made there.
-    for (const p of points) expect(clean.copies.get(`${p.k}:${p.when}`)?.call, `k=${p.k} ${p.when}`).toBe(clean.ops[p.k - 1]);
+    for (const p of points)
+      expect(clean.copies.get(`${p.k}:${p.when}`)?.call, `k=${p.k} ${p.when}`).toBe(clean.ops[p.k - 1]);
   });
 
   describe.concurrent(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
-    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))('$name', (p) => pool.use(async (emu) => {
-      const copy = clean.copies.get(`${p.k}:${p.when}`)!;
-      emu.restoreWorld(copy.world);
-      expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
+    test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))(
+      '$name',
+      (p) =>
+        pool.use(async (emu) => {
+          const copy = clean.copies.get(`${p.k}:${p.when}`)!;
+          emu.restoreWorld(copy.world);
+          expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
 
-      const r = await resume(emu, copy.dir);
-      secrets.run(r, `k=${p.k} ${p.when} resume`);
-      expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
-      expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);
-      expect(snapshot(emu), `world after a crash at ${copy.call} (${p.when})`).toEqual(clean.world);
-      const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
-      expect(stateSchema.safeParse(state).success).toBe(true);
-      expect(state.inflight, 'requests left in flight after completion').toEqual({});
-    }), 600_000);
+          const r = await resume(emu, copy.dir);
+          secrets.run(r, `k=${p.k} ${p.when} resume`);
+          expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
+          expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);
+          expect(snapshot(emu), `world after a crash at ${copy.call} (${p.when})`).toEqual(clean.world);
+          const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
+          expect(stateSchema.safeParse(state).success).toBe(true);
+          expect(state.inflight, 'requests left in flight after completion').toEqual({});
+        }),
+      600_000,
+    );
   });
 }

@@ -25,8 +25,17 @@ scanAndStopAfterAll(secrets, () => pool?.all ?? []);
 const SLOW = { async: { min: 1000, max: 1000 } };
 const SLOW_SSO = { async: { min: 300, max: 300 } };
 type Range = { min: number; max: number };
-const WAITS: { id: string; operation: string; overrides: Record<string, typeof SLOW>; behaviours?: Record<string, Range> }[] = [
-  { id: 'while CreateAccount is IN_PROGRESS', operation: 'CreateAccount', overrides: { 'organizations:CreateAccount': SLOW } },
+const WAITS: {
+  id: string;
+  operation: string;
+  overrides: Record<string, typeof SLOW>;
+  behaviours?: Record<string, Range>;
+}[] = [
+  {
+    id: 'while CreateAccount is IN_PROGRESS',
+    operation: 'CreateAccount',
+    overrides: { 'organizations:CreateAccount': SLOW },
+  },
   {
     id: 'while Identity Center assignments and provisioning are IN_PROGRESS',
     operation: 'CreateAccountAssignment',
@@ -43,31 +52,36 @@ const WAITS: { id: string; operation: string; overrides: Record<string, typeof S
 
 describe.concurrent('SIGKILL at a seeded random moment inside a long wait', () => {
   const cases = WAITS.flatMap((w) => [101, 202, 303].map((seed) => ({ ...w, seed, name: `${w.id} (seed ${seed})` })));
-  test.each(cases)('$name', (c) => pool.use(async (emu: Emulator) => {
-    resetWorld(emu);
-    emu.setLatency({ profile: 'instant', overrides: c.overrides });
-    emu.latency.behaviours = c.behaviours ?? {};
-    const delay = Math.floor(makeRng(c.seed)() * 1500);
-    const cli = spawnCli(APPLY, { emu, timeoutMs: 170_000 });
-    // Wait until the long operation has been asked for, then let a random part of the wait pass.
-    const t0 = Date.now();
-    while (!emu.calls({ operation: c.operation }).length) {
-      if (cli.child.exitCode !== null || Date.now() - t0 > 150_000) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    expect(emu.calls({ operation: c.operation }).length, `the run never reached ${c.operation}`).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, delay));
-    cli.child.kill('SIGKILL');
-    const dead = await cli.done;
-    expect(dead.signal, explain(dead)).toBe('SIGKILL');
-    expectValidStateFile(dead.statePath);
+  test.each(cases)(
+    '$name',
+    (c) =>
+      pool.use(async (emu: Emulator) => {
+        resetWorld(emu);
+        emu.setLatency({ profile: 'instant', overrides: c.overrides });
+        emu.latency.behaviours = c.behaviours ?? {};
+        const delay = Math.floor(makeRng(c.seed)() * 1500);
+        const cli = spawnCli(APPLY, { emu, timeoutMs: 170_000 });
+        // Wait until the long operation has been asked for, then let a random part of the wait pass.
+        const t0 = Date.now();
+        while (!emu.calls({ operation: c.operation }).length) {
+          if (cli.child.exitCode !== null || Date.now() - t0 > 150_000) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(emu.calls({ operation: c.operation }).length, `the run never reached ${c.operation}`).toBeGreaterThan(0);
+        await new Promise((r) => setTimeout(r, delay));
+        cli.child.kill('SIGKILL');
+        const dead = await cli.done;
+        expect(dead.signal, explain(dead)).toBe('SIGKILL');
+        expectValidStateFile(dead.statePath);
 
-    const r = await resume(emu, dead.dir);
-    secrets.run(r);
-    expect(r.code, `killed ${delay} ms into ${c.operation}\n${explain(r)}`).toBe(0);
-    emu.flushAsync();
-    expect(resourceCounts(emu.state())).toEqual(clean.counts);
-    expect(snapshot(emu)).toEqual(clean.world);
-    expect(JSON.parse(readFileSync(r.statePath, 'utf8')).inflight).toEqual({});
-  }), 400_000);
+        const r = await resume(emu, dead.dir);
+        secrets.run(r);
+        expect(r.code, `killed ${delay} ms into ${c.operation}\n${explain(r)}`).toBe(0);
+        emu.flushAsync();
+        expect(resourceCounts(emu.state())).toEqual(clean.counts);
+        expect(snapshot(emu)).toEqual(clean.world);
+        expect(JSON.parse(readFileSync(r.statePath, 'utf8')).inflight).toEqual({});
+      }),
+    400_000,
+  );
 });

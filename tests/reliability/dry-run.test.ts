@@ -32,7 +32,11 @@ const READ_ONLY: [string, string[]][] = [
 const MODES = READ_ONLY.filter(([name]) => name === 'plan --json' || name === 'verify --json --verbose');
 
 /** Read-only commands in `dir`: no mutating call, world and state file unchanged. */
-async function neverWrites(dir: string, expectCodes: number[] = [0, 1, 2, 3, 4], commands = READ_ONLY): Promise<CliResult[]> {
+async function neverWrites(
+  dir: string,
+  expectCodes: number[] = [0, 1, 2, 3, 4],
+  commands = READ_ONLY,
+): Promise<CliResult[]> {
   const statePath = `${dir}/secure-start.state.json`;
   const before = existsSync(statePath) ? readFileSync(statePath) : null;
   const world = JSON.stringify(worldOf(emu));
@@ -41,7 +45,10 @@ async function neverWrites(dir: string, expectCodes: number[] = [0, 1, 2, 3, 4],
     const r = await runCli(args, { emu, dir });
     secrets.run(r);
     readOnlyRuns++;
-    expect(r.mutatingCalls.map((c) => `${c.service}:${c.operation}`), `${name} wrote to AWS\n${explain(r)}`).toEqual([]);
+    expect(
+      r.mutatingCalls.map((c) => `${c.service}:${c.operation}`),
+      `${name} wrote to AWS\n${explain(r)}`,
+    ).toEqual([]);
     expect(expectCodes, `${name}\n${explain(r)}`).toContain(r.code);
     expect(JSON.stringify(worldOf(emu)), `${name} changed the world`).toBe(world);
     if (before) expect(readFileSync(statePath).equals(before), `${name} changed the state file`).toBe(true);
@@ -52,11 +59,21 @@ async function neverWrites(dir: string, expectCodes: number[] = [0, 1, 2, 3, 4],
 }
 
 describe('before any run, in every scenario', () => {
-  const scenarios = ['fresh', 'fresh+iam-user', 'fresh+role', 'fresh+iam-user+root-keys', 'org-exists+iam-user', 'consolidated-billing+iam-user', 'member-of-other-org+iam-user', 'fresh+iam-user+identity-center+root-mfa'];
+  const scenarios = [
+    'fresh',
+    'fresh+iam-user',
+    'fresh+role',
+    'fresh+iam-user+root-keys',
+    'org-exists+iam-user',
+    'consolidated-billing+iam-user',
+    'member-of-other-org+iam-user',
+    'fresh+iam-user+identity-center+root-mfa',
+  ];
   test.each(scenarios)('%s', async (scenario) => {
     emu.reset(scenario);
     const [plan] = await neverWrites(scratchDir('ss-dry-'), undefined, scenario === 'fresh' ? READ_ONLY : MODES);
-    if (!scenario.startsWith('member-of-other-org')) expect(plan!.stdout, explain(plan!)).toMatch(/CreateAccount|organizations:/);
+    if (!scenario.startsWith('member-of-other-org'))
+      expect(plan!.stdout, explain(plan!)).toMatch(/CreateAccount|organizations:/);
   });
 
   test('without credentials, plan works offline and calls nothing', async () => {
@@ -119,10 +136,13 @@ describe('around a bootstrap', () => {
 
   test('under throttling and server errors on every read', async () => {
     resetWorld(emu);
-    emu.setFaults({ seed: 11, rules: [
-      { kind: 'throttle', rate: 0.2, mutating: false },
-      { kind: 'unavailable', rate: 0.05, mutating: false },
-    ] });
+    emu.setFaults({
+      seed: 11,
+      rules: [
+        { kind: 'throttle', rate: 0.2, mutating: false },
+        { kind: 'unavailable', rate: 0.05, mutating: false },
+      ],
+    });
     await neverWrites(scratchDir('ss-dry-'), undefined, MODES);
     emu.clearFaults();
   });
@@ -131,4 +151,3 @@ describe('around a bootstrap', () => {
 test('the read-only runs above were really run', () => {
   expect(readOnlyRuns).toBeGreaterThanOrEqual(READ_ONLY.length * 3 + MODES.length * 9);
 });
-

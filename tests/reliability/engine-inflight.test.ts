@@ -15,15 +15,40 @@ import type { AwsApi } from '../../aws/factory.js';
 
 const want = resolveBaseline({}, { placeholders: true });
 const noAws: AwsApi = {
-  call: async () => { throw new Error('no AWS here'); },
-  pages: async () => { throw new Error('no AWS here'); },
+  call: async () => {
+    throw new Error('no AWS here');
+  },
+  pages: async () => {
+    throw new Error('no AWS here');
+  },
 };
-const inflight = (step: string, key: string) => ({ step, service: 'organizations', operation: 'CreateAccount', requestId: `car-${key}`, key, startedAt: '2026-11-23T00:00:00Z' });
+const inflight = (step: string, key: string) => ({
+  step,
+  service: 'organizations',
+  operation: 'CreateAccount',
+  requestId: `car-${key}`,
+  key,
+  startedAt: '2026-11-23T00:00:00Z',
+});
 const manual: Action = {
-  kind: 'manual', symbol: '!', service: 'console', operation: 'EnableThing', input: {}, target: { account: 'management', region: 'us-east-1' },
-  summary: '! enable the thing', manual: { instructions: ['click'], why: 'because', link: 'https://example.com', blocking: true },
+  kind: 'manual',
+  symbol: '!',
+  service: 'console',
+  operation: 'EnableThing',
+  input: {},
+  target: { account: 'management', region: 'us-east-1' },
+  summary: '! enable the thing',
+  manual: { instructions: ['click'], why: 'because', link: 'https://example.com', blocking: true },
 };
-const step = (id: string, planned: Action[] = []): Step<null> => ({ id, title: id, needs: [], controls: [], observe: async () => null, fresh: () => null, plan: () => planned });
+const step = (id: string, planned: Action[] = []): Step<null> => ({
+  id,
+  title: id,
+  needs: [],
+  controls: [],
+  observe: async () => null,
+  fresh: () => null,
+  plan: () => planned,
+});
 
 test('a settled step forgets its own stale in-flight requests, and only its own', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'ss-inflight-')), 'state.json');
@@ -34,9 +59,17 @@ test('a settled step forgets its own stale in-flight requests, and only its own'
     'other:thing': inflight('not-run', 'other:thing'),
   };
   await state.save();
-  const e = new Engine({ steps: [step('accounts'), step('waiting', [manual])], want, state, io: new RecordingIoHost() });
+  const e = new Engine({
+    steps: [step('accounts'), step('waiting', [manual])],
+    want,
+    state,
+    io: new RecordingIoHost(),
+  });
   const r = await e.run({ mode: 'apply', aws: noAws, readAws: noAws });
-  expect(r.steps.map((s) => [s.id, s.status])).toEqual([['accounts', 'ok'], ['waiting', 'blocked']]);
+  expect(r.steps.map((s) => [s.id, s.status])).toEqual([
+    ['accounts', 'ok'],
+    ['waiting', 'blocked'],
+  ]);
   const saved = JSON.parse(readFileSync(path, 'utf8'));
   expect(Object.keys(saved.inflight).sort()).toEqual(['ic:thing', 'other:thing']);
 });

@@ -14,15 +14,30 @@ import type { Action, Step } from '../../steps/contract.js';
 import type { AwsApi } from '../../aws/factory.js';
 
 const want = resolveBaseline({}, { placeholders: true });
-const noAws: AwsApi = { call: async () => { throw new Error('no AWS'); }, pages: async () => { throw new Error('no AWS'); } };
-const lost = () => Object.assign(new Error('cost-explorer:CreateAnomalySubscription was sent but its answer was lost (ECONNRESET)'), { name: 'UnknownOutcome' });
+const noAws: AwsApi = {
+  call: async () => {
+    throw new Error('no AWS');
+  },
+  pages: async () => {
+    throw new Error('no AWS');
+  },
+};
+const lost = () =>
+  Object.assign(new Error('cost-explorer:CreateAnomalySubscription was sent but its answer was lost (ECONNRESET)'), {
+    name: 'UnknownOutcome',
+  });
 
 function world(failures: ('applied-then-lost' | 'lost' | 'denied')[]) {
   const have: string[] = [];
   let calls = 0;
   const create: Action = {
-    kind: 'call', symbol: '+', service: 'cost-explorer', operation: 'CreateAnomalySubscription', input: {},
-    target: { account: 'management', region: 'us-east-1' }, summary: '+ subscription',
+    kind: 'call',
+    symbol: '+',
+    service: 'cost-explorer',
+    operation: 'CreateAnomalySubscription',
+    input: {},
+    target: { account: 'management', region: 'us-east-1' },
+    summary: '+ subscription',
     async run() {
       calls++;
       const f = failures.shift();
@@ -32,9 +47,22 @@ function world(failures: ('applied-then-lost' | 'lost' | 'denied')[]) {
       if (f === 'applied-then-lost') throw lost();
     },
   };
-  const step: Step<number> = { id: 'anomaly', title: 'anomaly', needs: [], controls: [], observe: async () => have.length, fresh: () => 0, plan: (_w, n) => (n ? [] : [create]) };
-  const run = () => new Engine({ steps: [step], want, state: StateStore.open(join(mkdtempSync(join(tmpdir(), 'ss-lost-')), 's.json'), 't'), io: new RecordingIoHost() })
-    .run({ mode: 'apply', aws: noAws, readAws: noAws });
+  const step: Step<number> = {
+    id: 'anomaly',
+    title: 'anomaly',
+    needs: [],
+    controls: [],
+    observe: async () => have.length,
+    fresh: () => 0,
+    plan: (_w, n) => (n ? [] : [create]),
+  };
+  const run = () =>
+    new Engine({
+      steps: [step],
+      want,
+      state: StateStore.open(join(mkdtempSync(join(tmpdir(), 'ss-lost-')), 's.json'), 't'),
+      io: new RecordingIoHost(),
+    }).run({ mode: 'apply', aws: noAws, readAws: noAws });
   return { have, run, calls: () => calls };
 }
 

@@ -20,7 +20,10 @@ const cleanCounts = base.counts;
 const secrets = new SecretScan();
 // The cases spend most of their time in retry back-off, not on a core: three at a time, each on
 // its own emulator.
-const pool = new EmulatorPool([base.emu, ...(await Promise.all([startEmu({ scenario: SCENARIO }), startEmu({ scenario: SCENARIO })]))]);
+const pool = new EmulatorPool([
+  base.emu,
+  ...(await Promise.all([startEmu({ scenario: SCENARIO }), startEmu({ scenario: SCENARIO })])),
+]);
 scanAndStopAfterAll(secrets, () => pool.all);
 
 /** The rates the issue asks to survive, on every operation of every service. */
@@ -32,62 +35,83 @@ export const STORM: FaultRule[] = [
 ];
 
 describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
-  test.each([7, 2026])('seed %i: completes with the same final world as a clean run', (seed) => pool.use(async (emu: Emulator) => {
-    resetWorld(emu);
-    emu.setFaults({ seed, rules: STORM });
-    const r = await runCli([...APPLY, '--verbose'], { emu, timeoutMs: 280_000 });
-    emu.clearFaults();
-    secrets.run(r);
-    const faults = r.calls.filter((c) => c.fault);
-    expect(r.code, `${faults.length} faults injected\n${explain(r)}`).toBe(0);
-    // The storm really happened, on reads and writes, in every kind.
-    expect(faults.length).toBeGreaterThan(40);
-    expect(faults.filter((c) => c.mutating).length).toBeGreaterThan(5);
-    expect(new Set(faults.map((c) => c.fault)).size).toBeGreaterThanOrEqual(3);
-    // Retries are visible with --verbose: named operation, attempt and error.
-    const retries = r.stderr.match(/retry: [\w-]+:\w+ attempt \d+ failed with [^;]+; retrying/g) ?? [];
-    expect(retries.length, r.stderr.slice(0, 3000)).toBeGreaterThan(20);
-    expect(r.stderr).toMatch(/failed with (TooManyRequestsException|ThrottlingException|Throttling|SlowDown|RequestLimitExceeded)/);
-    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
-    expect(snapshot(emu)).toEqual(clean);
-    // And it converged: nothing left to do.
-    const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
-    expect(again.code, explain(again)).toBe(0);
-    expect(again.mutatingCalls).toEqual([]);
-  }), 600_000);
+  test.each([7, 2026])(
+    'seed %i: completes with the same final world as a clean run',
+    (seed) =>
+      pool.use(async (emu: Emulator) => {
+        resetWorld(emu);
+        emu.setFaults({ seed, rules: STORM });
+        const r = await runCli([...APPLY, '--verbose'], { emu, timeoutMs: 280_000 });
+        emu.clearFaults();
+        secrets.run(r);
+        const faults = r.calls.filter((c) => c.fault);
+        expect(r.code, `${faults.length} faults injected\n${explain(r)}`).toBe(0);
+        // The storm really happened, on reads and writes, in every kind.
+        expect(faults.length).toBeGreaterThan(40);
+        expect(faults.filter((c) => c.mutating).length).toBeGreaterThan(5);
+        expect(new Set(faults.map((c) => c.fault)).size).toBeGreaterThanOrEqual(3);
+        // Retries are visible with --verbose: named operation, attempt and error.
+        const retries = r.stderr.match(/retry: [\w-]+:\w+ attempt \d+ failed with [^;]+; retrying/g) ?? [];
+        expect(retries.length, r.stderr.slice(0, 3000)).toBeGreaterThan(20);
+        expect(r.stderr).toMatch(
+          /failed with (TooManyRequestsException|ThrottlingException|Throttling|SlowDown|RequestLimitExceeded)/,
+        );
+        expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+        expect(snapshot(emu)).toEqual(clean);
+        // And it converged: nothing left to do.
+        const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+        expect(again.code, explain(again)).toBe(0);
+        expect(again.mutatingCalls).toEqual([]);
+      }),
+    600_000,
+  );
 });
 
 describe.concurrent('a dropped answer to a create that WAS applied is survived (the retry finds it done)', () => {
-  test('every mutating operation loses its first answer once', () => pool.use(async (emu: Emulator) => {
-    resetWorld(emu);
-    // `when: after`: the call is applied, then the connection is cut; the SDK retries a call
-    // that already happened. The step must treat "already exists" as done, never duplicate.
-    const ops = new Set<string>();
-    const probe = await runCli(APPLY, { emu, timeoutMs: 170_000 });
-    expect(probe.code, explain(probe)).toBe(0);
-    for (const c of probe.mutatingCalls) ops.add(`${c.service}:${c.operation}`);
-    resetWorld(emu);
-    emu.setFaults({ seed: 3, rules: [...ops].map((o) => {
-      const [service, operation] = o.split(':') as [string, string];
-      return { service, operation, kind: 'drop' as const, when: 'after' as const, times: 1 };
-    }) });
-    const r = await runCli(APPLY, { emu, timeoutMs: 280_000 });
-    secrets.run(r);
-    // A first run may stop on an error it could not tell from a real one; a second run (with the
-    // drops not yet spent still armed) must finish, and either way nothing exists twice.
-    const fin = r.code === 0 ? r : await resume(emu, r.dir);
-    emu.clearFaults();
-    const dropped = [...r.calls, ...(fin === r ? [] : fin.calls)].filter((c) => c.fault === 'drop-after');
-    expect(new Set(dropped.map((c) => `${c.service}:${c.operation}`)), `first run: ${explain(r)}`).toEqual(ops);
-    expect(fin.code, `first run: ${explain(r)}\nsecond run: ${explain(fin)}`).toBe(0);
-    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
-    // An assignment request re-sent after its lost answer is logged twice; it is one assignment.
-    expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(clean));
-  }), 600_000);
+  test(
+    'every mutating operation loses its first answer once',
+    () =>
+      pool.use(async (emu: Emulator) => {
+        resetWorld(emu);
+        // `when: after`: the call is applied, then the connection is cut; the SDK retries a call
+        // that already happened. The step must treat "already exists" as done, never duplicate.
+        const ops = new Set<string>();
+        const probe = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+        expect(probe.code, explain(probe)).toBe(0);
+        for (const c of probe.mutatingCalls) ops.add(`${c.service}:${c.operation}`);
+        resetWorld(emu);
+        emu.setFaults({
+          seed: 3,
+          rules: [...ops].map((o) => {
+            const [service, operation] = o.split(':') as [string, string];
+            return { service, operation, kind: 'drop' as const, when: 'after' as const, times: 1 };
+          }),
+        });
+        const r = await runCli(APPLY, { emu, timeoutMs: 280_000 });
+        secrets.run(r);
+        // A first run may stop on an error it could not tell from a real one; a second run (with the
+        // drops not yet spent still armed) must finish, and either way nothing exists twice.
+        const fin = r.code === 0 ? r : await resume(emu, r.dir);
+        emu.clearFaults();
+        const dropped = [...r.calls, ...(fin === r ? [] : fin.calls)].filter((c) => c.fault === 'drop-after');
+        expect(new Set(dropped.map((c) => `${c.service}:${c.operation}`)), `first run: ${explain(r)}`).toEqual(ops);
+        expect(fin.code, `first run: ${explain(r)}\nsecond run: ${explain(fin)}`).toBe(0);
+        expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+        // An assignment request re-sent after its lost answer is logged twice; it is one assignment.
+        expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(clean));
+      }),
+    600_000,
+  );
 });
 
 describe.concurrent('a permanent failure on one operation', () => {
-  const cases: { op: string; rule: FaultRule; says: RegExp; stillDone: (c: Record<string, number>) => void; notDone: (c: Record<string, number>) => void }[] = [
+  const cases: {
+    op: string;
+    rule: FaultRule;
+    says: RegExp;
+    stillDone: (c: Record<string, number>) => void;
+    notDone: (c: Record<string, number>) => void;
+  }[] = [
     {
       op: 'budgets:CreateBudget (a leaf step)',
       rule: { service: 'budgets', operation: 'CreateBudget', kind: 'accessDenied' },
@@ -103,27 +127,32 @@ describe.concurrent('a permanent failure on one operation', () => {
       notDone: (c) => expect(c).toMatchObject({ ous: 0, accounts: 1, trails: 0 }),
     },
   ];
-  test.each(cases)('$op: stops with a clear message, independent steps finish, the next run completes', (c) => pool.use(async (emu: Emulator) => {
-    resetWorld(emu);
-    emu.setFaults({ rules: [c.rule] });
-    const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
-    secrets.run(r);
-    expect(r.code, explain(r)).toBe(1);
-    const out = r.stdout + r.stderr;
-    expect(out).toMatch(c.says);
-    expect(out, explain(r)).toMatch(/AccessDenied|not allowed|permission/i);
-    expect(out, explain(r)).toMatch(/run .*again|npx secure-start/i);
-    const mid = resourceCounts(emu.state());
-    c.stillDone(mid);
-    c.notDone(mid);
-    const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
-    expect(Object.values<any>(state.steps).some((s) => s.status === 'failed')).toBe(true);
+  test.each(cases)(
+    '$op: stops with a clear message, independent steps finish, the next run completes',
+    (c) =>
+      pool.use(async (emu: Emulator) => {
+        resetWorld(emu);
+        emu.setFaults({ rules: [c.rule] });
+        const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+        secrets.run(r);
+        expect(r.code, explain(r)).toBe(1);
+        const out = r.stdout + r.stderr;
+        expect(out).toMatch(c.says);
+        expect(out, explain(r)).toMatch(/AccessDenied|not allowed|permission/i);
+        expect(out, explain(r)).toMatch(/run .*again|npx secure-start/i);
+        const mid = resourceCounts(emu.state());
+        c.stillDone(mid);
+        c.notDone(mid);
+        const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
+        expect(Object.values<any>(state.steps).some((s) => s.status === 'failed')).toBe(true);
 
-    emu.clearFaults();
-    const fin = await resume(emu, r.dir);
-    secrets.run(fin);
-    expect(fin.code, explain(fin)).toBe(0);
-    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
-    expect(snapshot(emu)).toEqual(clean);
-  }), 400_000);
+        emu.clearFaults();
+        const fin = await resume(emu, r.dir);
+        secrets.run(fin);
+        expect(fin.code, explain(fin)).toBe(0);
+        expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+        expect(snapshot(emu)).toEqual(clean);
+      }),
+    400_000,
+  );
 });

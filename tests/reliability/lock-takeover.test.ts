@@ -9,11 +9,31 @@
 // state/store.ts, as the CLI bundles it), then a few times with the built CLI itself.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { BASIC_CONFIG, ROOT, explain, removeDir, runCli, scratchDir, spawnCli, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  ROOT,
+  explain,
+  removeDir,
+  runCli,
+  scratchDir,
+  spawnCli,
+  startEmu,
+  type CliResult,
+  type Emulator,
+} from '../helpers/harness.js';
 import { APPLY, resetWorld, SCENARIO } from '../helpers/crash.js';
 
 const deadPid = (): number => spawnSync('true').pid!;
@@ -24,15 +44,40 @@ const minutesAgo = (path: string, m: number) => {
 
 /** Stale locks of every kind a run can leave behind. */
 const STALE: { id: string; write(lockPath: string): void }[] = [
-  { id: 'a dead pid on this machine', write: (p) => writeFileSync(p, JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: 'then', command: 'secure-start' })) },
+  {
+    id: 'a dead pid on this machine',
+    write: (p) =>
+      writeFileSync(
+        p,
+        JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: 'then', command: 'secure-start' }),
+      ),
+  },
   {
     id: 'another hostname (a container that is gone), silent for 2 minutes',
-    write: (p) => { writeFileSync(p, JSON.stringify({ pid: 7, host: 'container-3f9a1c', startedAt: 'then', command: 'secure-start', token: 'a1b2' })); minutesAgo(p, 2); },
+    write: (p) => {
+      writeFileSync(
+        p,
+        JSON.stringify({ pid: 7, host: 'container-3f9a1c', startedAt: 'then', command: 'secure-start', token: 'a1b2' }),
+      );
+      minutesAgo(p, 2);
+    },
   },
-  { id: 'a half-written lock, 2 minutes old', write: (p) => { writeFileSync(p, '{"pid": 4'); minutesAgo(p, 2); } },
+  {
+    id: 'a half-written lock, 2 minutes old',
+    write: (p) => {
+      writeFileSync(p, '{"pid": 4');
+      minutesAgo(p, 2);
+    },
+  },
   {
     id: 'a pid reused by another process on this machine, silent for 2 minutes',
-    write: (p) => { writeFileSync(p, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'then', command: 'secure-start' })); minutesAgo(p, 2); },
+    write: (p) => {
+      writeFileSync(
+        p,
+        JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'then', command: 'secure-start' }),
+      );
+      minutesAgo(p, 2);
+    },
   },
 ];
 
@@ -42,12 +87,22 @@ describe('many processes racing over one stale lock: exactly one proceeds, every
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ss-lockrace-'));
     // The state store as the CLI has it, in a module a plain `node` process can load.
-    await build({ entryPoints: [join(ROOT, 'state/store.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node22', outfile: join(work, 'store.mjs'), logLevel: 'warning' });
+    await build({
+      entryPoints: [join(ROOT, 'state/store.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      outfile: join(work, 'store.mjs'),
+      logLevel: 'warning',
+    });
     driver = join(work, 'driver.mjs');
     // A racer: for each round, waits for the round's go file (so all start together), opens the
     // round's state file and takes its lock, says WON or REFUSED, then waits for the round to
     // end. A winner never unlocks: it leaves the lock behind as a run that died would.
-    writeFileSync(driver, `
+    writeFileSync(
+      driver,
+      `
       import { existsSync } from 'node:fs';
       import { join } from 'node:path';
       import { StateStore } from './store.mjs';
@@ -63,7 +118,8 @@ describe('many processes racing over one stale lock: exactly one proceeds, every
         while (!existsSync(join(dir, 'end'))) nap(2);
       }
       process.exit(0);
-    `);
+    `,
+    );
   });
   afterAll(() => removeDir(work));
 
@@ -120,10 +176,15 @@ describe('the built CLI', () => {
     expect(r.stderr).toContain('No AWS credentials');
     expect(existsSync(lockPath), 'the taken-over lock is released at the end').toBe(false);
 
-    writeFileSync(lockPath, JSON.stringify({ pid: 7, host: 'container-3f9a1c', startedAt: 'now', command: 'secure-start', token: 'c3d4' }));
+    writeFileSync(
+      lockPath,
+      JSON.stringify({ pid: 7, host: 'container-3f9a1c', startedAt: 'now', command: 'secure-start', token: 'c3d4' }),
+    );
     const refused = await runCli(['--yes', '--config', BASIC_CONFIG], { dir });
     expect(refused.code, explain(refused)).toBe(2);
-    expect(refused.stderr).toMatch(/Another secure-start run is using .* \(pid 7 on container-3f9a1c, .*last seen \d+ s ago\)[\s\S]*taken over 60 s after/);
+    expect(refused.stderr).toMatch(
+      /Another secure-start run is using .* \(pid 7 on container-3f9a1c, .*last seen \d+ s ago\)[\s\S]*taken over 60 s after/,
+    );
     expect(JSON.parse(readFileSync(lockPath, 'utf8')).token).toBe('c3d4');
     removeDir(dir);
   });
@@ -149,7 +210,8 @@ describe('the built CLI', () => {
       const ended: (CliResult | null)[] = runs.map(() => null);
       runs.forEach((x, i) => void x.done.then((res) => (ended[i] = res)));
       const t0 = Date.now();
-      while (ended.filter(Boolean).length < 3 && Date.now() - t0 < 20_000) await new Promise((res) => setTimeout(res, 50));
+      while (ended.filter(Boolean).length < 3 && Date.now() - t0 < 20_000)
+        await new Promise((res) => setTimeout(res, 50));
       await new Promise((res) => setTimeout(res, 1_000)); // a second winner would have ended by now too
       const refused = ended.filter((e) => e !== null);
       expect(refused.length, `round ${r}: ${refused.map((e) => explain(e!)).join('\n')}`).toBe(3);
@@ -177,12 +239,19 @@ describe('the built CLI', () => {
     expect(statSync(lockPath).mtimeMs, 'no heartbeat in 6 s').toBeGreaterThan(m0);
 
     // Another run took it over (as if this one had been paused for minutes).
-    const theirs = JSON.stringify({ pid: 1, host: 'other-shell', startedAt: 'now', command: 'secure-start', token: 'ffff' });
+    const theirs = JSON.stringify({
+      pid: 1,
+      host: 'other-shell',
+      startedAt: 'now',
+      command: 'secure-start',
+      token: 'ffff',
+    });
     writeFileSync(lockPath, theirs);
     let err = '';
     run.child.stderr!.on('data', (d) => (err += d));
     const t0 = Date.now();
-    while (!/took over the lock/.test(err) && Date.now() - t0 < 15_000) await new Promise((res) => setTimeout(res, 100));
+    while (!/took over the lock/.test(err) && Date.now() - t0 < 15_000)
+      await new Promise((res) => setTimeout(res, 100));
     emu.release();
     const r = await run.done;
     expect(r.code, explain(r)).toBe(1);

@@ -36,18 +36,39 @@ const KINDS: Kind[] = [
   { id: '/dev/urandom', make: () => '/dev/urandom', says: /is a character device, not a file/ },
   {
     id: 'a symlink to /dev/zero',
-    make: (dir) => { const p = join(dir, 'link.json'); symlinkSync('/dev/zero', p); return p; },
+    make: (dir) => {
+      const p = join(dir, 'link.json');
+      symlinkSync('/dev/zero', p);
+      return p;
+    },
     says: /is a character device, not a file/,
   },
   {
     id: 'a FIFO nobody writes to (a plain read waits forever)',
-    make: (dir) => { const p = join(dir, 'fifo.json'); execFileSync('mkfifo', [p]); return p; },
+    make: (dir) => {
+      const p = join(dir, 'fifo.json');
+      execFileSync('mkfifo', [p]);
+      return p;
+    },
     says: /is a FIFO \(named pipe\), not a file/,
   },
-  { id: 'a directory', make: (dir) => { const p = join(dir, 'folder.json'); mkdirSync(p); return p; }, says: /is a directory, not a file/ },
+  {
+    id: 'a directory',
+    make: (dir) => {
+      const p = join(dir, 'folder.json');
+      mkdirSync(p);
+      return p;
+    },
+    says: /is a directory, not a file/,
+  },
   {
     id: 'a 4 GB (sparse) file',
-    make: (dir) => { const p = join(dir, 'huge.json'); closeSync(openSync(p, 'w')); execFileSync('truncate', ['-s', '4G', p]); return p; },
+    make: (dir) => {
+      const p = join(dir, 'huge.json');
+      closeSync(openSync(p, 'w'));
+      execFileSync('truncate', ['-s', '4G', p]);
+      return p;
+    },
     says: /4\.0 GB|larger than 1 MB/,
   },
 ];
@@ -108,8 +129,30 @@ test('a regular state file just under the limit is still read (the limit is on s
   const dir = scratchDir('ss-notafile-');
   try {
     const path = join(dir, 'secure-start.state.json');
-    const entry = { time: '2026-11-23T00:00:00.000Z', step: 'accounts', service: 'organizations', operation: 'CreateAccount', account: 'management', region: 'us-east-1', summary: 'x'.repeat(200), ok: true };
-    writeFileSync(path, JSON.stringify({ schemaVersion: 1, toolVersion: 't', createdAt: 'c', updatedAt: 'u', answers: {}, steps: {}, outputs: {}, inflight: {}, journal: Array.from({ length: 8000 }, () => entry) }));
+    const entry = {
+      time: '2026-11-23T00:00:00.000Z',
+      step: 'accounts',
+      service: 'organizations',
+      operation: 'CreateAccount',
+      account: 'management',
+      region: 'us-east-1',
+      summary: 'x'.repeat(200),
+      ok: true,
+    };
+    writeFileSync(
+      path,
+      JSON.stringify({
+        schemaVersion: 1,
+        toolVersion: 't',
+        createdAt: 'c',
+        updatedAt: 'u',
+        answers: {},
+        steps: {},
+        outputs: {},
+        inflight: {},
+        journal: Array.from({ length: 8000 }, () => entry),
+      }),
+    );
     expect(statSync(path).size).toBeGreaterThan(2_000_000);
     const r = await runCli(['plan', '--json'], { dir });
     expect(r.code, explain(r)).toBe(0);

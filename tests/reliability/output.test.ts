@@ -23,32 +23,74 @@ const BASIC = JSON.parse(readFileSync(BASIC_CONFIG, 'utf8'));
 /** A config with 150 member accounts: its plan is several hundred kilobytes. */
 function bigConfig(dir: string): string {
   const path = join(dir, 'big.json');
-  writeFileSync(path, JSON.stringify({
-    ...BASIC,
-    accounts: [{ name: 'log-archive', ou: 'Security' }, { name: 'audit', ou: 'Security' }, ...Array.from({ length: 150 }, (_, i) => ({ name: `w${i}`, ou: 'Prod' }))],
-  }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      ...BASIC,
+      accounts: [
+        { name: 'log-archive', ou: 'Security' },
+        { name: 'audit', ou: 'Security' },
+        ...Array.from({ length: 150 }, (_, i) => ({ name: `w${i}`, ou: 'Prod' })),
+      ],
+    }),
+  );
   return path;
 }
 
 /** A valid state file whose `status --json` is far bigger than a pipe's buffer. */
 function bigState(dir: string, account?: string): void {
-  const entry = { time: '2026-11-23T00:00:00.000Z', step: 'accounts', service: 'organizations', operation: 'CreateAccount', account: 'management', region: 'us-east-1', summary: 'x'.repeat(100), ok: true };
-  const outputs = Object.fromEntries(Array.from({ length: 30000 }, (_, i) => [`w${i}.accountId`, String(111100000000 + i)]));
-  writeFileSync(join(dir, 'secure-start.state.json'), JSON.stringify({
-    schemaVersion: 1, toolVersion: 't', createdAt: 'c', updatedAt: 'u', ...(account ? { managementAccountId: account } : {}),
-    answers: { homeRegion: 'eu-west-1' }, steps: {}, outputs, inflight: {}, journal: Array.from({ length: 200 }, () => entry),
-  }));
+  const entry = {
+    time: '2026-11-23T00:00:00.000Z',
+    step: 'accounts',
+    service: 'organizations',
+    operation: 'CreateAccount',
+    account: 'management',
+    region: 'us-east-1',
+    summary: 'x'.repeat(100),
+    ok: true,
+  };
+  const outputs = Object.fromEntries(
+    Array.from({ length: 30000 }, (_, i) => [`w${i}.accountId`, String(111100000000 + i)]),
+  );
+  writeFileSync(
+    join(dir, 'secure-start.state.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      toolVersion: 't',
+      createdAt: 'c',
+      updatedAt: 'u',
+      ...(account ? { managementAccountId: account } : {}),
+      answers: { homeRegion: 'eu-west-1' },
+      steps: {},
+      outputs,
+      inflight: {},
+      journal: Array.from({ length: 200 }, () => entry),
+    }),
+  );
 }
 
-interface Closed { code: number | null; signal: string | null; stderr: string; got: number; dir: string }
+interface Closed {
+  code: number | null;
+  signal: string | null;
+  stderr: string;
+  got: number;
+  dir: string;
+}
 
 /**
  * Runs the CLI and closes its stdout (and stderr too with `both`) as soon as the first bytes
  * arrive, as `| head -1` does.
  */
-function closeAfterFirstChunk(args: string[], o: { dir?: string; emu?: Emulator; both?: boolean } = {}): Promise<Closed> {
+function closeAfterFirstChunk(
+  args: string[],
+  o: { dir?: string; emu?: Emulator; both?: boolean } = {},
+): Promise<Closed> {
   const dir = o.dir ?? scratchDir('ss-pipe-');
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: cliEnv({ dir, emu: o.emu }), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: dir,
+    env: cliEnv({ dir, emu: o.emu }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let got = 0;
   child.stdout!.once('data', (d: Buffer) => {
@@ -58,10 +100,12 @@ function closeAfterFirstChunk(args: string[], o: { dir?: string; emu?: Emulator;
   });
   child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) => child.on('close', (code, signal) => {
-    clearTimeout(timer);
-    resolve({ code, signal, stderr, got, dir });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr, got, dir });
+    }),
+  );
 }
 
 const quiet = (r: Closed) => {
@@ -111,16 +155,24 @@ test('a run whose JSON output is closed after the first event still finishes, sa
   quiet(r);
   expect(r.code, r.stderr).toBe(0);
   expect(existsSync(join(r.dir, 'secure-start.state.json.lock'))).toBe(false);
-  expect(JSON.parse(readFileSync(join(r.dir, 'secure-start.state.json'), 'utf8')).steps['org-trail']?.status).toBe('done');
+  expect(JSON.parse(readFileSync(join(r.dir, 'secure-start.state.json'), 'utf8')).steps['org-trail']?.status).toBe(
+    'done',
+  );
   expect(resourceCounts(emu.state())).toMatchObject({ trails: 1, buckets: 1, budgets: 1 });
 });
 
 describe('--json --verbose reports retries as JSON events', () => {
   const throttled = () => {
     resetWorld(emu);
-    emu.setFaults({ rules: [{ service: 'organizations', operation: 'DescribeOrganization', kind: 'throttle', times: 2 }] });
+    emu.setFaults({
+      rules: [{ service: 'organizations', operation: 'DescribeOrganization', kind: 'throttle', times: 2 }],
+    });
   };
-  const jsonLines = (text: string) => text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const jsonLines = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l));
 
   for (const command of ['plan', 'verify']) {
     test(`${command} --json --verbose: each retry is a JSON line on stderr; stdout is still one JSON document`, async () => {
@@ -131,7 +183,12 @@ describe('--json --verbose reports retries as JSON events', () => {
       const events = jsonLines(r.stderr);
       const retries = events.filter((e) => e.type === 'retry');
       expect(retries.length, explain(r)).toBeGreaterThanOrEqual(2);
-      expect(retries[0]).toMatchObject({ type: 'retry', service: 'organizations', operation: 'DescribeOrganization', attempt: 1 });
+      expect(retries[0]).toMatchObject({
+        type: 'retry',
+        service: 'organizations',
+        operation: 'DescribeOrganization',
+        attempt: 1,
+      });
       expect(retries[0].error).toMatch(/Throttl|TooManyRequests/);
     });
 
@@ -167,14 +224,16 @@ describe('status and the account the state file belongs to', () => {
       const before = readFileSync(join(dir, 'secure-start.state.json'));
       const r = await runCli(args, { emu, dir });
       expect(r.code, explain(r)).toBe(2);
-      expect(r.stderr).toMatch(/belongs to AWS account 210987654321, but your credentials are for 123456789012[\s\S]*--state/);
+      expect(r.stderr).toMatch(
+        /belongs to AWS account 210987654321, but your credentials are for 123456789012[\s\S]*--state/,
+      );
       expect(r.stdout).toBe('');
       expect(readFileSync(join(dir, 'secure-start.state.json')).equals(before)).toBe(true);
       expect(r.mutatingCalls).toEqual([]);
     });
   }
 
-  test('status: its own account\'s file is shown; without credentials the file is shown as it is', async () => {
+  test("status: its own account's file is shown; without credentials the file is shown as it is", async () => {
     resetWorld(emu);
     const mine = await runCli(['status', '--json'], { emu, dir: withState('123456789012') });
     expect(mine.code, explain(mine)).toBe(0);

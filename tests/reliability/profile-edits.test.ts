@@ -30,7 +30,10 @@ afterAll(async () => {
   removeDir(dir);
 });
 
-const backups = () => readdirSync(join(dir, '.aws')).filter((f) => f.startsWith('config.secure-start')).sort();
+const backups = () =>
+  readdirSync(join(dir, '.aws'))
+    .filter((f) => f.startsWith('config.secure-start'))
+    .sort();
 const backupTexts = () => backups().map((b) => readFileSync(join(dir, '.aws', b), 'utf8'));
 
 /** Inserts lines right after a section's header. */
@@ -46,20 +49,34 @@ test('keys a founder added to managed sections survive `profiles` and a run; onl
   expect(ini.parse(written)[PROD]).toBeDefined();
 
   // The founder's own keys inside our sections, and one of our keys changed by hand.
-  let edited = addToSection(written, PROD, '# my pager for prod\ncli_pager = less -R\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 4\n');
+  let edited = addToSection(
+    written,
+    PROD,
+    '# my pager for prod\ncli_pager = less -R\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 4\n',
+  );
   edited = addToSection(edited, MGMT, 'cli_binary_format = raw-in-base64-out\n');
   edited = edited.replace(new RegExp(`(\\[${DEV}\\][\\s\\S]*?)output = json`), '$1output = table');
   expect(edited).toContain('output = table');
   writeFileSync(config, edited);
 
-  const p = await runCli(['profiles', '--config', join(process.cwd(), 'tests/fixtures/config/basic.json')], { emu, dir });
+  const p = await runCli(['profiles', '--config', join(process.cwd(), 'tests/fixtures/config/basic.json')], {
+    emu,
+    dir,
+  });
   expect(p.code, explain(p)).toBe(0);
   const after = readFileSync(config, 'utf8');
   const parsed = ini.parse(after);
   // Ours is set back; theirs stays, with its comment and its nested block, where it was.
   expect(parsed[DEV].output).toBe('json');
-  expect(parsed[PROD]).toMatchObject({ cli_pager: 'less -R', addressing_style: 'path', max_concurrent_requests: '4', sso_role_name: 'AdministratorAccess' });
-  expect(after).toContain('# my pager for prod\ncli_pager = less -R\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 4\n');
+  expect(parsed[PROD]).toMatchObject({
+    cli_pager: 'less -R',
+    addressing_style: 'path',
+    max_concurrent_requests: '4',
+    sso_role_name: 'AdministratorAccess',
+  });
+  expect(after).toContain(
+    '# my pager for prod\ncli_pager = less -R\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 4\n',
+  );
   expect(parsed[MGMT].cli_binary_format).toBe('raw-in-base64-out');
   expect(after).toBe(edited.replace(new RegExp(`(\\[${DEV}\\][\\s\\S]*?)output = table`), '$1output = json'));
   // The version it replaced (with the founder's edits) is kept, and so is the original.
@@ -83,7 +100,10 @@ test('keys a founder added to managed sections survive `profiles` and a run; onl
   expect(now.length).toBe(before.length + 1);
 
   // Nothing to change: no new backup.
-  const again = await runCli(['profiles', '--config', join(process.cwd(), 'tests/fixtures/config/basic.json')], { emu, dir });
+  const again = await runCli(['profiles', '--config', join(process.cwd(), 'tests/fixtures/config/basic.json')], {
+    emu,
+    dir,
+  });
   expect(again.code, explain(again)).toBe(0);
   expect(again.stdout).toMatch(/already has these profiles; nothing changed/);
   expect(backupTexts()).toEqual(now);

@@ -21,10 +21,20 @@ const FILE_REGION: string = BASIC.homeRegion; // eu-west-1
 
 /** A state file whose saved answers are the basic config (home region eu-west-1). */
 function savedAnswers(dir: string): void {
-  writeFileSync(join(dir, 'secure-start.state.json'), JSON.stringify({
-    schemaVersion: 1, toolVersion: 't', createdAt: 'c', updatedAt: 'u',
-    answers: BASIC, steps: {}, outputs: {}, inflight: {}, journal: [],
-  }));
+  writeFileSync(
+    join(dir, 'secure-start.state.json'),
+    JSON.stringify({
+      schemaVersion: 1,
+      toolVersion: 't',
+      createdAt: 'c',
+      updatedAt: 'u',
+      answers: BASIC,
+      steps: {},
+      outputs: {},
+      inflight: {},
+      journal: [],
+    }),
+  );
 }
 
 async function refused(args: string[], says: (RegExp | string)[], o: { state?: boolean } = {}) {
@@ -33,7 +43,8 @@ async function refused(args: string[], says: (RegExp | string)[], o: { state?: b
     if (o.state) savedAnswers(dir);
     const r = await runCli(args, { emu, dir });
     expect(r.code, explain(r)).toBe(2);
-    for (const s of says) typeof s === 'string' ? expect(r.stderr, explain(r)).toContain(s) : expect(r.stderr, explain(r)).toMatch(s);
+    for (const s of says)
+      typeof s === 'string' ? expect(r.stderr, explain(r)).toContain(s) : expect(r.stderr, explain(r)).toMatch(s);
     expect(r.calls).toEqual([]);
     if (!o.state) expect(existsSync(r.statePath), 'state file written').toBe(false);
     expect(existsSync(`${r.statePath}.lock`), 'lock left behind').toBe(false);
@@ -49,18 +60,24 @@ describe.concurrent('an invalid --region is exit 2 even when the config or saved
   for (const value of INVALID) {
     test(`--region ${value} with a config file that has homeRegion (run)`, () =>
       refused(['--yes', '--config', BASIC_CONFIG, '--region', value], ['--region', value]));
-    test(`--region ${value} with saved answers (plan)`, () => refused(['plan', '--region', value], ['--region', value], { state: true }));
+    test(`--region ${value} with saved answers (plan)`, () =>
+      refused(['plan', '--region', value], ['--region', value], { state: true }));
   }
 });
 
-describe.concurrent('--region against a config file\'s other homeRegion is exit 2, naming both', () => {
+describe.concurrent("--region against a config file's other homeRegion is exit 2, naming both", () => {
   for (const [name, args] of [
     ['run', ['--yes', '--config', BASIC_CONFIG]],
     ['plan', ['plan', '--config', BASIC_CONFIG]],
     ['verify', ['verify', '--config', BASIC_CONFIG]],
     ['profiles', ['profiles', '--config', BASIC_CONFIG]],
   ] as const) {
-    test(name, () => refused([...args, '--region', 'us-east-1'], ['--region us-east-1', `"homeRegion": "${FILE_REGION}"`, BASIC_CONFIG]));
+    test(name, () =>
+      refused(
+        [...args, '--region', 'us-east-1'],
+        ['--region us-east-1', `"homeRegion": "${FILE_REGION}"`, BASIC_CONFIG],
+      ),
+    );
   }
 });
 
@@ -82,13 +99,19 @@ async function planRegions(args: string[], o: { state?: boolean } = {}): Promise
 }
 
 describe.concurrent('otherwise the flag wins', () => {
-  test('over saved answers: the plan is for the flag\'s region', async () => {
-    expect(await planRegions(['--region', 'us-east-1'], { state: true })).toEqual({ trail: 'us-east-1', sso: 'us-east-1' });
+  test("over saved answers: the plan is for the flag's region", async () => {
+    expect(await planRegions(['--region', 'us-east-1'], { state: true })).toEqual({
+      trail: 'us-east-1',
+      sso: 'us-east-1',
+    });
     expect(await planRegions([], { state: true })).toEqual({ trail: FILE_REGION, sso: FILE_REGION });
   });
 
   test('the same region as the config file is no conflict', async () => {
-    expect(await planRegions(['--config', BASIC_CONFIG, '--region', FILE_REGION])).toEqual({ trail: FILE_REGION, sso: FILE_REGION });
+    expect(await planRegions(['--config', BASIC_CONFIG, '--region', FILE_REGION])).toEqual({
+      trail: FILE_REGION,
+      sso: FILE_REGION,
+    });
   });
 
   test('a config file without homeRegion takes the flag', async () => {
@@ -96,7 +119,10 @@ describe.concurrent('otherwise the flag wins', () => {
     const { homeRegion: _, allowedRegions: __, ...rest } = BASIC;
     const file = join(dir, 'no-region.json');
     writeFileSync(file, JSON.stringify(rest));
-    expect(await planRegions(['--config', file, '--region', 'ap-southeast-2'])).toEqual({ trail: 'ap-southeast-2', sso: 'ap-southeast-2' });
+    expect(await planRegions(['--config', file, '--region', 'ap-southeast-2'])).toEqual({
+      trail: 'ap-southeast-2',
+      sso: 'ap-southeast-2',
+    });
     removeDir(dir);
   });
 });

@@ -31,7 +31,10 @@ async function resumed(dir: string, what: string): Promise<void> {
 }
 
 describe('SIGTERM and SIGHUP behave like Ctrl-C', () => {
-  for (const [signal, code, k] of [['SIGTERM', 143, Math.floor(clean.n / 3)], ['SIGHUP', 129, Math.floor((2 * clean.n) / 3)]] as const) {
+  for (const [signal, code, k] of [
+    ['SIGTERM', 143, Math.floor(clean.n / 3)],
+    ['SIGHUP', 129, Math.floor((2 * clean.n) / 3)],
+  ] as const) {
     test(`${signal} at mutating call ${k}: the call sent is answered, state saved, how to resume, lock released, exit ${code}; resumed to the same world`, async () => {
       resetWorld(emu);
       const stop = await crashAt(emu, { k, when: 'before' }, { signal, timeoutMs: 170_000 });
@@ -61,8 +64,13 @@ describe('SIGTERM and SIGHUP behave like Ctrl-C', () => {
     const r = await run.done;
     secrets.run(r, 'json SIGTERM');
     expect(r.code, explain(r)).toBe(143);
-    expect(r.stderr).toMatch(/Stopped by SIGTERM\. Progress is saved in .*; run `npx secure-start` again to carry on where it stopped/);
-    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(r.stderr).toMatch(
+      /Stopped by SIGTERM\. Progress is saved in .*; run `npx secure-start` again to carry on where it stopped/,
+    );
+    const events = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
     expect(events.some((e) => e.type === 'step-done' && e.status === 'interrupted')).toBe(true);
     validState(r.statePath);
     expect(existsSync(`${r.statePath}.lock`)).toBe(false);

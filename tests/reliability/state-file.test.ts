@@ -5,7 +5,16 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASIC_CONFIG, explain, readState, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  explain,
+  readState,
+  runCli,
+  scratchDir,
+  startEmu,
+  type CliResult,
+  type Emulator,
+} from '../helpers/harness.js';
 import { SecretScan } from '../helpers/scan.js';
 import { prepareWorld, SCENARIO } from '../helpers/crash.js';
 
@@ -53,26 +62,57 @@ test('a state file made readable by others is tightened back to 0600 by the next
   expect(statSync(r.statePath).mode & 0o777).toBe(0o600);
 });
 
-interface BadState { id: string; content: (good: string) => string | 'directory'; says: RegExp }
+interface BadState {
+  id: string;
+  content: (good: string) => string | 'directory';
+  says: RegExp;
+}
 const BAD: BadState[] = [
-  { id: 'truncated in the middle', content: (g) => g.slice(0, Math.floor(g.length / 2)), says: /is damaged \(not valid JSON\)[\s\S]*Move it aside/ },
+  {
+    id: 'truncated in the middle',
+    content: (g) => g.slice(0, Math.floor(g.length / 2)),
+    says: /is damaged \(not valid JSON\)[\s\S]*Move it aside/,
+  },
   { id: 'empty', content: () => '', says: /not valid JSON: it is empty/ },
   { id: 'not JSON at all', content: () => 'hello, I am not a state file\n', says: /is damaged \(not valid JSON\)/ },
   { id: 'a JSON array', content: () => '[1,2,3]\n', says: /is not a secure-start state file/ },
-  { id: 'from a newer schema version', content: (g) => g.replace('"schemaVersion": 1', '"schemaVersion": 99'), says: /newer secure-start \(state schema 99[\s\S]*npx secure-start@latest/ },
-  { id: 'without a schema version', content: (g) => g.replace('"schemaVersion": 1,', ''), says: /has no schemaVersion/ },
-  { id: 'with a wrongly shaped journal', content: (g) => JSON.stringify({ ...JSON.parse(g), journal: 'lost' }), says: /is damaged \(journal:/ },
-  { id: "another management account's", content: (g) => g.replace('"managementAccountId": "123456789012"', '"managementAccountId": "210987654321"'), says: /belongs to AWS account 210987654321, but your credentials are for 123456789012[\s\S]*--state/ },
+  {
+    id: 'from a newer schema version',
+    content: (g) => g.replace('"schemaVersion": 1', '"schemaVersion": 99'),
+    says: /newer secure-start \(state schema 99[\s\S]*npx secure-start@latest/,
+  },
+  {
+    id: 'without a schema version',
+    content: (g) => g.replace('"schemaVersion": 1,', ''),
+    says: /has no schemaVersion/,
+  },
+  {
+    id: 'with a wrongly shaped journal',
+    content: (g) => JSON.stringify({ ...JSON.parse(g), journal: 'lost' }),
+    says: /is damaged \(journal:/,
+  },
+  {
+    id: "another management account's",
+    content: (g) => g.replace('"managementAccountId": "123456789012"', '"managementAccountId": "210987654321"'),
+    says: /belongs to AWS account 210987654321, but your credentials are for 123456789012[\s\S]*--state/,
+  },
   // The tests run as root, for whom chmod 000 changes nothing: a directory in the file's place
   // is the unreadable state file every user gets.
-  { id: 'unreadable (a directory in its place)', content: () => 'directory', says: /is a directory, not a file[\s\S]*--state/ },
+  {
+    id: 'unreadable (a directory in its place)',
+    content: () => 'directory',
+    says: /is a directory, not a file[\s\S]*--state/,
+  },
 ];
 
 // The foreign file needs the caller's identity (one read), so it runs apart from the others,
 // which must not reach AWS at all (call windows of concurrent runs would overlap).
 const isForeign = (b: BadState) => /another management/.test(b.id);
-describe.concurrent('a bad state file is refused, exit 2, untouched', () => badStateCases(BAD.filter((b) => !isForeign(b))));
-describe('a state file of another management account is refused, exit 2, untouched', () => badStateCases(BAD.filter(isForeign)));
+describe.concurrent('a bad state file is refused, exit 2, untouched', () =>
+  badStateCases(BAD.filter((b) => !isForeign(b))),
+);
+describe('a state file of another management account is refused, exit 2, untouched', () =>
+  badStateCases(BAD.filter(isForeign)));
 
 function badStateCases(cases: BadState[]) {
   for (const b of cases) {
@@ -118,7 +158,14 @@ test('the secret scan finds what it looks for (planted examples)', () => {
   const probe = new SecretScan();
   probe.issued.collect(emu);
   const session = Object.values(emu.world.credentials).find((c) => c.sessionToken)!;
-  probe.output('planted', `key ${session.accessKeyId}`, `token=${session.sessionToken}`, `{"SecretAccessKey": "${session.secretAccessKey}"}`, 'AKIAABCDEFGHIJKLMNOP', 'nothing here');
+  probe.output(
+    'planted',
+    `key ${session.accessKeyId}`,
+    `token=${session.sessionToken}`,
+    `{"SecretAccessKey": "${session.secretAccessKey}"}`,
+    'AKIAABCDEFGHIJKLMNOP',
+    'nothing here',
+  );
   const found = probe.scan();
   expect(found.map((f) => f.excerpt.trim().slice(0, 3))).toHaveLength(7);
   expect(new Set(found.map((f) => f.where))).toEqual(new Set(['planted']));

@@ -17,29 +17,69 @@ afterAll(async () => {
 
 /** Question → bad answers with the message each must show → the good answer. */
 export const BAD_ANSWERS: { question: RegExp; bad: [string, RegExp][]; good: string }[] = [
-  { question: /What is your company called\?/, bad: [
-    ['A'.repeat(41), /must be 1 to 40 characters/],
-    ['Acme<script>', /use letters, digits, spaces/],
-    ['Ac\u200dme', /use letters, digits, spaces/], // zero-width joiner
-    ['Acme\u202eX', /use letters, digits, spaces/], // right-to-left override
-  ], good: 'Acme Robotics' },
-  { question: /Mailbox for the AWS account emails/, bad: [
-    ['ops-at-acme', /needs an @ and a domain/],
-    ['\u043eps@acme.example', /plain ASCII/], // Cyrillic "o"
-    ['ops@acme', /needs a domain with a dot/],
-    ['o@a.b', /must be 6 to 64 characters/],
-  ], good: 'ops@acme.example' },
-  { question: /Your first name/, bad: [['x'.repeat(65), /must be 1 to 64 characters/], ['<b>', /control characters or < >/]], good: 'Ada' },
-  { question: /Your email/, bad: [['ada@@acme.example', /exactly one @/], ['ada lovelace@acme.example', /must not contain spaces/]], good: 'ada@acme.example' },
-  { question: /Monthly budget in USD/, bad: [
-    ['0', /more than 0/],
-    ['-5', /positive amount in plain digits/],
-    ['1e9', /positive amount in plain digits/], // AWS takes plain decimals only
-    ['1,000', /positive amount in plain digits/],
-    ['1234567890123456', /more than 15 significant digits/],
-  ], good: '250' },
-  { question: /unusual costs from how many USD\?/, bad: [['twenty', /amount in plain digits/], ['-1', /amount in plain digits/]], good: '25' },
-  { question: /Your phone, with country code/, bad: [['call me', /only digits/], ['+++', /must contain digits/]], good: '+44 20 7946 0000' },
+  {
+    question: /What is your company called\?/,
+    bad: [
+      ['A'.repeat(41), /must be 1 to 40 characters/],
+      ['Acme<script>', /use letters, digits, spaces/],
+      ['Ac\u200dme', /use letters, digits, spaces/], // zero-width joiner
+      ['Acme\u202eX', /use letters, digits, spaces/], // right-to-left override
+    ],
+    good: 'Acme Robotics',
+  },
+  {
+    question: /Mailbox for the AWS account emails/,
+    bad: [
+      ['ops-at-acme', /needs an @ and a domain/],
+      ['\u043eps@acme.example', /plain ASCII/], // Cyrillic "o"
+      ['ops@acme', /needs a domain with a dot/],
+      ['o@a.b', /must be 6 to 64 characters/],
+    ],
+    good: 'ops@acme.example',
+  },
+  {
+    question: /Your first name/,
+    bad: [
+      ['x'.repeat(65), /must be 1 to 64 characters/],
+      ['<b>', /control characters or < >/],
+    ],
+    good: 'Ada',
+  },
+  {
+    question: /Your email/,
+    bad: [
+      ['ada@@acme.example', /exactly one @/],
+      ['ada lovelace@acme.example', /must not contain spaces/],
+    ],
+    good: 'ada@acme.example',
+  },
+  {
+    question: /Monthly budget in USD/,
+    bad: [
+      ['0', /more than 0/],
+      ['-5', /positive amount in plain digits/],
+      ['1e9', /positive amount in plain digits/], // AWS takes plain decimals only
+      ['1,000', /positive amount in plain digits/],
+      ['1234567890123456', /more than 15 significant digits/],
+    ],
+    good: '250',
+  },
+  {
+    question: /unusual costs from how many USD\?/,
+    bad: [
+      ['twenty', /amount in plain digits/],
+      ['-1', /amount in plain digits/],
+    ],
+    good: '25',
+  },
+  {
+    question: /Your phone, with country code/,
+    bad: [
+      ['call me', /only digits/],
+      ['+++', /must contain digits/],
+    ],
+    good: '+44 20 7946 0000',
+  },
 ];
 
 test('every bad answer is refused as typed with its rule, and nothing is changed in AWS', async () => {

@@ -27,7 +27,10 @@ async function refusedEverywhere(account: string | undefined, says: RegExp) {
     secrets.run(r);
     expect(r.code, explain(r)).not.toBe(0);
     expect(r.stdout + r.stderr, explain(r)).toMatch(says);
-    expect(r.mutatingCalls.map((c) => `${c.service}:${c.operation}`), explain(r)).toEqual([]);
+    expect(
+      r.mutatingCalls.map((c) => `${c.service}:${c.operation}`),
+      explain(r),
+    ).toEqual([]);
     expect(JSON.stringify(worldOf(emu)), `${args[0]} changed the world`).toBe(before);
   }
 }
@@ -52,30 +55,50 @@ describe('not the management account of its own organization', () => {
 
 describe('credentials that lack one permission (the emulator denies one operation)', () => {
   const cases: { id: string; rule: FaultRule; names: RegExp }[] = [
-    { id: 'organizations:DescribeOrganization', rule: { service: 'organizations', operation: 'DescribeOrganization', kind: 'accessDenied' }, names: /DescribeOrganization|organization/i },
-    { id: 'sts:AssumeRole (no way into member accounts)', rule: { service: 'sts', operation: 'AssumeRole', kind: 'accessDenied' }, names: /AssumeRole|OrganizationAccountAccessRole/ },
-    { id: 'organizations:CreateAccount', rule: { service: 'organizations', operation: 'CreateAccount', kind: 'accessDenied' }, names: /CreateAccount|account/i },
-    { id: 'sso-admin:CreatePermissionSet', rule: { service: 'sso-admin', operation: 'CreatePermissionSet', kind: 'accessDenied' }, names: /CreatePermissionSet|permission set/i },
+    {
+      id: 'organizations:DescribeOrganization',
+      rule: { service: 'organizations', operation: 'DescribeOrganization', kind: 'accessDenied' },
+      names: /DescribeOrganization|organization/i,
+    },
+    {
+      id: 'sts:AssumeRole (no way into member accounts)',
+      rule: { service: 'sts', operation: 'AssumeRole', kind: 'accessDenied' },
+      names: /AssumeRole|OrganizationAccountAccessRole/,
+    },
+    {
+      id: 'organizations:CreateAccount',
+      rule: { service: 'organizations', operation: 'CreateAccount', kind: 'accessDenied' },
+      names: /CreateAccount|account/i,
+    },
+    {
+      id: 'sso-admin:CreatePermissionSet',
+      rule: { service: 'sso-admin', operation: 'CreatePermissionSet', kind: 'accessDenied' },
+      names: /CreatePermissionSet|permission set/i,
+    },
   ];
-  test.each(cases)('$id: clear message, nothing half-made, the next run completes', async (c) => {
-    resetWorld(emu);
-    emu.setFaults({ rules: [c.rule] });
-    const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
-    secrets.run(r);
-    const out = r.stdout + r.stderr;
-    expect(r.code, explain(r)).toBe(1);
-    expect(out, explain(r)).toMatch(c.names);
-    expect(out, explain(r)).toMatch(/AccessDenied|not allowed|permission|denied/i);
-    // Nothing exists twice, and nothing exists that the clean run does not have.
-    const mid = resourceCounts(emu.state());
-    for (const [k, n] of Object.entries(mid)) expect(n, `${k} after the denied run`).toBeLessThanOrEqual(cleanCounts[k] ?? 0);
-    // With the permission granted, the next run finishes the job.
-    emu.clearFaults();
-    const fin = await resume(emu, r.dir);
-    secrets.run(fin);
-    expect(fin.code, explain(fin)).toBe(0);
-    expect(resourceCounts(emu.state())).toEqual(cleanCounts);
-    expect(snapshot(emu)).toEqual(clean);
-  }, 400_000);
+  test.each(cases)(
+    '$id: clear message, nothing half-made, the next run completes',
+    async (c) => {
+      resetWorld(emu);
+      emu.setFaults({ rules: [c.rule] });
+      const r = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+      secrets.run(r);
+      const out = r.stdout + r.stderr;
+      expect(r.code, explain(r)).toBe(1);
+      expect(out, explain(r)).toMatch(c.names);
+      expect(out, explain(r)).toMatch(/AccessDenied|not allowed|permission|denied/i);
+      // Nothing exists twice, and nothing exists that the clean run does not have.
+      const mid = resourceCounts(emu.state());
+      for (const [k, n] of Object.entries(mid))
+        expect(n, `${k} after the denied run`).toBeLessThanOrEqual(cleanCounts[k] ?? 0);
+      // With the permission granted, the next run finishes the job.
+      emu.clearFaults();
+      const fin = await resume(emu, r.dir);
+      secrets.run(fin);
+      expect(fin.code, explain(fin)).toBe(0);
+      expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+      expect(snapshot(emu)).toEqual(clean);
+    },
+    400_000,
+  );
 });
-

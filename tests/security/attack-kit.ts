@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { BASIC_CONFIG, explain, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
+import {
+  BASIC_CONFIG,
+  explain,
+  runCli,
+  scratchDir,
+  startEmu,
+  type CliResult,
+  type Emulator,
+} from '../helpers/harness.js';
 import type { CredentialSet } from '../../emulator/emulator.js';
 
 export const HOME = 'eu-west-1';
@@ -56,13 +64,29 @@ export async function bootstrap(change: (c: Record<string, any>) => void): Promi
   const first = await runCli(['--yes', '--config', config], { emu, dir, timeoutMs: 120_000 });
   expect(first.code, explain(first)).toBe(0);
   const world = emu.state() as { accounts: Record<string, { id: string; name: string }> };
-  const ids = Object.fromEntries(Object.values(world.accounts).filter((a) => a.id !== MGMT).map((a) => [a.name, a.id]));
+  const ids = Object.fromEntries(
+    Object.values(world.accounts)
+      .filter((a) => a.id !== MGMT)
+      .map((a) => [a.name, a.id]),
+  );
   return { emu, dir, config, first, ids, bucket: `acme-robotics-org-trail-${ids['log-archive']}`, clients: [] };
 }
 
 /** An SDK client against the emulator (no retries: a refusal is seen as it is). */
-export function client<T extends { destroy(): void }>(b: Built, Ctor: new (config: any) => T, credentials: Creds | undefined, region = HOME, extra: Record<string, unknown> = {}): T {
-  const c = new Ctor({ region, endpoint: b.emu.url, credentials: credentials ?? b.emu.credentials(), maxAttempts: 1, ...extra });
+export function client<T extends { destroy(): void }>(
+  b: Built,
+  Ctor: new (config: any) => T,
+  credentials: Creds | undefined,
+  region = HOME,
+  extra: Record<string, unknown> = {},
+): T {
+  const c = new Ctor({
+    region,
+    endpoint: b.emu.url,
+    credentials: credentials ?? b.emu.credentials(),
+    maxAttempts: 1,
+    ...extra,
+  });
   b.clients.push(c);
   return c;
 }
@@ -71,10 +95,15 @@ export function client<T extends { destroy(): void }>(b: Built, Ctor: new (confi
 export async function memberAdmin(b: Built, account: string, name = 'Mallory'): Promise<Creds> {
   const access = b.emu.credentials(account);
   const iam = client(b, IAMClient, access);
-  const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }] });
+  const trust = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'sts:AssumeRole' }],
+  });
   await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
   await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: ADMIN_POLICY }));
-  const r = await client(b, STSClient, access).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${name}`, RoleSessionName: 'attacker' }));
+  const r = await client(b, STSClient, access).send(
+    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/${name}`, RoleSessionName: 'attacker' }),
+  );
   const c = r.Credentials!;
   return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken };
 }
@@ -82,9 +111,13 @@ export async function memberAdmin(b: Built, account: string, name = 'Mallory'): 
 /** Credentials of the founder's Identity Center AdministratorAccess session in an account (what the Admins group gets). */
 export async function identityCenterAdmin(b: Built, account: string): Promise<Creds> {
   const login = b.emu.ssoLogin('ada@acme.example');
-  const res = await fetch(`${b.emu.url}/federation/credentials?role_name=AdministratorAccess&account_id=${account}`, { headers: { 'x-amz-sso_bearer_token': login.accessToken } });
+  const res = await fetch(`${b.emu.url}/federation/credentials?role_name=AdministratorAccess&account_id=${account}`, {
+    headers: { 'x-amz-sso_bearer_token': login.accessToken },
+  });
   expect(res.status).toBe(200);
-  const c = ((await res.json()) as { roleCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }).roleCredentials;
+  const c = (
+    (await res.json()) as { roleCredentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } }
+  ).roleCredentials;
   return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken };
 }
 
@@ -119,4 +152,5 @@ export function cleanup(b: Built | undefined): Promise<void> {
 }
 
 /** The emulator's world: stores[account][service]. */
-export const store = (b: Built, account: string, service: string): any => (b.emu.state() as any).stores[account]?.[service];
+export const store = (b: Built, account: string, service: string): any =>
+  (b.emu.state() as any).stores[account]?.[service];

@@ -1,14 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { awsErrorName, isAwsError } from '../../aws/errors.js';
 
-const sdkError = (name: string, extra: Record<string, unknown> = {}) => Object.assign(new Error('boom'), { name, $metadata: {}, ...extra });
+const sdkError = (name: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error('boom'), { name, $metadata: {}, ...extra });
 
 describe('awsErrorName', () => {
   it('is the SDK name of a modeled error', () => {
     expect(awsErrorName(sdkError('ConflictException'))).toBe('ConflictException');
   });
   it('is the Code of an error the SDK could not name', () => {
-    expect(awsErrorName(sdkError('Unknown', { Code: 'NoSuchObjectLockConfiguration' }))).toBe('NoSuchObjectLockConfiguration');
+    expect(awsErrorName(sdkError('Unknown', { Code: 'NoSuchObjectLockConfiguration' }))).toBe(
+      'NoSuchObjectLockConfiguration',
+    );
     expect(awsErrorName(sdkError('Error', { Code: 'OperationAborted' }))).toBe('OperationAborted');
   });
   it('is empty for things that are not errors', () => {

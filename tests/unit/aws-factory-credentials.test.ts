@@ -9,10 +9,16 @@ let emu: Emulator;
 let members: string[];
 beforeAll(async () => {
   emu = await startEmulator({
-    scenario: { base: 'org-exists', principal: 'iam-user', members: Array.from({ length: 12 }, (_, i) => ({ name: `m${i}`, email: `m${i}@example.com` })) },
+    scenario: {
+      base: 'org-exists',
+      principal: 'iam-user',
+      members: Array.from({ length: 12 }, (_, i) => ({ name: `m${i}`, email: `m${i}@example.com` })),
+    },
   });
   Object.assign(process.env, emu.env());
-  members = Object.keys(emu.world.accounts).filter((id) => id !== emu.world.homeAccountId && emu.world.accounts[id]!.roles.OrganizationAccountAccessRole);
+  members = Object.keys(emu.world.accounts).filter(
+    (id) => id !== emu.world.homeAccountId && emu.world.accounts[id]!.roles.OrganizationAccountAccessRole,
+  );
 });
 afterAll(() => emu.stop());
 
@@ -24,7 +30,9 @@ describe('AwsFactory member credentials', () => {
     await Promise.all([
       aws.call('iam', 'GetAccountSummary', {}, { account }),
       aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account }),
-      aws.call('account', 'GetAlternateContact', { AlternateContactType: 'BILLING' }, { account }).catch(() => undefined),
+      aws
+        .call('account', 'GetAlternateContact', { AlternateContactType: 'BILLING' }, { account })
+        .catch(() => undefined),
       aws.call('iam', 'GetAccountSummary', {}, { account, region: 'eu-west-1' }),
     ]);
     expect(emu.calls({ service: 'sts', operation: 'AssumeRole' })).toHaveLength(1);
@@ -38,7 +46,8 @@ describe('AwsFactory member credentials', () => {
     const services = [
       (account: string) => aws.call('iam', 'GetAccountSummary', {}, { account }),
       (account: string) => aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { account }),
-      (account: string) => aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: account }, { account }).catch(() => undefined),
+      (account: string) =>
+        aws.call('s3-control', 'GetPublicAccessBlock', { AccountId: account }, { account }).catch(() => undefined),
     ];
     await Promise.all(members.map((account, i) => services[i % services.length]!(account)));
     emu.clearFaults();

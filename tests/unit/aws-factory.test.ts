@@ -15,7 +15,10 @@ afterAll(() => emu.stop());
 function peakOverlap(calls: { time: string; durationMs: number | null }[]): number {
   const edges = calls.flatMap((c) => {
     const start = Date.parse(c.time);
-    return [[start, 1], [start + (c.durationMs ?? 0), -1]] as const;
+    return [
+      [start, 1],
+      [start + (c.durationMs ?? 0), -1],
+    ] as const;
   });
   edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
@@ -41,7 +44,10 @@ describe('AwsFactory', () => {
     emu.clearCalls();
     emu.setFaults([{ service: 'organizations', kind: 'latency', delayMs: 300 }]);
     const aws = new AwsFactory({ region: 'us-east-1', readOnly: false, maxInFlightPerService: 1 });
-    const slow = Promise.all([aws.call('organizations', 'DescribeOrganization', {}), aws.call('organizations', 'DescribeOrganization', {})]);
+    const slow = Promise.all([
+      aws.call('organizations', 'DescribeOrganization', {}),
+      aws.call('organizations', 'DescribeOrganization', {}),
+    ]);
     await aws.call('sts', 'GetCallerIdentity', {});
     // STS answered while organizations was still busy with its first call.
     expect(emu.calls({ service: 'organizations' }).filter((c) => c.durationMs !== null)).toHaveLength(0);
@@ -52,7 +58,9 @@ describe('AwsFactory', () => {
   it('refuses a write in read-only mode before anything is sent', async () => {
     emu.clearCalls();
     const aws = new AwsFactory({ region: 'us-east-1', readOnly: true });
-    await expect(aws.call('organizations', 'CreateOrganizationalUnit', { ParentId: 'r-x', Name: 'X' })).rejects.toBeInstanceOf(ReadOnlyViolation);
+    await expect(
+      aws.call('organizations', 'CreateOrganizationalUnit', { ParentId: 'r-x', Name: 'X' }),
+    ).rejects.toBeInstanceOf(ReadOnlyViolation);
     expect(emu.calls()).toHaveLength(0);
   });
 });

@@ -14,12 +14,16 @@ function sources(dir: string): { file: string; text: string }[] {
 
 describe('layering', () => {
   it('the UI never builds a step context (it asks the engine or a step entry point)', () => {
-    const offenders = sources('ui').filter((s) => /\b(StepContext|RunContext)\b/.test(s.text)).map((s) => s.file);
+    const offenders = sources('ui')
+      .filter((s) => /\b(StepContext|RunContext)\b/.test(s.text))
+      .map((s) => s.file);
     expect(offenders).toEqual([]);
   });
 
   it('no step reads process.argv / process.env or keeps state in a module-level variable (it gets them through ctx.env)', () => {
-    const offenders = sources('steps').filter((s) => /\bprocess\.(argv|env)\b|^(export )?let /m.test(s.text)).map((s) => s.file);
+    const offenders = sources('steps')
+      .filter((s) => /\bprocess\.(argv|env)\b|^(export )?let /m.test(s.text))
+      .map((s) => s.file);
     expect(offenders).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ const want = wanted() as Record<ServiceName, string[]>;
 describe('aws/sdk: the commands the product sends, and only those', () => {
   it.each(Object.keys(SERVICES) as ServiceName[])('%s', async (service) => {
     const mod = await SERVICES[service].load();
-    const commands = Object.keys(mod).filter((k) => k.endsWith('Command')).sort();
+    const commands = Object.keys(mod)
+      .filter((k) => k.endsWith('Command'))
+      .sort();
     expect(commands, 'out of date: run `node scripts/sdk-commands.mjs --write`').toEqual(want[service]);
     expect(typeof mod[SERVICES[service].client]).toBe('function');
     expect(SERVICES[service].client).toBe((PACKAGES as Record<string, [string, string]>)[service]![1]);

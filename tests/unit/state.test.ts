@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fork, spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { StateError, StateStore, migrate, STATE_SCHEMA_VERSION, stateSchema, type Migration } from '../../state/store.js';
+import {
+  StateError,
+  StateStore,
+  migrate,
+  STATE_SCHEMA_VERSION,
+  stateSchema,
+  type Migration,
+} from '../../state/store.js';
 import * as atomic from '../../state/atomic-write.js';
 
 // Counts the state file's asynchronous writes (the group-commit test) and otherwise writes as usual.
@@ -42,14 +49,23 @@ describe('state file', () => {
     const later: Promise<void>[] = [];
     for (let i = 0; i < 20; i++) {
       s.data.outputs[`k${i}`] = String(i);
-      later.push(s.save().then(() => {
-        // Resolved only once the file on disk has this caller's change.
-        expect(JSON.parse(readFileSync(path, 'utf8')).outputs[`k${i}`]).toBe(String(i));
-      }));
+      later.push(
+        s.save().then(() => {
+          // Resolved only once the file on disk has this caller's change.
+          expect(JSON.parse(readFileSync(path, 'utf8')).outputs[`k${i}`]).toBe(String(i));
+        }),
+      );
     }
     await Promise.all([first, ...later]);
     expect(writes() - before).toBe(1); // all asked for in the same turn: one write, not 21
-    await Promise.all([s.save(), (async () => { await new Promise((r) => setTimeout(r, 0)); s.data.outputs.b = 'b'; return s.save(); })()]);
+    await Promise.all([
+      s.save(),
+      (async () => {
+        await new Promise((r) => setTimeout(r, 0));
+        s.data.outputs.b = 'b';
+        return s.save();
+      })(),
+    ]);
     expect(JSON.parse(readFileSync(path, 'utf8')).outputs.b).toBe('b');
     expect(writes() - before).toBeGreaterThanOrEqual(2); // the change made later got a write of its own
     s.data.outputs.last = 'x';
@@ -61,7 +77,12 @@ describe('state file', () => {
   it('serialises concurrent saves so the file is always one whole version', async () => {
     const path = join(tmp(), 'state.json');
     const s = StateStore.open(path, '1');
-    await Promise.all(Array.from({ length: 50 }, (_, i) => { s.data.outputs[`k${i}`] = String(i); return s.save(); }));
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => {
+        s.data.outputs[`k${i}`] = String(i);
+        return s.save();
+      }),
+    );
     expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')).outputs)).toHaveLength(50);
   });
 
@@ -69,7 +90,14 @@ describe('state file', () => {
     const dir = tmp();
     const path = join(dir, 'state.json');
     const child = join(dir, 'writer.mjs');
-    buildSync({ entryPoints: [join(__dirname, 'fixtures/state-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: child, logLevel: 'silent' });
+    buildSync({
+      entryPoints: [join(__dirname, 'fixtures/state-writer.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: child,
+      logLevel: 'silent',
+    });
     for (let round = 0; round < 5; round++) {
       const p = fork(child, [path], { stdio: 'ignore' });
       await new Promise<void>((resolve) => p.once('message', () => resolve()));
@@ -93,7 +121,11 @@ describe('state file', () => {
 
   it('refuses an empty file, a JSON array, and a file missing fields', () => {
     const dir = tmp();
-    for (const [name, text, msg] of [['empty', '', /empty/], ['array', '[]', /not a secure-start state file/], ['fields', `{"schemaVersion":${STATE_SCHEMA_VERSION}}`, /damaged/]] as const) {
+    for (const [name, text, msg] of [
+      ['empty', '', /empty/],
+      ['array', '[]', /not a secure-start state file/],
+      ['fields', `{"schemaVersion":${STATE_SCHEMA_VERSION}}`, /damaged/],
+    ] as const) {
       const p = join(dir, name);
       writeFileSync(p, text);
       expect(() => StateStore.open(p, '1'), name).toThrow(msg);
@@ -131,14 +163,21 @@ describe('state file', () => {
 
   it('migrates step by step through the migration ladder', () => {
     const ladder: Migration[] = [
-      { from: 1, to: 2, up: (d) => ({ ...d, outputs: Object.fromEntries(((d.ids ?? []) as [string, string][])), ids: undefined }) },
+      {
+        from: 1,
+        to: 2,
+        up: (d) => ({ ...d, outputs: Object.fromEntries((d.ids ?? []) as [string, string][]), ids: undefined }),
+      },
       { from: 2, to: 3, up: (d) => ({ ...d, journal: [] }) },
     ];
     const out = migrate({ schemaVersion: 1, ids: [['prod.accountId', '1']] }, ladder, 3);
     expect(out).toMatchObject({ schemaVersion: 3, outputs: { 'prod.accountId': '1' }, journal: [] });
     expect(() => migrate({ schemaVersion: 0 }, ladder, 3)).toThrow(/cannot migrate/);
     expect(() => migrate({}, ladder, 3)).toThrow(/no schemaVersion/);
-    expect(migrate({ schemaVersion: STATE_SCHEMA_VERSION, x: 1 })).toEqual({ schemaVersion: STATE_SCHEMA_VERSION, x: 1 });
+    expect(migrate({ schemaVersion: STATE_SCHEMA_VERSION, x: 1 })).toEqual({
+      schemaVersion: STATE_SCHEMA_VERSION,
+      x: 1,
+    });
   });
 });
 
@@ -158,7 +197,10 @@ describe('lock', () => {
   it('takes over a stale lock left by a process that died', () => {
     const path = join(tmp(), 'state.json');
     const dead = spawnSync(process.execPath, ['-e', 'process.pid']).pid!; // exited already
-    writeFileSync(`${path}.lock`, JSON.stringify({ pid: dead, host: require('node:os').hostname(), startedAt: 'then', command: 'old' }));
+    writeFileSync(
+      `${path}.lock`,
+      JSON.stringify({ pid: dead, host: require('node:os').hostname(), startedAt: 'then', command: 'old' }),
+    );
     const s = StateStore.open(path, '1');
     expect(() => s.lock('new')).not.toThrow();
     expect(JSON.parse(readFileSync(`${path}.lock`, 'utf8')).pid).toBe(process.pid);

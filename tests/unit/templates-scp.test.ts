@@ -47,7 +47,13 @@ function variants(): { label: string; want: Baseline }[] {
 }
 
 const rendered = variants().flatMap(({ label, want }) =>
-  SCPS.filter((d) => d.enabled(want)).map((def) => ({ label: `${def.name} (${label})`, def, want, text: scpContent(def, want) })));
+  SCPS.filter((d) => d.enabled(want)).map((def) => ({
+    label: `${def.name} (${label})`,
+    def,
+    want,
+    text: scpContent(def, want),
+  })),
+);
 
 const statementsOf = (text: string): Statement[] => {
   const s = JSON.parse(text).Statement;
@@ -59,12 +65,17 @@ const outsideRegion = (want: Baseline) => AWS_REGIONS.find((r) => !want.allowedR
 
 describe('SCP templates render', () => {
   it('covers every template file and every policy of the baseline, region guard included', () => {
-    const files = readdirSync(join(__dirname, '../../templates')).filter((f) => /^scp-.*\.json$/.test(f)).map((f) => f.replace(/\.json$/, ''));
+    const files = readdirSync(join(__dirname, '../../templates'))
+      .filter((f) => /^scp-.*\.json$/.test(f))
+      .map((f) => f.replace(/\.json$/, ''));
     expect(files.sort()).toEqual(SCPS.map((d) => d.template).sort());
     expect(Object.keys(TEMPLATES)).toEqual(expect.arrayContaining(files));
     expect(new Set(rendered.map((r) => r.def.name))).toEqual(new Set(SCPS.map((d) => d.name)));
     // The region guard is opt-in: off by default, rendered only when asked for.
-    expect(SCPS.filter((d) => d.enabled(basic())).map((d) => d.name)).toEqual(['secure-start-guardrails', 'secure-start-log-protection']);
+    expect(SCPS.filter((d) => d.enabled(basic())).map((d) => d.name)).toEqual([
+      'secure-start-guardrails',
+      'secure-start-log-protection',
+    ]);
   });
 
   for (const r of rendered) {
@@ -87,7 +98,9 @@ describe('SCP templates render', () => {
     it(`${r.label}: every Deny exempts ${ROLE} by aws:PrincipalArn`, () => {
       for (const s of statementsOf(r.text).filter((x) => x.Effect === 'Deny')) {
         const exempt = [s.Condition?.ArnNotLike?.['aws:PrincipalArn'] ?? []].flat();
-        expect(exempt, `${s.Sid} has no ArnNotLike aws:PrincipalArn exemption`).toContain(`arn:aws:iam::*:role/${ROLE}`);
+        expect(exempt, `${s.Sid} has no ArnNotLike aws:PrincipalArn exemption`).toContain(
+          `arn:aws:iam::*:role/${ROLE}`,
+        );
       }
     });
   }
@@ -102,16 +115,33 @@ describe('SCP templates render', () => {
 
   it('log protection names the trail bucket by pattern, whatever the log-archive account ID', () => {
     const want = basic();
-    const text = scpContent(SCPS.find((d) => d.name === 'secure-start-log-protection')!, want);
-    expect(statementsOf(text).map((s) => s.Resource)).toEqual(['arn:aws:s3:::acme-robotics-org-trail-*', 'arn:aws:s3:::acme-robotics-org-trail-*/*', '*']);
+    const text = scpContent(
+      SCPS.find((d) => d.name === 'secure-start-log-protection')!,
+      want,
+    );
+    expect(statementsOf(text).map((s) => s.Resource)).toEqual([
+      'arn:aws:s3:::acme-robotics-org-trail-*',
+      'arn:aws:s3:::acme-robotics-org-trail-*/*',
+      '*',
+    ]);
   });
 
-  it('log protection already covers AWS Config\'s prefix (config/AWSLogs/…): it protects every object of the bucket', () => {
+  it("log protection already covers AWS Config's prefix (config/AWSLogs/…): it protects every object of the bucket", () => {
     const want = basic();
-    const text = scpContent(SCPS.find((d) => d.name === 'secure-start-log-protection')!, want);
+    const text = scpContent(
+      SCPS.find((d) => d.name === 'secure-start-log-protection')!,
+      want,
+    );
     const obj = `arn:aws:s3:::${want.org.slug}-org-trail-111100000001/config/AWSLogs/111100000003/Config/eu-west-1/2025/1/1/ConfigHistory/x.json.gz`;
     for (const action of ['s3:DeleteObject', 's3:PutObject', 's3:DeleteObjectVersion']) {
-      expect(denyingStatements(text, { action, resource: obj, context: { 'aws:PrincipalArn': ssoAdmin, 'aws:RequestedRegion': want.homeRegion } }).map((s) => s.Sid), action).toEqual(['ProtectTrailLogs']);
+      expect(
+        denyingStatements(text, {
+          action,
+          resource: obj,
+          context: { 'aws:PrincipalArn': ssoAdmin, 'aws:RequestedRegion': want.homeRegion },
+        }).map((s) => s.Sid),
+        action,
+      ).toEqual(['ProtectTrailLogs']);
     }
   });
 });
@@ -124,7 +154,11 @@ describe('SCP templates render', () => {
 function witness(def: ScpDef, sid: string, want: Baseline): ScpRequest {
   const region = want.homeRegion;
   const bucket = `${want.org.slug}-org-trail-111100000001`;
-  const ctx = (principal: string, extra: Record<string, string> = {}) => ({ 'aws:PrincipalArn': principal, 'aws:RequestedRegion': region, ...extra });
+  const ctx = (principal: string, extra: Record<string, string> = {}) => ({
+    'aws:PrincipalArn': principal,
+    'aws:RequestedRegion': region,
+    ...extra,
+  });
   const table: Record<string, ScpRequest> = {
     DenyLeaveOrganization: { action: 'organizations:LeaveOrganization', context: ctx(ssoAdmin) },
     DenyMemberRootUser: { action: 'ec2:RunInstances', context: ctx(memberRoot) },
@@ -132,17 +166,31 @@ function witness(def: ScpDef, sid: string, want: Baseline): ScpRequest {
     ProtectCloudTrail: { action: 'cloudtrail:StopLogging', context: ctx(ssoAdmin) },
     ProtectAccountSettings: { action: 's3:PutAccountPublicAccessBlock', context: ctx(ssoAdmin) },
     ProtectAccessRole: { action: 'iam:UpdateAssumeRolePolicy', resource: accessRole, context: ctx(ssoAdmin) },
-    ProtectLogKeys: { action: 'kms:ScheduleKeyDeletion', resource: `arn:aws:kms:${region}:111100000001:key/1234abcd-12ab-34cd-56ef-1234567890ab`, context: ctx(ssoAdmin) },
+    ProtectLogKeys: {
+      action: 'kms:ScheduleKeyDeletion',
+      resource: `arn:aws:kms:${region}:111100000001:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+      context: ctx(ssoAdmin),
+    },
     ProtectTrailBucket: { action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${bucket}`, context: ctx(ssoAdmin) },
-    ProtectTrailLogs: { action: 's3:DeleteObject', resource: `arn:aws:s3:::${bucket}/AWSLogs/123456789012/x.json.gz`, context: ctx(ssoAdmin) },
-    DenyOutsideAllowedRegions: { action: 'ec2:RunInstances', context: ctx(ssoAdmin, { 'aws:RequestedRegion': outsideRegion(want) }) },
+    ProtectTrailLogs: {
+      action: 's3:DeleteObject',
+      resource: `arn:aws:s3:::${bucket}/AWSLogs/123456789012/x.json.gz`,
+      context: ctx(ssoAdmin),
+    },
+    DenyOutsideAllowedRegions: {
+      action: 'ec2:RunInstances',
+      context: ctx(ssoAdmin, { 'aws:RequestedRegion': outsideRegion(want) }),
+    },
   };
   const w = table[sid];
   if (!w) throw new Error(`${def.name}: statement ${sid} has no witness request in this test; add one`);
   return w;
 }
 
-const asRole = (r: ScpRequest, principal = accessRole): ScpRequest => ({ ...r, context: { ...r.context, 'aws:PrincipalArn': principal } });
+const asRole = (r: ScpRequest, principal = accessRole): ScpRequest => ({
+  ...r,
+  context: { ...r.context, 'aws:PrincipalArn': principal },
+});
 
 describe('SCP statements deny what they should, never OrganizationAccountAccessRole', () => {
   for (const r of rendered) {
@@ -150,7 +198,10 @@ describe('SCP statements deny what they should, never OrganizationAccountAccessR
       for (const s of statementsOf(r.text)) {
         const w = witness(r.def, s.Sid!, r.want);
         // The statement is live: an ordinary principal is denied (so the exemption below is not vacuous).
-        expect(denyingStatements(r.text, w).map((x) => x.Sid), `${s.Sid} should deny ${w.action}`).toContain(s.Sid);
+        expect(
+          denyingStatements(r.text, w).map((x) => x.Sid),
+          `${s.Sid} should deny ${w.action}`,
+        ).toContain(s.Sid);
         // The same request through the access role passes the whole policy.
         expect(denyingStatements(r.text, asRole(w)), `${s.Sid} denies ${w.action} to ${ROLE}`).toEqual([]);
       }
@@ -160,7 +211,12 @@ describe('SCP statements deny what they should, never OrganizationAccountAccessR
       const actions = statementsOf(r.text).flatMap((s) => [s.Action ?? [], s.NotAction ?? []].flat());
       for (const action of [...actions, 'ec2:RunInstances', 's3:PutObject', 'iam:CreateRole']) {
         for (const region of [r.want.homeRegion, outsideRegion(r.want)]) {
-          expect(denyingStatements(r.text, { action: action.replace(/\*/g, 'Anything'), context: { 'aws:PrincipalArn': accessRole, 'aws:RequestedRegion': region } })).toEqual([]);
+          expect(
+            denyingStatements(r.text, {
+              action: action.replace(/\*/g, 'Anything'),
+              context: { 'aws:PrincipalArn': accessRole, 'aws:RequestedRegion': region },
+            }),
+          ).toEqual([]);
         }
       }
     });
@@ -169,23 +225,39 @@ describe('SCP statements deny what they should, never OrganizationAccountAccessR
   it('member root sessions from sts:AssumeRoot (centralized root access) are not denied, plain member root is', () => {
     const want = basic();
     const guardrails = scpContent(SCPS[0]!, want);
-    const req = { action: 'iam:DeleteLoginProfile', context: { 'aws:PrincipalArn': memberRoot, 'aws:RequestedRegion': 'us-east-1' } };
+    const req = {
+      action: 'iam:DeleteLoginProfile',
+      context: { 'aws:PrincipalArn': memberRoot, 'aws:RequestedRegion': 'us-east-1' },
+    };
     expect(denyingStatements(guardrails, req).map((s) => s.Sid)).toEqual(['DenyMemberRootUser']);
-    expect(denyingStatements(guardrails, { ...req, context: { ...req.context, 'aws:AssumedRoot': 'true' } })).toEqual([]);
+    expect(denyingStatements(guardrails, { ...req, context: { ...req.context, 'aws:AssumedRoot': 'true' } })).toEqual(
+      [],
+    );
   });
 
   it('the region guard leaves allowed regions and global services alone for everyone', () => {
     const want = basic();
     want.allowedRegions = ['eu-west-1', 'us-east-1'];
     want.scps.regionGuard = true;
-    const guard = scpContent(SCPS.find((d) => d.name === 'secure-start-region-guard')!, want);
+    const guard = scpContent(
+      SCPS.find((d) => d.name === 'secure-start-region-guard')!,
+      want,
+    );
     const ctx = (region: string) => ({ 'aws:PrincipalArn': ssoAdmin, 'aws:RequestedRegion': region });
     expect(denyingStatements(guard, { action: 'ec2:RunInstances', context: ctx('eu-west-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'iam:CreateRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'sts:AssumeRole', context: ctx('ap-south-1') })).toEqual([]);
     expect(denyingStatements(guard, { action: 'ec2:RunInstances', context: ctx('ap-south-1') })).toHaveLength(1);
     // The global services the wizard and README name keep working in any region.
-    for (const action of ['organizations:DescribeOrganization', 'budgets:ViewBudget', 'aws-portal:ViewBilling', 'cloudfront:ListDistributions', 'route53:ListHostedZones', 'kms:CreateKey', 'iam:ListRoles']) {
+    for (const action of [
+      'organizations:DescribeOrganization',
+      'budgets:ViewBudget',
+      'aws-portal:ViewBilling',
+      'cloudfront:ListDistributions',
+      'route53:ListHostedZones',
+      'kms:CreateKey',
+      'iam:ListRoles',
+    ]) {
       expect(denyingStatements(guard, { action, context: ctx('ap-south-1') }), action).toEqual([]);
     }
   });
@@ -198,8 +270,20 @@ describe('the hardening secure-start does inside member accounts passes the guar
   const want = basic();
   want.scps.regionGuard = true;
   want.trail.objectLock = { mode: 'compliance', days: 30 };
-  const ids = { 'log-archive.accountId': '111100000001', 'audit.accountId': '111100000002', 'prod.accountId': '111100000003', 'dev.accountId': '111100000004', 'management.accountId': '123456789012' };
-  const f = fakeCtx(want, () => { throw new Error('no AWS call'); }, ids);
+  const ids = {
+    'log-archive.accountId': '111100000001',
+    'audit.accountId': '111100000002',
+    'prod.accountId': '111100000003',
+    'dev.accountId': '111100000004',
+    'management.accountId': '123456789012',
+  };
+  const f = fakeCtx(
+    want,
+    () => {
+      throw new Error('no AWS call');
+    },
+    ids,
+  );
   const memberCalls = [
     ...accountHardening.plan(want, accountHardening.fresh(f.ctx)),
     ...logArchiveBucket.plan(want, logArchiveBucket.fresh(f.ctx)),
@@ -219,24 +303,64 @@ describe('the hardening secure-start does inside member accounts passes the guar
   });
 
   it('plans member calls for every member (the check below is not empty)', () => {
-    expect(new Set(requests.map((r) => r.account))).toEqual(new Set(Object.values(ids).filter((x) => x !== '123456789012')));
-    expect(requests.map((r) => r.action)).toEqual(expect.arrayContaining(['s3:PutAccountPublicAccessBlock', 'ec2:EnableEbsEncryptionByDefault', 'iam:UpdateAccountPasswordPolicy', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration']));
+    expect(new Set(requests.map((r) => r.account))).toEqual(
+      new Set(Object.values(ids).filter((x) => x !== '123456789012')),
+    );
+    expect(requests.map((r) => r.action)).toEqual(
+      expect.arrayContaining([
+        's3:PutAccountPublicAccessBlock',
+        'ec2:EnableEbsEncryptionByDefault',
+        'iam:UpdateAccountPasswordPolicy',
+        's3:PutBucketPolicy',
+        's3:PutLifecycleConfiguration',
+      ]),
+    );
   });
 
   it('through OrganizationAccountAccessRole: no policy denies any of them', () => {
     for (const r of requests) {
       for (const p of policies) {
-        const denied = denyingStatements(p.text, { action: r.action, ...(r.resource ? { resource: r.resource } : {}), context: { 'aws:PrincipalArn': `arn:aws:iam::${r.account}:role/${ROLE}`, 'aws:RequestedRegion': r.region } });
-        expect(denied.map((s) => s.Sid), `${p.name} blocks "${r.summary}"`).toEqual([]);
+        const denied = denyingStatements(p.text, {
+          action: r.action,
+          ...(r.resource ? { resource: r.resource } : {}),
+          context: { 'aws:PrincipalArn': `arn:aws:iam::${r.account}:role/${ROLE}`, 'aws:RequestedRegion': r.region },
+        });
+        expect(
+          denied.map((s) => s.Sid),
+          `${p.name} blocks "${r.summary}"`,
+        ).toEqual([]);
       }
     }
   });
 
   it('as any other role the guardrails would block the account-level and trail-bucket changes (the exemption is what lets them through)', () => {
-    const blocked = requests.filter((r) => policies.some((p) =>
-      denyingStatements(p.text, { action: r.action, ...(r.resource ? { resource: r.resource } : {}), context: { 'aws:PrincipalArn': `arn:aws:iam::${r.account}:role/Developer`, 'aws:RequestedRegion': r.region } }).length));
+    const blocked = requests.filter((r) =>
+      policies.some(
+        (p) =>
+          denyingStatements(p.text, {
+            action: r.action,
+            ...(r.resource ? { resource: r.resource } : {}),
+            context: {
+              'aws:PrincipalArn': `arn:aws:iam::${r.account}:role/Developer`,
+              'aws:RequestedRegion': r.region,
+            },
+          }).length,
+      ),
+    );
     // EBS encryption is turned on in every enabled region, also those the region guard closes.
-    expect(new Set(blocked.map((r) => r.action))).toEqual(new Set(['s3:PutAccountPublicAccessBlock', 's3:PutBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutEncryptionConfiguration', 's3:PutBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:PutBucketObjectLockConfiguration', 'ec2:EnableEbsEncryptionByDefault']));
+    expect(new Set(blocked.map((r) => r.action))).toEqual(
+      new Set([
+        's3:PutAccountPublicAccessBlock',
+        's3:PutBucketPolicy',
+        's3:PutLifecycleConfiguration',
+        's3:PutBucketVersioning',
+        's3:PutEncryptionConfiguration',
+        's3:PutBucketPublicAccessBlock',
+        's3:PutBucketOwnershipControls',
+        's3:PutBucketObjectLockConfiguration',
+        'ec2:EnableEbsEncryptionByDefault',
+      ]),
+    );
   });
 });
 
@@ -244,8 +368,12 @@ describe('renderTemplate refuses holes', () => {
   it('a missing variable, an unused one, a list inside text, an unknown template', () => {
     expect(() => renderTemplate('scp-guardrails', {})).toThrow(TemplateError);
     expect(() => renderTemplate('scp-guardrails', {})).toThrow(/no value for \{\{accessRole\}\}/);
-    expect(() => renderTemplate('scp-guardrails', { accessRole: ROLE, extra: 'x' })).toThrow(/not used by the template: extra/);
-    expect(() => renderTemplate('scp-log-protection', { accessRole: ROLE, bucketPattern: ['a', 'b'] })).toThrow(/must be text, not a list/);
+    expect(() => renderTemplate('scp-guardrails', { accessRole: ROLE, extra: 'x' })).toThrow(
+      /not used by the template: extra/,
+    );
+    expect(() => renderTemplate('scp-log-protection', { accessRole: ROLE, bucketPattern: ['a', 'b'] })).toThrow(
+      /must be text, not a list/,
+    );
     expect(() => renderTemplate('scp-nope', {})).toThrow(/unknown template/);
   });
 

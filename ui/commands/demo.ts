@@ -32,22 +32,40 @@ export const DEMO_ANSWERS = {
 
 export function demoBanner(color: boolean, width = 80): string {
   const st = style(color);
-  return [
-    st.bold(st.yellow('DEMO — nothing real is touched.')),
-    wrap('secure-start runs against an AWS emulator inside this process, with throwaway credentials and a temporary folder that is deleted at the end. No AWS account, no email, no cost.', width),
-    '',
-  ].join('\n') + '\n';
+  return (
+    [
+      st.bold(st.yellow('DEMO — nothing real is touched.')),
+      wrap(
+        'secure-start runs against an AWS emulator inside this process, with throwaway credentials and a temporary folder that is deleted at the end. No AWS account, no email, no cost.',
+        width,
+      ),
+      '',
+    ].join('\n') + '\n'
+  );
 }
 
 // Variables that could point the SDK at a real account; the demo removes them for itself.
-const AWS_VARS = ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+const AWS_VARS = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_SESSION_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_ROLE_ARN',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+];
 
 export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number> {
   if (opts.profile) {
     env.stderr.write('secure-start: the demo uses its own emulated AWS; --profile is ignored.\n');
   }
   if (!env.interactive && !opts.yes) {
-    throw new CliExit('The demo asks its questions in a terminal. Without one (CI, a pipe), run `secure-start demo --yes`: it answers for a sample company.', 2);
+    throw new CliExit(
+      'The demo asks its questions in a terminal. Without one (CI, a pipe), run `secure-start demo --yes`: it answers for a sample company.',
+      2,
+    );
   }
   env.stdout.write(demoBanner(wantsColor(env.stdout), widthOf(env.stdout)));
   const dir = mkdtempSync(join(tmpdir(), 'secure-start-demo-'));
@@ -102,10 +120,20 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
         const cache = join(home, '.aws', 'sso', 'cache');
         mkdirSync(cache, { recursive: true });
         const file = join(cache, `${createHash('sha1').update(want.org.slug).digest('hex')}.json`);
-        writeFileSync(file, JSON.stringify({
-          startUrl: login.startUrl, region: login.region, accessToken: login.accessToken, expiresAt: login.expiresAt,
-          clientId: login.clientId, clientSecret: login.clientSecret, registrationExpiresAt: login.registrationExpiresAt, refreshToken: login.refreshToken,
-        }), { mode: 0o600 });
+        writeFileSync(
+          file,
+          JSON.stringify({
+            startUrl: login.startUrl,
+            region: login.region,
+            accessToken: login.accessToken,
+            expiresAt: login.expiresAt,
+            clientId: login.clientId,
+            clientSecret: login.clientSecret,
+            registrationExpiresAt: login.registrationExpiresAt,
+            refreshToken: login.refreshToken,
+          }),
+          { mode: 0o600 },
+        );
         // From now on the profile's Identity Center credentials, not the root user's keys.
         for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete process.env[k];
         return `signed in through IAM Identity Center as ${want.founder.userName} (what \`aws sso login --sso-session ${want.org.slug}\` does).`;
@@ -117,20 +145,24 @@ export async function demo(opts: GlobalOptions, env: CommandEnv): Promise<number
       return undefined;
     };
     inRun = true;
-    const code = await run(
-      { ...opts, profile: undefined, config, state: join(dir, 'secure-start.state.json') },
-      env,
-      {
-        doManual,
-        onStop: cleanup,
-        offerConfig: false,
-        demo: { orgName: DEMO_ANSWERS.org.name, givenName: DEMO_ANSWERS.founder.givenName, familyName: DEMO_ANSWERS.founder.familyName, phone: DEMO_ANSWERS.contacts.billing.phone },
+    const code = await run({ ...opts, profile: undefined, config, state: join(dir, 'secure-start.state.json') }, env, {
+      doManual,
+      onStop: cleanup,
+      offerConfig: false,
+      demo: {
+        orgName: DEMO_ANSWERS.org.name,
+        givenName: DEMO_ANSWERS.founder.givenName,
+        familyName: DEMO_ANSWERS.founder.familyName,
+        phone: DEMO_ANSWERS.contacts.billing.phone,
       },
-    );
+    });
     inRun = false;
     const width = widthOf(env.stdout);
     // Stopped (Ctrl-C, a signal): the run said so, the demo way, already.
-    if (code < 128) env.stdout.write(`\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).filter((c) => c.status !== null && c.status < 300).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, width)}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', width)}\n`);
+    if (code < 128)
+      env.stdout.write(
+        `\n${wrap(`That was the demo: ${emu.calls({ mutating: true }).filter((c) => c.status !== null && c.status < 300).length} changes made to the emulated AWS, none to a real one. Its temporary folder (state file, profiles) is deleted now.`, width)}\n${wrap('Run `npx secure-start plan` in AWS CloudShell to see the plan for your real account.', width)}\n`,
+      );
     return code;
   } finally {
     inRun = false;

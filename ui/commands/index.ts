@@ -35,11 +35,19 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 export function fitted(stream: NodeJS.WriteStream, message: string): string {
   if (!stream.isTTY) return `${message}\n`;
   const width = widthOf(stream);
-  return `${message.split('\n').map((l) => wrap(l, width, `${/^\s*/.exec(l)![0]}${/^\s*- /.test(l) ? '  ' : ''}`)).join('\n')}\n`;
+  return `${message
+    .split('\n')
+    .map((l) => wrap(l, width, `${/^\s*/.exec(l)![0]}${/^\s*- /.test(l) ? '  ' : ''}`))
+    .join('\n')}\n`;
 }
 
 /** `argv`: the arguments the command was started with (the steps print them to say how to re-run it). */
-export async function runCommand(name: string, opts: GlobalOptions, version: string, argv: readonly string[] = []): Promise<number> {
+export async function runCommand(
+  name: string,
+  opts: GlobalOptions,
+  version: string,
+  argv: readonly string[] = [],
+): Promise<number> {
   // The AWS CLI is looked up (a process start) only if a step or the command asks, and once.
   let cli: Promise<AwsCli> | undefined;
   const awsCli = () => (cli ??= import('../../steps/sso-profiles.js').then((m) => m.findAwsCli()));

@@ -13,7 +13,9 @@ export async function plan(opts: GlobalOptions, env: CommandEnv): Promise<number
   const want = baseline(rawInput(opts, state), true, opts.config);
   // Under --json, stdout is one JSON document; failures (and retries with --verbose) go to
   // stderr as JSON lines, so a failed read is never silent.
-  const io = opts.json ? new JsonLinesIoHost(env.stderr, problems(opts.verbose)) : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
+  const io = opts.json
+    ? new JsonLinesIoHost(env.stderr, problems(opts.verbose))
+    : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
   const s = await openSession({ opts, mode: 'plan', want, state, io, run: env.run });
   try {
     const result = await s.engine.run({ mode: 'plan', aws: s.aws, readAws: s.aws.readOnlyView(), offline: s.offline });

@@ -45,9 +45,11 @@ export async function profiles(opts: GlobalOptions, env: CommandEnv): Promise<nu
     }
     const names = sections.slice(1).map((s) => s.header.replace(/^profile /, ''));
     if (r.backupPath) env.stdout.write(`Backed up ${tilde(path)} to ${tilde(r.backupPath)}.\n`);
-    env.stdout.write(r.changed
-      ? `Wrote ${r.added.length} new and ${r.updated.length} updated section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}.\n`
-      : `${tilde(path)} already has these profiles; nothing changed.\n`);
+    env.stdout.write(
+      r.changed
+        ? `Wrote ${r.added.length} new and ${r.updated.length} updated section${r.added.length + r.updated.length === 1 ? '' : 's'} to ${tilde(path)}.\n`
+        : `${tilde(path)} already has these profiles; nothing changed.\n`,
+    );
     env.stdout.write(`Profiles: ${names.join(', ')}\n${await loginAdvice(env.run, want.org.slug)}\n`);
     return 0;
   } finally {

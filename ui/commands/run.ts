@@ -40,7 +40,6 @@ export const CONFIG_FILE_NAME = 'secure-start.config.json';
 const INTERRUPTED_AT_QUESTION = (statePath: string) =>
   `Stopped. Answers given so far are saved in ${statePath}; run \`npx secure-start\` again to go on. Nothing was changed in AWS.`;
 
-
 type Clack = typeof import('@clack/prompts');
 
 export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks = {}): Promise<number> {
@@ -49,9 +48,19 @@ export async function run(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks 
   const stopper = new Stopper((cause, atOnce) => {
     if (process.stdin.isTTY) process.stdin.setRawMode?.(false);
     // At once (a second signal): the last progress on disk, newer than any write under way.
-    if (atOnce) try { state.saveSync(); } catch { /* the last saved version stays */ }
+    if (atOnce)
+      try {
+        state.saveSync();
+      } catch {
+        /* the last saved version stays */
+      }
     env.stderr.write('\n');
-    tell(env, hooks.demo ? `Stopped by ${stopLabel(cause)}. ${DEMO_STOPPED}` : `Stopped by ${stopLabel(cause)}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`);
+    tell(
+      env,
+      hooks.demo
+        ? `Stopped by ${stopLabel(cause)}. ${DEMO_STOPPED}`
+        : `Stopped by ${stopLabel(cause)}. Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`,
+    );
     state.unlock();
     hooks.onStop?.();
     process.exit(stopExitCode(cause));
@@ -94,11 +103,21 @@ interface Applied {
 }
 
 /** The wizard in its phases: answers, the last checks before a change, apply, the summary. */
-async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, state: StateStore, stopper: Stopper): Promise<number> {
+async function wizard(
+  opts: GlobalOptions,
+  env: CommandEnv,
+  hooks: RunHooks,
+  state: StateStore,
+  stopper: Stopper,
+): Promise<number> {
   refuseUnaskable(opts, env);
   let p: Clack | undefined;
   const w: Wizard = {
-    opts, env, hooks, state, stopper,
+    opts,
+    env,
+    hooks,
+    state,
+    stopper,
     ask: env.interactive && !opts.yes && !opts.json,
     color: wantsColor(env.stdout),
     width: widthOf(env.stdout),
@@ -117,10 +136,16 @@ async function wizard(opts: GlobalOptions, env: CommandEnv, hooks: RunHooks, sta
 /** No terminal to ask in, or JSON output, without --yes: say how to run it instead of applying unasked. */
 function refuseUnaskable(opts: GlobalOptions, env: CommandEnv): void {
   if (opts.json && !opts.yes) {
-    throw new CliExit('--json prints events for scripts and asks nothing, so it needs --yes (and every answer in --config or a previous run). To review first: `secure-start plan --json`.', 2);
+    throw new CliExit(
+      '--json prints events for scripts and asks nothing, so it needs --yes (and every answer in --config or a previous run). To review first: `secure-start plan --json`.',
+      2,
+    );
   }
   if (!env.interactive && !opts.yes) {
-    throw new CliExit('No terminal to ask questions or confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes --config FILE` to apply without questions.', 2);
+    throw new CliExit(
+      'No terminal to ask questions or confirm the plan in. Review it with `secure-start plan`, then run `secure-start --yes --config FILE` to apply without questions.',
+      2,
+    );
   }
 }
 
@@ -134,7 +159,10 @@ async function gatherAnswers(w: Wizard, start: Raw): Promise<Raw | number> {
   let raw = start;
   if (!w.ask) return raw;
   const { checkCaller, callerLine } = await import('../first-checks.js');
-  const caller = await checkCaller({ profile: opts.profile }, typeof raw.homeRegion === 'string' ? raw.homeRegion : regionFromEnv());
+  const caller = await checkCaller(
+    { profile: opts.profile },
+    typeof raw.homeRegion === 'string' ? raw.homeRegion : regionFromEnv(),
+  );
   try {
     state.bindAccount(caller.account);
   } catch (e) {
@@ -144,11 +172,16 @@ async function gatherAnswers(w: Wizard, start: Raw): Promise<Raw | number> {
   const which = questionsToAsk(raw, { configFile: !!opts.config });
   const c = await w.clack();
   const { say } = await import('../wizard/questions.js');
-  c.intro(which.length && state.existed ? 'secure-start: a few more questions' : 'secure-start: your AWS security foundation');
+  c.intro(
+    which.length && state.existed ? 'secure-start: a few more questions' : 'secure-start: your AWS security foundation',
+  );
   say(callerLine(caller));
   if (!which.length) return raw;
   const { askQuestions, Cancelled } = await import('../wizard/questions.js');
-  if (!hooks.demo) say(`Your answers are saved as you go in ${state.path} (names, emails, amounts and regions; no secrets), so Ctrl-C loses nothing and the next run goes on from there.`);
+  if (!hooks.demo)
+    say(
+      `Your answers are saved as you go in ${state.path} (names, emails, amounts and regions; no secrets), so Ctrl-C loses nothing and the next run goes on from there.`,
+    );
   try {
     raw = await askQuestions(raw, which, {
       ...(hooks.demo ? { demo: hooks.demo } : {}),
@@ -174,7 +207,8 @@ function settleAnswers(w: Wizard, answered: Raw): { raw: Raw; want: Baseline } {
   // The short name derived from the org name is kept with the answers: names in AWS derive
   // from it (bucket, trail, budget, profiles), so renaming the company later (org.name in the
   // config) must not rename, and so duplicate, what exists. A short name set on purpose wins.
-  if ((raw.org as Raw | undefined)?.slug === undefined) raw = { ...raw, org: { ...((raw.org as Raw | undefined) ?? {}), slug: want.org.slug } };
+  if ((raw.org as Raw | undefined)?.slug === undefined)
+    raw = { ...raw, org: { ...((raw.org as Raw | undefined) ?? {}), slug: want.org.slug } };
   w.state.data.answers = raw;
   return { raw, want };
 }
@@ -189,10 +223,18 @@ async function beforeFirstChange(w: Wizard, want: Baseline): Promise<number | un
   if (w.ask) {
     const mfa = await rootMfaFirst(opts, env, want, hooks, { color: w.color, width: w.width, clack: await w.clack() });
     if (mfa === 'cancel') {
-      tell(env, `${hooks.demo ? DEMO_STOPPED : `Stopped. Nothing was changed in AWS; your answers are saved in ${state.path}. Turn on MFA for the root user (or ask whoever holds it), then run \`npx secure-start\` again.`}\n`);
+      tell(
+        env,
+        `${hooks.demo ? DEMO_STOPPED : `Stopped. Nothing was changed in AWS; your answers are saved in ${state.path}. Turn on MFA for the root user (or ask whoever holds it), then run \`npx secure-start\` again.`}\n`,
+      );
       return EXIT.interrupted;
     }
-    const go = await confirmPlan(opts, env, want, state, { color: w.color, width: w.width, clack: w.clack, demo: !!hooks.demo });
+    const go = await confirmPlan(opts, env, want, state, {
+      color: w.color,
+      width: w.width,
+      clack: w.clack,
+      demo: !!hooks.demo,
+    });
     if (go !== 'go') return go === 'cancel' ? EXIT.interrupted : EXIT.ok;
   } else if (hooks.doManual) {
     const { rootMfaMissing } = await import('../first-checks.js');
@@ -226,10 +268,15 @@ async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | numb
       // Switched to the Identity Center profile but not signed in yet: say how, and wait.
       if (!(ask && profile && profile !== opts.profile && e instanceof CliExit)) throw e;
       const c = await w.clack();
-      env.stdout.write(`\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(env.run, want.org.slug)} (in another terminal), then come back here.`, width)}\n`);
+      env.stdout.write(
+        `\n${wrap(`The profile ${profile} has no credentials yet. ${await loginAdvice(env.run, want.org.slug)} (in another terminal), then come back here.`, width)}\n`,
+      );
       const enter = await c.text({ message: 'Press Enter when signed in (Ctrl-C to stop here)', defaultValue: '' });
       if (c.isCancel(enter)) {
-        tell(env, `Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`);
+        tell(
+          env,
+          `Stopped. Progress is saved in ${state.path}; run \`npx secure-start --profile ${profile}\` after signing in.\n`,
+        );
         return EXIT.interrupted;
       }
       continue;
@@ -275,16 +322,23 @@ async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | numb
       env.stdout.write(`\n${formatManualBox(m, { color: w.color, width, stillSeen: stillSeen.has(m.summary) })}`);
       seenNow.add(m.summary);
       const enter = await c.text({
-        message: hooks.doManual ? 'Press Enter and the demo does this for you' : 'Press Enter when done (Ctrl-C to stop here; run again later)',
+        message: hooks.doManual
+          ? 'Press Enter and the demo does this for you'
+          : 'Press Enter when done (Ctrl-C to stop here; run again later)',
         defaultValue: '',
       });
       if (c.isCancel(enter)) {
-        tell(env, `${hooks.demo ? DEMO_STOPPED : `Stopped. Progress is saved in ${state.path}; run \`npx secure-start${m.manual?.switchProfile ? ` --profile ${m.manual.switchProfile}` : profile ? ` --profile ${profile}` : ''}\` again once this is done.`}\n`);
+        tell(
+          env,
+          `${hooks.demo ? DEMO_STOPPED : `Stopped. Progress is saved in ${state.path}; run \`npx secure-start${m.manual?.switchProfile ? ` --profile ${m.manual.switchProfile}` : profile ? ` --profile ${profile}` : ''}\` again once this is done.`}\n`,
+        );
         return EXIT.interrupted;
       }
       if (hooks.doManual) {
         const did = await hooks.doManual(m, want);
-        env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one; it stays open.', width)}\n`);
+        env.stdout.write(
+          `${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one; it stays open.', width)}\n`,
+        );
       }
       if (m.manual?.switchProfile) {
         profile = m.manual.switchProfile;
@@ -305,20 +359,30 @@ async function finish(w: Wizard, raw: Raw, want: Baseline, a: Applied): Promise<
   // Stopped by a signal (or a lost lock): 128 + the signal's number, as the shell reports it.
   const stopCode = result.interrupted ? stopper.exitCode : undefined;
   if (opts.json && result.interrupted) {
-    tell(env, `Stopped by ${stopLabel(stopper.cause ?? 'SIGINT')}. ${hooks.demo ? DEMO_STOPPED : `Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`}\n`);
+    tell(
+      env,
+      `Stopped by ${stopLabel(stopper.cause ?? 'SIGINT')}. ${hooks.demo ? DEMO_STOPPED : `Progress is saved in ${state.path}; run \`npx secure-start\` again to carry on where it stopped.`}\n`,
+    );
   }
 
   if (!opts.json) {
     const done = !result.steps.some((x) => x.status !== 'ok' && x.status !== 'changed');
     const found = done ? writtenProfiles(want.org.slug) : undefined;
-    env.stdout.write(formatSummary(mergeRounds(rounds), {
-      statePath: state.path, color: w.color, width: w.width, want, outputs: state.data.outputs, verbose: opts.verbose,
-      ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
-      ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
-      ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
-      ...(hooks.demo ? { demo: true } : {}),
-      ...(done ? { signIn: loginCommand(await env.run.awsCli(), want.org.slug) } : {}),
-    }));
+    env.stdout.write(
+      formatSummary(mergeRounds(rounds), {
+        statePath: state.path,
+        color: w.color,
+        width: w.width,
+        want,
+        outputs: state.data.outputs,
+        verbose: opts.verbose,
+        ...(found ? { profiles: found.names, profilesFile: found.file } : {}),
+        ...(switchTo && profile !== switchTo ? { switchProfile: switchTo } : {}),
+        ...(stopper.cause ? { stoppedBy: stopLabel(stopper.cause) } : {}),
+        ...(hooks.demo ? { demo: true } : {}),
+        ...(done ? { signIn: loginCommand(await env.run.awsCli(), want.org.slug) } : {}),
+      }),
+    );
     if (w.ask && done && hooks.offerConfig !== false && !opts.config) await offerConfigFile(env, raw, await w.clack());
   }
   return stopCode ?? result.exitCode;
@@ -344,7 +408,16 @@ export function mergeRounds(rounds: RunResult[]): RunResult {
 function tell(env: CommandEnv, message: string): void {
   const text = message.replace(/\n$/, '');
   const w = widthOf(env.stderr);
-  env.stderr.write(`${env.stderr.isTTY ? text.split('\n').map((l) => wrap(l, w)).join('\n') : text}\n`);
+  env.stderr.write(
+    `${
+      env.stderr.isTTY
+        ? text
+            .split('\n')
+            .map((l) => wrap(l, w))
+            .join('\n')
+        : text
+    }\n`,
+  );
 }
 
 /** The home region a founder's shell points at, for the first calls before the question. */
@@ -357,22 +430,34 @@ function regionFromEnv(): string {
  * Root MFA before anything is applied: the box with the console link, Enter, a check by API;
  * again until it is on (or Ctrl-C). The demo does it on the emulated console after Enter.
  */
-async function rootMfaFirst(opts: GlobalOptions, env: CommandEnv, want: Baseline, hooks: RunHooks,
-  o: { color: boolean; width: number; clack: Clack }): Promise<'ok' | 'cancel'> {
+async function rootMfaFirst(
+  opts: GlobalOptions,
+  env: CommandEnv,
+  want: Baseline,
+  hooks: RunHooks,
+  o: { color: boolean; width: number; clack: Clack },
+): Promise<'ok' | 'cancel'> {
   const { rootMfaMissing } = await import('../first-checks.js');
   let missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
   let again = false;
   while (missing) {
-    if (!again) env.stdout.write(`\n${wrap('Before any change, the most important control: MFA on the root user, the one sign-in that can do anything in every account. secure-start checks it now, before it changes anything, not at the end.', o.width)}\n`);
+    if (!again)
+      env.stdout.write(
+        `\n${wrap('Before any change, the most important control: MFA on the root user, the one sign-in that can do anything in every account. secure-start checks it now, before it changes anything, not at the end.', o.width)}\n`,
+      );
     env.stdout.write(`\n${formatManualBox(missing, { color: o.color, width: o.width, stillSeen: again })}`);
     const enter = await o.clack.text({
-      message: hooks.doManual ? 'Press Enter and the demo does this for you' : 'Press Enter when MFA is on (Ctrl-C to stop; nothing has been changed)',
+      message: hooks.doManual
+        ? 'Press Enter and the demo does this for you'
+        : 'Press Enter when MFA is on (Ctrl-C to stop; nothing has been changed)',
       defaultValue: '',
     });
     if (o.clack.isCancel(enter)) return 'cancel';
     if (hooks.doManual) {
       const did = await hooks.doManual(missing, want);
-      env.stdout.write(`${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one.', o.width)}\n`);
+      env.stdout.write(
+        `${wrap(did ? `In the demo we did this for you: ${did}` : 'The demo cannot do this one.', o.width)}\n`,
+      );
     }
     env.stdout.write('Checking…\n');
     missing = await rootMfaMissing({ profile: opts.profile }, want.homeRegion);
@@ -382,8 +467,13 @@ async function rootMfaFirst(opts: GlobalOptions, env: CommandEnv, want: Baseline
 }
 
 /** Plans with reads only, shows it with costs and irreversible parts, asks once. */
-async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline, state: StateStore,
-  o: { color: boolean; width: number; clack: () => Promise<Clack>; demo: boolean }): Promise<'go' | 'no' | 'cancel'> {
+async function confirmPlan(
+  opts: GlobalOptions,
+  env: CommandEnv,
+  want: Baseline,
+  state: StateStore,
+  o: { color: boolean; width: number; clack: () => Promise<Clack>; demo: boolean },
+): Promise<'go' | 'no' | 'cancel'> {
   const { openSession, credentialsGuide } = await import('../session.js');
   const s = await openSession({ opts, mode: 'plan', want, state, io: new RecordingIoHost(), run: env.run });
   let result: RunResult;
@@ -395,17 +485,28 @@ async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline,
   }
   const c = planCounts(result);
   if (!c.calls && !c.manual) return 'go';
-  const accountNames = Object.fromEntries(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id));
-  env.stdout.write(`\n${formatPlan(result, { color: o.color, width: o.width, accountNames, maxPerGroup: 3 })}${formatPlanNotes(result, { color: o.color, width: o.width, want })}`);
+  const accountNames = Object.fromEntries(
+    want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id),
+  );
+  env.stdout.write(
+    `\n${formatPlan(result, { color: o.color, width: o.width, accountNames, maxPerGroup: 3 })}${formatPlanNotes(result, { color: o.color, width: o.width, want })}`,
+  );
   env.stdout.write(`${wrap('Every call in full: `npx secure-start plan` (or `plan --json`).', o.width)}\n\n`);
   const p = await o.clack();
-  const yes = await p.confirm({ message: c.calls ? `Apply these ${c.calls} changes to AWS account ${s.accountId}?` : 'Go on?', initialValue: true });
+  const yes = await p.confirm({
+    message: c.calls ? `Apply these ${c.calls} changes to AWS account ${s.accountId}?` : 'Go on?',
+    initialValue: true,
+  });
   if (p.isCancel(yes)) {
     tell(env, `${o.demo ? DEMO_STOPPED : INTERRUPTED_AT_QUESTION(state.path)}\n`);
     return 'cancel';
   }
   if (!yes) {
-    env.stdout.write(o.demo ? `Nothing was changed. ${DEMO_STOPPED}\n` : 'Nothing was changed. Your answers are saved; run `npx secure-start` again when ready.\n');
+    env.stdout.write(
+      o.demo
+        ? `Nothing was changed. ${DEMO_STOPPED}\n`
+        : 'Nothing was changed. Your answers are saved; run `npx secure-start` again when ready.\n',
+    );
     return 'no';
   }
   return 'go';
@@ -414,7 +515,8 @@ async function confirmPlan(opts: GlobalOptions, env: CommandEnv, want: Baseline,
 /** listr2 on a terminal, plain lines elsewhere (CI, pipes), JSON lines with --json. */
 function progressHost(opts: GlobalOptions, env: CommandEnv, state: StateStore, want: Baseline): IoHost {
   // Every event on stdout; failures (and retries with --verbose) on stderr too.
-  if (opts.json) return new TeeIoHost(new JsonLinesIoHost(env.stdout), new JsonLinesIoHost(env.stderr, problems(opts.verbose)));
+  if (opts.json)
+    return new TeeIoHost(new JsonLinesIoHost(env.stdout), new JsonLinesIoHost(env.stderr, problems(opts.verbose)));
   const tty = Boolean(env.stdout.isTTY) && !process.env.CI && process.env.TERM !== 'dumb';
   if (tty) {
     const names = () => new Map(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name] as const));
@@ -423,7 +525,8 @@ function progressHost(opts: GlobalOptions, env: CommandEnv, state: StateStore, w
       out: env.stdout,
       width: widthOf(env.stdout),
       accountName: (id) => (names().get(id) ? `${names().get(id)} (${id})` : id),
-      knownAccounts: () => want.accounts.map((a) => state.data.outputs[`${a.name}.accountId`]).filter((x): x is string => !!x),
+      knownAccounts: () =>
+        want.accounts.map((a) => state.data.outputs[`${a.name}.accountId`]).filter((x): x is string => !!x),
     });
   }
   return new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr) });
@@ -458,14 +561,19 @@ class LazyListrHost implements IoHost {
 function writtenProfiles(slug: string): { names: string[]; file: string } | undefined {
   const file = process.env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
   if (!existsSync(file)) return undefined;
-  const names = [...readFileSync(file, 'utf8').matchAll(/^\[profile ([^\]\s]+)\]/gm)].map((m) => m[1]!).filter((n) => n.startsWith(`${slug}-`));
+  const names = [...readFileSync(file, 'utf8').matchAll(/^\[profile ([^\]\s]+)\]/gm)]
+    .map((m) => m[1]!)
+    .filter((n) => n.startsWith(`${slug}-`));
   return names.length ? { names, file } : undefined;
 }
 
 async function offerConfigFile(env: CommandEnv, raw: Raw, p: Clack): Promise<void> {
   const path = resolve(CONFIG_FILE_NAME);
   if (existsSync(path)) return;
-  const yes = await p.confirm({ message: `Save your answers to ${CONFIG_FILE_NAME} for a non-interactive re-run (npx secure-start --yes --config ${CONFIG_FILE_NAME})?`, initialValue: true });
+  const yes = await p.confirm({
+    message: `Save your answers to ${CONFIG_FILE_NAME} for a non-interactive re-run (npx secure-start --yes --config ${CONFIG_FILE_NAME})?`,
+    initialValue: true,
+  });
   if (p.isCancel(yes) || !yes) return;
   writeFileSync(path, configFileText(raw), { flag: 'wx' });
   env.stdout.write(`Saved ${path}. It holds no secrets: names, emails, amounts and regions.\n`);

@@ -16,7 +16,13 @@ import type { StatusModel, LiveCheck } from '../status-view.js';
 
 /** Which step made an output key known: the first whose `outputs` pattern matches (`*`: any text). */
 export function stepOfOutput(key: string, steps: readonly Step<any, any>[] = STEPS): string | undefined {
-  const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`).test(key);
+  const matches = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.+')}$`,
+    ).test(key);
   return steps.find((s) => s.outputs?.some(matches))?.id;
 }
 
@@ -36,9 +42,14 @@ export function statusModel(state: StateStore, steps: readonly Step<any, any>[] 
     account: d.managementAccountId,
     updated: d.updatedAt,
     journal: d.journal.length,
-    inflight: Object.values(d.inflight).map((op) => `${op.service}:${op.operation} ${op.key} (request ${op.requestId}, since ${op.startedAt})`),
+    inflight: Object.values(d.inflight).map(
+      (op) => `${op.service}:${op.operation} ${op.key} (request ${op.requestId}, since ${op.startedAt})`,
+    ),
     steps: order.map((s) => ({
-      id: s.id, title: s.title, needs: s.needs, depth: depth.get(s.id) ?? 0,
+      id: s.id,
+      title: s.title,
+      needs: s.needs,
+      depth: depth.get(s.id) ?? 0,
       ...(d.steps[s.id] ? { saved: d.steps[s.id]!.status } : {}),
       ...(d.steps[s.id]?.error ? { error: d.steps[s.id]!.error } : {}),
       resources: resources.get(s.id) ?? [],
@@ -81,7 +92,9 @@ export async function status(opts: GlobalOptions, env: CommandEnv): Promise<numb
   }
   if (opts.json) {
     // Every fact here is what the state file remembers (`source`); `verify --json` reads AWS.
-    env.stdout.write(`${JSON.stringify({ schemaVersion: 1, source: 'state file', stateFile: state.path, exists: state.existed, managementAccountId: d.managementAccountId ?? null, steps: d.steps, outputs: d.outputs, inflight: d.inflight, journalEntries: d.journal.length }, null, 2)}\n`);
+    env.stdout.write(
+      `${JSON.stringify({ schemaVersion: 1, source: 'state file', stateFile: state.path, exists: state.existed, managementAccountId: d.managementAccountId ?? null, steps: d.steps, outputs: d.outputs, inflight: d.inflight, journalEntries: d.journal.length }, null, 2)}\n`,
+    );
     return 0;
   }
   if (!state.existed) {
@@ -126,15 +139,27 @@ function liveCheck(opts: GlobalOptions, state: StateStore): LiveCheck {
     const io = {
       notify(e: IoEvent) {
         if (e.type !== 'step-done') return;
-        const live = e.status === 'ok' ? 'ok' : e.status === 'drift' ? 'drift' : e.status === 'manual' ? 'manual' : 'error';
-        report(e.step, live, e.status === 'drift' ? `${e.actions.length} difference${e.actions.length === 1 ? '' : 's'} (\`npx secure-start\` repairs): ${e.actions.slice(0, 3).map((a) => a.summary).join('; ')}${e.actions.length > 3 ? '; …' : ''}` : e.error?.message);
+        const live =
+          e.status === 'ok' ? 'ok' : e.status === 'drift' ? 'drift' : e.status === 'manual' ? 'manual' : 'error';
+        report(
+          e.step,
+          live,
+          e.status === 'drift'
+            ? `${e.actions.length} difference${e.actions.length === 1 ? '' : 's'} (\`npx secure-start\` repairs): ${e.actions
+                .slice(0, 3)
+                .map((a) => a.summary)
+                .join('; ')}${e.actions.length > 3 ? '; …' : ''}`
+            : e.error?.message,
+        );
       },
     };
     const s = await openSession({ opts, mode: 'verify', want, state, io });
     try {
       const r = await s.engine.run({ mode: 'verify', aws: s.aws, readAws: s.aws.readOnlyView() });
       const drift = r.steps.filter((x) => x.status === 'drift').length;
-      return drift ? `AWS: ${drift} step${drift === 1 ? '' : 's'} drifted. \`npx secure-start verify\` lists them; \`npx secure-start\` repairs.` : 'AWS matches the baseline.';
+      return drift
+        ? `AWS: ${drift} step${drift === 1 ? '' : 's'} drifted. \`npx secure-start verify\` lists them; \`npx secure-start\` repairs.`
+        : 'AWS matches the baseline.';
     } finally {
       s.aws.destroy();
     }

@@ -16,14 +16,21 @@ export async function verify(opts: GlobalOptions, env: CommandEnv): Promise<numb
   const want = setUpBaseline(opts, state);
   // Under --json, stdout is one JSON document; failures (and retries with --verbose) go to
   // stderr as JSON lines, so a failed read is never silent.
-  const io = opts.json ? new JsonLinesIoHost(env.stderr, problems(opts.verbose)) : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
+  const io = opts.json
+    ? new JsonLinesIoHost(env.stderr, problems(opts.verbose))
+    : new LinesIoHost(env.stderr, { verbose: opts.verbose, color: wantsColor(env.stderr), quiet: true });
   const s = await openSession({ opts, mode: 'verify', want, state, io, run: env.run });
   try {
     const result = await s.engine.run({ mode: 'verify', aws: s.aws, readAws: s.aws.readOnlyView() });
-    const accountNames = Object.fromEntries(want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id));
+    const accountNames = Object.fromEntries(
+      want.accounts.map((a) => [state.data.outputs[`${a.name}.accountId`], a.name]).filter(([id]) => id),
+    );
     const report = verifyReport(result, stepsFor(want), { account: s.accountId, accountNames });
     if (opts.json) env.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else env.stdout.write(formatVerify(report, { color: wantsColor(env.stdout), width: widthOf(env.stdout), note: scpScopeNote(want) }));
+    else
+      env.stdout.write(
+        formatVerify(report, { color: wantsColor(env.stdout), width: widthOf(env.stdout), note: scpScopeNote(want) }),
+      );
     return result.exitCode;
   } finally {
     s.aws.destroy();

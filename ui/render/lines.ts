@@ -16,7 +16,10 @@ export class LinesIoHost implements IoHost {
   private titles = new Map<string, string>();
 
   /** quiet: plan/verify print their result on stdout; only problems go to stderr. */
-  constructor(private readonly out: NodeJS.WritableStream, private readonly o: { verbose: boolean; color: boolean; quiet?: boolean }) {
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly o: { verbose: boolean; color: boolean; quiet?: boolean },
+  ) {
     this.st = style(o.color);
   }
 
@@ -30,7 +33,8 @@ export class LinesIoHost implements IoHost {
       case 'run-start':
         for (const x of e.steps) this.titles.set(x.id, x.title);
         // plan and verify say it in their own report (quiet).
-        if (e.offline && !this.o.quiet) this.line(st.yellow('No AWS credentials found: planning for a brand-new account.'));
+        if (e.offline && !this.o.quiet)
+          this.line(st.yellow('No AWS credentials found: planning for a brand-new account.'));
         break;
       case 'step-start':
         if (this.o.verbose) this.line(st.dim(`… ${e.title}`));
@@ -43,7 +47,10 @@ export class LinesIoHost implements IoHost {
         break;
       case 'action-failed':
         this.line(st.red(`  ✗ ${e.action.summary}: ${e.error.message}`));
-        if (this.o.verbose && e.error.code) this.line(st.dim(`    AWS error ${e.error.code}${e.error.requestId ? `, request ${e.error.requestId}` : ''}`));
+        if (this.o.verbose && e.error.code)
+          this.line(
+            st.dim(`    AWS error ${e.error.code}${e.error.requestId ? `, request ${e.error.requestId}` : ''}`),
+          );
         break;
       case 'progress': {
         // At most one line every 15 seconds per wait, so CI logs stay readable.
@@ -55,7 +62,12 @@ export class LinesIoHost implements IoHost {
         break;
       }
       case 'retry':
-        if (this.o.verbose) this.line(st.dim(`    retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`));
+        if (this.o.verbose)
+          this.line(
+            st.dim(
+              `    retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`,
+            ),
+          );
         break;
       case 'manual':
         // In plan and verify (quiet) the report lists the console steps itself.
@@ -66,9 +78,23 @@ export class LinesIoHost implements IoHost {
         break;
       case 'step-done': {
         if (this.o.quiet && e.status !== 'failed') break;
-        const mark = { ok: st.green('✓'), changed: st.green('✓'), drift: st.yellow('~'), manual: st.cyan('!'), blocked: st.cyan('⏸'), failed: st.red('✗'), skipped: st.dim('-'), interrupted: st.yellow('■') }[e.status];
+        const mark = {
+          ok: st.green('✓'),
+          changed: st.green('✓'),
+          drift: st.yellow('~'),
+          manual: st.cyan('!'),
+          blocked: st.cyan('⏸'),
+          failed: st.red('✗'),
+          skipped: st.dim('-'),
+          interrupted: st.yellow('■'),
+        }[e.status];
         const title = this.titles.get(e.step) ?? e.step;
-        const extra = e.status === 'changed' ? ` (${e.actions.length} change${e.actions.length === 1 ? '' : 's'})` : e.status === 'ok' ? '' : ` ${e.status}`;
+        const extra =
+          e.status === 'changed'
+            ? ` (${e.actions.length} change${e.actions.length === 1 ? '' : 's'})`
+            : e.status === 'ok'
+              ? ''
+              : ` ${e.status}`;
         this.line(`${mark} ${title}${extra}${e.error && e.status !== 'failed' ? st.dim(` — ${e.error.message}`) : ''}`);
         if (e.status === 'failed' && e.error) this.line(st.red(`  ${e.error.message}`));
         break;
@@ -82,10 +108,15 @@ export const EVENTS_SCHEMA_VERSION = 1;
 
 /** One JSON object per line: for --json runs (every event), and stderr under --json (`keep`). */
 export class JsonLinesIoHost implements IoHost {
-  constructor(private readonly out: NodeJS.WritableStream, private readonly keep: (e: IoEvent) => boolean = () => true) {}
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly keep: (e: IoEvent) => boolean = () => true,
+  ) {}
   notify(e: IoEvent): void {
     if (!this.keep(e)) return;
-    this.out.write(`${JSON.stringify({ schemaVersion: EVENTS_SCHEMA_VERSION, ...e, time: new Date().toISOString() })}\n`);
+    this.out.write(
+      `${JSON.stringify({ schemaVersion: EVENTS_SCHEMA_VERSION, ...e, time: new Date().toISOString() })}\n`,
+    );
   }
 }
 
@@ -93,8 +124,13 @@ export class JsonLinesIoHost implements IoHost {
  * What goes to stderr under --json, as JSON lines: every failure (with the operation that
  * failed) and warning, and with --verbose every retry. stdout keeps the command's own output.
  */
-export const problems = (verbose: boolean) => (e: IoEvent): boolean =>
-  (e.type === 'step-done' && e.status === 'failed') || e.type === 'action-failed' || (e.type === 'log' && e.level === 'warn') || (verbose && e.type === 'retry');
+export const problems =
+  (verbose: boolean) =>
+  (e: IoEvent): boolean =>
+    (e.type === 'step-done' && e.status === 'failed') ||
+    e.type === 'action-failed' ||
+    (e.type === 'log' && e.level === 'warn') ||
+    (verbose && e.type === 'retry');
 
 /** Sends every event to each host. */
 export class TeeIoHost implements IoHost {

@@ -27,7 +27,13 @@ class Deferred<T> {
   resolve!: (v: T) => void;
   settled = false;
   constructor() {
-    this.promise = new Promise<T>((r) => (this.resolve = (v) => { this.settled = true; r(v); }));
+    this.promise = new Promise<T>(
+      (r) =>
+        (this.resolve = (v) => {
+          this.settled = true;
+          r(v);
+        }),
+    );
   }
 }
 
@@ -84,7 +90,11 @@ export class ListrIoHost implements IoHost {
       case 'retry':
         if (this.o.verbose && e.step) {
           const t = this.steps.get(e.step)?.task;
-          if (t) this.say(t, `retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`);
+          if (t)
+            this.say(
+              t,
+              `retry: ${e.service}:${e.operation} attempt ${e.attempt} failed with ${e.error}; retrying with backoff`,
+            );
         }
         break;
       case 'log':
@@ -102,8 +112,15 @@ export class ListrIoHost implements IoHost {
         const s = this.steps.get(e.step);
         if (!s) break;
         s.started.resolve();
-        const code = this.o.verbose && e.error?.code ? ` (AWS error ${e.error.code}${e.error.requestId ? `, request ID ${e.error.requestId}` : ''})` : '';
-        s.done.resolve({ status: e.status, message: e.error ? `${e.error.message}${code}` : undefined, changes: e.actions.length });
+        const code =
+          this.o.verbose && e.error?.code
+            ? ` (AWS error ${e.error.code}${e.error.requestId ? `, request ID ${e.error.requestId}` : ''})`
+            : '';
+        s.done.resolve({
+          status: e.status,
+          message: e.error ? `${e.error.message}${code}` : undefined,
+          changes: e.actions.length,
+        });
         for (const a of s.accounts.values()) a.done.resolve();
         break;
       }
@@ -111,14 +128,24 @@ export class ListrIoHost implements IoHost {
   }
 
   private start(steps: { id: string; title: string; needs: string[] }[]): void {
-    for (const s of steps) this.steps.set(s.id, { ...s, started: new Deferred(), done: new Deferred(), accounts: new Map() });
+    for (const s of steps)
+      this.steps.set(s.id, { ...s, started: new Deferred(), done: new Deferred(), accounts: new Map() });
     this.listr = new Listr(
-      [...this.steps.values()].map((s) => ({ title: s.title, task: (_: unknown, task: Wrapper) => this.runStep(s, task) })),
+      [...this.steps.values()].map((s) => ({
+        title: s.title,
+        task: (_: unknown, task: Wrapper) => this.runStep(s, task),
+      })),
       {
         concurrent: true,
         exitOnError: false,
         registerSignalListeners: false,
-        rendererOptions: { collapseSubtasks: true, collapseErrors: false, showErrorMessage: true, formatOutput: 'truncate', outputBar: 1 },
+        rendererOptions: {
+          collapseSubtasks: true,
+          collapseErrors: false,
+          showErrorMessage: true,
+          formatOutput: 'truncate',
+          outputBar: 1,
+        },
       },
     );
     this.running = this.listr.run().catch(() => undefined);
@@ -128,7 +155,8 @@ export class ListrIoHost implements IoHost {
 
   private tick(): void {
     for (const s of this.steps.values()) {
-      if (s.wait && s.task && !s.done.settled) this.say(s.task, `${s.wait.message}… ${fmtDuration(Date.now() - s.wait.since)}`);
+      if (s.wait && s.task && !s.done.settled)
+        this.say(s.task, `${s.wait.message}… ${fmtDuration(Date.now() - s.wait.since)}`);
     }
   }
 
@@ -152,14 +180,16 @@ export class ListrIoHost implements IoHost {
 
   private async runStep(s: StepView, task: Wrapper): Promise<unknown> {
     s.task = task;
-    if (!s.started.settled && s.needs.length) this.say(task, waitsFor(s.needs.map((n) => this.steps.get(n)?.title ?? n)));
+    if (!s.started.settled && s.needs.length)
+      this.say(task, waitsFor(s.needs.map((n) => this.steps.get(n)?.title ?? n)));
     await s.started.promise;
     task.output = '';
     // Finished without starting (waits for a step that did not finish): no subtasks.
     if (s.done.settled) return this.finishStep(s, task);
     // Subtasks for the accounts this step may touch; untitled (hidden) until it touches two.
-    const accounts = ['management', ...this.o.knownAccounts?.() ?? []];
-    for (const id of accounts) if (!s.accounts.has(id)) s.accounts.set(id, { done: new Deferred(), shown: false, seen: false });
+    const accounts = ['management', ...(this.o.knownAccounts?.() ?? [])];
+    for (const id of accounts)
+      if (!s.accounts.has(id)) s.accounts.set(id, { done: new Deferred(), shown: false, seen: false });
     return task.newListr(
       [
         ...[...s.accounts.entries()].map(([id, a]) => ({

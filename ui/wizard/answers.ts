@@ -10,11 +10,23 @@ import type { StepQuestion } from '../../steps/contract.js';
 export type Raw = Record<string, unknown>;
 
 /** The wizard's own questions (about the core answers and the steps with bespoke prompts). */
-const CORE = ['orgName', 'homeRegion', 'accounts', 'mailbox', 'founder', 'budget', 'anomaly', 'contacts', 'allowedRegions'] as const;
+const CORE = [
+  'orgName',
+  'homeRegion',
+  'accounts',
+  'mailbox',
+  'founder',
+  'budget',
+  'anomaly',
+  'contacts',
+  'allowedRegions',
+] as const;
 type CoreQuestion = (typeof CORE)[number];
 
 /** The yes/no questions steps declare (`questions`), by config path, in step order. */
-export const STEP_QUESTIONS: ReadonlyMap<string, StepQuestion> = new Map(STEPS.flatMap((s) => (s.questions ?? []).map((q) => [q.path, q] as const)));
+export const STEP_QUESTIONS: ReadonlyMap<string, StepQuestion> = new Map(
+  STEPS.flatMap((s) => (s.questions ?? []).map((q) => [q.path, q] as const)),
+);
 
 /** A core question's name, or the config path of a step's question ('scps.regionGuard'). */
 export type QuestionId = CoreQuestion | (string & {});
@@ -23,7 +35,8 @@ export type QuestionId = CoreQuestion | (string & {});
 export const QUESTIONS: readonly QuestionId[] = [...CORE, ...STEP_QUESTIONS.keys()];
 
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
-const get = (raw: Raw, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), raw);
+const get = (raw: Raw, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (isObj(o) ? o[k] : undefined), raw);
 
 /** Which raw paths each question answers; the question is known when all are present. */
 const ANSWERS: Record<CoreQuestion, string[]> = {
@@ -106,7 +119,10 @@ export function mailboxRule(accounts: { name: string }[]): Rule {
 
 /** A comma-separated list of emails: each valid, 1 to 10 of them. */
 export function parseEmailList(v: string): { emails: string[]; error?: string } {
-  const emails = v.split(/[,\s]+/).map((s) => s.trim()).filter(Boolean);
+  const emails = v
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!emails.length) return { emails, error: 'needs at least one email address' };
   if (emails.length > 10) return { emails, error: 'AWS allows at most 10 email addresses' };
   for (const e of emails) {
@@ -129,7 +145,12 @@ export function domainFor(orgName: string | undefined, tld: 'com' | 'example'): 
 
 /** A name as the local part of an email address: "Ada Maria" → ada.maria. */
 function localPart(givenName: string | undefined): string {
-  const s = (givenName ?? '').normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '.').replace(/^\.+|\.+$/g, '');
+  const s = (givenName ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '.')
+    .replace(/^\.+|\.+$/g, '');
   return s || 'you';
 }
 
@@ -140,7 +161,10 @@ function localPart(givenName: string | undefined): string {
  */
 export function proposedEmails(raw: Raw, tld: 'com' | 'example'): { mailbox: string; founderEmail: string } {
   const org = get(raw, 'org.name');
-  const mailbox = typeof get(raw, 'mailbox') === 'string' ? (get(raw, 'mailbox') as string) : `ops@${domainFor(typeof org === 'string' ? org : undefined, tld)}`;
+  const mailbox =
+    typeof get(raw, 'mailbox') === 'string'
+      ? (get(raw, 'mailbox') as string)
+      : `ops@${domainFor(typeof org === 'string' ? org : undefined, tld)}`;
   const domain = mailbox.includes('@') ? mailbox.slice(mailbox.lastIndexOf('@') + 1) : domainFor(undefined, tld);
   const given = get(raw, 'founder.givenName');
   return { mailbox, founderEmail: `${localPart(typeof given === 'string' ? given : undefined)}@${domain}` };
@@ -156,8 +180,10 @@ export function wizardPhoneRule(v: string): string | undefined {
   const own = phoneRule(v);
   if (own) return own;
   const digits = v.replace(/[\s()-]/g, '');
-  if (!digits.startsWith('+')) return 'needs the country code first, starting with + (for example +1 206 555 0100 or +44 20 7946 0000)';
-  if (!/^\+[1-9]\d{6,14}$/.test(digits)) return 'must be + and a country code, then the number: 8 to 15 digits in all (for example +1 206 555 0100)';
+  if (!digits.startsWith('+'))
+    return 'needs the country code first, starting with + (for example +1 206 555 0100 or +44 20 7946 0000)';
+  if (!/^\+[1-9]\d{6,14}$/.test(digits))
+    return 'must be + and a country code, then the number: 8 to 15 digits in all (for example +1 206 555 0100)';
   return undefined;
 }
 

@@ -7,11 +7,26 @@ export function fixture(name: string): string {
   return readFileSync(new URL(`../../fixtures/aws-config/${name}`, import.meta.url), 'utf8');
 }
 
-export const PROD: ProfileInput = { name: 'acme-prod-admin', accountId: '111122223333', roleName: 'AdministratorAccess', region: 'eu-west-1' };
-export const DEV: ProfileInput = { name: 'acme-dev-power', accountId: '444455556666', roleName: 'PowerUser', region: 'eu-west-1' };
+export const PROD: ProfileInput = {
+  name: 'acme-prod-admin',
+  accountId: '111122223333',
+  roleName: 'AdministratorAccess',
+  region: 'eu-west-1',
+};
+export const DEV: ProfileInput = {
+  name: 'acme-dev-power',
+  accountId: '444455556666',
+  roleName: 'PowerUser',
+  region: 'eu-west-1',
+};
 
 export function acmeSections(profiles: ProfileInput[] = [PROD, DEV]) {
-  return renderProfiles({ session: 'acme', startUrl: 'https://d-1234567890.awsapps.com/start', ssoRegion: 'eu-west-1', profiles });
+  return renderProfiles({
+    session: 'acme',
+    startUrl: 'https://d-1234567890.awsapps.com/start',
+    ssoRegion: 'eu-west-1',
+    profiles,
+  });
 }
 
 /** Exactly what gets appended for acmeSections(), written out by hand, LF endings. */
@@ -46,7 +61,13 @@ export function parseAndCheck(text: string): Record<string, any> {
     sso_region: 'eu-west-1',
     sso_registration_scopes: 'sso:account:access',
   });
-  expect(parsed['profile acme-prod-admin']).toMatchObject({ sso_session: 'acme', sso_account_id: '111122223333', sso_role_name: 'AdministratorAccess', region: 'eu-west-1', output: 'json' });
+  expect(parsed['profile acme-prod-admin']).toMatchObject({
+    sso_session: 'acme',
+    sso_account_id: '111122223333',
+    sso_role_name: 'AdministratorAccess',
+    region: 'eu-west-1',
+    output: 'json',
+  });
   return parsed;
 }
 

@@ -28,7 +28,9 @@ describe('mergeAwsConfig: new sections', () => {
     // `ini` cuts values at an inline `#` (the AWS CLI does not); the bytes are checked above.
     expect(parsed['sso-session othercorp'].sso_start_url).toMatch(/^https:\/\/d-9999999999\.awsapps\.com\/start/);
     expect(parsed['profile client-dev'].role_arn).toBe('arn:aws:iam::444455556666:role/Developer');
-    expect(parsed['profile  spaced-out'].credential_process).toBe('/usr/local/bin/cred-helper --profile=spaced --format=json');
+    expect(parsed['profile  spaced-out'].credential_process).toBe(
+      '/usr/local/bin/cred-helper --profile=spaced --format=json',
+    );
     expect(parsed['services local-stack']).toBeDefined();
   });
 
@@ -89,7 +91,12 @@ describe('mergeAwsConfig: new sections', () => {
 
 describe('mergeAwsConfig: re-runs', () => {
   it('is idempotent: the second merge changes nothing', () => {
-    for (const input of ['', fixture('many-profiles.ini'), fixture('windows-crlf.ini'), '\uFEFF[default]\nregion = x']) {
+    for (const input of [
+      '',
+      fixture('many-profiles.ini'),
+      fixture('windows-crlf.ini'),
+      '\uFEFF[default]\nregion = x',
+    ]) {
       const first = mergeAwsConfig(input, acmeSections());
       const second = mergeAwsConfig(first.text, acmeSections());
       expect(second).toEqual({ text: first.text, changed: false, added: [], updated: [], conflicts: [] });
@@ -204,7 +211,12 @@ describe('mergeAwsConfig: file shapes', () => {
     const input = `${first}[profile nested]\ns3 =\n  max_concurrent_requests = 20\n  addressing_style = path\nregion = us-east-1\n`;
     const out = mergeAwsConfig(input, acmeSections([{ ...PROD, region: 'us-east-1' }]));
     expect(out.text).toBe(input.replace('region = eu-west-1\noutput = json', 'region = us-east-1\noutput = json'));
-    expect(ini.parse(out.text)['profile nested']).toEqual({ s3: '', max_concurrent_requests: '20', addressing_style: 'path', region: 'us-east-1' });
+    expect(ini.parse(out.text)['profile nested']).toEqual({
+      s3: '',
+      max_concurrent_requests: '20',
+      addressing_style: 'path',
+      region: 'us-east-1',
+    });
   });
 
   it('keeps a nested block the founder added inside our own section', () => {
@@ -213,7 +225,11 @@ describe('mergeAwsConfig: file shapes', () => {
     expect(mergeAwsConfig(input, acmeSections([PROD]))).toMatchObject({ text: input, changed: false });
     const out = mergeAwsConfig(input, acmeSections([{ ...PROD, accountId: '999988887777' }]));
     expect(out.text).toBe(input.replace('sso_account_id = 111122223333', 'sso_account_id = 999988887777'));
-    expect(ini.parse(out.text)['profile acme-prod-admin']).toMatchObject({ s3: '', addressing_style: 'path', sso_account_id: '999988887777' });
+    expect(ini.parse(out.text)['profile acme-prod-admin']).toMatchObject({
+      s3: '',
+      addressing_style: 'path',
+      sso_account_id: '999988887777',
+    });
   });
 
   it('rejects duplicate or malformed sections from the caller', () => {

@@ -63,7 +63,7 @@ describe('real-world config files through a life cycle', () => {
     });
   }
 
-  it('a file with a conflicting section name: reported, the founder\'s section still reads as theirs, ours added around it', () => {
+  it("a file with a conflicting section name: reported, the founder's section still reads as theirs, ours added around it", () => {
     const original = fixture('conflict.ini');
     const out = mergeAwsConfig(original, acmeSections());
     expect(out.conflicts).toEqual(['profile acme-prod-admin']);

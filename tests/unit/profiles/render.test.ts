@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { permissionSetSlug, profileName, ProfileConfigError, renderProfiles, validateName } from '../../../profiles/render.js';
+import {
+  permissionSetSlug,
+  profileName,
+  ProfileConfigError,
+  renderProfiles,
+  validateName,
+} from '../../../profiles/render.js';
 import { acmeSections, DEV, PROD } from './helpers.js';
 
 describe('renderProfiles', () => {
@@ -60,7 +66,12 @@ describe('renderProfiles', () => {
 
   it('rejects duplicate profile names, a bad session name, a non-https start URL and a bad SSO region', () => {
     expect(() => acmeSections([PROD, PROD])).toThrow(/listed twice/);
-    const base = { session: 'acme', startUrl: 'https://d-1234567890.awsapps.com/start', ssoRegion: 'eu-west-1', profiles: [DEV] };
+    const base = {
+      session: 'acme',
+      startUrl: 'https://d-1234567890.awsapps.com/start',
+      ssoRegion: 'eu-west-1',
+      profiles: [DEV],
+    };
     expect(() => renderProfiles({ ...base, session: 'ac]me' })).toThrow(/sso-session name .* bracket/);
     expect(() => renderProfiles({ ...base, startUrl: 'http://d-1234567890.awsapps.com/start' })).toThrow(/https/);
     expect(() => renderProfiles({ ...base, startUrl: 'not a url' })).toThrow(/not a URL/);
@@ -68,7 +79,12 @@ describe('renderProfiles', () => {
   });
 
   it('accepts GovCloud and China regions', () => {
-    expect(() => acmeSections([{ ...PROD, region: 'us-gov-west-1' }, { ...DEV, region: 'cn-north-1' }])).not.toThrow();
+    expect(() =>
+      acmeSections([
+        { ...PROD, region: 'us-gov-west-1' },
+        { ...DEV, region: 'cn-north-1' },
+      ]),
+    ).not.toThrow();
   });
 });
 

@@ -2,7 +2,12 @@ import { chmod, lstat, mkdtemp, readdir, readFile, readlink, rm, stat, symlink, 
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AwsConfigConflictError, backupPathFor, defaultAwsConfigPath, writeAwsConfig } from '../../../profiles/write.js';
+import {
+  AwsConfigConflictError,
+  backupPathFor,
+  defaultAwsConfigPath,
+  writeAwsConfig,
+} from '../../../profiles/write.js';
 import { ACME_BLOCK, acmeSections, fixture, parseAndCheck, PROD } from './helpers.js';
 
 let dir: string;

@@ -3,33 +3,55 @@ import { identityCenterInstance } from '../../../steps/identity-center-instance.
 import { awsErr, fakeCtx, INSTANCE, MGMT, STORE, START_URL, want as basicWant } from './fixtures.js';
 
 const want = basicWant();
-const listing = (region: string, status = 'ACTIVE') => ({ InstanceArn: INSTANCE, IdentityStoreId: STORE, Status: status, OwnerAccountId: MGMT, region });
+const listing = (region: string, status = 'ACTIVE') => ({
+  InstanceArn: INSTANCE,
+  IdentityStoreId: STORE,
+  Status: status,
+  OwnerAccountId: MGMT,
+  region,
+});
 
 /** ListInstances answers with the instance only in `region`; `refuse` regions throw. */
-const answer = (inst?: ReturnType<typeof listing>, refuse: string[] = []) => (_s: string, op: string, _i: unknown, target: any) => {
-  if (op !== 'ListInstances') throw new Error(`unexpected ${op}`);
-  if (refuse.includes(target.region)) return awsErr('UnrecognizedClientException');
-  return { Instances: inst && inst.region === target.region ? [inst] : [] };
-};
+const answer =
+  (inst?: ReturnType<typeof listing>, refuse: string[] = []) =>
+  (_s: string, op: string, _i: unknown, target: any) => {
+    if (op !== 'ListInstances') throw new Error(`unexpected ${op}`);
+    if (refuse.includes(target.region)) return awsErr('UnrecognizedClientException');
+    return { Instances: inst && inst.region === target.region ? [inst] : [] };
+  };
 
 describe('identity-center-instance plan', () => {
   it('no instance: one blocking manual action with the console link for the home region and the exact clicks', () => {
     const actions = identityCenterInstance.plan(want, {});
     expect(actions).toHaveLength(1);
     const a = actions[0]!;
-    expect(a).toMatchObject({ kind: 'manual', service: 'console', target: { account: 'management', region: 'eu-west-1' } });
+    expect(a).toMatchObject({
+      kind: 'manual',
+      service: 'console',
+      target: { account: 'management', region: 'eu-west-1' },
+    });
     expect(a.manual!.blocking).toBe(true);
     expect(a.manual!.link).toBe('https://eu-west-1.console.aws.amazon.com/singlesignon/home?region=eu-west-1#/');
     expect(a.manual!.instructions.join('\n')).toContain('Click "Enable", then choose "Enable with AWS Organizations"');
   });
 
   it('an active instance: nothing to do', () => {
-    expect(identityCenterInstance.plan(want, { instance: { arn: INSTANCE, identityStoreId: STORE, region: 'eu-west-1', status: 'ACTIVE' } })).toEqual([]);
+    expect(
+      identityCenterInstance.plan(want, {
+        instance: { arn: INSTANCE, identityStoreId: STORE, region: 'eu-west-1', status: 'ACTIVE' },
+      }),
+    ).toEqual([]);
   });
 
   it('an instance still being created: a blocking wait in its own region', () => {
-    const [a] = identityCenterInstance.plan(want, { instance: { arn: INSTANCE, identityStoreId: STORE, region: 'us-east-1', status: 'CREATE_IN_PROGRESS' } });
-    expect(a).toMatchObject({ kind: 'manual', operation: 'WaitForIdentityCenter', manual: { blocking: true, link: 'https://us-east-1.console.aws.amazon.com/singlesignon/home?region=us-east-1#/' } });
+    const [a] = identityCenterInstance.plan(want, {
+      instance: { arn: INSTANCE, identityStoreId: STORE, region: 'us-east-1', status: 'CREATE_IN_PROGRESS' },
+    });
+    expect(a).toMatchObject({
+      kind: 'manual',
+      operation: 'WaitForIdentityCenter',
+      manual: { blocking: true, link: 'https://us-east-1.console.aws.amazon.com/singlesignon/home?region=us-east-1#/' },
+    });
   });
 
   it('fresh: plans the manual step', () => {
@@ -43,7 +65,12 @@ describe('identity-center-instance observe', () => {
     const f = fakeCtx(want, answer(listing('eu-west-1')), { 'management.accountId': MGMT });
     const seen = await identityCenterInstance.observe(f.ctx);
     expect(seen.instance).toEqual({ arn: INSTANCE, identityStoreId: STORE, region: 'eu-west-1', status: 'ACTIVE' });
-    expect(f.published).toEqual({ 'sso.instanceArn': INSTANCE, 'sso.identityStoreId': STORE, 'sso.region': 'eu-west-1', 'sso.startUrl': START_URL });
+    expect(f.published).toEqual({
+      'sso.instanceArn': INSTANCE,
+      'sso.identityStoreId': STORE,
+      'sso.region': 'eu-west-1',
+      'sso.startUrl': START_URL,
+    });
     // Found at once: no other region was asked.
     expect(f.calls.map((c) => c.target.region)).toEqual(['eu-west-1']);
   });

@@ -14,13 +14,17 @@ import { MGMT, ORG, ROOT, awsErr, basic, brief, fakeCtx, fakeRun, type Answer } 
 const want = basic();
 
 /** AWS answers for an account that manages an organization with this feature set. */
-const orgExists = (featureSet: 'ALL' | 'CONSOLIDATED_BILLING', master = MGMT): Answer => (_service, op) => {
-  if (op === 'DescribeOrganization') return { Organization: { Id: ORG, MasterAccountId: master, FeatureSet: featureSet } };
-  if (op === 'ListRoots') return { Roots: [{ Id: ROOT }] };
-  throw new Error(`unexpected call ${op}`);
-};
+const orgExists =
+  (featureSet: 'ALL' | 'CONSOLIDATED_BILLING', master = MGMT): Answer =>
+  (_service, op) => {
+    if (op === 'DescribeOrganization')
+      return { Organization: { Id: ORG, MasterAccountId: master, FeatureSet: featureSet } };
+    if (op === 'ListRoots') return { Roots: [{ Id: ROOT }] };
+    throw new Error(`unexpected call ${op}`);
+  };
 /** AWS answers for an account in no organization. */
-const noOrg: Answer = () => awsErr('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
+const noOrg: Answer = () =>
+  awsErr('AWSOrganizationsNotInUseException', 'Your account is not a member of an organization.');
 
 describe('organization: observe', () => {
   it('no organization: seen as not existing, nothing published', async () => {
@@ -31,7 +35,13 @@ describe('organization: observe', () => {
 
   it('an organization with all features: adopted, its ID and root published for the later steps', async () => {
     const f = fakeCtx(want, orgExists('ALL'), { 'management.accountId': MGMT });
-    expect(await organization.observe(f.ctx)).toEqual({ exists: true, id: ORG, managementAccountId: MGMT, featureSet: 'ALL', rootId: ROOT });
+    expect(await organization.observe(f.ctx)).toEqual({
+      exists: true,
+      id: ORG,
+      managementAccountId: MGMT,
+      featureSet: 'ALL',
+      rootId: ROOT,
+    });
     expect(f.published).toEqual({ 'org.id': ORG, 'org.featureSet': 'ALL', 'org.rootId': ROOT });
   });
 
@@ -43,9 +53,11 @@ describe('organization: observe', () => {
     expect(err.hint).toMatch(/Enable all features/);
   });
 
-  it('a member of someone else\'s organization: a StepError naming the account that manages it', async () => {
+  it("a member of someone else's organization: a StepError naming the account that manages it", async () => {
     const f = fakeCtx(want, orgExists('ALL', '999999999999'), { 'management.accountId': MGMT });
-    await expect(organization.observe(f.ctx)).rejects.toThrow(/member of another organization .*managed by account 999999999999/);
+    await expect(organization.observe(f.ctx)).rejects.toThrow(
+      /member of another organization .*managed by account 999999999999/,
+    );
   });
 });
 
@@ -61,7 +73,13 @@ describe('organization: fresh and plan', () => {
   });
 
   it('an organization with all features: nothing to do', () => {
-    const seen: OrganizationSeen = { exists: true, id: ORG, managementAccountId: MGMT, featureSet: 'ALL', rootId: ROOT };
+    const seen: OrganizationSeen = {
+      exists: true,
+      id: ORG,
+      managementAccountId: MGMT,
+      featureSet: 'ALL',
+      rootId: ROOT,
+    };
     expect(organization.plan(want, seen)).toEqual([]);
   });
 });
@@ -69,16 +87,20 @@ describe('organization: fresh and plan', () => {
 describe('organization: run', () => {
   it('creates it and returns its ID and root', async () => {
     const [create] = organization.plan(want, { exists: false });
-    const r = fakeRun(want, create!, (_s, op) => (op === 'CreateOrganization'
-      ? { Organization: { Id: ORG, MasterAccountId: MGMT, FeatureSet: 'ALL' } }
-      : { Roots: [{ Id: ROOT }] }));
+    const r = fakeRun(want, create!, (_s, op) =>
+      op === 'CreateOrganization'
+        ? { Organization: { Id: ORG, MasterAccountId: MGMT, FeatureSet: 'ALL' } }
+        : { Roots: [{ Id: ROOT }] },
+    );
     expect(await create!.run!(r.ctx)).toEqual({ 'org.id': ORG, 'org.rootId': ROOT, 'org.featureSet': 'ALL' });
     expect(r.calls.map((c) => c.op)).toEqual(['CreateOrganization', 'ListRoots']);
   });
 
   it('after a crash that lost the answer (AlreadyInOrganization): adopts the organization it made', async () => {
     const [create] = organization.plan(want, { exists: false });
-    const r = fakeRun(want, create!, (s, op, i, t) => (op === 'CreateOrganization' ? awsErr('AlreadyInOrganizationException') : orgExists('ALL')(s, op, i, t)));
+    const r = fakeRun(want, create!, (s, op, i, t) =>
+      op === 'CreateOrganization' ? awsErr('AlreadyInOrganizationException') : orgExists('ALL')(s, op, i, t),
+    );
     expect(await create!.run!(r.ctx)).toEqual({ 'org.id': ORG, 'org.rootId': ROOT, 'org.featureSet': 'ALL' });
     expect(r.calls.map((c) => c.op)).toEqual(['CreateOrganization', 'DescribeOrganization', 'ListRoots']);
   });

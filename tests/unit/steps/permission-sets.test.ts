@@ -5,20 +5,55 @@ import { awsErr, brief, fakeCtx, fakeRun, INSTANCE, psArn, SSO_VALUES, want as b
 
 const want = basicWant();
 const P = (n: string) => `arn:aws:iam::aws:policy/${n}`;
-const POLICY: Record<string, string> = { AdministratorAccess: P('AdministratorAccess'), PowerUser: P('PowerUserAccess'), ReadOnly: P('ReadOnlyAccess'), Billing: P('job-function/Billing') };
-const DESC: Record<string, string> = { AdministratorAccess: 'Full access', PowerUser: 'Everything except IAM and Organizations', ReadOnly: 'Read-only access', Billing: 'Billing and cost management' };
-const good = (name: string, over: Partial<SetFound> = {}): SetFound => ({ arn: psArn(name), sessionDuration: 'PT8H', description: DESC[name], policies: [POLICY[name]!], outdated: [], ...over });
+const POLICY: Record<string, string> = {
+  AdministratorAccess: P('AdministratorAccess'),
+  PowerUser: P('PowerUserAccess'),
+  ReadOnly: P('ReadOnlyAccess'),
+  Billing: P('job-function/Billing'),
+};
+const DESC: Record<string, string> = {
+  AdministratorAccess: 'Full access',
+  PowerUser: 'Everything except IAM and Organizations',
+  ReadOnly: 'Read-only access',
+  Billing: 'Billing and cost management',
+};
+const good = (name: string, over: Partial<SetFound> = {}): SetFound => ({
+  arn: psArn(name),
+  sessionDuration: 'PT8H',
+  description: DESC[name],
+  policies: [POLICY[name]!],
+  outdated: [],
+  ...over,
+});
 const allGood = (): Record<string, SetFound> => Object.fromEntries(Object.keys(POLICY).map((n) => [n, good(n)]));
-const seen = (found: Record<string, SetFound>): PermissionSetsSeen => ({ instanceArn: INSTANCE, region: 'eu-west-1', found });
+const seen = (found: Record<string, SetFound>): PermissionSetsSeen => ({
+  instanceArn: INSTANCE,
+  region: 'eu-west-1',
+  found,
+});
 
 describe('permission-sets plan', () => {
   it('fresh: creates each set with its session duration, then attaches its policy to the new ARN', () => {
     const f = fakeCtx(want, () => undefined);
     const actions = permissionSets.plan(want, permissionSets.fresh(f.ctx));
-    expect(brief(actions)).toEqual(Object.keys(POLICY).flatMap((n) => [
-      { symbol: '+', op: 'sso-admin:CreatePermissionSet', input: { InstanceArn: '<sso.instanceArn>', Name: n, Description: DESC[n], SessionDuration: 'PT8H' } },
-      { symbol: '+', op: 'sso-admin:AttachManagedPolicyToPermissionSet', input: { InstanceArn: '<sso.instanceArn>', PermissionSetArn: `<permissionSet.${n}.arn>`, ManagedPolicyArn: POLICY[n] } },
-    ]));
+    expect(brief(actions)).toEqual(
+      Object.keys(POLICY).flatMap((n) => [
+        {
+          symbol: '+',
+          op: 'sso-admin:CreatePermissionSet',
+          input: { InstanceArn: '<sso.instanceArn>', Name: n, Description: DESC[n], SessionDuration: 'PT8H' },
+        },
+        {
+          symbol: '+',
+          op: 'sso-admin:AttachManagedPolicyToPermissionSet',
+          input: {
+            InstanceArn: '<sso.instanceArn>',
+            PermissionSetArn: `<permissionSet.${n}.arn>`,
+            ManagedPolicyArn: POLICY[n],
+          },
+        },
+      ]),
+    );
     expect(actions[0]!.produces).toEqual(['permissionSet.AdministratorAccess.arn']);
     expect(actions[0]!.target).toEqual({ account: 'management', region: 'eu-west-1' });
     expect(actions[0]!.summary).toBe('+ sso-admin:CreatePermissionSet AdministratorAccess (8 h sessions)');
@@ -33,7 +68,16 @@ describe('permission-sets plan', () => {
     found.ReadOnly = good('ReadOnly', { sessionDuration: 'PT12H' });
     const actions = permissionSets.plan(want, seen(found));
     expect(brief(actions)).toEqual([
-      { symbol: '~', op: 'sso-admin:UpdatePermissionSet', input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('ReadOnly'), SessionDuration: 'PT8H', Description: 'Read-only access' } },
+      {
+        symbol: '~',
+        op: 'sso-admin:UpdatePermissionSet',
+        input: {
+          InstanceArn: INSTANCE,
+          PermissionSetArn: psArn('ReadOnly'),
+          SessionDuration: 'PT8H',
+          Description: 'Read-only access',
+        },
+      },
     ]);
     expect(actions[0]!.summary).toBe('~ sso-admin:UpdatePermissionSet ReadOnly (session 12 h → 8 h)');
   });
@@ -42,8 +86,20 @@ describe('permission-sets plan', () => {
     const found = allGood();
     found.PowerUser = good('PowerUser', { policies: [P('AdministratorAccess')] });
     expect(brief(permissionSets.plan(want, seen(found)))).toEqual([
-      { symbol: '~', op: 'sso-admin:AttachManagedPolicyToPermissionSet', input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('PowerUser'), ManagedPolicyArn: P('PowerUserAccess') } },
-      { symbol: '-', op: 'sso-admin:DetachManagedPolicyFromPermissionSet', input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('PowerUser'), ManagedPolicyArn: P('AdministratorAccess') } },
+      {
+        symbol: '~',
+        op: 'sso-admin:AttachManagedPolicyToPermissionSet',
+        input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('PowerUser'), ManagedPolicyArn: P('PowerUserAccess') },
+      },
+      {
+        symbol: '-',
+        op: 'sso-admin:DetachManagedPolicyFromPermissionSet',
+        input: {
+          InstanceArn: INSTANCE,
+          PermissionSetArn: psArn('PowerUser'),
+          ManagedPolicyArn: P('AdministratorAccess'),
+        },
+      },
     ]);
   });
 
@@ -52,7 +108,11 @@ describe('permission-sets plan', () => {
     found.ReadOnly = good('ReadOnly', { outdated: ['200000000003'] });
     const actions = permissionSets.plan(want, seen(found));
     expect(brief(actions)).toEqual([
-      { symbol: '~', op: 'sso-admin:ProvisionPermissionSet', input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('ReadOnly'), TargetType: 'ALL_PROVISIONED_ACCOUNTS' } },
+      {
+        symbol: '~',
+        op: 'sso-admin:ProvisionPermissionSet',
+        input: { InstanceArn: INSTANCE, PermissionSetArn: psArn('ReadOnly'), TargetType: 'ALL_PROVISIONED_ACCOUNTS' },
+      },
     ]);
   });
 
@@ -66,7 +126,11 @@ describe('permission-sets plan', () => {
     const found = allGood();
     found.Billing = good('Billing', { outdated: [MGMT_ID], provisioning: 'req-1' });
     expect(brief(permissionSets.plan(want, seen(found)))).toEqual([
-      { symbol: '~', op: 'sso-admin:DescribePermissionSetProvisioningStatus', input: { InstanceArn: INSTANCE, ProvisionPermissionSetRequestId: 'req-1' } },
+      {
+        symbol: '~',
+        op: 'sso-admin:DescribePermissionSetProvisioningStatus',
+        input: { InstanceArn: INSTANCE, ProvisionPermissionSetRequestId: 'req-1' },
+      },
     ]);
   });
 
@@ -75,8 +139,15 @@ describe('permission-sets plan', () => {
     w.identityCenter.permissionSets[0]!.sessionHours = 1;
     w.identityCenter.permissionSets[1]!.sessionHours = 12;
     const f = fakeCtx(w, () => undefined);
-    const creates = permissionSets.plan(w, permissionSets.fresh(f.ctx)).filter((a) => a.operation === 'CreatePermissionSet');
-    expect(creates.map((a) => (a.input as { SessionDuration: string }).SessionDuration)).toEqual(['PT1H', 'PT12H', 'PT8H', 'PT8H']);
+    const creates = permissionSets
+      .plan(w, permissionSets.fresh(f.ctx))
+      .filter((a) => a.operation === 'CreatePermissionSet');
+    expect(creates.map((a) => (a.input as { SessionDuration: string }).SessionDuration)).toEqual([
+      'PT1H',
+      'PT12H',
+      'PT8H',
+      'PT8H',
+    ]);
   });
 });
 
@@ -84,14 +155,28 @@ const MGMT_ID = '111111111111';
 
 describe('permission-sets observe', () => {
   const described: Record<string, any> = {
-    [psArn('AdministratorAccess')]: { Name: 'AdministratorAccess', PermissionSetArn: psArn('AdministratorAccess'), SessionDuration: 'PT8H', Description: 'Full access' },
-    [psArn('ReadOnly')]: { Name: 'ReadOnly', PermissionSetArn: psArn('ReadOnly'), SessionDuration: 'PT4H', Description: 'Read-only access' },
+    [psArn('AdministratorAccess')]: {
+      Name: 'AdministratorAccess',
+      PermissionSetArn: psArn('AdministratorAccess'),
+      SessionDuration: 'PT8H',
+      Description: 'Full access',
+    },
+    [psArn('ReadOnly')]: {
+      Name: 'ReadOnly',
+      PermissionSetArn: psArn('ReadOnly'),
+      SessionDuration: 'PT4H',
+      Description: 'Read-only access',
+    },
     'arn:other': { Name: 'SomeoneElses', PermissionSetArn: 'arn:other', SessionDuration: 'PT1H' },
   };
   const answer = (_s: string, op: string, input: any) => {
     if (op === 'ListPermissionSets') return { PermissionSets: Object.keys(described) };
     if (op === 'DescribePermissionSet') return { PermissionSet: described[input.PermissionSetArn] };
-    if (op === 'ListManagedPoliciesInPermissionSet') return { AttachedManagedPolicies: input.PermissionSetArn === psArn('ReadOnly') ? [{ Arn: P('ReadOnlyAccess'), Name: 'ReadOnlyAccess' }] : [] };
+    if (op === 'ListManagedPoliciesInPermissionSet')
+      return {
+        AttachedManagedPolicies:
+          input.PermissionSetArn === psArn('ReadOnly') ? [{ Arn: P('ReadOnlyAccess'), Name: 'ReadOnlyAccess' }] : [],
+      };
     if (op === 'ListAccountsForProvisionedPermissionSet') {
       expect(input.ProvisioningStatus).toBe('LATEST_PERMISSION_SET_NOT_PROVISIONED');
       return { AccountIds: input.PermissionSetArn === psArn('ReadOnly') ? ['200000000003'] : [] };
@@ -103,12 +188,32 @@ describe('permission-sets observe', () => {
     const f = fakeCtx(want, answer, SSO_VALUES);
     const s = await permissionSets.observe(f.ctx);
     expect(s.found).toEqual({
-      AdministratorAccess: { arn: psArn('AdministratorAccess'), sessionDuration: 'PT8H', description: 'Full access', policies: [], outdated: [] },
-      ReadOnly: { arn: psArn('ReadOnly'), sessionDuration: 'PT4H', description: 'Read-only access', policies: [P('ReadOnlyAccess')], outdated: ['200000000003'] },
+      AdministratorAccess: {
+        arn: psArn('AdministratorAccess'),
+        sessionDuration: 'PT8H',
+        description: 'Full access',
+        policies: [],
+        outdated: [],
+      },
+      ReadOnly: {
+        arn: psArn('ReadOnly'),
+        sessionDuration: 'PT4H',
+        description: 'Read-only access',
+        policies: [P('ReadOnlyAccess')],
+        outdated: ['200000000003'],
+      },
     });
-    expect(f.published).toEqual({ 'permissionSet.AdministratorAccess.arn': psArn('AdministratorAccess'), 'permissionSet.ReadOnly.arn': psArn('ReadOnly') });
+    expect(f.published).toEqual({
+      'permissionSet.AdministratorAccess.arn': psArn('AdministratorAccess'),
+      'permissionSet.ReadOnly.arn': psArn('ReadOnly'),
+    });
     // ...and the plan: create two, attach Admin's policy, fix ReadOnly's duration.
-    expect(brief(permissionSets.plan(want, s)).map((a) => `${a.op} ${(a.input as any).Name ?? (a.input as any).ManagedPolicyArn ?? (a.input as any).SessionDuration}`)).toEqual([
+    expect(
+      brief(permissionSets.plan(want, s)).map(
+        (a) =>
+          `${a.op} ${(a.input as any).Name ?? (a.input as any).ManagedPolicyArn ?? (a.input as any).SessionDuration}`,
+      ),
+    ).toEqual([
       `sso-admin:AttachManagedPolicyToPermissionSet ${P('AdministratorAccess')}`,
       'sso-admin:CreatePermissionSet PowerUser',
       `sso-admin:AttachManagedPolicyToPermissionSet ${P('PowerUserAccess')}`,
@@ -119,7 +224,9 @@ describe('permission-sets observe', () => {
   });
 
   it('without Identity Center known: plans as fresh without calling AWS', async () => {
-    const f = fakeCtx(want, () => { throw new Error('no call expected'); });
+    const f = fakeCtx(want, () => {
+      throw new Error('no call expected');
+    });
     const s = await permissionSets.observe(f.ctx);
     expect(s.found).toEqual({});
     expect(f.calls).toEqual([]);
@@ -129,13 +236,27 @@ describe('permission-sets observe', () => {
 describe('permission-sets run', () => {
   it('create adopts a set made by an interrupted run (ConflictException) by its name', async () => {
     const [create] = permissionSets.plan(want, seen({}));
-    const r = fakeRun(want, create!, (_s, op, input) => {
-      if (op === 'CreatePermissionSet') return awsErr('ConflictException', 'PermissionSet with name AdministratorAccess already exists.');
-      if (op === 'ListPermissionSets') return { PermissionSets: ['arn:x', psArn('AdministratorAccess')] };
-      if (op === 'DescribePermissionSet') return { PermissionSet: { Name: input.PermissionSetArn === 'arn:x' ? 'Other' : 'AdministratorAccess', PermissionSetArn: input.PermissionSetArn } };
-      throw new Error(`unexpected ${op}`);
-    }, SSO_VALUES);
-    expect(await create!.run!(r.ctx)).toEqual({ 'permissionSet.AdministratorAccess.arn': psArn('AdministratorAccess') });
+    const r = fakeRun(
+      want,
+      create!,
+      (_s, op, input) => {
+        if (op === 'CreatePermissionSet')
+          return awsErr('ConflictException', 'PermissionSet with name AdministratorAccess already exists.');
+        if (op === 'ListPermissionSets') return { PermissionSets: ['arn:x', psArn('AdministratorAccess')] };
+        if (op === 'DescribePermissionSet')
+          return {
+            PermissionSet: {
+              Name: input.PermissionSetArn === 'arn:x' ? 'Other' : 'AdministratorAccess',
+              PermissionSetArn: input.PermissionSetArn,
+            },
+          };
+        throw new Error(`unexpected ${op}`);
+      },
+      SSO_VALUES,
+    );
+    expect(await create!.run!(r.ctx)).toEqual({
+      'permissionSet.AdministratorAccess.arn': psArn('AdministratorAccess'),
+    });
   });
 
   it('attach treats "already attached" (ConflictException) as done', async () => {
@@ -144,7 +265,8 @@ describe('permission-sets run', () => {
     const [attach] = permissionSets.plan(want, seen(found));
     const r = fakeRun(want, attach!, (_s, op) => {
       if (op === 'AttachManagedPolicyToPermissionSet') return awsErr('ConflictException');
-      if (op === 'ListManagedPoliciesInPermissionSet') return { AttachedManagedPolicies: [{ Arn: P('ReadOnlyAccess') }] };
+      if (op === 'ListManagedPoliciesInPermissionSet')
+        return { AttachedManagedPolicies: [{ Arn: P('ReadOnlyAccess') }] };
       throw new Error(`unexpected ${op}`);
     });
     await expect(attach!.run!(r.ctx)).resolves.toBeUndefined();
@@ -156,10 +278,13 @@ describe('permission-sets run', () => {
     const [prov] = permissionSets.plan(want, seen(found));
     let polls = 0;
     const r = fakeRun(want, prov!, (_s, op) => {
-      if (op === 'ProvisionPermissionSet') return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: 'IN_PROGRESS' } };
+      if (op === 'ProvisionPermissionSet')
+        return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: 'IN_PROGRESS' } };
       if (op === 'DescribePermissionSetProvisioningStatus') {
         expect(r.events).toEqual(['record provision:ReadOnly req-9']);
-        return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: ++polls < 2 ? 'IN_PROGRESS' : 'SUCCEEDED' } };
+        return {
+          PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: ++polls < 2 ? 'IN_PROGRESS' : 'SUCCEEDED' },
+        };
       }
       throw new Error(`unexpected ${op}`);
     });
@@ -172,7 +297,8 @@ describe('permission-sets run', () => {
     found.ReadOnly = good('ReadOnly', { outdated: ['200000000003'] });
     const [prov] = permissionSets.plan(want, seen(found));
     const r = fakeRun(want, prov!, (_s, op) => {
-      if (op === 'ProvisionPermissionSet') return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: 'IN_PROGRESS' } };
+      if (op === 'ProvisionPermissionSet')
+        return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: 'IN_PROGRESS' } };
       return { PermissionSetProvisioningStatus: { RequestId: 'req-9', Status: 'FAILED', FailureReason: 'Role limit' } };
     });
     const err = await prov!.run!(r.ctx).catch((e) => e);

@@ -27,19 +27,42 @@ afterEach(() => {
 });
 
 describe('founder profiles', () => {
-  it('one per account the founder\'s groups reach, management first: <org>-<account>-<set>', () => {
-    expect(founderAccess(want)).toEqual(['management', 'log-archive', 'audit', 'prod', 'dev'].map((account) => ({ account, permissionSet: 'AdministratorAccess' })));
+  it("one per account the founder's groups reach, management first: <org>-<account>-<set>", () => {
+    expect(founderAccess(want)).toEqual(
+      ['management', 'log-archive', 'audit', 'prod', 'dev'].map((account) => ({
+        account,
+        permissionSet: 'AdministratorAccess',
+      })),
+    );
     const sections = sectionsFrom({ want, value: (k) => SSO_VALUES[k] })!;
     expect(sections.map((s) => s.header)).toEqual(['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)]);
-    expect(sections[0]!.entries).toEqual([['sso_start_url', START_URL], ['sso_region', 'eu-west-1'], ['sso_registration_scopes', 'sso:account:access']]);
-    expect(sections[4]!.entries).toEqual([['sso_session', 'acme-robotics'], ['sso_account_id', ACCOUNTS.prod], ['sso_role_name', 'AdministratorAccess'], ['region', 'eu-west-1'], ['output', 'json']]);
+    expect(sections[0]!.entries).toEqual([
+      ['sso_start_url', START_URL],
+      ['sso_region', 'eu-west-1'],
+      ['sso_registration_scopes', 'sso:account:access'],
+    ]);
+    expect(sections[4]!.entries).toEqual([
+      ['sso_session', 'acme-robotics'],
+      ['sso_account_id', ACCOUNTS.prod],
+      ['sso_role_name', 'AdministratorAccess'],
+      ['region', 'eu-west-1'],
+      ['output', 'json'],
+    ]);
   });
 
   it('a founder also in Developers gets the power and read-only profiles too, without duplicates', () => {
     const w = basicWant();
     w.identityCenter.founderGroups = ['Admins', 'Developers'];
     const names = founderAccess(w).map((a) => `${a.account}:${a.permissionSet}`);
-    expect(names).toEqual(['management:AdministratorAccess', 'log-archive:AdministratorAccess', 'audit:AdministratorAccess', 'prod:AdministratorAccess', 'prod:ReadOnly', 'dev:AdministratorAccess', 'dev:PowerUser']);
+    expect(names).toEqual([
+      'management:AdministratorAccess',
+      'log-archive:AdministratorAccess',
+      'audit:AdministratorAccess',
+      'prod:AdministratorAccess',
+      'prod:ReadOnly',
+      'dev:AdministratorAccess',
+      'dev:PowerUser',
+    ]);
   });
 
   it('undefined while the start URL or an account is still unknown', () => {
@@ -51,16 +74,40 @@ describe('founder profiles', () => {
 
 describe('sso-profiles observe + plan', () => {
   it('no file yet: one local write adding every section; applying it writes a file the ini parser reads back', async () => {
-    const f = fakeCtx(want, () => { throw new Error('no AWS call expected'); }, SSO_VALUES, 'apply', env);
+    const f = fakeCtx(
+      want,
+      () => {
+        throw new Error('no AWS call expected');
+      },
+      SSO_VALUES,
+      'apply',
+      env,
+    );
     const seen = await ssoProfiles.observe(f.ctx);
-    expect(seen.diff).toEqual({ changed: true, added: ['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)], updated: [] });
+    expect(seen.diff).toEqual({
+      changed: true,
+      added: ['sso-session acme-robotics', ...NAMES.map((n) => `profile ${n}`)],
+      updated: [],
+    });
     const [a, ...rest] = ssoProfiles.plan(want, seen);
     expect(rest).toEqual([]);
-    expect(a).toMatchObject({ kind: 'call', symbol: '+', service: 'local', operation: 'WriteAwsConfig', input: { path: file } });
+    expect(a).toMatchObject({
+      kind: 'call',
+      symbol: '+',
+      service: 'local',
+      operation: 'WriteAwsConfig',
+      input: { path: file },
+    });
     const r = fakeRun(want, a!, () => undefined, SSO_VALUES, env);
     await a!.run!(r.ctx);
     const parsed = ini.parse(readFileSync(file, 'utf8'));
-    expect(parsed['profile acme-robotics-prod-admin']).toEqual({ sso_session: 'acme-robotics', sso_account_id: ACCOUNTS.prod, sso_role_name: 'AdministratorAccess', region: 'eu-west-1', output: 'json' });
+    expect(parsed['profile acme-robotics-prod-admin']).toEqual({
+      sso_session: 'acme-robotics',
+      sso_account_id: ACCOUNTS.prod,
+      sso_role_name: 'AdministratorAccess',
+      region: 'eu-west-1',
+      output: 'json',
+    });
     expect(parsed['profile acme-robotics-management-admin'].sso_account_id).toBe(MGMT);
     // Converged: nothing more to do.
     expect(ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx))).toEqual([]);
@@ -90,12 +137,18 @@ describe('sso-profiles observe + plan', () => {
     const f = fakeCtx(want, () => undefined, SSO_VALUES, 'apply', env);
     const err = await ssoProfiles.observe(f.ctx).catch((e) => e);
     expect(err).toBeInstanceOf(StepError);
-    expect(err.message).toMatch(/already has \[profile acme-robotics-prod-admin\], not written by secure-start.*--force/);
+    expect(err.message).toMatch(
+      /already has \[profile acme-robotics-prod-admin\], not written by secure-start.*--force/,
+    );
     env.awsConfig.force = true;
     const [a] = ssoProfiles.plan(want, await ssoProfiles.observe(f.ctx));
     await a!.run!(fakeRun(want, a!, () => undefined, SSO_VALUES, env).ctx);
-    expect(ini.parse(readFileSync(file, 'utf8'))['profile acme-robotics-prod-admin'].sso_account_id).toBe(ACCOUNTS.prod);
-    expect(readFileSync(`${file}.secure-start.bak`, 'utf8')).toBe('[profile acme-robotics-prod-admin]\nregion = us-east-1\n');
+    expect(ini.parse(readFileSync(file, 'utf8'))['profile acme-robotics-prod-admin'].sso_account_id).toBe(
+      ACCOUNTS.prod,
+    );
+    expect(readFileSync(`${file}.secure-start.bak`, 'utf8')).toBe(
+      '[profile acme-robotics-prod-admin]\nregion = us-east-1\n',
+    );
   });
 
   it('verify: a difference is advice (profiles live on one machine), not drift', async () => {
@@ -116,9 +169,16 @@ describe('sso-profiles observe + plan', () => {
 describe('leave-root', () => {
   it('root caller: one blocking manual step that switches to the management admin profile', () => {
     expect(managementAdminProfile(want)).toBe('acme-robotics-management-admin');
-    const [a, ...rest] = leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: ['--yes', '--config', 'my config.json'] });
+    const [a, ...rest] = leaveRoot.plan(want, {
+      callerKind: 'root',
+      startUrl: START_URL,
+      argv: ['--yes', '--config', 'my config.json'],
+    });
     expect(rest).toEqual([]);
-    expect(a).toMatchObject({ kind: 'manual', manual: { blocking: true, switchProfile: 'acme-robotics-management-admin', link: START_URL } });
+    expect(a).toMatchObject({
+      kind: 'manual',
+      manual: { blocking: true, switchProfile: 'acme-robotics-management-admin', link: START_URL },
+    });
     const text = a!.manual!.instructions.join('\n');
     expect(text).toContain('aws sso login --sso-session acme-robotics');
     expect(text).toContain("npx secure-start --yes --config 'my config.json' --profile acme-robotics-management-admin");
@@ -131,26 +191,41 @@ describe('leave-root', () => {
   });
 
   it('the re-run command replaces an earlier --profile; the demo has none (it goes on by itself)', () => {
-    expect(rerunCommand(['--profile', 'old', '--yes', '--profile=older'], 'new')).toBe('npx secure-start --yes --profile new');
+    expect(rerunCommand(['--profile', 'old', '--yes', '--profile=older'], 'new')).toBe(
+      'npx secure-start --yes --profile new',
+    );
     expect(rerunCommand(['demo'], 'new')).toBeUndefined();
-    expect(rerunCommand(['--config', 'demo', '--yes'], 'new')).toBe('npx secure-start --config demo --yes --profile new');
+    expect(rerunCommand(['--config', 'demo', '--yes'], 'new')).toBe(
+      'npx secure-start --config demo --yes --profile new',
+    );
     const [a] = leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: ['demo'] });
     expect(a!.manual!.instructions.join('\n')).toContain('The demo then goes on with that profile by itself.');
     expect(a!.manual!.instructions.join('\n')).not.toContain('npx secure-start');
   });
 
   it('the sign-in step fits the AWS CLI found: v2 runs aws sso login, v1 and none install v2 first', () => {
-    const text = (awsCli: AwsCli) => leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: [], awsCli })[0]!.manual!.instructions[1];
+    const text = (awsCli: AwsCli) =>
+      leaveRoot.plan(want, { callerKind: 'root', startUrl: START_URL, argv: [], awsCli })[0]!.manual!.instructions[1];
     expect(text({ version: 'aws-cli/2.27.0', major: 2 })).toBe('Then run: aws sso login --sso-session acme-robotics');
-    expect(text({ version: 'aws-cli/1.44.2', major: 1 })).toBe(`Then install the AWS CLI v2 (${AWS_CLI_INSTALL}; the aws-cli/1.44.2 here cannot sign in to Identity Center) and run: aws sso login --sso-session acme-robotics`);
-    expect(text({})).toBe(`Then install the AWS CLI v2 (${AWS_CLI_INSTALL}) and run: aws sso login --sso-session acme-robotics`);
-    expect(loginAdviceFor({ version: 'aws-cli/1.44.2', major: 1 }, 'acme')).toMatch(/^The AWS CLI here is aws-cli\/1\.44\.2: version 1 cannot sign in with IAM Identity Center/);
-    expect(loginAdviceFor({ version: 'aws-cli/2.1.0', major: 2 }, 'acme')).toBe('Sign in with: aws sso login --sso-session acme   (aws-cli/2.1.0 found)');
+    expect(text({ version: 'aws-cli/1.44.2', major: 1 })).toBe(
+      `Then install the AWS CLI v2 (${AWS_CLI_INSTALL}; the aws-cli/1.44.2 here cannot sign in to Identity Center) and run: aws sso login --sso-session acme-robotics`,
+    );
+    expect(text({})).toBe(
+      `Then install the AWS CLI v2 (${AWS_CLI_INSTALL}) and run: aws sso login --sso-session acme-robotics`,
+    );
+    expect(loginAdviceFor({ version: 'aws-cli/1.44.2', major: 1 }, 'acme')).toMatch(
+      /^The AWS CLI here is aws-cli\/1\.44\.2: version 1 cannot sign in with IAM Identity Center/,
+    );
+    expect(loginAdviceFor({ version: 'aws-cli/2.1.0', major: 2 }, 'acme')).toBe(
+      'Sign in with: aws sso login --sso-session acme   (aws-cli/2.1.0 found)',
+    );
   });
 
   it('root with no founder assignment on the management account: a StepError saying what to add', () => {
     const w = basicWant();
-    w.identityCenter.assignments = w.identityCenter.assignments.map((x) => (x.group === 'Admins' ? { ...x, accounts: ['prod'] } : x));
+    w.identityCenter.assignments = w.identityCenter.assignments.map((x) =>
+      x.group === 'Admins' ? { ...x, accounts: ['prod'] } : x,
+    );
     expect(() => leaveRoot.plan(w, { callerKind: 'root', argv: [] })).toThrow(StepError);
   });
 
@@ -159,9 +234,15 @@ describe('leave-root', () => {
     expect(await leaveRoot.observe(f.ctx)).toMatchObject({ callerKind: 'root', startUrl: START_URL });
   });
 
-  it('observe and fresh take the command\'s arguments and the AWS CLI from the run (ctx.env), not from the process', async () => {
+  it("observe and fresh take the command's arguments and the AWS CLI from the run (ctx.env), not from the process", async () => {
     let lookups = 0;
-    const runEnv = testEnv({ argv: ['--config', 'acme.json'], awsCli: async () => { lookups++; return { version: 'aws-cli/2.27.0', major: 2 }; } });
+    const runEnv = testEnv({
+      argv: ['--config', 'acme.json'],
+      awsCli: async () => {
+        lookups++;
+        return { version: 'aws-cli/2.27.0', major: 2 };
+      },
+    });
     const f = fakeCtx(want, () => undefined, { 'caller.kind': 'root', 'sso.startUrl': START_URL }, 'plan', runEnv);
     const seen = await leaveRoot.observe(f.ctx);
     expect(seen).toMatchObject({ argv: ['--config', 'acme.json'], awsCli: { major: 2 } });
@@ -177,13 +258,19 @@ describe('leave-root', () => {
 
   it('awsCliOnce: one lookup per run, however many steps ask', async () => {
     let lookups = 0;
-    const once = awsCliOnce(async () => { lookups++; return { version: 'aws-cli/2.1.0', major: 2 }; });
+    const once = awsCliOnce(async () => {
+      lookups++;
+      return { version: 'aws-cli/2.1.0', major: 2 };
+    });
     const [a, b] = await Promise.all([once(), once()]);
     expect(a).toEqual({ version: 'aws-cli/2.1.0', major: 2 });
     expect(b).toBe(a);
     expect(lookups).toBe(1);
     // Another run (another cache) looks again.
-    await awsCliOnce(async () => { lookups++; return {}; })();
+    await awsCliOnce(async () => {
+      lookups++;
+      return {};
+    })();
     expect(lookups).toBe(2);
   });
 });

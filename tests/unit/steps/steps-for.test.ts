@@ -18,7 +18,10 @@ describe('stepsFor: nothing shows a control that is not built', () => {
     expect(scpOn.controls).toContain('SSB ACCT.17');
     const none = basic();
     none.scps = { guardrails: false, logProtection: false, regionGuard: false };
-    expect(byId(none)['service-control-policies']!).toMatchObject({ title: 'Service control policies (all turned off in the config)', controls: [] });
+    expect(byId(none)['service-control-policies']!).toMatchObject({
+      title: 'Service control policies (all turned off in the config)',
+      controls: [],
+    });
   });
 
   it('hardening turned off does not claim its CIS controls', () => {
@@ -27,7 +30,15 @@ describe('stepsFor: nothing shows a control that is not built', () => {
     const h = byId(w)['account-hardening']!;
     expect(h.title).toBe('Account hardening: password policy');
     expect(h.controls).toEqual(['SSB ACCT.06', 'CIS 1.8', 'CIS 1.9']);
-    expect(byId()['account-hardening']!.controls).toEqual(['SSB ACCT.06', 'SSB ACCT.08', 'SSB WKLD.08', 'CIS 1.8', 'CIS 1.9', 'CIS 2.1.4', 'CIS 2.2.1']);
+    expect(byId()['account-hardening']!.controls).toEqual([
+      'SSB ACCT.06',
+      'SSB ACCT.08',
+      'SSB WKLD.08',
+      'CIS 1.8',
+      'CIS 1.9',
+      'CIS 2.1.4',
+      'CIS 2.2.1',
+    ]);
   });
 
   it('the trail claims CIS 3.5 (its KMS key) and the key CIS 3.6 (rotation)', () => {
