@@ -61,6 +61,8 @@ export interface VerifyReport {
   };
   findings: Finding[];
   checks: Check[];
+  /** Every piece of advice: the checks' own, and that of steps that only advise (no control claimed). */
+  advice: string[];
 }
 
 const REPAIR = 'run `npx secure-start`: it repairs this';
@@ -86,6 +88,7 @@ export function verifyReport(
   const meta = new Map(steps.map((s) => [s.id, s]));
   const checks: Check[] = [];
   const findings: Finding[] = [];
+  const adviceOnly: string[] = [];
   for (const s of result.steps) {
     const severity = meta.get(s.id)?.severity ?? 'medium';
     const why = meta.get(s.id)?.why ?? '';
@@ -108,6 +111,12 @@ export function verifyReport(
           : status === 'error'
             ? s.error?.message
             : undefined;
+    // A step that claims no control and only gives advice (Trusted Advisor) is not a check:
+    // nothing was built or verified. Its advice is listed with the rest.
+    if (!s.controls.length && status === 'ok' && !s.actions.length) {
+      adviceOnly.push(...s.manual.filter((m) => !m.manual?.blocking).map((m) => m.summary.replace(/^!\s*/, '')));
+      continue;
+    }
     checks.push({
       step: s.id,
       title: s.title,
@@ -173,10 +182,11 @@ export function verifyReport(
       drift: n('drift'),
       manual: n('manual'),
       error: n('error'),
-      advice: checks.reduce((k, c) => k + c.advice.length, 0),
+      advice: checks.reduce((k, c) => k + c.advice.length, 0) + adviceOnly.length,
     },
     findings,
     checks,
+    advice: [...checks.flatMap((c) => c.advice), ...adviceOnly],
   };
 }
 
@@ -257,7 +267,7 @@ export function formatVerify(report: VerifyReport, o: { color: boolean; width?: 
       lines.push(wrap(`  ${st.green('ok')}  ${x.title}${st.dim(ids)}`, width, '    '));
     }
   }
-  const advice = report.checks.flatMap((x) => x.advice);
+  const advice = report.advice;
   if (advice.length) {
     lines.push('', st.bold('Advice (not findings: the exit code does not count them)'));
     for (const a of advice) lines.push(st.cyan(wrap(`  - ${a}`, width, '    ')));

@@ -103,6 +103,14 @@ describe('the wizard in a 60-column terminal, as the root user of a brand-new ac
       expect(chosen.replace(/[│●\s]+/g, ' ')).toContain('Regions you will use: eu-central-1, eu-west-2');
       await p.expect(/Turn on the region guard for eu-central-1, eu-west-2\?/);
       await p.keys(KEY.enter);
+      // The steps' own questions: default VPCs (members yes, management no: Enter takes both),
+      // then Security Hub with its cost (this founder says no: → then Enter).
+      await p.expect(/Delete[\s│]+the[\s│]+unused[\s│]+default[\s│]+VPCs/);
+      await p.keys(KEY.enter);
+      await p.expect(/Also[\s│]+delete[\s│]+the[\s│]+management/);
+      await p.keys(KEY.enter);
+      await p.expect(/Turn on Security Hub/);
+      await p.keys('\x1b[C', KEY.enter);
 
       // Item 5: root MFA, with the console link and a check, before the plan and any change.
       const mfa = await p.expect(/Press Enter when MFA is on/, 30);

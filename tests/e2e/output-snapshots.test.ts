@@ -155,6 +155,8 @@ const verifyJson = z.strictObject({
   }),
   findings: z.array(finding),
   checks: z.array(check).min(1),
+  // Added without a new schema version (a new field, nothing changed meaning).
+  advice: z.array(z.string()),
 });
 
 const actionView = z.object({
@@ -272,6 +274,9 @@ describe('--json outputs match their schema', () => {
     const v = verifyJson.parse(JSON.parse(r.stdout));
     expect(v.exitCode).toBe(r.code);
     expect(v.checks.every((c) => c.controls.length > 0)).toBe(true);
+    // Trusted Advisor is advice, never a check that passed (SSB ACCT.12: no API to check it).
+    expect(v.checks.some((c) => /Trusted Advisor/.test(c.title))).toBe(false);
+    expect(v.advice.some((a) => /Trusted Advisor/.test(a))).toBe(true);
     expect(v.findings).toEqual([]);
   });
 

@@ -86,6 +86,22 @@ export function questionsToAsk(raw: Raw, o: { configFile: boolean }): QuestionId
   return QUESTIONS.filter((q) => missing.some((p) => fills(q, p)));
 }
 
+/**
+ * The answers with the recommended one for every step question still open (what Enter takes
+ * in the wizard): `plan` without a config file shows what the wizard would build by default.
+ * Returns the paths it filled.
+ */
+export function withRecommended(raw: Raw): { raw: Raw; filled: StepQuestion[] } {
+  let out = raw;
+  const filled: StepQuestion[] = [];
+  for (const q of STEP_QUESTIONS.values()) {
+    if (get(out, q.path) !== undefined) continue;
+    out = setIn(out, q.path, q.initial);
+    filled.push(q);
+  }
+  return { raw: out, filled };
+}
+
 /** Deep-sets `path` (dotted) in a copy of raw. */
 export function setIn(raw: Raw, path: string, value: unknown): Raw {
   const [head, ...rest] = path.split('.');
