@@ -6,46 +6,30 @@ import { isRegion } from '../config/regions.js';
 declare const __SECURE_START_VERSION__: string;
 export const VERSION = typeof __SECURE_START_VERSION__ === 'string' ? __SECURE_START_VERSION__ : '0.0.0-dev';
 
-export const COMMANDS = ['run', 'plan', 'verify', 'status', 'profiles', 'demo'] as const;
-export type CommandName = (typeof COMMANDS)[number];
+export type { CommandName } from '../ui/commands/table.js';
+import {
+  COMMAND_NAMES,
+  COMMAND_TABLE,
+  OPTIONS,
+  helpSections,
+  type CommandName,
+  type OptionName,
+} from '../ui/commands/table.js';
 
 export type { GlobalOptions } from '../ui/options.js';
 import type { GlobalOptions } from '../ui/options.js';
 
+// The Commands and Options sections come from the command table (ui/commands/table.ts).
 export const HELP = `secure-start ${VERSION}
 The AWS security foundation for a new startup, in one run: an Organization with
 separate accounts, IAM Identity Center, guardrail SCPs, an organization CloudTrail,
-a budget, cost anomaly alerts, contacts and account hardening.
+a budget, cost anomaly alerts, contacts, account hardening, GuardDuty, IAM Access
+Analyzer and (asked) Security Hub.
 
 Usage
   npx secure-start [command] [options]
 
-Commands
-  (none)       the wizard: ask what is missing, show the plan, confirm, apply;
-               run it again to resume after a stop or to repair drift
-  plan         print every API call it would make, change nothing (alias: --dry-run);
-               works without AWS credentials (plans for a brand-new account)
-  verify       check every control (ok / drift / manual) with its SSB and CIS IDs
-  status       what the state file and AWS say about each step
-  profiles     (re)write the aws configure sso profiles in ~/.aws/config
-  demo         the whole wizard against a local emulated AWS; nothing real is touched
-               (with --yes it answers for a sample company and runs to the end)
-
-Options
-  --profile NAME   AWS profile for the management account (default: the default chain)
-  --region NAME    home region (default: the config or saved answers, else us-east-1);
-                   wins over saved answers; refused if the --config file says another
-  --config FILE    the desired baseline as JSON (see README); skips those questions
-  --state FILE     the state file (default: ./secure-start.state.json)
-  --yes, -y        do not ask; apply without confirmation (needed without a terminal;
-                   then every answer must come from --config or a previous run)
-  --json           machine-readable output (plan: records; verify: checks; run: events)
-  --verbose        show retries, AWS error codes and request IDs
-  --force          profiles: replace a same-named section secure-start did not write
-  --print          profiles: print the profiles instead of writing them
-  --dry-run        same as the plan command
-  --help, -h       this help
-  --version, -v    the version
+${helpSections()}
 
 Exit codes
   0  ok                      3  stopped at a step a person must do (see the message)
@@ -59,6 +43,14 @@ Environment
   NO_COLOR=1 for plain output; CI=true for line-by-line output.
 `;
 
+/** The options as parseArgs takes them, from the table. */
+const PARSE_OPTIONS = Object.fromEntries(
+  (Object.keys(OPTIONS) as OptionName[]).map((k) => {
+    const o = OPTIONS[k] as { type: 'string' | 'boolean'; short?: string };
+    return [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }];
+  }),
+) as { [K in OptionName]: { type: (typeof OPTIONS)[K]['type']; short?: string } };
+
 export class UsageError extends Error {
   readonly exitCode = 2;
 }
@@ -71,25 +63,7 @@ export function parseCli(argv: string[]): {
 } {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        profile: { type: 'string' },
-        region: { type: 'string' },
-        config: { type: 'string' },
-        state: { type: 'string' },
-        yes: { type: 'boolean', short: 'y' },
-        json: { type: 'boolean' },
-        verbose: { type: 'boolean' },
-        force: { type: 'boolean' },
-        print: { type: 'boolean' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: PARSE_OPTIONS });
   } catch (e) {
     const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
     throw new UsageError(`${msg}. Run secure-start --help for the options.`);
@@ -98,15 +72,26 @@ export function parseCli(argv: string[]): {
   if (positionals.length > 1)
     throw new UsageError(`Too many arguments: ${positionals.join(' ')}. Run secure-start --help.`);
   const word = positionals[0];
-  if (word !== undefined && (!(COMMANDS as readonly string[]).includes(word) || word === 'run')) {
+  if (word !== undefined && (!(COMMAND_NAMES as readonly string[]).includes(word) || word === 'run')) {
     throw new UsageError(
-      `Unknown command "${word}". Commands: plan, verify, status, profiles, demo (or none for the wizard).`,
+      `Unknown command "${word}". Commands: ${COMMAND_NAMES.filter((c) => c !== 'run').join(', ')} (or none for the wizard).`,
     );
   }
   let command: CommandName = (word as CommandName | undefined) ?? 'run';
   if (values['dry-run']) {
     if (word && word !== 'plan') throw new UsageError(`--dry-run cannot be combined with "${word}".`);
     command = 'plan';
+  }
+  // An option the command does not take is an error, never silently ignored.
+  if (!values.help && !values.version) {
+    const takes = new Set<string>([...COMMAND_TABLE[command].options, 'dry-run', 'help', 'version']);
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined || takes.has(k)) continue;
+      const by = COMMAND_NAMES.filter((c) => (COMMAND_TABLE[c].options as readonly string[]).includes(k));
+      throw new UsageError(
+        `--${k} is an option of ${by.map((c) => (c === 'run' ? 'the wizard' : `"${c}"`)).join(', ')}, not of ${command === 'run' ? 'the wizard' : `"${command}"`}.`,
+      );
+    }
   }
   for (const k of ['profile', 'region', 'config', 'state'] as const) {
     const v = values[k];

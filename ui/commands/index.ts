@@ -6,6 +6,7 @@ import { StateError } from '../../state/store.js';
 import { explainError } from '../../engine/explain.js';
 import { widthOf, wrap } from '../render/wrap.js';
 import type { AwsCli, RunEnv } from '../../steps/contract.js';
+import { COMMAND_TABLE, type CommandName } from './table.js';
 
 export interface CommandEnv {
   version: string;
@@ -16,17 +17,6 @@ export interface CommandEnv {
   /** Handed to the steps: this command's arguments, its one AWS CLI lookup, --force. */
   run: RunEnv;
 }
-
-type Command = (opts: GlobalOptions, env: CommandEnv) => Promise<number>;
-
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  run: () => import('./run.js').then((m) => m.run),
-  plan: () => import('./plan.js').then((m) => m.plan),
-  verify: () => import('./verify.js').then((m) => m.verify),
-  status: () => import('./status.js').then((m) => m.status),
-  profiles: () => import('./profiles.js').then((m) => m.profiles),
-  demo: () => import('./demo.js').then((m) => m.demo),
-};
 
 /**
  * A message as written to stderr: on a terminal, each line wrapped at word boundaries (a list
@@ -62,7 +52,7 @@ export async function runCommand(
     // The demo uses its own emulated AWS and ignores profiles; every other command fails early
     // on a profile that does not exist rather than quietly using other credentials or none.
     if (name !== 'demo') checkProfile(opts);
-    const cmd = await COMMANDS[name]!();
+    const cmd = await COMMAND_TABLE[name as CommandName].load();
     return await cmd(opts, env);
   } catch (e) {
     if (e instanceof CliExit) {
