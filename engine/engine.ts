@@ -454,14 +454,7 @@ export class Engine {
       }
       if (!calls.length) {
         if (blocking.length) return done('blocked', applied, manual);
-        // Settled: nothing of this step is still being waited on. A request recorded in flight
-        // by a run that was killed, and found finished by this observe, is forgotten here
-        // (else the state file says "waiting on AWS" for it forever).
-        const stale = Object.entries(this.opts.state.data.inflight).filter(([, op]) => op.step === step.id);
-        if (stale.length) {
-          for (const [k] of stale) delete this.opts.state.data.inflight[k];
-          await this.opts.state.save();
-        }
+        await this.forgetSettled(step);
         return done(applied.length ? 'changed' : 'ok', applied, manual);
       }
       // Just made, not listed yet: look again after a moment rather than make it twice. Lists
@@ -503,6 +496,7 @@ export class Engine {
       for (const v of outcome.applied) sent.add(callKey(v));
       // Every call put exactly what was planned and succeeded: nothing left to look at.
       if (!outcome.error && outcome.applied.length === calls.length && calls.every((a) => a.confirmed)) {
+        await this.forgetSettled(step);
         return done(
           'changed',
           applied,
@@ -514,6 +508,19 @@ export class Engine {
       if (outcome.error)
         return done(this.abort.signal.aborted ? 'interrupted' : 'failed', applied, manual, outcome.error);
     }
+  }
+
+  /**
+   * Settled: nothing of this step is still being waited on. A request recorded in flight by a
+   * run that was killed, and found finished (or gone) by this run, is forgotten here, else the
+   * state file says "waiting on AWS" for it forever. Also after a round of confirmed puts that
+   * all succeeded: that round ended the step.
+   */
+  private async forgetSettled(step: Step<any, any>): Promise<void> {
+    const stale = Object.entries(this.opts.state.data.inflight).filter(([, op]) => op.step === step.id);
+    if (!stale.length) return;
+    for (const [k] of stale) delete this.opts.state.data.inflight[k];
+    await this.opts.state.save();
   }
 
   /** Runs a step's actions; each waits for the outputs it refers to, the rest in parallel. */

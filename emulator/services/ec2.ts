@@ -163,15 +163,24 @@ function createDefaultVpc(net: NetworkState, accountId: string, region: string):
   return vpc;
 }
 
-/** The account's VPC resources in a Region, made with the default VPC on first use. */
-function networkOf(world: World, accountId: string, region: string): NetworkState {
+/** The network every account has in a Region before anyone changes it: the default VPC. */
+function pristineNetwork(accountId: string, region: string): NetworkState {
+  const net: NetworkState = { vpcs: {}, subnets: {}, igws: {}, enis: {}, generation: 0, eniCount: 0 };
+  createDefaultVpc(net, accountId, region);
+  return net;
+}
+
+/**
+ * The account's VPC resources in a Region. Until something changes them they are the pristine
+ * default VPC, computed (deterministic IDs), not stored: a read (a plan, verify) leaves the
+ * world exactly as it was. The first change stores them.
+ */
+function networkOf(world: World, accountId: string, region: string, write: boolean): NetworkState {
   const s = storeOf(world, accountId);
-  const nets = (s.network ??= {});
-  let net = nets[region];
-  if (!net) {
-    net = nets[region] = { vpcs: {}, subnets: {}, igws: {}, enis: {}, generation: 0, eniCount: 0 };
-    createDefaultVpc(net, accountId, region);
-  }
+  const known = s.network?.[region];
+  if (known) return known;
+  const net = pristineNetwork(accountId, region);
+  if (write) (s.network ??= {})[region] = net;
   return net;
 }
 
@@ -227,7 +236,7 @@ const vpcOut = (v: VpcRec, owner: string) => ({
 function network(ctx: HandlerContext): NetworkState {
   regionEnabled(ctx);
   dryRun(ctx);
-  return networkOf(ctx.world, ctx.caller.accountId, ctx.region);
+  return networkOf(ctx.world, ctx.caller.accountId, ctx.region, !/^Describe/.test(ctx.operation));
 }
 
 // EC2 error codes: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
@@ -453,7 +462,7 @@ export const ec2: ServiceModule = {
      */
     'network-interface-added'(d) {
       const region = String(d.params.region ?? 'us-east-1');
-      const net = networkOf(d.world, d.accountId, region);
+      const net = networkOf(d.world, d.accountId, region, true);
       const want = d.params.subnet as string | undefined;
       const subnets = Object.values(net.subnets);
       const subnet = want
@@ -482,7 +491,7 @@ export const ec2: ServiceModule = {
     /** `{account?, region}`: the default VPC recreated (as CreateDefaultVpc in the console); refused while one exists. */
     'default-vpc-recreated'(d) {
       const region = String(d.params.region ?? 'us-east-1');
-      const net = networkOf(d.world, d.accountId, region);
+      const net = networkOf(d.world, d.accountId, region, true);
       if (Object.values(net.vpcs).some((v) => v.isDefault))
         throw d.error(`a default VPC already exists in ${d.accountId} ${region}`);
       return { account: d.accountId, region, vpcId: createDefaultVpc(net, d.accountId, region).vpcId };

@@ -77,6 +77,7 @@ describe('secure-start demo', () => {
         /Turn on the region guard/,
         /Delete[\s│]+the[\s│]+unused[\s│]+default/,
         /Also[\s│]+delete[\s│]+the[\s│]+management/,
+        /Turn on Security Hub/,
       ]) {
         await pty.expect(q);
         await pty.keys(KEY.enter);

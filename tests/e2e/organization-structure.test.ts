@@ -197,7 +197,10 @@ describe('organization structure: fresh run, second run, drift', () => {
         ...Array(4).fill('organizations:MoveAccount'),
         ...Array(2).fill('organizations:CreatePolicy'),
         ...Array(2).fill('organizations:AttachPolicy'),
-        ...Array(3).fill('organizations:EnableAWSServiceAccess'),
+        // CloudTrail, Account, IAM and Access Analyzer (the console step enabled Identity Center's).
+        ...Array(4).fill('organizations:EnableAWSServiceAccess'),
+        // The audit account as Access Analyzer's delegated administrator.
+        'organizations:RegisterDelegatedAdministrator',
       ].sort(),
     );
     // In parallel: every account was requested before the first one was moved into its OU
@@ -618,7 +621,8 @@ describe('plan on a fresh account', () => {
   const description = (name: string) => SCPS.find((d) => d.name === name)!.description;
   const expected = [
     { step: 'organization', symbol: '+', operation: 'CreateOrganization', input: { FeatureSet: 'ALL' } },
-    ...['cloudtrail', 'sso', 'account', 'iam'].map((s) => ({
+    // The principals the steps declare, in step order (Identity Center first: the longest path).
+    ...['sso', 'cloudtrail', 'account', 'iam', 'access-analyzer'].map((s) => ({
       step: 'trusted-access',
       symbol: '+',
       operation: 'EnableAWSServiceAccess',

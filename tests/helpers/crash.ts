@@ -2,12 +2,26 @@
 // a canonical form of the emulator's state dump that two equivalent worlds share, and explicit
 // resource counts (so "no duplicates" is asserted, not only implied by equality).
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { BASIC_CONFIG, spawnCli, runCli, explain, type Emulator, type CliResult, type RunOptions } from './harness.js';
+
+/**
+ * The reliability bootstraps' config: basic.json without the default VPC deletion, whose 408
+ * identical deletes (4 accounts × 17 regions) would make every crash, Ctrl-C and storm case
+ * about three times longer for no new recovery path. The services shard of the crash matrix
+ * and the fault storm's dropped-answer case run ALL_SERVICES_CONFIG, which has them and
+ * Security Hub with AWS Config (off in basic.json: it costs money, so it is asked).
+ */
+export const RELIABILITY_CONFIG = join(BASIC_CONFIG, '../reliability.json');
+/** basic.json with Security Hub and AWS Config on (the default VPCs are deleted by default). */
+export const ALL_SERVICES_CONFIG = join(BASIC_CONFIG, '../all-services.json');
 
 /** Every reliability bootstrap: the founder's IAM admin user (root cannot AssumeRole). */
 export const SCENARIO = 'fresh+iam-user';
 export const HOME_REGION: string = JSON.parse(readFileSync(BASIC_CONFIG, 'utf8')).homeRegion;
-export const APPLY = ['--yes', '--config', BASIC_CONFIG];
+export const APPLY = ['--yes', '--config', RELIABILITY_CONFIG];
+/** APPLY with another config. */
+export const applyWith = (config: string): string[] => ['--yes', '--config', config];
 
 /**
  * The console actions a founder does by hand (no API exists): root MFA, and the Identity
@@ -145,6 +159,18 @@ export function resourceCounts(state: J): Record<string, number> {
     iamUsers: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.users), 0),
     iamRoles: Object.values<J>(state.accounts ?? {}).reduce((n: number, a: J) => n + size(a.roles), 0),
     identityCenterInstances: state.identityCenter ? 1 : 0,
+    // The security services: one detector per account and region, our analyzers, hubs,
+    // Config recorders and channels, and the default VPCs still there.
+    guardDutyDetectors: sum((s) => size(s.guardduty?.detectors)),
+    analyzers: sum((s) =>
+      Object.values<J>(s['access-analyzer']?.analyzers ?? {}).reduce((n: number, r: J) => n + size(r), 0),
+    ),
+    securityHubs: sum((s) => size(s.securityhub?.hubs)),
+    findingAggregators: sum((s) => (s.securityhub?.aggregator ? 1 : 0)),
+    configurationPolicies: sum((s) => size(s.securityhub?.org?.policies)),
+    configRecorders: sum((s) => Object.values<J>(s.config?.regions ?? {}).filter((r: J) => r.recorder).length),
+    deliveryChannels: sum((s) => Object.values<J>(s.config?.regions ?? {}).filter((r: J) => r.channel).length),
+    vpcs: sum((s) => Object.values<J>(s.ec2?.network ?? {}).reduce((n: number, r: J) => n + size(r.vpcs), 0)),
   };
   // Identity Center (sso-admin and identitystore stores, when those services exist): count
   // every collection they hold, named by service and key.
@@ -214,10 +240,10 @@ export interface CrashPoint {
 export async function crashAt(
   emu: Emulator,
   p: CrashPoint,
-  opts: RunOptions & { signal?: NodeJS.Signals } = {},
+  opts: RunOptions & { signal?: NodeJS.Signals; config?: string } = {},
 ): Promise<{ held: boolean; run: CliResult; call?: string }> {
   emu.hold({ nth: p.k, when: p.when });
-  const cli = spawnCli(APPLY, { emu, ...opts });
+  const cli = spawnCli(applyWith(opts.config ?? RELIABILITY_CONFIG), { emu, ...opts });
   const waiting = emu.waitForHold(60_000).then((c) => ({ held: true as const, call: `${c.service}:${c.operation}` }));
   waiting.catch(() => undefined); // the run may end first; then nobody waits for this
   const outcome = await Promise.race([waiting, cli.done.then(() => ({ held: false as const, call: undefined }))]);
@@ -238,8 +264,13 @@ export async function crashAt(
 }
 
 /** Run to completion in the same folder (the resume). */
-export function resume(emu: Emulator, dir: string, extra: string[] = []): Promise<CliResult> {
-  return runCli([...APPLY, ...extra], { emu, dir, timeoutMs: 170_000 });
+export function resume(
+  emu: Emulator,
+  dir: string,
+  extra: string[] = [],
+  config = RELIABILITY_CONFIG,
+): Promise<CliResult> {
+  return runCli([...applyWith(config), ...extra], { emu, dir, timeoutMs: 170_000 });
 }
 
 export { explain };

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { removeDir, runCli, scratchDir, startEmu, type CliResult, type Emulator } from '../helpers/harness.js';
 import type { Checkpoint, WorldCopy } from '../../emulator/index.js';
 import {
-  APPLY,
+  RELIABILITY_CONFIG,
+  applyWith,
   explain,
   resetWorld,
   resourceCounts,
@@ -30,6 +31,8 @@ export const SHARDS = 4;
 
 export interface CleanRun {
   emu: Emulator;
+  /** The config every run of this matrix uses. */
+  config: string;
   n: number;
   world: unknown;
   counts: Record<string, number>;
@@ -65,7 +68,7 @@ export async function moreEmulators(): Promise<Emulator[]> {
  */
 export async function cleanRun(
   keep: (c: Checkpoint) => boolean = () => false,
-  { converge = false } = {},
+  { converge = false, config = RELIABILITY_CONFIG } = {},
 ): Promise<CleanRun> {
   const emu = await startEmu({ scenario: SCENARIO });
   resetWorld(emu);
@@ -89,7 +92,7 @@ export async function cleanRun(
     copyFolder(dir, saved);
     copies.set(`${c.n}:${c.when}`, { world: emu.copyWorld(), dir: saved, call: `${c.service}:${c.operation}` });
   };
-  const r = await runCli(APPLY, { emu, dir, timeoutMs: 170_000 });
+  const r = await runCli(applyWith(config), { emu, dir, timeoutMs: 170_000 });
   emu.checkpoints(null);
   if (failed) throw failed;
   if (r.code !== 0) throw new Error(`the clean bootstrap failed:\n${explain(r)}`);
@@ -98,7 +101,7 @@ export async function cleanRun(
   // run for the same fact. (A clean run that had not converged would fail the others too, as
   // their resumed runs would then make more than it did.)
   if (converge) {
-    const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+    const again = await runCli(applyWith(config), { emu, dir: r.dir, timeoutMs: 170_000 });
     if (again.mutatingCalls.length)
       throw new Error(`the clean bootstrap did not converge: a second run made ${again.mutatingCalls.length} changes`);
   }
@@ -107,6 +110,7 @@ export async function cleanRun(
   const held = r.mutatingCalls.filter((c) => !(BEHAVIOUR_NAMES as string[]).includes(c.fault ?? ''));
   return {
     emu,
+    config,
     n: held.length,
     world: snapshot(emu),
     counts: resourceCounts(emu.state()),
@@ -277,7 +281,7 @@ export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator
           emu.restoreWorld(copy.world);
           expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
 
-          const r = await resume(emu, copy.dir);
+          const r = await resume(emu, copy.dir, [], clean.config);
           secrets.run(r, `k=${p.k} ${p.when} resume`);
           expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
           expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);

@@ -6,7 +6,16 @@
 import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { explain, runCli, type Emulator } from '../helpers/harness.js';
-import { APPLY, resetWorld, resourceCounts, resume, snapshot, withoutRequestLogs } from '../helpers/crash.js';
+import {
+  ALL_SERVICES_CONFIG,
+  APPLY,
+  applyWith,
+  resetWorld,
+  resourceCounts,
+  resume,
+  snapshot,
+  withoutRequestLogs,
+} from '../helpers/crash.js';
 import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { cleanRun, EmulatorPool } from './crash-matrix.js';
 import { startEmu } from '../helpers/harness.js';
@@ -17,13 +26,14 @@ import type { FaultRule } from '../../emulator/index.js';
 const base = await cleanRun();
 const clean = base.world;
 const cleanCounts = base.counts;
+// Every service on (Security Hub, Config, the default VPC deletion): the second seed's storm and
+// the dropped answers run on it, so every create and delete of those steps is in the storm too.
+const every = await cleanRun(undefined, { config: ALL_SERVICES_CONFIG });
+const CASES = { basic: { apply: APPLY, run: base }, every: { apply: applyWith(ALL_SERVICES_CONFIG), run: every } };
 const secrets = new SecretScan();
 // The cases spend most of their time in retry back-off, not on a core: three at a time, each on
 // its own emulator.
-const pool = new EmulatorPool([
-  base.emu,
-  ...(await Promise.all([startEmu({ scenario: SCENARIO }), startEmu({ scenario: SCENARIO })])),
-]);
+const pool = new EmulatorPool([base.emu, every.emu, ...(await Promise.all([startEmu({ scenario: SCENARIO })]))]);
 scanAndStopAfterAll(secrets, () => pool.all);
 
 /** The rates the issue asks to survive, on every operation of every service. */
@@ -35,13 +45,17 @@ export const STORM: FaultRule[] = [
 ];
 
 describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
-  test.each([7, 2026])(
-    'seed %i: completes with the same final world as a clean run',
-    (seed) =>
+  test.each([
+    [7, 'basic'],
+    [2026, 'every'],
+  ] as const)(
+    'seed %i (%s config): completes with the same final world as a clean run',
+    (seed, which) =>
       pool.use(async (emu: Emulator) => {
+        const { apply, run: cleanRunOf } = CASES[which];
         resetWorld(emu);
         emu.setFaults({ seed, rules: STORM });
-        const r = await runCli([...APPLY, '--verbose'], { emu, timeoutMs: 280_000 });
+        const r = await runCli([...apply, '--verbose'], { emu, timeoutMs: 280_000 });
         emu.clearFaults();
         secrets.run(r);
         const faults = r.calls.filter((c) => c.fault);
@@ -56,10 +70,10 @@ describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped conn
         expect(r.stderr).toMatch(
           /failed with (TooManyRequestsException|ThrottlingException|Throttling|SlowDown|RequestLimitExceeded)/,
         );
-        expect(resourceCounts(emu.state())).toEqual(cleanCounts);
-        expect(snapshot(emu)).toEqual(clean);
+        expect(resourceCounts(emu.state())).toEqual(cleanRunOf.counts);
+        expect(snapshot(emu)).toEqual(cleanRunOf.world);
         // And it converged: nothing left to do.
-        const again = await runCli(APPLY, { emu, dir: r.dir, timeoutMs: 170_000 });
+        const again = await runCli(apply, { emu, dir: r.dir, timeoutMs: 170_000 });
         expect(again.code, explain(again)).toBe(0);
         expect(again.mutatingCalls).toEqual([]);
       }),
@@ -69,14 +83,14 @@ describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped conn
 
 describe.concurrent('a dropped answer to a create that WAS applied is survived (the retry finds it done)', () => {
   test(
-    'every mutating operation loses its first answer once',
+    'every mutating operation (every service on) loses its first answer once',
     () =>
       pool.use(async (emu: Emulator) => {
         resetWorld(emu);
         // `when: after`: the call is applied, then the connection is cut; the SDK retries a call
         // that already happened. The step must treat "already exists" as done, never duplicate.
         const ops = new Set<string>();
-        const probe = await runCli(APPLY, { emu, timeoutMs: 170_000 });
+        const probe = await runCli(CASES.every.apply, { emu, timeoutMs: 170_000 });
         expect(probe.code, explain(probe)).toBe(0);
         for (const c of probe.mutatingCalls) ops.add(`${c.service}:${c.operation}`);
         resetWorld(emu);
@@ -87,18 +101,18 @@ describe.concurrent('a dropped answer to a create that WAS applied is survived (
             return { service, operation, kind: 'drop' as const, when: 'after' as const, times: 1 };
           }),
         });
-        const r = await runCli(APPLY, { emu, timeoutMs: 280_000 });
+        const r = await runCli(CASES.every.apply, { emu, timeoutMs: 280_000 });
         secrets.run(r);
         // A first run may stop on an error it could not tell from a real one; a second run (with the
         // drops not yet spent still armed) must finish, and either way nothing exists twice.
-        const fin = r.code === 0 ? r : await resume(emu, r.dir);
+        const fin = r.code === 0 ? r : await resume(emu, r.dir, [], ALL_SERVICES_CONFIG);
         emu.clearFaults();
         const dropped = [...r.calls, ...(fin === r ? [] : fin.calls)].filter((c) => c.fault === 'drop-after');
         expect(new Set(dropped.map((c) => `${c.service}:${c.operation}`)), `first run: ${explain(r)}`).toEqual(ops);
         expect(fin.code, `first run: ${explain(r)}\nsecond run: ${explain(fin)}`).toBe(0);
-        expect(resourceCounts(emu.state())).toEqual(cleanCounts);
+        expect(resourceCounts(emu.state())).toEqual(every.counts);
         // An assignment request re-sent after its lost answer is logged twice; it is one assignment.
-        expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(clean));
+        expect(withoutRequestLogs(snapshot(emu))).toEqual(withoutRequestLogs(every.world));
       }),
     600_000,
   );

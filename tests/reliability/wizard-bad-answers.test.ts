@@ -119,6 +119,15 @@ test('every bad answer is refused as typed with its rule, and nothing is changed
     await p.keys(KEY.enter);
     await p.expect(/Turn on the region guard/);
     await p.keys(KEY.enter);
+    // The steps' own questions take their recommended answers.
+    for (const q of [
+      /Delete[\s│]+the[\s│]+unused[\s│]+default/,
+      /Also[\s│]+delete[\s│]+the[\s│]+management/,
+      /Turn on Security Hub/,
+    ]) {
+      await p.expect(q);
+      await p.keys(KEY.enter);
+    }
     await p.expect(/Apply these (\d+) changes/, 60);
     expect(refused).toBe(BAD_ANSWERS.reduce((n, b) => n + b.bad.length, 0));
     await p.keys(KEY.ctrlC);

@@ -1,0 +1,87 @@
+// The crash matrix for the services the main matrix leaves out (see RELIABILITY_CONFIG):
+// Security Hub, AWS Config recording and the default VPC deletion, on ALL_SERVICES_CONFIG. A
+// SIGKILL before and after the first call of each of their kinds in each account (their calls
+// repeat per region and per subnet the same way, so the first shows each recovery path), then
+// a run again: the world must equal an uninterrupted run's, nothing duplicated or left behind.
+import { afterAll, describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDir } from '../helpers/harness.js';
+import { ALL_SERVICES_CONFIG, explain, resourceCounts, resume, snapshot } from '../helpers/crash.js';
+import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
+import { stateSchema } from '../../state/store.js';
+import { EmulatorPool, cleanRun, expectValidStateFile, moreEmulators } from './crash-matrix.js';
+
+/** The calls of the steps this file covers (emulator service names). */
+const SERVICE_CALL =
+  /^(securityhub|config):|^iam:CreateServiceLinkedRole$|^ec2:(DetachInternetGateway|DeleteInternetGateway|DeleteSubnet|DeleteVpc)$/;
+
+// The first call of each kind in each account, decided as the run goes (a copy is taken then).
+const firsts = new Set<string>();
+const keep = new Set<number>();
+const clean = await cleanRun(
+  (c) => {
+    const call = `${c.service}:${c.operation}`;
+    if (!SERVICE_CALL.test(call)) return false;
+    const key = `${call}@${c.account ?? ''}`;
+    if (c.when === 'before') {
+      if (firsts.has(key)) return false;
+      firsts.add(key);
+      keep.add(c.n);
+      return true;
+    }
+    return keep.has(c.n);
+  },
+  { config: ALL_SERVICES_CONFIG },
+);
+const pool = new EmulatorPool([clean.emu, ...(await moreEmulators())]);
+const secrets = new SecretScan();
+scanAndStopAfterAll(secrets, () => pool.all);
+secrets.run(clean.run, 'the clean bootstrap');
+afterAll(() => {
+  for (const c of clean.copies.values()) removeDir(c.dir);
+});
+const points = [...clean.copies.keys()].map((k) => {
+  const [n, when] = k.split(':');
+  return { k: Number(n), when: when as 'before' | 'after' };
+});
+
+test(`the clean bootstrap with every service: Security Hub, Config everywhere, no default VPC left in the member accounts (${points.length} crash points)`, () => {
+  expect(clean.counts).toMatchObject({
+    securityHubs: 10,
+    findingAggregators: 1,
+    configurationPolicies: 1,
+    configRecorders: 10,
+    deliveryChannels: 10,
+    guardDutyDetectors: 10,
+  });
+  // The members' default VPCs are gone; the management account's are untouched (and so not in the dump).
+  expect(clean.counts.vpcs).toBe(0);
+  // Each kind of this file's calls is a crash point in each account it went to, before and after.
+  const kinds = new Set(
+    clean.ops.map((o, i) => `${o}@${clean.accounts[i]}`).filter((x) => SERVICE_CALL.test(x.split('@')[0]!)),
+  );
+  expect(points.length).toBe(2 * kinds.size);
+  expect(points.length).toBeGreaterThan(60);
+});
+
+describe.concurrent('SIGKILL at a Security Hub, Config or default VPC call', () => {
+  test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))(
+    '$name',
+    (p) =>
+      pool.use(async (emu) => {
+        const copy = clean.copies.get(`${p.k}:${p.when}`)!;
+        emu.restoreWorld(copy.world);
+        expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
+        const r = await resume(emu, copy.dir, [], clean.config);
+        secrets.run(r, `k=${p.k} ${p.when} resume`);
+        expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
+        expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);
+        expect(snapshot(emu), `world after a crash at ${copy.call} (${p.when})`).toEqual(clean.world);
+        const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
+        expect(stateSchema.safeParse(state).success).toBe(true);
+        expect(state.inflight, 'requests left in flight after completion').toEqual({});
+      }),
+    600_000,
+  );
+});
