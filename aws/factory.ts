@@ -53,6 +53,9 @@ export const NO_BLIND_RETRY: Partial<Record<string, string[]>> = {
   organizations: ['CreateAccount'],
   'cost-explorer': ['CreateAnomalyMonitor', 'CreateAnomalySubscription'],
   kms: ['CreateKey'],
+  // No token and no documented name uniqueness (API_CreateConfigurationPolicy.html): a blind
+  // retry makes a second policy (the fault storm's dropped answers showed it).
+  securityhub: ['CreateConfigurationPolicy'],
 };
 
 export interface RetryNotice {

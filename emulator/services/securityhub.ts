@@ -95,7 +95,8 @@ interface SubscriptionRec {
 }
 export interface HubRec {
   HubArn: string;
-  SubscribedAt: string;
+  /** A Date in the world (the state dump normalises it); an RFC 3339 string on the wire. */
+  SubscribedAt: Date;
   AutoEnableControls: boolean;
   ControlFindingGenerator: 'SECURITY_CONTROL' | 'STANDARD_CONTROL';
   Tags: Record<string, string>;
@@ -213,7 +214,7 @@ export function enableHub(
 ): HubRec {
   const hub: HubRec = {
     HubArn: `arn:aws:securityhub:${region}:${acct}:hub/default`,
-    SubscribedAt: new Date().toISOString(),
+    SubscribedAt: new Date(),
     AutoEnableControls: true,
     ControlFindingGenerator: opts.generator ?? 'SECURITY_CONTROL',
     Tags: opts.tags ?? {},
@@ -529,7 +530,7 @@ export const securityhub: ServiceModule = {
         throw invalidInput(ctx, `Invalid HubArn ${String(ctx.input.HubArn)}`);
       return {
         HubArn: hub.HubArn,
-        SubscribedAt: hub.SubscribedAt,
+        SubscribedAt: iso(hub.SubscribedAt),
         AutoEnableControls: hub.AutoEnableControls,
         ControlFindingGenerator: hub.ControlFindingGenerator,
       };
