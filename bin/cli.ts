@@ -89,7 +89,7 @@ export function parseCli(argv: string[]): {
       if (v === undefined || takes.has(k)) continue;
       const by = COMMAND_NAMES.filter((c) => (COMMAND_TABLE[c].options as readonly string[]).includes(k));
       throw new UsageError(
-        `--${k} is an option of ${by.map((c) => (c === 'run' ? 'the wizard' : `"${c}"`)).join(', ')}, not of ${command === 'run' ? 'the wizard' : `"${command}"`}.`,
+        `--${k} is an option of ${by.map((c) => (c === 'run' ? 'the wizard' : `"${c}"`)).join(' and ')}, not of ${command === 'run' ? 'the wizard' : `"${command}"`}.`,
       );
     }
   }

@@ -34,7 +34,10 @@ export const OPTIONS = {
   },
   json: { type: 'boolean', help: ['machine-readable output (plan: records; verify: checks; run: events)'] },
   verbose: { type: 'boolean', help: ['show retries, AWS error codes and request IDs'] },
-  force: { type: 'boolean', help: ['profiles: replace a same-named section secure-start did not write'] },
+  force: {
+    type: 'boolean',
+    help: ['profiles (and the wizard, which writes them): replace a same-named', 'section secure-start did not write'],
+  },
   print: { type: 'boolean', help: ['profiles: print the profiles instead of writing them'] },
   'dry-run': { type: 'boolean', help: ['same as the plan command'] },
   help: { type: 'boolean', short: 'h', help: ['this help'] },
@@ -63,7 +66,8 @@ export const COMMAND_TABLE = {
       'the wizard: ask what is missing, show the plan, confirm, apply;',
       'run it again to resume after a stop or to repair drift',
     ],
-    options: COMMON,
+    // --force: the run writes the profiles too, and may replace a section of the founder's.
+    options: [...COMMON, 'force'],
     load: () => import('./run.js').then((m) => m.run),
   },
   plan: {
