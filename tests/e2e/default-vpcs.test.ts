@@ -7,6 +7,7 @@
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BASIC_CONFIG,
   explain,
   removeDir,
   runCli,
@@ -15,8 +16,12 @@ import {
   type CliResult,
   type Emulator,
 } from '../helpers/harness.js';
-import { CONFIG, HOME, MGMT, driftRound, store, verifyJson, world, type Built } from '../helpers/baseline-drift.js';
+import { HOME, MGMT, driftRound, store, verifyJson, world, type Built } from '../helpers/baseline-drift.js';
 import { DEFAULT_ENABLED_REGIONS } from '../../steps/lib/default-regions.js';
+import { join } from 'node:path';
+
+/** basic.json with the default VPC deletion on (basic.json leaves it off for the other files). */
+const CONFIG = join(BASIC_CONFIG, '../vpcs.json');
 
 const MEMBERS = ['log-archive', 'audit', 'prod', 'dev'];
 const VPC_READS = ['DescribeVpcs', 'DescribeNetworkInterfaces', 'DescribeSubnets', 'DescribeInternetGateways'];

@@ -1,8 +1,10 @@
 // The crash matrix for the services the main matrix leaves out (see RELIABILITY_CONFIG):
 // Security Hub, AWS Config recording and the default VPC deletion, on ALL_SERVICES_CONFIG. A
-// SIGKILL before and after the first call of each of their kinds in each account (their calls
-// repeat per region and per subnet the same way, so the first shows each recovery path), then
-// a run again: the world must equal an uninterrupted run's, nothing duplicated or left behind.
+// SIGKILL before and after the first call of each of their kinds, and the first in the
+// management account (reached without the access role), then a run again: the world must equal
+// an uninterrupted run's, nothing duplicated or left behind. Their calls repeat per account,
+// region and subnet the same way: the first of each kind shows each recovery path (crashing at
+// each account's first as well tripled this file's time, to 294 s, for the same paths).
 import { afterAll, describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
 import { stateSchema } from '../../state/store.js';
 import { EmulatorPool, cleanRun, expectValidStateFile, moreEmulators } from './crash-matrix.js';
 
+const MANAGEMENT = '123456789012';
 /** The calls of the steps this file covers (emulator service names). */
 const SERVICE_CALL =
   /^(securityhub|config):|^iam:CreateServiceLinkedRole$|^ec2:(DetachInternetGateway|DeleteInternetGateway|DeleteSubnet|DeleteVpc)$/;
@@ -23,7 +26,7 @@ const clean = await cleanRun(
   (c) => {
     const call = `${c.service}:${c.operation}`;
     if (!SERVICE_CALL.test(call)) return false;
-    const key = `${call}@${c.account ?? ''}`;
+    const key = `${call}@${c.account === MANAGEMENT ? 'management' : 'member'}`;
     if (c.when === 'before') {
       if (firsts.has(key)) return false;
       firsts.add(key);
@@ -59,10 +62,12 @@ test(`the clean bootstrap with every service: Security Hub, Config everywhere, n
   expect(clean.counts.vpcs).toBe(0);
   // Each kind of this file's calls is a crash point in each account it went to, before and after.
   const kinds = new Set(
-    clean.ops.map((o, i) => `${o}@${clean.accounts[i]}`).filter((x) => SERVICE_CALL.test(x.split('@')[0]!)),
+    clean.ops
+      .map((o, i) => `${o}@${clean.accounts[i] === MANAGEMENT ? 'management' : 'member'}`)
+      .filter((x) => SERVICE_CALL.test(x.split('@')[0]!)),
   );
   expect(points.length).toBe(2 * kinds.size);
-  expect(points.length).toBeGreaterThan(60);
+  expect(points.length).toBeGreaterThan(20);
 });
 
 describe.concurrent('SIGKILL at a Security Hub, Config or default VPC call', () => {

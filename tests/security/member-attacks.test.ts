@@ -592,13 +592,6 @@ describe('secure-start never locks itself out: with every guardrail on it still 
         `kms:EnableKeyRotation@${la}/eu-west-1`,
         `s3-control:PutPublicAccessBlock@${dev}/eu-west-1`,
         `s3:PutBucketPolicy@${la}/eu-west-1`,
-        // The region dev enabled later has a default VPC of its own: deleted too (SSB ACCT.09).
-        `ec2:DetachInternetGateway@${dev}/eu-south-1`,
-        `ec2:DeleteInternetGateway@${dev}/eu-south-1`,
-        `ec2:DeleteSubnet@${dev}/eu-south-1`,
-        `ec2:DeleteSubnet@${dev}/eu-south-1`,
-        `ec2:DeleteSubnet@${dev}/eu-south-1`,
-        `ec2:DeleteVpc@${dev}/eu-south-1`,
       ].sort(),
     );
     expect(fix.mutatingCalls.every((c) => c.status !== null && c.status < 300)).toBe(true);
