@@ -5,14 +5,11 @@
 // an uninterrupted run's, nothing duplicated or left behind. Their calls repeat per account,
 // region and subnet the same way: the first of each kind shows each recovery path (crashing at
 // each account's first as well tripled this file's time, to 294 s, for the same paths).
-import { afterAll, describe, expect, test } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
 import { removeDir } from '../helpers/harness.js';
-import { ALL_SERVICES_CONFIG, explain, resourceCounts, resume, snapshot } from '../helpers/crash.js';
+import { ALL_SERVICES_CONFIG } from '../helpers/crash.js';
 import { SecretScan, scanAndStopAfterAll } from '../helpers/scan.js';
-import { stateSchema } from '../../state/store.js';
-import { EmulatorPool, cleanRun, expectValidStateFile, moreEmulators } from './crash-matrix.js';
+import { EmulatorPool, cleanRun, defineCrashCases, moreEmulators } from './crash-matrix.js';
 
 const MANAGEMENT = '123456789012';
 /** The calls of the steps this file covers (emulator service names). */
@@ -70,23 +67,4 @@ test(`the clean bootstrap with every service: Security Hub, Config everywhere, n
   expect(points.length).toBeGreaterThan(20);
 });
 
-describe.concurrent('SIGKILL at a Security Hub, Config or default VPC call', () => {
-  test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))(
-    '$name',
-    (p) =>
-      pool.use(async (emu) => {
-        const copy = clean.copies.get(`${p.k}:${p.when}`)!;
-        emu.restoreWorld(copy.world);
-        expectValidStateFile(join(copy.dir, 'secure-start.state.json'));
-        const r = await resume(emu, copy.dir, [], clean.config);
-        secrets.run(r, `k=${p.k} ${p.when} resume`);
-        expect(r.code, `crashed at ${copy.call} (${p.when}), resume failed\n${explain(r)}`).toBe(0);
-        expect(resourceCounts(emu.state()), `counts after a crash at ${copy.call} (${p.when})`).toEqual(clean.counts);
-        expect(snapshot(emu), `world after a crash at ${copy.call} (${p.when})`).toEqual(clean.world);
-        const state = JSON.parse(readFileSync(r.statePath, 'utf8'));
-        expect(stateSchema.safeParse(state).success).toBe(true);
-        expect(state.inflight, 'requests left in flight after completion').toEqual({});
-      }),
-    600_000,
-  );
-});
+defineCrashCases('SIGKILL at a Security Hub, Config or default VPC call', clean, points, pool, secrets);

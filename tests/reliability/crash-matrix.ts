@@ -272,7 +272,22 @@ export function defineCrashShard(shard: number, clean: CleanRun, extra: Emulator
       expect(clean.copies.get(`${p.k}:${p.when}`)?.call, `k=${p.k} ${p.when}`).toBe(clean.ops[p.k - 1]);
   });
 
-  describe.concurrent(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, () => {
+  defineCrashCases(`SIGKILL at mutating call k, shard ${shard}/${SHARDS}`, clean, points, pool, secrets);
+}
+
+/**
+ * One test per crash point: restore the world and the founder's folder copied there (what a
+ * SIGKILL left), run again to the end, and compare with the uninterrupted run: the same world,
+ * the same count of everything, a valid state file with nothing left in flight.
+ */
+export function defineCrashCases(
+  title: string,
+  clean: CleanRun,
+  points: CrashPoint[],
+  pool: EmulatorPool,
+  secrets: SecretScan,
+): void {
+  describe.concurrent(title, () => {
     test.each(points.map((p) => ({ ...p, name: `k=${p.k} ${p.when} (${clean.ops[p.k - 1]})` })))(
       '$name',
       (p) =>
