@@ -58,6 +58,9 @@ export const NO_BLIND_RETRY: Partial<Record<string, string[]>> = {
   securityhub: ['CreateConfigurationPolicy'],
 };
 
+/** What the middlewares below read of an error the SDK throws (modelled or not). */
+type SdkErrorShape = { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+
 export interface RetryNotice {
   service: ServiceName;
   operation: string;
@@ -433,12 +436,7 @@ export class AwsFactory implements AwsApi {
             try {
               return await next(args);
             } catch (e) {
-              const err = e as {
-                name?: string;
-                code?: string;
-                message?: string;
-                $metadata?: { httpStatusCode?: number };
-              };
+              const err = e as SdkErrorShape;
               const what = `${err.name ?? err.code ?? 'Error'}${err.$metadata?.httpStatusCode ? ` (HTTP ${err.$metadata.httpStatusCode})` : ''}`;
               if (
                 RETRYABLE.test(`${err.name} ${err.code} ${err.message}`) ||
@@ -469,12 +467,7 @@ export class AwsFactory implements AwsApi {
           try {
             return await next(args);
           } catch (e) {
-            const err = e as {
-              name?: string;
-              code?: string;
-              message?: string;
-              $metadata?: { httpStatusCode?: number };
-            };
+            const err = e as SdkErrorShape;
             const noAnswer =
               typeof err.$metadata?.httpStatusCode !== 'number' &&
               (/^E[A-Z]+$/.test(err.code ?? '') ||
