@@ -30,6 +30,6 @@ await build({
   external: ['react-devtools-core'],
   define: { __SECURE_START_VERSION__: JSON.stringify(pkg.version) },
   legalComments: 'none',
-  minify: true,
+  minify: !process.env.SS_NO_MINIFY,
   logLevel: 'warning',
 });

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions, type CallRecord } from '../../emulator/index.js';
 
 export const ROOT = resolve(__dirname, '../..');
@@ -56,7 +56,11 @@ export interface CliResult {
 /** Environment for the CLI: a clean slate (no real AWS settings leak in), then the emulator's. */
 export function cliEnv(opts: RunOptions & { dir: string }): Record<string, string> {
   const base: Record<string, string> = {};
-  for (const k of ['PATH', 'LANG', 'TMPDIR', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k]!;
+  for (const k of ['LANG', 'TMPDIR', 'SYSTEMROOT']) if (process.env[k]) base[k] = process.env[k]!;
+  // The machine's own AWS CLI stays out of the tests (a test that cares sets PATH itself): what
+  // the CLI says about signing in must not depend on it, and this machine's (v1 through a pyenv
+  // shim) costs 0.65 s of CPU per `aws --version`, a quarter of a crash case.
+  base.PATH = `${defaultAwsCli()}${delimiter}${process.env.PATH ?? ''}`;
   Object.assign(base, {
     HOME: opts.dir,
     USERPROFILE: opts.dir,
@@ -148,6 +152,12 @@ export function explain(r: CliResult): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+let sharedAwsCli: string | undefined;
+/** One AWS CLI v2 stand-in per test worker, first on every CLI run's PATH unless a test sets PATH. */
+function defaultAwsCli(): string {
+  return (sharedAwsCli ??= awsCliPath('aws-cli/2.27.0 Python/3.13.3 Linux/6.1 exe/x86_64'));
 }
 
 /**

@@ -254,6 +254,9 @@ async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | numb
   const { opts, env, hooks, state, stopper, ask, width } = w;
   // The step graph and the AWS client load only now, after the questions.
   const { openSession } = await import('../session.js');
+  // The closing sign-in line needs `aws --version`, a process start (0.1-0.7 s): begin it now so
+  // it runs beside the API calls instead of after the last one (it is looked up once per command).
+  void env.run.awsCli();
   let profile = opts.profile;
   let result: RunResult | undefined;
   const rounds: RunResult[] = [];
