@@ -470,6 +470,10 @@ export class Emulator {
       requestId,
       durationMs: null,
     };
+    // The application ID an SDK adds to its User-Agent (`app/<id>`) when one is configured
+    // (https://docs.aws.amazon.com/sdkref/latest/guide/feature-appid.html): kept only when present.
+    const appId = /(?:^| )app\/(\S+)/.exec(String(req.headers['user-agent'] ?? ''))?.[1];
+    if (appId) record.appId = appId;
     this.callLog.push(record);
 
     let clientGone = false;

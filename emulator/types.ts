@@ -147,6 +147,8 @@ export interface CallRecord {
   errorCode: string | null;
   requestId: string;
   durationMs: number | null;
+  /** The SDK application ID in the User-Agent (`app/<id>`), when the caller configured one. */
+  appId?: string;
   /** Set when a fault rule acted on this call ('throttle', 'drop', …). */
   fault?: string;
   /** 'held' while a hold pauses the call; 'aborted' when the client went away. */

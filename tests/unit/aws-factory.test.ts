@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { AwsFactory, ReadOnlyViolation } from '../../aws/factory.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -53,6 +56,33 @@ describe('AwsFactory', () => {
     expect(emu.calls({ service: 'organizations' }).filter((c) => c.durationMs !== null)).toHaveLength(0);
     await slow;
     emu.clearFaults();
+  });
+
+  it("settings read once for every client still reach every client (the config file's application ID)", async () => {
+    // The factory looks up such settings with its first client and hands them to the others
+    // (sharedSettings): a client made later, for another service or region, must send the same.
+    const dir = mkdtempSync(join(tmpdir(), 'ss-appid-'));
+    writeFileSync(join(dir, 'config'), '[default]\nsdk_ua_app_id = acme-founders\n');
+    const saved = process.env.AWS_CONFIG_FILE;
+    process.env.AWS_CONFIG_FILE = join(dir, 'config');
+    try {
+      emu.clearCalls();
+      const aws = new AwsFactory({ region: 'us-east-1', readOnly: false });
+      await aws.call('sts', 'GetCallerIdentity', {});
+      await Promise.all([
+        aws.call('organizations', 'DescribeOrganization', {}),
+        aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { region: 'eu-west-1' }),
+        aws.call('ec2', 'GetEbsEncryptionByDefault', {}, { region: 'us-east-1' }),
+      ]);
+      aws.destroy();
+      const calls = emu.calls();
+      expect(calls).toHaveLength(4);
+      expect(calls.map((c) => c.appId)).toEqual(['acme-founders', 'acme-founders', 'acme-founders', 'acme-founders']);
+    } finally {
+      if (saved === undefined) delete process.env.AWS_CONFIG_FILE;
+      else process.env.AWS_CONFIG_FILE = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a write in read-only mode before anything is sent', async () => {
