@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './tests/helpers/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The longest files start first (see the sequencer).
+    sequence: { sequencer: LongestFirst },
     // Refuses an old Node once, with the CLI's message (issue 15), instead of failing every e2e test.
     globalSetup: ['tests/helpers/node-check.ts'],
     // Most of a test's time is a CLI child process and the emulator answering it in turns, so

@@ -72,9 +72,13 @@ describe('killed while account assignments are being created', () => {
       });
       while (!exited) {
         // (After its last page: finishing mid-listing would hide requests from the IN_PROGRESS
-        // filter.) From then on, every creation finishes as soon as it is asked for.
+        // filter.) From then on, every creation finishes as soon as it is asked for. The run's
+        // observe lists, then describes what it found running; its wait rounds list again and
+        // describe nothing while all are running, so the describes follow the FIRST listing (a
+        // check against the latest one missed them when a wait round listed within this loop's
+        // 50 ms, and the run waited forever).
         const mine = emu.calls().filter((c) => c.seq > start);
-        const listed = mine.filter((c) => c.operation === 'ListAccountAssignmentCreationStatus').pop();
+        const listed = mine.find((c) => c.operation === 'ListAccountAssignmentCreationStatus');
         looked ||=
           !!listed && mine.some((c) => c.seq > listed.seq && c.operation === 'DescribeAccountAssignmentCreationStatus');
         if (looked) emu.flushAsync();
