@@ -254,9 +254,6 @@ async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | numb
   const { opts, env, hooks, state, stopper, ask, width } = w;
   // The step graph and the AWS client load only now, after the questions.
   const { openSession } = await import('../session.js');
-  // The closing sign-in line needs `aws --version`, a process start (0.1-0.7 s): begin it now so
-  // it runs beside the API calls instead of after the last one (it is looked up once per command).
-  void env.run.awsCli();
   let profile = opts.profile;
   let result: RunResult | undefined;
   const rounds: RunResult[] = [];
@@ -284,6 +281,10 @@ async function applyUntilDone(w: Wizard, want: Baseline): Promise<Applied | numb
       }
       continue;
     }
+    // The closing sign-in line needs `aws --version`, a process start (0.1-0.7 s): begin it now,
+    // once the first calls are out, so it runs beside them instead of after the last one (it is
+    // looked up once per command).
+    void env.run.awsCli();
     stopper.attach({
       interrupt: () => s.engine.interrupt(),
       // listr2 redraws the screen: a plain write would be drawn over, so it goes through the host.
