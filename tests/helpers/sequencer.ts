@@ -13,6 +13,7 @@ export const LONGEST_FIRST = [
   'reliability/crash-matrix-3',
   'reliability/crash-matrix-services',
   'reliability/crash-matrix-4',
+  'reliability/crash-matrix-ebs',
   'reliability/dry-run',
   'reliability/crash-waits',
   'reliability/fault-storm',

@@ -15,6 +15,7 @@ import type { Checkpoint, WorldCopy } from '../../emulator/index.js';
 import {
   RELIABILITY_CONFIG,
   applyWith,
+  crashAt,
   explain,
   resetWorld,
   resourceCounts,
@@ -145,10 +146,10 @@ function copyFolder(from: string, to: string): void {
 /**
  * A kind of call made more than this many times in one bootstrap is crashed at its first and
  * its last occurrence in each account instead of at every one. That is only EBS encryption by
- * default: one identical, confirmed put per account and enabled region (85 with basic.json).
- * Crashing at each would nearly double the matrix's time (it is most of the suite's) for no new
- * recovery path: before or after any of them the next run reads each region and puts what is
- * missing. Every other call (the next most repeated is made 15 times) is a crash point.
+ * default (crash-matrix-ebs.test.ts): one identical, confirmed put per account and enabled
+ * region (85 with basic.json). Crashing at each would nearly double the matrix's time for no
+ * new recovery path: before or after any of them the next run reads each region and puts what
+ * is missing. Every other call (the next most repeated is made 15 times) is a crash point.
  */
 export const SAMPLE_OVER = 20;
 
@@ -306,6 +307,53 @@ export function defineCrashCases(
           expect(state.inflight, 'requests left in flight after completion').toEqual({});
         }),
       600_000,
+    );
+  });
+}
+
+/**
+ * One test per Ctrl-C point: a run from a fresh world interrupted (SIGINT) while its mutating
+ * call k is held. The CLI lets the call it already sent answer, says how to resume, exits 130
+ * and leaves a valid state file. Points with `resume` are then run to the end and compared with
+ * the uninterrupted run.
+ */
+export function defineCtrlCCases(
+  title: string,
+  clean: CleanRun,
+  points: (CrashPoint & { resume: boolean })[],
+  pool: EmulatorPool,
+  secrets: SecretScan,
+): void {
+  describe.concurrent(title, () => {
+    test.each(
+      points.map((p) => ({ ...p, name: `k=${p.k}${p.resume ? ', then resumed' : ''} (${clean.ops[p.k - 1]})` })),
+    )(
+      '$name',
+      (p) =>
+        pool.use(async (emu) => {
+          resetWorld(emu);
+          const stop = await crashAt(
+            emu,
+            { k: p.k, when: p.when },
+            { signal: 'SIGINT', timeoutMs: 170_000, config: clean.config },
+          );
+          expect(stop.held, `the run ended before its mutating call ${p.k}`).toBe(true);
+          secrets.run(stop.run, `k=${p.k} interrupted`);
+          const out = stop.run.stdout + stop.run.stderr;
+          expect(stop.run.code, explain(stop.run)).toBe(130);
+          expect(out).toMatch(/Stopping after the calls already sent/);
+          expect(out, explain(stop.run)).toMatch(/Run `npx secure-start` again to carry on where it stopped/);
+          const saved = JSON.parse(readFileSync(stop.run.statePath, 'utf8'));
+          const parsed = stateSchema.safeParse(saved);
+          expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+          if (!p.resume) return;
+          const r = await resume(emu, stop.run.dir, [], clean.config);
+          secrets.run(r, `k=${p.k} resumed`);
+          expect(r.code, `interrupted at ${stop.call}, resume failed\n${explain(r)}`).toBe(0);
+          expect(resourceCounts(emu.state())).toEqual(clean.counts);
+          expect(snapshot(emu)).toEqual(clean.world);
+        }),
+      400_000,
     );
   });
 }
