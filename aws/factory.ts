@@ -394,7 +394,13 @@ export class AwsFactory implements AwsApi {
     const cfg: Record<string, unknown> = {
       region,
       credentials,
-      maxAttempts: this.opts.maxAttempts ?? 8,
+      // 10 attempts (the SDK's default is 3): a founder has one run, and a transient error that
+      // outlasts them stops a step. With a quarter of all attempts failing (the fault storm's
+      // 20 % throttling, 5 % 500/503, 2 % dropped connections), some call among the ~1,400 of a
+      // bootstrap with every service on exhausts 8 attempts in about 2.5 % of runs (0.255^8 ×
+      // 1,400; the storm test failed so once in clean-clone CI) and 10 in about 0.2 %. The SDK's
+      // backoff (full jitter, at most 20 s a wait) makes the last two attempts wait up to 40 s more.
+      maxAttempts: this.opts.maxAttempts ?? 10,
       // Throttling (Organizations' TooManyRequestsException, the Account API's 1–10 requests per
       // second, https://docs.aws.amazon.com/accounts/latest/reference/quotas.html) is retried with
       // backoff and jitter. Not 'adaptive': its client-side limiter drops to ~0.5 requests/s after

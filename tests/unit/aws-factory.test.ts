@@ -85,6 +85,21 @@ describe('AwsFactory', () => {
     }
   });
 
+  it('a transient error is retried beyond 8 attempts (up to 10)', { timeout: 90_000 }, async () => {
+    // Eight 503s in a row: the ninth attempt answers (8 attempts, the old limit, would fail).
+    emu.clearCalls();
+    emu.setFaults([{ service: 'sts', operation: 'GetCallerIdentity', kind: 'unavailable', times: 8 }]);
+    const aws = new AwsFactory({ region: 'us-east-1', readOnly: false });
+    try {
+      const me = await aws.call('sts', 'GetCallerIdentity', {});
+      expect(me.Account).toMatch(/^\d{12}$/);
+      expect(emu.calls({ service: 'sts', operation: 'GetCallerIdentity' })).toHaveLength(9);
+    } finally {
+      emu.clearFaults();
+      aws.destroy();
+    }
+  });
+
   it('refuses a write in read-only mode before anything is sent', async () => {
     emu.clearCalls();
     const aws = new AwsFactory({ region: 'us-east-1', readOnly: true });
