@@ -1,5 +1,6 @@
 // The crash matrix, shared by crash-matrix-1..4.test.ts (one shard each, so vitest runs them
-// in parallel workers). One clean fresh bootstrap gives N, its number of mutating calls, and
+// in parallel workers; RELIABILITY_CONFIG), crash-matrix-ebs.test.ts (EBS encryption's points,
+// basic.json), crash-matrix-services.test.ts (all-services.json) and crash-sigint.test.ts. One clean fresh bootstrap gives N, its number of mutating calls, and
 // the final world; while it runs, the emulator stops at EVERY mutating call k, just before it
 // is applied and just after (applied, answer not sent), and the shard copies what a SIGKILL
 // there would leave: the emulator's world and the founder's folder (state file, lock, ~/.aws).

@@ -29,7 +29,10 @@ const cleanCounts = base.counts;
 // Every service on (Security Hub, Config, the default VPC deletion): the second seed's storm and
 // the dropped answers run on it, so every create and delete of those steps is in the storm too.
 const every = await cleanRun(undefined, { config: ALL_SERVICES_CONFIG });
-const CASES = { basic: { apply: APPLY, run: base }, every: { apply: applyWith(ALL_SERVICES_CONFIG), run: every } };
+const CASES = {
+  reliability: { apply: APPLY, run: base },
+  every: { apply: applyWith(ALL_SERVICES_CONFIG), run: every },
+};
 const secrets = new SecretScan();
 // The cases spend most of their time in retry back-off, not on a core: three at a time, each on
 // its own emulator.
@@ -46,7 +49,7 @@ export const STORM: FaultRule[] = [
 
 describe.concurrent('fault storm: 20 % throttling, 5 % 500/503, 2 % dropped connections', () => {
   test.each([
-    [7, 'basic'],
+    [7, 'reliability'],
     [2026, 'every'],
   ] as const)(
     'seed %i (%s config): completes with the same final world as a clean run',
